@@ -1,0 +1,132 @@
+package io.tributary.protocol.batch;
+
+import com.github.luben.zstd.Zstd;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import io.tributary.protocol.v1.Codec;
+import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.RecordList;
+import java.io.IOException;
+import java.util.List;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * Encodes the {@code payload} of a {@code Batch} / {@code StoredBatch}: an encoded {@link RecordList}, compressed
+ * with the batch's {@link Codec}.
+ *
+ * <p>Payload layout per codec:
+ *
+ * <ul>
+ *   <li>{@code CODEC_NONE}: the encoded RecordList.
+ *   <li>{@code CODEC_LZ4}: varint32 uncompressed length, then one LZ4 block.
+ *   <li>{@code CODEC_ZSTD}: one zstd frame (which records its content size).
+ * </ul>
+ *
+ * Decoding refuses payloads whose declared uncompressed size exceeds the caller's limit, so a hostile batch cannot
+ * make the receiver allocate without bound. Thread rules: stateless, safe from any thread.
+ */
+public final class BatchPayloads {
+    private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+    private static final LZ4Compressor LZ4_COMPRESSOR = LZ4.fastCompressor();
+    // The safe decompressor bounds-checks every read: payloads come from the network.
+    private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4.safeDecompressor();
+    private static final int ZSTD_LEVEL = 3;
+
+    private BatchPayloads() {}
+
+    /** Encoded payload and the size before compression. */
+    public record Encoded(ByteString payload, int uncompressedBytes) {}
+
+    public static Encoded encode(List<Record> records, Codec codec) {
+        byte[] plain = RecordList.newBuilder().addAllRecords(records).build().toByteArray();
+        return new Encoded(compress(plain, codec), plain.length);
+    }
+
+    public static ByteString compress(byte[] plain, Codec codec) {
+        return switch (codec) {
+            case CODEC_NONE -> ByteString.copyFrom(plain);
+            case CODEC_LZ4 -> {
+                int max = LZ4_COMPRESSOR.maxCompressedLength(plain.length);
+                byte[] out = new byte[5 + max];
+                int pos = writeVarint(out, plain.length);
+                int n = LZ4_COMPRESSOR.compress(plain, 0, plain.length, out, pos, max);
+                yield ByteString.copyFrom(out, 0, pos + n);
+            }
+            case CODEC_ZSTD -> ByteString.copyFrom(Zstd.compress(plain, ZSTD_LEVEL));
+            default -> throw new IllegalArgumentException("unsupported codec " + codec);
+        };
+    }
+
+    /**
+     * Decodes a payload back into its records.
+     *
+     * @throws BatchFormatException when the payload is corrupt, uses an unknown codec, or would inflate past {@code
+     *     maxUncompressedBytes}
+     */
+    public static List<Record> decode(ByteString payload, Codec codec, int maxUncompressedBytes)
+            throws BatchFormatException {
+        byte[] plain = decompress(payload, codec, maxUncompressedBytes);
+        try {
+            return RecordList.parseFrom(plain).getRecordsList();
+        } catch (IOException e) {
+            throw new BatchFormatException("corrupt record list: " + e.getMessage(), e);
+        }
+    }
+
+    public static byte[] decompress(ByteString payload, Codec codec, int maxUncompressedBytes)
+            throws BatchFormatException {
+        try {
+            return switch (codec) {
+                case CODEC_NONE -> {
+                    checkSize(payload.size(), maxUncompressedBytes);
+                    yield payload.toByteArray();
+                }
+                case CODEC_LZ4 -> {
+                    CodedInputStream in = payload.newCodedInput();
+                    int length = in.readRawVarint32();
+                    checkSize(length, maxUncompressedBytes);
+                    int offset = in.getTotalBytesRead();
+                    byte[] compressed = payload.toByteArray();
+                    byte[] out = new byte[length];
+                    int n = LZ4_DECOMPRESSOR.decompress(compressed, offset, compressed.length - offset, out, 0, length);
+                    if (n != length) {
+                        throw new BatchFormatException("LZ4 block inflates to " + n + " bytes, header says " + length);
+                    }
+                    yield out;
+                }
+                case CODEC_ZSTD -> {
+                    byte[] compressed = payload.toByteArray();
+                    long size = Zstd.getFrameContentSize(compressed);
+                    if (size < 0) {
+                        throw new BatchFormatException("zstd frame without a valid content size");
+                    }
+                    checkSize(size, maxUncompressedBytes);
+                    yield Zstd.decompress(compressed, (int) size);
+                }
+                default -> throw new BatchFormatException("unsupported codec " + codec);
+            };
+        } catch (BatchFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new BatchFormatException("corrupt " + codec + " payload: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkSize(long size, int max) throws BatchFormatException {
+        if (size < 0 || size > max) {
+            throw new BatchFormatException("payload inflates to " + size + " bytes, over the limit of " + max);
+        }
+    }
+
+    private static int writeVarint(byte[] out, int value) {
+        int pos = 0;
+        while ((value & ~0x7F) != 0) {
+            out[pos++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        out[pos++] = (byte) value;
+        return pos;
+    }
+}
