@@ -1,0 +1,256 @@
+package io.tributary.hub.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.tributary.protocol.ProtocolVersion;
+import io.tributary.protocol.frame.FrameCodec;
+import io.tributary.protocol.frame.FrameDecodeFailure;
+import io.tributary.protocol.frame.FrameLimits;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Hello;
+import io.tributary.protocol.v1.PeerRole;
+import io.tributary.protocol.v1.UserPassword;
+import io.tributary.protocol.v1.Welcome;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLException;
+
+/**
+ * One connection to a hub: TCP (optionally TLS), then {@code Hello}/{@code Welcome}. After the handshake every
+ * inbound frame goes to the {@link FrameListener}.
+ *
+ * <p>Thread rules: {@link #send} may be called from any thread; listener callbacks run on {@link #eventLoop()}.
+ */
+public final class HubConnection implements AutoCloseable {
+    private final Channel channel;
+    private final HubEndpoint endpoint;
+    private volatile Welcome welcome = Welcome.getDefaultInstance();
+
+    private HubConnection(Channel channel, HubEndpoint endpoint) {
+        this.channel = channel;
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * Connects and completes after the hub's {@code Welcome}; fails with a {@link HubClientException} when the hub
+     * cannot be reached or refuses the hello.
+     */
+    public static CompletableFuture<HubConnection> connect(
+            ClientResources resources,
+            HubEndpoint endpoint,
+            ClientOptions options,
+            PeerRole role,
+            String agentId,
+            long agentEpoch,
+            FrameListener listener) {
+        CompletableFuture<HubConnection> result = new CompletableFuture<>();
+        SslContext ssl;
+        try {
+            ssl = options.tls() ? sslContext(options) : null;
+        } catch (SSLException | RuntimeException e) {
+            result.completeExceptionally(new HubClientException("TLS setup failed: " + e.getMessage(), false, e));
+            return result;
+        }
+        FrameLimits limits = new FrameLimits(options.maxFrameBytes());
+        HubConnection[] holder = new HubConnection[1];
+        Bootstrap bootstrap = new Bootstrap()
+                .group(resources.group())
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        options.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
+                        }
+                        FrameCodec.install(ch.pipeline(), limits);
+                        ch.pipeline().addLast("client", new Handler(result, holder, listener));
+                    }
+                });
+        ChannelFuture connect = bootstrap.connect(endpoint.host(), endpoint.port());
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(new HubClientException(
+                        "cannot connect to hub " + endpoint + ": " + f.cause().getMessage(), true, f.cause()));
+                return;
+            }
+            HubConnection conn = new HubConnection(connect.channel(), endpoint);
+            holder[0] = conn;
+            conn.channel.writeAndFlush(Frame.newBuilder().setHello(hello(options, role, agentId, agentEpoch)));
+        });
+        // A hub that accepts TCP but never answers must not hang the caller.
+        resources
+                .group()
+                .schedule(
+                        () -> {
+                            if (!result.isDone()) {
+                                result.completeExceptionally(new HubClientException(
+                                        "hub " + endpoint + " did not answer the handshake in "
+                                                + options.connectTimeout(),
+                                        true));
+                                connect.channel().close();
+                            }
+                        },
+                        options.connectTimeout().toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+        return result;
+    }
+
+    private static Hello hello(ClientOptions options, PeerRole role, String agentId, long agentEpoch) {
+        Hello.Builder b = Hello.newBuilder()
+                .setMinVersion(ProtocolVersion.MIN_SUPPORTED)
+                .setMaxVersion(ProtocolVersion.CURRENT)
+                .setRole(role)
+                .setAgentId(agentId)
+                .setAgentEpoch(agentEpoch)
+                .setClientName(options.clientName());
+        options.token().ifPresent(b::setToken);
+        options.username()
+                .ifPresent(u -> b.setUserPassword(UserPassword.newBuilder()
+                        .setUsername(u)
+                        .setPassword(options.password().orElse(""))));
+        return b.build();
+    }
+
+    private static SslContext sslContext(ClientOptions options) throws SSLException {
+        SslContextBuilder b = SslContextBuilder.forClient();
+        options.trustCertificates().ifPresent(p -> b.trustManager(p.toFile()));
+        if (options.clientCertificate().isPresent() && options.clientKey().isPresent()) {
+            b.keyManager(
+                    options.clientCertificate().get().toFile(),
+                    options.clientKey().get().toFile());
+        }
+        return b.build();
+    }
+
+    /** Writes and flushes a frame; the future fails if the write does. */
+    public CompletableFuture<Void> send(Frame frame) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        channel.writeAndFlush(frame).addListener(w -> {
+            if (w.isSuccess()) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(
+                        new HubClientException("write to " + endpoint + " failed: " + w.cause(), true, w.cause()));
+            }
+        });
+        return f;
+    }
+
+    /** Whether the socket buffer accepts more without queueing in memory. */
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public Welcome welcome() {
+        return welcome;
+    }
+
+    public HubEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Sets whether Netty reads from the socket (backpressure from a slow consumer). */
+    public void setAutoRead(boolean autoRead) {
+        channel.config().setAutoRead(autoRead);
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return "HubConnection[" + endpoint + "]";
+    }
+
+    /** Handshake first, then hands frames to the listener. */
+    private static final class Handler extends SimpleChannelInboundHandler<Frame> {
+        private final CompletableFuture<HubConnection> result;
+        private final HubConnection[] holder;
+        private final FrameListener listener;
+        private String closeReason = "connection closed by the hub";
+
+        Handler(CompletableFuture<HubConnection> result, HubConnection[] holder, FrameListener listener) {
+            this.result = result;
+            this.holder = holder;
+            this.listener = listener;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+            HubConnection conn = holder[0];
+            if (!result.isDone()) {
+                switch (frame.getBodyCase()) {
+                    case WELCOME -> {
+                        conn.welcome = frame.getWelcome();
+                        result.complete(conn);
+                    }
+                    case ERROR -> {
+                        boolean retriable = frame.getError().getCode()
+                                != io.tributary.protocol.v1.ErrorCode.ERROR_CODE_UNAUTHENTICATED;
+                        result.completeExceptionally(new HubClientException(
+                                "hub refused the connection: "
+                                        + frame.getError().getMessage(),
+                                retriable));
+                        ctx.close();
+                    }
+                    default -> {
+                        result.completeExceptionally(
+                                new HubClientException("hub sent " + frame.getBodyCase() + " before Welcome", true));
+                        ctx.close();
+                    }
+                }
+                return;
+            }
+            if (frame.hasError()) {
+                closeReason = "hub closed the connection: " + frame.getError().getCode() + " "
+                        + frame.getError().getMessage();
+            }
+            listener.onFrame(conn, frame);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof FrameDecodeFailure f) {
+                closeReason = "bad frame from the hub: " + f.message();
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!result.isDone()) {
+                result.completeExceptionally(new HubClientException(closeReason + " during the handshake", true));
+            } else if (holder[0] != null) {
+                listener.onClosed(holder[0], closeReason);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closeReason = "connection error: " + cause.getMessage();
+            ctx.close();
+        }
+    }
+}

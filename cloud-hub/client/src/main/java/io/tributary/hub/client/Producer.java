@@ -1,0 +1,457 @@
+package io.tributary.hub.client;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tributary.protocol.batch.BatchPayloads;
+import io.tributary.protocol.v1.Batch;
+import io.tributary.protocol.v1.BatchAck;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.PeerRole;
+import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.RecordId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts records into a hub stream, asynchronously (a PutRecords-like client).
+ *
+ * <p>Records with the same partition key form a <em>lane</em> with its own gap-free sequence, so every batch is a
+ * contiguous run the hub can de-duplicate and order. Batches are sent with up to {@code maxInFlightBatches} awaiting
+ * acknowledgement; on a lost connection, a retriable refusal or a throttle, unacknowledged batches are sent again in
+ * their original order after a jittered exponential backoff, failing over down the endpoint list. A record's future
+ * completes once the hub says it is durable, with its shard and sequence.
+ *
+ * <p>Thread rules: every public method may be called from any thread. Internal state is touched only on one Netty
+ * event loop; futures are completed on a separate executor so user callbacks never run on Netty threads.
+ */
+public final class Producer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Producer.class);
+
+    private final ClientResources resources;
+    private final ClientOptions client;
+    private final ProducerOptions options;
+    private final EventLoop loop;
+    private final Executor callbacks;
+    private final long epoch;
+    private final Backoff backoff;
+    private final AtomicInteger buffered = new AtomicInteger();
+
+    // Event-loop state.
+    private final Map<String, Lane> lanes = new HashMap<>();
+    private final TreeMap<Long, SealedBatch> toSend = new TreeMap<>();
+    private final TreeMap<Long, SealedBatch> inFlight = new TreeMap<>();
+    private long nextBatchId = 1;
+    private HubConnection connection;
+    private boolean connecting;
+    private int endpointIndex;
+    private long pausedUntilNanos;
+    private boolean closed;
+    private final List<CompletableFuture<Void>> flushWaiters = new ArrayList<>();
+
+    private static final class Lane {
+        final String key;
+        long nextSequence;
+        final List<Record> records = new ArrayList<>();
+        final List<CompletableFuture<PutResult>> futures = new ArrayList<>();
+        int bytes;
+        ScheduledFuture<?> lingerTimer;
+
+        Lane(String key) {
+            this.key = key;
+        }
+    }
+
+    private Producer(ClientResources resources, ClientOptions client, ProducerOptions options, Executor callbacks) {
+        this.resources = resources;
+        this.client = client;
+        this.options = options;
+        this.loop = resources.group().next();
+        this.callbacks = callbacks;
+        this.epoch = System.currentTimeMillis();
+        this.backoff = new Backoff(options.backoffInitial(), options.backoffMax());
+        loop.scheduleAtFixedRate(this::expireOverdue, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Creates a producer; it connects on first use. Completion callbacks run on the common pool. */
+    public static Producer create(ClientResources resources, ClientOptions client, ProducerOptions options) {
+        return new Producer(resources, client, options, ForkJoinPool.commonPool());
+    }
+
+    /** Puts one record with a raw payload. */
+    public CompletableFuture<PutResult> put(String partitionKey, byte[] payload) {
+        return put(partitionKey, Record.newBuilder().setPayload(ByteString.copyFrom(payload)));
+    }
+
+    /**
+     * Puts one record. The producer sets the record id; everything else (device, metric, times, attributes) comes
+     * from {@code record}. An unset event time becomes now.
+     */
+    public CompletableFuture<PutResult> put(String partitionKey, Record.Builder record) {
+        return putAll(partitionKey, List.of(record)).get(0);
+    }
+
+    /** Puts several records of one partition key; one future per record, in order. */
+    public List<CompletableFuture<PutResult>> putAll(String partitionKey, List<Record.Builder> records) {
+        List<CompletableFuture<PutResult>> futures = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            futures.add(new CompletableFuture<>());
+        }
+        if (partitionKey == null || partitionKey.isEmpty()) {
+            futures.forEach(f -> f.completeExceptionally(new HubClientException("partition key is empty", false)));
+            return futures;
+        }
+        if (buffered.addAndGet(records.size()) > options.maxBufferedRecords()) {
+            buffered.addAndGet(-records.size());
+            futures.forEach(f -> f.completeExceptionally(new HubClientException(
+                    "producer buffer full (" + options.maxBufferedRecords() + " records unacknowledged)", true)));
+            return futures;
+        }
+        long now = System.currentTimeMillis();
+        List<Record.Builder> copies = new ArrayList<>(records.size());
+        for (Record.Builder r : records) {
+            Record.Builder c = r.clone();
+            if (c.getEventTimeMs() == 0) {
+                c.setEventTimeMs(now);
+            }
+            copies.add(c);
+        }
+        loop.execute(() -> enqueue(partitionKey, copies, futures));
+        return futures;
+    }
+
+    /** Completes once every record put before this call is acknowledged or has failed. */
+    public CompletableFuture<Void> flush() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            for (Lane lane : lanes.values()) {
+                seal(lane);
+            }
+            flushWaiters.add(f);
+            trySend();
+            checkFlushed();
+        });
+        return f.thenApplyAsync(v -> v, callbacks);
+    }
+
+    /** Records accepted and not yet acknowledged or failed. */
+    public int bufferedRecords() {
+        return buffered.get();
+    }
+
+    private void enqueue(String key, List<Record.Builder> records, List<CompletableFuture<PutResult>> futures) {
+        if (closed) {
+            fail(futures, new HubClientException("producer is closed", false));
+            return;
+        }
+        Lane lane = lanes.computeIfAbsent(key, Lane::new);
+        for (int i = 0; i < records.size(); i++) {
+            Record.Builder r = records.get(i);
+            r.setId(RecordId.newBuilder()
+                    .setAgentId(options.producerId())
+                    .setAgentEpoch(epoch)
+                    .setLane(key)
+                    .setSequence(lane.nextSequence++));
+            Record built = r.build();
+            lane.records.add(built);
+            lane.futures.add(futures.get(i));
+            lane.bytes += built.getSerializedSize();
+            if (lane.records.size() >= options.maxBatchRecords() || lane.bytes >= options.maxBatchBytes()) {
+                seal(lane);
+            }
+        }
+        if (!lane.records.isEmpty() && lane.lingerTimer == null) {
+            lane.lingerTimer = loop.schedule(
+                    () -> {
+                        lane.lingerTimer = null;
+                        seal(lane);
+                        trySend();
+                    },
+                    options.linger().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        trySend();
+    }
+
+    private void seal(Lane lane) {
+        if (lane.lingerTimer != null) {
+            lane.lingerTimer.cancel(false);
+            lane.lingerTimer = null;
+        }
+        if (lane.records.isEmpty()) {
+            return;
+        }
+        BatchPayloads.Encoded enc = BatchPayloads.encode(lane.records, options.codec());
+        long id = nextBatchId++;
+        Record first = lane.records.get(0);
+        Record last = lane.records.get(lane.records.size() - 1);
+        Frame frame = Frame.newBuilder()
+                .setBatch(Batch.newBuilder()
+                        .setBatchId(id)
+                        .setStream(options.stream())
+                        .setPartitionKey(lane.key)
+                        .setCodec(options.codec())
+                        .setPayload(enc.payload())
+                        .setRecordCount(lane.records.size())
+                        .setUncompressedBytes(enc.uncompressedBytes())
+                        .setFirstSequence(first.getId().getSequence())
+                        .setLastSequence(last.getId().getSequence())
+                        .setLane(lane.key)
+                        .setAgentEpoch(epoch))
+                .build();
+        toSend.put(id, new SealedBatch(id, lane.key, frame, List.copyOf(lane.futures), System.nanoTime()));
+        lane.records.clear();
+        lane.futures.clear();
+        lane.bytes = 0;
+    }
+
+    private void trySend() {
+        if (closed || toSend.isEmpty()) {
+            return;
+        }
+        if (connection == null || !connection.isOpen()) {
+            connect();
+            return;
+        }
+        if (System.nanoTime() < pausedUntilNanos) {
+            return;
+        }
+        while (!toSend.isEmpty() && inFlight.size() < options.maxInFlightBatches()) {
+            SealedBatch b = toSend.pollFirstEntry().getValue();
+            b.attempts++;
+            inFlight.put(b.batchId, b);
+            connection.send(b.frame);
+        }
+    }
+
+    private void connect() {
+        if (connecting || closed) {
+            return;
+        }
+        connecting = true;
+        HubEndpoint ep =
+                client.endpoints().get(endpointIndex % client.endpoints().size());
+        HubConnection.connect(
+                        resources,
+                        ep,
+                        client,
+                        PeerRole.PEER_ROLE_PRODUCER,
+                        options.producerId(),
+                        epoch,
+                        new FrameListener() {
+                            @Override
+                            public void onFrame(HubConnection c, Frame frame) {
+                                onHubFrame(c, frame);
+                            }
+
+                            @Override
+                            public void onClosed(HubConnection c, String reason) {
+                                loop.execute(() -> onDisconnected(c, reason));
+                            }
+                        })
+                .whenComplete((conn, err) -> loop.execute(() -> {
+                    connecting = false;
+                    if (err != null) {
+                        HubClientException e = err instanceof HubClientException h
+                                ? h
+                                : new HubClientException(String.valueOf(err.getMessage()), true, err);
+                        if (!e.retriable()) {
+                            log.error("hub {} refused this producer: {}", ep, e.getMessage());
+                            failAll(e);
+                            return;
+                        }
+                        endpointIndex++;
+                        long delay = backoff.nextDelayMillis();
+                        log.warn("{}; retrying in {} ms", e.getMessage(), delay);
+                        loop.schedule(this::trySend, delay, TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    if (closed) {
+                        conn.close();
+                        return;
+                    }
+                    log.info("producer {} connected to hub {}", options.producerId(), ep);
+                    connection = conn;
+                    backoff.reset();
+                    trySend();
+                }));
+    }
+
+    private void onDisconnected(HubConnection c, String reason) {
+        if (c != connection) {
+            return;
+        }
+        connection = null;
+        if (!inFlight.isEmpty() || !toSend.isEmpty()) {
+            log.warn("lost hub {} ({}); resending {} unacknowledged batches", c.endpoint(), reason, inFlight.size());
+        }
+        toSend.putAll(inFlight);
+        inFlight.clear();
+        if (!closed && !toSend.isEmpty()) {
+            long delay = backoff.nextDelayMillis();
+            loop.schedule(this::trySend, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onHubFrame(HubConnection c, Frame frame) {
+        switch (frame.getBodyCase()) {
+            case BATCH_ACK -> onAck(frame.getBatchAck());
+            case NACK -> onNack(frame.getNack());
+            case THROTTLE -> {
+                SealedBatch b = inFlight.remove(frame.getThrottle().getBatchId());
+                if (b != null) {
+                    toSend.put(b.batchId, b);
+                }
+                pausedUntilNanos = System.nanoTime()
+                        + TimeUnit.MILLISECONDS.toNanos(frame.getThrottle().getRetryAfterMs());
+                loop.schedule(this::trySend, frame.getThrottle().getRetryAfterMs(), TimeUnit.MILLISECONDS);
+            }
+            case PING ->
+                c.send(Frame.newBuilder()
+                        .setPong(io.tributary.protocol.v1.Pong.newBuilder()
+                                .setNonce(frame.getPing().getNonce())
+                                .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
+                        .build());
+            case ERROR ->
+                log.warn(
+                        "hub error: {} {}",
+                        frame.getError().getCode(),
+                        frame.getError().getMessage());
+            default -> log.debug("ignoring {} from the hub", frame.getBodyCase());
+        }
+    }
+
+    private void onAck(BatchAck ack) {
+        SealedBatch b = inFlight.remove(ack.getBatchId());
+        if (b == null) {
+            return; // an ack for a batch already acknowledged on an earlier connection
+        }
+        int n = b.futures.size();
+        if (ack.getSequenceCount() != n || ack.getShardIndexCount() != n) {
+            fail(
+                    b,
+                    new HubClientException(
+                            "hub acknowledged batch " + b.batchId + " with " + ack.getSequenceCount()
+                                    + " positions for " + n + " records",
+                            false));
+        } else {
+            int firstDuplicate = n - ack.getDuplicates();
+            for (int i = 0; i < n; i++) {
+                PutResult r = new PutResult(
+                        ack.getShards(ack.getShardIndex(i)),
+                        ack.getSequence(i),
+                        ack.getDuplicates() > 0 && i < ack.getDuplicates());
+                complete(b.futures.get(i), r);
+            }
+            if (firstDuplicate < 0) {
+                log.debug("odd duplicate count in ack {}", ack.getBatchId());
+            }
+            buffered.addAndGet(-n);
+        }
+        trySend();
+        checkFlushed();
+    }
+
+    private void onNack(Nack nack) {
+        SealedBatch b = inFlight.remove(nack.getBatchId());
+        if (b == null) {
+            return;
+        }
+        if (nack.getRetriable()) {
+            toSend.put(b.batchId, b);
+            long delay = backoff.nextDelayMillis();
+            log.debug("batch {} refused for now ({}); retrying in {} ms", b.batchId, nack.getMessage(), delay);
+            pausedUntilNanos = Math.max(pausedUntilNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
+            loop.schedule(this::trySend, delay, TimeUnit.MILLISECONDS);
+        } else {
+            fail(b, new HubClientException("hub refused batch: " + nack.getReason() + " " + nack.getMessage(), false));
+            trySend();
+        }
+        checkFlushed();
+    }
+
+    private void expireOverdue() {
+        long limit = System.nanoTime() - options.deliveryTimeout().toNanos();
+        for (TreeMap<Long, SealedBatch> map : List.of(toSend, inFlight)) {
+            Iterator<SealedBatch> it = map.values().iterator();
+            while (it.hasNext()) {
+                SealedBatch b = it.next();
+                if (b.createdNanos < limit) {
+                    it.remove();
+                    fail(
+                            b,
+                            new HubClientException(
+                                    "not acknowledged within " + options.deliveryTimeout() + " (" + b.attempts
+                                            + " attempts)",
+                                    true));
+                }
+            }
+        }
+        checkFlushed();
+    }
+
+    private void checkFlushed() {
+        if (flushWaiters.isEmpty()) {
+            return;
+        }
+        boolean lanesEmpty = lanes.values().stream().allMatch(l -> l.records.isEmpty());
+        if (lanesEmpty && toSend.isEmpty() && inFlight.isEmpty()) {
+            flushWaiters.forEach(f -> f.complete(null));
+            flushWaiters.clear();
+        }
+    }
+
+    private void fail(SealedBatch b, HubClientException e) {
+        buffered.addAndGet(-b.futures.size());
+        fail(b.futures, e);
+    }
+
+    private void fail(List<CompletableFuture<PutResult>> futures, HubClientException e) {
+        callbacks.execute(() -> futures.forEach(f -> f.completeExceptionally(e)));
+    }
+
+    private void complete(CompletableFuture<PutResult> f, PutResult r) {
+        callbacks.execute(() -> f.complete(r));
+    }
+
+    private void failAll(HubClientException e) {
+        for (Lane lane : lanes.values()) {
+            seal(lane);
+        }
+        for (TreeMap<Long, SealedBatch> map : List.of(toSend, inFlight)) {
+            map.values().forEach(b -> fail(b, e));
+            map.clear();
+        }
+        checkFlushed();
+    }
+
+    /** Flushes what is buffered (waiting up to the delivery timeout), then closes the connection. */
+    @Override
+    public void close() {
+        try {
+            flush().get(options.deliveryTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("closing producer with unacknowledged records: {}", e.toString());
+        }
+        loop.submit(() -> {
+                    closed = true;
+                    failAll(new HubClientException("producer closed", false));
+                    if (connection != null) {
+                        connection.close();
+                    }
+                })
+                .syncUninterruptibly();
+    }
+}
