@@ -209,7 +209,9 @@ public final class Producer implements AutoCloseable {
                         .setFirstSequence(first.getId().getSequence())
                         .setLastSequence(last.getId().getSequence())
                         .setLane(lane.key)
-                        .setAgentEpoch(epoch))
+                        .setAgentEpoch(epoch)
+                        .setFirstEventTimeMs(first.getEventTimeMs())
+                        .setLastEventTimeMs(last.getEventTimeMs()))
                 .build();
         toSend.put(id, new SealedBatch(id, lane.key, frame, List.copyOf(lane.futures), System.nanoTime()));
         lane.records.clear();
