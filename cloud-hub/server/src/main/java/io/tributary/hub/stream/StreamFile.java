@@ -93,42 +93,49 @@ final class StreamFile {
      * @throws StreamException {@link StreamException.Reason#CORRUPT} naming the file and what is wrong with it
      */
     static StreamDefinition read(Path file) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
+        byte[] bytes = Files.readAllBytes(file);
         String fileName = file.getFileName().toString();
         String expectedName = fileName.substring(0, fileName.length() - SUFFIX.length());
+        StreamDefinition stream;
         try {
-            if (buf.remaining() < HEADER) {
-                throw corrupt(file, "truncated header (" + buf.remaining() + " bytes)", null);
-            }
-            byte[] magic = new byte[MAGIC.length];
-            buf.get(magic);
-            byte version = buf.get();
-            if (!Arrays.equals(magic, MAGIC) || version != VERSION) {
-                throw corrupt(file, "bad magic or unsupported version " + version, null);
-            }
-            int length = buf.getInt();
-            int storedCrc = buf.getInt();
-            if (length != buf.remaining()) {
-                throw corrupt(file, "payload is " + buf.remaining() + " bytes, header says " + length, null);
-            }
-            byte[] payload = new byte[length];
-            buf.get(payload);
-            CRC32C crc = new CRC32C();
-            crc.update(payload);
-            if ((int) crc.getValue() != storedCrc) {
-                throw corrupt(file, "CRC32C mismatch", null);
-            }
-            StreamDefinition stream = decodePayload(payload);
-            if (!stream.name().equals(expectedName)) {
-                throw corrupt(file, "holds stream '" + stream.name() + "'", null);
-            }
-            return stream;
+            stream = decodePayload(checkedPayload(file, ByteBuffer.wrap(bytes)));
         } catch (IOException | StreamException e) {
             if (e instanceof StreamException se && se.reason() == StreamException.Reason.CORRUPT) {
                 throw se;
             }
+            // Protobuf decode errors and model-rule violations alike: the file holds no valid stream.
             throw corrupt(file, e.getMessage(), e);
         }
+        if (!stream.name().equals(expectedName)) {
+            throw corrupt(file, "holds stream '" + stream.name() + "'", null);
+        }
+        return stream;
+    }
+
+    /** The payload after checking magic, version, length and CRC. */
+    private static byte[] checkedPayload(Path file, ByteBuffer buf) {
+        if (buf.remaining() < HEADER) {
+            throw corrupt(file, "truncated header (" + buf.remaining() + " bytes)", null);
+        }
+        byte[] magic = new byte[MAGIC.length];
+        buf.get(magic);
+        byte version = buf.get();
+        if (!Arrays.equals(magic, MAGIC) || version != VERSION) {
+            throw corrupt(file, "bad magic or unsupported version " + version, null);
+        }
+        int length = buf.getInt();
+        int storedCrc = buf.getInt();
+        if (length != buf.remaining()) {
+            throw corrupt(file, "payload is " + buf.remaining() + " bytes, header says " + length, null);
+        }
+        byte[] payload = new byte[length];
+        buf.get(payload);
+        CRC32C crc = new CRC32C();
+        crc.update(payload);
+        if ((int) crc.getValue() != storedCrc) {
+            throw corrupt(file, "CRC32C mismatch", null);
+        }
+        return payload;
     }
 
     private static StreamException corrupt(Path file, String what, Throwable cause) {

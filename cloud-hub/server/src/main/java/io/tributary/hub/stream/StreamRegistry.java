@@ -10,13 +10,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,13 +56,13 @@ public final class StreamRegistry {
     private StreamRegistry(Path dir, Clock clock, Map<String, ShardRouter> loaded) {
         this.dir = dir;
         this.clock = clock;
-        this.snapshot = Collections.unmodifiableMap(loaded);
+        this.snapshot = Map.copyOf(loaded);
     }
 
     /** Opens (creating if needed) the catalog under {@code <dataDir>/streams/} and loads every stream. */
     public static StreamRegistry open(Path dataDir, Clock clock) {
         Path dir = dataDir.resolve("streams");
-        Map<String, ShardRouter> loaded = new TreeMap<>();
+        Map<String, ShardRouter> loaded = new HashMap<>();
         List<String> problems = new ArrayList<>();
         try {
             Files.createDirectories(dir);
@@ -110,7 +111,7 @@ public final class StreamRegistry {
             }
             StreamDefinition stream = StreamDefinition.create(name, keyMode, retention, shardCount, now());
             publish(stream);
-            notify(l -> l.onCreated(stream));
+            fire(l -> l.onCreated(stream));
             return stream;
         }
     }
@@ -131,17 +132,20 @@ public final class StreamRegistry {
 
     /** The current version of a stream, if it exists. Lock-free. */
     public Optional<StreamDefinition> find(String name) {
-        return Optional.ofNullable(snapshot.get(name)).map(ShardRouter::stream);
+        return Optional.ofNullable(name == null ? null : snapshot.get(name)).map(ShardRouter::stream);
     }
 
     /** Every stream, by name. Lock-free. */
     public List<StreamDefinition> list() {
-        return snapshot.values().stream().map(ShardRouter::stream).toList();
+        return snapshot.values().stream()
+                .map(ShardRouter::stream)
+                .sorted(Comparator.comparing(StreamDefinition::name))
+                .toList();
     }
 
     /** The router of a stream's current version, or {@link StreamException.Reason#NOT_FOUND}. Lock-free. */
     public ShardRouter router(String name) {
-        ShardRouter router = snapshot.get(name);
+        ShardRouter router = name == null ? null : snapshot.get(name);
         if (router == null) {
             throw new StreamException(StreamException.Reason.NOT_FOUND, "no stream " + name);
         }
@@ -157,10 +161,10 @@ public final class StreamRegistry {
             } catch (IOException e) {
                 throw new StreamException(StreamException.Reason.STORAGE, "cannot delete stream " + name, e);
             }
-            Map<String, ShardRouter> next = new TreeMap<>(snapshot);
+            Map<String, ShardRouter> next = new HashMap<>(snapshot);
             next.remove(name);
-            snapshot = Collections.unmodifiableMap(next);
-            notify(l -> l.onDeleted(stream));
+            snapshot = Map.copyOf(next);
+            fire(l -> l.onDeleted(stream));
             return stream;
         }
     }
@@ -193,7 +197,7 @@ public final class StreamRegistry {
 
     private Reshard reshard(Reshard reshard) {
         publish(reshard.after());
-        notify(l -> l.onResharded(reshard));
+        fire(l -> l.onResharded(reshard));
         return reshard;
     }
 
@@ -204,12 +208,12 @@ public final class StreamRegistry {
         } catch (IOException e) {
             throw new StreamException(StreamException.Reason.STORAGE, "cannot write stream " + stream.name(), e);
         }
-        Map<String, ShardRouter> next = new TreeMap<>(snapshot);
+        Map<String, ShardRouter> next = new HashMap<>(snapshot);
         next.put(stream.name(), new ShardRouter(stream));
-        snapshot = Collections.unmodifiableMap(next);
+        snapshot = Map.copyOf(next);
     }
 
-    private void notify(java.util.function.Consumer<Listener> event) {
+    private void fire(Consumer<Listener> event) {
         for (Listener listener : listeners) {
             try {
                 event.accept(listener);

@@ -2,6 +2,7 @@ package io.tributary.hub.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.MergeShards;
@@ -15,6 +16,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -231,5 +235,52 @@ class StreamRegistryTest {
 
         assertThat(registry.describe("s")).isEqualTo(s);
         assertThat(open().describe("s")).isEqualTo(s);
+    }
+
+    @Test
+    void router_readDuringReshards_alwaysSeesConsistentOpenShard() throws InterruptedException {
+        StreamRegistry registry = open();
+        create(registry, "s", 1);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong routed = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        for (long i = 0; !done.get(); i++) {
+                            ShardRouter router = registry.router("s");
+                            String key = "group-" + (i % 1000);
+                            ShardDefinition shard = router.routeKey(key);
+                            assertThat(shard.isOpen()).isTrue();
+                            assertThat(shard.range().contains(PartitionKeys.hash(key)))
+                                    .isTrue();
+                            assertThat(router.stream().requireShard(shard.id())).isEqualTo(shard);
+                            routed.incrementAndGet();
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                },
+                "router-reader");
+        reader.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> routed.get() > 0);
+
+        for (int i = 0; i < 15; i++) {
+            String widest = registry.describe("s").openShards().stream()
+                    .max((a, b) -> Long.compareUnsigned(
+                            a.range().end() - a.range().start(),
+                            b.range().end() - b.range().start()))
+                    .orElseThrow()
+                    .id();
+            registry.split("s", widest, OptionalLong.empty());
+        }
+        long routedBeforeStop = routed.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> routed.get() > routedBeforeStop);
+        done.set(true);
+        reader.join(10_000);
+
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(failure.get()).isNull();
+        assertThat(registry.describe("s").openShards()).hasSize(16);
     }
 }
