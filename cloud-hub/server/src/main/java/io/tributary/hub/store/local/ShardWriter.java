@@ -92,15 +92,16 @@ final class ShardWriter implements Runnable {
 
     /** Queues a command; a full queue fails it with {@link StoreBusyException}, a stopped writer as unavailable. */
     <T extends Command> T submit(T command) {
-        if (stopped || !log.online()) {
-            command.future().completeExceptionally(stopped ? closedError() : log.unavailable());
-        } else if (command instanceof Stop) {
+        if (command instanceof Stop) {
+            // Even an OFFLINE shard's writer must be stopped, so its channels close and it can be reopened.
             try {
                 queue.put(command);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 command.future().completeExceptionally(e);
             }
+        } else if (stopped || !log.online()) {
+            command.future().completeExceptionally(stopped ? closedError() : log.unavailable());
         } else if (!queue.offer(command)) {
             metrics.busyRejections.increment();
             command.future().completeExceptionally(new StoreBusyException(log.key(), config.queueCapacity()));
