@@ -1,0 +1,189 @@
+package io.tributary.hub.store.local;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.hub.store.AppendResult;
+import io.tributary.hub.store.BatchToAppend;
+import io.tributary.hub.store.ProducerKey;
+import io.tributary.hub.store.ProducerLookup;
+import io.tributary.hub.store.ReadResult;
+import io.tributary.hub.store.RetentionPolicy;
+import io.tributary.hub.store.RetentionResult;
+import io.tributary.hub.store.ShardInfo;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.store.ShardUnavailableException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * {@link ShardStore} on local disk: per shard a directory {@code <dataDir>/<stream>/<shardId>/} of segment files
+ * ({@link Segment}, entries laid out as in {@link BatchHeader}, indexes as in {@link SparseIndex}), one writer thread
+ * per shard with group commit ({@link ShardWriter}), recovery at open ({@link ShardRecovery}).
+ *
+ * <p>Durability: with {@link Durability#FSYNC} (default) an append completes after the fsync covering it; with {@link
+ * Durability#PAGE_CACHE} after the write to the OS page cache (see there).
+ *
+ * <p>Threads: all methods are thread-safe; {@link #open} and {@link #close} serialise with each other. Append,
+ * lookup and retention futures complete on the shard's writer thread: keep callbacks short.
+ */
+public final class LocalShardStore implements ShardStore {
+    private final LocalStoreConfig config;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final FileChannelFactory files;
+    private final ConcurrentHashMap<ShardKey, LocalShard> shards = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public LocalShardStore(LocalStoreConfig config, Clock clock, MeterRegistry registry) {
+        this(config, clock, registry, FileChannelFactory.DEFAULT);
+    }
+
+    /** With a custom file channel factory (tests inject I/O failures through it). */
+    public LocalShardStore(LocalStoreConfig config, Clock clock, MeterRegistry registry, FileChannelFactory files) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.files = Objects.requireNonNull(files, "files");
+    }
+
+    @Override
+    public synchronized ShardInfo open(ShardKey key) {
+        if (closed) {
+            throw new ShardUnavailableException(key, "store closed", null);
+        }
+        LocalShard existing = shards.get(key);
+        if (existing != null) {
+            if (existing.online()) {
+                return existing.info();
+            }
+            existing.stop().join();
+        }
+        Path dir = shardDir(key);
+        try {
+            ShardRecovery.Recovered recovered = new ShardRecovery(key, dir, config, files).recover();
+            ShardLog log = new ShardLog(key, recovered.segments(), recovered.nextSequence());
+            ShardWriter writer =
+                    new ShardWriter(log, dir, config, files, clock, new ShardMetrics(registry, key), recovered);
+            LocalShard shard = LocalShard.start(key, log, writer);
+            shards.put(key, shard);
+            return shard.info();
+        } catch (IOException | RuntimeException e) {
+            ShardUnavailableException failure = new ShardUnavailableException(key, "open failed: " + e, e);
+            shards.put(key, LocalShard.failed(key, failure));
+            throw failure;
+        }
+    }
+
+    @Override
+    public Set<ShardKey> shards() {
+        return Set.copyOf(shards.keySet());
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> append(ShardKey key, BatchToAppend batch) {
+        if (batch.payloadSize() > config.maxBatchBytes()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "payload of " + batch.payloadSize() + " bytes exceeds maxBatchBytes " + config.maxBatchBytes()));
+        }
+        try {
+            return shard(key)
+                    .writer()
+                    .submit(new ShardWriter.Append(batch, new CompletableFuture<>()))
+                    .future();
+        } catch (ShardUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public ReadResult read(ShardKey key, long fromSequence, int maxRecords, int maxBytes) {
+        return shard(key).log().read(fromSequence, maxRecords, maxBytes);
+    }
+
+    @Override
+    public long sequenceForTimestamp(ShardKey key, long timestampMs) {
+        return shard(key).log().sequenceForTimestamp(timestampMs, config.maxBatchBytes());
+    }
+
+    @Override
+    public ShardInfo info(ShardKey key) {
+        return shard(key).info();
+    }
+
+    @Override
+    public CompletableFuture<ProducerLookup> lookupProducer(
+            ShardKey key, ProducerKey producer, long firstSeq, long lastSeq) {
+        try {
+            return shard(key)
+                    .writer()
+                    .submit(new ShardWriter.Lookup(producer, firstSeq, lastSeq, new CompletableFuture<>()))
+                    .future();
+        } catch (ShardUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<RetentionResult> enforceRetention(ShardKey key, RetentionPolicy policy) {
+        try {
+            return shard(key)
+                    .writer()
+                    .submit(new ShardWriter.Retention(policy, new CompletableFuture<>()))
+                    .future();
+        } catch (ShardUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> delete(ShardKey key) {
+        LocalShard shard = shards.remove(key);
+        CompletableFuture<Void> stopped = shard == null ? CompletableFuture.completedFuture(null) : shard.stop();
+        Path dir = shardDir(key);
+        return stopped.thenRun(() -> deleteRecursively(dir));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CompletableFuture.allOf(shards.values().stream().map(LocalShard::stop).toArray(CompletableFuture[]::new))
+                .join();
+    }
+
+    private LocalShard shard(ShardKey key) {
+        LocalShard shard = shards.get(key);
+        if (shard == null) {
+            throw new ShardUnavailableException(key, closed ? "store closed" : "shard not open", null);
+        }
+        return shard;
+    }
+
+    private Path shardDir(ShardKey key) {
+        return config.dataDir().resolve(key.stream()).resolve(key.shardId());
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("deleting " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.tributary.hub.store.local;
+
+import io.tributary.hub.store.ShardKey;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a shard directory and brings it to a consistent state before its writer starts.
+ *
+ * <ul>
+ *   <li>Lists the {@code .log} files by base sequence; each must start where the previous one ends.
+ *   <li>Scans the headers of every sealed segment (structure only) and the active (last) segment in full, verifying
+ *       each batch's CRC32C. A torn or corrupt tail of the active segment is truncated, with a warning giving the
+ *       number of bytes cut. Damage inside a sealed segment is not repaired (it would drop acknowledged data): the
+ *       shard goes OFFLINE.
+ *   <li>Rebuilds both sparse indexes in memory from the scan and rewrites a sealed segment's index file when it is
+ *       missing or differs.
+ *   <li>Rebuilds the {@link ProducerStateTable} from the headers.
+ * </ul>
+ *
+ * <p>Threads: runs on the thread that opens the shard; the result is handed to the writer.
+ */
+final class ShardRecovery {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardRecovery.class);
+
+    /** What recovery hands to the shard: segments in order (last is active), producer state, next sequence. */
+    record Recovered(List<Segment> segments, ProducerStateTable producers, long nextSequence, long lastAppendTimeMs) {}
+
+    private final ShardKey key;
+    private final Path dir;
+    private final LocalStoreConfig config;
+    private final FileChannelFactory files;
+
+    ShardRecovery(ShardKey key, Path dir, LocalStoreConfig config, FileChannelFactory files) {
+        this.key = key;
+        this.dir = dir;
+        this.config = config;
+        this.files = files;
+    }
+
+    Recovered recover() throws IOException {
+        Files.createDirectories(dir);
+        List<Long> bases = listBases();
+        ProducerStateTable producers = new ProducerStateTable(config.producerWindow());
+        List<Segment> segments = new ArrayList<>();
+        try {
+            if (bases.isEmpty()) {
+                segments.add(Segment.open(dir, 0, config, files));
+                syncDirectory(dir, files);
+                return new Recovered(segments, producers, 0, -1);
+            }
+            long expected = bases.get(0);
+            long lastAppendTime = -1;
+            for (int i = 0; i < bases.size(); i++) {
+                long base = bases.get(i);
+                if (base != expected) {
+                    throw new IOException(key + ": segment " + Segment.fileName(base, ".log") + " should start at "
+                            + expected + " (missing or extra segment)");
+                }
+                Segment segment = Segment.open(dir, base, config, files);
+                segments.add(segment);
+                boolean active = i == bases.size() - 1;
+                lastAppendTime = Math.max(lastAppendTime, load(segment, active, producers));
+                expected = segment.nextSequence();
+            }
+            return new Recovered(segments, producers, expected, lastAppendTime);
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : segments) {
+                closeQuietly(s);
+            }
+            throw e;
+        }
+    }
+
+    /** Scans one segment, fills its indexes and the producer table; returns its last append time. */
+    private long load(Segment segment, boolean active, ProducerStateTable producers) throws IOException {
+        long fileSize = segment.channel().size();
+        SegmentScanner scanner = new SegmentScanner(segment.channel(), 0, fileSize, config.maxBatchBytes(), active);
+        for (BatchHeader h = scanner.next(); h != null; h = scanner.next()) {
+            if (h.baseSequence() != segment.nextSequence()) {
+                // Treated like any other corruption: the tail from here is not trustworthy.
+                break;
+            }
+            segment.onBatch(h.baseSequence(), h.recordCount(), h.appendTimeMs(), h.entryLength());
+            producers.record(
+                    h.producer(), h.producerFirstSeq(), h.producerLastSeq(), h.baseSequence(), h.recordCount());
+        }
+        long validEnd = segment.size();
+        if (validEnd < fileSize) {
+            String reason = scanner.stopReason().isEmpty()
+                    ? "unexpected base sequence at position " + validEnd
+                    : scanner.stopReason();
+            if (!active) {
+                throw new IOException(key + ": sealed segment " + segment + " is damaged (" + reason
+                        + "); refusing to drop acknowledged data");
+            }
+            LOG.warn(
+                    "{}: truncating {} from {} to {} bytes, cutting {} bytes: {}",
+                    key,
+                    segment,
+                    fileSize,
+                    validEnd,
+                    fileSize - validEnd,
+                    reason);
+            segment.truncateTo(segment.size());
+        }
+        segment.positionAtEnd();
+        if (active) {
+            // The active segment's indexes live in memory; stale files from an earlier life would mislead tools.
+            Files.deleteIfExists(segment.indexFile());
+            Files.deleteIfExists(segment.timeIndexFile());
+        } else {
+            if (!segment.sequenceIndex.matchesFile(segment.indexFile())
+                    || !segment.timeIndex.matchesFile(segment.timeIndexFile())) {
+                LOG.info("{}: rebuilding indexes of {}", key, segment);
+                segment.seal(files);
+            }
+        }
+        return segment.lastAppendTimeMs();
+    }
+
+    private List<Long> listBases() throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("\\d{20}\\.log"))
+                    .map(n -> Long.parseLong(n.substring(0, 20)))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /** Makes created or deleted directory entries durable. */
+    static void syncDirectory(Path dir, FileChannelFactory files) throws IOException {
+        try (FileChannel ch = files.open(dir, Set.of(StandardOpenOption.READ))) {
+            ch.force(true);
+        }
+    }
+
+    private static void closeQuietly(Segment s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            LOG.debug("closing {} after failed recovery", s, e);
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package io.tributary.hub.store.local;
+
+import io.tributary.hub.store.AppendResult;
+import io.tributary.hub.store.BatchToAppend;
+import io.tributary.hub.store.ProducerKey;
+import io.tributary.hub.store.ProducerLookup;
+import io.tributary.hub.store.ProducerSequenceException;
+import io.tributary.hub.store.RetentionPolicy;
+import io.tributary.hub.store.RetentionResult;
+import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.StoreBusyException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of one shard: a thread fed by a bounded queue that appends with group commit. Each round it
+ * drains everything queued (up to {@code maxGroupBatches}), writes the batches with one gathering write, forces the
+ * segment once ({@link Durability#FSYNC}), publishes the new high-water mark and only then completes the futures.
+ * Producer lookups and retention go through the same queue so they see exactly the durable state and never race the
+ * writer. Any I/O error takes this shard OFFLINE and fails its pending and later calls.
+ *
+ * <p>Threads: {@link #submit} from any thread; everything else runs on the writer thread.
+ */
+final class ShardWriter implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardWriter.class);
+    private static final int HEADER_BUFFER_BYTES = 256 * 1024;
+
+    sealed interface Command permits Append, Lookup, Retention, Stop {
+        CompletableFuture<?> future();
+    }
+
+    record Append(BatchToAppend batch, CompletableFuture<AppendResult> future) implements Command {}
+
+    record Lookup(ProducerKey producer, long first, long last, CompletableFuture<ProducerLookup> future)
+            implements Command {}
+
+    record Retention(RetentionPolicy policy, CompletableFuture<RetentionResult> future) implements Command {}
+
+    record Stop(CompletableFuture<Void> future) implements Command {}
+
+    private final ShardLog log;
+    private final Path dir;
+    private final LocalStoreConfig config;
+    private final FileChannelFactory files;
+    private final Clock clock;
+    private final ShardMetrics metrics;
+    private final ProducerStateTable producers;
+    private final SegmentRetention retention;
+    private final BlockingQueue<Command> queue;
+    private final ByteBuffer headers = ByteBuffer.allocateDirect(HEADER_BUFFER_BYTES);
+    private final ByteBuffer[] gather;
+    private final AppendResult[] results;
+    private final CRC32C crc = new CRC32C();
+    private int gathered;
+    private long nextSequence;
+    private long lastAppendTimeMs;
+    private volatile boolean stopped;
+
+    ShardWriter(
+            ShardLog log,
+            Path dir,
+            LocalStoreConfig config,
+            FileChannelFactory files,
+            Clock clock,
+            ShardMetrics metrics,
+            ShardRecovery.Recovered recovered) {
+        this.log = log;
+        this.dir = dir;
+        this.config = config;
+        this.files = files;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.producers = recovered.producers();
+        this.nextSequence = recovered.nextSequence();
+        this.lastAppendTimeMs = recovered.lastAppendTimeMs();
+        this.retention = new SegmentRetention(log, clock);
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.gather = new ByteBuffer[2 * config.maxGroupBatches()];
+        this.results = new AppendResult[config.maxGroupBatches()];
+    }
+
+    /** Queues a command; a full queue fails it with {@link StoreBusyException}, a stopped writer as unavailable. */
+    <T extends Command> T submit(T command) {
+        if (command instanceof Stop) {
+            // Even an OFFLINE shard's writer must be stopped, so its channels close and it can be reopened.
+            try {
+                queue.put(command);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                command.future().completeExceptionally(e);
+            }
+        } else if (stopped || !log.online()) {
+            command.future().completeExceptionally(stopped ? closedError() : log.unavailable());
+        } else if (!queue.offer(command)) {
+            metrics.busyRejections.increment();
+            command.future().completeExceptionally(new StoreBusyException(log.key(), config.queueCapacity()));
+        }
+        if (stopped) {
+            failQueued(); // the writer may have exited between the check and the offer
+        }
+        return command;
+    }
+
+    @Override
+    public void run() {
+        List<Command> group = new ArrayList<>(config.maxGroupBatches());
+        Stop stop = null;
+        while (stop == null) {
+            try {
+                group.add(queue.take());
+            } catch (InterruptedException e) {
+                break;
+            }
+            queue.drainTo(group, config.maxGroupBatches() - 1);
+            processGroup(group);
+            for (Command c : group) {
+                stop = c instanceof Stop s ? s : stop;
+            }
+            group.clear();
+        }
+        boolean healthy = log.online();
+        log.markClosed(); // before closing channels, so readers see "closed" rather than a broken channel
+        closeSegments(healthy);
+        stopped = true;
+        failQueued();
+        if (stop != null) {
+            stop.future().complete(null);
+        }
+    }
+
+    private void processGroup(List<Command> group) {
+        try {
+            log.checkOnline();
+            boolean wrote = false;
+            for (int i = 0; i < group.size(); i++) {
+                results[i] = group.get(i) instanceof Append a ? append(a) : null;
+                wrote |= results[i] != null && !results[i].duplicate();
+            }
+            flush();
+            if (wrote) {
+                commit();
+            }
+            for (int i = 0; i < group.size(); i++) {
+                Command c = group.get(i);
+                if (c instanceof Append a && results[i] != null) {
+                    a.future().complete(results[i]);
+                } else if (c instanceof Lookup l) {
+                    l.future().complete(producers.lookup(l.producer(), l.first(), l.last()));
+                } else if (c instanceof Retention r) {
+                    r.future().complete(retention.enforce(r.policy()));
+                }
+            }
+        } catch (ShardUnavailableException e) {
+            failAll(group, e);
+        } catch (IOException | RuntimeException e) {
+            log.goOffline("write failed: " + e, e);
+            failAll(group, log.unavailable());
+        } finally {
+            Arrays.fill(results, null);
+        }
+    }
+
+    /** Encodes one batch into the pending gather list; returns its result, or null when it was failed already. */
+    private AppendResult append(Append a) throws IOException {
+        BatchToAppend b = a.batch();
+        ProducerLookup seen = producers.lookup(b.producer(), b.producerFirstSeq(), b.producerLastSeq());
+        switch (seen.outcome()) {
+            case DUPLICATE, ALREADY_COVERED -> {
+                metrics.duplicateBatches.increment();
+                long base = seen.outcome() == ProducerLookup.Outcome.DUPLICATE ? seen.baseSequence() : -1;
+                int count = seen.outcome() == ProducerLookup.Outcome.DUPLICATE ? seen.recordCount() : b.recordCount();
+                return new AppendResult(base, count, AppendResult.Status.DUPLICATE);
+            }
+            case OVERLAP -> {
+                a.future()
+                        .completeExceptionally(new ProducerSequenceException(
+                                log.key(),
+                                b.producer(),
+                                b.producerFirstSeq(),
+                                b.producerLastSeq(),
+                                seen.highestStoredSeq()));
+                return null;
+            }
+            default -> {}
+        }
+        ProducerNames names = producers.names(b.producer());
+        int headerLength = BatchHeader.headerLength(names.agentId(), names.lane());
+        int entryLength = headerLength + b.payloadSize();
+        long now = clock.millis();
+        rollIfNeeded(entryLength, now);
+        if (headers.remaining() < headerLength || gathered + 2 > gather.length) {
+            flush();
+        }
+        long base = nextSequence;
+        lastAppendTimeMs = Math.max(lastAppendTimeMs, now);
+        ByteBuffer header = headers.slice(headers.position(), headerLength);
+        BatchHeader.write(header, b, base, lastAppendTimeMs, names, crc);
+        headers.position(headers.position() + headerLength);
+        gather[gathered++] = header.flip();
+        gather[gathered++] = b.payload().duplicate();
+        log.active().onBatch(base, b.recordCount(), lastAppendTimeMs, entryLength);
+        producers.record(b.producer(), b.producerFirstSeq(), b.producerLastSeq(), base, b.recordCount());
+        nextSequence = base + b.recordCount();
+        metrics.appendBatches.increment();
+        metrics.appendRecords.increment(b.recordCount());
+        metrics.appendBytes.increment(b.payloadSize());
+        return new AppendResult(base, b.recordCount(), AppendResult.Status.APPENDED);
+    }
+
+    private void rollIfNeeded(int entryLength, long now) throws IOException {
+        Segment active = log.active();
+        if (active.size() == 0) {
+            return;
+        }
+        boolean full = (long) active.size() + entryLength > config.segmentMaxBytes();
+        boolean old = now - active.firstAppendTimeMs() >= config.segmentMaxAgeMs();
+        if (!full && !old) {
+            return;
+        }
+        flush();
+        active.force();
+        active.publish();
+        active.seal(files);
+        log.addSegment(Segment.open(dir, nextSequence, config, files));
+        ShardRecovery.syncDirectory(dir, files);
+    }
+
+    private void flush() throws IOException {
+        if (gathered > 0) {
+            log.active().write(gather, gathered);
+            Arrays.fill(gather, 0, gathered, null);
+            gathered = 0;
+        }
+        headers.clear();
+    }
+
+    private void commit() throws IOException {
+        Segment active = log.active();
+        if (config.durability() == Durability.FSYNC) {
+            long start = System.nanoTime();
+            active.force();
+            metrics.recordFsync(System.nanoTime() - start);
+        }
+        active.publish();
+        log.publish(nextSequence);
+        metrics.groupCommits.increment();
+    }
+
+    private void closeSegments(boolean healthy) {
+        for (Segment s : log.segments()) {
+            try {
+                if (healthy && s == log.active()) {
+                    s.force();
+                }
+                s.close();
+            } catch (IOException e) {
+                LOG.warn("{}: closing {} failed", log.key(), s, e);
+            }
+        }
+    }
+
+    private void failQueued() {
+        for (Command c = queue.poll(); c != null; c = queue.poll()) {
+            if (c instanceof Stop s) {
+                s.future().complete(null);
+            } else {
+                c.future().completeExceptionally(closedError());
+            }
+        }
+    }
+
+    private void failAll(List<Command> group, ShardUnavailableException e) {
+        for (Command c : group) {
+            if (!(c instanceof Stop)) {
+                c.future().completeExceptionally(e);
+            }
+        }
+    }
+
+    private ShardUnavailableException closedError() {
+        return new ShardUnavailableException(log.key(), "shard closed", null);
+    }
+}

@@ -1,0 +1,131 @@
+package io.tributary.hub.store.local;
+
+import static io.tributary.hub.store.local.TestBatches.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.hub.store.ReadResult;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.StoredBatch;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ShardRecoveryTest {
+    private static final ShardKey SHARD = new ShardKey("telemetry", "7");
+
+    @TempDir
+    Path dir;
+
+    private LocalShardStore store;
+
+    private void openStore() {
+        store = new LocalShardStore(
+                LocalStoreConfig.builder(dir)
+                        .segmentMaxBytes(4096)
+                        .indexIntervalBytes(512)
+                        .build(),
+                Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        store.open(SHARD);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private void appendAndClose(int batches) {
+        openStore();
+        for (int id = 0; id < batches; id++) {
+            store.append(SHARD, batch(id, 2)).join();
+        }
+        store.close();
+    }
+
+    private Path shardDir() {
+        return dir.resolve("telemetry").resolve("7");
+    }
+
+    private List<Path> files(String suffix) throws Exception {
+        try (Stream<Path> list = Files.list(shardDir())) {
+            return list.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
+        }
+    }
+
+    private List<Long> storedIds() {
+        List<Long> ids = new ArrayList<>();
+        long next = store.info(SHARD).oldestSequence();
+        for (int i = 0; i < 1000; i++) {
+            ReadResult r = store.read(SHARD, next, 50, 64 * 1024);
+            if (r.batches().isEmpty()) {
+                break;
+            }
+            for (StoredBatch b : r.batches()) {
+                assertThat(b.payloadBytes()).isEqualTo(TestBatches.payload(TestBatches.idOf(b)));
+                ids.add(TestBatches.idOf(b));
+            }
+            next = r.nextSequence();
+        }
+        return ids;
+    }
+
+    @Test
+    void open_withTornTail_truncatesPartialBatchAndKeepsEarlierOnes() throws Exception {
+        appendAndClose(60);
+        Path active = files(".log").get(files(".log").size() - 1);
+        long size = Files.size(active);
+        try (RandomAccessFile f = new RandomAccessFile(active.toFile(), "rw")) {
+            f.setLength(size - 30);
+        }
+
+        openStore();
+
+        assertThat(storedIds()).containsExactlyElementsOf(LocalShardStoreTest.range(0, 59));
+        assertThat(store.info(SHARD).nextSequence()).isEqualTo(59 * 2);
+        assertThat(store.append(SHARD, batch(59, 2)).join().baseSequence()).isEqualTo(59 * 2);
+    }
+
+    @Test
+    void open_withCorruptByteInLastBatch_truncatesItByCrc() throws Exception {
+        appendAndClose(60);
+        Path active = files(".log").get(files(".log").size() - 1);
+        long size = Files.size(active);
+        try (RandomAccessFile f = new RandomAccessFile(active.toFile(), "rw")) {
+            f.seek(size - 3);
+            int b = f.read();
+            f.seek(size - 3);
+            f.write(b ^ 0x5a);
+        }
+
+        openStore();
+
+        assertThat(storedIds()).containsExactlyElementsOf(LocalShardStoreTest.range(0, 59));
+        assertThat(Files.size(active)).isLessThan(size);
+    }
+
+    @Test
+    void open_withMissingOrGarbledIndexes_rebuildsThem() throws Exception {
+        appendAndClose(120);
+        List<Path> indexes = files(".index");
+        assertThat(indexes).hasSizeGreaterThan(1);
+        byte[] original = Files.readAllBytes(indexes.get(0));
+        Files.delete(indexes.get(0));
+        Files.write(indexes.get(1), new byte[] {1, 2, 3});
+        Files.delete(files(".timeindex").get(0));
+
+        openStore();
+
+        assertThat(Files.readAllBytes(indexes.get(0))).isEqualTo(original);
+        assertThat(Files.size(indexes.get(1)) % SparseIndex.ENTRY_BYTES).isZero();
+        assertThat(files(".timeindex")).hasSameSizeAs(indexes);
+        assertThat(storedIds()).containsExactlyElementsOf(LocalShardStoreTest.range(0, 120));
+    }
+}
