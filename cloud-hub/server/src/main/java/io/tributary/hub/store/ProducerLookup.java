@@ -19,7 +19,12 @@ public record ProducerLookup(Outcome outcome, long baseSequence, int recordCount
         /** The run is at or below the highest stored producer sequence, but older than the remembered window. */
         ALREADY_COVERED,
         /** Part of the run is stored and part is not: the producer re-batched; not appendable as is. */
-        OVERLAP
+        OVERLAP,
+        /**
+         * The run starts past the next expected sequence ({@code highest + 1}): an earlier run is missing (it failed
+         * or is still on its way). Storing it would break the producer's order; the producer resends in order.
+         */
+        GAP
     }
 
     /** A run not stored yet. */

@@ -20,14 +20,21 @@ final class ProducerStateTable {
         this.window = window;
     }
 
-    /** Classifies the run {@code first..last} of {@code producer} against what was recorded. */
+    /**
+     * Classifies the run {@code first..last} of {@code producer} against what was recorded. A producer not seen
+     * before may start anywhere (its earlier runs may have been retained away or live in a parent shard); a known one
+     * must continue at {@code highest + 1}, so its order in the shard is its send order.
+     */
     ProducerLookup lookup(ProducerKey producer, long first, long last) {
         ProducerState s = states.get(producer);
         if (s == null || s.highest < 0) {
             return ProducerLookup.newRun(-1);
         }
-        if (first > s.highest) {
+        if (first == s.highest + 1) {
             return ProducerLookup.newRun(s.highest);
+        }
+        if (first > s.highest + 1) {
+            return new ProducerLookup(ProducerLookup.Outcome.GAP, -1, 0, s.highest);
         }
         if (last > s.highest) {
             return new ProducerLookup(ProducerLookup.Outcome.OVERLAP, -1, 0, s.highest);

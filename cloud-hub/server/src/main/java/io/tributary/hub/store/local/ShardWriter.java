@@ -2,6 +2,7 @@ package io.tributary.hub.store.local;
 
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.BatchToAppend;
+import io.tributary.hub.store.ProducerGapException;
 import io.tributary.hub.store.ProducerKey;
 import io.tributary.hub.store.ProducerLookup;
 import io.tributary.hub.store.ProducerSequenceException;
@@ -190,6 +191,12 @@ final class ShardWriter implements Runnable {
                                 b.producerFirstSeq(),
                                 b.producerLastSeq(),
                                 seen.highestStoredSeq()));
+                return null;
+            }
+            case GAP -> {
+                a.future()
+                        .completeExceptionally(new ProducerGapException(
+                                log.key(), b.producer(), b.producerFirstSeq(), seen.highestStoredSeq()));
                 return null;
             }
             default -> {}

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.hub.store.AppendResult;
+import io.tributary.hub.store.ProducerGapException;
 import io.tributary.hub.store.ProducerKey;
 import io.tributary.hub.store.ProducerLookup;
 import io.tributary.hub.store.ProducerSequenceException;
@@ -63,6 +64,29 @@ class ProducerDeduplicationTest {
                 .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(ProducerSequenceException.class);
         assertThat(store.info(SHARD).nextSequence()).isEqualTo(5);
+    }
+
+    @Test
+    void append_runSkippingAhead_failsRetriablyUntilTheMissingRunArrives() {
+        openStore();
+        store.append(SHARD, batch(AGENT, 1, 0, 5)).join();
+
+        assertThatThrownBy(() -> store.append(SHARD, batch(AGENT, 3, 10, 5)).join())
+                .hasCauseInstanceOf(ProducerGapException.class)
+                .satisfies(e -> assertThat(((ProducerGapException) e.getCause()).retriable())
+                        .isTrue());
+        store.append(SHARD, batch(AGENT, 2, 5, 5)).join();
+        AppendResult inOrder = store.append(SHARD, batch(AGENT, 3, 10, 5)).join();
+
+        assertThat(inOrder.baseSequence()).isEqualTo(10);
+        assertThat(store.info(SHARD).nextSequence()).isEqualTo(15);
+    }
+
+    @Test
+    void append_unknownProducerStartingMidSequence_isAccepted() {
+        openStore();
+        assertThat(store.append(SHARD, batch(AGENT, 1, 500, 5)).join().baseSequence())
+                .isZero();
     }
 
     @Test

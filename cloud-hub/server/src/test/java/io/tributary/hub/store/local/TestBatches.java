@@ -42,8 +42,11 @@ final class TestBatches {
                 firstSeq + records - 1);
     }
 
-    /** Batch {@code id} of {@link #PRODUCER} with {@code records} records whose producer run starts at id * 1000. */
+    /**
+     * Batch {@code id} with {@code records} records, from a lane of its own (lane {@code id} of {@link #PRODUCER}'s
+     * agent), so that batches are independent of each other's producer order.
+     */
     static BatchToAppend batch(long id, int records) {
-        return batch(PRODUCER, id, id * 1000, records);
+        return batch(new ProducerKey(PRODUCER.agentId(), "lane-" + id, PRODUCER.epoch()), id, 0, records);
     }
 }
