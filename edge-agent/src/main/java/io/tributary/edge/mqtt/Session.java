@@ -25,6 +25,7 @@ final class Session {
     private final String clientId;
     private final ConcurrentMap<Integer, Qos2State> qos2 = new ConcurrentHashMap<>();
     private volatile Channel owner;
+    private volatile long detachCount;
 
     Session(String clientId, Channel owner) {
         this.clientId = clientId;
@@ -41,6 +42,17 @@ final class Session {
 
     void owner(Channel owner) {
         this.owner = owner;
+    }
+
+    /** Marks the session disconnected; returns a stamp that a later {@link #stillDetached} call compares. */
+    long detach() {
+        owner = null;
+        return ++detachCount;
+    }
+
+    /** True when nobody re-attached since the {@link #detach()} that returned {@code stamp}. */
+    boolean stillDetached(long stamp) {
+        return owner == null && detachCount == stamp;
     }
 
     /** Marks a QoS 2 packet id pending; returns the previous state, or null when the id was free. */

@@ -46,7 +46,7 @@ final class SessionRegistry {
         if (session.owner() != channel) {
             return;
         }
-        session.owner(null);
+        long stamp = session.detach();
         if (expiry.isZero()) {
             sessions.remove(session.clientId(), session);
             return;
@@ -54,7 +54,7 @@ final class SessionRegistry {
         channel.eventLoop()
                 .schedule(
                         () -> {
-                            if (session.owner() == null) {
+                            if (session.stillDetached(stamp)) {
                                 sessions.remove(session.clientId(), session);
                             }
                         },
