@@ -1,0 +1,95 @@
+package io.tributary.edge.mqtt;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import java.util.ArrayDeque;
+
+/**
+ * Writes PUBACK/PUBREC in the order the publishes arrived, whatever order the sink completes them in (MQTT 3.1.1
+ * §4.6 asks for PUBACKs in receive order; a group-committing buffer completes in order anyway, so this costs
+ * nothing in the common case and keeps a slow record from being overtaken by its successors' acks).
+ *
+ * <p>Also the per-connection flow control: with {@link MqttServerConfig#receiveMaximum()} publishes waiting, the
+ * channel stops reading (autoRead off) until half of them are acknowledged.
+ *
+ * <p>Event loop of the channel only.
+ */
+final class AckQueue {
+
+    /** One QoS 1/2 publish waiting for its ack decision. */
+    final class Pending {
+        private final int packetId;
+        private final int qos;
+        private final long startNanos;
+        private PublishAcks.Decision decision;
+
+        private Pending(int packetId, int qos, long startNanos) {
+            this.packetId = packetId;
+            this.qos = qos;
+            this.startNanos = startNanos;
+        }
+
+        /** Records the decision and writes every ack that is now due. */
+        void resolve(PublishAcks.Decision decision) {
+            this.decision = decision;
+            drain();
+        }
+    }
+
+    private final ChannelHandlerContext ctx;
+    private final ServerContext server;
+    private final int highWater;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private boolean paused;
+
+    AckQueue(ChannelHandlerContext ctx, ServerContext server) {
+        this.ctx = ctx;
+        this.server = server;
+        this.highWater = server.config().receiveMaximum();
+    }
+
+    Pending add(int packetId, int qos, long startNanos) {
+        Pending pending = new Pending(packetId, qos, startNanos);
+        queue.add(pending);
+        if (!paused && queue.size() >= highWater) {
+            paused = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+        return pending;
+    }
+
+    int size() {
+        return queue.size();
+    }
+
+    private void drain() {
+        boolean wrote = false;
+        boolean close = false;
+        while (!queue.isEmpty() && queue.peek().decision != null) {
+            Pending head = queue.poll();
+            PublishAcks.Decision decision = head.decision;
+            if (decision.refusedReason() != null) {
+                server.metrics().refused(decision.refusedReason());
+            }
+            close |= decision.closeAfter();
+            if (decision.send() && ctx.channel().isActive()) {
+                MqttMessageType type = head.qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
+                ctx.write(PublishAcks.reply(type, head.packetId, decision.reasonCode()), ctx.voidPromise());
+                server.metrics().ack(head.qos == 1 ? "puback" : "pubrec");
+                server.metrics().ackLatency(System.nanoTime() - head.startNanos);
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (close) {
+            server.metrics().disconnect("sink_failed");
+            ctx.close();
+        }
+        if (paused && queue.size() <= highWater / 2) {
+            paused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+}

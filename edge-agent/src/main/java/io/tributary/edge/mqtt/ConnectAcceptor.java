@@ -1,0 +1,150 @@
+package io.tributary.edge.mqtt;
+
+import static io.netty.handler.codec.mqtt.MqttConnectReturnCode.*;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides one well-formed CONNECT of a supported version: authentication, client id rules, session takeover and
+ * expiry; on success writes CONNACK and swaps {@link ConnectHandler} for keep-alive and {@link PublishHandler}.
+ * Used once, on the channel's event loop.
+ */
+final class ConnectAcceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectAcceptor.class);
+    private static final long UNSIGNED_INT_MASK = 0xFFFF_FFFFL;
+
+    private final ServerContext server;
+    private final ChannelHandlerContext ctx;
+    private final MqttConnectMessage connect;
+    private final MqttVersion version;
+    private final boolean v5;
+
+    ConnectAcceptor(ServerContext server, ChannelHandlerContext ctx, MqttConnectMessage connect, MqttVersion version) {
+        this.server = server;
+        this.ctx = ctx;
+        this.connect = connect;
+        this.version = version;
+        this.v5 = version == MqttVersion.MQTT_5;
+    }
+
+    /** Accepts the CONNECT, or returns the return code to refuse it with. */
+    MqttConnectReturnCode accept() {
+        MqttConnectVariableHeader header = connect.variableHeader();
+        String username = connect.payload().userName();
+        if (username == null) {
+            if (!server.config().allowAnonymous()) {
+                return v5 ? CONNECTION_REFUSED_NOT_AUTHORIZED_5 : CONNECTION_REFUSED_NOT_AUTHORIZED;
+            }
+            username = "";
+        } else {
+            byte[] password = connect.payload().passwordInBytes();
+            if (!server.authenticator().authenticate(username, password == null ? new byte[0] : password)) {
+                return v5 ? CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD : CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
+            }
+        }
+        boolean cleanStart = header.isCleanSession();
+        String clientId = connect.payload().clientIdentifier();
+        boolean assigned = false;
+        if (clientId == null || clientId.isEmpty()) {
+            if (!v5 && !cleanStart) {
+                // MQTT 3.1.1 [MQTT-3.1.3-8]: an empty id needs CleanSession=1.
+                return CONNECTION_REFUSED_IDENTIFIER_REJECTED;
+            }
+            clientId = "tributary-" + UUID.randomUUID();
+            assigned = true;
+        } else if (clientId.length() > server.config().maxClientIdLength()) {
+            return v5 ? CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID : CONNECTION_REFUSED_IDENTIFIER_REJECTED;
+        }
+        Duration expiry = sessionExpiry(header, cleanStart);
+        SessionRegistry.Attached attached = server.sessions().attach(clientId, cleanStart, ctx.channel());
+        if (attached.previousOwner() != null && attached.previousOwner() != ctx.channel()) {
+            log.info(
+                    "Client {} from {} takes over the session of {}",
+                    clientId,
+                    ctx.channel().remoteAddress(),
+                    attached.previousOwner().remoteAddress());
+            attached.previousOwner().pipeline().fireUserEventTriggered(ChannelEvents.SESSION_TAKEN_OVER);
+        }
+        MqttConnection connection = new MqttConnection(version, clientId, username, attached.session(), expiry);
+        ctx.writeAndFlush(MqttMessageBuilders.connAck()
+                .returnCode(CONNECTION_ACCEPTED)
+                .sessionPresent(attached.sessionPresent())
+                .properties(
+                        v5
+                                ? connAckProperties(header, assigned ? clientId : null, expiry)
+                                : MqttProperties.NO_PROPERTIES)
+                .build());
+        switchPipeline(connection, header.keepAliveTimeSeconds());
+        server.metrics().connect("accepted");
+        log.debug(
+                "Accepted {} client {} user '{}' from {}",
+                version,
+                clientId,
+                username,
+                ctx.channel().remoteAddress());
+        return null;
+    }
+
+    private Duration sessionExpiry(MqttConnectVariableHeader header, boolean cleanStart) {
+        Duration max = server.config().maxSessionExpiry();
+        if (!v5) {
+            return cleanStart ? Duration.ZERO : max;
+        }
+        Duration requested = requestedExpiry(header);
+        return requested.compareTo(max) > 0 ? max : requested;
+    }
+
+    private static Duration requestedExpiry(MqttConnectVariableHeader header) {
+        MqttProperties.MqttProperty<?> p = header.properties().getProperty(MqttProperties.SESSION_EXPIRY_INTERVAL);
+        if (p == null || !(p.value() instanceof Integer seconds)) {
+            return Duration.ZERO;
+        }
+        return Duration.ofSeconds(seconds & UNSIGNED_INT_MASK);
+    }
+
+    private MqttProperties connAckProperties(MqttConnectVariableHeader header, String assignedId, Duration expiry) {
+        MqttProperties props = new MqttProperties();
+        props.add(new MqttProperties.IntegerProperty(
+                MqttProperties.MAXIMUM_PACKET_SIZE, server.config().maxPacketSize()));
+        props.add(new MqttProperties.IntegerProperty(
+                MqttProperties.RECEIVE_MAXIMUM, server.config().receiveMaximum()));
+        props.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
+        props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
+        props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+        if (assignedId != null) {
+            props.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, assignedId));
+        }
+        if (!expiry.equals(requestedExpiry(header))) {
+            props.add(new MqttProperties.IntegerProperty(
+                    MqttProperties.SESSION_EXPIRY_INTERVAL, (int) expiry.toSeconds()));
+        }
+        return props;
+    }
+
+    private void switchPipeline(MqttConnection connection, int keepAliveSeconds) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (keepAliveSeconds > 0) {
+            // MQTT 3.1.1 §3.1.2.10 / 5 §3.1.2.10: one and a half times the keep-alive without a packet ends it.
+            long idleMillis = keepAliveSeconds * 1500L;
+            pipeline.addBefore(
+                    MqttServerInitializer.DECODER,
+                    MqttServerInitializer.KEEP_ALIVE,
+                    new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        pipeline.replace(ctx.handler(), MqttServerInitializer.PUBLISH, new PublishHandler(server, connection));
+    }
+}

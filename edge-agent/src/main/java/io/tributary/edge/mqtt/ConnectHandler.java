@@ -1,0 +1,148 @@
+package io.tributary.edge.mqtt;
+
+import static io.netty.handler.codec.mqtt.MqttConnectReturnCode.*;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First handler of every connection: waits for CONNECT (closing the connection after
+ * {@link MqttServerConfig#connectTimeout()}), refuses anything else, and hands an accepted CONNECT to
+ * {@link ConnectAcceptor}, which replaces this handler with the session pipeline.
+ *
+ * <p>Refusals: unsupported protocol (0x01), rejected client id (0x02 / 0x85), bad credentials (0x04 / 0x86),
+ * anonymous not allowed (0x05 / 0x87) are answered with CONNACK and a close; oversized, malformed or
+ * out-of-order packets just close. One instance per channel; event loop only.
+ */
+final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectHandler.class);
+
+    private final ServerContext server;
+    private ScheduledFuture<?> timeout;
+    private boolean closing;
+
+    ConnectHandler(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long millis = server.config().connectTimeout().toMillis();
+        timeout = ctx.executor().schedule(() -> onTimeout(ctx), millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+    }
+
+    private void onTimeout(ChannelHandlerContext ctx) {
+        if (!closing && ctx.channel().isActive()) {
+            log.info(
+                    "No CONNECT from {} within {}, closing",
+                    ctx.channel().remoteAddress(),
+                    server.config().connectTimeout());
+            server.metrics().connect("timeout");
+            close(ctx);
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+        if (closing) {
+            return;
+        }
+        if (msg.decoderResult().isFailure()) {
+            onDecodeFailure(ctx, msg, msg.decoderResult().cause());
+        } else if (msg.fixedHeader().messageType() != MqttMessageType.CONNECT) {
+            log.info(
+                    "{} sent {} before CONNECT, closing",
+                    ctx.channel().remoteAddress(),
+                    msg.fixedHeader().messageType());
+            server.metrics().malformed("packet_before_connect");
+            close(ctx);
+        } else {
+            MqttConnectMessage connect = (MqttConnectMessage) msg;
+            MqttVersion version = versionOf(connect.variableHeader());
+            if (version != MqttVersion.MQTT_3_1_1 && version != MqttVersion.MQTT_5) {
+                refuse(ctx, CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "unsupported_protocol_version");
+                return;
+            }
+            MqttConnectReturnCode refusal = new ConnectAcceptor(server, ctx, connect, version).accept();
+            if (refusal != null) {
+                refuse(ctx, refusal, resultTag(refusal));
+            }
+        }
+    }
+
+    private void onDecodeFailure(ChannelHandlerContext ctx, MqttMessage msg, Throwable cause) {
+        log.debug("Bad CONNECT from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof MqttUnacceptableProtocolVersionException) {
+            refuse(ctx, CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "unsupported_protocol_version");
+        } else if (cause instanceof MqttIdentifierRejectedException) {
+            boolean v5 =
+                    msg.variableHeader() instanceof MqttConnectVariableHeader h && versionOf(h) == MqttVersion.MQTT_5;
+            refuse(
+                    ctx,
+                    v5 ? CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID : CONNECTION_REFUSED_IDENTIFIER_REJECTED,
+                    "identifier_rejected");
+        } else {
+            server.metrics().malformed(cause instanceof TooLongFrameException ? "too_large" : "decode_error");
+            close(ctx);
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code, String result) {
+        log.info("Refused CONNECT from {}: {}", ctx.channel().remoteAddress(), code);
+        server.metrics().connect(result);
+        closing = true;
+        MqttMessage connAck = MqttMessageBuilders.connAck().returnCode(code).build();
+        ctx.writeAndFlush(connAck).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void close(ChannelHandlerContext ctx) {
+        closing = true;
+        server.metrics().disconnect("protocol");
+        ctx.close();
+    }
+
+    static MqttVersion versionOf(MqttConnectVariableHeader header) {
+        try {
+            return MqttVersion.fromProtocolNameAndLevel(header.name(), (byte) header.version());
+        } catch (MqttUnacceptableProtocolVersionException e) {
+            return MqttVersion.MQTT_3_1;
+        }
+    }
+
+    private static String resultTag(MqttConnectReturnCode code) {
+        if (code == CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD
+                || code == CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD) {
+            return "bad_credentials";
+        }
+        if (code == CONNECTION_REFUSED_NOT_AUTHORIZED || code == CONNECTION_REFUSED_NOT_AUTHORIZED_5) {
+            return "not_authorized";
+        }
+        if (code == CONNECTION_REFUSED_IDENTIFIER_REJECTED || code == CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID) {
+            return "identifier_rejected";
+        }
+        return "refused";
+    }
+}

@@ -1,0 +1,88 @@
+package io.tributary.edge.mqtt;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Meters of the MQTT endpoint. Prometheus names (Micrometer appends {@code _total} to counters):
+ *
+ * <ul>
+ *   <li>{@code edge_mqtt_connections} gauge: open, authenticated connections
+ *   <li>{@code edge_mqtt_connects_total{result}}: CONNECT outcomes ({@code accepted}, {@code bad_credentials}, ...)
+ *   <li>{@code edge_mqtt_publishes_total{qos}}: PUBLISH packets received after CONNECT
+ *   <li>{@code edge_mqtt_acks_total{type}}: PUBACK / PUBREC / PUBCOMP sent, including negative ones
+ *   <li>{@code edge_mqtt_publishes_refused_total{reason}}: publishes not stored or not acknowledged
+ *   <li>{@code edge_mqtt_puback_latency_seconds}: receive to PUBACK/PUBREC write, with percentiles
+ *   <li>{@code edge_mqtt_malformed_packets_total{reason}}: decode failures and protocol violations
+ *   <li>{@code edge_mqtt_disconnects_total{reason}}: connections closed by the server, by reason
+ * </ul>
+ *
+ * <p>Thread-safe: Micrometer meters are; tags are looked up on each call (cheap, cached by the registry).
+ */
+public final class MqttMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Timer ackLatency;
+
+    public MqttMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("edge.mqtt.connections", connections);
+        this.ackLatency = Timer.builder("edge.mqtt.puback.latency")
+                .description("Time from receiving a QoS 1/2 PUBLISH to writing its PUBACK or PUBREC")
+                .publishPercentiles(0.5, 0.9, 0.99, 0.999)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    /** Open authenticated connections; for tests and health output. */
+    public int connections() {
+        return connections.get();
+    }
+
+    void connect(String result) {
+        counter("edge.mqtt.connects", "result", result).increment();
+    }
+
+    void publish(int qos) {
+        counter("edge.mqtt.publishes", "qos", Integer.toString(qos)).increment();
+    }
+
+    void ack(String type) {
+        counter("edge.mqtt.acks", "type", type).increment();
+    }
+
+    void refused(String reason) {
+        counter("edge.mqtt.publishes.refused", "reason", reason).increment();
+    }
+
+    void malformed(String reason) {
+        counter("edge.mqtt.malformed.packets", "reason", reason).increment();
+    }
+
+    void disconnect(String reason) {
+        counter("edge.mqtt.disconnects", "reason", reason).increment();
+    }
+
+    void ackLatency(long nanos) {
+        ackLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter counter(String name, String tag, String value) {
+        return registry.counter(name, tag, value);
+    }
+}

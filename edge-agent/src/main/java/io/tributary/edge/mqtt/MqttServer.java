@@ -1,0 +1,161 @@
+package io.tributary.edge.mqtt;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge agent's MQTT 3.1.1/5 ingest endpoint: a plain TCP and/or a TLS listener whose connections hand every
+ * PUBLISH to a {@link PublishSink} and acknowledge QoS 1/2 only once the sink reports it durable. Uses epoll when
+ * the native transport is available, NIO otherwise.
+ *
+ * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once. {@code start} and {@code close} may be
+ * called from any one thread (not an event loop); the accessors are thread-safe after {@code start} returns.
+ */
+public final class MqttServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
+
+    private final MqttServerConfig config;
+    private final ServerContext context;
+    private final List<Channel> listeners = new ArrayList<>();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private volatile InetSocketAddress plainAddress;
+    private volatile InetSocketAddress tlsAddress;
+
+    public MqttServer(MqttServerConfig config, Authenticator authenticator, PublishSink sink, MeterRegistry registry) {
+        this(config, authenticator, sink, registry, Clock.systemUTC());
+    }
+
+    /** As above with the clock used for {@link InboundPublish#receiveTimeMs()}. */
+    public MqttServer(
+            MqttServerConfig config,
+            Authenticator authenticator,
+            PublishSink sink,
+            MeterRegistry registry,
+            Clock clock) {
+        this.config = config;
+        this.context =
+                new ServerContext(config, authenticator, sink, new SessionRegistry(), new MqttMetrics(registry), clock);
+    }
+
+    /**
+     * Binds the configured listeners.
+     *
+     * @throws IOException when a port cannot be bound or the TLS key store cannot be read
+     */
+    public synchronized void start() throws IOException, InterruptedException {
+        if (bossGroup != null) {
+            throw new IllegalStateException("already started");
+        }
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+        try {
+            if (config.port() >= 0) {
+                plainAddress = bind(channelType, config.port(), Optional.empty());
+            }
+            if (config.tlsPort() >= 0) {
+                SslContext ssl = sslContext(config.tls().orElseThrow());
+                tlsAddress = bind(channelType, config.tlsPort(), Optional.of(ssl));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        log.info(
+                "MQTT endpoint listening: plain={} tls={} ({}, topics {})",
+                plainAddress,
+                tlsAddress,
+                epoll ? "epoll" : "nio",
+                config.topicMapping().template());
+    }
+
+    private InetSocketAddress bind(Class<? extends ServerChannel> type, int port, Optional<SslContext> ssl)
+            throws IOException, InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(type)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new MqttServerInitializer(context, ssl));
+        try {
+            Channel channel = bootstrap.bind(config.host(), port).sync().channel();
+            listeners.add(channel);
+            return (InetSocketAddress) channel.localAddress();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new IOException("cannot bind MQTT listener on " + config.host() + ":" + port, e);
+        }
+    }
+
+    static SslContext sslContext(TlsConfig tls) throws IOException {
+        try (InputStream in = Files.newInputStream(tls.keyStore())) {
+            KeyStore keyStore = KeyStore.getInstance(tls.type());
+            keyStore.load(in, tls.password().toCharArray());
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keyStore, tls.password().toCharArray());
+            return SslContextBuilder.forServer(kmf).build();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot load TLS key store " + tls.keyStore() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bound plain TCP address; empty before {@link #start()} or when disabled. */
+    public Optional<InetSocketAddress> plainAddress() {
+        return Optional.ofNullable(plainAddress);
+    }
+
+    /** The bound TLS address; empty before {@link #start()} or when disabled. */
+    public Optional<InetSocketAddress> tlsAddress() {
+        return Optional.ofNullable(tlsAddress);
+    }
+
+    /** The endpoint's meters, e.g. for health output. */
+    public MqttMetrics metrics() {
+        return context.metrics();
+    }
+
+    /** Stops accepting, closes every connection and releases the event loops; waits at most a few seconds. */
+    @Override
+    public synchronized void close() {
+        listeners.forEach(Channel::close);
+        listeners.clear();
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.tributary.edge.mqtt;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Immutable settings of the MQTT endpoint. Build with {@link #builder()}; {@link Builder#build()} validates and
+ * reports every problem at once.
+ *
+ * @param host bind address of both listeners
+ * @param port plain TCP port, 0 for an ephemeral port, -1 to disable the plain listener
+ * @param tlsPort TLS port, 0 for an ephemeral port, -1 to disable (needs {@code tls})
+ * @param tls server key store for the TLS listener
+ * @param topicMapping how topics map to group/device/metric
+ * @param allowAnonymous whether a CONNECT without user name is accepted
+ * @param maxPacketSize largest accepted packet's remaining length in bytes; advertised to MQTT 5 clients
+ * @param connectTimeout a connection that has not sent CONNECT by then is closed
+ * @param maxClientIdLength longest client identifier accepted
+ * @param receiveMaximum unacknowledged QoS 1/2 publishes per connection before reading pauses; advertised to
+ *     MQTT 5 clients
+ * @param maxSessionExpiry upper bound for keeping a disconnected session's QoS 2 state
+ * @param ioThreads event loop threads, 0 for Netty's default
+ */
+public record MqttServerConfig(
+        String host,
+        int port,
+        int tlsPort,
+        Optional<TlsConfig> tls,
+        TopicMapping topicMapping,
+        boolean allowAnonymous,
+        int maxPacketSize,
+        Duration connectTimeout,
+        int maxClientIdLength,
+        int receiveMaximum,
+        Duration maxSessionExpiry,
+        int ioThreads) {
+
+    public MqttServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(topicMapping, "topicMapping");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(maxSessionExpiry, "maxSessionExpiry");
+        List<String> errors = new ArrayList<>();
+        if (port < -1 || port > 65535) errors.add("port must be -1..65535: " + port);
+        if (tlsPort < -1 || tlsPort > 65535) errors.add("tlsPort must be -1..65535: " + tlsPort);
+        if (tlsPort >= 0 && tls.isEmpty()) errors.add("tlsPort is set but no TLS key store is configured");
+        if (port < 0 && tlsPort < 0) errors.add("both listeners are disabled");
+        if (maxPacketSize < 64 || maxPacketSize > 268_435_455) {
+            errors.add("maxPacketSize must be 64..268435455: " + maxPacketSize);
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) errors.add("connectTimeout must be positive");
+        if (maxClientIdLength < 23) errors.add("maxClientIdLength must be >= 23 (MQTT minimum)");
+        if (receiveMaximum < 1 || receiveMaximum > 65535) errors.add("receiveMaximum must be 1..65535");
+        if (maxSessionExpiry.isNegative()) errors.add("maxSessionExpiry must not be negative");
+        if (ioThreads < 0) errors.add("ioThreads must not be negative");
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("invalid MQTT server config: " + String.join("; ", errors));
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable builder with the defaults documented on each setter; not thread-safe. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 1883;
+        private int tlsPort = -1;
+        private TlsConfig tls;
+        private TopicMapping topicMapping = TopicMapping.defaultMapping();
+        private boolean allowAnonymous;
+        private int maxPacketSize = 256 * 1024;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private int maxClientIdLength = 256;
+        private int receiveMaximum = 1024;
+        private Duration maxSessionExpiry = Duration.ofDays(1);
+        private int ioThreads;
+
+        private Builder() {}
+
+        /** Default {@code 0.0.0.0}. */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Default 1883. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Default -1 (disabled); usually 8883. */
+        public Builder tls(int tlsPort, TlsConfig tls) {
+            this.tlsPort = tlsPort;
+            this.tls = tls;
+            return this;
+        }
+
+        /** Default {@link TopicMapping#DEFAULT_TEMPLATE}. */
+        public Builder topicMapping(TopicMapping topicMapping) {
+            this.topicMapping = topicMapping;
+            return this;
+        }
+
+        /** Default false. */
+        public Builder allowAnonymous(boolean allowAnonymous) {
+            this.allowAnonymous = allowAnonymous;
+            return this;
+        }
+
+        /** Default 256 KiB. */
+        public Builder maxPacketSize(int maxPacketSize) {
+            this.maxPacketSize = maxPacketSize;
+            return this;
+        }
+
+        /** Default 10 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** Default 256. */
+        public Builder maxClientIdLength(int maxClientIdLength) {
+            this.maxClientIdLength = maxClientIdLength;
+            return this;
+        }
+
+        /** Default 1024. */
+        public Builder receiveMaximum(int receiveMaximum) {
+            this.receiveMaximum = receiveMaximum;
+            return this;
+        }
+
+        /** Default 1 day. */
+        public Builder maxSessionExpiry(Duration maxSessionExpiry) {
+            this.maxSessionExpiry = maxSessionExpiry;
+            return this;
+        }
+
+        /** Default 0 (Netty's default, twice the cores). */
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public MqttServerConfig build() {
+            return new MqttServerConfig(
+                    host,
+                    port,
+                    tlsPort,
+                    Optional.ofNullable(tls),
+                    topicMapping,
+                    allowAnonymous,
+                    maxPacketSize,
+                    connectTimeout,
+                    maxClientIdLength,
+                    receiveMaximum,
+                    maxSessionExpiry,
+                    ioThreads);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.tributary.edge.mqtt;
+
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+
+/**
+ * How the endpoint answers a QoS 1/2 publish for each outcome. The table (also in the module docs):
+ *
+ * <pre>
+ * outcome          MQTT 5 PUBACK/PUBREC          MQTT 3.1.1
+ * STORED           0x00 success                  PUBACK / PUBREC
+ * QUOTA_EXCEEDED   0x97 quota exceeded           withheld (no ack): the client's in-flight window throttles it
+ *                                                and it redelivers on reconnect
+ * BUSY             0x97 quota exceeded (a        withheld, as for the quota
+ *                  transient, administrative
+ *                  limit; 0x80 would hide it)
+ * FAILED           0x80 unspecified error        withheld, and the connection is closed so that the client
+ *                                                reconnects and redelivers
+ * topic unmapped   0x90 topic name invalid       acknowledged and dropped (3.1.1 has no negative ack, and a
+ *                                                withheld or disconnected publish would be redelivered forever)
+ * </pre>
+ *
+ * Every outcome except STORED is counted in {@code edge_mqtt_publishes_refused_total{reason}}. Stateless.
+ */
+final class PublishAcks {
+
+    /**
+     * @param send whether a PUBACK/PUBREC is written
+     * @param reasonCode its MQTT 5 reason code (ignored for 3.1.1)
+     * @param closeAfter whether the connection is closed afterwards
+     * @param refusedReason metric tag, or null when the publish was stored
+     */
+    record Decision(boolean send, byte reasonCode, boolean closeAfter, String refusedReason) {}
+
+    static final Decision STORED = new Decision(true, (byte) 0x00, false, null);
+
+    private PublishAcks() {}
+
+    static Decision forResult(boolean v5, SinkResult result) {
+        return switch (result) {
+            case STORED -> STORED;
+            case QUOTA_EXCEEDED ->
+                v5
+                        ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "quota_exceeded")
+                        : withheld(false, "quota_exceeded");
+            case BUSY -> v5 ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "busy") : withheld(false, "busy");
+            case FAILED -> v5 ? negative(MqttReasonCodes.PubAck.UNSPECIFIED_ERROR, "failed") : withheld(true, "failed");
+        };
+    }
+
+    static Decision unmappedTopic(boolean v5) {
+        return v5
+                ? negative(MqttReasonCodes.PubAck.TOPIC_NAME_INVALID, "topic_unmapped")
+                : new Decision(true, (byte) 0x00, false, "topic_unmapped");
+    }
+
+    private static Decision negative(MqttReasonCodes.PubAck code, String reason) {
+        return new Decision(true, code.byteValue(), false, reason);
+    }
+
+    private static Decision withheld(boolean close, String reason) {
+        return new Decision(false, (byte) 0x00, close, reason);
+    }
+
+    /** PUBACK, PUBREC or PUBCOMP with a reason code (the encoder drops it for 3.1.1). */
+    static MqttMessage reply(MqttMessageType type, int packetId, byte reasonCode) {
+        return new MqttMessage(
+                new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttPubReplyMessageVariableHeader(packetId, reasonCode, MqttProperties.NO_PROPERTIES));
+    }
+}

@@ -1,0 +1,226 @@
+package io.tributary.edge.mqtt;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles an accepted connection: PUBLISH (QoS 0/1/2) into the {@link PublishSink}, PUBREL, PINGREQ, DISCONNECT,
+ * refused SUBSCRIBE/UNSUBSCRIBE, keep-alive expiry and session takeover. Acknowledgements go through
+ * {@link AckQueue}, which writes them in publish order once the sink's stage completes.
+ *
+ * <p>One instance per channel; every method runs on the channel's event loop (sink callbacks hop back to it).
+ */
+final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
+
+    private static final Logger log = LoggerFactory.getLogger(PublishHandler.class);
+
+    private final ServerContext server;
+    private final MqttConnection connection;
+    private final Session session;
+    private AckQueue acks;
+
+    PublishHandler(ServerContext server, MqttConnection connection) {
+        this.server = server;
+        this.connection = connection;
+        this.session = connection.session();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        acks = new AckQueue(ctx, server);
+        server.metrics().connectionOpened();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        server.metrics().connectionClosed();
+        server.sessions().detach(session, ctx.channel(), connection.sessionExpiry());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+        if (msg.decoderResult().isFailure()) {
+            Throwable cause = msg.decoderResult().cause();
+            boolean tooLarge = cause instanceof TooLongFrameException;
+            log.debug(
+                    "Malformed packet from {} ({}): {}",
+                    ctx.channel().remoteAddress(),
+                    connection.clientId(),
+                    cause.toString());
+            server.metrics().malformed(tooLarge ? "too_large" : "decode_error");
+            disconnect(
+                    ctx,
+                    tooLarge
+                            ? MqttReasonCodes.Disconnect.PACKET_TOO_LARGE
+                            : MqttReasonCodes.Disconnect.MALFORMED_PACKET,
+                    tooLarge ? "too_large" : "malformed");
+            return;
+        }
+        MqttMessageType type = msg.fixedHeader().messageType();
+        switch (type) {
+            case PUBLISH -> onPublish(ctx, (MqttPublishMessage) msg);
+            case PUBREL -> onPubRel(ctx, ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId());
+            case PINGREQ -> ctx.writeAndFlush(MqttMessage.PINGRESP);
+            case DISCONNECT -> ctx.close();
+            case SUBSCRIBE -> {
+                log.info(
+                        "Refusing SUBSCRIBE from {} ({}): {}",
+                        connection.clientId(),
+                        ctx.channel().remoteAddress(),
+                        SubscriptionRefusals.REASON);
+                ctx.writeAndFlush(SubscriptionRefusals.subAck((MqttSubscribeMessage) msg, connection.isV5()));
+            }
+            case UNSUBSCRIBE ->
+                ctx.writeAndFlush(SubscriptionRefusals.unsubAck((MqttUnsubscribeMessage) msg, connection.isV5()));
+            case PUBACK, PUBREC, PUBCOMP ->
+                log.debug("Ignoring {} from {}: nothing is sent to clients", type, connection.clientId());
+            default -> {
+                log.info(
+                        "Protocol violation by {} ({}): unexpected {}",
+                        connection.clientId(),
+                        ctx.channel().remoteAddress(),
+                        type);
+                server.metrics().malformed(type == MqttMessageType.CONNECT ? "second_connect" : "unexpected_packet");
+                disconnect(ctx, MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "protocol");
+            }
+        }
+    }
+
+    private void onPublish(ChannelHandlerContext ctx, MqttPublishMessage msg) {
+        int qos = msg.fixedHeader().qosLevel().value();
+        int packetId = msg.variableHeader().packetId();
+        String topic = msg.variableHeader().topicName();
+        long startNanos = System.nanoTime();
+        server.metrics().publish(qos);
+        Optional<TopicMapping.Match> match = server.config().topicMapping().match(topic);
+        if (match.isEmpty()) {
+            log.debug("Publish from {} to unmapped topic '{}'", connection.clientId(), topic);
+            PublishAcks.Decision decision = PublishAcks.unmappedTopic(connection.isV5());
+            if (qos == 0) {
+                server.metrics().refused(decision.refusedReason());
+            } else {
+                acks.add(packetId, qos, startNanos).resolve(decision);
+            }
+            return;
+        }
+        if (qos == 2) {
+            Session.Qos2State previous = session.beginQos2(packetId);
+            if (previous != null) {
+                // Redelivery of a packet id between PUBLISH and PUBREL: already stored (or being stored) once.
+                server.metrics().refused("duplicate");
+                if (previous == Session.Qos2State.STORED) {
+                    acks.add(packetId, qos, startNanos).resolve(PublishAcks.STORED);
+                }
+                return;
+            }
+        }
+        byte[] payload = ByteBufUtil.getBytes(msg.payload());
+        InboundPublish publish = new InboundPublish(
+                connection.clientId(),
+                connection.username(),
+                topic,
+                match.get(),
+                qos,
+                payload,
+                PayloadFormat.detect(payload),
+                server.clock().millis(),
+                userProperties(msg));
+        CompletionStage<SinkResult> stored = offer(publish);
+        if (qos == 0) {
+            stored.whenComplete((result, error) -> {
+                if (result != SinkResult.STORED) {
+                    server.metrics()
+                            .refused(PublishAcks.forResult(true, result == null ? SinkResult.FAILED : result)
+                                    .refusedReason());
+                }
+            });
+            return;
+        }
+        AckQueue.Pending pending = acks.add(packetId, qos, startNanos);
+        stored.whenComplete((result, error) -> {
+            SinkResult outcome = error != null || result == null ? SinkResult.FAILED : result;
+            if (error != null) {
+                log.warn("Sink failed a publish from {} on '{}'", connection.clientId(), topic, error);
+            }
+            ctx.executor().execute(() -> {
+                if (qos == 2) {
+                    if (outcome == SinkResult.STORED) {
+                        session.qos2Stored(packetId);
+                    } else {
+                        session.releaseQos2(packetId); // not stored: a redelivery must be stored anew
+                    }
+                }
+                pending.resolve(PublishAcks.forResult(connection.isV5(), outcome));
+            });
+        });
+    }
+
+    private CompletionStage<SinkResult> offer(InboundPublish publish) {
+        try {
+            CompletionStage<SinkResult> stage = server.sink().accept(publish);
+            return stage != null ? stage : CompletableFuture.completedFuture(SinkResult.FAILED);
+        } catch (RuntimeException e) {
+            log.warn("PublishSink.accept threw for client {}", publish.clientId(), e);
+            return CompletableFuture.completedFuture(SinkResult.FAILED);
+        }
+    }
+
+    private void onPubRel(ChannelHandlerContext ctx, int packetId) {
+        boolean known = session.releaseQos2(packetId);
+        byte code = known || !connection.isV5() ? 0 : MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue();
+        ctx.writeAndFlush(PublishAcks.reply(MqttMessageType.PUBCOMP, packetId, code));
+        server.metrics().ack("pubcomp");
+    }
+
+    private static Map<String, String> userProperties(MqttPublishMessage msg) {
+        Map<String, String> result = new HashMap<>();
+        for (MqttProperties.MqttProperty<?> p :
+                msg.variableHeader().properties().getProperties(MqttProperties.USER_PROPERTY)) {
+            if (p instanceof MqttProperties.UserProperty user) {
+                result.put(user.value().key, user.value().value);
+            } else if (p instanceof MqttProperties.UserProperties users) {
+                users.value().forEach(pair -> result.put(pair.key, pair.value));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.info(
+                    "Keep-alive expired for {} ({})",
+                    connection.clientId(),
+                    ctx.channel().remoteAddress());
+            disconnect(ctx, MqttReasonCodes.Disconnect.KEEP_ALIVE_TIMEOUT, "keepalive_timeout");
+        } else if (evt == ChannelEvents.SESSION_TAKEN_OVER) {
+            disconnect(ctx, MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER, "session_taken_over");
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private void disconnect(ChannelHandlerContext ctx, MqttReasonCodes.Disconnect reason, String tag) {
+        server.metrics().disconnect(tag);
+        ChannelEvents.disconnect(ctx.channel(), connection.isV5(), reason);
+    }
+}

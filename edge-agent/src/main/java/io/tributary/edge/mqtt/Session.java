@@ -1,0 +1,75 @@
+package io.tributary.edge.mqtt;
+
+import io.netty.channel.Channel;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The server-side state kept per client identifier: the packet ids of inbound QoS 2 publishes between PUBLISH and
+ * PUBREL, so a redelivered PUBLISH (DUP) is not stored twice. Kept while the client is connected and, after it
+ * disconnects, for its session expiry interval.
+ *
+ * <p>Threads: the owning channel's event loop mostly, but a sink callback of a taken-over connection may still
+ * touch it from another loop; fields are therefore concurrent/volatile.
+ */
+final class Session {
+
+    /** State of an inbound QoS 2 packet id. */
+    enum Qos2State {
+        /** Handed to the sink, not yet durable. */
+        PENDING,
+        /** Durable; PUBREC sent or due; waiting for PUBREL. */
+        STORED
+    }
+
+    private final String clientId;
+    private final ConcurrentMap<Integer, Qos2State> qos2 = new ConcurrentHashMap<>();
+    private volatile Channel owner;
+    private volatile long detachCount;
+
+    Session(String clientId, Channel owner) {
+        this.clientId = clientId;
+        this.owner = owner;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    Channel owner() {
+        return owner;
+    }
+
+    void owner(Channel owner) {
+        this.owner = owner;
+    }
+
+    /** Marks the session disconnected; returns a stamp that a later {@link #stillDetached} call compares. */
+    long detach() {
+        owner = null;
+        return ++detachCount;
+    }
+
+    /** True when nobody re-attached since the {@link #detach()} that returned {@code stamp}. */
+    boolean stillDetached(long stamp) {
+        return owner == null && detachCount == stamp;
+    }
+
+    /** Marks a QoS 2 packet id pending; returns the previous state, or null when the id was free. */
+    Qos2State beginQos2(int packetId) {
+        return qos2.putIfAbsent(packetId, Qos2State.PENDING);
+    }
+
+    void qos2Stored(int packetId) {
+        qos2.replace(packetId, Qos2State.PENDING, Qos2State.STORED);
+    }
+
+    /** Forgets a packet id (PUBREL, or a refused publish); returns true when it was known. */
+    boolean releaseQos2(int packetId) {
+        return qos2.remove(packetId) != null;
+    }
+
+    int inflightQos2() {
+        return qos2.size();
+    }
+}

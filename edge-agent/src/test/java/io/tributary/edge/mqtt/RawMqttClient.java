@@ -1,0 +1,145 @@
+package io.tributary.edge.mqtt;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bare MQTT client on Netty's codec for tests that need packet-level control: exact packet ids, DUP flags, raw
+ * garbage bytes. Received packets queue up in {@link #received()}. One per test; closed by {@link #close()}.
+ */
+final class RawMqttClient implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final Channel channel;
+    private final BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
+
+    RawMqttClient(EventLoopGroup group, InetSocketAddress server) throws InterruptedException {
+        this.channel = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new MqttDecoder(), MqttEncoder.INSTANCE);
+                        ch.pipeline().addLast(new SimpleChannelInboundHandler<MqttMessage>(false) {
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+                                ReferenceCountUtil.release(msg);
+                                received.add(msg);
+                            }
+                        });
+                    }
+                })
+                .connect(server)
+                .sync()
+                .channel();
+    }
+
+    /** Sends CONNECT and returns the CONNACK's return code. */
+    MqttConnectReturnCode connect(MqttVersion version, String clientId, String user, String password)
+            throws InterruptedException {
+        MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
+                .protocolVersion(version)
+                .clientId(clientId)
+                .cleanSession(true)
+                .keepAlive(30);
+        if (user != null) {
+            connect.hasUser(true).username(user);
+        }
+        if (password != null) {
+            connect.hasPassword(true).password(password.getBytes(StandardCharsets.UTF_8));
+        }
+        send(connect.build());
+        MqttMessage connAck = next();
+        return ((io.netty.handler.codec.mqtt.MqttConnAckMessage) connAck)
+                .variableHeader()
+                .connectReturnCode();
+    }
+
+    void publish(String topic, int qos, int packetId, boolean dup, String payload) {
+        io.netty.handler.codec.mqtt.MqttPublishMessage publish = MqttMessageBuilders.publish()
+                .topicName(topic)
+                .qos(MqttQoS.valueOf(qos))
+                .messageId(packetId)
+                .retained(false)
+                .payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8))
+                .properties(MqttProperties.NO_PROPERTIES)
+                .build();
+        if (dup) {
+            publish = new io.netty.handler.codec.mqtt.MqttPublishMessage(
+                    new io.netty.handler.codec.mqtt.MqttFixedHeader(
+                            publish.fixedHeader().messageType(),
+                            true,
+                            publish.fixedHeader().qosLevel(),
+                            false,
+                            0),
+                    publish.variableHeader(),
+                    publish.payload());
+        }
+        send(publish);
+    }
+
+    void pubRel(int packetId) {
+        send(new MqttMessage(
+                new io.netty.handler.codec.mqtt.MqttFixedHeader(
+                        io.netty.handler.codec.mqtt.MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader.from(packetId)));
+    }
+
+    void send(Object message) {
+        channel.writeAndFlush(message).syncUninterruptibly();
+    }
+
+    void sendBytes(byte... bytes) {
+        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)).syncUninterruptibly();
+    }
+
+    /** Next received packet; fails the test after {@link #WAIT}. */
+    MqttMessage next() throws InterruptedException {
+        MqttMessage msg = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (msg == null) {
+            throw new AssertionError("no packet from the server within " + WAIT);
+        }
+        return msg;
+    }
+
+    BlockingQueue<MqttMessage> received() {
+        return received;
+    }
+
+    boolean isOpen() {
+        return channel.isActive();
+    }
+
+    void shutdownOutput() {
+        ((SocketChannel) channel).shutdownOutput().syncUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+}

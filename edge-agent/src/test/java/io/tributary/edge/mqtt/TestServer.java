@@ -1,0 +1,69 @@
+package io.tributary.edge.mqtt;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** An {@link MqttServer} on 127.0.0.1, ephemeral port, one user, a {@link ManualSink}; for integration tests. */
+final class TestServer implements AutoCloseable {
+
+    static final String USER = "device";
+    static final String PASSWORD = "s3cret";
+
+    final ManualSink sink;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final MqttServer server;
+
+    private TestServer(ManualSink sink, MqttServerConfig config) throws Exception {
+        this.sink = sink;
+        this.server = new MqttServer(config, StaticAuthenticator.of(Map.of(USER, PASSWORD)), sink, registry);
+        server.start();
+    }
+
+    static TestServer start(ManualSink sink) throws Exception {
+        return start(sink, b -> {});
+    }
+
+    static TestServer start(ManualSink sink, Consumer<MqttServerConfig.Builder> tweak) throws Exception {
+        MqttServerConfig.Builder builder = MqttServerConfig.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .ioThreads(1)
+                .connectTimeout(Duration.ofSeconds(5));
+        tweak.accept(builder);
+        return new TestServer(sink, builder.build());
+    }
+
+    InetSocketAddress address() {
+        return server.plainAddress().orElseThrow();
+    }
+
+    String uri() {
+        return "tcp://127.0.0.1:" + address().getPort();
+    }
+
+    /** Value of a counter, 0 when it was never incremented. */
+    double count(String name, String... tags) {
+        Counter counter = registry.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    static int packetId(MqttMessage msg) {
+        return ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+    }
+
+    static int reasonCode(MqttMessage msg) {
+        return msg.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply ? reply.reasonCode() & 0xff : 0;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
