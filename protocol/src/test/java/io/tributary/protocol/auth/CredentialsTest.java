@@ -1,4 +1,4 @@
-package io.tributary.edge.mqtt;
+package io.tributary.protocol.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class StaticAuthenticatorTest {
+class CredentialsTest {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -19,8 +19,8 @@ class StaticAuthenticatorTest {
 
     @Test
     void authenticate_plainAndHashedEntries_acceptOnlyTheRightPassword() {
-        String hash = HexFormat.of().formatHex(StaticAuthenticator.sha256(utf8("pa:ss")));
-        StaticAuthenticator auth = StaticAuthenticator.of(Map.of("alice", "wonder", "bob", "{sha256}" + hash));
+        String hash = HexFormat.of().formatHex(Credentials.sha256(utf8("pa:ss")));
+        Credentials auth = Credentials.of(Map.of("alice", "wonder", "bob", "{sha256}" + hash));
         assertThat(auth.authenticate("alice", utf8("wonder"))).isTrue();
         assertThat(auth.authenticate("alice", utf8("Wonder"))).isFalse();
         assertThat(auth.authenticate("bob", utf8("pa:ss"))).isTrue();
@@ -32,7 +32,7 @@ class StaticAuthenticatorTest {
     void load_fileWithCommentsAndColonInPassword_parsed(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("users");
         Files.writeString(file, "# devices\n\nsensor-1:a:b:c\n  gw : x \n");
-        StaticAuthenticator auth = StaticAuthenticator.load(file);
+        Credentials auth = Credentials.load(file);
         assertThat(auth.size()).isEqualTo(2);
         assertThat(auth.authenticate("sensor-1", utf8("a:b:c"))).isTrue();
     }
@@ -41,7 +41,7 @@ class StaticAuthenticatorTest {
     void load_badLines_everyErrorReportedWithLineNumber(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("users");
         Files.writeString(file, "nocolon\nu:{sha256}abc\n:pw\nu2:x\nu2:y\n");
-        assertThatThrownBy(() -> StaticAuthenticator.load(file))
+        assertThatThrownBy(() -> Credentials.load(file))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(":1: expected user:password")
                 .hasMessageContaining(":2: user 'u': {sha256} needs 64 hex digits")
