@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
@@ -32,8 +33,17 @@ class FrameCodecTest {
         }
     }
 
-    private static EmbeddedChannel channel(FailureRecorder recorder) {
-        return new EmbeddedChannel(new FrameEncoder(LIMITS), new FrameDecoder(LIMITS), recorder);
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    private EmbeddedChannel channel(FailureRecorder recorder) {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameEncoder(LIMITS), new FrameDecoder(LIMITS), recorder);
+        channels.add(ch);
+        return ch;
+    }
+
+    @AfterEach
+    void releaseChannels() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
     }
 
     private static ByteBuf encode(Frame frame) {
