@@ -1,0 +1,175 @@
+package io.tributary.hub.config;
+
+import io.tributary.hub.store.local.Durability;
+import io.tributary.protocol.config.ConfigKey;
+import io.tributary.protocol.config.ConfigValues;
+import io.tributary.protocol.frame.FrameLimits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a hub process is configured with. Immutable; built by {@link #load} from defaults, a YAML file, {@code
+ * TRIBUTARY_HUB_*} environment variables and command-line flags, in rising precedence, with every problem reported
+ * at once. {@code docs/configuration.md} is generated from {@link #SCHEMA}.
+ */
+public record HubConfig(
+        Path dataDir,
+        String host,
+        int port,
+        int metricsPort,
+        String hubId,
+        String region,
+        int maxFrameBytes,
+        Optional<Path> tokensFile,
+        Optional<Path> credentialsFile,
+        Optional<Path> tlsCert,
+        Optional<Path> tlsKey,
+        Optional<Path> tlsClientCa,
+        Durability durability,
+        long segmentMaxBytes,
+        long quotaRecordsPerSecond,
+        long quotaBytesPerSecond,
+        long connectionMaxPendingBytes,
+        Duration idleTimeout,
+        Duration retentionCheckInterval,
+        int ioThreads) {
+
+    public static final String ENV_PREFIX = "TRIBUTARY_HUB_";
+
+    public static final List<ConfigKey> SCHEMA = List.of(
+            new ConfigKey("data-dir", "path", "tributary-data/hub", "Directory of the streams' metadata and shard segments."),
+            new ConfigKey("host", "string", "127.0.0.1", "Address to listen on; 0.0.0.0 for every interface."),
+            new ConfigKey("port", "int", "7400", "Port of the link, consumer and admin protocol (0 picks a free one)."),
+            new ConfigKey("metrics-port", "int", "7401", "Port of /metrics (Prometheus) and /health; -1 disables it."),
+            new ConfigKey("hub-id", "string", "hub-1", "Name of this hub in logs, metrics and Welcome frames."),
+            new ConfigKey("region", "string", "local", "Region this hub belongs to (replication)."),
+            new ConfigKey(
+                    "max-frame-bytes",
+                    "size",
+                    "8MiB",
+                    "Largest frame accepted; checked before any of it is buffered."),
+            new ConfigKey(
+                    "tokens-file",
+                    "path",
+                    "",
+                    "File of accepted bearer tokens, one per line ('#' comments). Unset with no credentials file: no"
+                            + " authentication."),
+            new ConfigKey(
+                    "credentials-file",
+                    "path",
+                    "",
+                    "File of user:password or user:{sha256}hex lines accepted in Hello."),
+            new ConfigKey("tls.cert", "path", "", "PEM certificate chain; with tls.key turns TLS on."),
+            new ConfigKey("tls.key", "path", "", "PEM PKCS#8 private key of tls.cert."),
+            new ConfigKey(
+                    "tls.client-ca",
+                    "path",
+                    "",
+                    "PEM CA certificates; when set, clients must present a certificate signed by one."),
+            new ConfigKey(
+                    "durability",
+                    "fsync|page-cache",
+                    "fsync",
+                    "fsync: ack after the group commit's fsync. page-cache: ack once written to the OS (survives a"
+                            + " process crash, not a power cut)."),
+            new ConfigKey("segment-max-bytes", "size", "128MiB", "Roll a shard's segment file at this size."),
+            new ConfigKey(
+                    "quota.records-per-second",
+                    "long",
+                    "0",
+                    "Per agent id: records per second before Throttle; 0 is unlimited."),
+            new ConfigKey(
+                    "quota.bytes-per-second",
+                    "size",
+                    "0",
+                    "Per agent id: payload bytes per second before Throttle; 0 is unlimited."),
+            new ConfigKey(
+                    "connection.max-pending-bytes",
+                    "size",
+                    "64MiB",
+                    "Per connection: stop reading while this many batch bytes await their fsync."),
+            new ConfigKey(
+                    "idle-timeout",
+                    "duration",
+                    "120s",
+                    "Close a connection that sent nothing (not even Ping) for this long."),
+            new ConfigKey(
+                    "retention-check-interval",
+                    "duration",
+                    "30s",
+                    "How often retention is applied to every shard."),
+            new ConfigKey("io-threads", "int", "2", "Netty event-loop threads."));
+
+    /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
+    public static HubConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
+        ConfigValues v = ConfigValues.resolve(SCHEMA, file, env, ENV_PREFIX, flags);
+        int port = v.integer("port");
+        if (port < 0 || port > 65535) {
+            v.problem("port", "must be 0..65535");
+        }
+        int metricsPort = v.integer("metrics-port");
+        if (metricsPort < -1 || metricsPort > 65535) {
+            v.problem("metrics-port", "must be -1 (off) or 0..65535");
+        }
+        long maxFrame = v.size("max-frame-bytes");
+        if (maxFrame < 1024 || maxFrame > FrameLimits.ABSOLUTE_MAX_FRAME_BYTES) {
+            v.problem("max-frame-bytes", "must be between 1KiB and 256MiB");
+        }
+        Optional<Path> cert = v.path("tls.cert");
+        Optional<Path> key = v.path("tls.key");
+        if (cert.isPresent() != key.isPresent()) {
+            v.problem("tls.cert", "and tls.key must be set together");
+        }
+        if (v.path("tls.client-ca").isPresent() && cert.isEmpty()) {
+            v.problem("tls.client-ca", "needs tls.cert and tls.key");
+        }
+        for (String k : List.of("tokens-file", "credentials-file", "tls.cert", "tls.key", "tls.client-ca")) {
+            v.path(k).filter(p -> !p.toFile().isFile()).ifPresent(p -> v.problem(k, "file " + p + " does not exist"));
+        }
+        int ioThreads = v.integer("io-threads");
+        if (ioThreads < 1 || ioThreads > 64) {
+            v.problem("io-threads", "must be 1..64");
+        }
+        Durability durability = v.enumValue("durability", Durability.class);
+        Duration idle = v.duration("idle-timeout");
+        Duration retention = v.duration("retention-check-interval");
+        if (retention.isZero() || retention.isNegative()) {
+            v.problem("retention-check-interval", "must be positive");
+        }
+        HubConfig c = new HubConfig(
+                Path.of(v.string("data-dir", "tributary-data/hub")),
+                v.string("host", "127.0.0.1"),
+                port,
+                metricsPort,
+                v.string("hub-id", "hub-1"),
+                v.string("region", "local"),
+                (int) Math.min(maxFrame, Integer.MAX_VALUE),
+                v.path("tokens-file"),
+                v.path("credentials-file"),
+                cert,
+                key,
+                v.path("tls.client-ca"),
+                durability,
+                v.size("segment-max-bytes"),
+                v.longValue("quota.records-per-second"),
+                v.size("quota.bytes-per-second"),
+                v.size("connection.max-pending-bytes"),
+                idle,
+                retention,
+                ioThreads);
+        v.validate();
+        return c;
+    }
+
+    /** Defaults with a data directory, for tests and embedded use. */
+    public static HubConfig defaults(Path dataDir) {
+        return load(Optional.empty(), Map.of(), Map.of("data-dir", dataDir.toString(), "port", "0", "metrics-port", "-1"));
+    }
+
+    public boolean tlsEnabled() {
+        return tlsCert.isPresent();
+    }
+}

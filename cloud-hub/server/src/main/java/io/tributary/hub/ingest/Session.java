@@ -1,0 +1,96 @@
+package io.tributary.hub.ingest;
+
+import io.netty.channel.Channel;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.PeerRole;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One authenticated connection: who the peer is and a place for services to keep per-connection state.
+ *
+ * <p>Thread rules: {@link #send} and {@link #execute} may be called from any thread; the attribute map is concurrent.
+ * Everything else is immutable after the handshake.
+ */
+public final class Session {
+    private final Channel channel;
+    private final String agentId;
+    private final long agentEpoch;
+    private final PeerRole role;
+    private final Map<Class<?>, Object> attributes = new ConcurrentHashMap<>();
+
+    Session(Channel channel, String agentId, long agentEpoch, PeerRole role) {
+        this.channel = channel;
+        this.agentId = agentId;
+        this.agentEpoch = agentEpoch;
+        this.role = role;
+    }
+
+    public String agentId() {
+        return agentId;
+    }
+
+    public long agentEpoch() {
+        return agentEpoch;
+    }
+
+    public PeerRole role() {
+        return role;
+    }
+
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    /** Writes and flushes a frame (from any thread). */
+    public void send(Frame frame) {
+        channel.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    /** Writes without flushing; call {@link #flush} after a burst. */
+    public void write(Frame frame) {
+        channel.write(frame, channel.voidPromise());
+    }
+
+    public void flush() {
+        channel.flush();
+    }
+
+    /** Runs a task on this session's event loop. */
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    public boolean inEventLoop() {
+        return channel.eventLoop().inEventLoop();
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    /** Stops or resumes reading from the peer (backpressure). Event loop only. */
+    public void setAutoRead(boolean read) {
+        channel.config().setAutoRead(read);
+    }
+
+    public void close() {
+        channel.close();
+    }
+
+    /** Per-session state of a service, created on first use. */
+    @SuppressWarnings("unchecked")
+    public <T> T attribute(Class<T> type, java.util.function.Supplier<T> create) {
+        return (T) attributes.computeIfAbsent(type, k -> create.get());
+    }
+
+    @Override
+    public String toString() {
+        return role + " " + agentId + "@" + channel.remoteAddress();
+    }
+}

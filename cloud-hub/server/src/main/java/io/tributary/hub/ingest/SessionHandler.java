@@ -1,0 +1,150 @@
+package io.tributary.hub.ingest;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.tributary.protocol.ProtocolVersion;
+import io.tributary.protocol.frame.FrameDecodeFailure;
+import io.tributary.protocol.v1.ConnectionError;
+import io.tributary.protocol.v1.ErrorCode;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Hello;
+import io.tributary.protocol.v1.Pong;
+import io.tributary.protocol.v1.Welcome;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-connection state machine: the first frame must be a {@code Hello} with acceptable credentials and version;
+ * after the {@code Welcome}, frames go to the {@link FrameService} registered for their body. Anything else is
+ * answered with a {@code ConnectionError} and a close, logged with the peer address.
+ *
+ * <p>Thread rules: one instance per channel, on its event loop.
+ */
+final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
+    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+
+    private final HubContext hub;
+    private final Map<Frame.BodyCase, FrameService> services;
+    private Session session;
+
+    SessionHandler(HubContext hub, Map<Frame.BodyCase, FrameService> services) {
+        this.hub = hub;
+        this.services = services;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        hub.metrics().connectionOpened();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (session == null) {
+            handshake(ctx, frame);
+            return;
+        }
+        switch (frame.getBodyCase()) {
+            case PING -> ctx.writeAndFlush(Frame.newBuilder()
+                    .setPong(Pong.newBuilder()
+                            .setNonce(frame.getPing().getNonce())
+                            .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
+                    .build());
+            case PONG -> {}
+            case GOODBYE -> {
+                log.debug("{} said goodbye: {}", session, frame.getGoodbye().getReason());
+                ctx.close();
+            }
+            case ERROR -> {
+                log.warn("{} reported an error: {} {}", session, frame.getError().getCode(), frame.getError().getMessage());
+                ctx.close();
+            }
+            default -> {
+                FrameService service = services.get(frame.getBodyCase());
+                if (service == null) {
+                    refuse(ctx, ErrorCode.ERROR_CODE_PROTOCOL_VIOLATION, frame.getBodyCase() + " is not accepted by a hub");
+                    return;
+                }
+                service.onFrame(session, frame);
+            }
+        }
+    }
+
+    private void handshake(ChannelHandlerContext ctx, Frame frame) {
+        if (!frame.hasHello()) {
+            refuse(ctx, ErrorCode.ERROR_CODE_PROTOCOL_VIOLATION, "expected Hello, got " + frame.getBodyCase());
+            return;
+        }
+        Hello hello = frame.getHello();
+        OptionalInt version = ProtocolVersion.negotiate(hello.getMinVersion(), hello.getMaxVersion());
+        if (version.isEmpty()) {
+            refuse(
+                    ctx,
+                    ErrorCode.ERROR_CODE_UNSUPPORTED_VERSION,
+                    "protocol versions " + hello.getMinVersion() + ".." + hello.getMaxVersion() + " not supported; this hub speaks "
+                            + ProtocolVersion.MIN_SUPPORTED + ".." + ProtocolVersion.CURRENT);
+            return;
+        }
+        Optional<String> denied = hub.authenticator().check(hello);
+        if (denied.isPresent()) {
+            hub.metrics().authFailure();
+            refuse(ctx, ErrorCode.ERROR_CODE_UNAUTHENTICATED, "authentication failed: " + denied.get());
+            return;
+        }
+        if (hello.getAgentId().isEmpty() || hello.getAgentId().length() > 256) {
+            refuse(ctx, ErrorCode.ERROR_CODE_PROTOCOL_VIOLATION, "agent id must be 1..256 characters");
+            return;
+        }
+        session = new Session(ctx.channel(), hello.getAgentId(), hello.getAgentEpoch(), hello.getRole());
+        log.debug("{} connected ({}), protocol v{}", session, hello.getClientName(), version.getAsInt());
+        ctx.writeAndFlush(Frame.newBuilder()
+                .setWelcome(Welcome.newBuilder()
+                        .setVersion(version.getAsInt())
+                        .setHubId(hub.config().hubId())
+                        .setRegion(hub.config().region())
+                        .setMaxFrameBytes(hub.config().maxFrameBytes()))
+                .build());
+    }
+
+    private void refuse(ChannelHandlerContext ctx, ErrorCode code, String message) {
+        log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), message);
+        hub.metrics().refused(code);
+        ctx.writeAndFlush(Frame.newBuilder()
+                        .setError(ConnectionError.newBuilder().setCode(code).setMessage(message))
+                        .build())
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.info("closing idle connection from {}", ctx.channel().remoteAddress());
+            ctx.close();
+        } else if (evt instanceof FrameDecodeFailure f) {
+            hub.metrics().refused(f.code());
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        hub.metrics().connectionClosed();
+        if (session != null) {
+            for (FrameService s : Map.copyOf(services).values().stream().distinct().toList()) {
+                s.onClosed(session);
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("closing connection from {} after an error: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
