@@ -4,10 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +29,8 @@ final class BufferMetrics {
     final DistributionSummary recordsPerCommit;
     final Counter busy;
     final Counter stored;
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
 
     BufferMetrics(
             MeterRegistry registry,
@@ -34,37 +39,38 @@ final class BufferMetrics {
             ChunkIndex index,
             LossLedger ledger,
             BlockingQueue<?> queue) {
-        commit = Timer.builder(PREFIX + "commit")
+        this.registry = registry;
+        commit = track(Timer.builder(PREFIX + "commit")
                 .description("MapDB commit (fsync) latency of one group commit")
                 .publishPercentiles(0.5, 0.99)
-                .register(registry);
-        recordsPerCommit = DistributionSummary.builder(PREFIX + "commit.records")
+                .register(registry));
+        recordsPerCommit = track(DistributionSummary.builder(PREFIX + "commit.records")
                 .description("appends made durable by one commit")
-                .register(registry);
-        busy = Counter.builder(PREFIX + "busy")
+                .register(registry));
+        busy = track(Counter.builder(PREFIX + "busy")
                 .description("appends refused because the append queue was full (retriable)")
-                .register(registry);
-        stored = Counter.builder(PREFIX + "stored")
+                .register(registry));
+        stored = track(Counter.builder(PREFIX + "stored")
                 .description("appends made durable")
-                .register(registry);
-        Gauge.builder(PREFIX + "records", index, ChunkIndex::records)
+                .register(registry));
+        track(Gauge.builder(PREFIX + "records", index, ChunkIndex::records)
                 .description("records stored, unsent or awaiting release of their chunk")
                 .strongReference(true)
-                .register(registry);
-        Gauge.builder(PREFIX + "bytes", index, ChunkIndex::bytes)
+                .register(registry));
+        track(Gauge.builder(PREFIX + "bytes", index, ChunkIndex::bytes)
                 .description("encoded chunk bytes stored, what the quota counts")
                 .baseUnit("bytes")
                 .strongReference(true)
-                .register(registry);
-        Gauge.builder(PREFIX + "quota", config, BufferConfig::quotaBytes)
+                .register(registry));
+        track(Gauge.builder(PREFIX + "quota", config, BufferConfig::quotaBytes)
                 .baseUnit("bytes")
                 .strongReference(true)
-                .register(registry);
-        Gauge.builder(PREFIX + "queue.depth", queue, BlockingQueue::size)
+                .register(registry));
+        track(Gauge.builder(PREFIX + "queue.depth", queue, BlockingQueue::size)
                 .description("appends waiting for the writer")
                 .strongReference(true)
-                .register(registry);
-        TimeGauge.builder(
+                .register(registry));
+        track(TimeGauge.builder(
                         PREFIX + "oldest.unsent.age",
                         index,
                         TimeUnit.MILLISECONDS,
@@ -73,12 +79,22 @@ final class BufferMetrics {
                                 .orElse(0L))
                 .description("age of the oldest stored record")
                 .strongReference(true)
-                .register(registry);
+                .register(registry));
         for (LossReason reason : LossReason.values()) {
-            FunctionCounter.builder(PREFIX + "lost", ledger, l -> l.get(reason))
+            track(FunctionCounter.builder(PREFIX + "lost", ledger, l -> l.get(reason))
                     .description("records that will never reach the hub, by reason (persisted)")
                     .tag("reason", reason.tag())
-                    .register(registry);
+                    .register(registry));
         }
+    }
+
+    private <M extends Meter> M track(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+
+    /** Removes this buffer's meters, so that a buffer reopened in the same process registers fresh ones. */
+    void close() {
+        meters.forEach(registry::remove);
     }
 }

@@ -196,6 +196,7 @@ public final class DurableBuffer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        metrics.close();
         store.close();
     }
 }
