@@ -1,0 +1,127 @@
+package io.tributary.edge.buffer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable settings of a {@link DurableBuffer}. Build with {@link #builder(Path, String)}.
+ *
+ * @param file the MapDB file; MapDB keeps its write-ahead log beside it ({@code <file>.wal.<n>})
+ * @param agentId written into every record id
+ * @param quotaBytes the most stored bytes (sum of encoded chunk sizes, see {@link ChunkCodec}) before the overflow
+ *     policy applies
+ * @param overflowPolicy what to do when an append would exceed the quota
+ * @param queueCapacity appends waiting for the writer beyond this complete at once with {@link AppendOutcome#BUSY}
+ * @param maxBatchRecords the most appends the writer takes into one commit
+ * @param maxChunkBytes a chunk (one stored value) is sealed once its records pass this many bytes
+ * @param aggregateWindow the tumbling window of {@link OverflowPolicy#AGGREGATE_OLDEST}
+ * @param sweepInterval how often the writer looks for expired records when idle
+ * @param storageMode how MapDB reaches the file
+ */
+public record BufferConfig(
+        Path file,
+        String agentId,
+        long quotaBytes,
+        OverflowPolicy overflowPolicy,
+        int queueCapacity,
+        int maxBatchRecords,
+        int maxChunkBytes,
+        Duration aggregateWindow,
+        Duration sweepInterval,
+        StorageMode storageMode) {
+
+    public BufferConfig {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(agentId, "agentId");
+        Objects.requireNonNull(overflowPolicy, "overflowPolicy");
+        Objects.requireNonNull(aggregateWindow, "aggregateWindow");
+        Objects.requireNonNull(sweepInterval, "sweepInterval");
+        Objects.requireNonNull(storageMode, "storageMode");
+        if (quotaBytes <= 0 || queueCapacity <= 0 || maxBatchRecords <= 0 || maxChunkBytes <= 0) {
+            throw new IllegalArgumentException(
+                    "quotaBytes, queueCapacity, maxBatchRecords and maxChunkBytes must be > 0");
+        }
+        if (aggregateWindow.toMillis() <= 0 || sweepInterval.toMillis() <= 0) {
+            throw new IllegalArgumentException("aggregateWindow and sweepInterval must be at least 1 ms");
+        }
+    }
+
+    /** Defaults: 1 GiB quota, reject new, 64k queue, 8k records per commit, 256 KiB chunks, 60 s windows. */
+    public static Builder builder(Path file, String agentId) {
+        return new Builder(file, agentId);
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private final Path file;
+        private final String agentId;
+        private long quotaBytes = 1L << 30;
+        private OverflowPolicy overflowPolicy = OverflowPolicy.REJECT_NEW;
+        private int queueCapacity = 65_536;
+        private int maxBatchRecords = 8_192;
+        private int maxChunkBytes = 256 * 1024;
+        private Duration aggregateWindow = Duration.ofMinutes(1);
+        private Duration sweepInterval = Duration.ofSeconds(1);
+        private StorageMode storageMode = StorageMode.RANDOM_ACCESS_FILE;
+
+        private Builder(Path file, String agentId) {
+            this.file = file;
+            this.agentId = agentId;
+        }
+
+        public Builder quotaBytes(long v) {
+            quotaBytes = v;
+            return this;
+        }
+
+        public Builder overflowPolicy(OverflowPolicy v) {
+            overflowPolicy = v;
+            return this;
+        }
+
+        public Builder queueCapacity(int v) {
+            queueCapacity = v;
+            return this;
+        }
+
+        public Builder maxBatchRecords(int v) {
+            maxBatchRecords = v;
+            return this;
+        }
+
+        public Builder maxChunkBytes(int v) {
+            maxChunkBytes = v;
+            return this;
+        }
+
+        public Builder aggregateWindow(Duration v) {
+            aggregateWindow = v;
+            return this;
+        }
+
+        public Builder sweepInterval(Duration v) {
+            sweepInterval = v;
+            return this;
+        }
+
+        public Builder storageMode(StorageMode v) {
+            storageMode = v;
+            return this;
+        }
+
+        public BufferConfig build() {
+            return new BufferConfig(
+                    file,
+                    agentId,
+                    quotaBytes,
+                    overflowPolicy,
+                    queueCapacity,
+                    maxBatchRecords,
+                    maxChunkBytes,
+                    aggregateWindow,
+                    sweepInterval,
+                    storageMode);
+        }
+    }
+}

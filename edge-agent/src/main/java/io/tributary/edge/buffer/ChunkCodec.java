@@ -1,0 +1,113 @@
+package io.tributary.edge.buffer;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.ExtensionRegistryLite;
+import io.tributary.protocol.v1.Record;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Encodes the value stored for one chunk: the records of one lane and one epoch, in sequence order.
+ *
+ * <pre>
+ * byte    magic 0x54 ('T')
+ * byte    version 1
+ * int32   CRC32C (big-endian) of every byte after this field
+ * varint  record count
+ * count × { varint64 expireAtMs+1 (0 = never) ; varint32 length ; length bytes: the protobuf Record, id included }
+ * </pre>
+ *
+ * The quota counts the length of this value: records plus about 8 bytes each; MapDB's pages, free space and
+ * write-ahead log are not counted. Stateless and thread-safe.
+ */
+final class ChunkCodec {
+
+    private static final byte MAGIC = 0x54;
+    private static final byte VERSION = 1;
+    private static final int HEADER = 6;
+
+    private ChunkCodec() {}
+
+    /** The bytes one record adds to a chunk. */
+    static int encodedSize(StoredRecord r) {
+        int size = r.record().getSerializedSize();
+        return CodedOutputStream.computeUInt64SizeNoTag(expiryField(r.expireAtMs()))
+                + CodedOutputStream.computeUInt32SizeNoTag(size)
+                + size;
+    }
+
+    /** The bytes of a chunk holding no record: a chunk's size is this plus each record's {@link #encodedSize}. */
+    static int overhead(int count) {
+        return HEADER + CodedOutputStream.computeUInt32SizeNoTag(count);
+    }
+
+    static byte[] encode(List<StoredRecord> records) {
+        int size = overhead(records.size());
+        for (StoredRecord r : records) {
+            size += encodedSize(r);
+        }
+        byte[] out = new byte[size];
+        CodedOutputStream body = CodedOutputStream.newInstance(out, HEADER, size - HEADER);
+        try {
+            body.writeUInt32NoTag(records.size());
+            for (StoredRecord r : records) {
+                body.writeUInt64NoTag(expiryField(r.expireAtMs()));
+                body.writeUInt32NoTag(r.record().getSerializedSize());
+                r.record().writeTo(body);
+            }
+            body.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException("chunk size miscomputed", e);
+        }
+        out[0] = MAGIC;
+        out[1] = VERSION;
+        ByteBuffer.wrap(out, 2, 4).putInt(crc(out));
+        return out;
+    }
+
+    /** Decodes a chunk; throws {@link CorruptChunkException} when the header or checksum does not match. */
+    static List<StoredRecord> decode(byte[] chunk) {
+        if (chunk.length < HEADER + 1 || chunk[0] != MAGIC || chunk[1] != VERSION) {
+            throw new CorruptChunkException("bad chunk header (" + chunk.length + " bytes)");
+        }
+        if (ByteBuffer.wrap(chunk, 2, 4).getInt() != crc(chunk)) {
+            throw new CorruptChunkException("chunk checksum mismatch (" + chunk.length + " bytes)");
+        }
+        CodedInputStream in = CodedInputStream.newInstance(chunk, HEADER, chunk.length - HEADER);
+        try {
+            int count = in.readUInt32();
+            List<StoredRecord> records = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                long expiry = in.readUInt64();
+                Record.Builder b = Record.newBuilder();
+                in.readMessage(b, ExtensionRegistryLite.getEmptyRegistry());
+                records.add(new StoredRecord(b.build(), expiry == 0 ? StoredRecord.NEVER : expiry - 1));
+            }
+            return records;
+        } catch (IOException e) {
+            throw new CorruptChunkException("undecodable chunk: " + e.getMessage());
+        }
+    }
+
+    private static long expiryField(long expireAtMs) {
+        return expireAtMs == StoredRecord.NEVER ? 0 : expireAtMs + 1;
+    }
+
+    private static int crc(byte[] chunk) {
+        CRC32C crc = new CRC32C();
+        crc.update(chunk, HEADER, chunk.length - HEADER);
+        return (int) crc.getValue();
+    }
+
+    /** A stored chunk that fails its checksum or does not parse. */
+    static final class CorruptChunkException extends RuntimeException {
+        CorruptChunkException(String message) {
+            super(message);
+        }
+    }
+}

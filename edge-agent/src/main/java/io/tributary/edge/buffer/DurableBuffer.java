@@ -1,0 +1,202 @@
+package io.tributary.edge.buffer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The edge agent's durable buffer: records accepted from devices wait here, on disk, until the hub acknowledges them.
+ *
+ * <p>The MQTT endpoint calls {@link #append} and acknowledges the publish when the future completes with
+ * {@link AppendOutcome#STORED} (the record is then committed and fsync'd, together with every other record of its
+ * group commit). The forwarder calls {@link #lanes()}, {@link #read} from {@link #releasedPosition} (or from its own
+ * cursor) and {@link #release} once the hub acknowledged a lane up to a position. Records keep the id given at append
+ * across restarts; each opening takes a new epoch, so new ids never collide with old ones.
+ *
+ * <p>Storage: see {@link BufferStore} (MapDB layout) and {@link ChunkCodec} (chunk format). Quota and losses: see
+ * {@link OverflowPolicy} and {@link LossReason}.
+ *
+ * <p>Thread rules: every public method may be called from any thread. {@link #append} never blocks (Netty event
+ * loops may call it); {@link #read} takes a read lock that the writer holds during commits that change stored chunks
+ * (release, quota reclaim, expiry), so it may wait a few milliseconds: call it off event loops. Futures complete on the
+ * writer thread: use {@code whenCompleteAsync(.., eventLoop)} or similar, never block or do I/O in a callback.
+ */
+public final class DurableBuffer implements AutoCloseable {
+
+    private final BufferConfig config;
+    private final BufferStore store;
+    private final ChunkIndex index = new ChunkIndex();
+    private final Map<String, LanePosition> released = new ConcurrentHashMap<>();
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final BlockingQueue<BufferWriter.Op> queue;
+    private final LossLedger ledger;
+    private final BufferMetrics metrics;
+    private final BufferWriter writer;
+    private final Thread writerThread;
+    private final AtomicInteger appending = new AtomicInteger();
+    private volatile boolean closed;
+
+    private DurableBuffer(BufferConfig config, Clock clock, MeterRegistry registry) {
+        this.config = config;
+        this.store = BufferStore.open(config, clock.millis());
+        store.loadIndex().values().forEach(index::put);
+        released.putAll(store.loadReleased());
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.ledger = new LossLedger(store);
+        this.metrics = new BufferMetrics(registry, clock, config, index, ledger, queue);
+        this.writer = new BufferWriter(config, clock, store, index, ledger, released, lock.writeLock(), metrics, queue);
+        this.writerThread = new Thread(writer, "tributary-buffer-writer");
+        writerThread.setDaemon(true);
+        writerThread.start();
+    }
+
+    /**
+     * Opens the buffer file (creating it, or recovering it after a crash) with the next epoch and starts the writer.
+     */
+    public static DurableBuffer open(BufferConfig config, Clock clock, MeterRegistry registry) {
+        return new DurableBuffer(config, clock, registry);
+    }
+
+    /**
+     * Queues a record for the next group commit. Never blocks and never throws for a full queue, a full quota or a
+     * closed buffer: the future completes with the {@link AppendOutcome}.
+     */
+    public CompletableFuture<Appended> append(PendingRecord record) {
+        appending.incrementAndGet();
+        try {
+            if (closed || writer.failed()) {
+                return CompletableFuture.completedFuture(Appended.refused(AppendOutcome.UNAVAILABLE));
+            }
+            CompletableFuture<Appended> future = new CompletableFuture<>();
+            if (!queue.offer(new BufferWriter.Append(record, future))) {
+                metrics.busy.increment();
+                return CompletableFuture.completedFuture(Appended.refused(AppendOutcome.BUSY));
+            }
+            return future;
+        } finally {
+            appending.decrementAndGet();
+        }
+    }
+
+    /**
+     * Up to {@code maxRecords} of the lane's records after {@code after} and after its released watermark, in lane
+     * order, old epochs first, with their original ids. The total size stays under {@code maxBytes} except that the
+     * first record is always returned. Empty when there is nothing more.
+     */
+    public List<BufferedRecord> read(String lane, LanePosition after, int maxRecords, int maxBytes) {
+        List<BufferedRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
+        long bytes = 0;
+        lock.readLock().lock();
+        try {
+            LanePosition from = after.max(releasedPosition(lane));
+            for (ChunkMeta m : index.lane(lane)) {
+                if (!m.last().isAfter(from)) {
+                    continue;
+                }
+                for (StoredRecord r :
+                        store.chunk(m.chunkNo()).map(ChunkCodec::decode).orElse(List.of())) {
+                    if (!r.position().isAfter(from)) {
+                        continue;
+                    }
+                    int size = r.record().getSerializedSize();
+                    if (out.size() >= maxRecords || (!out.isEmpty() && bytes + size > maxBytes)) {
+                        return out;
+                    }
+                    out.add(new BufferedRecord(r.record(), size));
+                    bytes += size;
+                }
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The lanes with stored records. */
+    public Set<String> lanes() {
+        return Set.copyOf(index.lanes());
+    }
+
+    /** The lane's hub-acknowledged watermark: a forwarder resumes reading after it. */
+    public LanePosition releasedPosition(String lane) {
+        return released.getOrDefault(lane, LanePosition.BEFORE_FIRST);
+    }
+
+    /**
+     * Marks the lane's records up to {@code upToInclusive} delivered: they are no longer read, and their chunks are
+     * deleted once wholly released. Completes when that is committed; a crash before then means those records are
+     * read (and sent) again, never lost. Positions beyond the lane's last stored record are capped to it.
+     */
+    public CompletableFuture<Void> release(String lane, LanePosition upToInclusive) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (closed || writer.failed()) {
+            future.completeExceptionally(new IllegalStateException("edge buffer is closed or offline"));
+        } else if (!queue.offer(new BufferWriter.Release(lane, upToInclusive, future))) {
+            future.completeExceptionally(new IllegalStateException("edge buffer queue is full; retry"));
+        }
+        return future;
+    }
+
+    /** This opening's epoch. */
+    public long epoch() {
+        return store.epoch();
+    }
+
+    /** True when the file was found corrupt at open and a fresh buffer was started (see the ERROR log). */
+    public boolean startedFresh() {
+        return store.startedFresh();
+    }
+
+    /** The loss ledger: records that will never reach the hub, by reason, since the buffer was created. */
+    public Map<LossReason, Long> losses() {
+        return ledger.snapshot();
+    }
+
+    /** Encoded bytes stored, what the quota counts. */
+    public long storedBytes() {
+        return index.bytes();
+    }
+
+    /** Records stored (including released records of chunks not yet wholly released). */
+    public long storedRecords() {
+        return index.records();
+    }
+
+    public BufferConfig config() {
+        return config;
+    }
+
+    /** Finishes the queued work, then closes the file. Later appends complete with UNAVAILABLE. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int spins = 0; appending.get() > 0 && spins < 1_000_000; spins++) {
+            Thread.onSpinWait(); // an append that passed the closed check is about to offer
+        }
+        boolean stopQueued = false;
+        while (!stopQueued && writerThread.isAlive()) {
+            stopQueued = queue.offer(new BufferWriter.Stop());
+            Thread.onSpinWait();
+        }
+        try {
+            writerThread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        metrics.close();
+        store.close();
+    }
+}

@@ -1,0 +1,57 @@
+package io.tributary.edge.buffer;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.protocol.v1.RecordId;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The child JVM of {@link DurableBufferCrashIT}: opens the buffer, prints {@code OPEN <epoch> <startedFresh>}, then
+ * appends from a few threads and prints {@code ACK <lane> <epoch> <sequence> <payload> $} for each append whose future
+ * completed as stored, one flushed line each, until it is killed (or, as a safety net, after a bounded count/time).
+ */
+public final class CrashChild {
+
+    private CrashChild() {}
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        int threads = Integer.parseInt(args[1]);
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        DurableBuffer buffer = DurableBuffer.open(
+                BufferConfig.builder(file, "crash-agent").build(), Clock.systemUTC(), new SimpleMeterRegistry());
+        out.println("OPEN " + buffer.epoch() + " " + buffer.startedFresh());
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        CountDownLatch done = new CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            Thread producer = new Thread(() -> {
+                Semaphore window = new Semaphore(200);
+                String lane = "g" + (thread % 2);
+                for (int i = 0; i < 2_000_000 && System.nanoTime() < deadline; i++) {
+                    String payload = buffer.epoch() + ":" + thread + ":" + i;
+                    window.acquireUninterruptibly();
+                    buffer.append(TestRecords.text(lane, payload)).whenComplete((a, e) -> {
+                        window.release();
+                        if (a != null && a.isStored()) {
+                            RecordId id = a.id();
+                            out.println("ACK " + id.getLane() + " " + id.getAgentEpoch() + " " + id.getSequence() + " "
+                                    + payload + " $");
+                        }
+                    });
+                }
+                done.countDown();
+            });
+            producer.setDaemon(true);
+            producer.start();
+        }
+        done.await();
+        buffer.close();
+    }
+}

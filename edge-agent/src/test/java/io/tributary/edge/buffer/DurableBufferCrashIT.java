@@ -1,0 +1,138 @@
+package io.tributary.edge.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGKILLs a child JVM that appends to the buffer, over and over, and checks that no acknowledged record is lost. */
+class DurableBufferCrashIT {
+
+    private static final int KILLS = 20;
+
+    @TempDir
+    Path dir;
+
+    /** payload → "lane epoch sequence", every record any child reported as acknowledged. */
+    private final Map<String, String> acked = new ConcurrentHashMap<>();
+
+    @Test
+    void sigkill_repeatedlyDuringAppends_neverLosesAcknowledgedRecords() throws Exception {
+        Path file = dir.resolve("buffer.db");
+        Random random = new Random(42);
+        long lastEpoch = 0;
+        for (int run = 0; run < KILLS; run++) {
+            int killAfterAcks = 1 + random.nextInt(1_500);
+            long epoch = runAndKill(file, killAfterAcks, run);
+            assertThat(epoch).as("epoch of run %d", run).isEqualTo(lastEpoch + 1);
+            lastEpoch = epoch;
+        }
+
+        try (DurableBuffer buffer = DurableBuffer.open(
+                BufferConfig.builder(file, "crash-agent").build(), Clock.systemUTC(), new SimpleMeterRegistry())) {
+            assertThat(buffer.startedFresh()).isFalse();
+            Map<String, String> found = new HashMap<>();
+            for (String lane : buffer.lanes()) {
+                LanePosition after = LanePosition.BEFORE_FIRST;
+                for (int page = 0; page < 10_000; page++) {
+                    List<BufferedRecord> records = buffer.read(lane, after, 5_000, Integer.MAX_VALUE);
+                    if (records.isEmpty()) {
+                        break;
+                    }
+                    for (BufferedRecord r : records) {
+                        var id = r.record().getId();
+                        String previous = found.put(
+                                TestRecords.payload(r),
+                                id.getLane() + " " + id.getAgentEpoch() + " " + id.getSequence());
+                        assertThat(previous)
+                                .as("duplicate of %s", TestRecords.payload(r))
+                                .isNull();
+                    }
+                    after = records.get(records.size() - 1).position();
+                }
+            }
+            assertThat(acked).isNotEmpty();
+            System.out.printf(
+                    "crash test: %d kills, %d acknowledged records checked, %d records in buffer%n",
+                    KILLS, acked.size(), found.size());
+            for (Map.Entry<String, String> e : acked.entrySet()) {
+                assertThat(found.get(e.getKey()))
+                        .as("acked record %s", e.getKey())
+                        .isEqualTo(e.getValue());
+            }
+        }
+    }
+
+    private long runAndKill(Path file, int killAfterAcks, int run) throws Exception {
+        Path stderr = dir.resolve("child-" + run + ".err");
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx128m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CrashChild.class.getName(),
+                        file.toString(),
+                        "3")
+                .redirectError(stderr.toFile())
+                .start();
+        List<String> opens = new CopyOnWriteArrayList<>();
+        int[] acks = {0};
+        Thread reader = new Thread(() -> readLines(child, opens, acks), "crash-child-reader");
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> !child.isAlive() || acks[0] >= killAfterAcks);
+            assertThat(child.isAlive())
+                    .as("child %d alive; stderr: %s", run, Files.readString(stderr))
+                    .isTrue();
+        } finally {
+            child.toHandle().destroyForcibly(); // SIGKILL; Process.destroyForcibly would also close our end of stdout
+            child.waitFor(30, TimeUnit.SECONDS);
+            reader.join(30_000);
+        }
+        assertThat(opens)
+                .as("child %d stderr: %s", run, Files.readString(stderr))
+                .hasSize(1);
+        String[] open = opens.get(0).split(" ");
+        assertThat(open[2]).as("startedFresh after crash").isEqualTo("false");
+        return Long.parseLong(open[1]);
+    }
+
+    private void readLines(Process child, List<String> opens, int[] acks) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("OPEN ")) {
+                    opens.add(line);
+                } else if (line.startsWith("ACK ") && line.endsWith(" $")) { // a line cut by the kill is ignored
+                    String[] f = line.split(" ");
+                    acked.put(f[4], f[1] + " " + f[2] + " " + f[3]);
+                    acks[0]++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
