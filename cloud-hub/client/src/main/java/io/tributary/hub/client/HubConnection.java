@@ -87,7 +87,9 @@ public final class HubConnection implements AutoCloseable {
             }
             HubConnection conn = new HubConnection(connect.channel(), endpoint);
             holder[0] = conn;
-            conn.channel.writeAndFlush(Frame.newBuilder().setHello(hello(options, role, agentId, agentEpoch)));
+            conn.channel.writeAndFlush(Frame.newBuilder()
+                    .setHello(hello(options, role, agentId, agentEpoch))
+                    .build());
         });
         // A hub that accepts TCP but never answers must not hang the caller.
         resources

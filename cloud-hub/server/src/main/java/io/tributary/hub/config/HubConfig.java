@@ -40,17 +40,15 @@ public record HubConfig(
     public static final String ENV_PREFIX = "TRIBUTARY_HUB_";
 
     public static final List<ConfigKey> SCHEMA = List.of(
-            new ConfigKey("data-dir", "path", "tributary-data/hub", "Directory of the streams' metadata and shard segments."),
+            new ConfigKey(
+                    "data-dir", "path", "tributary-data/hub", "Directory of the streams' metadata and shard segments."),
             new ConfigKey("host", "string", "127.0.0.1", "Address to listen on; 0.0.0.0 for every interface."),
             new ConfigKey("port", "int", "7400", "Port of the link, consumer and admin protocol (0 picks a free one)."),
             new ConfigKey("metrics-port", "int", "7401", "Port of /metrics (Prometheus) and /health; -1 disables it."),
             new ConfigKey("hub-id", "string", "hub-1", "Name of this hub in logs, metrics and Welcome frames."),
             new ConfigKey("region", "string", "local", "Region this hub belongs to (replication)."),
             new ConfigKey(
-                    "max-frame-bytes",
-                    "size",
-                    "8MiB",
-                    "Largest frame accepted; checked before any of it is buffered."),
+                    "max-frame-bytes", "size", "8MiB", "Largest frame accepted; checked before any of it is buffered."),
             new ConfigKey(
                     "tokens-file",
                     "path",
@@ -97,10 +95,7 @@ public record HubConfig(
                     "120s",
                     "Close a connection that sent nothing (not even Ping) for this long."),
             new ConfigKey(
-                    "retention-check-interval",
-                    "duration",
-                    "30s",
-                    "How often retention is applied to every shard."),
+                    "retention-check-interval", "duration", "30s", "How often retention is applied to every shard."),
             new ConfigKey("io-threads", "int", "2", "Netty event-loop threads."));
 
     /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
@@ -166,7 +161,8 @@ public record HubConfig(
 
     /** Defaults with a data directory, for tests and embedded use. */
     public static HubConfig defaults(Path dataDir) {
-        return load(Optional.empty(), Map.of(), Map.of("data-dir", dataDir.toString(), "port", "0", "metrics-port", "-1"));
+        return load(
+                Optional.empty(), Map.of(), Map.of("data-dir", dataDir.toString(), "port", "0", "metrics-port", "-1"));
     }
 
     public boolean tlsEnabled() {

@@ -50,24 +50,32 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
             return;
         }
         switch (frame.getBodyCase()) {
-            case PING -> ctx.writeAndFlush(Frame.newBuilder()
-                    .setPong(Pong.newBuilder()
-                            .setNonce(frame.getPing().getNonce())
-                            .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
-                    .build());
+            case PING ->
+                ctx.writeAndFlush(Frame.newBuilder()
+                        .setPong(Pong.newBuilder()
+                                .setNonce(frame.getPing().getNonce())
+                                .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
+                        .build());
             case PONG -> {}
             case GOODBYE -> {
                 log.debug("{} said goodbye: {}", session, frame.getGoodbye().getReason());
                 ctx.close();
             }
             case ERROR -> {
-                log.warn("{} reported an error: {} {}", session, frame.getError().getCode(), frame.getError().getMessage());
+                log.warn(
+                        "{} reported an error: {} {}",
+                        session,
+                        frame.getError().getCode(),
+                        frame.getError().getMessage());
                 ctx.close();
             }
             default -> {
                 FrameService service = services.get(frame.getBodyCase());
                 if (service == null) {
-                    refuse(ctx, ErrorCode.ERROR_CODE_PROTOCOL_VIOLATION, frame.getBodyCase() + " is not accepted by a hub");
+                    refuse(
+                            ctx,
+                            ErrorCode.ERROR_CODE_PROTOCOL_VIOLATION,
+                            frame.getBodyCase() + " is not accepted by a hub");
                     return;
                 }
                 service.onFrame(session, frame);
@@ -86,8 +94,9 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
             refuse(
                     ctx,
                     ErrorCode.ERROR_CODE_UNSUPPORTED_VERSION,
-                    "protocol versions " + hello.getMinVersion() + ".." + hello.getMaxVersion() + " not supported; this hub speaks "
-                            + ProtocolVersion.MIN_SUPPORTED + ".." + ProtocolVersion.CURRENT);
+                    "protocol versions " + hello.getMinVersion() + ".." + hello.getMaxVersion()
+                            + " not supported; this hub speaks " + ProtocolVersion.MIN_SUPPORTED + ".."
+                            + ProtocolVersion.CURRENT);
             return;
         }
         Optional<String> denied = hub.authenticator().check(hello);
@@ -135,7 +144,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     public void channelInactive(ChannelHandlerContext ctx) {
         hub.metrics().connectionClosed();
         if (session != null) {
-            for (FrameService s : Map.copyOf(services).values().stream().distinct().toList()) {
+            for (FrameService s :
+                    Map.copyOf(services).values().stream().distinct().toList()) {
                 s.onClosed(session);
             }
         }

@@ -29,7 +29,7 @@ public final class HubMetrics {
                 .description("Time from receiving a batch to sending its ack (includes the fsync)")
                 .publishPercentiles(0.5, 0.99, 0.999)
                 .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMicros(50))
+                .minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
         this.records = Counter.builder("tributary.hub.ingest.records")
@@ -77,7 +77,8 @@ public final class HubMetrics {
     }
 
     public void refused(ErrorCode code) {
-        registry.counter("tributary.hub.connections.refused", "code", code.name()).increment();
+        registry.counter("tributary.hub.connections.refused", "code", code.name())
+                .increment();
     }
 
     public void authFailure() {

@@ -35,14 +35,18 @@ public final class MetricsHttpServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
+        server.createContext(
+                "/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
         server.createContext("/health", ex -> {
             Health h = health.get();
             respond(ex, h.healthy() ? 200 : 503, "application/json", h.json());
         });
         server.createContext("/", ex -> respond(ex, 404, "text/plain", "try /metrics or /health\n"));
         server.start();
-        log.info("metrics on http://{}:{}/metrics, health on /health", host, server.getAddress().getPort());
+        log.info(
+                "metrics on http://{}:{}/metrics, health on /health",
+                host,
+                server.getAddress().getPort());
         return new MetricsHttpServer(server);
     }
 

@@ -1,0 +1,296 @@
+package io.tributary.hub;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.hub.admin.AdminService;
+import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.ingest.BatchIngest;
+import io.tributary.hub.ingest.FrameService;
+import io.tributary.hub.ingest.HubAuthenticator;
+import io.tributary.hub.ingest.HubContext;
+import io.tributary.hub.ingest.IngestServer;
+import io.tributary.hub.metrics.HubMetrics;
+import io.tributary.hub.metrics.MetricsHttpServer;
+import io.tributary.hub.store.RetentionPolicy;
+import io.tributary.hub.store.ShardInfo;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.store.local.LocalShardStore;
+import io.tributary.hub.store.local.LocalStoreConfig;
+import io.tributary.hub.stream.Reshard;
+import io.tributary.hub.stream.ShardDefinition;
+import io.tributary.hub.stream.StreamDefinition;
+import io.tributary.hub.stream.StreamRegistry;
+import io.tributary.protocol.v1.Frame;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running hub: stream registry, local shard store, the protocol listener, metrics and health, and retention. Start
+ * with {@link #start}, stop with {@link #close}. Thread-safe.
+ */
+public final class Hub implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    private final HubConfig config;
+    private final PrometheusMeterRegistry registry;
+    private final ShardStore store;
+    private final StreamRegistry streams;
+    private final ExecutorService worker;
+    private final ScheduledExecutorService scheduler;
+    private final IngestServer server;
+    private final Optional<MetricsHttpServer> http;
+    private final HubContext context;
+
+    private Hub(
+            HubConfig config,
+            PrometheusMeterRegistry registry,
+            ShardStore store,
+            StreamRegistry streams,
+            ExecutorService worker,
+            ScheduledExecutorService scheduler,
+            IngestServer server,
+            Optional<MetricsHttpServer> http,
+            HubContext context) {
+        this.config = config;
+        this.registry = registry;
+        this.store = store;
+        this.streams = streams;
+        this.worker = worker;
+        this.scheduler = scheduler;
+        this.server = server;
+        this.http = http;
+        this.context = context;
+    }
+
+    public static Hub start(HubConfig config) throws Exception {
+        Clock clock = Clock.systemUTC();
+        Files.createDirectories(config.dataDir());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("hub", config.hubId());
+        new ProcessorMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        HubAuthenticator auth = HubAuthenticator.load(config.tokensFile(), config.credentialsFile());
+        if (!auth.enabled()) {
+            log.warn("no tokens-file or credentials-file configured: every peer is accepted without authentication");
+        }
+        ShardStore store = new LocalShardStore(
+                LocalStoreConfig.builder(config.dataDir().resolve("shards"))
+                        .segmentMaxBytes((int) Math.min(Integer.MAX_VALUE, config.segmentMaxBytes()))
+                        .maxBatchBytes(config.maxFrameBytes())
+                        .durability(config.durability())
+                        .build(),
+                clock,
+                registry);
+        StreamRegistry streams = StreamRegistry.open(config.dataDir(), clock);
+        ShardGauges gauges = new ShardGauges(registry, store);
+        int opened = 0;
+        for (StreamDefinition s : streams.list()) {
+            for (ShardDefinition shard : s.shards()) {
+                gauges.open(new ShardKey(s.name(), shard.id()));
+                opened++;
+            }
+        }
+        streams.addListener(new StreamRegistry.Listener() {
+            @Override
+            public void onCreated(StreamDefinition stream) {
+                stream.shards().forEach(sh -> gauges.open(new ShardKey(stream.name(), sh.id())));
+            }
+
+            @Override
+            public void onResharded(Reshard reshard) {
+                reshard.children()
+                        .forEach(sh -> gauges.open(new ShardKey(reshard.after().name(), sh.id())));
+            }
+
+            @Override
+            public void onDeleted(StreamDefinition stream) {
+                stream.shards().forEach(sh -> store.delete(new ShardKey(stream.name(), sh.id())));
+            }
+        });
+        ExecutorService worker = Executors.newFixedThreadPool(2, daemon("hub-worker"));
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("hub-scheduler"));
+        HubContext ctx = new HubContext(config, auth, new HubMetrics(registry), streams, store, clock, worker);
+        Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
+        services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx));
+        services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx));
+        IngestServer server = IngestServer.start(ctx, services);
+        Optional<MetricsHttpServer> http = Optional.empty();
+        if (config.metricsPort() >= 0) {
+            http = Optional.of(MetricsHttpServer.start(
+                    config.host(), config.metricsPort(), registry::scrape, () -> health(streams, store, config)));
+        }
+        Hub hub = new Hub(config, registry, store, streams, worker, scheduler, server, http, ctx);
+        long every = config.retentionCheckInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(hub::applyRetention, every, every, TimeUnit.MILLISECONDS);
+        log.info(
+                "hub {} ready: {} streams, {} shards, data in {}",
+                config.hubId(),
+                streams.list().size(),
+                opened,
+                config.dataDir());
+        return hub;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static MetricsHttpServer.Health health(StreamRegistry streams, ShardStore store, HubConfig config) {
+        int online = 0;
+        StringBuilder offline = new StringBuilder();
+        for (ShardKey key : store.shards()) {
+            ShardInfo info = store.info(key);
+            if (info.status() == ShardStatus.ONLINE) {
+                online++;
+            } else {
+                offline.append(offline.length() == 0 ? "" : ",")
+                        .append("{\"stream\":\"")
+                        .append(key.stream())
+                        .append("\",\"shard\":\"")
+                        .append(key.shardId())
+                        .append("\",\"cause\":\"")
+                        .append(info.cause().replace("\\", "\\\\").replace("\"", "'"))
+                        .append("\"}");
+            }
+        }
+        boolean healthy = offline.length() == 0;
+        String json = "{\"status\":\"" + (healthy ? "ok" : "degraded") + "\",\"hub\":\"" + config.hubId()
+                + "\",\"streams\":" + streams.list().size() + ",\"shards_online\":" + online + ",\"shards_offline\":["
+                + offline + "]}";
+        return new MetricsHttpServer.Health(healthy, json + "\n");
+    }
+
+    private void applyRetention() {
+        try {
+            for (StreamDefinition s : streams.list()) {
+                RetentionPolicy policy = new RetentionPolicy(
+                        s.retention().maxAge().toMillis(), s.retention().maxBytes());
+                if (policy.maxAgeMs() <= 0 && policy.maxBytes() <= 0) {
+                    continue;
+                }
+                for (ShardDefinition shard : s.shards()) {
+                    store.enforceRetention(new ShardKey(s.name(), shard.id()), policy);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("retention pass failed: {}", e.toString());
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Optional<Integer> metricsPort() {
+        return http.map(MetricsHttpServer::port);
+    }
+
+    public HubConfig config() {
+        return config;
+    }
+
+    public StreamRegistry streams() {
+        return streams;
+    }
+
+    public ShardStore store() {
+        return store;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    HubContext context() {
+        return context;
+    }
+
+    @Override
+    public void close() {
+        log.info("hub {} stopping", config.hubId());
+        scheduler.shutdownNow();
+        http.ifPresent(MetricsHttpServer::close);
+        server.close();
+        worker.shutdown();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+        log.info("hub {} stopped", config.hubId());
+    }
+
+    /** Opens shards in the store and publishes their size, positions and status as gauges. */
+    private static final class ShardGauges {
+        private final PrometheusMeterRegistry registry;
+        private final ShardStore store;
+
+        ShardGauges(PrometheusMeterRegistry registry, ShardStore store) {
+            this.registry = registry;
+            this.store = store;
+        }
+
+        void open(ShardKey key) {
+            try {
+                store.open(key);
+            } catch (RuntimeException e) {
+                log.error("shard {} is offline: {}", key, e.getMessage());
+            }
+            Tags tags = Tags.of("stream", key.stream(), "shard", key.shardId());
+            Gauge.builder(
+                            "tributary.shard.retained.bytes",
+                            store,
+                            s -> safe(s, key).retainedBytes())
+                    .tags(tags)
+                    .register(registry);
+            Gauge.builder(
+                            "tributary.shard.oldest.sequence",
+                            store,
+                            s -> safe(s, key).oldestSequence())
+                    .tags(tags)
+                    .register(registry);
+            Gauge.builder(
+                            "tributary.shard.next.sequence",
+                            store,
+                            s -> safe(s, key).nextSequence())
+                    .tags(tags)
+                    .register(registry);
+            Gauge.builder("tributary.shard.online", store, s -> safe(s, key).status() == ShardStatus.ONLINE ? 1 : 0)
+                    .tags(tags)
+                    .description("1 when the shard is online, 0 when offline")
+                    .register(registry);
+        }
+
+        private static ShardInfo safe(ShardStore s, ShardKey key) {
+            try {
+                return s.info(key);
+            } catch (RuntimeException e) {
+                return new ShardInfo(key, -1, -1, -1, 0, ShardStatus.OFFLINE, String.valueOf(e.getMessage()));
+            }
+        }
+    }
+}

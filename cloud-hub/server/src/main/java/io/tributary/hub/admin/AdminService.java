@@ -1,0 +1,119 @@
+package io.tributary.hub.admin;
+
+import io.tributary.hub.ingest.FrameService;
+import io.tributary.hub.ingest.HubContext;
+import io.tributary.hub.ingest.Session;
+import io.tributary.hub.store.ShardInfo;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.stream.Reshard;
+import io.tributary.hub.stream.StreamDefinition;
+import io.tributary.hub.stream.StreamException;
+import io.tributary.hub.stream.StreamMessages;
+import io.tributary.protocol.v1.AdminRequest;
+import io.tributary.protocol.v1.AdminResponse;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.ShardDescription;
+import io.tributary.protocol.v1.StreamDescription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers {@code AdminRequest}s: stream lifecycle and resharding against the {@code StreamRegistry}, with live shard
+ * state (sequences, bytes, status) from the store. Registry changes fsync, so requests run on the hub's worker
+ * executor; answers go back through the session.
+ */
+public final class AdminService implements FrameService {
+    private static final Logger log = LoggerFactory.getLogger(AdminService.class);
+
+    private final HubContext hub;
+
+    public AdminService(HubContext hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public void onFrame(Session session, Frame frame) {
+        AdminRequest request = frame.getAdminRequest();
+        hub.worker()
+                .execute(() -> session.send(Frame.newBuilder()
+                        .setAdminResponse(answer(request).setRequestId(request.getRequestId()))
+                        .build()));
+    }
+
+    /** Runs one request; never throws (errors become {@code ok=false} with a message). */
+    public AdminResponse.Builder answer(AdminRequest request) {
+        AdminResponse.Builder r = AdminResponse.newBuilder().setOk(true);
+        try {
+            switch (request.getOpCase()) {
+                case CREATE_STREAM -> {
+                    StreamDefinition s = hub.streams().create(request.getCreateStream());
+                    log.info(
+                            "created stream {} with {} shards",
+                            s.name(),
+                            s.openShards().size());
+                    r.addStreams(describe(s));
+                }
+                case DESCRIBE_STREAM ->
+                    r.addStreams(describe(
+                            hub.streams().describe(request.getDescribeStream().getStream())));
+                case LIST_STREAMS -> hub.streams().list().forEach(s -> r.addStreams(describe(s)));
+                case DELETE_STREAM -> {
+                    StreamDefinition s =
+                            hub.streams().delete(request.getDeleteStream().getStream());
+                    log.info("deleted stream {}", s.name());
+                }
+                case SPLIT_SHARD -> {
+                    Reshard reshard = hub.streams().split(request.getSplitShard());
+                    log.info(
+                            "split {}/{}",
+                            request.getSplitShard().getStream(),
+                            request.getSplitShard().getShardId());
+                    r.addStreams(describe(reshard.after()));
+                }
+                case MERGE_SHARDS -> {
+                    Reshard reshard = hub.streams().merge(request.getMergeShards());
+                    log.info(
+                            "merged {}/{} and {}",
+                            request.getMergeShards().getStream(),
+                            request.getMergeShards().getShardId(),
+                            request.getMergeShards().getAdjacentShardId());
+                    r.addStreams(describe(reshard.after()));
+                }
+                case DESCRIBE_GROUP -> {
+                    return AdminResponse.newBuilder()
+                            .setOk(false)
+                            .setError("consumer groups are not available on this hub yet");
+                }
+                default -> {
+                    return AdminResponse.newBuilder().setOk(false).setError("empty or unknown admin request");
+                }
+            }
+        } catch (StreamException e) {
+            return AdminResponse.newBuilder().setOk(false).setError(e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("admin request {} failed", request.getOpCase(), e);
+            return AdminResponse.newBuilder().setOk(false).setError("internal error: " + e);
+        }
+        return r;
+    }
+
+    /** The stream's description with each shard's live state. */
+    public StreamDescription describe(StreamDefinition stream) {
+        StreamDescription.Builder d = StreamMessages.toDescription(stream).toBuilder();
+        for (int i = 0; i < d.getShardsCount(); i++) {
+            ShardDescription.Builder shard = d.getShardsBuilder(i);
+            ShardKey key = new ShardKey(stream.name(), shard.getShardId());
+            try {
+                ShardInfo info = hub.store().info(key);
+                shard.setOldestSequence(info.oldestSequence())
+                        .setNextSequence(info.nextSequence())
+                        .setRetainedBytes(info.retainedBytes())
+                        .setStatus(info.status() == ShardStatus.ONLINE ? "online" : "offline: " + info.cause());
+            } catch (RuntimeException e) {
+                shard.setStatus("offline: " + e.getMessage());
+            }
+        }
+        return d.build();
+    }
+}

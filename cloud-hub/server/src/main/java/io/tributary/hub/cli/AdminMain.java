@@ -1,0 +1,265 @@
+package io.tributary.hub.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import io.tributary.hub.client.AdminClient;
+import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.HubClientException;
+import io.tributary.protocol.config.Durations;
+import io.tributary.protocol.config.Sizes;
+import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.protocol.v1.ShardDescription;
+import io.tributary.protocol.v1.StreamDescription;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code ./tributary admin}: administers streams on a hub. Output: a readable summary, then one JSON line. */
+@Command(
+        name = "admin",
+        mixinStandardHelpOptions = true,
+        version = "tributary admin 0.1.0",
+        description = "Administers a Tributary hub: streams and shards.",
+        subcommands = {AdminMain.Streams.class})
+public final class AdminMain implements Runnable {
+    @Mixin
+    HubClientMixin client;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command, e.g. 'streams list'");
+    }
+
+    /** Runs {@code action} with a connected admin client, printing errors clearly; returns the exit code. */
+    int withClient(Function<AdminClient, Integer> action) {
+        try (ClientResources resources = ClientResources.create();
+                AdminClient admin = AdminClient.connect(resources, client.options("tributary-admin"))) {
+            return action.apply(admin);
+        } catch (HubClientException e) {
+            System.err.println("tributary admin: " + e.getMessage());
+            System.out.println("{\"ok\":false,\"error\":" + quote(e.getMessage()) + "}");
+            return 1;
+        }
+    }
+
+    static String quote(String s) {
+        return "\""
+                + String.valueOf(s).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    static String json(MessageOrBuilder m) {
+        try {
+            return JsonFormat.printer()
+                    .omittingInsignificantWhitespace()
+                    .preservingProtoFieldNames()
+                    .print(m);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void print(StreamDescription s) {
+        System.out.printf(
+                "stream %s  key-mode %s  retention %s / %s bytes%n",
+                s.getStream(),
+                s.getKeyMode().name().replace("PARTITION_KEY_MODE_", "").toLowerCase(java.util.Locale.ROOT),
+                s.getRetentionMs() == 0 ? "unlimited" : s.getRetentionMs() + " ms",
+                s.getRetentionBytes() == 0 ? "unlimited" : String.valueOf(s.getRetentionBytes()));
+        for (ShardDescription sh : s.getShardsList()) {
+            System.out.printf(
+                    "  %-14s %-7s hash %016x..%016x  seq %d..%d  %d bytes  %s%s%n",
+                    sh.getShardId(),
+                    sh.getOpen() ? "open" : "closed",
+                    sh.getStartHash(),
+                    sh.getEndHash(),
+                    sh.getOldestSequence(),
+                    sh.getNextSequence(),
+                    sh.getRetainedBytes(),
+                    sh.getStatus(),
+                    sh.getParentShardsCount() == 0 ? "" : "  parents " + sh.getParentShardsList());
+        }
+    }
+
+    /** {@code admin streams ...} */
+    @Command(
+            name = "streams",
+            mixinStandardHelpOptions = true,
+            description = "Create, describe, list, delete, split and merge streams.",
+            subcommands = {Create.class, Describe.class, ListCmd.class, Delete.class, Split.class, Merge.class})
+    static final class Streams implements Runnable {
+        @ParentCommand
+        AdminMain admin;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(new CommandLine(this), "name a streams command, e.g. 'list'");
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a stream of N shards.")
+    static final class Create implements Callable<Integer> {
+        @ParentCommand
+        Streams streams;
+
+        @Parameters(index = "0", paramLabel = "STREAM")
+        String name;
+
+        @Option(names = "--shards", defaultValue = "4", description = "Number of shards (default ${DEFAULT-VALUE}).")
+        int shards;
+
+        @Option(
+                names = "--key-mode",
+                defaultValue = "group",
+                description = "group (default) or group-and-device: how records are spread over shards.")
+        String keyMode;
+
+        @Option(names = "--retention", defaultValue = "7d", description = "Keep records this long (0 = forever).")
+        String retention;
+
+        @Option(names = "--retention-bytes", defaultValue = "0", description = "Per shard, at most (0 = no limit).")
+        String retentionBytes;
+
+        @Override
+        public Integer call() {
+            PartitionKeyMode mode =
+                    switch (keyMode) {
+                        case "group" -> PartitionKeyMode.PARTITION_KEY_MODE_GROUP;
+                        case "group-and-device" -> PartitionKeyMode.PARTITION_KEY_MODE_GROUP_AND_DEVICE;
+                        default ->
+                            throw new CommandLine.ParameterException(
+                                    new CommandLine(this), "--key-mode must be group or group-and-device");
+                    };
+            long ms = retention.equals("0") ? 0 : Durations.parse(retention).toMillis();
+            long bytes = Sizes.parse(retentionBytes);
+            return streams.admin.withClient(a -> {
+                StreamDescription s = a.createStream(name, shards, mode, ms, bytes);
+                print(s);
+                System.out.println(json(s));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Shows a stream and its shards.")
+    static final class Describe implements Callable<Integer> {
+        @ParentCommand
+        Streams streams;
+
+        @Parameters(index = "0", paramLabel = "STREAM")
+        String name;
+
+        @Override
+        public Integer call() {
+            return streams.admin.withClient(a -> {
+                StreamDescription s = a.describeStream(name);
+                print(s);
+                System.out.println(json(s));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists streams.")
+    static final class ListCmd implements Callable<Integer> {
+        @ParentCommand
+        Streams streams;
+
+        @Override
+        public Integer call() {
+            return streams.admin.withClient(a -> {
+                List<StreamDescription> all = a.listStreams();
+                all.forEach(AdminMain::print);
+                StringBuilder sb = new StringBuilder("{\"streams\":[");
+                for (int i = 0; i < all.size(); i++) {
+                    sb.append(i == 0 ? "" : ",").append(json(all.get(i)));
+                }
+                System.out.println(sb.append("]}"));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a stream and all its data.")
+    static final class Delete implements Callable<Integer> {
+        @ParentCommand
+        Streams streams;
+
+        @Parameters(index = "0", paramLabel = "STREAM")
+        String name;
+
+        @Override
+        public Integer call() {
+            return streams.admin.withClient(a -> {
+                a.deleteStream(name);
+                System.out.println("deleted stream " + name);
+                System.out.println("{\"ok\":true,\"deleted\":" + quote(name) + "}");
+                return 0;
+            });
+        }
+    }
+
+    @Command(
+            name = "split",
+            mixinStandardHelpOptions = true,
+            description = "Splits an open shard into two children; the parent stays readable until retention.")
+    static final class Split implements Callable<Integer> {
+        @ParentCommand
+        Streams streams;
+
+        @Parameters(index = "0", paramLabel = "STREAM")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "SHARD")
+        String shard;
+
+        @Option(names = "--at", description = "First hash of the second child, as hex (default: the middle).")
+        String at;
+
+        @Override
+        public Integer call() {
+            long hash = at == null ? 0 : Long.parseUnsignedLong(at.replaceFirst("^0x", ""), 16);
+            return streams.admin.withClient(a -> {
+                StreamDescription s = a.splitShard(name, shard, hash);
+                print(s);
+                System.out.println(json(s));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "merge", mixinStandardHelpOptions = true, description = "Merges two adjacent open shards.")
+    static final class Merge implements Callable<Integer> {
+        @ParentCommand
+        Streams streams;
+
+        @Parameters(index = "0", paramLabel = "STREAM")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "SHARD")
+        String shard;
+
+        @Parameters(index = "2", paramLabel = "ADJACENT_SHARD")
+        String adjacent;
+
+        @Override
+        public Integer call() {
+            return streams.admin.withClient(a -> {
+                StreamDescription s = a.mergeShards(name, shard, adjacent);
+                print(s);
+                System.out.println(json(s));
+                return 0;
+            });
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AdminMain()).execute(args));
+    }
+}

@@ -1,0 +1,110 @@
+package io.tributary.hub.cli;
+
+import io.tributary.hub.Hub;
+import io.tributary.hub.config.HubConfig;
+import io.tributary.protocol.config.ConfigException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./tributary hub}: runs a hub until interrupted. */
+@Command(
+        name = "hub",
+        mixinStandardHelpOptions = true,
+        version = "tributary hub 0.1.0",
+        description = {
+            "Runs a Tributary cloud hub: durable sharded streams on local disk, idempotent ingest from edge agents and"
+                    + " producers, admin.",
+            "Settings come from --config FILE (YAML), TRIBUTARY_HUB_* environment variables and these flags, in"
+                    + " rising precedence; every key is listed in docs/configuration.md."
+        },
+        sortOptions = false)
+public final class HubMain implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default tributary-data/hub).")
+    String dataDir;
+
+    @Option(names = "--host", description = "Listen address (default 127.0.0.1; 0.0.0.0 for all).")
+    String host;
+
+    @Option(names = "--port", description = "Protocol port (default 7400; 0 picks a free one).")
+    String port;
+
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health (default 7401; -1 disables).")
+    String metricsPort;
+
+    @Option(names = "--hub-id", description = "Name of this hub.")
+    String hubId;
+
+    @Option(names = "--durability", description = "fsync (default) or page-cache.")
+    String durability;
+
+    @Option(names = "--tokens-file", paramLabel = "FILE", description = "Accepted bearer tokens, one per line.")
+    String tokensFile;
+
+    @Option(names = "--credentials-file", paramLabel = "FILE", description = "user:password lines.")
+    String credentialsFile;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain (turns TLS on).")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "PKCS#8 key of --tls-cert.")
+    String tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "Require client certificates signed by these.")
+    String tlsClientCa;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> flags = new HashMap<>();
+        flags.put("data-dir", dataDir);
+        flags.put("host", host);
+        flags.put("port", port);
+        flags.put("metrics-port", metricsPort);
+        flags.put("hub-id", hubId);
+        flags.put("durability", durability);
+        flags.put("tokens-file", tokensFile);
+        flags.put("credentials-file", credentialsFile);
+        flags.put("tls.cert", tlsCert);
+        flags.put("tls.key", tlsKey);
+        flags.put("tls.client-ca", tlsClientCa);
+        HubConfig cfg;
+        try {
+            cfg = HubConfig.load(Optional.ofNullable(config), System.getenv(), flags);
+        } catch (ConfigException e) {
+            System.err.println("tributary hub: " + e.getMessage());
+            return 2;
+        }
+        Hub hub = Hub.start(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            hub.close();
+                            stopped.countDown();
+                        },
+                        "hub-shutdown"));
+        System.out.println("{\"event\":\"ready\",\"role\":\"hub\",\"port\":" + hub.port() + ",\"metrics_port\":"
+                + hub.metricsPort().map(String::valueOf).orElse("null") + ",\"data_dir\":\""
+                + cfg.dataDir()
+                        .toAbsolutePath()
+                        .toString()
+                        .replace("\\", "\\\\")
+                        .replace("\"", "\\\"") + "\"}");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new HubMain()).execute(args));
+    }
+}

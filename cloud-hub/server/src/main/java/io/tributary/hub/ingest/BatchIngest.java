@@ -1,0 +1,230 @@
+package io.tributary.hub.ingest;
+
+import io.tributary.hub.store.AppendResult;
+import io.tributary.hub.store.BatchToAppend;
+import io.tributary.hub.store.ProducerGapException;
+import io.tributary.hub.store.ProducerKey;
+import io.tributary.hub.store.ProducerSequenceException;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStoreException;
+import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.StoreBusyException;
+import io.tributary.hub.stream.ShardDefinition;
+import io.tributary.hub.stream.StreamException;
+import io.tributary.protocol.v1.Batch;
+import io.tributary.protocol.v1.BatchAck;
+import io.tributary.protocol.v1.Codec;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.NackReason;
+import io.tributary.protocol.v1.PeerRole;
+import io.tributary.protocol.v1.Throttle;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingest of {@code Batch} frames: validate, apply the sender's quota, route by partition key to the owning open shard,
+ * append (the store de-duplicates and keeps each lane in order), and answer {@code BatchAck} only once the batch is
+ * durable — or {@code Nack} / {@code Throttle}.
+ *
+ * <p>Memory per connection is bounded: while more than {@code connection.max-pending-bytes} of batches await their
+ * fsync, the connection stops reading. Thread rules: {@link #onFrame} runs on the session's event loop; store
+ * completions hop back to it.
+ */
+public final class BatchIngest implements FrameService {
+    private static final Logger log = LoggerFactory.getLogger(BatchIngest.class);
+    private static final int BUSY_RETRY_MS = 20;
+
+    private final HubContext hub;
+    private final OverlapResolver overlaps;
+    private final Map<String, TokenBucket> recordQuotas = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> byteQuotas = new ConcurrentHashMap<>();
+
+    public BatchIngest(HubContext hub) {
+        this.hub = hub;
+        this.overlaps = new OverlapResolver(hub);
+    }
+
+    /** Per-connection backpressure state; event loop only. */
+    private static final class Pending {
+        long bytes;
+    }
+
+    @Override
+    public void onFrame(Session session, Frame frame) {
+        Batch b = frame.getBatch();
+        if (session.role() != PeerRole.PEER_ROLE_AGENT && session.role() != PeerRole.PEER_ROLE_PRODUCER) {
+            nack(
+                    session,
+                    b,
+                    NackReason.NACK_REASON_UNAUTHORIZED,
+                    "role " + session.role() + " may not send batches",
+                    false);
+            return;
+        }
+        String invalid = validate(b);
+        if (invalid != null) {
+            nack(session, b, NackReason.NACK_REASON_BAD_REQUEST, invalid, false);
+            return;
+        }
+        long wait = quotaWait(session.agentId(), b);
+        if (wait > 0) {
+            hub.metrics().throttled();
+            session.send(Frame.newBuilder()
+                    .setThrottle(Throttle.newBuilder()
+                            .setBatchId(b.getBatchId())
+                            .setRetryAfterMs((int) Math.min(wait, 60_000))
+                            .setReason("agent quota exceeded"))
+                    .build());
+            return;
+        }
+        ShardDefinition shard;
+        try {
+            shard = hub.streams().router(b.getStream()).routeKey(b.getPartitionKey());
+        } catch (StreamException e) {
+            nack(session, b, NackReason.NACK_REASON_UNKNOWN_STREAM, e.getMessage(), false);
+            return;
+        }
+        ShardKey key = new ShardKey(b.getStream(), shard.id());
+        ProducerKey producer;
+        try {
+            producer = new ProducerKey(session.agentId(), b.getLane(), b.getAgentEpoch());
+        } catch (IllegalArgumentException e) {
+            nack(session, b, NackReason.NACK_REASON_BAD_REQUEST, e.getMessage(), false);
+            return;
+        }
+        BatchToAppend append = new BatchToAppend(
+                b.getPayload().asReadOnlyByteBuffer(),
+                b.getCodecValue(),
+                b.getRecordCount(),
+                b.getFirstEventTimeMs(),
+                b.getLastEventTimeMs(),
+                producer,
+                b.getFirstSequence(),
+                b.getLastSequence());
+        long start = System.nanoTime();
+        int size = b.getPayload().size();
+        Pending pending = session.attribute(Pending.class, Pending::new);
+        pending.bytes += size;
+        if (pending.bytes > hub.config().connectionMaxPendingBytes()) {
+            session.setAutoRead(false);
+        }
+        hub.store()
+                .append(key, append)
+                .whenComplete((result, error) -> session.execute(() -> {
+                    pending.bytes -= size;
+                    if (pending.bytes <= hub.config().connectionMaxPendingBytes() / 2) {
+                        session.setAutoRead(true);
+                    }
+                    if (error == null) {
+                        ack(session, b, shard.id(), result, start);
+                    } else {
+                        failed(session, b, key, unwrap(error), start);
+                    }
+                }));
+    }
+
+    private static String validate(Batch b) {
+        if (b.getStream().isEmpty()) {
+            return "batch has no stream";
+        }
+        if (b.getPartitionKey().isEmpty()) {
+            return "batch has no partition key";
+        }
+        if (b.getRecordCount() < 1) {
+            return "batch has no records";
+        }
+        if (b.getLastSequence() < b.getFirstSequence()
+                || b.getLastSequence() - b.getFirstSequence() + 1 != b.getRecordCount()) {
+            return "sequences " + b.getFirstSequence() + ".." + b.getLastSequence() + " do not match "
+                    + b.getRecordCount() + " records";
+        }
+        if (b.getFirstSequence() < 0) {
+            return "sequence out of range";
+        }
+        if (b.getCodec() == Codec.UNRECOGNIZED) {
+            return "unknown codec " + b.getCodecValue();
+        }
+        if (b.getPayload().isEmpty()) {
+            return "batch payload is empty";
+        }
+        return null;
+    }
+
+    private long quotaWait(String agentId, Batch b) {
+        long now = System.nanoTime();
+        long wait = 0;
+        long rps = hub.config().quotaRecordsPerSecond();
+        if (rps > 0) {
+            wait = recordQuotas
+                    .computeIfAbsent(agentId, k -> new TokenBucket(rps, now))
+                    .tryTake(b.getRecordCount(), now);
+        }
+        long bps = hub.config().quotaBytesPerSecond();
+        if (wait == 0 && bps > 0) {
+            wait = byteQuotas
+                    .computeIfAbsent(agentId, k -> new TokenBucket(bps, now))
+                    .tryTake(b.getPayload().size(), now);
+        }
+        return wait;
+    }
+
+    private void ack(Session session, Batch b, String shardId, AppendResult r, long start) {
+        int n = b.getRecordCount();
+        BatchAck.Builder ack = BatchAck.newBuilder()
+                .setBatchId(b.getBatchId())
+                .setDurableWatermark(b.getLastSequence())
+                .addShards(shardId);
+        for (int i = 0; i < n; i++) {
+            ack.addShardIndex(0);
+            ack.addSequence(r.baseSequence() < 0 ? -1 : r.baseSequence() + i);
+        }
+        int duplicates = r.duplicate() ? n : 0;
+        ack.setDuplicates(duplicates);
+        hub.metrics().acked(n, b.getPayload().size(), duplicates, start);
+        session.send(Frame.newBuilder().setBatchAck(ack).build());
+    }
+
+    private void failed(Session session, Batch b, ShardKey key, Throwable e, long start) {
+        if (e instanceof StoreBusyException) {
+            hub.metrics().throttled();
+            session.send(Frame.newBuilder()
+                    .setThrottle(Throttle.newBuilder()
+                            .setBatchId(b.getBatchId())
+                            .setRetryAfterMs(BUSY_RETRY_MS)
+                            .setReason("shard " + key.shardId() + " is busy"))
+                    .build());
+        } else if (e instanceof ProducerGapException gap) {
+            nack(session, b, NackReason.NACK_REASON_OUT_OF_SEQUENCE, gap.getMessage(), true);
+        } else if (e instanceof ProducerSequenceException) {
+            overlaps.resolve(session, b, key, start, err -> failed(session, b, key, err, start));
+        } else if (e instanceof ShardUnavailableException) {
+            nack(session, b, NackReason.NACK_REASON_SHARD_UNAVAILABLE, e.getMessage(), true);
+        } else if (e instanceof ShardStoreException s) {
+            nack(session, b, NackReason.NACK_REASON_SHARD_UNAVAILABLE, s.getMessage(), s.retriable());
+        } else {
+            log.error("append of batch {} from {} to {} failed", b.getBatchId(), session, key, e);
+            nack(session, b, NackReason.NACK_REASON_INTERNAL, "internal error: " + e, true);
+        }
+    }
+
+    static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    static void nack(Session session, Batch b, NackReason reason, String message, boolean retriable) {
+        if (!retriable) {
+            log.warn("refusing batch {} from {}: {}", b.getBatchId(), session, message);
+        }
+        session.send(Frame.newBuilder()
+                .setNack(Nack.newBuilder()
+                        .setBatchId(b.getBatchId())
+                        .setReason(reason)
+                        .setMessage(message)
+                        .setRetriable(retriable))
+                .build());
+    }
+}

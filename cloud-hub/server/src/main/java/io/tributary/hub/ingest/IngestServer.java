@@ -1,0 +1,100 @@
+package io.tributary.hub.ingest;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tributary.hub.config.HubConfig;
+import io.tributary.protocol.v1.Frame;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's listener for every protocol (link, consumer, admin): plain TCP or TLS (optionally requiring client
+ * certificates), epoll when available. Thread-safe start/stop.
+ */
+public final class IngestServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private IngestServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    /** Binds and starts serving; the services handle frames by body. */
+    public static IngestServer start(HubContext hub, Map<Frame.BodyCase, FrameService> services)
+            throws InterruptedException, SSLException {
+        HubConfig config = hub.config();
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("hub-io"), io);
+        try {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(group)
+                    .channel(type)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                    .childHandler(new IngestServerInitializer(hub, sslContext(config), services));
+            Channel ch = b.bind(config.host(), config.port()).sync().channel();
+            log.info(
+                    "hub {} listening on {}:{} ({}{}, {})",
+                    config.hubId(),
+                    config.host(),
+                    ((InetSocketAddress) ch.localAddress()).getPort(),
+                    config.tlsEnabled() ? "TLS" : "plain TCP",
+                    config.tlsClientCa().isPresent() ? " with client certificates" : "",
+                    epoll ? "epoll" : "nio");
+            return new IngestServer(group, ch);
+        } catch (InterruptedException | SSLException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static Optional<SslContext> sslContext(HubConfig config) throws SSLException {
+        if (!config.tlsEnabled()) {
+            return Optional.empty();
+        }
+        SslContextBuilder b = SslContextBuilder.forServer(
+                config.tlsCert().orElseThrow().toFile(),
+                config.tlsKey().orElseThrow().toFile());
+        if (config.tlsClientCa().isPresent()) {
+            b.trustManager(config.tlsClientCa().get().toFile()).clientAuth(ClientAuth.REQUIRE);
+        }
+        return Optional.of(b.build());
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

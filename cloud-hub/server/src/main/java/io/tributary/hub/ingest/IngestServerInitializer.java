@@ -1,0 +1,38 @@
+package io.tributary.hub.ingest;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.tributary.protocol.frame.FrameCodec;
+import io.tributary.protocol.frame.FrameLimits;
+import io.tributary.protocol.v1.Frame;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Builds each hub connection's pipeline: {@code tls?, idle, frameEncoder, frameDecoder, session}. */
+final class IngestServerInitializer extends ChannelInitializer<SocketChannel> {
+    private final HubContext hub;
+    private final Optional<SslContext> ssl;
+    private final Map<Frame.BodyCase, FrameService> services;
+    private final FrameLimits limits;
+
+    IngestServerInitializer(HubContext hub, Optional<SslContext> ssl, Map<Frame.BodyCase, FrameService> services) {
+        this.hub = hub;
+        this.ssl = ssl;
+        this.services = services;
+        this.limits = new FrameLimits(hub.config().maxFrameBytes());
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ssl.ifPresent(s -> ch.pipeline().addLast("tls", s.newHandler(ch.alloc())));
+        long idleMs = hub.config().idleTimeout().toMillis();
+        if (idleMs > 0) {
+            ch.pipeline().addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        FrameCodec.install(ch.pipeline(), limits);
+        ch.pipeline().addLast("session", new SessionHandler(hub, services));
+    }
+}
