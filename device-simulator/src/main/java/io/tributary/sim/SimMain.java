@@ -6,6 +6,7 @@ import io.tributary.sim.report.HtmlReport;
 import io.tributary.sim.report.LiveLine;
 import io.tributary.sim.report.RunSummary;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -63,7 +64,10 @@ public final class SimMain implements Callable<Integer> {
 
     /** Parses and runs; returns the exit code. */
     public int execute(String... args) {
-        return new CommandLine(this).setOut(new java.io.PrintWriter(out, true)).execute(args);
+        return new CommandLine(this)
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
     }
 
     private final CountDownLatch finished = new CountDownLatch(1);

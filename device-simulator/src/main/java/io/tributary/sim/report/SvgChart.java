@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Renders a line chart as inline SVG: one x axis (seconds), one y axis from 0 to a rounded maximum, a polyline
+ * Renders a line chart as SVG inline in HTML (so without an xmlns): one x axis (seconds), one y axis from 0 to a rounded maximum, a polyline
  * per series and a legend. No scripts, no external resources. Stateless.
  */
 final class SvgChart {
@@ -31,11 +31,7 @@ final class SvgChart {
         }
         double top = niceCeiling(max);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(
-                Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" class=\"chart\" role=\"img\">",
-                W,
-                H));
+        sb.append(String.format(Locale.ROOT, "<svg viewBox=\"0 0 %d %d\" class=\"chart\" role=\"img\">", W, H));
         sb.append(String.format(
                 Locale.ROOT, "<text x=\"%d\" y=\"20\" class=\"title\">%s</text>", LEFT, Html.escape(title)));
         int plotW = W - LEFT - RIGHT;
@@ -110,7 +106,7 @@ final class SvgChart {
     private static String label(double v) {
         if (v >= 1_000_000) return String.format(Locale.ROOT, "%.1fM", v / 1e6);
         if (v >= 10_000) return String.format(Locale.ROOT, "%.0fk", v / 1e3);
-        if (v >= 10) return String.format(Locale.ROOT, "%.0f", v);
+        if (v >= 10 || v == 0) return String.format(Locale.ROOT, "%.0f", v);
         return String.format(Locale.ROOT, "%.2f", v);
     }
 }
