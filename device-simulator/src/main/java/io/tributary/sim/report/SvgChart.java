@@ -62,7 +62,7 @@ final class SvgChart {
         }
         sb.append(String.format(
                 Locale.ROOT, "<text x=\"12\" y=\"%d\" class=\"tick\">%s</text>", TOP - 8, Html.escape(yUnit)));
-        int legendX = LEFT + 300;
+        int legendX = LEFT + 420; // right of the longest title
         for (Series s : series) {
             sb.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
                     .append(s.color())
