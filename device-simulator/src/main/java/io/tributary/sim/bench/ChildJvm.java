@@ -1,0 +1,151 @@
+package io.tributary.sim.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Tributary role (hub, edge agent) run as a child JVM with this process's class path, so benchmarks and the demo can
+ * measure and kill it separately. The child prints one JSON {@code "event":"ready"} line with its ports on stdout;
+ * its logs (stderr) go to a file. Not thread-safe.
+ */
+public final class ChildJvm implements AutoCloseable {
+    private static final Pattern PORT = Pattern.compile("\"port\":(\\d+)");
+
+    private final Process process;
+    private final String readyLine;
+
+    private ChildJvm(Process process, String readyLine) {
+        this.process = process;
+        this.readyLine = readyLine;
+    }
+
+    /** Starts {@code mainClass args} and waits for its ready line. */
+    public static ChildJvm start(
+            String mainClass, List<String> args, List<String> jvmOptions, Path log, Duration timeout)
+            throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String logback = System.getProperty("logback.configurationFile");
+        if (logback != null) {
+            cmd.add("-Dlogback.configurationFile=" + logback);
+        }
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.contains("\"event\":\"ready\"")) {
+                        return line;
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String line;
+        try {
+            line = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            line = null;
+        }
+        if (line == null) {
+            p.destroyForcibly();
+            throw new IOException(mainClass + " did not become ready within " + timeout + "; see " + log);
+        }
+        // Keep draining stdout so the child never blocks on a full pipe.
+        CompletableFuture.runAsync(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // discard
+                }
+            } catch (IOException ignored) {
+                // the child exited
+            }
+        });
+        return new ChildJvm(p, line);
+    }
+
+    /** The {@code port} field of the ready line. */
+    public int port() {
+        Matcher m = PORT.matcher(readyLine);
+        if (!m.find()) {
+            throw new IllegalStateException("no port in " + readyLine);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** CPU time (user + system) the child has used so far, from /proc; -1 where unavailable. */
+    public double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks / 100.0; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Resident memory of the child in bytes, from /proc; -1 where unavailable. */
+    public long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** SIGKILL. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited in 10 s. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
