@@ -269,6 +269,7 @@ public final class HubBench implements Callable<Integer> {
             ShardKey key = new ShardKey("bench", "shard-000000");
             store.open(key);
             long end = store.info(key).nextSequence();
+            timeRead(store, key, end, true); // warm-up: page cache and JIT
             double[] raw = timeRead(store, key, end, false);
             double[] decoded = timeRead(store, key, end, true);
             System.err.printf(
