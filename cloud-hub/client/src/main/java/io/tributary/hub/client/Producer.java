@@ -349,17 +349,20 @@ public final class Producer implements AutoCloseable {
                                     + " positions for " + n + " records",
                             false));
         } else {
-            int firstDuplicate = n - ack.getDuplicates();
+            PutResult[] results = new PutResult[n];
             for (int i = 0; i < n; i++) {
-                PutResult r = new PutResult(
-                        ack.getShards(ack.getShardIndex(i)),
-                        ack.getSequence(i),
-                        ack.getDuplicates() > 0 && i < ack.getDuplicates());
-                complete(b.futures.get(i), r);
+                // The hub reports the first `duplicates` records of a batch as already stored.
+                results[i] =
+                        new PutResult(ack.getShards(ack.getShardIndex(i)), ack.getSequence(i), i < ack.getDuplicates());
             }
-            if (firstDuplicate < 0) {
-                log.debug("odd duplicate count in ack {}", ack.getBatchId());
-            }
+            List<CompletableFuture<PutResult>> futures = b.futures;
+            // One task per batch, not per record: completing a million futures a second one by one would cost
+            // more than sending them.
+            callbacks.execute(() -> {
+                for (int i = 0; i < results.length; i++) {
+                    futures.get(i).complete(results[i]);
+                }
+            });
             buffered.addAndGet(-n);
         }
         trySend();
@@ -422,10 +425,6 @@ public final class Producer implements AutoCloseable {
 
     private void fail(List<CompletableFuture<PutResult>> futures, HubClientException e) {
         callbacks.execute(() -> futures.forEach(f -> f.completeExceptionally(e)));
-    }
-
-    private void complete(CompletableFuture<PutResult> f, PutResult r) {
-        callbacks.execute(() -> f.complete(r));
     }
 
     private void failAll(HubClientException e) {
