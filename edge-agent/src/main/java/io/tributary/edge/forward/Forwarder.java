@@ -65,6 +65,8 @@ public final class Forwarder implements AutoCloseable {
     private final ForwarderMetrics metrics;
     private final ScheduledExecutorService executor;
     private final Backoff connectBackoff;
+    private final java.util.concurrent.atomic.AtomicBoolean wakePending =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     // Forwarder-thread state.
     private final Map<String, LaneState> lanes = new HashMap<>();
@@ -111,9 +113,17 @@ public final class Forwarder implements AutoCloseable {
         executor.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Asks for a pass over the lanes soon, e.g. after new records were stored. Cheap; any thread. */
+    /**
+     * Asks for a pass over the lanes soon, e.g. after new records were stored. Cheap and coalescing (one pending
+     * wake-up at most); any thread.
+     */
     public void wakeUp() {
-        executor.execute(() -> schedulePump(0));
+        if (wakePending.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                wakePending.set(false);
+                schedulePump(0);
+            });
+        }
     }
 
     /** Link state, endpoint and last problem, for the health endpoint. Any thread. */
