@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  *
  * <p>Stateless entry point; each call uses its own scanner.
  */
-final class NumericFields {
+public final class NumericFields {
 
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
 
@@ -24,7 +24,7 @@ final class NumericFields {
     }
 
     /** The numeric fields in payload order; empty when there are none or the payload is not understood. */
-    static Map<String, Double> of(byte[] payload) {
+    public static Map<String, Double> of(byte[] payload) {
         String text = new String(payload, StandardCharsets.UTF_8).strip();
         Map<String, Double> out = new LinkedHashMap<>();
         if (text.isEmpty()) {

@@ -1,0 +1,164 @@
+package io.tributary.edge;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.config.EdgeConfig;
+import io.tributary.edge.forward.Forwarder;
+import io.tributary.edge.forward.ForwarderStatus;
+import io.tributary.edge.ingest.BufferPublishSink;
+import io.tributary.edge.metrics.MetricsHttpServer;
+import io.tributary.edge.mqtt.Authenticator;
+import io.tributary.edge.mqtt.MqttServer;
+import io.tributary.edge.mqtt.StaticAuthenticator;
+import io.tributary.hub.client.ClientResources;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge agent process: durable buffer, MQTT endpoint writing into it, forwarder draining it to the hub, and the
+ * metrics/health HTTP endpoint. {@link #start} brings them up in that order; {@link #close} stops accepting first,
+ * then forwarding, then closes the buffer, so nothing acknowledged is lost on a clean stop.
+ *
+ * <p>Thread rules: {@code start} and {@code close} from one thread (not an event loop); accessors are thread-safe.
+ */
+public final class EdgeAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
+
+    private final EdgeConfig config;
+    private final Clock clock;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private ClientResources resources;
+    private DurableBuffer buffer;
+    private Forwarder forwarder;
+    private MqttServer mqtt;
+    private MetricsHttpServer http;
+
+    public EdgeAgent(EdgeConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public synchronized EdgeAgent start() throws IOException, InterruptedException {
+        try {
+            Files.createDirectories(config.dataDir());
+            buffer = DurableBuffer.open(config.buffer(), clock, registry);
+            log.info(
+                    "Buffer {} open: epoch {}, {} records stored, quota {} bytes ({})",
+                    config.buffer().file(),
+                    buffer.epoch(),
+                    buffer.storedRecords(),
+                    config.buffer().quotaBytes(),
+                    config.buffer().overflowPolicy());
+            if (!config.aggregation().isEmpty()) {
+                log.warn(
+                        "aggregation.rules are parsed but not applied yet: every record is forwarded raw ({} rules)",
+                        config.aggregation().rules().size());
+            }
+            resources = new ClientResources(1);
+            forwarder = new Forwarder(
+                    config.forwarder(), buffer, resources, config.hub(), config.agentId(), registry, clock);
+            forwarder.start();
+            Authenticator auth = config.credentialsFile().isPresent()
+                    ? StaticAuthenticator.load(config.credentialsFile().get())
+                    : (user, password) -> false;
+            mqtt = new MqttServer(
+                    config.mqtt(),
+                    auth,
+                    new BufferPublishSink(buffer, config.ttl(), forwarder::wakeUp),
+                    registry,
+                    clock);
+            mqtt.start();
+            if (config.metricsPort() >= 0) {
+                http = MetricsHttpServer.start(
+                        config.metricsHost(), config.metricsPort(), registry::scrape, this::health);
+                log.info(
+                        "Metrics on http://{}:{}/metrics and /health",
+                        config.metricsHost(),
+                        http.address().getPort());
+            }
+            log.info(
+                    "Edge agent {} up: MQTT {}, forwarding stream '{}' to {}",
+                    config.agentId(),
+                    mqtt.plainAddress().map(InetSocketAddress::toString).orElse("(tls only)"),
+                    config.forwarder().stream(),
+                    config.hub().endpoints());
+            return this;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The health answer: forwarder link and refusals, buffer contents and the loss ledger. */
+    public MetricsHttpServer.Health health() {
+        ForwarderStatus s = forwarder.status();
+        String losses = buffer.losses().entrySet().stream()
+                .map(e -> "\"" + e.getKey().tag() + "\":" + e.getValue())
+                .collect(Collectors.joining(","));
+        String refused = s.lanesRefused().stream().map(EdgeAgent::quote).collect(Collectors.joining(","));
+        String json = "{\"status\":\"" + (s.healthy() ? "UP" : "DEGRADED") + "\",\"agent\":" + quote(config.agentId())
+                + ",\"link\":\"" + s.state() + "\",\"hub\":" + quote(s.endpoint()) + ",\"lastError\":"
+                + quote(s.lastError()) + ",\"lanesRefused\":[" + refused + "],\"buffer\":{\"records\":"
+                + buffer.storedRecords() + ",\"bytes\":" + buffer.storedBytes() + ",\"epoch\":" + buffer.epoch()
+                + "},\"losses\":{" + losses + "}}";
+        return new MetricsHttpServer.Health(s.healthy(), json);
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    public Optional<InetSocketAddress> mqttAddress() {
+        return mqtt == null ? Optional.empty() : mqtt.plainAddress();
+    }
+
+    public Optional<InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(http).map(MetricsHttpServer::address);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (mqtt != null) {
+            mqtt.close();
+            mqtt = null;
+        }
+        if (forwarder != null) {
+            forwarder.close();
+            forwarder = null;
+        }
+        if (http != null) {
+            http.close();
+            http = null;
+        }
+        if (buffer != null) {
+            buffer.close();
+            buffer = null;
+        }
+        if (resources != null) {
+            resources.close();
+            resources = null;
+        }
+        log.info("Edge agent {} stopped", config.agentId());
+    }
+}

@@ -1,0 +1,90 @@
+package io.tributary.edge;
+
+import io.tributary.edge.config.EdgeConfig;
+import io.tributary.protocol.config.ConfigException;
+import io.tributary.protocol.config.ConfigValues;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./tributary edge}: runs an edge agent until SIGTERM/SIGINT. Exit codes: 0 stopped, 1 failed, 2 bad config. */
+@Command(
+        name = "edge",
+        mixinStandardHelpOptions = true,
+        description = "Runs the Tributary edge agent: MQTT in, durable buffer, forwarding to the hub.")
+public final class EdgeMain implements Callable<Integer> {
+
+    @Option(names = "--config", description = "YAML config file (keys: see --print-config-keys).")
+    Path config;
+
+    @Option(names = "--mqtt-port", description = "Plain MQTT port (mqtt.port).")
+    Integer mqttPort;
+
+    @Option(names = "--data-dir", description = "Buffer directory (data-dir).")
+    Path dataDir;
+
+    @Option(names = "--hub", description = "HOST:PORT[,HOST:PORT...] in order of preference (hub.endpoints).")
+    String hub;
+
+    @Option(names = "--stream", description = "Hub stream (stream).")
+    String stream;
+
+    @Option(names = "--agent-id", description = "Stable agent id (agent-id).")
+    String agentId;
+
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health, -1 disables (metrics.port).")
+    Integer metricsPort;
+
+    @Option(names = "--print-config-keys", description = "Print every config key as a Markdown table and exit.")
+    boolean printKeys;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EdgeMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (printKeys) {
+            System.out.print(ConfigValues.markdown(EdgeConfig.SCHEMA, EdgeConfig.ENV_PREFIX));
+            return 0;
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        put(flags, "mqtt.port", mqttPort);
+        put(flags, "data-dir", dataDir);
+        put(flags, "hub.endpoints", hub);
+        put(flags, "stream", stream);
+        put(flags, "agent-id", agentId);
+        put(flags, "metrics.port", metricsPort);
+        EdgeConfig cfg;
+        try {
+            cfg = EdgeConfig.load(Optional.ofNullable(config), System.getenv(), flags);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        EdgeAgent agent = new EdgeAgent(cfg, Clock.systemUTC()).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            agent.close();
+                            stopped.countDown();
+                        },
+                        "tributary-edge-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static void put(Map<String, String> flags, String key, Object value) {
+        if (value != null) {
+            flags.put(key, value.toString());
+        }
+    }
+}

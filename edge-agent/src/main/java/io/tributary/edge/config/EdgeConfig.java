@@ -1,0 +1,271 @@
+package io.tributary.edge.config;
+
+import io.tributary.edge.aggregate.AggregationRules;
+import io.tributary.edge.buffer.BufferConfig;
+import io.tributary.edge.buffer.OverflowPolicy;
+import io.tributary.edge.forward.ForwarderConfig;
+import io.tributary.edge.mqtt.MqttServerConfig;
+import io.tributary.edge.mqtt.TlsConfig;
+import io.tributary.edge.mqtt.TopicMapping;
+import io.tributary.hub.client.ClientOptions;
+import io.tributary.hub.client.HubEndpoint;
+import io.tributary.protocol.config.ConfigKey;
+import io.tributary.protocol.config.ConfigValues;
+import io.tributary.protocol.v1.Codec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything an edge agent is configured with. Immutable; built by {@link #load} from defaults, a YAML file, {@code
+ * TRIBUTARY_EDGE_*} environment variables and command-line flags, in rising precedence, with every problem reported at
+ * once. {@code docs/configuration.md} is generated from {@link #SCHEMA}.
+ *
+ * @param dataDir where the buffer file lives
+ * @param agentId this agent's stable id (record ids, de-duplication at the hub)
+ * @param mqtt the MQTT endpoint
+ * @param credentialsFile MQTT users ({@code user:password} or {@code user:{sha256}hex} lines)
+ * @param buffer the durable buffer
+ * @param ttl how long a record may wait unsent; zero is forever
+ * @param hub how to reach the hub
+ * @param forwarder batching and flow control towards the hub
+ * @param aggregation the aggregation rules
+ * @param metricsHost bind address of /metrics and /health
+ * @param metricsPort port of /metrics and /health; -1 disables
+ */
+public record EdgeConfig(
+        Path dataDir,
+        String agentId,
+        MqttServerConfig mqtt,
+        Optional<Path> credentialsFile,
+        BufferConfig buffer,
+        Duration ttl,
+        ClientOptions hub,
+        ForwarderConfig forwarder,
+        AggregationRules aggregation,
+        String metricsHost,
+        int metricsPort) {
+
+    public static final String ENV_PREFIX = "TRIBUTARY_EDGE_";
+
+    public static final List<ConfigKey> SCHEMA = List.of(
+            new ConfigKey("data-dir", "path", "tributary-data/edge", "Directory of the durable buffer."),
+            new ConfigKey(
+                    "agent-id", "string", "edge-1", "Stable id of this agent; the hub de-duplicates per agent id."),
+            new ConfigKey("mqtt.host", "string", "0.0.0.0", "Address the MQTT listeners bind to."),
+            new ConfigKey("mqtt.port", "int", "1883", "Plain MQTT port (0 picks a free one, -1 disables)."),
+            new ConfigKey("mqtt.tls-port", "int", "-1", "MQTT over TLS port (-1 disables); needs mqtt.tls.key-store."),
+            new ConfigKey("mqtt.tls.key-store", "path", "", "PKCS#12 key store with the server key and chain."),
+            new ConfigKey("mqtt.tls.password", "string", "", "Password of mqtt.tls.key-store and its key."),
+            new ConfigKey(
+                    "mqtt.credentials-file", "path", "", "MQTT users, one user:password or user:{sha256}hex per line."),
+            new ConfigKey(
+                    "mqtt.allow-anonymous",
+                    "bool",
+                    "false",
+                    "Accept CONNECT without user name (needed when no credentials file is set)."),
+            new ConfigKey(
+                    "mqtt.topic-template",
+                    "string",
+                    TopicMapping.DEFAULT_TEMPLATE,
+                    "How topics map to group, device and metric."),
+            new ConfigKey("mqtt.max-packet-size", "size", "256KiB", "Largest MQTT packet accepted."),
+            new ConfigKey("mqtt.io-threads", "int", "0", "MQTT event-loop threads; 0 is Netty's default."),
+            new ConfigKey(
+                    "buffer.quota", "size", "1GiB", "Disk quota of the buffer; the overflow policy applies beyond."),
+            new ConfigKey(
+                    "buffer.overflow-policy",
+                    "reject-new|drop-oldest|aggregate-oldest",
+                    "reject-new",
+                    "What happens when the quota is reached; every record not delivered is counted."),
+            new ConfigKey(
+                    "buffer.ttl", "duration", "0s", "Unsent records older than this expire (counted); 0s keeps them."),
+            new ConfigKey(
+                    "buffer.aggregate-window", "duration", "60s", "Window of the aggregate-oldest overflow policy."),
+            new ConfigKey(
+                    "hub.endpoints",
+                    "string",
+                    "127.0.0.1:7400",
+                    "Hubs as HOST:PORT[,HOST:PORT...], in order of preference."),
+            new ConfigKey("hub.token", "string", "", "Bearer token sent in Hello."),
+            new ConfigKey("hub.username", "string", "", "User name sent in Hello (with hub.password)."),
+            new ConfigKey("hub.password", "string", "", "Password of hub.username."),
+            new ConfigKey("hub.tls", "bool", "false", "Connect to the hub over TLS."),
+            new ConfigKey("hub.tls.trust", "path", "", "PEM CA certificates to trust; default the JDK's trust store."),
+            new ConfigKey("hub.tls.cert", "path", "", "PEM client certificate chain for mutual TLS."),
+            new ConfigKey("hub.tls.key", "path", "", "PEM PKCS#8 key of hub.tls.cert."),
+            new ConfigKey("stream", "string", "telemetry", "Hub stream the records go to."),
+            new ConfigKey("codec", "lz4|zstd|none", "lz4", "Batch compression."),
+            new ConfigKey(
+                    "partition-by-device",
+                    "bool",
+                    "false",
+                    "Partition key group/device instead of group (spreads a hot group, keeps per-device order)."),
+            new ConfigKey("batch.max-records", "int", "1000", "Records per batch at most."),
+            new ConfigKey("batch.max-bytes", "size", "1MiB", "Record bytes per batch at most."),
+            new ConfigKey("batch.linger", "duration", "10ms", "How long a partial batch waits for more records."),
+            new ConfigKey("in-flight.batches", "int", "32", "Unacknowledged batches on the hub connection at most."),
+            new ConfigKey("in-flight.per-lane", "int", "8", "Of those, per device group at most (fairness)."),
+            new ConfigKey(
+                    "backoff.initial", "duration", "100ms", "First reconnect or retry delay (jittered, doubling)."),
+            new ConfigKey("backoff.max", "duration", "10s", "Largest reconnect or retry delay."),
+            new ConfigKey(
+                    "aggregation.rules",
+                    "string",
+                    "",
+                    "Rules 'FILTER=MODE[:WINDOW];...', MODE raw|window|both, e.g. 'sensors/#=window:60s;alarms/#=raw'."),
+            new ConfigKey("metrics.host", "string", "0.0.0.0", "Address of /metrics and /health."),
+            new ConfigKey("metrics.port", "int", "9464", "Port of /metrics (Prometheus) and /health; -1 disables."));
+
+    /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
+    public static EdgeConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
+        ConfigValues v = ConfigValues.resolve(SCHEMA, file, env, ENV_PREFIX, flags);
+        Path dataDir = Path.of(v.string("data-dir", "tributary-data/edge"));
+        String agentId = v.string("agent-id", "edge-1");
+
+        MqttServerConfig mqtt = mqtt(v);
+        Optional<Path> credentials = v.path("mqtt.credentials-file");
+        credentials
+                .filter(p -> !p.toFile().isFile())
+                .ifPresent(p -> v.problem("mqtt.credentials-file", "file " + p + " does not exist"));
+        if (credentials.isEmpty() && !v.bool("mqtt.allow-anonymous")) {
+            v.problem("mqtt.credentials-file", "is unset and mqtt.allow-anonymous is false: no client could connect");
+        }
+
+        long quota = v.size("buffer.quota");
+        if (quota < 1 << 20) {
+            v.problem("buffer.quota", "must be at least 1MiB");
+        }
+        Duration aggWindow = v.duration("buffer.aggregate-window");
+        if (aggWindow.toMillis() < 1) {
+            v.problem("buffer.aggregate-window", "must be positive");
+        }
+        BufferConfig buffer = BufferConfig.builder(dataDir.resolve("buffer.db"), agentId)
+                .quotaBytes(Math.max(quota, 1))
+                .overflowPolicy(v.enumValue("buffer.overflow-policy", OverflowPolicy.class))
+                .aggregateWindow(aggWindow.toMillis() < 1 ? Duration.ofMinutes(1) : aggWindow)
+                .build();
+        Duration ttl = v.duration("buffer.ttl");
+        if (ttl.isNegative()) {
+            v.problem("buffer.ttl", "must not be negative");
+        }
+
+        ClientOptions hub = hub(v);
+        ForwarderConfig forwarder = forwarder(v);
+        AggregationRules rules = AggregationRules.none();
+        try {
+            rules = AggregationRules.parse(v.string("aggregation.rules", ""));
+        } catch (IllegalArgumentException e) {
+            v.problem("aggregation.rules", e.getMessage());
+        }
+        int metricsPort = v.integer("metrics.port");
+        if (metricsPort < -1 || metricsPort > 65535) {
+            v.problem("metrics.port", "must be -1 (off) or 0..65535");
+        }
+        v.validate();
+        return new EdgeConfig(
+                dataDir,
+                agentId,
+                mqtt,
+                credentials,
+                buffer,
+                ttl.isNegative() ? Duration.ZERO : ttl,
+                hub,
+                forwarder,
+                rules,
+                v.string("metrics.host", "0.0.0.0"),
+                metricsPort);
+    }
+
+    private static MqttServerConfig mqtt(ConfigValues v) {
+        MqttServerConfig.Builder b = MqttServerConfig.builder()
+                .host(v.string("mqtt.host", "0.0.0.0"))
+                .port(v.integer("mqtt.port"))
+                .allowAnonymous(v.bool("mqtt.allow-anonymous"))
+                .maxPacketSize((int) Math.min(v.size("mqtt.max-packet-size"), Integer.MAX_VALUE))
+                .ioThreads(v.integer("mqtt.io-threads"));
+        try {
+            b.topicMapping(TopicMapping.parse(v.string("mqtt.topic-template", TopicMapping.DEFAULT_TEMPLATE)));
+        } catch (IllegalArgumentException e) {
+            v.problem("mqtt.topic-template", e.getMessage());
+        }
+        int tlsPort = v.integer("mqtt.tls-port");
+        Optional<Path> keyStore = v.path("mqtt.tls.key-store");
+        if (tlsPort >= 0 && keyStore.isEmpty()) {
+            v.problem("mqtt.tls-port", "needs mqtt.tls.key-store");
+        } else if (tlsPort >= 0) {
+            b.tls(tlsPort, TlsConfig.pkcs12(keyStore.get(), v.string("mqtt.tls.password", "")));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            v.problem("mqtt", e.getMessage());
+            return MqttServerConfig.builder().build();
+        }
+    }
+
+    private static ClientOptions hub(ConfigValues v) {
+        List<HubEndpoint> endpoints = List.of(new HubEndpoint("127.0.0.1", 7400));
+        try {
+            endpoints = HubEndpoint.parseList(v.string("hub.endpoints", ""));
+        } catch (IllegalArgumentException e) {
+            v.problem("hub.endpoints", e.getMessage());
+        }
+        ClientOptions.Builder b = ClientOptions.builder(endpoints)
+                .clientName("tributary-edge")
+                .tls(v.bool("hub.tls"))
+                .token(v.string("hub.token", ""));
+        v.string("hub.username").ifPresent(u -> b.credentials(u, v.string("hub.password", "")));
+        v.path("hub.tls.trust").ifPresent(b::trustCertificates);
+        Optional<Path> cert = v.path("hub.tls.cert");
+        Optional<Path> key = v.path("hub.tls.key");
+        if (cert.isPresent() != key.isPresent()) {
+            v.problem("hub.tls.cert", "and hub.tls.key must be set together");
+        } else if (cert.isPresent()) {
+            b.clientCertificate(cert.get(), key.get()).tls(true);
+        }
+        for (String k : List.of("hub.tls.trust", "hub.tls.cert", "hub.tls.key")) {
+            v.path(k).filter(p -> !p.toFile().isFile()).ifPresent(p -> v.problem(k, "file " + p + " does not exist"));
+        }
+        return b.build();
+    }
+
+    private static ForwarderConfig forwarder(ConfigValues v) {
+        Codec codec =
+                switch (v.string("codec", "lz4").trim().toLowerCase(Locale.ROOT)) {
+                    case "lz4" -> Codec.CODEC_LZ4;
+                    case "zstd" -> Codec.CODEC_ZSTD;
+                    case "none" -> Codec.CODEC_NONE;
+                    default -> {
+                        v.problem("codec", "must be one of lz4|zstd|none");
+                        yield Codec.CODEC_LZ4;
+                    }
+                };
+        int records = v.integer("batch.max-records");
+        long bytes = v.size("batch.max-bytes");
+        int inFlight = v.integer("in-flight.batches");
+        int perLane = v.integer("in-flight.per-lane");
+        Duration linger = v.duration("batch.linger");
+        Duration initial = v.duration("backoff.initial");
+        Duration max = v.duration("backoff.max");
+        try {
+            return new ForwarderConfig(
+                    v.string("stream", "telemetry"),
+                    codec,
+                    records,
+                    (int) Math.min(bytes, 64L << 20),
+                    linger,
+                    inFlight,
+                    perLane,
+                    v.bool("partition-by-device"),
+                    initial,
+                    max);
+        } catch (IllegalArgumentException e) {
+            v.problem("batch", e.getMessage() + " (batch.*, in-flight.*, backoff.*)");
+            return ForwarderConfig.defaults("telemetry");
+        }
+    }
+}

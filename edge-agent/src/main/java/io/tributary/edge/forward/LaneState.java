@@ -1,0 +1,40 @@
+package io.tributary.edge.forward;
+
+import io.tributary.edge.buffer.LanePosition;
+import io.tributary.hub.client.Backoff;
+import java.util.ArrayDeque;
+
+/**
+ * The forwarder's view of one lane: how far it was read (sent) and acknowledged, and its batches in flight in send
+ * order.
+ *
+ * <p>Thread rules: forwarder thread only.
+ */
+final class LaneState {
+    final String name;
+    final ArrayDeque<OutboundBatch> inFlight = new ArrayDeque<>();
+    final Backoff backoff;
+    /** Last position sent on the current connection. */
+    LanePosition cursor;
+    /** Last position the hub acknowledged (release requested up to here). */
+    LanePosition acked;
+
+    long partialSinceNanos;
+    long retryAtNanos;
+    boolean hadBacklog;
+
+    LaneState(String name, LanePosition released, ForwarderConfig config) {
+        this.name = name;
+        this.cursor = released;
+        this.acked = released;
+        this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
+    }
+
+    /** Forgets what is in flight and continues after {@code position}. */
+    void resetTo(LanePosition position) {
+        inFlight.clear();
+        cursor = position;
+        acked = position;
+        partialSinceNanos = 0;
+    }
+}

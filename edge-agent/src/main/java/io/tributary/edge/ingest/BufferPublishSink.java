@@ -1,0 +1,97 @@
+package io.tributary.edge.ingest;
+
+import com.google.protobuf.ByteString;
+import io.tributary.edge.buffer.AppendOutcome;
+import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.buffer.NumericFields;
+import io.tributary.edge.buffer.PendingRecord;
+import io.tributary.edge.mqtt.InboundPublish;
+import io.tributary.edge.mqtt.PayloadFormat;
+import io.tributary.edge.mqtt.PublishSink;
+import io.tributary.edge.mqtt.SinkResult;
+import io.tributary.protocol.v1.ContentType;
+import io.tributary.protocol.v1.Record;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The MQTT endpoint's sink: turns each publish into a {@link Record} and appends it to the {@link DurableBuffer}, in
+ * the lane of its device group. The publish is acknowledged when the append's group commit is durable.
+ *
+ * <p>Mapping: device, group and metric from the topic mapping; {@code topic} the MQTT topic; {@code
+ * edge_receive_time_ms} the time the endpoint decoded the publish; {@code event_time_ms} the JSON payload's top-level
+ * numeric {@code ts} field when it has one (epoch milliseconds, a whole number ≥ 0), the receive time otherwise;
+ * content type JSON or RAW as detected; MQTT 5 user properties become attributes. The partition key is left empty:
+ * the forwarder derives it (group, or group/device).
+ *
+ * <p>Threads: {@link #accept} runs on a Netty event loop and only offers to the buffer's queue. The stage completes on
+ * the buffer's writer thread with a cheap mapping; the MQTT handler itself hops back to the channel's event loop
+ * before answering, so no second hop is made here.
+ */
+public final class BufferPublishSink implements PublishSink {
+
+    /** The JSON field read as the device's event time, in epoch milliseconds. */
+    public static final String EVENT_TIME_FIELD = "ts";
+
+    private final DurableBuffer buffer;
+    private final Duration ttl;
+    private final Runnable onStored;
+
+    /**
+     * @param ttl how long a record may wait unsent before it expires; {@link Duration#ZERO} for never
+     * @param onStored called (on the writer thread, must be cheap) after each durable append, e.g. to wake the forwarder
+     */
+    public BufferPublishSink(DurableBuffer buffer, Duration ttl, Runnable onStored) {
+        this.buffer = Objects.requireNonNull(buffer, "buffer");
+        this.ttl = Objects.requireNonNull(ttl, "ttl");
+        this.onStored = Objects.requireNonNull(onStored, "onStored");
+    }
+
+    @Override
+    public CompletionStage<SinkResult> accept(InboundPublish publish) {
+        PendingRecord pending = new PendingRecord(publish.mapped().group(), toRecord(publish), ttl);
+        return buffer.append(pending).thenApply(appended -> {
+            SinkResult result = toSinkResult(appended.outcome());
+            if (result == SinkResult.STORED) {
+                onStored.run();
+            }
+            return result;
+        });
+    }
+
+    /** The record stored for a publish (without id: the buffer assigns it). */
+    public static Record toRecord(InboundPublish p) {
+        boolean json = p.format() == PayloadFormat.JSON;
+        return Record.newBuilder()
+                .setDeviceId(p.mapped().device())
+                .setDeviceGroup(p.mapped().group())
+                .setMetric(p.mapped().metric())
+                .setTopic(p.topic())
+                .setEventTimeMs(json ? eventTime(p.payload(), p.receiveTimeMs()) : p.receiveTimeMs())
+                .setEdgeReceiveTimeMs(p.receiveTimeMs())
+                .setContentType(json ? ContentType.CONTENT_TYPE_JSON : ContentType.CONTENT_TYPE_RAW)
+                .setPayload(ByteString.copyFrom(p.payload()))
+                .putAllAttributes(p.userProperties())
+                .build();
+    }
+
+    private static long eventTime(byte[] payload, long fallback) {
+        Map<String, Double> fields = NumericFields.of(payload);
+        Double ts = fields.get(EVENT_TIME_FIELD);
+        if (ts == null || ts < 0 || ts != Math.rint(ts) || ts > 1e15) {
+            return fallback;
+        }
+        return ts.longValue();
+    }
+
+    static SinkResult toSinkResult(AppendOutcome outcome) {
+        return switch (outcome) {
+            case STORED -> SinkResult.STORED;
+            case QUOTA_EXCEEDED -> SinkResult.QUOTA_EXCEEDED;
+            case BUSY -> SinkResult.BUSY;
+            case UNAVAILABLE -> SinkResult.FAILED;
+        };
+    }
+}

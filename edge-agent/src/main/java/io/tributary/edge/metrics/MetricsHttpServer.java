@@ -1,0 +1,76 @@
+package io.tributary.edge.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * A small HTTP server on the JDK's {@code com.sun.net.httpserver}: {@code GET /metrics} (Prometheus text) and {@code
+ * GET /health} (JSON; 200 when healthy, 503 otherwise). One daemon thread serves requests.
+ *
+ * <p>Thread rules: {@link #start} and {@link #close} from any one thread; the suppliers are called on the server
+ * thread.
+ */
+public final class MetricsHttpServer implements AutoCloseable {
+
+    /** A health answer: whether all is well, and a JSON body saying why. */
+    public record Health(boolean healthy, String json) {}
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private MetricsHttpServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    public static MetricsHttpServer start(String host, int port, Supplier<String> scrape, Supplier<Health> health)
+            throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tributary-metrics-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext(
+                "/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
+        server.createContext("/health", ex -> {
+            Health h = health.get();
+            respond(ex, h.healthy() ? 200 : 503, "application/json", h.json());
+        });
+        server.start();
+        return new MetricsHttpServer(server, executor);
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
+        try (ex) {
+            if (!"GET".equals(ex.getRequestMethod())) {
+                ex.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", type);
+            ex.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,59 @@
+package io.tributary.edge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.edge.buffer.OverflowPolicy;
+import io.tributary.protocol.config.ConfigException;
+import io.tributary.protocol.v1.Codec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EdgeConfigTest {
+
+    @Test
+    void load_fileEnvAndFlags_flagsWin(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("edge.yaml");
+        Files.writeString(
+                file,
+                "agent-id: gw-7\nmqtt:\n  allow-anonymous: true\n  port: 1999\nhub:\n  endpoints: a:1,b:2\n"
+                        + "codec: zstd\nbuffer:\n  overflow-policy: drop-oldest\n"
+                        + "aggregation:\n  rules: \"sensors/#=window:60s;alarms/#=raw\"\n");
+
+        EdgeConfig c =
+                EdgeConfig.load(Optional.of(file), Map.of("TRIBUTARY_EDGE_STREAM", "s1"), Map.of("mqtt.port", "2883"));
+
+        assertThat(c.agentId()).isEqualTo("gw-7");
+        assertThat(c.mqtt().port()).isEqualTo(2883);
+        assertThat(c.hub().endpoints()).hasSize(2);
+        assertThat(c.forwarder().stream()).isEqualTo("s1");
+        assertThat(c.forwarder().codec()).isEqualTo(Codec.CODEC_ZSTD);
+        assertThat(c.buffer().overflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
+        assertThat(c.aggregation().rules()).hasSize(2);
+        assertThat(c.ttl()).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void load_severalBadValues_reportsEveryProblemAtOnce() {
+        assertThatThrownBy(() -> EdgeConfig.load(
+                        Optional.empty(),
+                        Map.of(),
+                        Map.of(
+                                "codec", "gzip",
+                                "hub.endpoints", "nohost",
+                                "aggregation.rules", "x/#=window",
+                                "metrics.port", "70000")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .anyMatch(p -> p.startsWith("codec"))
+                        .anyMatch(p -> p.startsWith("hub.endpoints"))
+                        .anyMatch(p -> p.startsWith("aggregation.rules"))
+                        .anyMatch(p -> p.startsWith("metrics.port"))
+                        .anyMatch(p -> p.startsWith("mqtt.credentials-file")));
+    }
+}

@@ -1,0 +1,230 @@
+package io.tributary.edge.forward;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.tributary.protocol.batch.BatchFormatException;
+import io.tributary.protocol.batch.BatchPayloads;
+import io.tributary.protocol.frame.FrameCodec;
+import io.tributary.protocol.frame.FrameLimits;
+import io.tributary.protocol.v1.Batch;
+import io.tributary.protocol.v1.BatchAck;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.NackReason;
+import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.RecordId;
+import io.tributary.protocol.v1.Throttle;
+import io.tributary.protocol.v1.Welcome;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A hub stand-in for forwarder tests: answers Hello with Welcome, de-duplicates records by id, enforces the hub's
+ * sequence contract (a run of a known (agent, lane, epoch) must start at or below highest + 1, else a retriable
+ * OUT_OF_SEQUENCE nack) and acks. A {@link #policy} decides per batch whether to ack, nack, throttle, stay silent or
+ * drop the connection.
+ *
+ * <p>Thread rules: state is guarded by {@code this}; the policy runs on the server's event loop.
+ */
+public final class FakeHub implements AutoCloseable {
+
+    /** What to answer to one batch. */
+    public sealed interface Reply {}
+
+    public record Ack(long delayMs) implements Reply {}
+
+    public record Refuse(NackReason reason, boolean retriable) implements Reply {}
+
+    public record ThrottleFor(int retryAfterMs) implements Reply {}
+
+    public record DropConnection() implements Reply {}
+
+    public static final Reply ACK = new Ack(0);
+
+    private record LaneKey(String agent, String lane, long epoch) {}
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Channel server;
+    private final Map<RecordId, Record> stored = new LinkedHashMap<>();
+    private final Map<LaneKey, Long> highest = new HashMap<>();
+    private final List<Batch> batches = new ArrayList<>();
+    private final List<Long> batchNanos = new ArrayList<>();
+    private final AtomicInteger hellos = new AtomicInteger();
+    private volatile Function<Batch, Reply> policy = b -> ACK;
+    private volatile boolean storeBeforeReply = true;
+    private int duplicates;
+
+    public FakeHub() throws InterruptedException {
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        children.add(ch);
+                        FrameCodec.install(ch.pipeline(), FrameLimits.defaults());
+                        ch.pipeline().addLast(new Handler());
+                    }
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
+    }
+
+    public String address() {
+        return "127.0.0.1:" + ((java.net.InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public void policy(Function<Batch, Reply> p) {
+        this.policy = p;
+    }
+
+    /** Whether a dropped-connection reply stores the batch first (the hub made it durable, the ack was lost). */
+    public void storeBeforeDrop(boolean value) {
+        this.storeBeforeReply = value;
+    }
+
+    public synchronized List<Record> records() {
+        return List.copyOf(stored.values());
+    }
+
+    public synchronized int recordCount() {
+        return stored.size();
+    }
+
+    public synchronized List<Batch> batches() {
+        return List.copyOf(batches);
+    }
+
+    /** System.nanoTime() of each batch's arrival, in order. */
+    public synchronized List<Long> batchArrivals() {
+        return List.copyOf(batchNanos);
+    }
+
+    public synchronized int duplicates() {
+        return duplicates;
+    }
+
+    public int hellos() {
+        return hellos.get();
+    }
+
+    public void dropConnections() {
+        children.close().awaitUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly();
+        children.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** Stores the run; null when it does not continue the lane (an out-of-sequence gap). */
+    private synchronized void arrived(Batch b) {
+        batches.add(b);
+        batchNanos.add(System.nanoTime());
+    }
+
+    private synchronized BatchAck store(String agent, Batch b) throws BatchFormatException {
+        List<Record> records = BatchPayloads.decode(b.getPayload(), b.getCodec(), 64 << 20);
+        LaneKey key = new LaneKey(agent, b.getLane(), b.getAgentEpoch());
+        Long high = highest.get(key);
+        if (high != null && b.getFirstSequence() > high + 1) {
+            return null;
+        }
+        BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(b.getBatchId()).addShards("shard-0");
+        int dups = 0;
+        for (Record r : records) {
+            if (stored.putIfAbsent(r.getId(), r) != null) {
+                dups++;
+            }
+            ack.addShardIndex(0).addSequence(r.getId().getSequence());
+        }
+        duplicates += dups;
+        long newHigh = Math.max(high == null ? -1 : high, b.getLastSequence());
+        highest.put(key, newHigh);
+        return ack.setDuplicates(dups).setDurableWatermark(newHigh).build();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<Frame> {
+        private String agent = "";
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Frame frame) throws Exception {
+            switch (frame.getBodyCase()) {
+                case HELLO -> {
+                    hellos.incrementAndGet();
+                    agent = frame.getHello().getAgentId();
+                    ctx.writeAndFlush(Frame.newBuilder()
+                            .setWelcome(Welcome.newBuilder()
+                                    .setVersion(1)
+                                    .setHubId("fake-hub")
+                                    .setRegion("test"))
+                            .build());
+                }
+                case BATCH -> onBatch(ctx, frame.getBatch());
+                default -> {}
+            }
+        }
+
+        private void onBatch(ChannelHandlerContext ctx, Batch b) throws BatchFormatException {
+            arrived(b);
+            Reply reply = policy.apply(b);
+            if (reply instanceof Ack a) {
+                BatchAck ack = store(agent, b);
+                Frame out = ack == null
+                        ? Frame.newBuilder()
+                                .setNack(Nack.newBuilder()
+                                        .setBatchId(b.getBatchId())
+                                        .setReason(NackReason.NACK_REASON_OUT_OF_SEQUENCE)
+                                        .setRetriable(true))
+                                .build()
+                        : Frame.newBuilder().setBatchAck(ack).build();
+                if (a.delayMs() > 0) {
+                    ctx.executor().schedule(() -> ctx.writeAndFlush(out), a.delayMs(), TimeUnit.MILLISECONDS);
+                } else {
+                    ctx.writeAndFlush(out);
+                }
+            } else if (reply instanceof Refuse r) {
+                ctx.writeAndFlush(Frame.newBuilder()
+                        .setNack(Nack.newBuilder()
+                                .setBatchId(b.getBatchId())
+                                .setReason(r.reason())
+                                .setRetriable(r.retriable())
+                                .setMessage("refused by test"))
+                        .build());
+            } else if (reply instanceof ThrottleFor t) {
+                ctx.writeAndFlush(Frame.newBuilder()
+                        .setThrottle(Throttle.newBuilder()
+                                .setBatchId(b.getBatchId())
+                                .setRetryAfterMs(t.retryAfterMs())
+                                .setReason("test quota"))
+                        .build());
+            } else {
+                if (storeBeforeReply) {
+                    store(agent, b);
+                }
+                ctx.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.tributary.edge.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.edge.buffer.BufferConfig;
+import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.buffer.LanePosition;
+import io.tributary.edge.buffer.PendingRecord;
+import io.tributary.hub.client.ClientOptions;
+import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.HubEndpoint;
+import io.tributary.protocol.v1.Batch;
+import io.tributary.protocol.v1.ContentType;
+import io.tributary.protocol.v1.NackReason;
+import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.RecordId;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ForwarderTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ClientResources resources = new ClientResources(1);
+    private FakeHub hub;
+    private DurableBuffer buffer;
+    private Forwarder forwarder;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        hub = new FakeHub();
+        buffer = openBuffer();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        buffer.close();
+        hub.close();
+        resources.close();
+    }
+
+    private DurableBuffer openBuffer() {
+        return DurableBuffer.open(
+                BufferConfig.builder(dir.resolve("buffer.db"), "agent-1").build(), Clock.systemUTC(), registry);
+    }
+
+    private Forwarder start(String endpoints, ForwarderConfig config) {
+        ClientOptions options = ClientOptions.builder(HubEndpoint.parseList(endpoints))
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        forwarder = new Forwarder(config, buffer, resources, options, "agent-1", registry, Clock.systemUTC());
+        forwarder.start();
+        return forwarder;
+    }
+
+    private static ForwarderConfig config() {
+        return ForwarderConfig.defaults("telemetry")
+                .withBatching(50, 1 << 20, Duration.ofMillis(5))
+                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
+    }
+
+    private List<RecordId> append(String lane, int n) {
+        List<CompletableFuture<io.tributary.edge.buffer.Appended>> fs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            fs.add(buffer.append(PendingRecord.of(
+                    lane,
+                    Record.newBuilder()
+                            .setDeviceGroup(lane)
+                            .setDeviceId("dev-" + (i % 3))
+                            .setMetric("temp")
+                            .setEventTimeMs(1_000 + i)
+                            .setContentType(ContentType.CONTENT_TYPE_TEXT)
+                            .setPayload(ByteString.copyFromUtf8(lane + "-" + i))
+                            .build())));
+        }
+        return fs.stream()
+                .map(f -> f.orTimeout(10, TimeUnit.SECONDS).join())
+                .peek(a -> assertThat(a.isStored()).isTrue())
+                .map(io.tributary.edge.buffer.Appended::id)
+                .toList();
+    }
+
+    private static List<RecordId> idsOfLane(List<Record> records, String lane) {
+        return records.stream()
+                .map(Record::getId)
+                .filter(id -> id.getLane().equals(lane))
+                .toList();
+    }
+
+    @Test
+    void forward_recordsInTwoLanes_deliveredOnceInLaneOrderAndReleased() {
+        List<RecordId> a = append("a", 300);
+        List<RecordId> b = append("b", 120);
+
+        start(hub.address(), config());
+
+        await().atMost(WAIT).until(() -> hub.recordCount() == 420);
+        assertThat(idsOfLane(hub.records(), "a")).containsExactlyElementsOf(a);
+        assertThat(idsOfLane(hub.records(), "b")).containsExactlyElementsOf(b);
+        assertThat(hub.duplicates()).isZero();
+        await().atMost(WAIT)
+                .until(() -> buffer.releasedPosition("a").equals(LanePosition.of(a.get(299)))
+                        && buffer.releasedPosition("b").equals(LanePosition.of(b.get(119))));
+        assertThat(hub.batches()).allSatisfy(batch -> {
+            assertThat(batch.getRecordCount()).isLessThanOrEqualTo(50);
+            assertThat(batch.getLastSequence() - batch.getFirstSequence() + 1).isEqualTo(batch.getRecordCount());
+            assertThat(batch.getPartitionKey()).isEqualTo(batch.getLane());
+        });
+        assertThat(registry.get("tributary.edge.forward.records").counter().count())
+                .isEqualTo(420);
+    }
+
+    @Test
+    void release_whileHubRefusesRetriably_waitsForTheAck() {
+        List<RecordId> ids = append("a", 20);
+        AtomicInteger refusals = new AtomicInteger();
+        AtomicInteger phase = new AtomicInteger();
+        hub.policy(batch -> {
+            refusals.incrementAndGet();
+            return phase.get() == 0 ? new FakeHub.Refuse(NackReason.NACK_REASON_SHARD_UNAVAILABLE, true) : FakeHub.ACK;
+        });
+
+        start(hub.address(), config());
+
+        await().atMost(WAIT).until(() -> refusals.get() >= 3);
+        assertThat(hub.recordCount()).isZero();
+        assertThat(buffer.releasedPosition("a")).isEqualTo(LanePosition.BEFORE_FIRST);
+        phase.set(1);
+        await().atMost(WAIT).until(() -> buffer.releasedPosition("a").equals(LanePosition.of(ids.get(19))));
+        assertThat(idsOfLane(hub.records(), "a")).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void reconnect_afterAckLost_resendsSameIdsAndHubDeduplicates() {
+        List<RecordId> ids = append("a", 200);
+        AtomicInteger seen = new AtomicInteger();
+        hub.storeBeforeDrop(true);
+        hub.policy(batch -> seen.incrementAndGet() == 2 ? new FakeHub.DropConnection() : FakeHub.ACK);
+
+        start(hub.address(), config().withInFlight(4, 4));
+
+        await().atMost(WAIT).until(() -> buffer.releasedPosition("a").equals(LanePosition.of(ids.get(199))));
+        assertThat(hub.hellos()).isGreaterThanOrEqualTo(2);
+        assertThat(idsOfLane(hub.records(), "a")).containsExactlyElementsOf(ids);
+        assertThat(hub.duplicates()).isPositive(); // the stored-but-unacknowledged batch came again, same ids
+        assertThat(registry.get("tributary.edge.forward.reconnects").counter().count())
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void throttle_fromHub_pausesSendingForTheTimeAsked() {
+        append("a", 10);
+        AtomicInteger seen = new AtomicInteger();
+        hub.policy(batch -> seen.incrementAndGet() == 1 ? new FakeHub.ThrottleFor(400) : FakeHub.ACK);
+
+        start(hub.address(), config());
+
+        await().atMost(WAIT).until(() -> hub.recordCount() == 10);
+        List<Long> arrivals = hub.batchArrivals();
+        assertThat(arrivals).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(arrivals.get(1) - arrivals.get(0)))
+                .isGreaterThanOrEqualTo(380);
+        assertThat(registry.get("tributary.edge.forward.throttles").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void failover_firstEndpointDown_deliversToSecond() throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        List<RecordId> ids = append("a", 30);
+
+        start("127.0.0.1:" + deadPort + "," + hub.address(), config());
+
+        await().atMost(WAIT).until(() -> hub.recordCount() == 30);
+        assertThat(idsOfLane(hub.records(), "a")).containsExactlyElementsOf(ids);
+        assertThat(forwarder.status().endpoint()).isEqualTo(hub.address());
+    }
+
+    @Test
+    void fatalNack_fromHub_isRetriedNeverDroppedAndReportedUnhealthy() {
+        List<RecordId> ids = append("a", 5);
+        AtomicInteger seen = new AtomicInteger();
+        AtomicInteger phase = new AtomicInteger();
+        hub.policy(batch -> {
+            seen.incrementAndGet();
+            return phase.get() == 0 ? new FakeHub.Refuse(NackReason.NACK_REASON_UNKNOWN_STREAM, false) : FakeHub.ACK;
+        });
+
+        start(hub.address(), config());
+
+        await().atMost(WAIT).until(() -> seen.get() >= 2 && !forwarder.status().healthy());
+        assertThat(forwarder.status().lanesRefused()).containsExactly("a");
+        assertThat(buffer.releasedPosition("a")).isEqualTo(LanePosition.BEFORE_FIRST);
+        phase.set(1); // the operator creates the stream
+        await().atMost(WAIT).until(() -> hub.recordCount() == 5);
+        assertThat(idsOfLane(hub.records(), "a")).containsExactlyElementsOf(ids);
+        await().atMost(WAIT).until(() -> forwarder.status().healthy());
+    }
+
+    @Test
+    void forward_recordsOfTwoEpochs_sendsOneEpochPerBatchWithOriginalIds() {
+        List<RecordId> old = append("a", 30);
+        buffer.close();
+        buffer = openBuffer();
+        List<RecordId> fresh = append("a", 30);
+        assertThat(fresh.get(0).getAgentEpoch()).isGreaterThan(old.get(0).getAgentEpoch());
+
+        start(hub.address(), config());
+
+        await().atMost(WAIT).until(() -> hub.recordCount() == 60);
+        List<RecordId> all = new ArrayList<>(old);
+        all.addAll(fresh);
+        assertThat(idsOfLane(hub.records(), "a")).containsExactlyElementsOf(all);
+        for (Batch b : hub.batches()) {
+            assertThat(b.getAgentEpoch())
+                    .isIn(old.get(0).getAgentEpoch(), fresh.get(0).getAgentEpoch());
+        }
+    }
+
+    @Test
+    void fairness_bigBacklogInOneLane_doesNotStarveAnotherLane() {
+        append("backlog", 2000);
+        append("live", 20);
+        hub.policy(batch -> new FakeHub.Ack(20));
+
+        start(
+                hub.address(),
+                config().withBatching(20, 1 << 20, Duration.ofMillis(5)).withInFlight(4, 1));
+
+        await().atMost(WAIT).until(() -> idsOfLane(hub.records(), "live").size() == 20);
+        assertThat(idsOfLane(hub.records(), "backlog").size()).isLessThan(2000);
+        await().atMost(WAIT).until(() -> hub.recordCount() == 2020);
+    }
+}

@@ -1,0 +1,126 @@
+package io.tributary.edge.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.edge.buffer.AppendOutcome;
+import io.tributary.edge.buffer.BufferConfig;
+import io.tributary.edge.buffer.BufferedRecord;
+import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.buffer.LanePosition;
+import io.tributary.edge.mqtt.InboundPublish;
+import io.tributary.edge.mqtt.PayloadFormat;
+import io.tributary.edge.mqtt.SinkResult;
+import io.tributary.edge.mqtt.TopicMapping;
+import io.tributary.protocol.v1.ContentType;
+import io.tributary.protocol.v1.Record;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BufferPublishSinkTest {
+
+    private static InboundPublish publish(String payload, Map<String, String> props) {
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        return new InboundPublish(
+                "client-1",
+                "user",
+                "tributary/plant-7/dev-42/env/temp",
+                new TopicMapping.Match("plant-7", "dev-42", "env/temp"),
+                1,
+                bytes,
+                PayloadFormat.detect(bytes),
+                1_700_000_000_000L,
+                props);
+    }
+
+    @Test
+    void toRecord_jsonWithTs_usesDeviceTimeAndMapsEveryField() {
+        Record r = BufferPublishSink.toRecord(publish("{\"ts\": 1699999999123, \"v\": 21.5}", Map.of("k", "v")));
+
+        assertThat(r.getDeviceId()).isEqualTo("dev-42");
+        assertThat(r.getDeviceGroup()).isEqualTo("plant-7");
+        assertThat(r.getMetric()).isEqualTo("env/temp");
+        assertThat(r.getTopic()).isEqualTo("tributary/plant-7/dev-42/env/temp");
+        assertThat(r.getEventTimeMs()).isEqualTo(1_699_999_999_123L);
+        assertThat(r.getEdgeReceiveTimeMs()).isEqualTo(1_700_000_000_000L);
+        assertThat(r.getContentType()).isEqualTo(ContentType.CONTENT_TYPE_JSON);
+        assertThat(r.getPayload().toStringUtf8()).isEqualTo("{\"ts\": 1699999999123, \"v\": 21.5}");
+        assertThat(r.getAttributesMap()).containsExactly(Map.entry("k", "v"));
+        assertThat(r.hasId()).isFalse();
+        assertThat(r.getPartitionKey()).isEmpty();
+    }
+
+    @Test
+    void toRecord_jsonWithoutUsableTs_usesReceiveTime() {
+        assertThat(BufferPublishSink.toRecord(publish("{\"v\": 1}", Map.of())).getEventTimeMs())
+                .isEqualTo(1_700_000_000_000L);
+        assertThat(BufferPublishSink.toRecord(publish("{\"ts\": \"yesterday\"}", Map.of()))
+                        .getEventTimeMs())
+                .isEqualTo(1_700_000_000_000L);
+        assertThat(BufferPublishSink.toRecord(publish("{\"ts\": 12.5}", Map.of()))
+                        .getEventTimeMs())
+                .isEqualTo(1_700_000_000_000L);
+        assertThat(BufferPublishSink.toRecord(publish("{\"ts\": -5}", Map.of())).getEventTimeMs())
+                .isEqualTo(1_700_000_000_000L);
+    }
+
+    @Test
+    void toRecord_rawPayload_isRawWithReceiveTime() {
+        Record r = BufferPublishSink.toRecord(publish("42", Map.of()));
+
+        assertThat(r.getContentType()).isEqualTo(ContentType.CONTENT_TYPE_RAW);
+        assertThat(r.getEventTimeMs()).isEqualTo(1_700_000_000_000L);
+    }
+
+    @Test
+    void toSinkResult_eachOutcome_mapsToTheMqttAnswer() {
+        assertThat(BufferPublishSink.toSinkResult(AppendOutcome.STORED)).isEqualTo(SinkResult.STORED);
+        assertThat(BufferPublishSink.toSinkResult(AppendOutcome.QUOTA_EXCEEDED)).isEqualTo(SinkResult.QUOTA_EXCEEDED);
+        assertThat(BufferPublishSink.toSinkResult(AppendOutcome.BUSY)).isEqualTo(SinkResult.BUSY);
+        assertThat(BufferPublishSink.toSinkResult(AppendOutcome.UNAVAILABLE)).isEqualTo(SinkResult.FAILED);
+    }
+
+    @Test
+    void accept_publish_isStoredInTheGroupLaneAndSignalled(@TempDir Path dir) {
+        AtomicInteger stored = new AtomicInteger();
+        try (DurableBuffer buffer = DurableBuffer.open(
+                BufferConfig.builder(dir.resolve("b.db"), "agent").build(),
+                Clock.systemUTC(),
+                new SimpleMeterRegistry())) {
+            BufferPublishSink sink = new BufferPublishSink(buffer, Duration.ZERO, stored::incrementAndGet);
+
+            SinkResult result = sink.accept(publish("{\"v\": 1}", Map.of()))
+                    .toCompletableFuture()
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .join();
+
+            assertThat(result).isEqualTo(SinkResult.STORED);
+            assertThat(stored).hasValue(1);
+            List<BufferedRecord> read = buffer.read("plant-7", LanePosition.BEFORE_FIRST, 10, 1 << 20);
+            assertThat(read).hasSize(1);
+            assertThat(read.get(0).record().getId().getLane()).isEqualTo("plant-7");
+            assertThat(read.get(0).record().getDeviceId()).isEqualTo("dev-42");
+        }
+    }
+
+    @Test
+    void accept_closedBuffer_fails(@TempDir Path dir) {
+        DurableBuffer buffer = DurableBuffer.open(
+                BufferConfig.builder(dir.resolve("b.db"), "agent").build(),
+                Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        buffer.close();
+        BufferPublishSink sink = new BufferPublishSink(buffer, Duration.ZERO, () -> {});
+
+        assertThat(sink.accept(publish("1", Map.of())).toCompletableFuture().join())
+                .isEqualTo(SinkResult.FAILED);
+    }
+}
