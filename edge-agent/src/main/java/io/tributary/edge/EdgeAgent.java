@@ -71,7 +71,11 @@ public final class EdgeAgent implements AutoCloseable {
             mqtt = new MqttServer(
                     config.mqtt(),
                     auth,
-                    new BufferPublishSink(buffer, config.ttl(), forwarder::wakeUp),
+                    new BufferPublishSink(
+                            buffer,
+                            config.ttl(),
+                            forwarder::wakeUp,
+                            config.forwarder().partitionByDevice()),
                     registry,
                     clock);
             mqtt.start();
@@ -123,6 +127,11 @@ public final class EdgeAgent implements AutoCloseable {
             }
         }
         return b.append('"').toString();
+    }
+
+    /** The buffer's epoch: the sequence space of the records accepted since this start. */
+    public long epoch() {
+        return buffer.epoch();
     }
 
     public Optional<InetSocketAddress> mqttAddress() {

@@ -39,6 +39,9 @@ public final class EdgeMain implements Callable<Integer> {
     @Option(names = "--agent-id", description = "Stable agent id (agent-id).")
     String agentId;
 
+    @Option(names = "--allow-anonymous", description = "Accept MQTT clients without user name and password.")
+    boolean allowAnonymous;
+
     @Option(names = "--metrics-port", description = "Port of /metrics and /health, -1 disables (metrics.port).")
     Integer metricsPort;
 
@@ -62,6 +65,9 @@ public final class EdgeMain implements Callable<Integer> {
         put(flags, "stream", stream);
         put(flags, "agent-id", agentId);
         put(flags, "metrics.port", metricsPort);
+        if (allowAnonymous) {
+            flags.put("mqtt.allow-anonymous", "true");
+        }
         EdgeConfig cfg;
         try {
             cfg = EdgeConfig.load(Optional.ofNullable(config), System.getenv(), flags);
@@ -78,6 +84,12 @@ public final class EdgeMain implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "tributary-edge-shutdown"));
+        // One machine-readable line for scripts and the demo: the ports actually bound.
+        System.out.println("{\"event\":\"ready\",\"role\":\"edge\",\"port\":"
+                + agent.mqttAddress().map(a -> String.valueOf(a.getPort())).orElse("null") + ",\"metrics_port\":"
+                + agent.metricsAddress().map(a -> String.valueOf(a.getPort())).orElse("null") + ",\"agent_id\":\""
+                + cfg.agentId() + "\",\"epoch\":" + agent.epoch() + "}");
+        System.out.flush();
         stopped.await();
         return 0;
     }

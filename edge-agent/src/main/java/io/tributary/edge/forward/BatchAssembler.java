@@ -1,10 +1,12 @@
 package io.tributary.edge.forward;
 
 import io.tributary.edge.buffer.BufferedRecord;
+import io.tributary.edge.buffer.LanePosition;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.RecordId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,6 +58,18 @@ final class BatchAssembler {
             next++;
         }
         return new Run(out, key, false);
+    }
+
+    /**
+     * Whether records of the run's lane and epoch were removed locally (quota policy, expiry) between the last
+     * position sent and the run: then the hub must accept the run although it does not continue the lane.
+     */
+    static boolean followsGap(LanePosition previous, Run run) {
+        RecordId first = run.records().get(0).getId();
+        if (first.getSequence() == 0) {
+            return false;
+        }
+        return previous.epoch() != first.getAgentEpoch() || previous.sequence() + 1 != first.getSequence();
     }
 
     /** Encodes a run as a batch; the caller sets the batch id. */

@@ -298,7 +298,8 @@ public final class Forwarder implements AutoCloseable {
         long id = nextBatchId++;
         Frame frame = Frame.newBuilder()
                 .setBatch(BatchAssembler.encode(run, config.stream(), config.codec())
-                        .setBatchId(id))
+                        .setBatchId(id)
+                        .setGapBefore(BatchAssembler.followsGap(lane.cursor, run)))
                 .build();
         LanePosition last =
                 LanePosition.of(run.records().get(run.records().size() - 1).getId());

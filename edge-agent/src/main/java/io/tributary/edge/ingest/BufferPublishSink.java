@@ -38,20 +38,32 @@ public final class BufferPublishSink implements PublishSink {
     private final DurableBuffer buffer;
     private final Duration ttl;
     private final Runnable onStored;
+    private final boolean lanePerDevice;
+
+    /** One lane per device group (records partitioned by group). */
+    public BufferPublishSink(DurableBuffer buffer, Duration ttl, Runnable onStored) {
+        this(buffer, ttl, onStored, false);
+    }
 
     /**
      * @param ttl how long a record may wait unsent before it expires; {@link Duration#ZERO} for never
      * @param onStored called (on the writer thread, must be cheap) after each durable append, e.g. to wake the forwarder
+     * @param lanePerDevice one lane per {@code group/device} instead of per group: needed when records are partitioned
+     *     by device, so that every lane's run goes to one shard and stays gap-free there
      */
-    public BufferPublishSink(DurableBuffer buffer, Duration ttl, Runnable onStored) {
+    public BufferPublishSink(DurableBuffer buffer, Duration ttl, Runnable onStored, boolean lanePerDevice) {
         this.buffer = Objects.requireNonNull(buffer, "buffer");
         this.ttl = Objects.requireNonNull(ttl, "ttl");
         this.onStored = Objects.requireNonNull(onStored, "onStored");
+        this.lanePerDevice = lanePerDevice;
     }
 
     @Override
     public CompletionStage<SinkResult> accept(InboundPublish publish) {
-        PendingRecord pending = new PendingRecord(publish.mapped().group(), toRecord(publish), ttl);
+        String lane = lanePerDevice
+                ? publish.mapped().group() + "/" + publish.mapped().device()
+                : publish.mapped().group();
+        PendingRecord pending = new PendingRecord(lane, toRecord(publish), ttl);
         return buffer.append(pending).thenApply(appended -> {
             SinkResult result = toSinkResult(appended.outcome());
             if (result == SinkResult.STORED) {

@@ -104,7 +104,8 @@ public final class BatchIngest implements FrameService {
                 b.getLastEventTimeMs(),
                 producer,
                 b.getFirstSequence(),
-                b.getLastSequence());
+                b.getLastSequence(),
+                b.getGapBefore());
         long start = System.nanoTime();
         int size = b.getPayload().size();
         Pending pending = session.attribute(Pending.class, Pending::new);

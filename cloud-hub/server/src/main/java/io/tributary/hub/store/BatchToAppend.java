@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param producer who produced the records
  * @param producerFirstSeq producer sequence of the first record
  * @param producerLastSeq producer sequence of the last record; the run {@code first..last} is contiguous
+ * @param allowGap the producer declares that the records before {@code producerFirstSeq} it has not stored were
+ *     dropped at the source: store the run even if it does not continue the producer's highest stored sequence
  */
 public record BatchToAppend(
         ByteBuffer payload,
@@ -27,7 +29,30 @@ public record BatchToAppend(
         long lastEventTimeMs,
         ProducerKey producer,
         long producerFirstSeq,
-        long producerLastSeq) {
+        long producerLastSeq,
+        boolean allowGap) {
+
+    /** A run that must continue the producer's stored sequence. */
+    public BatchToAppend(
+            ByteBuffer payload,
+            int codec,
+            int recordCount,
+            long firstEventTimeMs,
+            long lastEventTimeMs,
+            ProducerKey producer,
+            long producerFirstSeq,
+            long producerLastSeq) {
+        this(
+                payload,
+                codec,
+                recordCount,
+                firstEventTimeMs,
+                lastEventTimeMs,
+                producer,
+                producerFirstSeq,
+                producerLastSeq,
+                false);
+    }
 
     public BatchToAppend {
         Objects.requireNonNull(payload, "payload");

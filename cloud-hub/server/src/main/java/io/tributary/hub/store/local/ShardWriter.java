@@ -194,6 +194,9 @@ final class ShardWriter implements Runnable {
                 return null;
             }
             case GAP -> {
+                if (b.allowGap()) {
+                    break;
+                }
                 a.future()
                         .completeExceptionally(new ProducerGapException(
                                 log.key(), b.producer(), b.producerFirstSeq(), seen.highestStoredSeq()));
