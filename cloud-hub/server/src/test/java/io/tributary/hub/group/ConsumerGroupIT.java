@@ -146,8 +146,8 @@ class ConsumerGroupIT {
         }
         RawMember b = member("b");
         LeaseAssignment after = b.heartbeat();
-        assertThat(after.getLeasesList()).allSatisfy(l -> assertThat(l.getCheckpoint())
-                .isEqualTo(7));
+        assertThat(after.getLeasesList())
+                .allSatisfy(l -> assertThat(l.getCheckpoint()).isEqualTo(7));
         Map<String, Long> before = new ConcurrentHashMap<>();
         as.getLeasesList().forEach(l -> before.put(l.getShardId(), l.getToken()));
         after.getLeasesList().forEach(l -> assertThat(l.getToken()).isGreaterThan(before.get(l.getShardId())));
