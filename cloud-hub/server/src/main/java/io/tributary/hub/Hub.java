@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.hub.admin.AdminService;
 import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.group.GroupService;
 import io.tributary.hub.ingest.BatchIngest;
 import io.tributary.hub.ingest.FrameService;
 import io.tributary.hub.ingest.HubAuthenticator;
@@ -27,6 +28,11 @@ import io.tributary.hub.stream.Reshard;
 import io.tributary.hub.stream.ShardDefinition;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.hub.stream.StreamRegistry;
+import io.tributary.hub.subscribe.NotifyingShardStore;
+import io.tributary.hub.subscribe.ReadService;
+import io.tributary.hub.subscribe.ShardNotifier;
+import io.tributary.hub.subscribe.ShardReads;
+import io.tributary.hub.subscribe.SubscriptionService;
 import io.tributary.protocol.v1.Frame;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -57,6 +63,7 @@ public final class Hub implements AutoCloseable {
     private final IngestServer server;
     private final Optional<MetricsHttpServer> http;
     private final HubContext context;
+    private final GroupService groups;
 
     private Hub(
             HubConfig config,
@@ -67,7 +74,8 @@ public final class Hub implements AutoCloseable {
             ScheduledExecutorService scheduler,
             IngestServer server,
             Optional<MetricsHttpServer> http,
-            HubContext context) {
+            HubContext context,
+            GroupService groups) {
         this.config = config;
         this.registry = registry;
         this.store = store;
@@ -77,6 +85,7 @@ public final class Hub implements AutoCloseable {
         this.server = server;
         this.http = http;
         this.context = context;
+        this.groups = groups;
     }
 
     public static Hub start(HubConfig config) throws Exception {
@@ -91,7 +100,8 @@ public final class Hub implements AutoCloseable {
         if (!auth.enabled()) {
             log.warn("no tokens-file or credentials-file configured: every peer is accepted without authentication");
         }
-        ShardStore store = new LocalShardStore(
+        ShardNotifier notifier = new ShardNotifier();
+        ShardStore local = new LocalShardStore(
                 LocalStoreConfig.builder(config.dataDir().resolve("shards"))
                         .segmentMaxBytes((int) Math.min(Integer.MAX_VALUE, config.segmentMaxBytes()))
                         .maxBatchBytes(config.maxFrameBytes())
@@ -99,6 +109,8 @@ public final class Hub implements AutoCloseable {
                         .build(),
                 clock,
                 registry);
+        // Push subscribers wake on every durable append without the ingest path knowing about them.
+        ShardStore store = new NotifyingShardStore(local, notifier);
         StreamRegistry streams = StreamRegistry.open(config.dataDir(), clock);
         ShardGauges gauges = new ShardGauges(registry, store);
         int opened = 0;
@@ -130,14 +142,24 @@ public final class Hub implements AutoCloseable {
         HubContext ctx = new HubContext(config, auth, new HubMetrics(registry), streams, store, clock, worker);
         Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
         services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx));
-        services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx));
+        GroupService groups =
+                new GroupService(config.dataDir(), streams, store, clock, registry, config.leaseTimeout(), scheduler);
+        services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx, groups::describe));
+        ShardReads reads = new ShardReads(streams, store, clock);
+        services.put(Frame.BodyCase.GET_RECORDS, new ReadService(ctx, reads));
+        SubscriptionService subscriptions = new SubscriptionService(ctx, reads, notifier, scheduler, groups, registry);
+        services.put(Frame.BodyCase.SUBSCRIBE, subscriptions);
+        services.put(Frame.BodyCase.CREDIT, subscriptions);
+        services.put(Frame.BodyCase.UNSUBSCRIBE, subscriptions);
+        services.put(Frame.BodyCase.LEASE_HEARTBEAT, groups);
+        services.put(Frame.BodyCase.CHECKPOINT, groups);
         IngestServer server = IngestServer.start(ctx, services);
         Optional<MetricsHttpServer> http = Optional.empty();
         if (config.metricsPort() >= 0) {
             http = Optional.of(MetricsHttpServer.start(
                     config.host(), config.metricsPort(), registry::scrape, () -> health(streams, store, config)));
         }
-        Hub hub = new Hub(config, registry, store, streams, worker, scheduler, server, http, ctx);
+        Hub hub = new Hub(config, registry, store, streams, worker, scheduler, server, http, ctx, groups);
         long every = config.retentionCheckInterval().toMillis();
         scheduler.scheduleWithFixedDelay(hub::applyRetention, every, every, TimeUnit.MILLISECONDS);
         log.info(
@@ -234,6 +256,7 @@ public final class Hub implements AutoCloseable {
         scheduler.shutdownNow();
         http.ifPresent(MetricsHttpServer::close);
         server.close();
+        groups.close();
         worker.shutdown();
         try {
             worker.awaitTermination(5, TimeUnit.SECONDS);

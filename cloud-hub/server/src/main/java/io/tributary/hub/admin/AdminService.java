@@ -13,8 +13,11 @@ import io.tributary.hub.stream.StreamMessages;
 import io.tributary.protocol.v1.AdminRequest;
 import io.tributary.protocol.v1.AdminResponse;
 import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.GroupDescription;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StreamDescription;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +30,16 @@ public final class AdminService implements FrameService {
     private static final Logger log = LoggerFactory.getLogger(AdminService.class);
 
     private final HubContext hub;
+    private final Optional<BiFunction<String, String, GroupDescription>> groups;
 
     public AdminService(HubContext hub) {
+        this(hub, null);
+    }
+
+    /** @param groups describes a consumer group (blocking), or null when the hub has none */
+    public AdminService(HubContext hub, BiFunction<String, String, GroupDescription> groups) {
         this.hub = hub;
+        this.groups = Optional.ofNullable(groups);
     }
 
     @Override
@@ -81,15 +91,21 @@ public final class AdminService implements FrameService {
                     r.addStreams(describe(reshard.after()));
                 }
                 case DESCRIBE_GROUP -> {
-                    return AdminResponse.newBuilder()
-                            .setOk(false)
-                            .setError("consumer groups are not available on this hub yet");
+                    if (groups.isEmpty()) {
+                        return AdminResponse.newBuilder()
+                                .setOk(false)
+                                .setError("consumer groups are not available on this hub");
+                    }
+                    r.setGroup(groups.get()
+                            .apply(
+                                    request.getDescribeGroup().getStream(),
+                                    request.getDescribeGroup().getConsumerGroup()));
                 }
                 default -> {
                     return AdminResponse.newBuilder().setOk(false).setError("empty or unknown admin request");
                 }
             }
-        } catch (StreamException e) {
+        } catch (StreamException | IllegalArgumentException e) {
             return AdminResponse.newBuilder().setOk(false).setError(e.getMessage());
         } catch (RuntimeException e) {
             log.error("admin request {} failed", request.getOpCase(), e);

@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
         mixinStandardHelpOptions = true,
         version = "tributary admin 0.1.0",
         description = "Administers a Tributary hub: streams and shards.",
-        subcommands = {AdminMain.Streams.class})
+        subcommands = {AdminMain.Streams.class, AdminMain.Groups.class})
 public final class AdminMain implements Runnable {
     @Mixin
     HubClientMixin client;
@@ -100,6 +100,53 @@ public final class AdminMain implements Runnable {
         @Override
         public void run() {
             throw new CommandLine.ParameterException(new CommandLine(this), "name a streams command, e.g. 'list'");
+        }
+    }
+
+    /** {@code admin groups describe STREAM GROUP} */
+    @Command(
+            name = "groups",
+            mixinStandardHelpOptions = true,
+            description = "Consumer groups: leases, checkpoints and lag.",
+            subcommands = {GroupDescribe.class})
+    static final class Groups implements Runnable {
+        @ParentCommand
+        AdminMain admin;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(new CommandLine(this), "name a groups command, e.g. 'describe'");
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Shows a group's shards and lag.")
+    static final class GroupDescribe implements Callable<Integer> {
+        @ParentCommand
+        Groups groups;
+
+        @Parameters(index = "0", paramLabel = "STREAM")
+        String stream;
+
+        @Parameters(index = "1", paramLabel = "GROUP")
+        String group;
+
+        @Override
+        public Integer call() {
+            return groups.admin.withClient(a -> {
+                io.tributary.protocol.v1.GroupDescription g = a.describeGroup(stream, group);
+                System.out.printf("group %s on stream %s%n", g.getConsumerGroup(), g.getStream());
+                for (io.tributary.protocol.v1.GroupShardLag s : g.getShardsList()) {
+                    System.out.printf(
+                            "  %-14s owner %-24s checkpoint %d  lag %d records / %d ms%n",
+                            s.getShardId(),
+                            s.getOwner().isEmpty() ? "-" : s.getOwner(),
+                            s.getCheckpoint(),
+                            s.getLagRecords(),
+                            s.getLagMs());
+                }
+                System.out.println(json(g));
+                return 0;
+            });
         }
     }
 

@@ -35,7 +35,8 @@ public record HubConfig(
         long connectionMaxPendingBytes,
         Duration idleTimeout,
         Duration retentionCheckInterval,
-        int ioThreads) {
+        int ioThreads,
+        Duration leaseTimeout) {
 
     public static final String ENV_PREFIX = "TRIBUTARY_HUB_";
 
@@ -96,7 +97,12 @@ public record HubConfig(
                     "Close a connection that sent nothing (not even Ping) for this long."),
             new ConfigKey(
                     "retention-check-interval", "duration", "30s", "How often retention is applied to every shard."),
-            new ConfigKey("io-threads", "int", "2", "Netty event-loop threads."));
+            new ConfigKey("io-threads", "int", "2", "Netty event-loop threads."),
+            new ConfigKey(
+                    "groups.lease-timeout",
+                    "duration",
+                    "10s",
+                    "A consumer-group member that sends no heartbeat for this long loses its shard leases."));
 
     /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
     public static HubConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
@@ -131,6 +137,10 @@ public record HubConfig(
         Durability durability = v.enumValue("durability", Durability.class);
         Duration idle = v.duration("idle-timeout");
         Duration retention = v.duration("retention-check-interval");
+        Duration lease = v.duration("groups.lease-timeout");
+        if (lease.toMillis() < 100) {
+            v.problem("groups.lease-timeout", "must be at least 100ms");
+        }
         if (retention.isZero() || retention.isNegative()) {
             v.problem("retention-check-interval", "must be positive");
         }
@@ -154,7 +164,8 @@ public record HubConfig(
                 v.size("connection.max-pending-bytes"),
                 idle,
                 retention,
-                ioThreads);
+                ioThreads,
+                lease);
         v.validate();
         return c;
     }

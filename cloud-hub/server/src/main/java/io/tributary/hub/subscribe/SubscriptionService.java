@@ -1,0 +1,149 @@
+package io.tributary.hub.subscribe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.hub.ingest.FrameService;
+import io.tributary.hub.ingest.HubContext;
+import io.tributary.hub.ingest.Session;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.protocol.v1.Credit;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.ReadErrorCode;
+import io.tributary.protocol.v1.Subscribe;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Push subscriptions: {@code Subscribe}, {@code Credit} and {@code Unsubscribe}. Each {@link Subscription} reads on
+ * the worker executor and is woken by the {@link ShardNotifier}; the many subscriptions of one shard share nothing
+ * but the store, whose reads never block its writer.
+ *
+ * <p>Thread rules: frames arrive on the session's event loop; the per-session table is confined to it.
+ */
+public final class SubscriptionService implements FrameService {
+    private final HubContext hub;
+    private final ShardReads reads;
+    private final ShardNotifier notifier;
+    private final ScheduledExecutorService scheduler;
+    private final LeaseCheck leases;
+    private final AtomicInteger active = new AtomicInteger();
+    private final Counter records;
+    private final Counter bytes;
+
+    public SubscriptionService(
+            HubContext hub,
+            ShardReads reads,
+            ShardNotifier notifier,
+            ScheduledExecutorService scheduler,
+            LeaseCheck leases,
+            MeterRegistry registry) {
+        this.hub = hub;
+        this.reads = reads;
+        this.notifier = notifier;
+        this.scheduler = scheduler;
+        this.leases = leases;
+        registry.gauge("tributary.hub.subscriptions", active);
+        this.records = Counter.builder("tributary.hub.push.records")
+                .description("Records pushed to subscribers")
+                .register(registry);
+        this.bytes = Counter.builder("tributary.hub.push.bytes")
+                .description("Batch payload bytes pushed to subscribers")
+                .register(registry);
+    }
+
+    /** The subscriptions of one session; event loop only. */
+    private static final class Table {
+        final Map<Long, Subscription> byId = new HashMap<>();
+    }
+
+    @Override
+    public void onFrame(Session session, Frame frame) {
+        Table table = session.attribute(Table.class, Table::new);
+        switch (frame.getBodyCase()) {
+            case SUBSCRIBE -> subscribe(session, table, frame.getSubscribe());
+            case CREDIT -> {
+                Credit c = frame.getCredit();
+                Subscription s = table.byId.get(c.getSubscriptionId());
+                if (s != null) {
+                    s.credit(c.getRecords(), c.getBytes());
+                }
+            }
+            case UNSUBSCRIBE -> {
+                Subscription s = table.byId.get(frame.getUnsubscribe().getSubscriptionId());
+                if (s != null) {
+                    end(table, s, frame.getUnsubscribe().getSubscriptionId());
+                }
+            }
+            default -> {}
+        }
+    }
+
+    private void subscribe(Session session, Table table, Subscribe req) {
+        long id = req.getSubscriptionId();
+        ShardKey key;
+        try {
+            key = new ShardKey(req.getStream(), req.getShardId());
+        } catch (IllegalArgumentException e) {
+            session.send(ReadService.error(id, ReadErrorCode.READ_ERROR_CODE_BAD_REQUEST, e.getMessage()));
+            return;
+        }
+        if (table.byId.containsKey(id)) {
+            session.send(ReadService.error(id, ReadErrorCode.READ_ERROR_CODE_BAD_REQUEST, "subscription id in use"));
+            return;
+        }
+        if (!req.getConsumerGroup().isEmpty()
+                && !leases.holds(req.getStream(), req.getConsumerGroup(), req.getShardId(), req.getLeaseToken())) {
+            session.send(ReadService.error(
+                    id,
+                    ReadErrorCode.READ_ERROR_CODE_BAD_REQUEST,
+                    "lease token " + req.getLeaseToken() + " of " + key + " is not current in group "
+                            + req.getConsumerGroup()));
+            return;
+        }
+        Subscription.Owner owner = new Subscription.Owner() {
+            @Override
+            public void delivered(long n, long b) {
+                records.increment(n);
+                bytes.increment(b);
+            }
+
+            @Override
+            public void ended(Subscription s) {
+                end(table, s, id);
+            }
+        };
+        Subscription s = new Subscription(
+                id,
+                key,
+                session,
+                reads,
+                hub.worker(),
+                scheduler,
+                owner,
+                hub.config().maxFrameBytes(),
+                req.getInitialCreditRecords(),
+                req.getInitialCreditBytes());
+        table.byId.put(id, s);
+        active.incrementAndGet();
+        notifier.add(key, s);
+        s.start(req.getStart());
+    }
+
+    private void end(Table table, Subscription s, long id) {
+        if (table.byId.remove(id, s)) {
+            s.cancel();
+            notifier.remove(s.key(), s);
+            active.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void onClosed(Session session) {
+        Table table = session.attribute(Table.class, Table::new);
+        for (Map.Entry<Long, Subscription> e : Map.copyOf(table.byId).entrySet()) {
+            end(table, e.getValue(), e.getKey());
+        }
+    }
+}
