@@ -29,13 +29,13 @@ final class TestHubs {
 
     static ClientOptions client(int port) {
         return ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(3))
+                .connectTimeout(Duration.ofSeconds(10))
                 .build();
     }
 
     static ClientOptions client(int port, String token) {
         return ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(3))
+                .connectTimeout(Duration.ofSeconds(10))
                 .token(token)
                 .build();
     }
