@@ -160,6 +160,12 @@ class HubIngestIT {
             // The connection stays usable.
             ack(link.call(TestRecords.batch(10, ONE_SHARD, "agent-lost", 1, "g", 0, 2)));
         }
+        assertThat(hub.registry()
+                        .get("tributary.hub.nacks")
+                        .tag("reason", NackReason.NACK_REASON_UNKNOWN_STREAM.name())
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
