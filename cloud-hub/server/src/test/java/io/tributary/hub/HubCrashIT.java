@@ -71,7 +71,7 @@ class HubCrashIT {
                             feeder = new Thread(() -> feed(producer, feeding), "crash-feeder");
                             feeder.start();
                         }
-                        int target = acked.size() + 1 + random.nextInt(60);
+                        int target = acked.size() + 1 + random.nextInt(40);
                         await().atMost(Duration.ofSeconds(30))
                                 .pollInterval(Duration.ofMillis(2))
                                 .until(() -> acked.size() >= target || !failed.isEmpty() || !child.isAlive());
@@ -166,6 +166,7 @@ class HubCrashIT {
                         "-Xmx96m",
                         "-XX:TieredStopAtLevel=1",
                         "-XX:+UseSerialGC",
+                        "-XX:-UsePerfData",
                         "-cp",
                         System.getProperty("java.class.path"),
                         HubMain.class.getName(),
