@@ -1,5 +1,6 @@
 package io.tributary.hub.ingest;
 
+import io.tributary.hub.metrics.HubMetrics;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.BatchToAppend;
 import io.tributary.hub.store.ProducerGapException;
@@ -58,6 +59,7 @@ public final class BatchIngest implements FrameService {
         Batch b = frame.getBatch();
         if (session.role() != PeerRole.PEER_ROLE_AGENT && session.role() != PeerRole.PEER_ROLE_PRODUCER) {
             nack(
+                    hub.metrics(),
                     session,
                     b,
                     NackReason.NACK_REASON_UNAUTHORIZED,
@@ -67,7 +69,7 @@ public final class BatchIngest implements FrameService {
         }
         String invalid = validate(b);
         if (invalid != null) {
-            nack(session, b, NackReason.NACK_REASON_BAD_REQUEST, invalid, false);
+            nack(hub.metrics(), session, b, NackReason.NACK_REASON_BAD_REQUEST, invalid, false);
             return;
         }
         long wait = quotaWait(session.agentId(), b);
@@ -85,7 +87,7 @@ public final class BatchIngest implements FrameService {
         try {
             shard = hub.streams().router(b.getStream()).routeKey(b.getPartitionKey());
         } catch (StreamException e) {
-            nack(session, b, NackReason.NACK_REASON_UNKNOWN_STREAM, e.getMessage(), false);
+            nack(hub.metrics(), session, b, NackReason.NACK_REASON_UNKNOWN_STREAM, e.getMessage(), false);
             return;
         }
         ShardKey key = new ShardKey(b.getStream(), shard.id());
@@ -93,7 +95,7 @@ public final class BatchIngest implements FrameService {
         try {
             producer = new ProducerKey(session.agentId(), b.getLane(), b.getAgentEpoch());
         } catch (IllegalArgumentException e) {
-            nack(session, b, NackReason.NACK_REASON_BAD_REQUEST, e.getMessage(), false);
+            nack(hub.metrics(), session, b, NackReason.NACK_REASON_BAD_REQUEST, e.getMessage(), false);
             return;
         }
         BatchToAppend append = new BatchToAppend(
@@ -199,16 +201,16 @@ public final class BatchIngest implements FrameService {
                             .setReason("shard " + key.shardId() + " is busy"))
                     .build());
         } else if (e instanceof ProducerGapException gap) {
-            nack(session, b, NackReason.NACK_REASON_OUT_OF_SEQUENCE, gap.getMessage(), true);
+            nack(hub.metrics(), session, b, NackReason.NACK_REASON_OUT_OF_SEQUENCE, gap.getMessage(), true);
         } else if (e instanceof ProducerSequenceException) {
             overlaps.resolve(session, b, key, start, err -> failed(session, b, key, err, start));
         } else if (e instanceof ShardUnavailableException) {
-            nack(session, b, NackReason.NACK_REASON_SHARD_UNAVAILABLE, e.getMessage(), true);
+            nack(hub.metrics(), session, b, NackReason.NACK_REASON_SHARD_UNAVAILABLE, e.getMessage(), true);
         } else if (e instanceof ShardStoreException s) {
-            nack(session, b, NackReason.NACK_REASON_SHARD_UNAVAILABLE, s.getMessage(), s.retriable());
+            nack(hub.metrics(), session, b, NackReason.NACK_REASON_SHARD_UNAVAILABLE, s.getMessage(), s.retriable());
         } else {
             log.error("append of batch {} from {} to {} failed", b.getBatchId(), session, key, e);
-            nack(session, b, NackReason.NACK_REASON_INTERNAL, "internal error: " + e, true);
+            nack(hub.metrics(), session, b, NackReason.NACK_REASON_INTERNAL, "internal error: " + e, true);
         }
     }
 
@@ -216,7 +218,9 @@ public final class BatchIngest implements FrameService {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
-    static void nack(Session session, Batch b, NackReason reason, String message, boolean retriable) {
+    static void nack(
+            HubMetrics metrics, Session session, Batch b, NackReason reason, String message, boolean retriable) {
+        metrics.nacked(reason);
         if (!retriable) {
             log.warn("refusing batch {} from {}: {}", b.getBatchId(), session, message);
         }

@@ -48,7 +48,12 @@ final class OverlapResolver {
                                 rest = remainder(b, skip);
                             } catch (BatchFormatException e) {
                                 session.execute(() -> BatchIngest.nack(
-                                        session, b, NackReason.NACK_REASON_BAD_REQUEST, e.getMessage(), false));
+                                        hub.metrics(),
+                                        session,
+                                        b,
+                                        NackReason.NACK_REASON_BAD_REQUEST,
+                                        e.getMessage(),
+                                        false));
                                 return;
                             }
                             BatchPayloads.Encoded enc = BatchPayloads.encode(rest, b.getCodec());

@@ -24,8 +24,11 @@ final class TokenBucket {
      * @return 0 when taken, otherwise the milliseconds to wait before asking again
      */
     synchronized long tryTake(long n, long nowNanos) {
-        tokens = Math.min(capacity, tokens + (nowNanos - lastNanos) * ratePerNano);
-        lastNanos = nowNanos;
+        // Callers read the clock before taking the lock, so a caller may arrive with an earlier time than the last
+        // one: that is no time passing, not negative time that takes tokens away.
+        long elapsed = Math.max(0, nowNanos - lastNanos);
+        tokens = Math.min(capacity, tokens + elapsed * ratePerNano);
+        lastNanos += elapsed;
         if (tokens >= n || tokens >= capacity) {
             tokens -= n;
             return 0;

@@ -1,0 +1,107 @@
+package io.tributary.hub;
+
+import com.google.protobuf.ByteString;
+import io.tributary.hub.store.ReadResult;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.store.StoredBatch;
+import io.tributary.hub.stream.ShardDefinition;
+import io.tributary.hub.stream.StreamDefinition;
+import io.tributary.protocol.batch.BatchFormatException;
+import io.tributary.protocol.batch.BatchPayloads;
+import io.tributary.protocol.v1.Batch;
+import io.tributary.protocol.v1.Codec;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.RecordId;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds raw {@code Batch} frames and reads a shard or stream back as decoded records. Stateless. */
+final class TestRecords {
+    private TestRecords() {}
+
+    /** A record stored at a shard position. */
+    record Stored(String shardId, long sequence, Record record) {
+        String text() {
+            return record.getPayload().toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * A batch of producer sequences {@code first .. first+count-1} of lane {@code key}, whose payloads are {@code
+     * "<key>:<sequence>"}.
+     */
+    static Frame batch(long batchId, String stream, String agentId, long epoch, String key, long first, int count) {
+        List<Record> records = new ArrayList<>();
+        for (long s = first; s < first + count; s++) {
+            records.add(Record.newBuilder()
+                    .setId(RecordId.newBuilder()
+                            .setAgentId(agentId)
+                            .setAgentEpoch(epoch)
+                            .setLane(key)
+                            .setSequence(s))
+                    .setEventTimeMs(1_700_000_000_000L + s)
+                    .setPayload(ByteString.copyFromUtf8(key + ":" + s))
+                    .build());
+        }
+        BatchPayloads.Encoded enc = BatchPayloads.encode(records, Codec.CODEC_NONE);
+        return Frame.newBuilder()
+                .setBatch(Batch.newBuilder()
+                        .setBatchId(batchId)
+                        .setStream(stream)
+                        .setPartitionKey(key)
+                        .setCodec(Codec.CODEC_NONE)
+                        .setPayload(enc.payload())
+                        .setRecordCount(count)
+                        .setUncompressedBytes(enc.uncompressedBytes())
+                        .setFirstSequence(first)
+                        .setLastSequence(first + count - 1)
+                        .setLane(key)
+                        .setAgentEpoch(epoch)
+                        .setFirstEventTimeMs(records.get(0).getEventTimeMs())
+                        .setLastEventTimeMs(records.get(count - 1).getEventTimeMs()))
+                .build();
+    }
+
+    /** Every record of one shard, in shard order, each with its shard sequence. */
+    static List<Stored> readShard(ShardStore store, ShardKey key) {
+        List<Stored> out = new ArrayList<>();
+        long next = store.info(key).oldestSequence();
+        while (true) {
+            ReadResult r = store.read(key, next, 10_000, 4 << 20);
+            if (r.batches().isEmpty()) {
+                return out;
+            }
+            for (StoredBatch b : r.batches()) {
+                List<Record> records = decode(b);
+                if (records.size() != b.recordCount()) {
+                    throw new AssertionError("batch at " + b.baseSequence() + " says " + b.recordCount()
+                            + " records, holds " + records.size());
+                }
+                for (int i = 0; i < records.size(); i++) {
+                    out.add(new Stored(key.shardId(), b.baseSequence() + i, records.get(i)));
+                }
+            }
+            next = r.nextSequence();
+        }
+    }
+
+    /** Every record of every shard of a stream, shard by shard. */
+    static List<Stored> readStream(ShardStore store, StreamDefinition stream) {
+        List<Stored> out = new ArrayList<>();
+        for (ShardDefinition shard : stream.shards()) {
+            out.addAll(readShard(store, new ShardKey(stream.name(), shard.id())));
+        }
+        return out;
+    }
+
+    private static List<Record> decode(StoredBatch b) {
+        try {
+            return BatchPayloads.decode(ByteString.copyFrom(b.payloadBytes()), Codec.forNumber(b.codec()), 64 << 20);
+        } catch (BatchFormatException e) {
+            throw new AssertionError("stored batch at " + b.baseSequence() + " does not decode", e);
+        }
+    }
+}
