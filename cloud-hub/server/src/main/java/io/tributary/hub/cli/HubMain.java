@@ -83,7 +83,15 @@ public final class HubMain implements Callable<Integer> {
             System.err.println("tributary hub: " + e.getMessage());
             return 2;
         }
-        Hub hub = Hub.start(cfg);
+        Hub hub;
+        try {
+            hub = Hub.start(cfg);
+        } catch (java.io.IOException | IllegalArgumentException | io.tributary.hub.stream.StreamException e) {
+            // Bad files (credentials, tokens, TLS, a corrupt stream catalog) or a port in use: say what, no stack
+            // trace.
+            System.err.println("tributary hub: cannot start: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
