@@ -2,6 +2,7 @@ package io.tributary.edge;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.edge.aggregate.Aggregator;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.edge.forward.Forwarder;
@@ -22,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge agent process: durable buffer, MQTT endpoint writing into it, forwarder draining it to the hub, and the
- * metrics/health HTTP endpoint. {@link #start} brings them up in that order; {@link #close} stops accepting first,
- * then forwarding, then closes the buffer, so nothing acknowledged is lost on a clean stop.
+ * The edge agent process: durable buffer, forwarder draining it to the hub, aggregator turning raw lanes into
+ * aggregates, MQTT endpoint writing into the buffer, and the metrics/health HTTP endpoint. {@link #start} brings them
+ * up in that order; {@link #close} stops accepting first, then aggregating and forwarding, then closes the buffer, so
+ * nothing acknowledged is lost on a clean stop.
  *
  * <p>Thread rules: {@code start} and {@code close} from one thread (not an event loop); accessors are thread-safe.
  */
@@ -37,6 +39,7 @@ public final class EdgeAgent implements AutoCloseable {
     private ClientResources resources;
     private DurableBuffer buffer;
     private Forwarder forwarder;
+    private Aggregator aggregator;
     private MqttServer mqtt;
     private MetricsHttpServer http;
 
@@ -56,15 +59,14 @@ public final class EdgeAgent implements AutoCloseable {
                     buffer.storedRecords(),
                     config.buffer().quotaBytes(),
                     config.buffer().overflowPolicy());
-            if (!config.aggregation().isEmpty()) {
-                log.warn(
-                        "aggregation.rules are parsed but not applied yet: every record is forwarded raw ({} rules)",
-                        config.aggregation().rules().size());
-            }
             resources = new ClientResources(1);
             forwarder = new Forwarder(
                     config.forwarder(), buffer, resources, config.hub(), config.agentId(), registry, clock);
             forwarder.start();
+            // always running, even without rules: raw lanes left by an earlier configuration still get aggregated
+            aggregator = new Aggregator(
+                            buffer, config.aggregationGrace(), config.ttl(), clock, registry, forwarder::wakeUp)
+                    .start();
             Authenticator auth = config.credentialsFile().isPresent()
                     ? StaticAuthenticator.load(config.credentialsFile().get())
                     : (user, password) -> false;
@@ -75,7 +77,8 @@ public final class EdgeAgent implements AutoCloseable {
                             buffer,
                             config.ttl(),
                             forwarder::wakeUp,
-                            config.forwarder().partitionByDevice()),
+                            config.forwarder().partitionByDevice(),
+                            config.aggregation()),
                     registry,
                     clock);
             mqtt.start();
@@ -151,6 +154,10 @@ public final class EdgeAgent implements AutoCloseable {
         if (mqtt != null) {
             mqtt.close();
             mqtt = null;
+        }
+        if (aggregator != null) {
+            aggregator.close(); // open windows are rebuilt from the raw lanes on the next start
+            aggregator = null;
         }
         if (forwarder != null) {
             forwarder.close();

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code chunks}: tree map, chunk number → encoded chunk ({@link ChunkCodec}), values outside the nodes;
  *   <li>{@code index}: tree map, chunk number → {@link ChunkMeta#toBytes()}, read whole at open;
  *   <li>{@code released}: hash map, lane → [epoch, sequence], the hub-acknowledged watermark (inclusive);
+ *   <li>{@code markers}: hash map, name → [epoch, sequence], named lane positions that move atomically with appends
+ *       (e.g. the aggregator's "aggregated up to" position per raw lane, see {@link DurableBuffer#marker});
  *   <li>{@code counters}: hash map, name → long: {@code epoch} and the loss ledger ({@code loss.<reason>}).
  * </ul>
  *
@@ -41,6 +43,7 @@ final class BufferStore implements AutoCloseable {
     private final BTreeMap<Long, byte[]> chunks;
     private final BTreeMap<Long, byte[]> index;
     private final HTreeMap<String, long[]> released;
+    private final HTreeMap<String, long[]> markers;
     private final HTreeMap<String, Long> counters;
     private final long epoch;
     private final boolean startedFresh;
@@ -54,6 +57,8 @@ final class BufferStore implements AutoCloseable {
         index = db.treeMap("index", Serializer.LONG, Serializer.BYTE_ARRAY).createOrOpen();
         released =
                 db.hashMap("released", Serializer.STRING, Serializer.LONG_ARRAY).createOrOpen();
+        markers =
+                db.hashMap("markers", Serializer.STRING, Serializer.LONG_ARRAY).createOrOpen();
         counters = db.hashMap("counters", Serializer.STRING, Serializer.LONG).createOrOpen();
         epoch = counter("epoch") + 1;
         counters.put("epoch", epoch);
@@ -153,6 +158,16 @@ final class BufferStore implements AutoCloseable {
         Map<String, LanePosition> out = new HashMap<>();
         released.forEach((lane, pos) -> out.put(lane, new LanePosition(pos[0], pos[1])));
         return out;
+    }
+
+    Map<String, LanePosition> loadMarkers() {
+        Map<String, LanePosition> out = new HashMap<>();
+        markers.forEach((name, pos) -> out.put(name, new LanePosition(pos[0], pos[1])));
+        return out;
+    }
+
+    void putMarker(String name, LanePosition position) {
+        markers.put(name, new long[] {position.epoch(), position.sequence()});
     }
 
     Optional<byte[]> chunk(long chunkNo) {

@@ -5,9 +5,12 @@ import io.tributary.protocol.v1.RecordId;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The single writer of a {@link DurableBuffer}: drains the append queue in batches, gives each record its id
  * (agent, epoch, lane, next lane sequence), applies the quota, writes one chunk per lane (more past
  * {@code maxChunkBytes}), commits once, publishes the new chunks to readers, and only then completes the futures
- * (group commit). Releases and expiry sweeps run on the same thread, in the same commits.
+ * (group commit). An {@link AppendAll} stores its records all or none and moves its named markers in that same commit. Releases and expiry sweeps run on the same thread, in the same commits.
  *
  * <p>Thread rules: {@link #run()} runs on the one writer thread; the queue is the only way in. Futures are completed
  * on the writer thread, so callers must hop to their own executor before doing real work in a callback.
@@ -29,9 +32,13 @@ final class BufferWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(BufferWriter.class);
 
     /** A request to the writer. */
-    sealed interface Op permits Append, Release, Stop {}
+    sealed interface Op permits Append, AppendAll, Release, Stop {}
 
     record Append(PendingRecord pending, CompletableFuture<Appended> future) implements Op {}
+
+    record AppendAll(
+            List<PendingRecord> records, Map<String, LanePosition> markers, CompletableFuture<AppendedAll> future)
+            implements Op {}
 
     record Release(String lane, LanePosition upTo, CompletableFuture<Void> future) implements Op {}
 
@@ -43,6 +50,7 @@ final class BufferWriter implements Runnable {
     private final ChunkIndex index;
     private final LossLedger ledger;
     private final Map<String, LanePosition> released;
+    private final Map<String, LanePosition> markers;
     private final Lock publishLock;
     private final BufferMetrics metrics;
     private final BlockingQueue<Op> queue;
@@ -58,6 +66,7 @@ final class BufferWriter implements Runnable {
             ChunkIndex index,
             LossLedger ledger,
             Map<String, LanePosition> released,
+            Map<String, LanePosition> markers,
             Lock publishLock,
             BufferMetrics metrics,
             BlockingQueue<Op> queue) {
@@ -67,6 +76,7 @@ final class BufferWriter implements Runnable {
         this.index = index;
         this.ledger = ledger;
         this.released = released;
+        this.markers = markers;
         this.publishLock = publishLock;
         this.metrics = metrics;
         this.queue = queue;
@@ -116,60 +126,104 @@ final class BufferWriter implements Runnable {
 
     private void write(List<Op> batch) {
         long now = clock.millis();
-        Map<String, ChunkBuilder> open = new LinkedHashMap<>();
-        List<ChunkMeta> sealed = new ArrayList<>();
-        List<Runnable> completions = new ArrayList<>(batch.size());
-        long nextChunkNo = index.nextChunkNo();
-        long pendingBytes = 0;
-        int stored = 0;
+        Commit c = new Commit(index.nextChunkNo());
+        Map<String, LanePosition> newMarkers = new HashMap<>();
         try {
             for (Op op : batch) {
                 if (op instanceof Release r) {
                     exclusive();
                     release(r.lane(), r.upTo());
-                    completions.add(() -> r.future().complete(null));
-                    continue;
-                }
-                Append a = (Append) op;
-                String lane = a.pending().lane();
-                StoredRecord record = identify(a.pending(), now);
-                ChunkBuilder builder = open.computeIfAbsent(lane, ChunkBuilder::new);
-                int before = builder.bytes();
-                int size = ChunkCodec.encodedSize(record) + (builder.isEmpty() ? ChunkCodec.overhead(1) : 0);
-                if (!makeRoom(pendingBytes + size)) {
-                    ledger.add(LossReason.REJECTED, 1);
-                    completions.add(() -> a.future().complete(Appended.refused(AppendOutcome.QUOTA_EXCEEDED)));
-                    continue;
-                }
-                nextSequence.merge(lane, 1L, Long::sum);
-                builder.add(record, ChunkCodec.encodedSize(record));
-                pendingBytes += builder.bytes() - before;
-                stored++;
-                Appended done = Appended.stored(record.record().getId());
-                completions.add(() -> a.future().complete(done));
-                if (builder.bytes() >= config.maxChunkBytes()) {
-                    sealed.add(builder.sealInto(store, nextChunkNo++));
+                    c.completions.add(() -> r.future().complete(null));
+                } else if (op instanceof Append a) {
+                    Appended done = appendAll(c, List.of(a.pending()), now)
+                            .map(ids -> Appended.stored(ids.get(0)))
+                            .orElse(Appended.refused(AppendOutcome.QUOTA_EXCEEDED));
+                    c.completions.add(() -> a.future().complete(done));
+                } else if (op instanceof AppendAll a) {
+                    AppendedAll done = appendAll(c, a.records(), now)
+                            .map(AppendedAll::stored)
+                            .orElse(AppendedAll.refused(AppendOutcome.QUOTA_EXCEEDED));
+                    if (done.isStored()) {
+                        a.markers().forEach((name, pos) -> {
+                            LanePosition current = newMarkers.getOrDefault(
+                                    name, markers.getOrDefault(name, LanePosition.BEFORE_FIRST));
+                            if (pos.isAfter(current)) {
+                                newMarkers.put(name, pos);
+                                store.putMarker(name, pos);
+                            }
+                        });
+                    }
+                    c.completions.add(() -> a.future().complete(done));
                 }
             }
-            for (ChunkBuilder builder : open.values()) {
+            for (ChunkBuilder builder : c.open.values()) {
                 if (!builder.isEmpty()) {
-                    sealed.add(builder.sealInto(store, nextChunkNo++));
+                    c.sealed.add(builder.sealInto(store, c.nextChunkNo++));
                 }
             }
             long t0 = System.nanoTime();
             store.commit();
             metrics.commit.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             exclusive();
-            sealed.forEach(index::put);
+            c.sealed.forEach(index::put);
+            markers.putAll(newMarkers);
         } finally {
             if (exclusive) {
                 exclusive = false;
                 publishLock.unlock();
             }
         }
-        metrics.recordsPerCommit.record(stored);
-        metrics.stored.increment(stored);
-        completions.forEach(Runnable::run);
+        metrics.recordsPerCommit.record(c.stored);
+        metrics.stored.increment(c.stored);
+        c.completions.forEach(Runnable::run);
+    }
+
+    /** What one group commit collects: open chunk per lane, sealed chunks, bytes added, completions to run after. */
+    private static final class Commit {
+        final Map<String, ChunkBuilder> open = new LinkedHashMap<>();
+        final List<ChunkMeta> sealed = new ArrayList<>();
+        final List<Runnable> completions = new ArrayList<>();
+        long nextChunkNo;
+        long pendingBytes;
+        int stored;
+
+        Commit(long nextChunkNo) {
+            this.nextChunkNo = nextChunkNo;
+        }
+    }
+
+    /**
+     * Adds the records to this commit's chunks, all or none: the quota must make room for all of them, else none is
+     * stored, each is counted {@link LossReason#REJECTED} and the result is empty.
+     */
+    private Optional<List<RecordId>> appendAll(Commit c, List<PendingRecord> records, long now) {
+        long size = 0;
+        Set<String> opening = new HashSet<>();
+        for (PendingRecord p : records) {
+            ChunkBuilder builder = c.open.get(p.lane());
+            boolean opens = (builder == null || builder.isEmpty()) && opening.add(p.lane());
+            size += ChunkCodec.encodedSize(identify(p, 0, now)) + (opens ? ChunkCodec.overhead(1) : 0);
+        }
+        if (!records.isEmpty() && !makeRoom(c.pendingBytes + size)) {
+            ledger.add(LossReason.REJECTED, records.size());
+            return Optional.empty();
+        }
+        List<RecordId> ids = new ArrayList<>(records.size());
+        for (PendingRecord p : records) {
+            String lane = p.lane();
+            StoredRecord record = identify(p, nextSequence.getOrDefault(lane, 0L), now);
+            nextSequence.merge(lane, 1L, Long::sum);
+            ChunkBuilder builder = c.open.computeIfAbsent(lane, ChunkBuilder::new);
+            int before = builder.bytes();
+            builder.add(record, ChunkCodec.encodedSize(record));
+            c.pendingBytes += builder.bytes() - before;
+            c.stored++;
+            ids.add(record.record().getId());
+            if (builder.bytes() >= config.maxChunkBytes()) {
+                c.sealed.add(builder.sealInto(store, c.nextChunkNo++));
+            }
+        }
+        return Optional.of(ids);
     }
 
     /**
@@ -183,12 +237,12 @@ final class BufferWriter implements Runnable {
         }
     }
 
-    private StoredRecord identify(PendingRecord p, long now) {
+    private StoredRecord identify(PendingRecord p, long sequence, long now) {
         String lane = p.lane();
         RecordId id = RecordId.newBuilder()
                 .setAgentId(config.agentId())
                 .setAgentEpoch(store.epoch())
-                .setSequence(nextSequence.getOrDefault(lane, 0L))
+                .setSequence(sequence)
                 .setLane(lane)
                 .build();
         Record.Builder b = p.body().toBuilder().setId(id);
@@ -255,6 +309,8 @@ final class BufferWriter implements Runnable {
         for (Op op : ops) {
             if (op instanceof Append a) {
                 a.future().complete(Appended.refused(AppendOutcome.UNAVAILABLE));
+            } else if (op instanceof AppendAll a) {
+                a.future().complete(AppendedAll.refused(AppendOutcome.UNAVAILABLE));
             } else if (op instanceof Release r) {
                 r.future().completeExceptionally(new IllegalStateException("edge buffer is offline"));
             }

@@ -37,6 +37,7 @@ public final class DurableBuffer implements AutoCloseable {
     private final BufferStore store;
     private final ChunkIndex index = new ChunkIndex();
     private final Map<String, LanePosition> released = new ConcurrentHashMap<>();
+    private final Map<String, LanePosition> markers = new ConcurrentHashMap<>();
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final BlockingQueue<BufferWriter.Op> queue;
     private final LossLedger ledger;
@@ -51,10 +52,12 @@ public final class DurableBuffer implements AutoCloseable {
         this.store = BufferStore.open(config, clock.millis());
         store.loadIndex().values().forEach(index::put);
         released.putAll(store.loadReleased());
+        markers.putAll(store.loadMarkers());
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.ledger = new LossLedger(store);
         this.metrics = new BufferMetrics(registry, clock, config, index, ledger, queue);
-        this.writer = new BufferWriter(config, clock, store, index, ledger, released, lock.writeLock(), metrics, queue);
+        this.writer = new BufferWriter(
+                config, clock, store, index, ledger, released, markers, lock.writeLock(), metrics, queue);
         this.writerThread = new Thread(writer, "tributary-buffer-writer");
         writerThread.setDaemon(true);
         writerThread.start();
@@ -86,6 +89,38 @@ public final class DurableBuffer implements AutoCloseable {
         } finally {
             appending.decrementAndGet();
         }
+    }
+
+    /**
+     * Queues records and marker moves for the next group commit, as one unit: after a crash either all of them are
+     * stored and every marker has moved, or none. Records get ids as with {@link #append(PendingRecord)}, in list
+     * order. A marker is a named lane position kept in the buffer file (see {@link #marker}); it only moves forward, a
+     * position not after its current one is ignored. The quota applies to the records together: when they do not all
+     * fit, none is stored and no marker moves ({@link AppendOutcome#QUOTA_EXCEEDED}). Never blocks.
+     *
+     * <p>This is how derived records stay exactly-once across crashes: a consumer of a lane appends what it derived
+     * and moves its "consumed up to" marker in the same commit, and resumes after the marker on restart.
+     */
+    public CompletableFuture<AppendedAll> append(List<PendingRecord> records, Map<String, LanePosition> markers) {
+        appending.incrementAndGet();
+        try {
+            if (closed || writer.failed()) {
+                return CompletableFuture.completedFuture(AppendedAll.refused(AppendOutcome.UNAVAILABLE));
+            }
+            CompletableFuture<AppendedAll> future = new CompletableFuture<>();
+            if (!queue.offer(new BufferWriter.AppendAll(List.copyOf(records), Map.copyOf(markers), future))) {
+                metrics.busy.increment();
+                return CompletableFuture.completedFuture(AppendedAll.refused(AppendOutcome.BUSY));
+            }
+            return future;
+        } finally {
+            appending.decrementAndGet();
+        }
+    }
+
+    /** The committed position of a marker moved by {@link #append(List, Map)}; {@link LanePosition#BEFORE_FIRST} if never. */
+    public LanePosition marker(String name) {
+        return markers.getOrDefault(name, LanePosition.BEFORE_FIRST);
     }
 
     /**

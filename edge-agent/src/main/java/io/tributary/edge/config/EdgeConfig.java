@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param hub how to reach the hub
  * @param forwarder batching and flow control towards the hub
  * @param aggregation the aggregation rules
+ * @param aggregationGrace how long a window stays open after its end for records still being committed
  * @param metricsHost bind address of /metrics and /health
  * @param metricsPort port of /metrics and /health; -1 disables
  */
@@ -46,6 +47,7 @@ public record EdgeConfig(
         ClientOptions hub,
         ForwarderConfig forwarder,
         AggregationRules aggregation,
+        Duration aggregationGrace,
         String metricsHost,
         int metricsPort) {
 
@@ -116,7 +118,16 @@ public record EdgeConfig(
                     "aggregation.rules",
                     "string",
                     "",
-                    "Rules 'FILTER=MODE[:WINDOW];...', MODE raw|window|both, e.g. 'sensors/#=window:60s;alarms/#=raw'."),
+                    "Per-topic rules 'FILTER=MODE[:WINDOW]', ';'-separated, first match wins, unmatched topics raw."
+                            + " FILTER is an MQTT filter (+ one level, # the rest); MODE raw (forward each record),"
+                            + " window (only tumbling-window aggregates: count, min, max, sum, last per device, metric"
+                            + " and numeric JSON field, by edge receive time) or both; WINDOW a number with ms|s|m|h,"
+                            + " required for window and both. E.g. 'sensors/#=window:60s;alarms/#=raw'."),
+            new ConfigKey(
+                    "aggregation.grace",
+                    "duration",
+                    "2s",
+                    "How long a window stays open after its end for records still being committed."),
             new ConfigKey("metrics.host", "string", "0.0.0.0", "Address of /metrics and /health."),
             new ConfigKey("metrics.port", "int", "9464", "Port of /metrics (Prometheus) and /health; -1 disables."));
 
@@ -161,6 +172,10 @@ public record EdgeConfig(
         } catch (IllegalArgumentException e) {
             v.problem("aggregation.rules", e.getMessage());
         }
+        Duration grace = v.duration("aggregation.grace");
+        if (grace.isNegative()) {
+            v.problem("aggregation.grace", "must not be negative");
+        }
         int metricsPort = v.integer("metrics.port");
         if (metricsPort < -1 || metricsPort > 65535) {
             v.problem("metrics.port", "must be -1 (off) or 0..65535");
@@ -176,6 +191,7 @@ public record EdgeConfig(
                 hub,
                 forwarder,
                 rules,
+                grace.isNegative() ? Duration.ZERO : grace,
                 v.string("metrics.host", "0.0.0.0"),
                 metricsPort);
     }

@@ -1,6 +1,7 @@
 package io.tributary.edge.forward;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.buffer.BufferedRecord;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fairness: lanes (device groups) are served round-robin, one batch per lane per turn, each with at most
  * {@link ForwarderConfig#maxInFlightPerLane()} batches in flight. A group with a large backlog after an outage thus
  * drains at full speed while a live group still gets every other turn. Within one lane, records go strictly in
- * buffer order (per-device order), so live records of a lane wait behind that lane's own backlog.
+ * buffer order (per-device order), so live records of a lane wait behind that lane's own backlog. Local lanes
+ * ({@link AggregationLanes#isLocal}: raw records kept for the aggregator) are never sent.
  *
  * <p>Thread rules: all state is owned by one forwarder thread, which also reads the buffer and compresses (never a
  * Netty event loop). Hub callbacks hop onto it. Public methods may be called from any thread.
@@ -248,6 +250,9 @@ public final class Forwarder implements AutoCloseable {
             return;
         }
         for (String name : buffer.lanes()) {
+            if (AggregationLanes.isLocal(name)) {
+                continue; // raw records kept for aggregation; their aggregates come in another lane
+            }
             lanes.computeIfAbsent(name, n -> new LaneState(n, buffer.releasedPosition(n), config));
         }
         List<LaneState> order = new ArrayList<>(lanes.values());
@@ -449,6 +454,9 @@ public final class Forwarder implements AutoCloseable {
             long now = clock.millis();
             long oldest = Long.MAX_VALUE;
             for (String name : buffer.lanes()) {
+                if (AggregationLanes.isLocal(name)) {
+                    continue;
+                }
                 LaneState lane = lanes.get(name);
                 LanePosition from = lane == null ? buffer.releasedPosition(name) : lane.acked;
                 List<BufferedRecord> first = buffer.read(name, from, 1, Integer.MAX_VALUE);

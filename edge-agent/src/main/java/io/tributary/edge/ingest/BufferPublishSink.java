@@ -1,7 +1,11 @@
 package io.tributary.edge.ingest;
 
 import com.google.protobuf.ByteString;
+import io.tributary.edge.aggregate.AggregationLanes;
+import io.tributary.edge.aggregate.AggregationRules;
 import io.tributary.edge.buffer.AppendOutcome;
+import io.tributary.edge.buffer.Appended;
+import io.tributary.edge.buffer.AppendedAll;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.NumericFields;
 import io.tributary.edge.buffer.PendingRecord;
@@ -12,13 +16,19 @@ import io.tributary.edge.mqtt.SinkResult;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The MQTT endpoint's sink: turns each publish into a {@link Record} and appends it to the {@link DurableBuffer}, in
  * the lane of its device group. The publish is acknowledged when the append's group commit is durable.
+ *
+ * <p>Aggregation: the first {@link AggregationRules} rule matching the topic decides. {@code raw} (or no rule): the
+ * group's lane, forwarded. {@code window}: only the local raw lane of the window ({@link AggregationLanes#raw}), which
+ * the {@code Aggregator} turns into aggregates. {@code both}: the group's lane and the raw lane, in one commit.
  *
  * <p>Mapping: device, group and metric from the topic mapping; {@code topic} the MQTT topic; {@code
  * edge_receive_time_ms} the time the endpoint decoded the publish; {@code event_time_ms} the JSON payload's top-level
@@ -39,10 +49,11 @@ public final class BufferPublishSink implements PublishSink {
     private final Duration ttl;
     private final Runnable onStored;
     private final boolean lanePerDevice;
+    private final AggregationRules rules;
 
-    /** One lane per device group (records partitioned by group). */
+    /** One lane per device group (records partitioned by group), no aggregation. */
     public BufferPublishSink(DurableBuffer buffer, Duration ttl, Runnable onStored) {
-        this(buffer, ttl, onStored, false);
+        this(buffer, ttl, onStored, false, AggregationRules.none());
     }
 
     /**
@@ -50,12 +61,15 @@ public final class BufferPublishSink implements PublishSink {
      * @param onStored called (on the writer thread, must be cheap) after each durable append, e.g. to wake the forwarder
      * @param lanePerDevice one lane per {@code group/device} instead of per group: needed when records are partitioned
      *     by device, so that every lane's run goes to one shard and stays gap-free there
+     * @param rules which topics are forwarded raw, aggregated, or both
      */
-    public BufferPublishSink(DurableBuffer buffer, Duration ttl, Runnable onStored, boolean lanePerDevice) {
+    public BufferPublishSink(
+            DurableBuffer buffer, Duration ttl, Runnable onStored, boolean lanePerDevice, AggregationRules rules) {
         this.buffer = Objects.requireNonNull(buffer, "buffer");
         this.ttl = Objects.requireNonNull(ttl, "ttl");
         this.onStored = Objects.requireNonNull(onStored, "onStored");
         this.lanePerDevice = lanePerDevice;
+        this.rules = Objects.requireNonNull(rules, "rules");
     }
 
     @Override
@@ -63,14 +77,40 @@ public final class BufferPublishSink implements PublishSink {
         String lane = lanePerDevice
                 ? publish.mapped().group() + "/" + publish.mapped().device()
                 : publish.mapped().group();
-        PendingRecord pending = new PendingRecord(lane, toRecord(publish), ttl);
-        return buffer.append(pending).thenApply(appended -> {
-            SinkResult result = toSinkResult(appended.outcome());
+        Record record = toRecord(publish);
+        Optional<AggregationRules.Rule> rule = rules.match(publish.topic());
+        AggregationRules.Mode mode = rule.map(AggregationRules.Rule::mode).orElse(AggregationRules.Mode.RAW);
+        CompletionStage<AppendOutcome> appended =
+                switch (mode) {
+                    case RAW ->
+                        buffer.append(new PendingRecord(lane, record, ttl)).thenApply(Appended::outcome);
+                    case WINDOW ->
+                        buffer.append(rawCopy(lane, rule.get(), record)).thenApply(Appended::outcome);
+                    // one commit for both copies: a crash stores both or neither, so a retried publish is
+                    // neither forwarded twice nor aggregated twice
+                    case BOTH ->
+                        buffer.append(
+                                        List.of(
+                                                new PendingRecord(lane, record, ttl),
+                                                rawCopy(lane, rule.get(), record)),
+                                        Map.of())
+                                .thenApply(AppendedAll::outcome);
+                };
+        return appended.thenApply(outcome -> {
+            SinkResult result = toSinkResult(outcome);
             if (result == SinkResult.STORED) {
                 onStored.run();
             }
             return result;
         });
+    }
+
+    /**
+     * The copy kept on the edge for aggregation, in the window's local raw lane. It never expires: the aggregator
+     * consumes it within a window plus grace, and an expired copy would silently vanish from an aggregate.
+     */
+    private static PendingRecord rawCopy(String lane, AggregationRules.Rule rule, Record record) {
+        return PendingRecord.of(AggregationLanes.raw(lane, rule.window().toMillis()), record);
     }
 
     /** The record stored for a publish (without id: the buffer assigns it). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.tributary.edge.buffer.LanePosition;
 import io.tributary.protocol.v1.Aggregate;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
@@ -54,18 +55,22 @@ class AggregationTest {
                 .hasMessageContaining("'b=sometimes'");
     }
 
+    private static LanePosition at(long seq) {
+        return new LanePosition(1, seq);
+    }
+
     @Test
     void closeUpTo_oneWindow_computesCountMinMaxSumLastPerDeviceAndField() throws InvalidProtocolBufferException {
-        WindowAggregator agg = new WindowAggregator("agent", "g", 60_000);
-        agg.add(raw("d1", 60_000, "{\"t\": 20, \"h\": 50}"));
-        agg.add(raw("d1", 61_000, "{\"t\": 22}"));
-        agg.add(raw("d1", 119_999, "{\"t\": 18}"));
-        agg.add(raw("d2", 70_000, "{\"t\": 5}"));
-        assertThat(agg.add(raw("d2", 70_001, "not a number"))).isFalse();
-        agg.add(raw("d1", 120_000, "{\"t\": 99}")); // next window
+        WindowAggregator agg = new WindowAggregator(60_000);
+        agg.add(raw("d1", 60_000, "{\"t\": 20, \"h\": 50}"), at(0));
+        agg.add(raw("d1", 61_000, "{\"t\": 22}"), at(1));
+        agg.add(raw("d2", 70_000, "{\"t\": 5}"), at(2));
+        assertThat(agg.add(raw("d2", 70_001, "not a number"), at(3))).isFalse();
+        agg.add(raw("d1", 119_999, "{\"t\": 18}"), at(4));
 
-        assertThat(agg.closeUpTo(119_999)).isEmpty(); // window [60s, 120s) not over yet
-        List<Record> out = agg.closeUpTo(120_000);
+        assertThat(agg.closeUpTo(119_999).aggregates()).isEmpty(); // window [60s, 120s) not over yet
+        WindowAggregator.Closed closed = agg.closeUpTo(120_000);
+        List<Record> out = closed.aggregates();
 
         assertThat(out).hasSize(3); // d1/h, d1/t, d2/t
         Aggregate d1t = Aggregate.parseFrom(out.get(1).getPayload());
@@ -81,43 +86,59 @@ class AggregationTest {
         assertThat(d1t.getWindowEndMs()).isEqualTo(120_000);
         assertThat(out).allSatisfy(r -> {
             assertThat(r.getContentType()).isEqualTo(ContentType.CONTENT_TYPE_AGGREGATE);
-            assertThat(r.getId().getLane()).isEqualTo("g#agg");
-            assertThat(r.getId().getAgentEpoch()).isEqualTo(60_000);
+            assertThat(r.getDeviceGroup()).isEqualTo("g");
+            assertThat(r.getEventTimeMs()).isEqualTo(60_000);
         });
-        assertThat(out.stream().map(r -> r.getId().getSequence())).containsExactly(0L, 1L, 2L);
-        assertThat(agg.openWindows()).isEqualTo(1);
+        assertThat(closed.upTo()).contains(at(4));
+        assertThat(closed.windows()).isEqualTo(1);
+        assertThat(closed.records()).isEqualTo(4);
+        assertThat(agg.openWindows()).isZero();
     }
 
     @Test
-    void replay_sameRawRecordsInAnotherArrivalOrder_yieldsIdenticalAggregatesAndIds() {
-        List<Record> raws = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            raws.add(raw("d" + (i % 4), 1_000L * i, "{\"v\": " + i + "}"));
-        }
-        WindowAggregator first = new WindowAggregator("agent", "g", 10_000);
-        raws.forEach(first::add);
-        WindowAggregator replay = new WindowAggregator("agent", "g", 10_000);
-        List<Record> shuffled = new ArrayList<>(raws);
-        java.util.Collections.rotate(shuffled.subList(0, 10), 3); // order inside one window differs, last aside
-        shuffled.forEach(replay::add);
+    void add_recordStampedBeforeCurrentWindow_countsInCurrentWindowSoMarkerStaysAPrefix()
+            throws InvalidProtocolBufferException {
+        WindowAggregator agg = new WindowAggregator(10_000);
+        agg.add(raw("d", 9_990, "{\"v\": 1}"), at(0));
+        agg.add(raw("d", 10_001, "{\"v\": 2}"), at(1)); // window [10s, 20s) starts
+        agg.add(raw("d", 9_999, "{\"v\": 4}"), at(2)); // stamped earlier on another event loop
 
-        List<Record> a = first.closeUpTo(50_000);
-        List<Record> b = replay.closeUpTo(50_000);
+        WindowAggregator.Closed first = agg.closeFinished();
 
-        assertThat(a).hasSize(20);
-        assertThat(b.stream().map(Record::getId).toList())
-                .containsExactlyElementsOf(a.stream().map(Record::getId).toList());
-        for (int i = 0; i < a.size(); i++) {
-            assertThat(counts(b.get(i))).isEqualTo(counts(a.get(i)));
-        }
+        assertThat(first.upTo()).contains(at(0));
+        assertThat(Aggregate.parseFrom(first.aggregates().get(0).getPayload()).getSum())
+                .isEqualTo(1);
+        assertThat(agg.late()).isEqualTo(1);
+        WindowAggregator.Closed second = agg.closeUpTo(20_000);
+        assertThat(second.upTo()).contains(at(2));
+        assertThat(Aggregate.parseFrom(second.aggregates().get(0).getPayload()).getSum())
+                .isEqualTo(6);
+        agg.add(raw("d", 15_000, "{\"v\": 8}"), at(3)); // after its window was emitted: goes to the next one
+        assertThat(agg.closeUpTo(30_000).aggregates())
+                .extracting(Record::getEventTimeMs)
+                .containsExactly(20_000L);
     }
 
-    private static List<Double> counts(Record r) {
-        try {
-            Aggregate x = Aggregate.parseFrom(r.getPayload());
-            return List.of((double) x.getCount(), x.getMin(), x.getMax(), x.getSum());
-        } catch (InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
+    @Test
+    void replay_afterMarker_rebuildsOpenWindowsWithoutRecountingEmittedRecords() {
+        List<Record> raws = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            raws.add(raw("d" + (i % 4), 1_000L * i, "{\"v\": 1}"));
         }
+        WindowAggregator first = new WindowAggregator(10_000);
+        for (int i = 0; i < 25; i++) {
+            first.add(raws.get(i), at(i));
+        }
+        WindowAggregator.Closed emitted = first.closeFinished(); // windows [0,10s) and [10s,20s); crash after
+        long marker = emitted.upTo().orElseThrow().sequence();
+        WindowAggregator replay = new WindowAggregator(10_000);
+        for (int i = (int) marker + 1; i < raws.size(); i++) {
+            replay.add(raws.get(i), at(i));
+        }
+
+        long total = emitted.records() + replay.closeUpTo(Long.MAX_VALUE).records();
+
+        assertThat(marker).isEqualTo(19);
+        assertThat(total).isEqualTo(50);
     }
 }

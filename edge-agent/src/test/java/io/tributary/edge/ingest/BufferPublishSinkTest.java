@@ -3,6 +3,7 @@ package io.tributary.edge.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.edge.aggregate.AggregationRules;
 import io.tributary.edge.buffer.AppendOutcome;
 import io.tributary.edge.buffer.BufferConfig;
 import io.tributary.edge.buffer.BufferedRecord;
@@ -108,6 +109,37 @@ class BufferPublishSinkTest {
             assertThat(read).hasSize(1);
             assertThat(read.get(0).record().getId().getLane()).isEqualTo("plant-7");
             assertThat(read.get(0).record().getDeviceId()).isEqualTo("dev-42");
+        }
+    }
+
+    @Test
+    void accept_windowAndBothRules_storeInLocalRawLaneAndForBothAlsoInGroupLane(@TempDir Path dir) {
+        try (DurableBuffer buffer = DurableBuffer.open(
+                BufferConfig.builder(dir.resolve("b.db"), "agent").build(),
+                Clock.systemUTC(),
+                new SimpleMeterRegistry())) {
+            AggregationRules window = AggregationRules.parse("tributary/+/+/env/#=window:60s");
+            AggregationRules both = AggregationRules.parse("tributary/plant-7/#=both:10s");
+            new BufferPublishSink(buffer, Duration.ZERO, () -> {}, false, window)
+                    .accept(publish("{\"v\": 1}", Map.of()))
+                    .toCompletableFuture()
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .join();
+            SinkResult result = new BufferPublishSink(buffer, Duration.ZERO, () -> {}, false, both)
+                    .accept(publish("{\"v\": 2}", Map.of()))
+                    .toCompletableFuture()
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .join();
+
+            assertThat(result).isEqualTo(SinkResult.STORED);
+            assertThat(buffer.lanes())
+                    .containsExactlyInAnyOrder("plant-7", "plant-7#60000ms#raw", "plant-7#10000ms#raw");
+            assertThat(buffer.read("plant-7", LanePosition.BEFORE_FIRST, 10, 1 << 20))
+                    .extracting(r -> r.record().getPayload().toStringUtf8())
+                    .containsExactly("{\"v\": 2}");
+            assertThat(buffer.read("plant-7#60000ms#raw", LanePosition.BEFORE_FIRST, 10, 1 << 20))
+                    .extracting(r -> r.record().getPayload().toStringUtf8())
+                    .containsExactly("{\"v\": 1}");
         }
     }
 
