@@ -177,7 +177,7 @@ class DurableBufferTest {
 
         clock.advance(Duration.ofMinutes(2));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> buffer.losses().get(LossReason.EXPIRED) == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> buffer.losses().get(LossReason.EXPIRED) == 2);
         assertThat(buffer.read("g", LanePosition.BEFORE_FIRST, 10, 1 << 20))
                 .extracting(TestRecords::payload)
                 .containsExactly("forever");
