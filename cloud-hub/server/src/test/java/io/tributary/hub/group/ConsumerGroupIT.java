@@ -83,7 +83,7 @@ class ConsumerGroupIT {
         assertThat(all).hasSize(6);
 
         c.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> a.heartbeat().getLeasesCount() == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.heartbeat().getLeasesCount() == 3);
         assertThat(b.heartbeat().getLeasesCount()).isEqualTo(3);
     }
 
@@ -111,7 +111,7 @@ class ConsumerGroupIT {
                 .isTrue();
         a.close();
         RawMember b = member("b");
-        Lease now = await().atMost(Duration.ofSeconds(5))
+        Lease now = await().atMost(Duration.ofSeconds(30))
                 .until(() -> b.heartbeat(), x -> x.getLeasesCount() == 1)
                 .getLeases(0);
         assertThat(now.getToken()).isGreaterThan(old.getToken());
@@ -247,7 +247,7 @@ class ConsumerGroupIT {
         // Everything was checkpointed by the first member, so the second starts after it: no record twice.
         assertThat(second.values().stream().mapToInt(List::size).sum()).isEqualTo(120);
         try (AdminClient admin = hub.admin()) {
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(30))
                     .until(() -> admin.describeGroup("s", "g").getShardsList().stream()
                             .allMatch(s -> s.getLagRecords() == 0));
         }

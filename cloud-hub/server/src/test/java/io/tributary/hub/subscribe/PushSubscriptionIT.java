@@ -70,7 +70,7 @@ class PushSubscriptionIT {
             List<ConsumerRecord> first = r.poll(Duration.ofSeconds(10));
             assertThat(first).isNotEmpty();
             // Without further polls the hub holds back: far fewer than 500 records were pushed.
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(30))
                     .until(() -> hub.hub
                                     .registry()
                                     .counter("tributary.hub.push.records")
