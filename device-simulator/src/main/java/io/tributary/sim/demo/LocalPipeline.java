@@ -167,6 +167,8 @@ public final class LocalPipeline implements AutoCloseable {
     public ClientOptions clientOptions() {
         return ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", hubPort)))
                 .clientName("local-pipeline")
+                // A freshly started JVM on a busy machine can take seconds to answer its first handshake.
+                .connectTimeout(Duration.ofSeconds(30))
                 .build();
     }
 
