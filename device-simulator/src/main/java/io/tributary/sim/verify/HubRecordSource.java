@@ -202,12 +202,16 @@ public final class HubRecordSource implements RecordSource {
 
     /** Stops the reader threads (each within its poll interval) and waits for them. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         synchronized (this) {
             closed = true;
         }
-        for (Thread t : readers.values()) {
-            t.join(TimeUnit.SECONDS.toMillis(5));
+        try {
+            for (Thread t : readers.values()) {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -76,8 +76,12 @@ public final class LiveVerification implements AutoCloseable {
 
     /** Stops the live thread if {@link #finish} was not called; does not close the source. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stopping = true;
-        thread.join();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
