@@ -1,13 +1,21 @@
 package io.tributary.sim;
 
+import io.tributary.hub.client.ClientOptions;
+import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.HubClientException;
 import io.tributary.sim.load.RateProfile;
 import io.tributary.sim.payload.PayloadCodec;
 import io.tributary.sim.report.HtmlReport;
 import io.tributary.sim.report.LiveLine;
 import io.tributary.sim.report.RunSummary;
+import io.tributary.sim.verify.HubRecordSource;
+import io.tributary.sim.verify.LiveVerification;
+import io.tributary.sim.verify.VerifyReport;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -18,8 +26,9 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code ./tributary sim}: drives virtual MQTT devices against an edge agent and reports what was acknowledged.
- * Exit codes: 0 every publish that needed an acknowledgement got a success one; 1 otherwise (refused, failed,
- * unacknowledged, nobody connected); 2 usage error. Only {@link #main} exits the JVM.
+ * Exit codes: 0 every publish that needed an acknowledgement got a success one (and, with {@code --verify}, the
+ * verifier passed); 1 otherwise (refused, failed, unacknowledged, nobody connected, lost/duplicated/reordered at the
+ * hub); 2 usage error or an unreachable hub to verify against. Only {@link #main} exits the JVM.
  */
 @Command(
         name = "sim",
@@ -36,8 +45,9 @@ import picocli.CommandLine.Mixin;
         },
         footer = {
             "",
-            "Exit codes: 0 every QoS 1/2 publish was acknowledged; 1 something was refused, failed or left",
-            "unacknowledged (or no device could connect); 2 usage error.",
+            "Exit codes: 0 every QoS 1/2 publish was acknowledged (and, with --verify, arrived at the hub once and in",
+            "order); 1 something was refused, failed or left unacknowledged, no device could connect, or the",
+            "verification failed; 2 usage error (or the hub to verify against is unreachable).",
             "Example: ./tributary sim --mqtt 127.0.0.1:1883 --devices 1000 --groups 10 --rate 5000 --duration 30 --qos 1"
         })
 public final class SimMain implements Callable<Integer> {
@@ -86,14 +96,15 @@ public final class SimMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (options.verify) {
-            err.println("--verify (with --hub and --stream) requires the hub consumer, which is coming; "
-                    + "run without --verify to measure what the edge acknowledged.");
-            return 2;
-        }
         SimConfig config;
         try {
             config = options.toConfig();
+            if (options.verify && (options.hub == null || options.hub.isBlank())) {
+                throw new IllegalArgumentException("--verify needs --hub HOST:PORT (and --stream, default telemetry)");
+            }
+            if (!(options.verifyTimeout >= 0)) {
+                throw new IllegalArgumentException("--verify-timeout must not be negative");
+            }
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
@@ -105,23 +116,53 @@ public final class SimMain implements Callable<Integer> {
             }
         });
         running = sim;
-        try {
+        HubRecordSource source = null;
+        try (ClientResources resources = options.verify ? new ClientResources(1) : null) {
+            LiveVerification live = null;
+            if (options.verify) {
+                try {
+                    source = HubRecordSource.open(
+                            resources, ClientOptions.of(options.hub), options.stream, Clock.systemUTC(), nowMicros());
+                } catch (HubClientException e) {
+                    err.println(
+                            "cannot verify: hub " + options.hub + ", stream " + options.stream + ": " + e.getMessage());
+                    return 2;
+                }
+                live = LiveVerification.start(sim.ledger(), source);
+            }
             SimResult result = sim.run();
+            Optional<VerifyReport> report = Optional.empty();
+            if (live != null) {
+                if (!quiet) {
+                    err.printf(
+                            "verifying: waiting up to %.0f s for every acknowledged record at the hub...%n",
+                            options.verifyTimeout);
+                }
+                report = Optional.of(live.finish(duration(options.verifyTimeout), Clock.systemUTC()));
+            }
             if (!quiet) {
-                err.print(RunSummary.text(result, Optional.empty()));
+                err.print(RunSummary.text(result, report));
             }
             if (options.report != null) {
-                HtmlReport.write(options.report, result, Optional.empty());
+                HtmlReport.write(options.report, result, report);
                 if (!quiet) {
                     err.println("  report: " + options.report.toAbsolutePath());
                 }
             }
-            out.println(RunSummary.json(result, Optional.empty()));
+            out.println(RunSummary.json(result, report));
             out.flush();
-            return result.allAcknowledged() ? 0 : 1;
+            return RunSummary.verdict(result, report).equals("PASS") ? 0 : 1;
         } finally {
+            if (source != null) {
+                source.close();
+            }
             finished.countDown();
         }
+    }
+
+    static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
     /** Convenience for tests: the parsed options' config. */

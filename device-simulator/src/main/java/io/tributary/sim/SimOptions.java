@@ -158,17 +158,21 @@ final class SimOptions {
     @Option(
             names = "--verify",
             description =
-                    "Verify end to end by reading --stream from --hub. Requires the hub consumer (coming): refused for now.")
+                    "Verify end to end: read --stream back from --hub while the run goes on and report lost, duplicated and out-of-order records and end-to-end latency.")
     boolean verify;
 
-    @Option(
-            names = "--hub",
-            paramLabel = "HOST:PORT",
-            description = "Hub to verify against (requires the hub consumer, coming).")
+    @Option(names = "--hub", paramLabel = "HOST:PORT[,HOST:PORT]", description = "Hub to verify against.")
     String hub;
 
-    @Option(names = "--stream", description = "Stream to verify (requires the hub consumer, coming).")
-    String stream;
+    @Option(names = "--stream", description = "Stream to verify (default ${DEFAULT-VALUE}).")
+    String stream = "telemetry";
+
+    @Option(
+            names = "--verify-timeout",
+            paramLabel = "SECONDS",
+            description =
+                    "After the run, wait this long at most for every acknowledged record to arrive at the hub (default ${DEFAULT-VALUE}).")
+    double verifyTimeout = 30;
 
     SimConfig toConfig() {
         int colon = mqtt.lastIndexOf(':');

@@ -59,8 +59,11 @@ class SimReportIT {
         assertThat(run("--qos", "3", "--duration", "1")).isEqualTo(2);
         assertThat(run("--no-such-flag")).isEqualTo(2);
         assertThat(run("--mqtt", "nohost")).isEqualTo(2);
-        assertThat(run("--verify", "--hub", "h:1", "--stream", "s")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("requires the hub consumer");
+        assertThat(run("--verify", "--duration", "1")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--verify needs --hub");
+        assertThat(run("--verify", "--hub", "127.0.0.1:1", "--stream", "s", "--duration", "1"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot verify");
     }
 
     @Test

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * Where the verifier reads observed records from: an in-process test sink today ({@link QueueRecordSource}), the
- * hub's consumer API later. Payloads that cannot be parsed are the source's to count (or to hand to
+ * Where the verifier reads observed records from: an in-process test sink ({@link QueueRecordSource}) or the hub
+ * ({@link HubRecordSource}). Payloads that cannot be parsed are the source's to count (or to hand to
  * {@link Verifier#observePayload}).
  *
  * <p>Threads: {@link #poll} is called by one verifier thread at a time.
@@ -22,5 +22,5 @@ public interface RecordSource extends AutoCloseable {
 
     /** Releases the source; the default does nothing. */
     @Override
-    default void close() throws Exception {}
+    default void close() {}
 }
