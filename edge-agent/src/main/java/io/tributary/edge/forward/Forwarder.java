@@ -289,6 +289,13 @@ public final class Forwarder implements AutoCloseable {
             return false;
         }
         BatchAssembler.Run run = BatchAssembler.leadingRun(read, config.partitionByDevice());
+        long runEpoch = run.records().get(0).getId().getAgentEpoch();
+        if (!lane.inFlight.isEmpty() && lane.inFlight.peekLast().last.epoch() != runEpoch) {
+            // Epoch barrier: the hub keeps order within one (lane, epoch) only, so the first batch of a newer epoch
+            // waits until every batch of the older one is acknowledged (one of them may still be throttled, resent or
+            // partly overlapping). The ack pumps this lane again. Costs one round trip per agent restart.
+            return false;
+        }
         if (!run.cut() && !isFull(read) && !config.linger().isZero()) {
             if (lane.partialSinceNanos == 0) {
                 lane.partialSinceNanos = now;
