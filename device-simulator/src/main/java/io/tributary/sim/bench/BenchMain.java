@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks on this machine; each ends with one JSON line. See docs/benchmarks.md.",
-        subcommands = {HubBench.class})
+        subcommands = {HubBench.class, ConsumeLatencyBench.class, FanoutBench.class})
 public final class BenchMain implements Runnable {
     @Override
     public void run() {
