@@ -54,11 +54,18 @@ final class BenchHub implements AutoCloseable {
         ClientOptions client = ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", jvm.port())))
                 .clientName("bench-" + name)
                 .build();
-        try (AdminClient admin = AdminClient.connect(resources, client)) {
-            admin.createStream(stream, shards, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
-        } catch (RuntimeException e) {
-            jvm.kill();
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            // A freshly started hub on a loaded machine may miss the client's 5 s handshake deadline: try again.
+            try (AdminClient admin = AdminClient.connect(resources, client)) {
+                admin.createStream(stream, shards, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
+                break;
+            } catch (RuntimeException e) {
+                if (attempt == 3) {
+                    jvm.kill();
+                    throw e;
+                }
+                System.err.println("creating the stream failed (" + e.getMessage() + "); trying again");
+            }
         }
         System.err.printf("hub pid %d, data in %s%n", jvm.pid(), dir);
         return new BenchHub(jvm, client, dir, temporary);

@@ -38,7 +38,10 @@ public final class ConsumeLatencyBench implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds (default ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "5", description = "Unmeasured seconds first.")
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "15",
+            description = "Unmeasured seconds first (JIT warm-up of hub and client; default ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--batch", defaultValue = "50", description = "Records per put (default ${DEFAULT-VALUE}).")
@@ -76,8 +79,15 @@ public final class ConsumeLatencyBench implements Callable<Integer> {
             consumer.setDaemon(true);
             consumer.start();
             ProducerOptions opts = ProducerOptions.defaults("latency").withBatching(batch, Duration.ofMillis(1), 256);
+            Thread resetAcks = new Thread(
+                    () -> {
+                        java.util.concurrent.locks.LockSupport.parkNanos(measureFrom - System.nanoTime());
+                        acks.reset(); // ack latency counts from the end of the warm-up, like the receive latency
+                    },
+                    "bench-warmup-end");
+            resetAcks.setDaemon(true);
+            resetAcks.start();
             double cpu0 = hub.jvm.cpuSeconds();
-            acks.reset();
             try (Producer producer = Producer.create(resources, hub.client, opts)) {
                 new PacedLoad(List.of("k0", "k1", "k2", "k3"), rate, batch, recordBytes, 128)
                         .run(producer, total, acks, () -> false);
@@ -131,9 +141,24 @@ public final class ConsumeLatencyBench implements Callable<Integer> {
                 ShardReaderOptions.of("latency", "shard-000000", ReadPosition.trimHorizon())
                         .withCredit(credit, 0))) {
             long idleSince = System.nanoTime();
+            long started = idleSince;
+            long nextReport = started + 1_000_000_000L;
+            Histogram second = new Histogram(3);
             while (received.get() < total) {
                 List<ConsumerRecord> records = reader.poll(Duration.ofMillis(100));
                 long now = System.nanoTime();
+                if (now >= nextReport) {
+                    // Per-second figures on stderr show whether a tail is steady or one stall.
+                    System.err.printf(
+                            "  %3d s: %,7d received, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                            (now - started) / 1_000_000_000L,
+                            second.getTotalCount(),
+                            BenchHub.ms(second, 50),
+                            BenchHub.ms(second, 99),
+                            second.getMaxValue() / 1000.0);
+                    second.reset();
+                    nextReport += 1_000_000_000L;
+                }
                 if (records.isEmpty()) {
                     if (now - idleSince > 30_000_000_000L) {
                         System.err.println("consumer idle for 30 s; giving up");
@@ -144,8 +169,10 @@ public final class ConsumeLatencyBench implements Callable<Integer> {
                 idleSince = now;
                 for (ConsumerRecord r : records) {
                     long sent = PacedLoad.sendNanos(r.record().getPayload());
+                    long micros = Math.max(1, (now - sent) / 1000);
+                    second.recordValue(micros);
                     if (sent >= measureFrom) {
-                        latency.recordValue(Math.max(1, (now - sent) / 1000));
+                        latency.recordValue(micros);
                     }
                 }
                 received.addAndGet(records.size());
