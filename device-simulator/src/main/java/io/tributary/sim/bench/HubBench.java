@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./tributary bench hub}: drives a hub (a child JVM, so its CPU is measured alone) on loopback with the
- * producer client, then measures catch-up reads of one shard from its segment files. Ends with one JSON line.
+ * producer client, then measures catch-up reads of one shard: through the consumer protocol while the hub runs, and
+ * from its segment files directly after it stopped. Ends with one JSON line.
  */
 @Command(
         name = "hub",
@@ -104,6 +105,7 @@ public final class HubBench implements Callable<Integer> {
         double hubCpu;
         double clientCpu;
         Histogram latency;
+        String protocolRead = "";
         try (ChildJvm hub = ChildJvm.start(
                         "io.tributary.hub.cli.HubMain",
                         List.of(
@@ -136,6 +138,9 @@ public final class HubBench implements Callable<Integer> {
             hubCpu = hub.cpuSeconds() - hubCpu0;
             clientCpu = processCpuSeconds() - clientCpu0;
             latency = recorder.getIntervalHistogram();
+            if (!skipRead) {
+                protocolRead = ProtocolCatchUp.timeWholeShard(resources, client, "bench", "shard-000000");
+            }
         }
         double rateAchieved = written / seconds;
         System.err.printf(
@@ -152,7 +157,7 @@ public final class HubBench implements Callable<Integer> {
                 clientCpu / written * 1e6);
         String read = "";
         if (!skipRead) {
-            read = readBack(dir.resolve("hub").resolve("shards"));
+            read = readBack(dir.resolve("hub").resolve("shards")) + protocolRead;
         }
         System.out.printf(
                 Locale.ROOT,

@@ -52,6 +52,23 @@ public final class HubConnection implements AutoCloseable {
             String agentId,
             long agentEpoch,
             FrameListener listener) {
+        return connect(resources, resources.group().next(), endpoint, options, role, agentId, agentEpoch, listener);
+    }
+
+    /**
+     * Like {@link #connect(ClientResources, HubEndpoint, ClientOptions, PeerRole, String, long, FrameListener)}, with
+     * the channel on {@code loop}: the listener is called on {@code loop}, so a caller that keeps its state on that
+     * loop may touch it from the listener without a hand-off.
+     */
+    public static CompletableFuture<HubConnection> connect(
+            ClientResources resources,
+            EventLoop loop,
+            HubEndpoint endpoint,
+            ClientOptions options,
+            PeerRole role,
+            String agentId,
+            long agentEpoch,
+            FrameListener listener) {
         CompletableFuture<HubConnection> result = new CompletableFuture<>();
         SslContext ssl;
         try {
@@ -63,7 +80,7 @@ public final class HubConnection implements AutoCloseable {
         FrameLimits limits = new FrameLimits(options.maxFrameBytes());
         HubConnection[] holder = new HubConnection[1];
         Bootstrap bootstrap = new Bootstrap()
-                .group(resources.group())
+                .group(loop)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         options.connectTimeout().toMillis())
@@ -92,20 +109,17 @@ public final class HubConnection implements AutoCloseable {
                     .build());
         });
         // A hub that accepts TCP but never answers must not hang the caller.
-        resources
-                .group()
-                .schedule(
-                        () -> {
-                            if (!result.isDone()) {
-                                result.completeExceptionally(new HubClientException(
-                                        "hub " + endpoint + " did not answer the handshake in "
-                                                + options.connectTimeout(),
-                                        true));
-                                connect.channel().close();
-                            }
-                        },
-                        options.connectTimeout().toMillis(),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+        loop.schedule(
+                () -> {
+                    if (!result.isDone()) {
+                        result.completeExceptionally(new HubClientException(
+                                "hub " + endpoint + " did not answer the handshake in " + options.connectTimeout(),
+                                true));
+                        connect.channel().close();
+                    }
+                },
+                options.connectTimeout().toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         return result;
     }
 

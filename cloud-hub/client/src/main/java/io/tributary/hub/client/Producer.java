@@ -247,6 +247,7 @@ public final class Producer implements AutoCloseable {
                 client.endpoints().get(endpointIndex % client.endpoints().size());
         HubConnection.connect(
                         resources,
+                        loop,
                         ep,
                         client,
                         PeerRole.PEER_ROLE_PRODUCER,

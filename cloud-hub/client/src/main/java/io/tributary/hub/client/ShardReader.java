@@ -205,6 +205,7 @@ public final class ShardReader implements AutoCloseable {
                 client.endpoints().get(endpointIndex % client.endpoints().size());
         HubConnection.connect(
                         resources,
+                        loop,
                         ep,
                         client,
                         PeerRole.PEER_ROLE_CONSUMER,

@@ -102,7 +102,14 @@ public final class GroupConsumer implements AutoCloseable {
         HubEndpoint ep =
                 client.endpoints().get(endpointIndex % client.endpoints().size());
         HubConnection.connect(
-                        resources, ep, client, PeerRole.PEER_ROLE_CONSUMER, options.memberId(), 0, new FrameListener() {
+                        resources,
+                        loop,
+                        ep,
+                        client,
+                        PeerRole.PEER_ROLE_CONSUMER,
+                        options.memberId(),
+                        0,
+                        new FrameListener() {
                             @Override
                             public void onFrame(HubConnection conn, Frame frame) {
                                 if (frame.hasLeaseAssignment()) {
