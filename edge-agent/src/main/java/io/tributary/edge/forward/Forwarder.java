@@ -121,10 +121,15 @@ public final class Forwarder implements AutoCloseable {
      */
     public void wakeUp() {
         if (wakePending.compareAndSet(false, true)) {
-            executor.execute(() -> {
-                wakePending.set(false);
-                schedulePump(0);
-            });
+            try {
+                executor.execute(() -> {
+                    wakePending.set(false);
+                    schedulePump(0);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closed: the record is durable and is sent after the next start. Throwing here would fail the
+                // publish's completion and report a stored record as failed.
+            }
         }
     }
 
