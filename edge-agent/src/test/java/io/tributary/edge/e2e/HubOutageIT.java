@@ -49,7 +49,14 @@ class HubOutageIT {
             client.disconnect();
             client.close();
             int total = DEVICES * 500;
-            await().atMost(Duration.ofSeconds(60)).until(() -> InProcessEdge.buffered(agent) == 0);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> InProcessEdge.buffered(agent) == 0);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(
+                        "not drained: " + InProcessEdge.buffered(agent) + " buffered, hub has " + hub.storedRecords()
+                                + "; edge health " + agent.health().json(),
+                        e);
+            }
             assertThat(hub.storedRecords()).isEqualTo(total);
 
             List<ConsumerRecord> records = hub.readAll();
