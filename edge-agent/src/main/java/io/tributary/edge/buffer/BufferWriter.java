@@ -113,7 +113,9 @@ final class BufferWriter implements Runnable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopping = true;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) {
+                // MapDB reports an inconsistent store with AssertionError (seen after a SIGKILL, in BTreeMap.remove):
+                // without this the writer thread died silently and every later append waited forever for its ack.
                 LOG.error("Edge buffer {} failed and is offline; appends are refused", config.file(), e);
                 failed = true;
             }

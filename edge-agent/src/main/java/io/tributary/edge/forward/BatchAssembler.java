@@ -72,6 +72,11 @@ final class BatchAssembler {
         return previous.epoch() != first.getAgentEpoch() || previous.sequence() + 1 != first.getSequence();
     }
 
+    /** Whether the run is of another epoch than the last position sent in its lane (a new producer to the hub). */
+    static boolean startsEpoch(LanePosition previous, Run run) {
+        return previous.epoch() != run.records().get(0).getId().getAgentEpoch();
+    }
+
     /** Encodes a run as a batch; the caller sets the batch id. */
     static Batch.Builder encode(Run run, String stream, Codec codec) {
         List<Record> records = run.records();

@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * <p>Fairness: lanes (device groups) are served round-robin, one batch per lane per turn, each with at most
  * {@link ForwarderConfig#maxInFlightPerLane()} batches in flight. A group with a large backlog after an outage thus
  * drains at full speed while a live group still gets every other turn. Within one lane, records go strictly in
- * buffer order (per-device order), so live records of a lane wait behind that lane's own backlog. Local lanes
- * ({@link AggregationLanes#isLocal}: raw records kept for the aggregator) are never sent.
+ * buffer order (per-device order), so live records of a lane wait behind that lane's own backlog. A batch the hub
+ * cannot order by sequence after the lane's earlier ones (the first of a newer epoch, a new producer to the hub, or one
+ * after a local gap) waits until the lane has nothing in flight.
+ * Local lanes ({@link AggregationLanes#isLocal}: raw records kept for the aggregator) are never sent.
  *
  * <p>Thread rules: all state is owned by one forwarder thread, which also reads the buffer and compresses (never a
  * Netty event loop). Hub callbacks hop onto it. Public methods may be called from any thread.
@@ -121,10 +123,15 @@ public final class Forwarder implements AutoCloseable {
      */
     public void wakeUp() {
         if (wakePending.compareAndSet(false, true)) {
-            executor.execute(() -> {
-                wakePending.set(false);
-                schedulePump(0);
-            });
+            try {
+                executor.execute(() -> {
+                    wakePending.set(false);
+                    schedulePump(0);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closed: the record is durable and is sent after the next start. Throwing here would fail the
+                // publish's completion and report a stored record as failed.
+            }
         }
     }
 
@@ -289,13 +296,6 @@ public final class Forwarder implements AutoCloseable {
             return false;
         }
         BatchAssembler.Run run = BatchAssembler.leadingRun(read, config.partitionByDevice());
-        long runEpoch = run.records().get(0).getId().getAgentEpoch();
-        if (!lane.inFlight.isEmpty() && lane.inFlight.peekLast().last.epoch() != runEpoch) {
-            // Epoch barrier: the hub keeps order within one (lane, epoch) only, so the first batch of a newer epoch
-            // waits until every batch of the older one is acknowledged (one of them may still be throttled, resent or
-            // partly overlapping). The ack pumps this lane again. Costs one round trip per agent restart.
-            return false;
-        }
         if (!run.cut() && !isFull(read) && !config.linger().isZero()) {
             if (lane.partialSinceNanos == 0) {
                 lane.partialSinceNanos = now;
@@ -306,12 +306,19 @@ public final class Forwarder implements AutoCloseable {
                 return false;
             }
         }
+        boolean gap = BatchAssembler.followsGap(lane.cursor, run);
+        if ((gap || BatchAssembler.startsEpoch(lane.cursor, run)) && !lane.inFlight.isEmpty()) {
+            // The hub orders a lane's batches by their gap-free sequence; it cannot order this one (a new epoch is
+            // a new producer, a declared gap skips the check) after those still in flight, one of which may yet be
+            // refused, resent or appended late (overlap path). Send it once they are acknowledged.
+            return false;
+        }
         lane.partialSinceNanos = 0;
         long id = nextBatchId++;
         Frame frame = Frame.newBuilder()
                 .setBatch(BatchAssembler.encode(run, config.stream(), config.codec())
                         .setBatchId(id)
-                        .setGapBefore(BatchAssembler.followsGap(lane.cursor, run)))
+                        .setGapBefore(gap))
                 .build();
         LanePosition last =
                 LanePosition.of(run.records().get(run.records().size() - 1).getId());
