@@ -154,7 +154,15 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("closing connection from {} after an error: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof java.io.IOException) {
+            // A peer that vanished (reset, broken pipe): routine for agents that restart or lose their link.
+            log.info("connection from {} lost: {}", ctx.channel().remoteAddress(), cause.getMessage());
+        } else {
+            log.warn(
+                    "closing connection from {} after an error: {}",
+                    ctx.channel().remoteAddress(),
+                    cause.toString());
+        }
         ctx.close();
     }
 }
