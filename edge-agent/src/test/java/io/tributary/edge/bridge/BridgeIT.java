@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.edge.EdgeAgent;
+import io.tributary.edge.config.EdgeConfig;
+import io.tributary.edge.forward.FakeHub;
 import io.tributary.edge.mqtt.InboundPublish;
 import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.SinkResult;
@@ -16,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -181,5 +185,51 @@ class BridgeIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> count(registry, "edge.bridge.acks") == 1);
         assertThat(sink.payloads()).containsExactly("m-0", "m-0");
         assertThat(count(registry, "edge.bridge.refusals")).isEqualTo(1);
+    }
+
+    @Test
+    void edgeAgentWithBridge_brokerMessagesReachHub() throws Exception {
+        try (FakeHub hub = new FakeHub();
+                EdgeAgent agent = new EdgeAgent(agentConfig(hub), Clock.systemUTC()).start()) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> agent.registry().find("edge.bridge.messages").counter() != null);
+            MqttClient pub = publisher();
+            // the subscription may not be in place yet: publish until the first message is bridged
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                publish(pub, "tributary/g1/probe/temp", "probe");
+                return count(agent.registry(), "edge.bridge.acks") >= 1;
+            });
+            for (int i = 0; i < 20; i++) {
+                publish(pub, "tributary/g1/dev-" + i + "/temp", "{\"n\":" + i + "}");
+            }
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> hub.records().stream()
+                                    .filter(r -> r.getDeviceId().startsWith("dev-"))
+                                    .count()
+                            == 20);
+        }
+    }
+
+    private EdgeConfig agentConfig(FakeHub hub) {
+        return EdgeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                Map.of(
+                        "data-dir",
+                        dir.resolve("edge").toString(),
+                        "mqtt.host",
+                        "127.0.0.1",
+                        "mqtt.port",
+                        "0",
+                        "mqtt.allow-anonymous",
+                        "true",
+                        "hub.endpoints",
+                        hub.address(),
+                        "metrics.port",
+                        "-1",
+                        "bridge.url",
+                        broker.url(),
+                        "bridge.client-id",
+                        CLIENT_ID));
     }
 }
