@@ -111,6 +111,8 @@ class BridgeIT {
         MqttClient pub = new MqttClient(broker.url(), "publisher", new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
+        // Paho completes a publish token before it frees the in-flight slot; a small window fails fast publishers
+        o.setMaxInflight(1000);
         pub.connect(o);
         open.add(() -> {
             pub.disconnect();
