@@ -3,6 +3,8 @@ package io.tributary.edge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.edge.aggregate.Aggregator;
+import io.tributary.edge.bridge.BridgeConfig;
+import io.tributary.edge.bridge.BrokerBridge;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.edge.forward.Forwarder;
@@ -19,12 +21,14 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The edge agent process: durable buffer, forwarder draining it to the hub, aggregator turning raw lanes into
- * aggregates, MQTT endpoint writing into the buffer, and the metrics/health HTTP endpoint. {@link #start} brings them
+ * aggregates, MQTT endpoint writing into the buffer, optionally a bridge subscribing to another broker and writing
+ * into the same buffer, and the metrics/health HTTP endpoint. {@link #start} brings them
  * up in that order; {@link #close} stops accepting first, then aggregating and forwarding, then closes the buffer, so
  * nothing acknowledged is lost on a clean stop.
  *
@@ -41,6 +45,7 @@ public final class EdgeAgent implements AutoCloseable {
     private Forwarder forwarder;
     private Aggregator aggregator;
     private MqttServer mqtt;
+    private BrokerBridge bridge;
     private MetricsHttpServer http;
 
     public EdgeAgent(EdgeConfig config, Clock clock) {
@@ -70,18 +75,19 @@ public final class EdgeAgent implements AutoCloseable {
             Authenticator auth = config.credentialsFile().isPresent()
                     ? StaticAuthenticator.load(config.credentialsFile().get())
                     : (user, password) -> false;
-            mqtt = new MqttServer(
-                    config.mqtt(),
-                    auth,
-                    new BufferPublishSink(
-                            buffer,
-                            config.ttl(),
-                            forwarder::wakeUp,
-                            config.forwarder().partitionByDevice(),
-                            config.aggregation()),
-                    registry,
-                    clock);
+            BufferPublishSink sink = new BufferPublishSink(
+                    buffer,
+                    config.ttl(),
+                    forwarder::wakeUp,
+                    config.forwarder().partitionByDevice(),
+                    config.aggregation());
+            mqtt = new MqttServer(config.mqtt(), auth, sink, registry, clock);
             mqtt.start();
+            if (config.bridge().isPresent()) {
+                BridgeConfig b = config.bridge().get();
+                bridge = new BrokerBridge(b, sink, registry, clock).start();
+                log.info("Bridging {} from {} as '{}'", b.topics(), b.url(), b.clientId());
+            }
             if (config.metricsPort() >= 0) {
                 http = MetricsHttpServer.start(
                         config.metricsHost(), config.metricsPort(), registry::scrape, this::health);
@@ -100,6 +106,9 @@ public final class EdgeAgent implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
+        } catch (MqttException e) {
+            close();
+            throw new IOException("cannot create the broker bridge: " + e.getMessage(), e);
         }
     }
 
@@ -151,6 +160,10 @@ public final class EdgeAgent implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (bridge != null) {
+            bridge.close(); // unacknowledged messages stay with the broker
+            bridge = null;
+        }
         if (mqtt != null) {
             mqtt.close();
             mqtt = null;

@@ -1,6 +1,7 @@
 package io.tributary.edge.config;
 
 import io.tributary.edge.aggregate.AggregationRules;
+import io.tributary.edge.bridge.BridgeConfig;
 import io.tributary.edge.buffer.BufferConfig;
 import io.tributary.edge.buffer.OverflowPolicy;
 import io.tributary.edge.forward.ForwarderConfig;
@@ -14,6 +15,7 @@ import io.tributary.protocol.config.ConfigValues;
 import io.tributary.protocol.v1.Codec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +38,7 @@ import java.util.Optional;
  * @param aggregationGrace how long a window stays open after its end for records still being committed
  * @param metricsHost bind address of /metrics and /health
  * @param metricsPort port of /metrics and /health; -1 disables
+ * @param bridge the broker to subscribe to, if any (bridge mode)
  */
 public record EdgeConfig(
         Path dataDir,
@@ -49,7 +52,8 @@ public record EdgeConfig(
         AggregationRules aggregation,
         Duration aggregationGrace,
         String metricsHost,
-        int metricsPort) {
+        int metricsPort,
+        Optional<BridgeConfig> bridge) {
 
     public static final String ENV_PREFIX = "TRIBUTARY_EDGE_";
 
@@ -129,7 +133,26 @@ public record EdgeConfig(
                     "2s",
                     "How long a window stays open after its end for records still being committed."),
             new ConfigKey("metrics.host", "string", "0.0.0.0", "Address of /metrics and /health."),
-            new ConfigKey("metrics.port", "int", "9464", "Port of /metrics (Prometheus) and /health; -1 disables."));
+            new ConfigKey("metrics.port", "int", "9464", "Port of /metrics (Prometheus) and /health; -1 disables."),
+            new ConfigKey(
+                    "bridge.url",
+                    "string",
+                    "",
+                    "Broker to subscribe to (bridge mode), e.g. tcp://127.0.0.1:1883 or ssl://host:8883; unset is off."
+                            + " Messages are acknowledged to it only once durable; unmapped topics are dropped."),
+            new ConfigKey(
+                    "bridge.topics",
+                    "string",
+                    "tributary/#",
+                    "Comma-separated topic filters the bridge subscribes to."),
+            new ConfigKey(
+                    "bridge.client-id",
+                    "string",
+                    "",
+                    "Client id of the bridge's persistent session; default tributary-bridge-<agent-id>."),
+            new ConfigKey("bridge.username", "string", "", "User name at the bridged broker; unset is anonymous."),
+            new ConfigKey("bridge.password", "string", "", "Password of bridge.username."),
+            new ConfigKey("bridge.qos", "int", "1", "Subscription QoS of the bridge, 1 or 2."));
 
     /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
     public static EdgeConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
@@ -180,6 +203,7 @@ public record EdgeConfig(
         if (metricsPort < -1 || metricsPort > 65535) {
             v.problem("metrics.port", "must be -1 (off) or 0..65535");
         }
+        Optional<BridgeConfig> bridge = bridge(v, agentId, mqtt.topicMapping());
         v.validate();
         return new EdgeConfig(
                 dataDir,
@@ -193,7 +217,42 @@ public record EdgeConfig(
                 rules,
                 grace.isNegative() ? Duration.ZERO : grace,
                 v.string("metrics.host", "0.0.0.0"),
-                metricsPort);
+                metricsPort,
+                bridge);
+    }
+
+    private static Optional<BridgeConfig> bridge(ConfigValues v, String agentId, TopicMapping mapping) {
+        Optional<String> url = v.string("bridge.url");
+        int qos = v.integer("bridge.qos");
+        if (qos != 1 && qos != 2) {
+            v.problem("bridge.qos", "must be 1 or 2");
+        }
+        List<String> topics = Arrays.stream(v.string("bridge.topics", "").split(","))
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .toList();
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!url.get().matches("(tcp|ssl|ws|wss)://.+")) {
+            v.problem("bridge.url", "must look like tcp://HOST:PORT or ssl://HOST:PORT");
+        }
+        if (topics.isEmpty()) {
+            v.problem("bridge.topics", "must name at least one topic filter");
+            return Optional.empty();
+        }
+        if (qos != 1 && qos != 2) {
+            return Optional.empty();
+        }
+        return Optional.of(new BridgeConfig(
+                url.get(),
+                topics,
+                v.string("bridge.client-id", "tributary-bridge-" + agentId),
+                v.string("bridge.username"),
+                v.string("bridge.password", ""),
+                qos,
+                mapping,
+                Duration.ofSeconds(1)));
     }
 
     private static MqttServerConfig mqtt(ConfigValues v) {

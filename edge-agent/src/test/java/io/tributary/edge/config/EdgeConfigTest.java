@@ -3,6 +3,7 @@ package io.tributary.edge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.edge.bridge.BridgeConfig;
 import io.tributary.edge.buffer.OverflowPolicy;
 import io.tributary.protocol.config.ConfigException;
 import io.tributary.protocol.v1.Codec;
@@ -55,5 +56,39 @@ class EdgeConfigTest {
                         .anyMatch(p -> p.startsWith("aggregation.rules"))
                         .anyMatch(p -> p.startsWith("metrics.port"))
                         .anyMatch(p -> p.startsWith("mqtt.credentials-file")));
+    }
+
+    @Test
+    void load_noBridgeUrl_bridgeOff() {
+        EdgeConfig c = EdgeConfig.load(Optional.empty(), Map.of(), Map.of("mqtt.allow-anonymous", "true"));
+
+        assertThat(c.bridge()).isEmpty();
+    }
+
+    @Test
+    void load_bridgeUrlOnly_defaultsFilledIn() {
+        EdgeConfig c = EdgeConfig.load(
+                Optional.empty(),
+                Map.of("TRIBUTARY_EDGE_BRIDGE_URL", "tcp://127.0.0.1:1883"),
+                Map.of("agent-id", "gw-3", "mqtt.allow-anonymous", "true", "bridge.topics", "a/#, b/+/c"));
+
+        BridgeConfig b = c.bridge().orElseThrow();
+        assertThat(b.url()).isEqualTo("tcp://127.0.0.1:1883");
+        assertThat(b.topics()).containsExactly("a/#", "b/+/c");
+        assertThat(b.clientId()).isEqualTo("tributary-bridge-gw-3");
+        assertThat(b.username()).isEmpty();
+        assertThat(b.qos()).isEqualTo(1);
+    }
+
+    @Test
+    void load_badBridgeValues_reported() {
+        assertThatThrownBy(() -> EdgeConfig.load(
+                        Optional.empty(),
+                        Map.of(),
+                        Map.of("mqtt.allow-anonymous", "true", "bridge.url", "localhost:1883", "bridge.qos", "0")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .anyMatch(p -> p.startsWith("bridge.url"))
+                        .anyMatch(p -> p.startsWith("bridge.qos")));
     }
 }
