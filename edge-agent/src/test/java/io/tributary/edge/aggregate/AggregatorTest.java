@@ -92,8 +92,11 @@ class AggregatorTest {
                 assertThat(a.getSum()).isEqualTo(3);
             });
             assertThat(buffer.marker(RAW).sequence()).isEqualTo(1);
-            assertThat(buffer.read(RAW, LanePosition.BEFORE_FIRST, 10, 1 << 20))
-                    .hasSize(1); // released up to the marker
+            // The release of the aggregated raw records is queued behind the aggregate's commit: wait for it.
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(buffer.read(RAW, LanePosition.BEFORE_FIRST, 10, 1 << 20))
+                            .hasSize(1)); // released up to the marker
         }
     }
 
