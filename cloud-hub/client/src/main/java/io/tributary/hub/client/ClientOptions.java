@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param connectTimeout TCP connect and handshake timeout
  * @param maxFrameBytes largest frame sent or accepted
  * @param clientName free text the hub logs
+ * @param keepAlive after this long without sending, the client pings the hub; after three times this long without
+ *     hearing from it, the connection is closed as dead (a hub that vanished without closing its socket); zero disables
  */
 public record ClientOptions(
         List<HubEndpoint> endpoints,
@@ -33,7 +35,8 @@ public record ClientOptions(
         Optional<Path> clientKey,
         Duration connectTimeout,
         int maxFrameBytes,
-        String clientName) {
+        String clientName,
+        Duration keepAlive) {
 
     public ClientOptions {
         endpoints = List.copyOf(endpoints);
@@ -41,6 +44,7 @@ public record ClientOptions(
             throw new IllegalArgumentException("at least one hub endpoint is needed");
         }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(keepAlive, "keepAlive");
         new FrameLimits(maxFrameBytes); // validates
     }
 
@@ -65,6 +69,7 @@ public record ClientOptions(
         private Duration connectTimeout = Duration.ofSeconds(5);
         private int maxFrameBytes = FrameLimits.DEFAULT_MAX_FRAME_BYTES;
         private String clientName = "tributary-client";
+        private Duration keepAlive = Duration.ofSeconds(5);
 
         private Builder(List<HubEndpoint> endpoints) {
             this.endpoints = endpoints;
@@ -113,6 +118,12 @@ public record ClientOptions(
             return this;
         }
 
+        /** Default 5 s; {@link Duration#ZERO} disables pings and the dead-connection check. */
+        public Builder keepAlive(Duration value) {
+            this.keepAlive = value;
+            return this;
+        }
+
         public ClientOptions build() {
             return new ClientOptions(
                     endpoints,
@@ -125,7 +136,8 @@ public record ClientOptions(
                     key,
                     connectTimeout,
                     maxFrameBytes,
-                    clientName);
+                    clientName,
+                    keepAlive);
         }
     }
 }

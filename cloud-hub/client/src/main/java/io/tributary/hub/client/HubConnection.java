@@ -12,6 +12,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.tributary.protocol.ProtocolVersion;
 import io.tributary.protocol.frame.FrameCodec;
 import io.tributary.protocol.frame.FrameDecodeFailure;
@@ -22,6 +25,7 @@ import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.UserPassword;
 import io.tributary.protocol.v1.Welcome;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -91,8 +95,16 @@ public final class HubConnection implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
                         }
+                        long keepAliveMs = options.keepAlive().toMillis();
+                        if (keepAliveMs > 0) {
+                            ch.pipeline()
+                                    .addLast(
+                                            "keepAlive",
+                                            new IdleStateHandler(
+                                                    3 * keepAliveMs, keepAliveMs, 0, TimeUnit.MILLISECONDS));
+                        }
                         FrameCodec.install(ch.pipeline(), limits);
-                        ch.pipeline().addLast("client", new Handler(result, holder, listener));
+                        ch.pipeline().addLast("client", new Handler(result, holder, listener, keepAliveMs));
                     }
                 });
         ChannelFuture connect = bootstrap.connect(endpoint.host(), endpoint.port());
@@ -207,10 +219,17 @@ public final class HubConnection implements AutoCloseable {
         private final FrameListener listener;
         private String closeReason = "connection closed by the hub";
 
-        Handler(CompletableFuture<HubConnection> result, HubConnection[] holder, FrameListener listener) {
+        private final long keepAliveMs;
+
+        Handler(
+                CompletableFuture<HubConnection> result,
+                HubConnection[] holder,
+                FrameListener listener,
+                long keepAliveMs) {
             this.result = result;
             this.holder = holder;
             this.listener = listener;
+            this.keepAliveMs = keepAliveMs;
         }
 
         @Override
@@ -250,6 +269,18 @@ public final class HubConnection implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof FrameDecodeFailure f) {
                 closeReason = "bad frame from the hub: " + f.message();
+            } else if (evt instanceof IdleStateEvent idle) {
+                if (idle.state() == IdleState.READER_IDLE) {
+                    // Nothing heard, not even a Pong: the hub (or the path to it) is gone without a close.
+                    closeReason = "hub silent for " + 3 * keepAliveMs + " ms";
+                    ctx.close();
+                } else if (idle.state() == IdleState.WRITER_IDLE && result.isDone()) {
+                    ctx.writeAndFlush(Frame.newBuilder()
+                            .setPing(io.tributary.protocol.v1.Ping.newBuilder()
+                                    .setNonce(System.nanoTime())
+                                    .setSendTimeNanos(System.nanoTime()))
+                            .build());
+                }
             }
             ctx.fireUserEventTriggered(evt);
         }
