@@ -63,7 +63,7 @@ public record BufferConfig(
         private int maxChunkBytes = 256 * 1024;
         private Duration aggregateWindow = Duration.ofMinutes(1);
         private Duration sweepInterval = Duration.ofSeconds(1);
-        private StorageMode storageMode = StorageMode.FILE_CHANNEL;
+        private StorageMode storageMode = StorageMode.RANDOM_ACCESS_FILE;
 
         private Builder(Path file, String agentId) {
             this.file = file;

@@ -9,11 +9,12 @@ package io.tributary.edge.buffer;
  * <p>Measured with {@code BufferThroughput} (10 producers, 100-byte records, 2 shared vCPUs under load): file channel
  * ≈ 81k appends/s, random access file ≈ 74k/s, mmap ≈ 26k/s (its remapping as the file grows stalls commits).
  *
- * <p>The default is {@link #FILE_CHANNEL}. {@code EdgeCrashIT} (an agent killed 20 times while it appends, reads and
- * releases) left the MapDB file unreadable after a SIGKILL in about half of its runs with {@link #RANDOM_ACCESS_FILE}
- * (BTree nodes that no longer deserialize at open), and in none of 60 kills with the file channel. The channel's
- * drawback: it closes for good when a thread touching it is interrupted (MapDB then fails every later call with
- * {@code VolumeClosedByInterrupt}), so no thread that reads the buffer may be interrupted while the buffer is open.
+ * <p>The default is {@link #RANDOM_ACCESS_FILE}: unlike a {@code FileChannel} it is not closed for good when a thread
+ * touching it is interrupted (MapDB then fails every later call with {@code VolumeClosedByInterrupt}).
+ *
+ * <p>Known defect: {@code EdgeCrashIT} (run with {@code -Pedge-crash}: an agent killed 20 times while it appends, reads
+ * and releases) finds buffer files that MapDB cannot reopen after a SIGKILL — BTree nodes that no longer deserialize,
+ * broken free-list parity — with both the random-access-file and the file-channel volume. See issue 5.
  */
 public enum StorageMode {
     RANDOM_ACCESS_FILE,
