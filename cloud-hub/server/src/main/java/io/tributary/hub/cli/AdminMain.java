@@ -49,6 +49,16 @@ public final class AdminMain implements Runnable {
         }
     }
 
+    /** Runs an operation that answers a stream's description, prints it readably and as one JSON line. */
+    int show(Function<AdminClient, StreamDescription> op) {
+        return withClient(a -> {
+            StreamDescription s = op.apply(a);
+            print(s);
+            System.out.println(json(s));
+            return 0;
+        });
+    }
+
     static String quote(String s) {
         return "\""
                 + String.valueOf(s).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
@@ -185,12 +195,7 @@ public final class AdminMain implements Runnable {
                     };
             long ms = retention.equals("0") ? 0 : Durations.parse(retention).toMillis();
             long bytes = Sizes.parse(retentionBytes);
-            return streams.admin.withClient(a -> {
-                StreamDescription s = a.createStream(name, shards, mode, ms, bytes);
-                print(s);
-                System.out.println(json(s));
-                return 0;
-            });
+            return streams.admin.show(a -> a.createStream(name, shards, mode, ms, bytes));
         }
     }
 
@@ -204,12 +209,7 @@ public final class AdminMain implements Runnable {
 
         @Override
         public Integer call() {
-            return streams.admin.withClient(a -> {
-                StreamDescription s = a.describeStream(name);
-                print(s);
-                System.out.println(json(s));
-                return 0;
-            });
+            return streams.admin.show(a -> a.describeStream(name));
         }
     }
 
@@ -272,12 +272,7 @@ public final class AdminMain implements Runnable {
         @Override
         public Integer call() {
             long hash = at == null ? 0 : Long.parseUnsignedLong(at.replaceFirst("^0x", ""), 16);
-            return streams.admin.withClient(a -> {
-                StreamDescription s = a.splitShard(name, shard, hash);
-                print(s);
-                System.out.println(json(s));
-                return 0;
-            });
+            return streams.admin.show(a -> a.splitShard(name, shard, hash));
         }
     }
 
@@ -297,12 +292,7 @@ public final class AdminMain implements Runnable {
 
         @Override
         public Integer call() {
-            return streams.admin.withClient(a -> {
-                StreamDescription s = a.mergeShards(name, shard, adjacent);
-                print(s);
-                System.out.println(json(s));
-                return 0;
-            });
+            return streams.admin.show(a -> a.mergeShards(name, shard, adjacent));
         }
     }
 
