@@ -2,15 +2,11 @@ package io.tributary.hub.client;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.tributary.protocol.batch.BatchPayloads;
-import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Record;
-import io.tributary.protocol.v1.RecordId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -50,7 +46,7 @@ public final class Producer implements AutoCloseable {
     private final AtomicInteger buffered = new AtomicInteger();
 
     // Event-loop state.
-    private final Map<String, Lane> lanes = new HashMap<>();
+    private final Map<String, ProducerLane> lanes = new HashMap<>();
     private final TreeMap<Long, SealedBatch> toSend = new TreeMap<>();
     private final TreeMap<Long, SealedBatch> inFlight = new TreeMap<>();
     private long nextBatchId = 1;
@@ -60,19 +56,6 @@ public final class Producer implements AutoCloseable {
     private long pausedUntilNanos;
     private boolean closed;
     private final List<CompletableFuture<Void>> flushWaiters = new ArrayList<>();
-
-    private static final class Lane {
-        final String key;
-        long nextSequence;
-        final List<Record> records = new ArrayList<>();
-        final List<CompletableFuture<PutResult>> futures = new ArrayList<>();
-        int bytes;
-        ScheduledFuture<?> lingerTimer;
-
-        Lane(String key) {
-            this.key = key;
-        }
-    }
 
     private Producer(ClientResources resources, ClientOptions client, ProducerOptions options, Executor callbacks) {
         this.resources = resources;
@@ -136,7 +119,7 @@ public final class Producer implements AutoCloseable {
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> f = new CompletableFuture<>();
         loop.execute(() -> {
-            for (Lane lane : lanes.values()) {
+            for (ProducerLane lane : lanes.values()) {
                 seal(lane);
             }
             flushWaiters.add(f);
@@ -156,23 +139,13 @@ public final class Producer implements AutoCloseable {
             fail(futures, new HubClientException("producer is closed", false));
             return;
         }
-        Lane lane = lanes.computeIfAbsent(key, Lane::new);
+        ProducerLane lane = lanes.computeIfAbsent(key, k -> new ProducerLane(k, options.producerId(), epoch, options));
         for (int i = 0; i < records.size(); i++) {
-            Record.Builder r = records.get(i);
-            r.setId(RecordId.newBuilder()
-                    .setAgentId(options.producerId())
-                    .setAgentEpoch(epoch)
-                    .setLane(key)
-                    .setSequence(lane.nextSequence++));
-            Record built = r.build();
-            lane.records.add(built);
-            lane.futures.add(futures.get(i));
-            lane.bytes += built.getSerializedSize();
-            if (lane.records.size() >= options.maxBatchRecords() || lane.bytes >= options.maxBatchBytes()) {
+            if (lane.add(records.get(i), futures.get(i))) {
                 seal(lane);
             }
         }
-        if (!lane.records.isEmpty() && lane.lingerTimer == null) {
+        if (!lane.isEmpty() && lane.lingerTimer == null) {
             lane.lingerTimer = loop.schedule(
                     () -> {
                         lane.lingerTimer = null;
@@ -185,38 +158,12 @@ public final class Producer implements AutoCloseable {
         trySend();
     }
 
-    private void seal(Lane lane) {
-        if (lane.lingerTimer != null) {
-            lane.lingerTimer.cancel(false);
-            lane.lingerTimer = null;
+    private void seal(ProducerLane lane) {
+        SealedBatch sealed = lane.seal(nextBatchId);
+        if (sealed != null) {
+            nextBatchId++;
+            toSend.put(sealed.batchId, sealed);
         }
-        if (lane.records.isEmpty()) {
-            return;
-        }
-        BatchPayloads.Encoded enc = BatchPayloads.encode(lane.records, options.codec());
-        long id = nextBatchId++;
-        Record first = lane.records.get(0);
-        Record last = lane.records.get(lane.records.size() - 1);
-        Frame frame = Frame.newBuilder()
-                .setBatch(Batch.newBuilder()
-                        .setBatchId(id)
-                        .setStream(options.stream())
-                        .setPartitionKey(lane.key)
-                        .setCodec(options.codec())
-                        .setPayload(enc.payload())
-                        .setRecordCount(lane.records.size())
-                        .setUncompressedBytes(enc.uncompressedBytes())
-                        .setFirstSequence(first.getId().getSequence())
-                        .setLastSequence(last.getId().getSequence())
-                        .setLane(lane.key)
-                        .setAgentEpoch(epoch)
-                        .setFirstEventTimeMs(first.getEventTimeMs())
-                        .setLastEventTimeMs(last.getEventTimeMs()))
-                .build();
-        toSend.put(id, new SealedBatch(id, lane.key, frame, List.copyOf(lane.futures), System.nanoTime()));
-        lane.records.clear();
-        lane.futures.clear();
-        lane.bytes = 0;
     }
 
     private void trySend() {
@@ -412,7 +359,7 @@ public final class Producer implements AutoCloseable {
         if (flushWaiters.isEmpty()) {
             return;
         }
-        boolean lanesEmpty = lanes.values().stream().allMatch(l -> l.records.isEmpty());
+        boolean lanesEmpty = lanes.values().stream().allMatch(ProducerLane::isEmpty);
         if (lanesEmpty && toSend.isEmpty() && inFlight.isEmpty()) {
             flushWaiters.forEach(f -> f.complete(null));
             flushWaiters.clear();
@@ -429,7 +376,7 @@ public final class Producer implements AutoCloseable {
     }
 
     private void failAll(HubClientException e) {
-        for (Lane lane : lanes.values()) {
+        for (ProducerLane lane : lanes.values()) {
             seal(lane);
         }
         for (TreeMap<Long, SealedBatch> map : List.of(toSend, inFlight)) {
