@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.edge.EdgeAgent;
+import io.tributary.edge.buffer.MutableClock;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.edge.forward.FakeHub;
 import io.tributary.protocol.v1.Aggregate;
@@ -12,11 +13,7 @@ import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +36,7 @@ class AggregationIT {
     @TempDir
     Path dir;
 
-    private final TestClock clock = new TestClock(T0);
+    private final MutableClock clock = new MutableClock(T0);
 
     private EdgeAgent start(FakeHub hub) throws Exception {
         EdgeConfig config = EdgeConfig.load(
@@ -176,39 +173,6 @@ class AggregationIT {
             assertThat(all.stream().mapToDouble(Aggregate::getSum).sum()).isEqualTo(820.0);
             assertThat(all.get(1).getMin()).isEqualTo(11.0);
             assertThat(all.get(1).getLast()).isEqualTo(40.0);
-        }
-    }
-
-    /** A clock that moves only when told. Thread-safe. */
-    private static final class TestClock extends Clock {
-        private volatile long millis;
-
-        TestClock(long millis) {
-            this.millis = millis;
-        }
-
-        void advance(Duration d) {
-            millis += d.toMillis();
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

@@ -6,16 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A test clock that moves only when told. Thread-safe. */
-final class MutableClock extends Clock {
+/** A test clock that moves only when told; shared by the edge agent's tests. Thread-safe. */
+public final class MutableClock extends Clock {
 
     private volatile long millis;
 
-    MutableClock(long startMillis) {
+    public MutableClock(long startMillis) {
         this.millis = startMillis;
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         millis += d.toMillis();
     }
 
