@@ -4,7 +4,7 @@
 # PUBACK p50/p99 from the generator, edge CPU-seconds per million acked publishes (from /proc/<pid>/stat), edge RSS
 # with 10,000 nearly idle connections (1 publish/s in total). Ends with one JSON line on stdout.
 # Pinning: the broker under test (edge agent or mosquitto) on CPU 0; the generator and the hub on CPU 1.
-# The edge acknowledges after fsync (MapDB commit); Mosquitto acknowledges without fsync.
+# The edge acknowledges after fsync (buffer log group commit); Mosquitto acknowledges without fsync.
 #
 # Usage: deploy/bench/edge-vs-mosquitto.sh            (from the repository root; jars built by ./mvnw install)
 # Env:   DURATION (s, default 10) WARMUP (s, 2) PROFILE=1 (JFR of the edge during the max run) IDLE_CONNS (10000; 0 skips)

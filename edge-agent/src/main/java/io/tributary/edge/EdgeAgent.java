@@ -59,7 +59,7 @@ public final class EdgeAgent implements AutoCloseable {
             buffer = DurableBuffer.open(config.buffer(), clock, registry);
             log.info(
                     "Buffer {} open: epoch {}, {} records stored, quota {} bytes ({})",
-                    config.buffer().file(),
+                    config.buffer().directory(),
                     buffer.epoch(),
                     buffer.storedRecords(),
                     config.buffer().quotaBytes(),

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * Immutable settings of a {@link DurableBuffer}. Build with {@link #builder(Path, String)}.
  *
- * @param file the MapDB file; MapDB keeps its write-ahead log beside it ({@code <file>.wal.<n>})
+ * @param directory the buffer's own directory: segment files {@code segment-<n>.log} and a lock file (see
+ *     {@link io.tributary.edge.buffer.log.BufferLog})
  * @param agentId written into every record id
  * @param quotaBytes the most stored bytes (sum of encoded chunk sizes, see {@link ChunkCodec}) before the overflow
  *     policy applies
@@ -17,10 +18,10 @@ import java.util.Objects;
  * @param maxChunkBytes a chunk (one stored value) is sealed once its records pass this many bytes
  * @param aggregateWindow the tumbling window of {@link OverflowPolicy#AGGREGATE_OLDEST}
  * @param sweepInterval how often the writer looks for expired records when idle
- * @param storageMode how MapDB reaches the file
+ * @param segmentBytes a segment file is closed and a new one started once it passes this size
  */
 public record BufferConfig(
-        Path file,
+        Path directory,
         String agentId,
         long quotaBytes,
         OverflowPolicy overflowPolicy,
@@ -29,32 +30,34 @@ public record BufferConfig(
         int maxChunkBytes,
         Duration aggregateWindow,
         Duration sweepInterval,
-        StorageMode storageMode) {
+        long segmentBytes) {
 
     public BufferConfig {
-        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(agentId, "agentId");
         Objects.requireNonNull(overflowPolicy, "overflowPolicy");
         Objects.requireNonNull(aggregateWindow, "aggregateWindow");
         Objects.requireNonNull(sweepInterval, "sweepInterval");
-        Objects.requireNonNull(storageMode, "storageMode");
-        if (quotaBytes <= 0 || queueCapacity <= 0 || maxBatchRecords <= 0 || maxChunkBytes <= 0) {
+        if (quotaBytes <= 0 || queueCapacity <= 0 || maxBatchRecords <= 0 || maxChunkBytes <= 0 || segmentBytes <= 0) {
             throw new IllegalArgumentException(
-                    "quotaBytes, queueCapacity, maxBatchRecords and maxChunkBytes must be > 0");
+                    "quotaBytes, queueCapacity, maxBatchRecords, maxChunkBytes and segmentBytes must be > 0");
         }
         if (aggregateWindow.toMillis() <= 0 || sweepInterval.toMillis() <= 0) {
             throw new IllegalArgumentException("aggregateWindow and sweepInterval must be at least 1 ms");
         }
     }
 
-    /** Defaults: 1 GiB quota, reject new, 64k queue, 8k records per commit, 256 KiB chunks, 60 s windows. */
-    public static Builder builder(Path file, String agentId) {
-        return new Builder(file, agentId);
+    /**
+     * Defaults: 1 GiB quota, reject new, 64k queue, 8k records per commit, 256 KiB chunks, 60 s windows, 32 MiB
+     * segments.
+     */
+    public static Builder builder(Path directory, String agentId) {
+        return new Builder(directory, agentId);
     }
 
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
-        private final Path file;
+        private final Path directory;
         private final String agentId;
         private long quotaBytes = 1L << 30;
         private OverflowPolicy overflowPolicy = OverflowPolicy.REJECT_NEW;
@@ -63,10 +66,10 @@ public record BufferConfig(
         private int maxChunkBytes = 256 * 1024;
         private Duration aggregateWindow = Duration.ofMinutes(1);
         private Duration sweepInterval = Duration.ofSeconds(1);
-        private StorageMode storageMode = StorageMode.RANDOM_ACCESS_FILE;
+        private long segmentBytes = 32L * 1024 * 1024;
 
-        private Builder(Path file, String agentId) {
-            this.file = file;
+        private Builder(Path directory, String agentId) {
+            this.directory = directory;
             this.agentId = agentId;
         }
 
@@ -105,14 +108,14 @@ public record BufferConfig(
             return this;
         }
 
-        public Builder storageMode(StorageMode v) {
-            storageMode = v;
+        public Builder segmentBytes(long v) {
+            segmentBytes = v;
             return this;
         }
 
         public BufferConfig build() {
             return new BufferConfig(
-                    file,
+                    directory,
                     agentId,
                     quotaBytes,
                     overflowPolicy,
@@ -121,7 +124,7 @@ public record BufferConfig(
                     maxChunkBytes,
                     aggregateWindow,
                     sweepInterval,
-                    storageMode);
+                    segmentBytes);
         }
     }
 }

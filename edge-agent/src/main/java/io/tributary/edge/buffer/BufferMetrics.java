@@ -41,7 +41,7 @@ final class BufferMetrics {
             BlockingQueue<?> queue) {
         this.registry = registry;
         commit = track(Timer.builder(PREFIX + "commit")
-                .description("MapDB commit (fsync) latency of one group commit")
+                .description("Latency of one group commit of the buffer log (write + fdatasync)")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry));
         recordsPerCommit = track(DistributionSummary.builder(PREFIX + "commit.records")

@@ -114,9 +114,9 @@ final class BufferWriter implements Runnable {
                 Thread.currentThread().interrupt();
                 stopping = true;
             } catch (RuntimeException | AssertionError e) {
-                // MapDB reports an inconsistent store with AssertionError (seen after a SIGKILL, in BTreeMap.remove):
-                // without this the writer thread died silently and every later append waited forever for its ack.
-                LOG.error("Edge buffer {} failed and is offline; appends are refused", config.file(), e);
+                // a failed write or fsync: the page cache can no longer be trusted, so stop rather than ack on it
+                // (without this the writer thread died silently and every later append waited forever for its ack)
+                LOG.error("Edge buffer {} failed and is offline; appends are refused", config.directory(), e);
                 failed = true;
             }
             failAll(batch); // no-op after a successful write: completed futures ignore it
@@ -295,13 +295,13 @@ final class BufferWriter implements Runnable {
     private void sweep() {
         long now = clock.millis();
         boolean due = index.all().stream().anyMatch(m -> m.minExpireAtMs() <= now);
-        if (!due) {
-            return;
-        }
         publishLock.lock();
         try {
-            reclaimer.expire(now);
-            store.commit();
+            if (due) {
+                reclaimer.expire(now);
+                store.commit();
+            }
+            store.compact(); // moves chunks, so readers stay out
         } finally {
             publishLock.unlock();
         }

@@ -22,8 +22,9 @@ import java.util.zip.CRC32C;
  * count × { varint64 expireAtMs+1 (0 = never) ; varint32 length ; length bytes: the protobuf Record, id included }
  * </pre>
  *
- * The quota counts the length of this value: records plus about 8 bytes each; MapDB's pages, free space and
- * write-ahead log are not counted. Stateless and thread-safe.
+ * The quota counts the length of this value: records plus about 8 bytes each; the log's entry frames and dead entries
+ * not yet reclaimed are not counted (see {@link io.tributary.edge.buffer.log.BufferLog} for the bound on disk use).
+ * Stateless and thread-safe.
  */
 final class ChunkCodec {
 

@@ -23,7 +23,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * cursor) and {@link #release} once the hub acknowledged a lane up to a position. Records keep the id given at append
  * across restarts; each opening takes a new epoch, so new ids never collide with old ones.
  *
- * <p>Storage: see {@link BufferStore} (MapDB layout) and {@link ChunkCodec} (chunk format). Quota and losses: see
+ * <p>Storage: see {@link io.tributary.edge.buffer.log.BufferLog} (the log on disk), {@link BufferStore} (what it
+ * holds) and {@link ChunkCodec} (chunk format). Quota and losses: see
  * {@link OverflowPolicy} and {@link LossReason}.
  *
  * <p>Thread rules: every public method may be called from any thread. {@link #append} never blocks (Netty event
@@ -49,7 +50,7 @@ public final class DurableBuffer implements AutoCloseable {
 
     private DurableBuffer(BufferConfig config, Clock clock, MeterRegistry registry) {
         this.config = config;
-        this.store = BufferStore.open(config, clock.millis());
+        this.store = BufferStore.open(config);
         store.loadIndex().values().forEach(index::put);
         released.putAll(store.loadReleased());
         markers.putAll(store.loadMarkers());
@@ -64,7 +65,8 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
-     * Opens the buffer file (creating it, or recovering it after a crash) with the next epoch and starts the writer.
+     * Opens the buffer directory (creating it, or recovering it after a crash) with the next epoch and starts the
+     * writer.
      */
     public static DurableBuffer open(BufferConfig config, Clock clock, MeterRegistry registry) {
         return new DurableBuffer(config, clock, registry);
@@ -94,7 +96,7 @@ public final class DurableBuffer implements AutoCloseable {
     /**
      * Queues records and marker moves for the next group commit, as one unit: after a crash either all of them are
      * stored and every marker has moved, or none. Records get ids as with {@link #append(PendingRecord)}, in list
-     * order. A marker is a named lane position kept in the buffer file (see {@link #marker}); it only moves forward, a
+     * order. A marker is a named lane position kept in the buffer (see {@link #marker}); it only moves forward, a
      * position not after its current one is ignored. The quota applies to the records together: when they do not all
      * fit, none is stored and no marker moves ({@link AppendOutcome#QUOTA_EXCEEDED}). Never blocks.
      *
@@ -187,9 +189,12 @@ public final class DurableBuffer implements AutoCloseable {
         return store.epoch();
     }
 
-    /** True when the file was found corrupt at open and a fresh buffer was started (see the ERROR log). */
-    public boolean startedFresh() {
-        return store.startedFresh();
+    /**
+     * True when opening found committed data it could not read (disk damage, logged at ERROR); what was readable is
+     * kept. A crash's torn last transaction is not damage: it was never acknowledged.
+     */
+    public boolean damaged() {
+        return store.damaged();
     }
 
     /** The loss ledger: records that will never reach the hub, by reason, since the buffer was created. */

@@ -26,7 +26,7 @@ import java.util.Optional;
  * TRIBUTARY_EDGE_*} environment variables and command-line flags, in rising precedence, with every problem reported at
  * once. {@code docs/configuration.md} is generated from {@link #SCHEMA}.
  *
- * @param dataDir where the buffer file lives
+ * @param dataDir where the buffer directory ({@code buffer/}) lives
  * @param agentId this agent's stable id (record ids, de-duplication at the hub)
  * @param mqtt the MQTT endpoint
  * @param credentialsFile MQTT users ({@code user:password} or {@code user:{sha256}hex} lines)
@@ -177,7 +177,7 @@ public record EdgeConfig(
         if (aggWindow.toMillis() < 1) {
             v.problem("buffer.aggregate-window", "must be positive");
         }
-        BufferConfig buffer = BufferConfig.builder(dataDir.resolve("buffer.db"), agentId)
+        BufferConfig buffer = BufferConfig.builder(dataDir.resolve("buffer"), agentId)
                 .quotaBytes(Math.max(quota, 1))
                 .overflowPolicy(v.enumValue("buffer.overflow-policy", OverflowPolicy.class))
                 .aggregateWindow(aggWindow.toMillis() < 1 ? Duration.ofMinutes(1) : aggWindow)

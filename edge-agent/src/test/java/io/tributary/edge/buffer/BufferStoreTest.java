@@ -4,39 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class BufferStoreTest {
-
-    @TempDir
-    Path dir;
-
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
-
-    @Test
-    void open_garbageFile_movesItAsideAndStartsFresh() throws Exception {
-        Path file = dir.resolve("buffer.db");
-        byte[] garbage = new byte[64 * 1024];
-        new Random(7).nextBytes(garbage);
-        Files.write(file, garbage);
-
-        try (DurableBuffer buffer =
-                DurableBuffer.open(BufferConfig.builder(file, "a").build(), clock, new SimpleMeterRegistry())) {
-            assertThat(buffer.startedFresh()).isTrue();
-            assertThat(TestRecords.await(buffer.append(TestRecords.text("g", "x")))
-                            .isStored())
-                    .isTrue();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).contains("buffer.db.corrupt-" + clock.millis());
-        }
-    }
 
     @Test
     void decode_flippedByte_failsChecksum() {
@@ -47,5 +18,15 @@ class BufferStoreTest {
         chunk[chunk.length - 1] ^= 1;
 
         assertThatThrownBy(() -> ChunkCodec.decode(chunk)).isInstanceOf(ChunkCodec.CorruptChunkException.class);
+    }
+
+    @Test
+    void open_directoryAlreadyOpen_refusesWithClearError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        BufferConfig config = BufferConfig.builder(dir, "a").build();
+        try (DurableBuffer first = DurableBuffer.open(config, new MutableClock(0), new SimpleMeterRegistry())) {
+            assertThatThrownBy(() -> DurableBuffer.open(config, new MutableClock(0), new SimpleMeterRegistry()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already open");
+        }
     }
 }

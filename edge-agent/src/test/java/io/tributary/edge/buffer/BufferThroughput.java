@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * ./mvnw -B -o -q -pl edge-agent test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp edge-agent/target/classes:edge-agent/target/test-classes:$(cat edge-agent/target/cp.txt) \
- *     io.tributary.edge.buffer.BufferThroughput RANDOM_ACCESS_FILE 10
+ *     io.tributary.edge.buffer.BufferThroughput 10
  * </pre>
  */
 public final class BufferThroughput {
@@ -28,13 +28,11 @@ public final class BufferThroughput {
     private BufferThroughput() {}
 
     public static void main(String[] args) throws Exception {
-        StorageMode mode = StorageMode.valueOf(args.length > 0 ? args[0] : "RANDOM_ACCESS_FILE");
-        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         Path dir = Files.createTempDirectory("buffer-throughput");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        BufferConfig config = BufferConfig.builder(dir.resolve("b.db"), "bench")
-                .storageMode(mode)
-                .build();
+        BufferConfig config =
+                BufferConfig.builder(dir.resolve("buffer"), "bench").build();
         AtomicLong stored = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         try (DurableBuffer buffer = DurableBuffer.open(config, Clock.systemUTC(), registry)) {
@@ -69,9 +67,8 @@ public final class BufferThroughput {
             double secs = (System.nanoTime() - start) / 1e9;
             Timer commit = registry.get("tributary.edge.buffer.commit").timer();
             System.out.printf(
-                    "%s: %.0f appends/s stored (%d stored, %d refused in %.1f s), %d commits, mean commit %.2f ms,"
+                    "%.0f appends/s stored (%d stored, %d refused in %.1f s), %d commits, mean commit %.2f ms,"
                             + " %.0f records/commit, %d MB stored%n",
-                    mode,
                     stored.get() / secs,
                     stored.get(),
                     refused.get(),

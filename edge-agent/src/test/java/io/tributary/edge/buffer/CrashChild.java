@@ -12,9 +12,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 
 /**
- * The child JVM of {@link DurableBufferCrashIT}: opens the buffer, prints {@code OPEN <epoch> <startedFresh>}, then
+ * The child JVM of {@link DurableBufferCrashIT}: opens the buffer, prints {@code OPEN <epoch> <damaged>}, then
  * appends from a few threads and prints {@code ACK <lane> <epoch> <sequence> <payload> $} for each append whose future
  * completed as stored, one flushed line each, until it is killed (or, as a safety net, after a bounded count/time).
+ * Meanwhile it plays the forwarder: reads each lane from its released watermark and releases what it read, printing
+ * {@code REL <lane> <epoch> <sequence> $} once a release is committed. Small segments and chunks make segment
+ * deletion and compaction happen many times per run.
  */
 public final class CrashChild {
 
@@ -24,9 +27,8 @@ public final class CrashChild {
         Path file = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-        DurableBuffer buffer = DurableBuffer.open(
-                BufferConfig.builder(file, "crash-agent").build(), Clock.systemUTC(), new SimpleMeterRegistry());
-        out.println("OPEN " + buffer.epoch() + " " + buffer.startedFresh());
+        DurableBuffer buffer = DurableBuffer.open(config(file), Clock.systemUTC(), new SimpleMeterRegistry());
+        out.println("OPEN " + buffer.epoch() + " " + buffer.damaged());
         long deadline = System.nanoTime() + 30_000_000_000L;
         CountDownLatch done = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++) {
@@ -51,7 +53,37 @@ public final class CrashChild {
             producer.setDaemon(true);
             producer.start();
         }
+        Thread releaser = new Thread(() -> release(buffer, out, deadline));
+        releaser.setDaemon(true);
+        releaser.start();
         done.await();
         buffer.close();
+    }
+
+    /** The buffer settings of every child and of the test's final check. */
+    static BufferConfig config(Path dir) {
+        return BufferConfig.builder(dir, "crash-agent")
+                .segmentBytes(64 * 1024)
+                .maxChunkBytes(4 * 1024)
+                .build();
+    }
+
+    private static void release(DurableBuffer buffer, PrintStream out, long deadline) {
+        java.util.Random random = new java.util.Random();
+        while (System.nanoTime() < deadline) {
+            for (String lane : buffer.lanes()) {
+                if (random.nextInt(4) == 0) {
+                    continue; // leave some lanes behind for a while, so that live chunks pin old segments
+                }
+                var records = buffer.read(lane, LanePosition.BEFORE_FIRST, 1 + random.nextInt(300), 1 << 20);
+                if (!records.isEmpty()) {
+                    LanePosition upTo = records.get(records.size() - 1).position();
+                    buffer.release(lane, upTo)
+                            .thenRun(() ->
+                                    out.println("REL " + lane + " " + upTo.epoch() + " " + upTo.sequence() + " $"));
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        }
     }
 }

@@ -23,7 +23,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SIGKILLs a child JVM that appends to the buffer, over and over, and checks that no acknowledged record is lost. */
+/**
+ * SIGKILLs a child JVM that appends to the buffer and releases what it read (as the forwarder does), over and over, and
+ * checks that no acknowledged record is lost: each is either still readable with its id, or at or below its lane's
+ * durable released watermark, which is at least every release the child saw committed.
+ */
 class DurableBufferCrashIT {
 
     private static final int KILLS = 20;
@@ -33,6 +37,9 @@ class DurableBufferCrashIT {
 
     /** payload → "lane epoch sequence", every record any child reported as acknowledged. */
     private final Map<String, String> acked = new ConcurrentHashMap<>();
+
+    /** lane → the highest position a child reported released (committed). */
+    private final Map<String, LanePosition> releasedSeen = new ConcurrentHashMap<>();
 
     @Test
     void sigkill_repeatedlyDuringAppends_neverLosesAcknowledgedRecords() throws Exception {
@@ -46,9 +53,9 @@ class DurableBufferCrashIT {
             lastEpoch = epoch;
         }
 
-        try (DurableBuffer buffer = DurableBuffer.open(
-                BufferConfig.builder(file, "crash-agent").build(), Clock.systemUTC(), new SimpleMeterRegistry())) {
-            assertThat(buffer.startedFresh()).isFalse();
+        try (DurableBuffer buffer =
+                DurableBuffer.open(CrashChild.config(file), Clock.systemUTC(), new SimpleMeterRegistry())) {
+            assertThat(buffer.damaged()).isFalse();
             Map<String, String> found = new HashMap<>();
             for (String lane : buffer.lanes()) {
                 LanePosition after = LanePosition.BEFORE_FIRST;
@@ -73,11 +80,23 @@ class DurableBufferCrashIT {
             System.out.printf(
                     "crash test: %d kills, %d acknowledged records checked, %d records in buffer%n",
                     KILLS, acked.size(), found.size());
+            releasedSeen.forEach((lane, seen) -> assertThat(buffer.releasedPosition(lane))
+                    .as("durable watermark of %s", lane)
+                    .isGreaterThanOrEqualTo(seen));
+            int released = 0;
             for (Map.Entry<String, String> e : acked.entrySet()) {
+                String[] id = e.getValue().split(" ");
+                LanePosition position = new LanePosition(Long.parseLong(id[1]), Long.parseLong(id[2]));
+                if (!position.isAfter(buffer.releasedPosition(id[0]))) {
+                    released++;
+                    continue;
+                }
                 assertThat(found.get(e.getKey()))
                         .as("acked record %s", e.getKey())
                         .isEqualTo(e.getValue());
             }
+            System.out.printf("crash test: %d of the acknowledged records were released%n", released);
+            assertThat(released).as("the releases ran").isPositive();
         }
     }
 
@@ -114,7 +133,7 @@ class DurableBufferCrashIT {
                 .as("child %d stderr: %s", run, Files.readString(stderr))
                 .hasSize(1);
         String[] open = opens.get(0).split(" ");
-        assertThat(open[2]).as("startedFresh after crash").isEqualTo("false");
+        assertThat(open[2]).as("damaged after crash").isEqualTo("false");
         return Long.parseLong(open[1]);
     }
 
@@ -125,6 +144,10 @@ class DurableBufferCrashIT {
             while ((line = in.readLine()) != null) {
                 if (line.startsWith("OPEN ")) {
                     opens.add(line);
+                } else if (line.startsWith("REL ") && line.endsWith(" $")) {
+                    String[] f = line.split(" ");
+                    releasedSeen.merge(
+                            f[1], new LanePosition(Long.parseLong(f[2]), Long.parseLong(f[3])), LanePosition::max);
                 } else if (line.startsWith("ACK ") && line.endsWith(" $")) { // a line cut by the kill is ignored
                     String[] f = line.split(" ");
                     acked.put(f[4], f[1] + " " + f[2] + " " + f[3]);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.hub.client.ConsumerRecord;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The edge agent in a child JVM, SIGKILLed at seeded random moments while devices publish QoS 1 and the forwarder
  * sends to a real hub, restarted on the same data directory each time. Proves promises 1, 3 and 5 across crashes:
- * every publish that got a PUBACK reaches the hub's shard exactly once and in per-device order, and the MapDB buffer
- * reopens every time (a new epoch each opening, never a corrupt-file reset).
+ * every publish that got a PUBACK reaches the hub's shard exactly once and in per-device order, and the buffer
+ * reopens every time (a new epoch each opening, never a report of damaged data).
  */
 class EdgeCrashIT {
     private static final int KILLS = 20;
@@ -116,14 +114,11 @@ class EdgeCrashIT {
                     "edge crash test: %d SIGKILLs, %d acked publishes, %d records in the shards%n",
                     KILLS, acked, records.size());
         }
-        try (Stream<Path> files = Files.list(edgeDir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".corrupt-"));
-        }
     }
 
     private static void assertReopenedCleanly(EdgeProcess edge, int run) throws IOException {
         String log = edge.log();
-        assertThat(log).as("log of opening %d", run).doesNotContain("corrupt").doesNotContain("moved");
+        assertThat(log).as("log of opening %d", run).doesNotContain("damaged").doesNotContain("is offline");
         assertThat(log).as("log of opening %d", run).contains("Buffer ").contains(" open: epoch " + (run + 1));
     }
 
