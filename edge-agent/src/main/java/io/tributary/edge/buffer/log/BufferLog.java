@@ -173,22 +173,19 @@ public final class BufferLog implements AutoCloseable {
         staged.remove(chunkNo);
     }
 
+    /** Stages a lane's released watermark. */
     public void putReleased(String lane, long epoch, long sequence) {
-        tx.begin(LogEntries.RELEASED)
-                .putString(lane)
-                .putLong(epoch)
-                .putLong(sequence)
-                .end();
-        state.released.put(lane, new long[] {epoch, sequence});
+        putPosition(LogEntries.RELEASED, state.released, lane, epoch, sequence);
     }
 
+    /** Stages a marker's position. */
     public void putMarker(String name, long epoch, long sequence) {
-        tx.begin(LogEntries.MARKER)
-                .putString(name)
-                .putLong(epoch)
-                .putLong(sequence)
-                .end();
-        state.markers.put(name, new long[] {epoch, sequence});
+        putPosition(LogEntries.MARKER, state.markers, name, epoch, sequence);
+    }
+
+    private void putPosition(byte type, Map<String, long[]> positions, String name, long epoch, long sequence) {
+        tx.begin(type).putString(name).putLong(epoch).putLong(sequence).end();
+        positions.put(name, new long[] {epoch, sequence});
     }
 
     public void putCounter(String name, long value) {
