@@ -68,7 +68,7 @@ EDGE_PORT="$(ready_port "$WORK/edge.out")"
 # (c) the edge: max rate (window 100), then 50,000/s
 PROFILE_PID=""
 if [ "${PROFILE:-0}" = "1" ]; then
-    ( sleep "$WARMUP"; jcmd "$EDGE_PID" JFR.start duration=$((DURATION - 1))s filename="$WORK/edge.jfr" >/dev/null ) &
+    ( sleep "$WARMUP"; jcmd "$EDGE_PID" JFR.start settings=profile duration=$((DURATION - 1))s filename="$WORK/edge.jfr" >/dev/null ) &
     PROFILE_PID=$!
 fi
 c0="$(cpu_ticks "$EDGE_PID")"

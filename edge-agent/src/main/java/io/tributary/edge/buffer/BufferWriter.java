@@ -1,16 +1,13 @@
 package io.tributary.edge.buffer;
 
-import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.RecordId;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +52,7 @@ final class BufferWriter implements Runnable {
     private final BufferMetrics metrics;
     private final BlockingQueue<Op> queue;
     private final SpaceReclaimer reclaimer;
+    private final RecordEncoder encoder;
     private final Map<String, Long> nextSequence = new HashMap<>();
     private volatile boolean failed;
     private boolean exclusive;
@@ -80,6 +78,7 @@ final class BufferWriter implements Runnable {
         this.publishLock = publishLock;
         this.metrics = metrics;
         this.queue = queue;
+        this.encoder = new RecordEncoder(config.agentId(), store.epoch());
         this.reclaimer = new SpaceReclaimer(
                 store, index, ledger, released, config.aggregateWindow().toMillis());
     }
@@ -199,33 +198,58 @@ final class BufferWriter implements Runnable {
      * stored, each is counted {@link LossReason#REJECTED} and the result is empty.
      */
     private Optional<List<RecordId>> appendAll(Commit c, List<PendingRecord> records, long now) {
-        long size = 0;
-        Set<String> opening = new HashSet<>();
-        for (PendingRecord p : records) {
+        if (records.size() == 1) { // the common case (one MQTT publish): no per-lane bookkeeping
+            PendingRecord p = records.get(0);
+            EncodedRecord r = encoder.encode(p, nextSequence.getOrDefault(p.lane(), 0L), now);
             ChunkBuilder builder = c.open.get(p.lane());
-            boolean opens = (builder == null || builder.isEmpty()) && opening.add(p.lane());
-            size += ChunkCodec.encodedSize(identify(p, 0, now)) + (opens ? ChunkCodec.overhead(1) : 0);
+            int opens = builder == null || builder.isEmpty() ? ChunkCodec.overhead(1) : 0;
+            if (!makeRoom(c.pendingBytes + ChunkCodec.encodedSize(r) + opens)) {
+                ledger.add(LossReason.REJECTED, 1);
+                return Optional.empty();
+            }
+            return Optional.of(List.of(add(c, p.lane(), r)));
+        }
+        Map<String, Long> next = new HashMap<>();
+        List<EncodedRecord> encoded = new ArrayList<>(records.size());
+        long size = 0;
+        for (PendingRecord p : records) {
+            long sequence = next.computeIfAbsent(p.lane(), l -> nextSequence.getOrDefault(l, 0L));
+            next.put(p.lane(), sequence + 1);
+            EncodedRecord r = encoder.encode(p, sequence, now);
+            encoded.add(r);
+            ChunkBuilder builder = c.open.get(p.lane());
+            boolean opens =
+                    (builder == null || builder.isEmpty()) && sequence == nextSequence.getOrDefault(p.lane(), 0L);
+            size += ChunkCodec.encodedSize(r) + (opens ? ChunkCodec.overhead(1) : 0);
         }
         if (!records.isEmpty() && !makeRoom(c.pendingBytes + size)) {
             ledger.add(LossReason.REJECTED, records.size());
             return Optional.empty();
         }
         List<RecordId> ids = new ArrayList<>(records.size());
-        for (PendingRecord p : records) {
-            String lane = p.lane();
-            StoredRecord record = identify(p, nextSequence.getOrDefault(lane, 0L), now);
-            nextSequence.merge(lane, 1L, Long::sum);
-            ChunkBuilder builder = c.open.computeIfAbsent(lane, ChunkBuilder::new);
-            int before = builder.bytes();
-            builder.add(record, ChunkCodec.encodedSize(record));
-            c.pendingBytes += builder.bytes() - before;
-            c.stored++;
-            ids.add(record.record().getId());
-            if (builder.bytes() >= config.maxChunkBytes()) {
-                c.sealed.add(builder.sealInto(store, c.nextChunkNo++));
-            }
+        for (int i = 0; i < records.size(); i++) {
+            ids.add(add(c, records.get(i).lane(), encoded.get(i)));
         }
         return Optional.of(ids);
+    }
+
+    /** Puts an encoded record (its sequence the lane's next) into this commit's chunk of its lane. */
+    private RecordId add(Commit c, String lane, EncodedRecord record) {
+        nextSequence.merge(lane, 1L, Long::sum);
+        ChunkBuilder builder = c.open.computeIfAbsent(lane, ChunkBuilder::new);
+        int before = builder.bytes();
+        builder.add(record);
+        c.pendingBytes += builder.bytes() - before;
+        c.stored++;
+        if (builder.bytes() >= config.maxChunkBytes()) {
+            c.sealed.add(builder.sealInto(store, c.nextChunkNo++));
+        }
+        return RecordId.newBuilder()
+                .setAgentId(config.agentId())
+                .setAgentEpoch(record.position().epoch())
+                .setSequence(record.position().sequence())
+                .setLane(lane)
+                .build();
     }
 
     /**
@@ -237,22 +261,6 @@ final class BufferWriter implements Runnable {
             publishLock.lock();
             exclusive = true;
         }
-    }
-
-    private StoredRecord identify(PendingRecord p, long sequence, long now) {
-        String lane = p.lane();
-        RecordId id = RecordId.newBuilder()
-                .setAgentId(config.agentId())
-                .setAgentEpoch(store.epoch())
-                .setSequence(sequence)
-                .setLane(lane)
-                .build();
-        Record.Builder b = p.body().toBuilder().setId(id);
-        if (b.getEdgeReceiveTimeMs() == 0) {
-            b.setEdgeReceiveTimeMs(now);
-        }
-        long expireAt = p.ttl().isZero() ? StoredRecord.NEVER : now + p.ttl().toMillis();
-        return new StoredRecord(b.build(), expireAt);
     }
 
     /** Applies the overflow policy until {@code extraBytes} more fit under the quota; false when they cannot. */

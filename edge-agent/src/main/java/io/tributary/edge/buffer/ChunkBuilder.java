@@ -11,16 +11,16 @@ import java.util.List;
 final class ChunkBuilder {
 
     private final String lane;
-    private final List<StoredRecord> records = new ArrayList<>();
+    private final List<EncodedRecord> records = new ArrayList<>();
     private int recordBytes;
 
     ChunkBuilder(String lane) {
         this.lane = lane;
     }
 
-    void add(StoredRecord r, int encodedSize) {
+    void add(EncodedRecord r) {
         records.add(r);
-        recordBytes += encodedSize;
+        recordBytes += ChunkCodec.encodedSize(r);
     }
 
     boolean isEmpty() {
@@ -34,8 +34,8 @@ final class ChunkBuilder {
 
     /** Writes the chunk under {@code chunkNo} (uncommitted) and starts over; returns its meta. */
     ChunkMeta sealInto(BufferStore store, long chunkNo) {
-        byte[] bytes = ChunkCodec.encode(records);
-        ChunkMeta meta = ChunkMeta.describe(chunkNo, lane, records, bytes.length, false);
+        byte[] bytes = ChunkCodec.encodeEncoded(records);
+        ChunkMeta meta = ChunkMeta.describeEncoded(chunkNo, lane, records, bytes.length);
         store.putChunk(meta, bytes);
         records.clear();
         recordBytes = 0;

@@ -42,6 +42,36 @@ final class ChunkCodec {
                 + size;
     }
 
+    /** The bytes one already encoded record adds to a chunk. */
+    static int encodedSize(EncodedRecord r) {
+        int size = r.bytes().length;
+        return CodedOutputStream.computeUInt64SizeNoTag(expiryField(r.expireAtMs()))
+                + CodedOutputStream.computeUInt32SizeNoTag(size)
+                + size;
+    }
+
+    /** Encodes a chunk of records the writer already serialized, id included ({@link RecordEncoder}). */
+    static byte[] encodeEncoded(List<EncodedRecord> records) {
+        int size = overhead(records.size());
+        for (EncodedRecord r : records) {
+            size += encodedSize(r);
+        }
+        byte[] out = new byte[size];
+        CodedOutputStream body = CodedOutputStream.newInstance(out, HEADER, size - HEADER);
+        try {
+            body.writeUInt32NoTag(records.size());
+            for (EncodedRecord r : records) {
+                body.writeUInt64NoTag(expiryField(r.expireAtMs()));
+                body.writeUInt32NoTag(r.bytes().length);
+                body.writeRawBytes(r.bytes());
+            }
+            body.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException("chunk size miscomputed", e);
+        }
+        return seal(out);
+    }
+
     /** The bytes of a chunk holding no record: a chunk's size is this plus each record's {@link #encodedSize}. */
     static int overhead(int count) {
         return HEADER + CodedOutputStream.computeUInt32SizeNoTag(count);
@@ -65,6 +95,10 @@ final class ChunkCodec {
         } catch (IOException e) {
             throw new UncheckedIOException("chunk size miscomputed", e);
         }
+        return seal(out);
+    }
+
+    private static byte[] seal(byte[] out) {
         out[0] = MAGIC;
         out[1] = VERSION;
         ByteBuffer.wrap(out, 2, 4).putInt(crc(out));

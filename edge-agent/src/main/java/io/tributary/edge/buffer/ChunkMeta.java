@@ -49,6 +49,24 @@ record ChunkMeta(
                 aggregate);
     }
 
+    /** The meta of a chunk of writer-encoded records about to be stored under {@code chunkNo} (raw, not rolled up). */
+    static ChunkMeta describeEncoded(long chunkNo, String lane, List<EncodedRecord> records, int bytes) {
+        long minExpire = StoredRecord.NEVER;
+        for (EncodedRecord r : records) {
+            minExpire = Math.min(minExpire, r.expireAtMs());
+        }
+        return new ChunkMeta(
+                chunkNo,
+                lane,
+                records.get(0).position(),
+                records.get(records.size() - 1).position(),
+                records.size(),
+                bytes,
+                records.get(0).edgeReceiveTimeMs(),
+                minExpire,
+                false);
+    }
+
     byte[] toBytes() {
         ByteArrayOutputStream bytesOut = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytesOut)) {

@@ -1,6 +1,6 @@
 package io.tributary.edge.ingest;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.aggregate.AggregationRules;
 import io.tributary.edge.buffer.AppendOutcome;
@@ -116,7 +116,7 @@ public final class BufferPublishSink implements PublishSink {
     /** The record stored for a publish (without id: the buffer assigns it). */
     public static Record toRecord(InboundPublish p) {
         boolean json = p.format() == PayloadFormat.JSON;
-        return Record.newBuilder()
+        Record.Builder b = Record.newBuilder()
                 .setDeviceId(p.mapped().device())
                 .setDeviceGroup(p.mapped().group())
                 .setMetric(p.mapped().metric())
@@ -124,9 +124,12 @@ public final class BufferPublishSink implements PublishSink {
                 .setEventTimeMs(json ? eventTime(p.payload(), p.receiveTimeMs()) : p.receiveTimeMs())
                 .setEdgeReceiveTimeMs(p.receiveTimeMs())
                 .setContentType(json ? ContentType.CONTENT_TYPE_JSON : ContentType.CONTENT_TYPE_RAW)
-                .setPayload(ByteString.copyFrom(p.payload()))
-                .putAllAttributes(p.userProperties())
-                .build();
+                // the publish's payload array is never written after decoding: wrap it instead of copying
+                .setPayload(UnsafeByteOperations.unsafeWrap(p.payload()));
+        if (!p.userProperties().isEmpty()) {
+            b.putAllAttributes(p.userProperties());
+        }
+        return b.build();
     }
 
     private static long eventTime(byte[] payload, long fallback) {

@@ -41,6 +41,7 @@ final class AckQueue {
     private final int highWater;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean paused;
+    private boolean flushScheduled;
 
     AckQueue(ChannelHandlerContext ctx, ServerContext server) {
         this.ctx = ctx;
@@ -56,6 +57,11 @@ final class AckQueue {
             ctx.channel().config().setAutoRead(false);
         }
         return pending;
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        ctx.flush();
     }
 
     int size() {
@@ -75,13 +81,16 @@ final class AckQueue {
             if (decision.send() && ctx.channel().isActive()) {
                 MqttMessageType type = head.qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
                 ctx.write(PublishAcks.reply(type, head.packetId, decision.reasonCode()), ctx.voidPromise());
-                server.metrics().ack(head.qos == 1 ? "puback" : "pubrec");
+                server.metrics().publishAck(head.qos);
                 server.metrics().ackLatency(System.nanoTime() - head.startNanos);
                 wrote = true;
             }
         }
-        if (wrote) {
-            ctx.flush();
+        if (wrote && !flushScheduled) {
+            // one flush (one write syscall) for every ack resolved by the tasks already queued: a group commit
+            // completes many publishes of this connection back to back
+            flushScheduled = true;
+            ctx.executor().execute(this::flush);
         }
         if (close) {
             server.metrics().disconnect("sink_failed");

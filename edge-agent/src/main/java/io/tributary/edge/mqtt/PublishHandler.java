@@ -192,6 +192,9 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     private static Map<String, String> userProperties(MqttPublishMessage msg) {
+        if (msg.variableHeader().properties().isEmpty()) {
+            return Map.of(); // MQTT 3.1.1, and most MQTT 5 publishes
+        }
         Map<String, String> result = new HashMap<>();
         for (MqttProperties.MqttProperty<?> p :
                 msg.variableHeader().properties().getProperties(MqttProperties.USER_PROPERTY)) {

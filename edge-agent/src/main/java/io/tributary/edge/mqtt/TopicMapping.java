@@ -125,45 +125,53 @@ public final class TopicMapping {
                 "topic template '" + template + "', level " + (index + 1) + " '" + part + "': " + why);
     }
 
-    /** Matches a topic name; empty when the topic does not fit the template. */
+    /** Matches a topic name; empty when the topic does not fit the template. Scans once, without splitting. */
     public Optional<Match> match(String topic) {
         if (topic == null || topic.isEmpty()) {
-            return Optional.empty();
-        }
-        String[] parts = topic.split("/", -1);
-        boolean rest = levels.get(levels.size() - 1).kind() == Kind.METRIC_REST;
-        if (rest ? parts.length < levels.size() : parts.length != levels.size()) {
             return Optional.empty();
         }
         String group = null;
         String device = null;
         String metric = null;
+        int start = 0;
         for (int i = 0; i < levels.size(); i++) {
+            if (start > topic.length()) {
+                return Optional.empty(); // fewer levels than the template
+            }
             Level level = levels.get(i);
-            String part = parts[i];
+            if (level.kind() == Kind.METRIC_REST) {
+                metric = topic.substring(start);
+                if (metric.isEmpty() || metric.startsWith("/") || metric.endsWith("/") || metric.contains("//")) {
+                    return Optional.empty(); // an empty level
+                }
+                start = topic.length() + 1;
+                break;
+            }
+            int end = topic.indexOf('/', start);
+            if (end < 0) {
+                end = topic.length();
+            }
             if (level.kind() == Kind.LITERAL) {
-                if (!level.literal().equals(part)) {
+                String literal = level.literal();
+                if (end - start != literal.length() || !topic.startsWith(literal, start)) {
                     return Optional.empty();
                 }
-                continue;
-            }
-            if (part.isEmpty()) {
-                return Optional.empty();
-            }
-            switch (level.kind()) {
-                case GROUP -> group = part;
-                case DEVICE -> device = part;
-                case METRIC -> metric = part;
-                case METRIC_REST -> {
-                    for (int j = i + 1; j < parts.length; j++) {
-                        if (parts[j].isEmpty()) {
-                            return Optional.empty();
-                        }
-                    }
-                    metric = String.join("/", List.of(parts).subList(i, parts.length));
+            } else {
+                if (end == start) {
+                    return Optional.empty();
                 }
-                default -> throw new IllegalStateException("unreachable");
+                String part = topic.substring(start, end);
+                switch (level.kind()) {
+                    case GROUP -> group = part;
+                    case DEVICE -> device = part;
+                    case METRIC -> metric = part;
+                    default -> throw new IllegalStateException("unreachable");
+                }
             }
+            start = end + 1;
+        }
+        if (start <= topic.length()) {
+            return Optional.empty(); // more levels than the template
         }
         return Optional.of(new Match(group, device, metric));
     }
