@@ -34,14 +34,6 @@ final class ChunkCodec {
 
     private ChunkCodec() {}
 
-    /** The bytes one record adds to a chunk. */
-    static int encodedSize(StoredRecord r) {
-        int size = r.record().getSerializedSize();
-        return CodedOutputStream.computeUInt64SizeNoTag(expiryField(r.expireAtMs()))
-                + CodedOutputStream.computeUInt32SizeNoTag(size)
-                + size;
-    }
-
     /** The bytes one already encoded record adds to a chunk. */
     static int encodedSize(EncodedRecord r) {
         int size = r.bytes().length;
@@ -77,25 +69,14 @@ final class ChunkCodec {
         return HEADER + CodedOutputStream.computeUInt32SizeNoTag(count);
     }
 
+    /** Encodes a chunk of parsed records (a rewrite after roll-up or expiry; the writer uses {@link #encodeEncoded}). */
     static byte[] encode(List<StoredRecord> records) {
-        int size = overhead(records.size());
+        List<EncodedRecord> encoded = new ArrayList<>(records.size());
         for (StoredRecord r : records) {
-            size += encodedSize(r);
+            encoded.add(new EncodedRecord(
+                    r.record().toByteArray(), r.position(), r.record().getEdgeReceiveTimeMs(), r.expireAtMs()));
         }
-        byte[] out = new byte[size];
-        CodedOutputStream body = CodedOutputStream.newInstance(out, HEADER, size - HEADER);
-        try {
-            body.writeUInt32NoTag(records.size());
-            for (StoredRecord r : records) {
-                body.writeUInt64NoTag(expiryField(r.expireAtMs()));
-                body.writeUInt32NoTag(r.record().getSerializedSize());
-                r.record().writeTo(body);
-            }
-            body.checkNoSpaceLeft();
-        } catch (IOException e) {
-            throw new UncheckedIOException("chunk size miscomputed", e);
-        }
-        return seal(out);
+        return encodeEncoded(encoded);
     }
 
     private static byte[] seal(byte[] out) {

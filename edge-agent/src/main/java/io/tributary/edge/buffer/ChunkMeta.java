@@ -31,38 +31,39 @@ record ChunkMeta(
 
     private static final byte VERSION = 1;
 
-    /** The meta of a chunk about to be stored under {@code chunkNo}. */
+    /** The meta of a chunk of parsed records about to be stored under {@code chunkNo}. */
     static ChunkMeta describe(long chunkNo, String lane, List<StoredRecord> records, int bytes, boolean aggregate) {
         long minExpire = StoredRecord.NEVER;
         for (StoredRecord r : records) {
             minExpire = Math.min(minExpire, r.expireAtMs());
         }
+        StoredRecord first = records.get(0);
         return new ChunkMeta(
                 chunkNo,
                 lane,
-                records.get(0).position(),
+                first.position(),
                 records.get(records.size() - 1).position(),
                 records.size(),
                 bytes,
-                records.get(0).record().getEdgeReceiveTimeMs(),
+                first.record().getEdgeReceiveTimeMs(),
                 minExpire,
                 aggregate);
     }
 
     /** The meta of a chunk of writer-encoded records about to be stored under {@code chunkNo} (raw, not rolled up). */
     static ChunkMeta describeEncoded(long chunkNo, String lane, List<EncodedRecord> records, int bytes) {
-        long minExpire = StoredRecord.NEVER;
-        for (EncodedRecord r : records) {
-            minExpire = Math.min(minExpire, r.expireAtMs());
-        }
+        long minExpire =
+                records.stream().mapToLong(EncodedRecord::expireAtMs).min().orElse(StoredRecord.NEVER);
+        EncodedRecord first = records.get(0);
+        LanePosition last = records.get(records.size() - 1).position();
         return new ChunkMeta(
                 chunkNo,
                 lane,
-                records.get(0).position(),
-                records.get(records.size() - 1).position(),
+                first.position(),
+                last,
                 records.size(),
                 bytes,
-                records.get(0).edgeReceiveTimeMs(),
+                first.edgeReceiveTimeMs(),
                 minExpire,
                 false);
     }
