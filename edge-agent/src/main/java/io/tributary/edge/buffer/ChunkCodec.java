@@ -88,12 +88,7 @@ final class ChunkCodec {
 
     /** Decodes a chunk; throws {@link CorruptChunkException} when the header or checksum does not match. */
     static List<StoredRecord> decode(byte[] chunk) {
-        if (chunk.length < HEADER + 1 || chunk[0] != MAGIC || chunk[1] != VERSION) {
-            throw new CorruptChunkException("bad chunk header (" + chunk.length + " bytes)");
-        }
-        if (ByteBuffer.wrap(chunk, 2, 4).getInt() != crc(chunk)) {
-            throw new CorruptChunkException("chunk checksum mismatch (" + chunk.length + " bytes)");
-        }
+        checkHeader(chunk);
         CodedInputStream in = CodedInputStream.newInstance(chunk, HEADER, chunk.length - HEADER);
         try {
             int count = in.readUInt32();
@@ -107,6 +102,41 @@ final class ChunkCodec {
             return records;
         } catch (IOException e) {
             throw new CorruptChunkException("undecodable chunk: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Decodes a chunk into record views without parsing the records ({@link RawRecord#scan} reads the fields a batch
+     * needs); throws {@link CorruptChunkException} when the header, checksum or framing does not match.
+     */
+    static List<RawRecord> decodeRaw(byte[] chunk) {
+        checkHeader(chunk);
+        CodedInputStream in = CodedInputStream.newInstance(chunk, HEADER, chunk.length - HEADER);
+        try {
+            int count = in.readUInt32();
+            List<RawRecord> records = new ArrayList<>(Math.min(count, chunk.length));
+            for (int i = 0; i < count; i++) {
+                in.readUInt64(); // expiry: the sweep removes expired records; readers do not filter
+                int length = in.readUInt32();
+                int offset = HEADER + in.getTotalBytesRead();
+                if (length < 0 || offset + length > chunk.length) {
+                    throw new CorruptChunkException("record " + i + " runs past the chunk");
+                }
+                records.add(RawRecord.scan(chunk, offset, length));
+                in.skipRawBytes(length);
+            }
+            return records;
+        } catch (IOException e) {
+            throw new CorruptChunkException("undecodable chunk: " + e.getMessage());
+        }
+    }
+
+    private static void checkHeader(byte[] chunk) {
+        if (chunk.length < HEADER + 1 || chunk[0] != MAGIC || chunk[1] != VERSION) {
+            throw new CorruptChunkException("bad chunk header (" + chunk.length + " bytes)");
+        }
+        if (ByteBuffer.wrap(chunk, 2, 4).getInt() != crc(chunk)) {
+            throw new CorruptChunkException("chunk checksum mismatch (" + chunk.length + " bytes)");
         }
     }
 

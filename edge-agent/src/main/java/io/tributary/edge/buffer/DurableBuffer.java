@@ -128,10 +128,21 @@ public final class DurableBuffer implements AutoCloseable {
     /**
      * Up to {@code maxRecords} of the lane's records after {@code after} and after its released watermark, in lane
      * order, old epochs first, with their original ids. The total size stays under {@code maxBytes} except that the
-     * first record is always returned. Empty when there is nothing more.
+     * first record is always returned. Empty when there is nothing more. Parses every record: forwarding should use
+     * {@link #readRaw}.
      */
     public List<BufferedRecord> read(String lane, LanePosition after, int maxRecords, int maxBytes) {
-        List<BufferedRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
+        List<RawRecord> raw = readRaw(lane, after, maxRecords, maxBytes);
+        List<BufferedRecord> out = new ArrayList<>(raw.size());
+        for (RawRecord r : raw) {
+            out.add(new BufferedRecord(r.parse(), r.serializedSize()));
+        }
+        return out;
+    }
+
+    /** As {@link #read}, but the records stay bytes ({@link RawRecord}): what the forwarder sends as it is. */
+    public List<RawRecord> readRaw(String lane, LanePosition after, int maxRecords, int maxBytes) {
+        List<RawRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
         long bytes = 0;
         lock.readLock().lock();
         try {
@@ -140,16 +151,16 @@ public final class DurableBuffer implements AutoCloseable {
                 if (!m.last().isAfter(from)) {
                     continue;
                 }
-                for (StoredRecord r :
-                        store.chunk(m.chunkNo()).map(ChunkCodec::decode).orElse(List.of())) {
+                for (RawRecord r :
+                        store.chunk(m.chunkNo()).map(ChunkCodec::decodeRaw).orElse(List.of())) {
                     if (!r.position().isAfter(from)) {
                         continue;
                     }
-                    int size = r.record().getSerializedSize();
+                    int size = r.serializedSize();
                     if (out.size() >= maxRecords || (!out.isEmpty() && bytes + size > maxBytes)) {
                         return out;
                     }
-                    out.add(new BufferedRecord(r.record(), size));
+                    out.add(r);
                     bytes += size;
                 }
             }

@@ -3,10 +3,13 @@ package io.tributary.protocol.batch;
 import com.github.luben.zstd.Zstd;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.RecordList;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
@@ -33,6 +36,7 @@ public final class BatchPayloads {
     // The safe decompressor bounds-checks every read: payloads come from the network.
     private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4.safeDecompressor();
     private static final int ZSTD_LEVEL = 3;
+    private static final int RECORD_TAG = (RecordList.RECORDS_FIELD_NUMBER << 3) | 2;
 
     private BatchPayloads() {}
 
@@ -41,6 +45,31 @@ public final class BatchPayloads {
 
     public static Encoded encode(List<Record> records, Codec codec) {
         byte[] plain = RecordList.newBuilder().addAllRecords(records).build().toByteArray();
+        return new Encoded(compress(plain, codec), plain.length);
+    }
+
+    /**
+     * Encodes records that are already serialized (each view holds one {@link Record}'s protobuf bytes, between its
+     * position and limit) without parsing them: a RecordList is those bytes, each behind its field tag and length.
+     * The views are not changed.
+     */
+    public static Encoded encodeSerialized(List<ByteBuffer> records, Codec codec) {
+        int size = 0;
+        for (ByteBuffer r : records) {
+            size += 1 + CodedOutputStream.computeUInt32SizeNoTag(r.remaining()) + r.remaining();
+        }
+        byte[] plain = new byte[size];
+        CodedOutputStream out = CodedOutputStream.newInstance(plain);
+        try {
+            for (ByteBuffer r : records) {
+                out.writeUInt32NoTag(RECORD_TAG);
+                out.writeUInt32NoTag(r.remaining());
+                out.write(r.duplicate());
+            }
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException("record list size miscomputed", e);
+        }
         return new Encoded(compress(plain, codec), plain.length);
     }
 

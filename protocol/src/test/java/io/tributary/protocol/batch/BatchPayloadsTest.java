@@ -8,6 +8,7 @@ import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.RecordId;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -48,6 +49,28 @@ class BatchPayloadsTest {
         if (codec != Codec.CODEC_NONE) {
             assertThat(enc.payload().size()).isLessThan(enc.uncompressedBytes());
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Codec.class,
+            names = {"CODEC_NONE", "CODEC_LZ4", "CODEC_ZSTD"})
+    void encodeSerialized_viewsIntoLargerArrays_sameAsEncode(Codec codec) throws Exception {
+        List<Record> in = records(50);
+        List<ByteBuffer> views = new ArrayList<>();
+        for (Record r : in) {
+            byte[] padded = new byte[r.getSerializedSize() + 7];
+            r.writeTo(com.google.protobuf.CodedOutputStream.newInstance(padded, 3, r.getSerializedSize()));
+            views.add(ByteBuffer.wrap(padded, 3, r.getSerializedSize()));
+        }
+
+        BatchPayloads.Encoded enc = BatchPayloads.encodeSerialized(views, codec);
+
+        assertThat(enc.uncompressedBytes())
+                .isEqualTo(BatchPayloads.encode(in, codec).uncompressedBytes());
+        assertThat(BatchPayloads.decode(enc.payload(), codec, enc.uncompressedBytes()))
+                .isEqualTo(in);
+        assertThat(views.get(0).position()).isEqualTo(3);
     }
 
     @ParameterizedTest
