@@ -160,16 +160,9 @@ class HubCrashIT {
     }
 
     private Process startChild(Path data, int port, int run) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(
-                        java,
-                        "-Xmx96m",
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-XX:-UsePerfData",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        HubMain.class.getName(),
+        ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(
+                        "96m",
+                        HubMain.class,
                         "--data-dir",
                         data.toString(),
                         "--port",
@@ -177,7 +170,7 @@ class HubCrashIT {
                         "--metrics-port",
                         "-1",
                         "--hub-id",
-                        "crash-" + run)
+                        "crash-" + run))
                 .redirectError(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("children.err").toFile()));
         pb.environment().put("TRIBUTARY_HUB_IO_THREADS", "1");

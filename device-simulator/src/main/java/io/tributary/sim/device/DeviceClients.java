@@ -1,6 +1,7 @@
 package io.tributary.sim.device;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
@@ -46,26 +47,14 @@ public final class DeviceClients {
         if (!sources.isEmpty()) {
             transport.localAddress(sources.get(Math.floorMod(index, sources.size())));
         }
-        MqttClientTransportConfig transportConfig = transport.build();
+        MqttClientBuilder client = MqttClient.builder()
+                .identifier(clientId)
+                .transportConfig(transport.build())
+                .executorConfig(executor)
+                .addDisconnectedListener(ctx -> onDisconnected.run());
         if (settings.mqttVersion() == 5) {
-            return new Mqtt5DeviceClient(
-                    MqttClient.builder()
-                            .useMqttVersion5()
-                            .identifier(clientId)
-                            .transportConfig(transportConfig)
-                            .executorConfig(executor)
-                            .addDisconnectedListener(ctx -> onDisconnected.run())
-                            .buildAsync(),
-                    settings);
+            return new Mqtt5DeviceClient(client.useMqttVersion5().buildAsync(), settings);
         }
-        return new Mqtt3DeviceClient(
-                MqttClient.builder()
-                        .useMqttVersion3()
-                        .identifier(clientId)
-                        .transportConfig(transportConfig)
-                        .executorConfig(executor)
-                        .addDisconnectedListener(ctx -> onDisconnected.run())
-                        .buildAsync(),
-                settings);
+        return new Mqtt3DeviceClient(client.useMqttVersion3().buildAsync(), settings);
     }
 }

@@ -4,43 +4,42 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubRecException;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /** {@link DeviceClient} over an MQTT 5 {@link Mqtt5AsyncClient}. Thread-safe (the HiveMQ client is). */
-final class Mqtt5DeviceClient implements DeviceClient {
+final class Mqtt5DeviceClient extends HiveMqDeviceClient<Mqtt5SimpleAuth> {
 
     private final Mqtt5AsyncClient client;
-    private final ClientSettings settings;
 
     Mqtt5DeviceClient(Mqtt5AsyncClient client, ClientSettings settings) {
+        super(settings);
         this.client = client;
-        this.settings = settings;
     }
 
     @Override
-    public CompletableFuture<Void> connect() {
+    Mqtt5SimpleAuth simpleAuth(String username, Optional<byte[]> password) {
+        var auth = Mqtt5SimpleAuth.builder().username(username);
+        return password.map(auth::password).orElse(auth).build();
+    }
+
+    @Override
+    CompletableFuture<?> sendConnect(Optional<Mqtt5SimpleAuth> auth) {
         var connect = client.connectWith()
                 .cleanStart(!settings.persistent())
                 .sessionExpiryInterval(settings.persistent() ? settings.sessionExpirySeconds() : 0)
-                .keepAlive(60);
-        if (settings.username().isPresent()) {
-            var auth = connect.simpleAuth().username(settings.username().get());
-            if (settings.password().isPresent()) {
-                auth = auth.password(settings.password().get().getBytes(StandardCharsets.UTF_8));
-            }
-            connect = auth.applySimpleAuth();
-        }
-        return connect.send().thenApply(ack -> null);
+                .keepAlive(KEEP_ALIVE_SECONDS);
+        return auth.map(connect::simpleAuth).orElse(connect).send();
     }
 
     @Override
-    public CompletableFuture<PublishAck> publish(String topic, byte[] payload, int qos) {
+    CompletableFuture<PublishAck> publish(String topic, byte[] payload, MqttQos qos) {
         return client.publishWith()
                 .topic(topic)
-                .qos(MqttQos.fromCode(qos))
+                .qos(qos)
                 .payload(payload)
                 .send()
                 .handle((result, error) -> answer(result, error));
@@ -65,7 +64,7 @@ final class Mqtt5DeviceClient implements DeviceClient {
     }
 
     @Override
-    public CompletableFuture<Void> disconnect() {
-        return client.disconnect().handle((v, e) -> null);
+    CompletableFuture<Void> sendDisconnect() {
+        return client.disconnect();
     }
 }

@@ -161,31 +161,19 @@ public record EdgeConfig(
         String agentId = v.string("agent-id", "edge-1");
 
         MqttServerConfig mqtt = mqtt(v);
-        Optional<Path> credentials = v.path("mqtt.credentials-file");
-        credentials
-                .filter(p -> !p.toFile().isFile())
-                .ifPresent(p -> v.problem("mqtt.credentials-file", "file " + p + " does not exist"));
+        Optional<Path> credentials = v.existingFile("mqtt.credentials-file");
         if (credentials.isEmpty() && !v.bool("mqtt.allow-anonymous")) {
             v.problem("mqtt.credentials-file", "is unset and mqtt.allow-anonymous is false: no client could connect");
         }
 
-        long quota = v.size("buffer.quota");
-        if (quota < 1 << 20) {
-            v.problem("buffer.quota", "must be at least 1MiB");
-        }
-        Duration aggWindow = v.duration("buffer.aggregate-window");
-        if (aggWindow.toMillis() < 1) {
-            v.problem("buffer.aggregate-window", "must be positive");
-        }
+        long quota = v.sizeAtLeast("buffer.quota", 1 << 20);
+        Duration aggWindow = v.positiveDuration("buffer.aggregate-window");
         BufferConfig buffer = BufferConfig.builder(dataDir.resolve("buffer"), agentId)
                 .quotaBytes(Math.max(quota, 1))
                 .overflowPolicy(v.enumValue("buffer.overflow-policy", OverflowPolicy.class))
                 .aggregateWindow(aggWindow.toMillis() < 1 ? Duration.ofMinutes(1) : aggWindow)
                 .build();
-        Duration ttl = v.duration("buffer.ttl");
-        if (ttl.isNegative()) {
-            v.problem("buffer.ttl", "must not be negative");
-        }
+        Duration ttl = v.nonNegativeDuration("buffer.ttl");
 
         ClientOptions hub = hub(v);
         ForwarderConfig forwarder = forwarder(v);
@@ -195,14 +183,8 @@ public record EdgeConfig(
         } catch (IllegalArgumentException e) {
             v.problem("aggregation.rules", e.getMessage());
         }
-        Duration grace = v.duration("aggregation.grace");
-        if (grace.isNegative()) {
-            v.problem("aggregation.grace", "must not be negative");
-        }
-        int metricsPort = v.integer("metrics.port");
-        if (metricsPort < -1 || metricsPort > 65535) {
-            v.problem("metrics.port", "must be -1 (off) or 0..65535");
-        }
+        Duration grace = v.nonNegativeDuration("aggregation.grace");
+        int metricsPort = v.portOrOff("metrics.port");
         Optional<BridgeConfig> bridge = bridge(v, agentId, mqtt.topicMapping());
         v.validate();
         return new EdgeConfig(
@@ -294,16 +276,11 @@ public record EdgeConfig(
                 .tls(v.bool("hub.tls"))
                 .token(v.string("hub.token", ""));
         v.string("hub.username").ifPresent(u -> b.credentials(u, v.string("hub.password", "")));
-        v.path("hub.tls.trust").ifPresent(b::trustCertificates);
-        Optional<Path> cert = v.path("hub.tls.cert");
-        Optional<Path> key = v.path("hub.tls.key");
-        if (cert.isPresent() != key.isPresent()) {
-            v.problem("hub.tls.cert", "and hub.tls.key must be set together");
-        } else if (cert.isPresent()) {
+        v.existingFile("hub.tls.trust").ifPresent(b::trustCertificates);
+        Optional<Path> cert = v.existingFile("hub.tls.cert");
+        Optional<Path> key = v.existingFile("hub.tls.key");
+        if (v.bothOrNeither("hub.tls.cert", "hub.tls.key") && cert.isPresent()) {
             b.clientCertificate(cert.get(), key.get()).tls(true);
-        }
-        for (String k : List.of("hub.tls.trust", "hub.tls.cert", "hub.tls.key")) {
-            v.path(k).filter(p -> !p.toFile().isFile()).ifPresent(p -> v.problem(k, "file " + p + " does not exist"));
         }
         return b.build();
     }

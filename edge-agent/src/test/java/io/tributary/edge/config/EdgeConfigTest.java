@@ -91,4 +91,31 @@ class EdgeConfigTest {
                         .anyMatch(p -> p.startsWith("bridge.url"))
                         .anyMatch(p -> p.startsWith("bridge.qos")));
     }
+
+    @Test
+    void load_outOfRangeSizesDurationsAndTlsFiles_reportedWithTheirBounds(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.crt");
+
+        assertThatThrownBy(() -> EdgeConfig.load(
+                        Optional.empty(),
+                        Map.of(),
+                        Map.of(
+                                "mqtt.allow-anonymous", "true",
+                                "buffer.quota", "512KiB",
+                                "buffer.aggregate-window", "0s",
+                                "buffer.ttl", "-1s",
+                                "aggregation.grace", "-1s",
+                                "metrics.port", "-2",
+                                "hub.tls.cert", missing.toString())))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .contains(
+                                "buffer.quota must be at least 1MiB (from command line)",
+                                "buffer.aggregate-window must be positive (from command line)",
+                                "buffer.ttl must not be negative (from command line)",
+                                "aggregation.grace must not be negative (from command line)",
+                                "metrics.port must be -1 (off) or 0..65535 (from command line)",
+                                "hub.tls.cert file " + missing + " does not exist (from command line)",
+                                "hub.tls.cert and hub.tls.key must be set together (from command line)"));
+    }
 }

@@ -181,6 +181,98 @@ public final class ConfigValues {
         }
     }
 
+    /** A whole number from {@code min} to {@code max}, both included. */
+    public int integer(String key, int min, int max) {
+        int v = integer(key);
+        if (v < min || v > max) {
+            problem(key, "must be " + min + ".." + max);
+        }
+        return v;
+    }
+
+    /** A port to listen on: 0 (any free one) to 65535. */
+    public int port(String key) {
+        return integer(key, 0, 65535);
+    }
+
+    /** A port that -1 turns off: -1, or 0 (any free one) to 65535. */
+    public int portOrOff(String key) {
+        int v = integer(key);
+        if (v < -1 || v > 65535) {
+            problem(key, "must be -1 (off) or 0..65535");
+        }
+        return v;
+    }
+
+    /** A {@linkplain #size size} from {@code min} to {@code max} bytes, both included. */
+    public long size(String key, long min, long max) {
+        long v = size(key);
+        if (v < min || v > max) {
+            problem(key, "must be between " + Sizes.format(min) + " and " + Sizes.format(max));
+        }
+        return v;
+    }
+
+    /** A {@linkplain #size size} of at least {@code min} bytes. */
+    public long sizeAtLeast(String key, long min) {
+        long v = size(key);
+        if (v < min) {
+            problem(key, "must be at least " + Sizes.format(min));
+        }
+        return v;
+    }
+
+    /** A {@linkplain #duration duration} of at least {@code min}. */
+    public Duration durationAtLeast(String key, Duration min) {
+        Duration v = duration(key);
+        if (v.compareTo(min) < 0) {
+            problem(key, "must be at least " + Durations.format(min));
+        }
+        return v;
+    }
+
+    /**
+     * A {@linkplain #duration duration} above zero. Less than a millisecond, the finest unit the duration syntax
+     * names, counts as zero.
+     */
+    public Duration positiveDuration(String key) {
+        Duration v = duration(key);
+        if (v.toMillis() < 1) {
+            problem(key, "must be positive");
+        }
+        return v;
+    }
+
+    /** A {@linkplain #duration duration} of zero or more. */
+    public Duration nonNegativeDuration(String key) {
+        Duration v = duration(key);
+        if (v.isNegative()) {
+            problem(key, "must not be negative");
+        }
+        return v;
+    }
+
+    /** A {@linkplain #path path} that, when set, must name an existing regular file. */
+    public Optional<Path> existingFile(String key) {
+        Optional<Path> p = path(key);
+        p.filter(f -> !Files.isRegularFile(f)).ifPresent(f -> problem(key, "file " + f + " does not exist"));
+        return p;
+    }
+
+    /**
+     * Checks that two keys that only work together, such as a certificate and its private key, are both set or
+     * both unset.
+     *
+     * @return true when they are; false (and a problem recorded against {@code first}) when only one is set
+     */
+    public boolean bothOrNeither(String first, String second) {
+        if (string(first).isPresent() != string(second).isPresent()) {
+            problem(first, "and " + second + " must be set together");
+            return false;
+        }
+        return true;
+    }
+
     public <E extends Enum<E>> E enumValue(String key, Class<E> type) {
         String s = string(key).orElse("").trim();
         for (E e : type.getEnumConstants()) {

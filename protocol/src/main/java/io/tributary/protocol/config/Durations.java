@@ -30,4 +30,23 @@ public final class Durations {
                     "must be a duration such as 250ms, 30s, 5m, 2h or 7d, got '" + text + "'");
         }
     }
+
+    /**
+     * Writes a duration the way {@link #parse} reads it, in the largest unit that divides it exactly: {@code 100ms},
+     * {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}; ISO-8601 when it has a fraction of a millisecond.
+     */
+    public static String format(Duration duration) {
+        if (duration.toNanosPart() % 1_000_000 != 0) {
+            return duration.toString();
+        }
+        long ms = duration.toMillis();
+        String[] units = {"d", "h", "m", "s"};
+        long[] factors = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        for (int i = 0; i < units.length; i++) {
+            if (ms != 0 && ms % factors[i] == 0) {
+                return ms / factors[i] + units[i];
+            }
+        }
+        return ms + "ms";
+    }
 }

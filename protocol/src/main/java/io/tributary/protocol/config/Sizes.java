@@ -31,4 +31,19 @@ public final class Sizes {
             throw new IllegalArgumentException("must be a size such as 4096, 512KiB or 64MiB, got '" + text + "'");
         }
     }
+
+    /**
+     * Writes a size the way {@link #parse} reads it, in the largest binary unit that divides it exactly: {@code
+     * 1KiB}, {@code 256MiB}, {@code 1536} for 1.5KiB.
+     */
+    public static String format(long bytes) {
+        String[] units = {"TiB", "GiB", "MiB", "KiB"};
+        for (int i = 0; i < units.length; i++) {
+            long factor = 1L << (10 * (units.length - i));
+            if (bytes != 0 && bytes % factor == 0) {
+                return bytes / factor + units[i];
+            }
+        }
+        return Long.toString(bytes);
+    }
 }

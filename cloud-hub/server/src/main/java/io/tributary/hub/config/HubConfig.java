@@ -107,43 +107,23 @@ public record HubConfig(
     /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
     public static HubConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
         ConfigValues v = ConfigValues.resolve(SCHEMA, file, env, ENV_PREFIX, flags);
-        int port = v.integer("port");
-        if (port < 0 || port > 65535) {
-            v.problem("port", "must be 0..65535");
-        }
-        int metricsPort = v.integer("metrics-port");
-        if (metricsPort < -1 || metricsPort > 65535) {
-            v.problem("metrics-port", "must be -1 (off) or 0..65535");
-        }
-        long maxFrame = v.size("max-frame-bytes");
-        if (maxFrame < 1024 || maxFrame > FrameLimits.ABSOLUTE_MAX_FRAME_BYTES) {
-            v.problem("max-frame-bytes", "must be between 1KiB and 256MiB");
-        }
-        Optional<Path> cert = v.path("tls.cert");
-        Optional<Path> key = v.path("tls.key");
-        if (cert.isPresent() != key.isPresent()) {
-            v.problem("tls.cert", "and tls.key must be set together");
-        }
-        if (v.path("tls.client-ca").isPresent() && cert.isEmpty()) {
+        int port = v.port("port");
+        int metricsPort = v.portOrOff("metrics-port");
+        long maxFrame = v.size("max-frame-bytes", 1024, FrameLimits.ABSOLUTE_MAX_FRAME_BYTES);
+        Optional<Path> tokens = v.existingFile("tokens-file");
+        Optional<Path> credentials = v.existingFile("credentials-file");
+        Optional<Path> cert = v.existingFile("tls.cert");
+        Optional<Path> key = v.existingFile("tls.key");
+        Optional<Path> clientCa = v.existingFile("tls.client-ca");
+        v.bothOrNeither("tls.cert", "tls.key");
+        if (clientCa.isPresent() && cert.isEmpty()) {
             v.problem("tls.client-ca", "needs tls.cert and tls.key");
         }
-        for (String k : List.of("tokens-file", "credentials-file", "tls.cert", "tls.key", "tls.client-ca")) {
-            v.path(k).filter(p -> !p.toFile().isFile()).ifPresent(p -> v.problem(k, "file " + p + " does not exist"));
-        }
-        int ioThreads = v.integer("io-threads");
-        if (ioThreads < 1 || ioThreads > 64) {
-            v.problem("io-threads", "must be 1..64");
-        }
+        int ioThreads = v.integer("io-threads", 1, 64);
         Durability durability = v.enumValue("durability", Durability.class);
         Duration idle = v.duration("idle-timeout");
-        Duration retention = v.duration("retention-check-interval");
-        Duration lease = v.duration("groups.lease-timeout");
-        if (lease.toMillis() < 100) {
-            v.problem("groups.lease-timeout", "must be at least 100ms");
-        }
-        if (retention.isZero() || retention.isNegative()) {
-            v.problem("retention-check-interval", "must be positive");
-        }
+        Duration retention = v.positiveDuration("retention-check-interval");
+        Duration lease = v.durationAtLeast("groups.lease-timeout", Duration.ofMillis(100));
         HubConfig c = new HubConfig(
                 Path.of(v.string("data-dir", "tributary-data/hub")),
                 v.string("host", "127.0.0.1"),
@@ -152,11 +132,11 @@ public record HubConfig(
                 v.string("hub-id", "hub-1"),
                 v.string("region", "local"),
                 (int) Math.min(maxFrame, Integer.MAX_VALUE),
-                v.path("tokens-file"),
-                v.path("credentials-file"),
+                tokens,
+                credentials,
                 cert,
                 key,
-                v.path("tls.client-ca"),
+                clientCa,
                 durability,
                 v.size("segment-max-bytes"),
                 v.longValue("quota.records-per-second"),

@@ -131,6 +131,32 @@ class HubConfigTest {
     }
 
     @Test
+    void load_outOfRangeValues_reportedWithTheirBounds() {
+        ConfigException e = catchThrowableOfType(
+                () -> HubConfig.load(
+                        Optional.empty(),
+                        Map.of(),
+                        Map.of(
+                                "metrics-port", "70000",
+                                "max-frame-bytes", "1GiB",
+                                "io-threads", "65",
+                                "retention-check-interval", "0s",
+                                "groups.lease-timeout", "50ms",
+                                "tls.client-ca", dir.toString())),
+                ConfigException.class);
+
+        assertThat(e.problems())
+                .contains(
+                        "metrics-port must be -1 (off) or 0..65535 (from command line)",
+                        "max-frame-bytes must be between 1KiB and 256MiB (from command line)",
+                        "io-threads must be 1..64 (from command line)",
+                        "retention-check-interval must be positive (from command line)",
+                        "groups.lease-timeout must be at least 100ms (from command line)",
+                        "tls.client-ca file " + dir + " does not exist (from command line)",
+                        "tls.client-ca needs tls.cert and tls.key (from command line)");
+    }
+
+    @Test
     void load_missingConfigFile_isAProblem() {
         ConfigException e = catchThrowableOfType(
                 () -> HubConfig.load(Optional.of(dir.resolve("nope.yaml")), Map.of(), Map.of()), ConfigException.class);

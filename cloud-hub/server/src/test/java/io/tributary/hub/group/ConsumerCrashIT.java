@@ -3,6 +3,7 @@ package io.tributary.hub.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.hub.ChildJvms;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
@@ -184,21 +185,15 @@ class ConsumerCrashIT {
     private List<Event> runChild(int run, int killAfter, Map<String, TreeSet<Long>> before) throws Exception {
         // To a file, not a pipe: destroyForcibly() closes the pipe and drops what the test has not read yet.
         Path out = dir.resolve("child-" + run + ".out");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(
-                        java,
-                        "-Xmx64m",
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        CrashConsumer.class.getName(),
+        Process child = new ProcessBuilder(ChildJvms.command(
+                        "64m",
+                        CrashConsumer.class,
                         Integer.toString(hub.hub.port()),
                         "s",
                         "g",
                         "member-" + run,
                         Integer.toString(CHECKPOINT_EVERY),
-                        Integer.toString(CREDIT))
+                        Integer.toString(CREDIT)))
                 .redirectError(dir.resolve("child-" + run + ".err").toFile())
                 .redirectOutput(out.toFile())
                 .start();

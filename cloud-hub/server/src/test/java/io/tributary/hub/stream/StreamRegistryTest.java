@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.hub.MutableClock;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.MergeShards;
 import io.tributary.protocol.v1.PartitionKeyMode;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -27,7 +27,7 @@ class StreamRegistryTest {
     @TempDir
     Path dataDir;
 
-    private final TestClock clock = new TestClock(Instant.ofEpochMilli(1_700_000_000_123L));
+    private final MutableClock clock = new MutableClock(1_700_000_000_123L);
 
     private StreamRegistry open() {
         return StreamRegistry.open(dataDir, clock);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.hub.ChildJvms;
 import io.tributary.hub.store.ReadResult;
 import io.tributary.hub.store.StoredBatch;
 import java.io.BufferedReader;
@@ -53,18 +54,12 @@ class LocalShardStoreCrashIT {
     }
 
     private List<String> runAndKill(Path data, int run, int killAfterAcks) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(
-                        java,
-                        "-Xmx64m",
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        CrashAppender.class.getName(),
+        Process child = new ProcessBuilder(ChildJvms.command(
+                        "64m",
+                        CrashAppender.class,
                         data.toString(),
                         Long.toString(run * 1_000_000L),
-                        Long.toString(run))
+                        Long.toString(run)))
                 .redirectError(dir.resolve("child-" + run + ".err").toFile())
                 .start();
         List<String> lines = new CopyOnWriteArrayList<>();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.hub.MutableClock;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.ReadResult;
 import io.tributary.hub.store.RetentionPolicy;
@@ -15,6 +16,7 @@ import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.StoredBatch;
 import io.tributary.hub.store.TrimmedException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -148,7 +150,7 @@ class LocalShardStoreTest {
         openStore();
         List<AppendResult> results = new ArrayList<>();
         for (long id = 0; id < 80; id++) {
-            clock.advance(10);
+            clock.advance(Duration.ofMillis(10));
             results.add(store.append(SHARD, batch(id, 2)).join());
         }
         long start = 1_000_000;
@@ -166,7 +168,7 @@ class LocalShardStoreTest {
     void enforceRetention_byAge_deletesOnlyOldSealedSegmentsAndTrimsReads() {
         openStore();
         appendAll(0, 60);
-        clock.advance(60_000);
+        clock.advance(Duration.ofMinutes(1));
         appendAll(60, 120);
         int segmentsBefore = store.info(SHARD).segmentCount();
 

@@ -1,21 +1,22 @@
-package io.tributary.hub.store.local;
+package io.tributary.hub;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock the test moves by hand. Thread-safe. */
-final class MutableClock extends Clock {
+/** A clock that moves only when a test tells it to; shared by the hub's tests. Millisecond precision. Thread-safe. */
+public final class MutableClock extends Clock {
     private final AtomicLong millis;
 
-    MutableClock(long startMillis) {
+    public MutableClock(long startMillis) {
         this.millis = new AtomicLong(startMillis);
     }
 
-    void advance(long ms) {
-        millis.addAndGet(ms);
+    public void advance(Duration d) {
+        millis.addAndGet(d.toMillis());
     }
 
     @Override
@@ -33,7 +34,7 @@ final class MutableClock extends Clock {
         return ZoneOffset.UTC;
     }
 
-    /** The store only reads instants, so the zone is reported as UTC whatever is asked; time stays shared. */
+    /** The hub only reads instants, so the zone is reported as UTC whatever is asked; time stays shared. */
     @Override
     public Clock withZone(ZoneId zone) {
         return this;

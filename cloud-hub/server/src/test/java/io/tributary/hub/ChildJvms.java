@@ -1,0 +1,28 @@
+package io.tributary.hub;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Command lines of child JVMs that the hub's crash tests start (and SIGKILL) on the tests' own class path. */
+public final class ChildJvms {
+    private ChildJvms() {}
+
+    /**
+     * {@code java -Xmx<maxHeap> <quick-start flags> -cp <this class path> main args...}: a small heap, the C1 compiler
+     * only and the serial collector, so that a child is up quickly, and no hsperfdata file left by a killed child.
+     */
+    public static List<String> command(String maxHeap, Class<?> main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-XX:-UsePerfData",
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+}
