@@ -80,10 +80,12 @@ public final class BufferPublishSink implements PublishSink {
         Record record = toRecord(publish);
         Optional<AggregationRules.Rule> rule = rules.match(publish.topic());
         AggregationRules.Mode mode = rule.map(AggregationRules.Rule::mode).orElse(AggregationRules.Mode.RAW);
+        if (mode == AggregationRules.Mode.RAW) { // the hot path: one stage, no intermediate outcome stage
+            return buffer.append(new PendingRecord(lane, record, ttl)).thenApply(a -> stored(a.outcome()));
+        }
         CompletionStage<AppendOutcome> appended =
                 switch (mode) {
-                    case RAW ->
-                        buffer.append(new PendingRecord(lane, record, ttl)).thenApply(Appended::outcome);
+                    case RAW -> throw new IllegalStateException("handled above");
                     case WINDOW ->
                         buffer.append(rawCopy(lane, rule.get(), record)).thenApply(Appended::outcome);
                     // one commit for both copies: a crash stores both or neither, so a retried publish is
@@ -96,13 +98,15 @@ public final class BufferPublishSink implements PublishSink {
                                         Map.of())
                                 .thenApply(AppendedAll::outcome);
                 };
-        return appended.thenApply(outcome -> {
-            SinkResult result = toSinkResult(outcome);
-            if (result == SinkResult.STORED) {
-                onStored.run();
-            }
-            return result;
-        });
+        return appended.thenApply(this::stored);
+    }
+
+    private SinkResult stored(AppendOutcome outcome) {
+        SinkResult result = toSinkResult(outcome);
+        if (result == SinkResult.STORED) {
+            onStored.run();
+        }
+        return result;
     }
 
     /**
