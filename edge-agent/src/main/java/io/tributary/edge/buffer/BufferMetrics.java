@@ -15,7 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The buffer's meters, all named {@code tributary.edge.buffer.*}: stored records and bytes, quota, age of the oldest
+ * The buffer's meters, all named {@code tributary.edge.buffer.*}: stored records and bytes, bytes on disk, quota, age of the oldest
  * unsent record, append queue depth, commit latency and records per commit, appends refused as busy, and the loss
  * ledger by {@code reason} tag. Gauges read the live {@link ChunkIndex} and {@link LossLedger}.
  *
@@ -38,7 +38,8 @@ final class BufferMetrics {
             BufferConfig config,
             ChunkIndex index,
             LossLedger ledger,
-            BlockingQueue<?> queue) {
+            BlockingQueue<?> queue,
+            BufferStore store) {
         this.registry = registry;
         commit = track(Timer.builder(PREFIX + "commit")
                 .description("Latency of one group commit of the buffer log (write + fdatasync)")
@@ -59,6 +60,11 @@ final class BufferMetrics {
                 .register(registry));
         track(Gauge.builder(PREFIX + "bytes", index, ChunkIndex::bytes)
                 .description("encoded chunk bytes stored, what the quota counts")
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(registry));
+        track(Gauge.builder(PREFIX + "disk.bytes", store, BufferStore::diskBytes)
+                .description("bytes of the buffer's segment files, dead entries not yet reclaimed included")
                 .baseUnit("bytes")
                 .strongReference(true)
                 .register(registry));

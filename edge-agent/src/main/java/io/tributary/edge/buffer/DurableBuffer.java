@@ -56,7 +56,7 @@ public final class DurableBuffer implements AutoCloseable {
         markers.putAll(store.loadMarkers());
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.ledger = new LossLedger(store);
-        this.metrics = new BufferMetrics(registry, clock, config, index, ledger, queue);
+        this.metrics = new BufferMetrics(registry, clock, config, index, ledger, queue, store);
         this.writer = new BufferWriter(
                 config, clock, store, index, ledger, released, markers, lock.writeLock(), metrics, queue);
         this.writerThread = new Thread(writer, "tributary-buffer-writer");
