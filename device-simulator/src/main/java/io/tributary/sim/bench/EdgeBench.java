@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Benchmarks the edge agent: 100-byte QoS 1 publishes from 10 connections, every PUBACK after fsync.",
-            "Phases: as fast as the window allows; paced at --rate; the same against Mosquitto (acks without fsync);"
-                    + " RSS with --idle-connections idle connections; drain of a --backlog of records to a hub that"
-                    + " was down, while a live load of --drain-live-rate continues.",
+            "Phases: edge RSS with --idle-connections idle connections (fresh edge); as fast as the window allows;"
+                    + " paced at --rate; the same two against Mosquitto (acks without fsync); RSS with the idle"
+                    + " connections again (after the load); drain of a --backlog of records to a hub that was down,"
+                    + " while a live load of --drain-live-rate continues.",
             "Edge on CPU 0, load generator and hub on CPU 1 (taskset). Edge CPU-seconds per million records per"
                     + " phase. Ends with one JSON line."
         })
@@ -209,6 +210,7 @@ public final class EdgeBench implements Callable<Integer> {
                     rig.hub().pid(), edgePid, rig.mqttPort());
             LoadGenerator.Spec spec =
                     new LoadGenerator.Spec(rig.mqttPort(), conns, window, 0, payload, warmup, duration);
+            idlePhase("idle connections (fresh edge)", "idle_fresh_", json, rig, notes, errors);
             Measured max = Phases.run("edge, max", errors, () -> Measured.run(gen, spec, edgePid));
             Measured paced = Phases.run("edge, paced", errors, () -> Measured.run(gen, spec.withRate(rate), edgePid));
             Measured.json(json, "max_", max);
@@ -218,18 +220,7 @@ public final class EdgeBench implements Callable<Integer> {
             if (runMosquitto) {
                 mosquittoPhases(json, gen, spec, mosquittoBin, dir, pinning, max, paced, errors);
             }
-            if (idleConnections > 0) {
-                IdlePhase idle = Phases.run(
-                        "idle connections",
-                        errors,
-                        () -> IdlePhase.run(edgePid, rig.mqttPort(), idleConnections, idleSettle, 300));
-                if (idle != null) {
-                    idle.json(json);
-                    if (idle.note() != null) {
-                        notes.add(idle.note());
-                    }
-                }
-            }
+            idlePhase("idle connections (after the load phases)", "idle_", json, rig, notes, errors);
             if (backlog > 0) {
                 DrainPhase drain = Phases.run(
                         "drain",
@@ -256,6 +247,22 @@ public final class EdgeBench implements Callable<Integer> {
                 .field("ok", errors.isEmpty());
         System.out.println(json.end());
         return errors.isEmpty() ? 0 : 1;
+    }
+
+    /** RSS of the edge with {@code --idle-connections} idle connections; the JSON fields start with {@code prefix}. */
+    private void idlePhase(
+            String name, String prefix, JsonWriter json, EdgeRig rig, List<String> notes, List<String> errors) {
+        if (idleConnections <= 0) {
+            return;
+        }
+        IdlePhase idle = Phases.run(
+                name, errors, () -> IdlePhase.run(rig.edge().pid(), rig.mqttPort(), idleConnections, idleSettle, 300));
+        if (idle != null) {
+            idle.json(json, prefix);
+            if (idle.note() != null) {
+                notes.add(name + ": " + idle.note());
+            }
+        }
     }
 
     private void mosquittoPhases(

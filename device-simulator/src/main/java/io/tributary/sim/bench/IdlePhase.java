@@ -13,10 +13,12 @@ import java.util.concurrent.locks.LockSupport;
  * @param opened connections open when RSS was read
  * @param rssBefore edge RSS bytes before
  * @param rssIdle edge RSS bytes with the connections open
+ * @param rssAnonIdle of that, anonymous memory (heap, stacks, native), without mapped files
  * @param cpuSeconds edge CPU-seconds while they were opened and held
  * @param note why fewer were opened, or null
  */
-record IdlePhase(int requested, int opened, long rssBefore, long rssIdle, double cpuSeconds, String note)
+record IdlePhase(
+        int requested, int opened, long rssBefore, long rssIdle, long rssAnonIdle, double cpuSeconds, String note)
         implements Phases.Result {
     private static final int FD_MARGIN = 256;
 
@@ -43,27 +45,31 @@ record IdlePhase(int requested, int opened, long rssBefore, long rssIdle, double
                 LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
             }
             long rssIdle = ProcStats.residentBytes(edgePid);
+            long anon = ProcStats.residentAnonBytes(edgePid);
             return new IdlePhase(
-                    requested, idle.opened(), rssBefore, rssIdle, ProcStats.cpuSeconds(edgePid) - cpu0, note);
+                    requested, idle.opened(), rssBefore, rssIdle, anon, ProcStats.cpuSeconds(edgePid) - cpu0, note);
         }
     }
 
-    void json(JsonWriter w) {
-        w.field("idle_conns_requested", requested)
-                .field("idle_conns_open", opened)
-                .field("rss_mb_before_idle", ProcStats.mb(rssBefore))
-                .field("rss_mb_idle", ProcStats.mb(rssIdle))
-                .field("idle_kb_per_conn", opened == 0 ? Double.NaN : (rssIdle - rssBefore) / 1024.0 / opened)
-                .field("idle_cpu_s", cpuSeconds);
+    /** {@code <p>conns_open}, {@code <p>rss_mb} (with the connections), {@code <p>rss_mb_before}, ... */
+    void json(JsonWriter w, String p) {
+        w.field(p + "conns_requested", requested)
+                .field(p + "conns_open", opened)
+                .field(p + "rss_mb_before", ProcStats.mb(rssBefore))
+                .field(p + "rss_mb", ProcStats.mb(rssIdle))
+                .field(p + "rss_anon_mb", ProcStats.mb(rssAnonIdle))
+                .field(p + "kb_per_conn", opened == 0 ? Double.NaN : (rssIdle - rssBefore) / 1024.0 / opened)
+                .field(p + "cpu_s", cpuSeconds);
     }
 
     @Override
     public String describe() {
         return String.format(
-                "%,d of %,d idle connections: edge RSS %.1f MB (before %.1f MB), %.2f CPU-s%s",
+                "%,d of %,d idle connections: edge RSS %.1f MB (anonymous %.1f MB; before %.1f MB), %.2f CPU-s%s",
                 opened,
                 requested,
                 ProcStats.mb(rssIdle),
+                ProcStats.mb(rssAnonIdle),
                 ProcStats.mb(rssBefore),
                 cpuSeconds,
                 note == null ? "" : " (" + note + ")");

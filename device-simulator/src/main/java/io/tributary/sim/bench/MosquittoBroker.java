@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A Mosquitto broker (the Debian package; it acknowledges QoS 1 without fsync) on a free loopback port with a
- * temporary config, anonymous, no persistence, pinned like the edge agent. Close stops it. Not thread-safe.
+ * temporary config, anonymous, no persistence, TCP_NODELAY as the edge agent has, pinned like the edge agent. Close stops it. Not thread-safe.
  */
 final class MosquittoBroker implements AutoCloseable {
     private final Process process;
@@ -39,6 +39,9 @@ final class MosquittoBroker implements AutoCloseable {
                         + "allow_anonymous true\n"
                         + "persistence false\n"
                         + "max_connections -1\n"
+                        // Like the edge agent (Netty's default): without it Nagle holds the small PUBACKs and
+                        // Mosquitto measured 2-3x slower here, idle part of the time.
+                        + "set_tcp_nodelay true\n"
                         + "log_dest stderr\n");
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(executable.toString(), "-c", config.toString()));

@@ -26,6 +26,11 @@ final class ProcStats {
         return statusKb(pid, "VmRSS:") * 1024;
     }
 
+    /** Anonymous resident memory in bytes ({@code RssAnon}: heap, stacks, native; not mapped files). */
+    static long residentAnonBytes(long pid) {
+        return statusKb(pid, "RssAnon:") * 1024;
+    }
+
     private static long statusKb(long pid, String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {

@@ -57,8 +57,11 @@ class EdgeBenchIT {
             assertNumbers(json, phase, "msgs_per_s", "p50_ms", "p99_ms", "p999_ms", "cpu_s_per_million", "acked_total");
             assertThat(Double.parseDouble(json.get(phase + "acked_total"))).isPositive();
         }
-        assertNumbers(json, "", "idle_conns_open", "rss_mb_before_idle", "rss_mb_idle", "edge_rss_mb_end");
-        assertThat(json).containsEntry("idle_conns_open", "200");
+        for (String idle : List.of("idle_fresh_", "idle_")) {
+            assertNumbers(json, idle, "conns_open", "rss_mb_before", "rss_mb", "rss_anon_mb", "kb_per_conn", "cpu_s");
+            assertThat(json).containsEntry(idle + "conns_open", "200");
+        }
+        assertNumbers(json, "", "edge_rss_mb_end");
         assertNumbers(
                 json,
                 "",
@@ -100,7 +103,7 @@ class EdgeBenchIT {
         assertThat(json).containsEntry("loadgen", "c").containsEntry("ok", "true");
         assertNumbers(json, "max_", "msgs_per_s", "p99_ms", "cpu_s_per_million");
         assertNumbers(json, "paced_", "msgs_per_s", "p99_ms", "cpu_s_per_million");
-        assertThat(json).doesNotContainKeys("drain_records", "rss_mb_idle");
+        assertThat(json).doesNotContainKeys("drain_records", "idle_rss_mb");
     }
 
     @Test
