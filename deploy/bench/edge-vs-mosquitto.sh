@@ -6,6 +6,9 @@
 # Pinning: the broker under test (edge agent or mosquitto) on CPU 0; the generator and the hub on CPU 1.
 # The edge acknowledges after fsync (buffer log group commit); Mosquitto acknowledges without fsync.
 #
+# `./tributary bench edge` runs the same comparison and more (RSS of a fresh edge, backlog drain); see docs/benchmarks.md.
+# Mosquitto gets set_tcp_nodelay true, as the edge has TCP_NODELAY: without it Nagle holds its PUBACKs (2-3x slower).
+#
 # Usage: deploy/bench/edge-vs-mosquitto.sh            (from the repository root; jars built by ./mvnw install)
 # Env:   DURATION (s, default 10) WARMUP (s, 2) PROFILE=1 (JFR of the edge during the max run) IDLE_CONNS (10000; 0 skips)
 set -euo pipefail
@@ -106,7 +109,9 @@ kill "$EDGE_PID" 2>/dev/null || true
 
 # (d) Mosquitto under the same load (acks without fsync)
 MOSQ_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-taskset -c "$CPU_BROKER" mosquitto -p "$MOSQ_PORT" >"$WORK/mosquitto.log" 2>&1 &
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n' "$MOSQ_PORT" \
+    >"$WORK/mosquitto.conf"
+taskset -c "$CPU_BROKER" mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 MOSQ_PID=$!
 PIDS+=($MOSQ_PID)
 for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$MOSQ_PORT") 2>/dev/null && break; sleep 0.1; done

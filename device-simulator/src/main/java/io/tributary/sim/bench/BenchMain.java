@@ -8,12 +8,12 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks on this machine; each ends with one JSON line. See docs/benchmarks.md.",
-        subcommands = {HubBench.class, ConsumeLatencyBench.class, FanoutBench.class, E2eBench.class})
+        subcommands = {HubBench.class, ConsumeLatencyBench.class, FanoutBench.class, E2eBench.class, EdgeBench.class})
 public final class BenchMain implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                new CommandLine(this), "name a benchmark: hub, consume-latency, fanout or e2e");
+                new CommandLine(this), "name a benchmark: hub, consume-latency, fanout, e2e or edge");
     }
 
     public static void main(String[] args) {

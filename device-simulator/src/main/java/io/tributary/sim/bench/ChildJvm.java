@@ -34,7 +34,22 @@ public final class ChildJvm implements AutoCloseable {
     public static ChildJvm start(
             String mainClass, List<String> args, List<String> jvmOptions, Path log, Duration timeout)
             throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), mainClass, args, jvmOptions, log, timeout);
+    }
+
+    /**
+     * Starts {@code prefix java ... mainClass args} and waits for its ready line; {@code prefix} is a command that
+     * execs the rest in the same process, such as {@code taskset -c 0} (so {@link #pid} is the JVM's).
+     */
+    public static ChildJvm start(
+            List<String> prefix,
+            String mainClass,
+            List<String> args,
+            List<String> jvmOptions,
+            Path log,
+            Duration timeout)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String logback = System.getProperty("logback.configurationFile");
         if (logback != null) {
@@ -101,28 +116,12 @@ public final class ChildJvm implements AutoCloseable {
 
     /** CPU time (user + system) the child has used so far, from /proc; -1 where unavailable. */
     public double cpuSeconds() {
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            return ticks / 100.0; // USER_HZ is 100 on Linux
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcStats.cpuSeconds(process.pid());
     }
 
     /** Resident memory of the child in bytes, from /proc; -1 where unavailable. */
     public long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
+        return ProcStats.residentBytes(process.pid());
     }
 
     /** SIGKILL. */
