@@ -67,6 +67,7 @@ final class BufferWriter implements Runnable {
             LossLedger ledger,
             Map<String, LanePosition> released,
             Map<String, LanePosition> markers,
+            DeliveryHolds holds,
             Lock publishLock,
             BufferMetrics metrics,
             BlockingQueue<Op> queue) {
@@ -81,7 +82,7 @@ final class BufferWriter implements Runnable {
         this.metrics = metrics;
         this.queue = queue;
         this.reclaimer = new SpaceReclaimer(
-                store, index, ledger, released, config.aggregateWindow().toMillis());
+                store, index, ledger, released, holds, config.aggregateWindow().toMillis());
     }
 
     /** True once a storage error took the buffer offline. */

@@ -21,6 +21,12 @@ import java.util.concurrent.TimeUnit;
  * records. A batch the hub cannot order after the lane's earlier ones (a new epoch, or one after a local gap) waits
  * until the lane has nothing in flight.
  *
+ * <p>Loss accounting: before sending, the sender tells the buffer what of the lane is on its way
+ * ({@link DurableBuffer#holdForDelivery}: acknowledged up to {@link LaneState#acked}, sent up to
+ * {@link LaneState#sentUpTo}), so quota reclaim and expiry never count as lost a record that may still reach the hub.
+ * So that reclaim always finds records that are not on their way, the window also stays under half the buffer quota
+ * in record bytes ({@link #maxInFlightBytes}; one record more at most).
+ *
  * <p>Passes over the lanes ("pumps") are scheduled on the forwarder thread and coalesced: at most one is pending, at
  * the earliest time asked for.
  *
@@ -31,6 +37,7 @@ final class BatchSender {
     private final DurableBuffer buffer;
     private final ScheduledExecutorService executor;
     private final InFlightWindow window;
+    private final long maxInFlightBytes;
     private final Map<String, LaneState> lanes = new HashMap<>();
     private HubConnection connection;
     private long nextBatchId = 1;
@@ -46,6 +53,7 @@ final class BatchSender {
         this.buffer = buffer;
         this.executor = executor;
         this.window = window;
+        this.maxInFlightBytes = Math.max(1, buffer.config().quotaBytes() / 2);
     }
 
     /** A new connection: every lane resends from what the hub acknowledged (at least the released watermark). */
@@ -132,9 +140,9 @@ final class BatchSender {
         }
         roundRobin = Math.floorMod(roundRobin + 1, order.size());
         boolean progress = true;
-        while (progress && window.size() < config.maxInFlightBatches() && connection.isWritable()) {
+        while (progress && windowHasRoom() && connection.isWritable()) {
             progress = false;
-            for (int i = 0; i < order.size() && window.size() < config.maxInFlightBatches(); i++) {
+            for (int i = 0; i < order.size() && windowHasRoom(); i++) {
                 LaneState lane = order.get((roundRobin + i) % order.size());
                 if (lane.inFlight.size() < config.maxInFlightPerLane() && sendNext(lane, now)) {
                     progress = true;
@@ -146,20 +154,25 @@ final class BatchSender {
         }
     }
 
+    private boolean windowHasRoom() {
+        return window.size() < config.maxInFlightBatches() && window.bytes() < maxInFlightBytes;
+    }
+
     /** Reads the lane after its cursor and sends one batch; false when nothing was sent. */
     private boolean sendNext(LaneState lane, long now) {
         if (now < lane.retryAtNanos) {
             schedulePump(lane.retryAtNanos - now);
             return false;
         }
-        List<BufferedRecord> read =
-                buffer.read(lane.name, lane.cursor, config.maxBatchRecords(), config.maxBatchBytes());
+        int maxBytes = (int) Math.min(config.maxBatchBytes(), maxInFlightBytes - window.bytes());
+        long reclaims = buffer.reclaimCount(lane.name);
+        List<BufferedRecord> read = buffer.read(lane.name, lane.cursor, config.maxBatchRecords(), maxBytes);
         if (read.isEmpty()) {
             lane.partialSinceNanos = 0;
             return false;
         }
         BatchAssembler.Run run = BatchAssembler.leadingRun(read, config.partitionByDevice());
-        if (!run.cut() && !isFull(read) && !config.linger().isZero()) {
+        if (!run.cut() && !isFull(read, maxBytes) && !config.linger().isZero()) {
             if (lane.partialSinceNanos == 0) {
                 lane.partialSinceNanos = now;
             }
@@ -176,6 +189,16 @@ final class BatchSender {
             // refused, resent or appended late (overlap path). Send it once they are acknowledged.
             return false;
         }
+        LanePosition last =
+                LanePosition.of(run.records().get(run.records().size() - 1).getId());
+        LanePosition sent = lane.sentUpTo.max(last);
+        if (!buffer.holdForDelivery(lane.name, lane.acked, sent, reclaims)) {
+            // Quota reclaim or expiry took records of the lane since the read: some of these may be gone and counted
+            // as lost already, and must not reach the hub. Read again.
+            schedulePump(0);
+            return false;
+        }
+        lane.sentUpTo = sent;
         lane.partialSinceNanos = 0;
         long id = nextBatchId++;
         Frame frame = Frame.newBuilder()
@@ -183,15 +206,17 @@ final class BatchSender {
                         .setBatchId(id)
                         .setGapBefore(gap))
                 .build();
-        LanePosition last =
-                LanePosition.of(run.records().get(run.records().size() - 1).getId());
-        window.add(lane, new OutboundBatch(id, lane.name, last, run.records().size(), frame, System.nanoTime()));
+        long bytes = 0;
+        for (int i = 0; i < run.records().size(); i++) {
+            bytes += read.get(i).serializedSize(); // the run is a prefix of the read
+        }
+        window.add(lane, new OutboundBatch(id, lane.name, last, run.records().size(), bytes, frame, System.nanoTime()));
         lane.cursor = last;
         connection.send(frame);
         return true;
     }
 
-    private boolean isFull(Collection<BufferedRecord> read) {
+    private boolean isFull(Collection<BufferedRecord> read, int maxBytes) {
         if (read.size() >= config.maxBatchRecords()) {
             return true;
         }
@@ -201,6 +226,6 @@ final class BatchSender {
             bytes += r.serializedSize();
             largest = Math.max(largest, r.serializedSize());
         }
-        return bytes + largest > config.maxBatchBytes();
+        return bytes + largest > maxBytes;
     }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 final class InFlightWindow {
     private final Map<Long, OutboundBatch> byId = new HashMap<>();
     private final ForwarderMetrics metrics;
+    private long bytes;
 
     InFlightWindow(ForwarderMetrics metrics) {
         this.metrics = metrics;
@@ -26,10 +27,16 @@ final class InFlightWindow {
         return byId.size();
     }
 
+    /** Record bytes of the batches in flight. */
+    long bytes() {
+        return bytes;
+    }
+
     /** A batch was just sent for {@code lane}. */
     void add(LaneState lane, OutboundBatch b) {
         lane.inFlight.addLast(b);
         byId.put(b.batchId, b);
+        bytes += b.bytes;
         metrics.inFlight.set(byId.size());
     }
 
@@ -41,6 +48,7 @@ final class InFlightWindow {
     OutboundBatch remove(long batchId) {
         OutboundBatch b = byId.remove(batchId);
         if (b != null) {
+            bytes -= b.bytes;
             metrics.inFlight.set(byId.size());
         }
         return b;
@@ -66,7 +74,9 @@ final class InFlightWindow {
     /** Forgets every batch of the lane: their answers, if any come, are ignored. */
     void abandon(LaneState lane) {
         for (OutboundBatch b : lane.inFlight) {
-            byId.remove(b.batchId);
+            if (byId.remove(b.batchId) != null) {
+                bytes -= b.bytes;
+            }
         }
         lane.inFlight.clear();
         metrics.inFlight.set(byId.size());
@@ -75,6 +85,7 @@ final class InFlightWindow {
     /** Forgets everything (the connection is gone or new); lanes are reset by their owner. */
     void clear() {
         byId.clear();
+        bytes = 0;
         metrics.inFlight.set(0);
     }
 }

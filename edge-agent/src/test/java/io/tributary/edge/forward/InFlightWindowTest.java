@@ -21,7 +21,7 @@ class InFlightWindowTest {
 
     private OutboundBatch send(long id, long lastSequence) {
         OutboundBatch b = new OutboundBatch(
-                id, "a", new LanePosition(1, lastSequence), 10, Frame.getDefaultInstance(), System.nanoTime());
+                id, "a", new LanePosition(1, lastSequence), 10, 1_000, Frame.getDefaultInstance(), System.nanoTime());
         window.add(lane, b);
         return b;
     }
@@ -31,12 +31,14 @@ class InFlightWindowTest {
         OutboundBatch first = send(1, 9);
         OutboundBatch second = send(2, 19);
         assertThat(metrics.inFlight.get()).isEqualTo(2);
+        assertThat(window.bytes()).isEqualTo(2_000);
 
         assertThat(window.acknowledge(lane, window.remove(second.batchId))).isNull();
         assertThat(window.acknowledge(lane, window.remove(first.batchId))).isEqualTo(new LanePosition(1, 19));
 
         assertThat(lane.inFlight).isEmpty();
         assertThat(window.size()).isZero();
+        assertThat(window.bytes()).isZero();
         assertThat(metrics.inFlight.get()).isZero();
         assertThat(metrics.records.count()).isEqualTo(20);
         assertThat(metrics.batches.count()).isEqualTo(2);
@@ -52,6 +54,7 @@ class InFlightWindowTest {
         assertThat(window.remove(1)).isNull();
         assertThat(window.remove(2)).isNull();
         assertThat(lane.inFlight).isEmpty();
+        assertThat(window.bytes()).isZero();
         assertThat(metrics.inFlight.get()).isZero();
     }
 }
