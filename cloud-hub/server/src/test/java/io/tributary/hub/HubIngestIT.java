@@ -150,6 +150,35 @@ class HubIngestIT {
     }
 
     @Test
+    void batchDeclaringAGap_overRunsTheAgentLostButTheHubStored_isAcknowledgedAndTheLaneGoesOn() throws Exception {
+        // An edge agent sent 0..5, then lost records locally (quota, expiry, after a restart) without knowing the hub
+        // had them: it goes on from what it still holds and declares the gap. Nothing may stall or be refused.
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-lost-locally", 1, Optional.empty())) {
+            ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-lost-locally", 1, "g", 0, 6)));
+
+            BatchAck within =
+                    ack(link.call(gapBefore(TestRecords.batch(2, ONE_SHARD, "agent-lost-locally", 1, "g", 2, 3))));
+            BatchAck across =
+                    ack(link.call(gapBefore(TestRecords.batch(3, ONE_SHARD, "agent-lost-locally", 1, "g", 4, 4))));
+            BatchAck beyond =
+                    ack(link.call(gapBefore(TestRecords.batch(4, ONE_SHARD, "agent-lost-locally", 1, "g", 10, 2))));
+            ack(link.call(TestRecords.batch(5, ONE_SHARD, "agent-lost-locally", 1, "g", 12, 1)));
+
+            assertThat(within.getDuplicates()).as("2..4, all stored").isEqualTo(3);
+            assertThat(across.getDuplicates()).as("4..7, of which 4..5 stored").isEqualTo(2);
+            assertThat(beyond.getDuplicates()).as("10..11 after 8..9 lost").isZero();
+        }
+        assertThat(texts(ONE_SHARD))
+                .containsExactly("g:0", "g:1", "g:2", "g:3", "g:4", "g:5", "g:6", "g:7", "g:10", "g:11", "g:12");
+    }
+
+    private static Frame gapBefore(Frame batch) {
+        return Frame.newBuilder()
+                .setBatch(batch.getBatch().toBuilder().setGapBefore(true))
+                .build();
+    }
+
+    @Test
     void batch_forUnknownStream_isNackedNotRetriable() throws Exception {
         try (RawLink link = RawLink.handshake(hub.port(), "agent-lost", 1, Optional.empty())) {
             Frame reply = link.call(TestRecords.batch(9, "no-such-stream", "agent-lost", 1, "g", 0, 2));

@@ -65,6 +65,7 @@ final class BufferWriter implements Runnable {
             LossLedger ledger,
             Map<String, LanePosition> released,
             Map<String, LanePosition> markers,
+            DeliveryHolds holds,
             Lock publishLock,
             BufferMetrics metrics,
             BlockingQueue<Op> queue) {
@@ -80,7 +81,7 @@ final class BufferWriter implements Runnable {
         this.queue = queue;
         this.encoder = new RecordEncoder(config.agentId(), store.epoch());
         this.reclaimer = new SpaceReclaimer(
-                store, index, ledger, released, config.aggregateWindow().toMillis());
+                store, index, ledger, released, holds, config.aggregateWindow().toMillis());
     }
 
     /** True once a storage error took the buffer offline. */

@@ -20,8 +20,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>The MQTT endpoint calls {@link #append} and acknowledges the publish when the future completes with
  * {@link AppendOutcome#STORED} (the record is then committed and fsync'd, together with every other record of its
  * group commit). The forwarder calls {@link #lanes()}, {@link #read} from {@link #releasedPosition} (or from its own
- * cursor) and {@link #release} once the hub acknowledged a lane up to a position. Records keep the id given at append
- * across restarts; each opening takes a new epoch, so new ids never collide with old ones.
+ * cursor), {@link #holdForDelivery} before it sends what it read, and {@link #release} once the hub acknowledged a
+ * lane up to a position. Records keep the id given at append across restarts; each opening takes a new epoch, so new
+ * ids never collide with old ones.
  *
  * <p>Storage: see {@link io.tributary.edge.buffer.log.BufferLog} (the log on disk), {@link BufferStore} (what it
  * holds) and {@link ChunkCodec} (chunk format). Quota and losses: see
@@ -39,6 +40,7 @@ public final class DurableBuffer implements AutoCloseable {
     private final ChunkIndex index = new ChunkIndex();
     private final Map<String, LanePosition> released = new ConcurrentHashMap<>();
     private final Map<String, LanePosition> markers = new ConcurrentHashMap<>();
+    private final DeliveryHolds holds = new DeliveryHolds();
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final BlockingQueue<BufferWriter.Op> queue;
     private final LossLedger ledger;
@@ -58,7 +60,7 @@ public final class DurableBuffer implements AutoCloseable {
         this.ledger = new LossLedger(store);
         this.metrics = new BufferMetrics(registry, clock, config, index, ledger, queue, store);
         this.writer = new BufferWriter(
-                config, clock, store, index, ledger, released, markers, lock.writeLock(), metrics, queue);
+                config, clock, store, index, ledger, released, markers, holds, lock.writeLock(), metrics, queue);
         this.writerThread = new Thread(writer, "tributary-buffer-writer");
         writerThread.setDaemon(true);
         writerThread.start();
@@ -193,6 +195,42 @@ public final class DurableBuffer implements AutoCloseable {
             future.completeExceptionally(new IllegalStateException("edge buffer queue is full; retry"));
         }
         return future;
+    }
+
+    /**
+     * A number that changes whenever quota reclaim or expiry takes records of the lane; pass the value taken before a
+     * {@link #read} to {@link #holdForDelivery}. Any thread.
+     */
+    public long reclaimCount(String lane) {
+        return holds.reclaims(lane);
+    }
+
+    /**
+     * Tells the buffer what of the lane is on its way to the hub, so that the loss ledger counts exactly the records
+     * that never reach it: the hub acknowledged every record up to {@code acked} (quota reclaim may free them before
+     * their {@link #release} is committed, without counting them), and records after it up to {@code sent} were sent
+     * and not answered yet. Those may reach the hub even if the connection is lost before the answer, so quota
+     * reclaim and expiry never take them; they take the oldest records not on their way instead. The hold lasts until
+     * the records are released or the next call for the lane; it is not persisted (a new opening holds nothing).
+     *
+     * <p>Call it after reading records and before sending them, with the {@link #reclaimCount} taken before the read.
+     * When records of the lane were taken since then, some of those read may be gone already (and counted as lost):
+     * nothing changes and the result is false; read again. Never blocks for long (the read lock, as {@link #read}).
+     * Any thread, but one caller per lane.
+     *
+     * @return true when the hold is in place
+     */
+    public boolean holdForDelivery(String lane, LanePosition acked, LanePosition sent, long reclaimCountBeforeRead) {
+        lock.readLock().lock(); // the reclaimer holds the write lock: it sees the hold, or we see its count
+        try {
+            if (holds.reclaims(lane) != reclaimCountBeforeRead) {
+                return false;
+            }
+            holds.hold(lane, acked, sent);
+            return true;
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** This opening's epoch. */

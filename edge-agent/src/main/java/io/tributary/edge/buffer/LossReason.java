@@ -10,7 +10,10 @@ public enum LossReason {
     DROPPED,
     /** Replaced by an aggregate under {@link OverflowPolicy#AGGREGATE_OLDEST}; the aggregate itself is delivered. */
     ROLLED_UP,
-    /** Refused at append under {@link OverflowPolicy#REJECT_NEW}; the publisher was told (PUBACK 0x97). */
+    /**
+     * Refused at append under {@link OverflowPolicy#REJECT_NEW} (or when only records on their way to the hub fill the
+     * quota); the publisher was told (PUBACK 0x97).
+     */
     REJECTED;
 
     /** The lower-case name used as the metric tag and the persisted ledger key. */

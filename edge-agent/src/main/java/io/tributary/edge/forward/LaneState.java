@@ -18,6 +18,12 @@ final class LaneState {
     LanePosition cursor;
     /** Last position the hub acknowledged (release requested up to here). */
     LanePosition acked;
+    /**
+     * Highest position sent on any connection. Records after {@link #acked} up to here may be at the hub although no
+     * answer came (a lost connection, an abandoned batch), so the buffer holds them (see
+     * {@link io.tributary.edge.buffer.DurableBuffer#holdForDelivery}); not reset by a rewind or a reconnect.
+     */
+    LanePosition sentUpTo;
 
     long partialSinceNanos;
     long retryAtNanos;
@@ -27,6 +33,7 @@ final class LaneState {
         this.name = name;
         this.cursor = released;
         this.acked = released;
+        this.sentUpTo = released;
         this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
     }
 

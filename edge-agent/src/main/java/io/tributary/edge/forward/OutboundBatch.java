@@ -13,15 +13,19 @@ final class OutboundBatch {
     final String lane;
     final LanePosition last;
     final int records;
+    /** Serialized size of its records, what the buffer holds for it (about: chunks add a few bytes a record). */
+    final long bytes;
+
     final Frame frame;
     final long sentNanos;
     boolean acked;
 
-    OutboundBatch(long batchId, String lane, LanePosition last, int records, Frame frame, long sentNanos) {
+    OutboundBatch(long batchId, String lane, LanePosition last, int records, long bytes, Frame frame, long sentNanos) {
         this.batchId = batchId;
         this.lane = lane;
         this.last = last;
         this.records = records;
+        this.bytes = bytes;
         this.frame = frame;
         this.sentNanos = sentNanos;
     }

@@ -31,14 +31,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * A hub stand-in for forwarder tests: answers Hello with Welcome, de-duplicates records by id, enforces the hub's
- * sequence contract (a run of a known (agent, lane, epoch) must start at or below highest + 1, else a retriable
- * OUT_OF_SEQUENCE nack) and acks. A {@link #policy} decides per batch whether to ack, nack, throttle, stay silent or
+ * sequence contract (a run of a known (agent, lane, epoch) must start at or below highest + 1 unless it declares
+ * {@code gap_before}, else a retriable OUT_OF_SEQUENCE nack) and acks. A {@link #policy} decides per batch whether to ack, nack, throttle, stay silent or
  * drop the connection.
  *
  * <p>Thread rules: state is guarded by {@code this}; the policy runs on the server's event loop.
@@ -55,6 +56,9 @@ public final class FakeHub implements AutoCloseable {
     public record ThrottleFor(int retryAfterMs) implements Reply {}
 
     public record DropConnection() implements Reply {}
+
+    /** Stores the batch at once (it is durable at the hub) but answers only when {@code gate} completes. */
+    public record AckWhen(CompletableFuture<?> gate) implements Reply {}
 
     public static final Reply ACK = new Ack(0);
 
@@ -148,7 +152,7 @@ public final class FakeHub implements AutoCloseable {
         List<Record> records = BatchPayloads.decode(b.getPayload(), b.getCodec(), 64 << 20);
         LaneKey key = new LaneKey(agent, b.getLane(), b.getAgentEpoch());
         Long high = highest.get(key);
-        if (high != null && b.getFirstSequence() > high + 1) {
+        if (high != null && b.getFirstSequence() > high + 1 && !b.getGapBefore()) {
             return null;
         }
         BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(b.getBatchId()).addShards("shard-0");
@@ -163,6 +167,18 @@ public final class FakeHub implements AutoCloseable {
         long newHigh = Math.max(high == null ? -1 : high, b.getLastSequence());
         highest.put(key, newHigh);
         return ack.setDuplicates(dups).setDurableWatermark(newHigh).build();
+    }
+
+    /** The ack of a stored batch, or the nack of one that does not continue its lane (null ack). */
+    private static Frame answer(Batch b, BatchAck ack) {
+        return ack == null
+                ? Frame.newBuilder()
+                        .setNack(Nack.newBuilder()
+                                .setBatchId(b.getBatchId())
+                                .setReason(NackReason.NACK_REASON_OUT_OF_SEQUENCE)
+                                .setRetriable(true))
+                        .build()
+                : Frame.newBuilder().setBatchAck(ack).build();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<Frame> {
@@ -190,20 +206,15 @@ public final class FakeHub implements AutoCloseable {
             arrived(b);
             Reply reply = policy.apply(b);
             if (reply instanceof Ack a) {
-                BatchAck ack = store(agent, b);
-                Frame out = ack == null
-                        ? Frame.newBuilder()
-                                .setNack(Nack.newBuilder()
-                                        .setBatchId(b.getBatchId())
-                                        .setReason(NackReason.NACK_REASON_OUT_OF_SEQUENCE)
-                                        .setRetriable(true))
-                                .build()
-                        : Frame.newBuilder().setBatchAck(ack).build();
+                Frame out = answer(b, store(agent, b));
                 if (a.delayMs() > 0) {
                     ctx.executor().schedule(() -> ctx.writeAndFlush(out), a.delayMs(), TimeUnit.MILLISECONDS);
                 } else {
                     ctx.writeAndFlush(out);
                 }
+            } else if (reply instanceof AckWhen w) {
+                Frame out = answer(b, store(agent, b));
+                w.gate().whenComplete((v, e) -> ctx.executor().execute(() -> ctx.writeAndFlush(out)));
             } else if (reply instanceof Refuse r) {
                 ctx.writeAndFlush(Frame.newBuilder()
                         .setNack(Nack.newBuilder()

@@ -1,0 +1,231 @@
+package io.tributary.edge.forward;
+
+import io.tributary.edge.aggregate.AggregationLanes;
+import io.tributary.edge.buffer.BufferedRecord;
+import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.buffer.LanePosition;
+import io.tributary.hub.client.HubConnection;
+import io.tributary.protocol.v1.Frame;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the buffer's lanes and sends their batches on the current connection while the {@link InFlightWindow} has
+ * room: round-robin over lanes, one batch per lane per turn, at most {@link ForwarderConfig#maxInFlightPerLane()} per
+ * lane, each lane strictly in buffer order. A partial batch lingers up to {@link ForwarderConfig#linger()} for more
+ * records. A batch the hub cannot order after the lane's earlier ones (a new epoch, or one after a local gap) waits
+ * until the lane has nothing in flight.
+ *
+ * <p>Loss accounting: before sending, the sender tells the buffer what of the lane is on its way
+ * ({@link DurableBuffer#holdForDelivery}: acknowledged up to {@link LaneState#acked}, sent up to
+ * {@link LaneState#sentUpTo}), so quota reclaim and expiry never count as lost a record that may still reach the hub.
+ * So that reclaim always finds records that are not on their way, the window also stays under half the buffer quota
+ * in record bytes ({@link #maxInFlightBytes}; one record more at most).
+ *
+ * <p>Passes over the lanes ("pumps") are scheduled on the forwarder thread and coalesced: at most one is pending, at
+ * the earliest time asked for.
+ *
+ * <p>Thread rules: forwarder thread only (it reads the buffer and compresses; never a Netty event loop).
+ */
+final class BatchSender {
+    private final ForwarderConfig config;
+    private final DurableBuffer buffer;
+    private final ScheduledExecutorService executor;
+    private final InFlightWindow window;
+    private final long maxInFlightBytes;
+    private final Map<String, LaneState> lanes = new HashMap<>();
+    private HubConnection connection;
+    private long nextBatchId = 1;
+    private long pausedUntilNanos;
+    private int roundRobin;
+    private boolean pumpScheduled;
+    private long pumpAtNanos = Long.MAX_VALUE;
+    private boolean closed;
+
+    BatchSender(
+            ForwarderConfig config, DurableBuffer buffer, ScheduledExecutorService executor, InFlightWindow window) {
+        this.config = config;
+        this.buffer = buffer;
+        this.executor = executor;
+        this.window = window;
+        this.maxInFlightBytes = Math.max(1, buffer.config().quotaBytes() / 2);
+    }
+
+    /** A new connection: every lane resends from what the hub acknowledged (at least the released watermark). */
+    void connected(HubConnection conn) {
+        connection = conn;
+        window.clear();
+        for (LaneState lane : lanes.values()) {
+            lane.resetTo(lane.acked.max(buffer.releasedPosition(lane.name)));
+        }
+        schedulePump(0);
+    }
+
+    /** The connection is gone; returns how many batches were in flight on it (they are resent on the next one). */
+    int disconnected() {
+        connection = null;
+        int unacked = window.size();
+        window.clear();
+        return unacked;
+    }
+
+    /** Stops sending for good. */
+    void close() {
+        closed = true;
+        connection = null;
+    }
+
+    /** The lane's state, or null when nothing of it was sent on any connection yet. */
+    LaneState lane(String name) {
+        return lanes.get(name);
+    }
+
+    /** Sends nothing before {@code untilNanos} ({@link System#nanoTime()}), for a Throttle. */
+    void pauseUntil(long untilNanos) {
+        pausedUntilNanos = Math.max(pausedUntilNanos, untilNanos);
+    }
+
+    /** Abandons the lane's batches in flight and resends from its acknowledged position, not before {@code atNanos}. */
+    void rewind(LaneState lane, long atNanos) {
+        window.abandon(lane);
+        lane.resetTo(lane.acked.max(buffer.releasedPosition(lane.name)));
+        lane.retryAtNanos = Math.max(lane.retryAtNanos, atNanos);
+    }
+
+    /** Asks for a pass over the lanes after {@code delayNanos}; coalesces with a pending pass that is no later. */
+    void schedulePump(long delayNanos) {
+        long at = System.nanoTime() + delayNanos;
+        if (pumpScheduled && pumpAtNanos <= at) {
+            return;
+        }
+        pumpScheduled = true;
+        pumpAtNanos = at;
+        executor.schedule(
+                () -> {
+                    if (pumpAtNanos == at) {
+                        pumpScheduled = false;
+                        pumpAtNanos = Long.MAX_VALUE;
+                    }
+                    pump();
+                },
+                delayNanos,
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** Sends batches round-robin across lanes while the window has room. */
+    private void pump() {
+        if (closed || connection == null || !connection.isOpen()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now < pausedUntilNanos) {
+            schedulePump(pausedUntilNanos - now);
+            return;
+        }
+        for (String name : buffer.lanes()) {
+            if (AggregationLanes.isLocal(name)) {
+                continue; // raw records kept for aggregation; their aggregates come in another lane
+            }
+            lanes.computeIfAbsent(name, n -> new LaneState(n, buffer.releasedPosition(n), config));
+        }
+        List<LaneState> order = new ArrayList<>(lanes.values());
+        order.sort((a, b) -> a.name.compareTo(b.name));
+        if (order.isEmpty()) {
+            return;
+        }
+        roundRobin = Math.floorMod(roundRobin + 1, order.size());
+        boolean progress = true;
+        while (progress && windowHasRoom() && connection.isWritable()) {
+            progress = false;
+            for (int i = 0; i < order.size() && windowHasRoom(); i++) {
+                LaneState lane = order.get((roundRobin + i) % order.size());
+                if (lane.inFlight.size() < config.maxInFlightPerLane() && sendNext(lane, now)) {
+                    progress = true;
+                }
+            }
+        }
+        if (!connection.isWritable()) {
+            schedulePump(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private boolean windowHasRoom() {
+        return window.size() < config.maxInFlightBatches() && window.bytes() < maxInFlightBytes;
+    }
+
+    /** Reads the lane after its cursor and sends one batch; false when nothing was sent. */
+    private boolean sendNext(LaneState lane, long now) {
+        if (now < lane.retryAtNanos) {
+            schedulePump(lane.retryAtNanos - now);
+            return false;
+        }
+        int maxBytes = (int) Math.min(config.maxBatchBytes(), maxInFlightBytes - window.bytes());
+        long reclaims = buffer.reclaimCount(lane.name);
+        List<BufferedRecord> read = buffer.read(lane.name, lane.cursor, config.maxBatchRecords(), maxBytes);
+        if (read.isEmpty()) {
+            lane.partialSinceNanos = 0;
+            return false;
+        }
+        BatchAssembler.Run run = BatchAssembler.leadingRun(read, config.partitionByDevice());
+        if (!run.cut() && !isFull(read, maxBytes) && !config.linger().isZero()) {
+            if (lane.partialSinceNanos == 0) {
+                lane.partialSinceNanos = now;
+            }
+            long waited = now - lane.partialSinceNanos;
+            if (waited < config.linger().toNanos()) {
+                schedulePump(config.linger().toNanos() - waited);
+                return false;
+            }
+        }
+        boolean gap = BatchAssembler.followsGap(lane.cursor, run);
+        if ((gap || BatchAssembler.startsEpoch(lane.cursor, run)) && !lane.inFlight.isEmpty()) {
+            // The hub orders a lane's batches by their gap-free sequence; it cannot order this one (a new epoch is
+            // a new producer, a declared gap skips the check) after those still in flight, one of which may yet be
+            // refused, resent or appended late (overlap path). Send it once they are acknowledged.
+            return false;
+        }
+        LanePosition last =
+                LanePosition.of(run.records().get(run.records().size() - 1).getId());
+        LanePosition sent = lane.sentUpTo.max(last);
+        if (!buffer.holdForDelivery(lane.name, lane.acked, sent, reclaims)) {
+            // Quota reclaim or expiry took records of the lane since the read: some of these may be gone and counted
+            // as lost already, and must not reach the hub. Read again.
+            schedulePump(0);
+            return false;
+        }
+        lane.sentUpTo = sent;
+        lane.partialSinceNanos = 0;
+        long id = nextBatchId++;
+        Frame frame = Frame.newBuilder()
+                .setBatch(BatchAssembler.encode(run, config.stream(), config.codec())
+                        .setBatchId(id)
+                        .setGapBefore(gap))
+                .build();
+        long bytes = 0;
+        for (int i = 0; i < run.records().size(); i++) {
+            bytes += read.get(i).serializedSize(); // the run is a prefix of the read
+        }
+        window.add(lane, new OutboundBatch(id, lane.name, last, run.records().size(), bytes, frame, System.nanoTime()));
+        lane.cursor = last;
+        connection.send(frame);
+        return true;
+    }
+
+    private boolean isFull(Collection<BufferedRecord> read, int maxBytes) {
+        if (read.size() >= config.maxBatchRecords()) {
+            return true;
+        }
+        long bytes = 0;
+        int largest = 0;
+        for (BufferedRecord r : read) {
+            bytes += r.serializedSize();
+            largest = Math.max(largest, r.serializedSize());
+        }
+        return bytes + largest > maxBytes;
+    }
+}

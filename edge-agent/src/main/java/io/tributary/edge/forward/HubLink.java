@@ -1,0 +1,186 @@
+package io.tributary.edge.forward;
+
+import io.tributary.hub.client.Backoff;
+import io.tributary.hub.client.ClientOptions;
+import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.FrameListener;
+import io.tributary.hub.client.HubClientException;
+import io.tributary.hub.client.HubConnection;
+import io.tributary.hub.client.HubEndpoint;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.PeerRole;
+import io.tributary.protocol.v1.Pong;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forwarder's connection to the hub: connects, fails over and reconnects with jittered exponential backoff, and
+ * routes the hub's frames. Endpoints are tried in order of preference; a failed attempt moves to the next one
+ * (wrapping around), a connection that drops restarts at the first, so the agent returns to its preferred hub.
+ *
+ * <p>There is at most one connection, and at most one connect attempt or reconnect timer pending: each attempt
+ * schedules the next only from its own outcome (failure, or loss of the connection it opened).
+ *
+ * <p>Thread rules: forwarder thread only. Netty callbacks (frames, close, connect outcome) hop onto it; frames and
+ * closes of a connection that is no longer current are ignored.
+ */
+final class HubLink {
+    private static final Logger log = LoggerFactory.getLogger(Forwarder.class); // one log category per forwarder
+
+    private final ClientResources resources;
+    private final ClientOptions client;
+    private final String agentId;
+    private final LongSupplier epoch;
+    private final ScheduledExecutorService executor;
+    private final ForwarderMetrics metrics;
+    private final StatusBoard status;
+    private final BatchSender sender;
+    private final HubReplies replies;
+    private final Backoff backoff;
+    private HubConnection connection;
+    private int endpointIndex;
+    private boolean closed;
+
+    HubLink(
+            ForwarderConfig config,
+            ClientResources resources,
+            ClientOptions client,
+            String agentId,
+            LongSupplier epoch,
+            ScheduledExecutorService executor,
+            ForwarderMetrics metrics,
+            StatusBoard status,
+            BatchSender sender,
+            HubReplies replies) {
+        this.resources = resources;
+        this.client = client;
+        this.agentId = agentId;
+        this.epoch = epoch;
+        this.executor = executor;
+        this.metrics = metrics;
+        this.status = status;
+        this.sender = sender;
+        this.replies = replies;
+        this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
+    }
+
+    /** Opens a connection to the current endpoint; its outcome schedules what follows. */
+    void connect() {
+        if (closed) {
+            return;
+        }
+        HubEndpoint ep = currentEndpoint();
+        status.link(LinkState.CONNECTING, ep.toString(), status.current().lastError());
+        HubConnection.connect(
+                        resources,
+                        ep,
+                        client,
+                        PeerRole.PEER_ROLE_AGENT,
+                        agentId,
+                        epoch.getAsLong(),
+                        new FrameListener() {
+                            @Override
+                            public void onFrame(HubConnection c, Frame frame) {
+                                executor.execute(() -> onHubFrame(c, frame));
+                            }
+
+                            @Override
+                            public void onClosed(HubConnection c, String reason) {
+                                executor.execute(() -> onDisconnected(c, reason));
+                            }
+                        })
+                .whenComplete((conn, err) -> executor.execute(() -> onConnectResult(ep, conn, err)));
+    }
+
+    /** Closes the connection for good; no reconnect follows. */
+    void close() {
+        closed = true;
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+        status.link(LinkState.DOWN, "", "closed");
+    }
+
+    private void onConnectResult(HubEndpoint ep, HubConnection conn, Throwable err) {
+        if (err != null) {
+            String why = err instanceof HubClientException ? err.getMessage() : String.valueOf(err);
+            metrics.reconnects.increment();
+            endpointIndex++;
+            long delay = backoff.nextDelayMillis();
+            log.warn("Cannot reach hub {}: {}; trying {} in {} ms", ep, why, currentEndpoint(), delay);
+            status.link(LinkState.DOWN, "", why);
+            executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (closed) {
+            conn.close();
+            return;
+        }
+        connection = conn;
+        backoff.reset();
+        sender.connected(conn);
+        log.info(
+                "Connected to hub {} ({} region {}) as agent {} epoch {}; resending from the acknowledged watermark",
+                ep,
+                conn.welcome().getHubId(),
+                conn.welcome().getRegion(),
+                agentId,
+                epoch.getAsLong());
+        status.link(LinkState.UP, ep.toString(), status.current().lastError());
+    }
+
+    private HubEndpoint currentEndpoint() {
+        List<HubEndpoint> endpoints = client.endpoints();
+        return endpoints.get(Math.floorMod(endpointIndex, endpoints.size()));
+    }
+
+    private void onDisconnected(HubConnection c, String reason) {
+        if (c != connection) {
+            return;
+        }
+        connection = null;
+        metrics.reconnects.increment();
+        int unacked = sender.disconnected();
+        endpointIndex = 0; // back to the preferred hub
+        long delay = backoff.nextDelayMillis();
+        log.warn(
+                "Lost hub {} ({}); {} batches unacknowledged will be resent; reconnecting in {} ms",
+                c.endpoint(),
+                reason,
+                unacked,
+                delay);
+        status.link(LinkState.DOWN, "", reason);
+        if (!closed) {
+            executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onHubFrame(HubConnection c, Frame frame) {
+        if (c != connection) {
+            return;
+        }
+        switch (frame.getBodyCase()) {
+            case BATCH_ACK -> replies.onAck(frame.getBatchAck());
+            case NACK -> replies.onNack(frame.getNack());
+            case THROTTLE -> replies.onThrottle(frame.getThrottle());
+            case PING ->
+                c.send(Frame.newBuilder()
+                        .setPong(Pong.newBuilder()
+                                .setNonce(frame.getPing().getNonce())
+                                .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
+                        .build());
+            case ERROR ->
+                log.warn(
+                        "Hub {} error: {} {}",
+                        c.endpoint(),
+                        frame.getError().getCode(),
+                        frame.getError().getMessage());
+            default -> log.debug("Ignoring {} from the hub", frame.getBodyCase());
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.tributary.edge.forward;
+
+import io.micrometer.core.instrument.Counter;
+import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.buffer.LanePosition;
+import io.tributary.protocol.v1.BatchAck;
+import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.Throttle;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's answers to batches. A {@code BatchAck} releases the lane in the buffer up to the end of its acknowledged
+ * prefix, so buffer space is freed only below the hub's acknowledged watermark. A retriable {@code Nack} rewinds its
+ * lane and retries after the lane's jittered backoff; a {@code Throttle} rewinds its lane and pauses all sending for the
+ * time asked. A non-retriable {@code Nack} is never a reason to drop data: it is logged as an error, counted
+ * ({@code tributary.edge.forward.errors}), reported in the status and retried every
+ * {@link ForwarderConfig#backoffMax()}, until an operator fixes the cause.
+ *
+ * <p>Thread rules: forwarder thread only.
+ */
+final class HubReplies {
+    private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+
+    private final ForwarderConfig config;
+    private final DurableBuffer buffer;
+    private final ForwarderMetrics metrics;
+    private final StatusBoard status;
+    private final InFlightWindow window;
+    private final BatchSender sender;
+    private final Map<String, Counter> nackCounters = new HashMap<>();
+
+    HubReplies(
+            ForwarderConfig config,
+            DurableBuffer buffer,
+            ForwarderMetrics metrics,
+            StatusBoard status,
+            InFlightWindow window,
+            BatchSender sender) {
+        this.config = config;
+        this.buffer = buffer;
+        this.metrics = metrics;
+        this.status = status;
+        this.window = window;
+        this.sender = sender;
+    }
+
+    void onAck(BatchAck ack) {
+        OutboundBatch b = window.remove(ack.getBatchId());
+        if (b == null) {
+            return; // a batch abandoned by a rewind; it is (or was) resent under a new id
+        }
+        metrics.roundTrip.record(System.nanoTime() - b.sentNanos, TimeUnit.NANOSECONDS);
+        LaneState lane = sender.lane(b.lane);
+        LanePosition releaseTo = window.acknowledge(lane, b);
+        if (releaseTo != null && releaseTo.isAfter(lane.acked)) {
+            lane.acked = releaseTo;
+            lane.backoff.reset();
+            if (status.laneAccepted(lane.name)) {
+                log.info("Hub accepts lane {} again", lane.name);
+                status.problem("");
+            }
+            String name = lane.name;
+            buffer.release(name, releaseTo).whenComplete((v, err) -> {
+                if (err != null) {
+                    // Not lost: the records are read and sent again; the hub de-duplicates them.
+                    log.warn("Could not release lane {} up to {}: {}", name, releaseTo, err.getMessage());
+                }
+            });
+        }
+        sender.schedulePump(0);
+    }
+
+    void onNack(Nack nack) {
+        OutboundBatch b = window.remove(nack.getBatchId());
+        if (b == null) {
+            return;
+        }
+        String reason = nack.getReason().name().replace("NACK_REASON_", "").toLowerCase(Locale.ROOT);
+        nackCounters
+                .computeIfAbsent(reason + "/" + nack.getRetriable(), k -> metrics.nacks(reason, nack.getRetriable()))
+                .increment();
+        LaneState lane = sender.lane(b.lane);
+        long delay;
+        if (nack.getRetriable()) {
+            delay = lane.backoff.nextDelayMillis();
+            log.debug(
+                    "Hub refused batch {} of lane {} for now ({}); retrying in {} ms",
+                    b.batchId,
+                    b.lane,
+                    reason,
+                    delay);
+        } else {
+            metrics.fatalRefusals.increment();
+            delay = config.backoffMax().toMillis();
+            String why = "hub refused lane " + b.lane + " batch up to " + b.last + ": " + nack.getReason() + " "
+                    + nack.getMessage();
+            log.error("{}; NOT dropping it: retrying every {} ms until the cause is fixed", why, delay);
+            status.laneRefused(lane.name, why);
+        }
+        sender.rewind(lane, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
+        sender.schedulePump(TimeUnit.MILLISECONDS.toNanos(delay));
+    }
+
+    void onThrottle(Throttle t) {
+        metrics.throttles.increment();
+        OutboundBatch b = window.remove(t.getBatchId());
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(t.getRetryAfterMs());
+        sender.pauseUntil(until);
+        if (b != null) {
+            sender.rewind(sender.lane(b.lane), until);
+        }
+        log.debug("Hub throttled batch {} ({}); pausing {} ms", t.getBatchId(), t.getReason(), t.getRetryAfterMs());
+        sender.schedulePump(TimeUnit.MILLISECONDS.toNanos(t.getRetryAfterMs()));
+    }
+}

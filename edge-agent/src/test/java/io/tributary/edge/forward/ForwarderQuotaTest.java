@@ -1,0 +1,129 @@
+package io.tributary.edge.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.edge.buffer.Appended;
+import io.tributary.edge.buffer.BufferConfig;
+import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.buffer.LossReason;
+import io.tributary.edge.buffer.OverflowPolicy;
+import io.tributary.edge.buffer.PendingRecord;
+import io.tributary.hub.client.ClientOptions;
+import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.HubEndpoint;
+import io.tributary.protocol.v1.ContentType;
+import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.RecordId;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The forwarder and a full buffer: the loss ledger counts exactly what never reaches the hub. */
+class ForwarderQuotaTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String PAD = "x".repeat(1000);
+
+    @TempDir
+    Path dir;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ClientResources resources = new ClientResources(1);
+    private FakeHub hub;
+    private DurableBuffer buffer;
+    private Forwarder forwarder;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        hub = new FakeHub();
+        buffer = DurableBuffer.open(
+                BufferConfig.builder(dir.resolve("buffer"), "agent-1")
+                        .quotaBytes(64 * 1024)
+                        .overflowPolicy(OverflowPolicy.DROP_OLDEST)
+                        .maxChunkBytes(4 * 1024)
+                        .build(),
+                Clock.systemUTC(),
+                registry);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        buffer.close();
+        hub.close();
+        resources.close();
+    }
+
+    private void start() {
+        ClientOptions options = ClientOptions.builder(HubEndpoint.parseList(hub.address()))
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        ForwarderConfig config = ForwarderConfig.defaults("telemetry")
+                .withBatching(5, 1 << 20, Duration.ZERO)
+                .withInFlight(64, 64)
+                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
+        forwarder = new Forwarder(config, buffer, resources, options, "agent-1", registry, Clock.systemUTC());
+        forwarder.start();
+    }
+
+    /** Appends one record at a time (each its own commit), every one stored: an acknowledged publish. */
+    private List<RecordId> append(int from, int to) {
+        List<RecordId> ids = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            Record body = Record.newBuilder()
+                    .setDeviceGroup("a")
+                    .setDeviceId("dev")
+                    .setContentType(ContentType.CONTENT_TYPE_TEXT)
+                    .setPayload(ByteString.copyFromUtf8(i + PAD))
+                    .build();
+            Appended a = buffer.append(PendingRecord.of("a", body))
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .join();
+            assertThat(a.isStored()).as("record %d stored", i).isTrue();
+            ids.add(a.id());
+        }
+        return ids;
+    }
+
+    @Test
+    void dropOldest_whileBatchesAreInFlight_ledgerCountsExactlyWhatNeverReachesTheHub() {
+        CompletableFuture<Void> acks = new CompletableFuture<>();
+        hub.policy(b -> acks.isDone() ? FakeHub.ACK : new FakeHub.AckWhen(acks));
+        List<RecordId> all = new ArrayList<>(append(0, 30)); // about half the quota
+        start();
+        // The oldest records are at the hub, their acks withheld: in flight.
+        await().atMost(WAIT).until(() -> hub.recordCount() >= 5);
+
+        all.addAll(append(30, 100)); // overflows the quota while those batches are in flight
+        long droppedWhileInFlight = buffer.losses().get(LossReason.DROPPED);
+        acks.complete(null);
+        await().atMost(WAIT).until(() -> buffer.storedRecords() == 0);
+
+        assertThat(droppedWhileInFlight).isPositive();
+        List<RecordId> atHub = hub.records().stream().map(Record::getId).toList();
+        Set<RecordId> reached = new HashSet<>(atHub);
+        assertThat(buffer.losses().get(LossReason.DROPPED))
+                .as("acknowledged appends that never reached the hub")
+                .isEqualTo(all.size() - reached.size());
+        assertThat(buffer.losses().get(LossReason.REJECTED)).isZero();
+        assertThat(all).containsAll(reached);
+        assertThat(atHub)
+                .as("lane order")
+                .isEqualTo(all.stream().filter(reached::contains).toList());
+        assertThat(atHub).as("the lane goes on after the local gap").contains(all.get(all.size() - 1));
+    }
+}
