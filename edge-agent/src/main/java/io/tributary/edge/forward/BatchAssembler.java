@@ -1,19 +1,18 @@
 package io.tributary.edge.forward;
 
-import io.tributary.edge.buffer.BufferedRecord;
 import io.tributary.edge.buffer.LanePosition;
+import io.tributary.edge.buffer.RawRecord;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.Codec;
-import io.tributary.protocol.v1.Record;
-import io.tributary.protocol.v1.RecordId;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Turns records read from one lane into the longest leading run the hub accepts as one {@link Batch}: one epoch,
  * gap-free sequences, one partition key. Old-epoch records therefore go in batches of their own, with their original
- * ids.
+ * ids. Records stay the bytes the buffer stored ({@link RawRecord}): a batch is assembled without parsing them.
  *
  * <p>Stateless and thread-safe.
  */
@@ -22,35 +21,43 @@ final class BatchAssembler {
     /**
      * The leading run of a read.
      *
-     * @param records the records of the batch, in lane order
+     * @param records the records of the batch, in lane order (a prefix of the read)
      * @param partitionKey their shared partition key
      * @param cut true when records were left behind because the run ended (epoch, gap or key change): the batch is
      *     as full as it will get and need not linger
      */
-    record Run(List<Record> records, String partitionKey, boolean cut) {}
+    record Run(List<RawRecord> records, String partitionKey, boolean cut) {
+        RawRecord first() {
+            return records.get(0);
+        }
+
+        RawRecord last() {
+            return records.get(records.size() - 1);
+        }
+    }
 
     private BatchAssembler() {}
 
     /** The partition key of a record: its explicit key, else its group (or {@code group/device}). */
-    static String partitionKey(Record r, boolean byDevice) {
-        if (!r.getPartitionKey().isEmpty()) {
-            return r.getPartitionKey();
+    static String partitionKey(RawRecord r, boolean byDevice) {
+        if (!r.partitionKey().isEmpty()) {
+            return r.partitionKey();
         }
-        return byDevice ? r.getDeviceGroup() + "/" + r.getDeviceId() : r.getDeviceGroup();
+        return byDevice ? r.deviceGroup() + "/" + r.deviceId() : r.deviceGroup();
     }
 
     /** The leading run of {@code read}, which must not be empty. */
-    static Run leadingRun(List<BufferedRecord> read, boolean byDevice) {
-        Record first = read.get(0).record();
+    static Run leadingRun(List<RawRecord> read, boolean byDevice) {
+        RawRecord first = read.get(0);
         String key = partitionKey(first, byDevice);
-        List<Record> out = new ArrayList<>(read.size());
+        List<RawRecord> out = new ArrayList<>(read.size());
         out.add(first);
-        long epoch = first.getId().getAgentEpoch();
-        long next = first.getId().getSequence() + 1;
+        long epoch = first.position().epoch();
+        long next = first.position().sequence() + 1;
         for (int i = 1; i < read.size(); i++) {
-            Record r = read.get(i).record();
-            if (r.getId().getAgentEpoch() != epoch
-                    || r.getId().getSequence() != next
+            RawRecord r = read.get(i);
+            if (r.position().epoch() != epoch
+                    || r.position().sequence() != next
                     || !partitionKey(r, byDevice).equals(key)) {
                 return new Run(out, key, true);
             }
@@ -65,36 +72,37 @@ final class BatchAssembler {
      * position sent and the run: then the hub must accept the run although it does not continue the lane.
      */
     static boolean followsGap(LanePosition previous, Run run) {
-        RecordId first = run.records().get(0).getId();
-        if (first.getSequence() == 0) {
+        LanePosition first = run.first().position();
+        if (first.sequence() == 0) {
             return false;
         }
-        return previous.epoch() != first.getAgentEpoch() || previous.sequence() + 1 != first.getSequence();
+        return previous.epoch() != first.epoch() || previous.sequence() + 1 != first.sequence();
     }
 
     /** Whether the run is of another epoch than the last position sent in its lane (a new producer to the hub). */
     static boolean startsEpoch(LanePosition previous, Run run) {
-        return previous.epoch() != run.records().get(0).getId().getAgentEpoch();
+        return previous.epoch() != run.first().position().epoch();
     }
 
-    /** Encodes a run as a batch; the caller sets the batch id. */
-    static Batch.Builder encode(Run run, String stream, Codec codec) {
-        List<Record> records = run.records();
-        Record first = records.get(0);
-        Record last = records.get(records.size() - 1);
-        BatchPayloads.Encoded enc = BatchPayloads.encode(records, codec);
+    /** Encodes a run of the lane as a batch; the caller sets the batch id. */
+    static Batch.Builder encode(Run run, String lane, String stream, Codec codec) {
+        List<ByteBuffer> bytes = new ArrayList<>(run.records().size());
+        for (RawRecord r : run.records()) {
+            bytes.add(r.bytes());
+        }
+        BatchPayloads.Encoded enc = BatchPayloads.encodeSerialized(bytes, codec);
         return Batch.newBuilder()
                 .setStream(stream)
                 .setPartitionKey(run.partitionKey())
                 .setCodec(codec)
                 .setPayload(enc.payload())
-                .setRecordCount(records.size())
+                .setRecordCount(run.records().size())
                 .setUncompressedBytes(enc.uncompressedBytes())
-                .setFirstSequence(first.getId().getSequence())
-                .setLastSequence(last.getId().getSequence())
-                .setLane(first.getId().getLane())
-                .setAgentEpoch(first.getId().getAgentEpoch())
-                .setFirstEventTimeMs(first.getEventTimeMs())
-                .setLastEventTimeMs(last.getEventTimeMs());
+                .setFirstSequence(run.first().position().sequence())
+                .setLastSequence(run.last().position().sequence())
+                .setLane(lane)
+                .setAgentEpoch(run.first().position().epoch())
+                .setFirstEventTimeMs(run.first().eventTimeMs())
+                .setLastEventTimeMs(run.last().eventTimeMs());
     }
 }

@@ -1,9 +1,9 @@
 package io.tributary.edge.forward;
 
 import io.tributary.edge.aggregate.AggregationLanes;
-import io.tributary.edge.buffer.BufferedRecord;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
+import io.tributary.edge.buffer.RawRecord;
 import io.tributary.hub.client.HubConnection;
 import io.tributary.protocol.v1.Frame;
 import java.util.ArrayList;
@@ -166,7 +166,7 @@ final class BatchSender {
         }
         int maxBytes = (int) Math.min(config.maxBatchBytes(), maxInFlightBytes - window.bytes());
         long reclaims = buffer.reclaimCount(lane.name);
-        List<BufferedRecord> read = buffer.read(lane.name, lane.cursor, config.maxBatchRecords(), maxBytes);
+        List<RawRecord> read = buffer.readRaw(lane.name, lane.cursor, config.maxBatchRecords(), maxBytes);
         if (read.isEmpty()) {
             lane.partialSinceNanos = 0;
             return false;
@@ -189,8 +189,7 @@ final class BatchSender {
             // refused, resent or appended late (overlap path). Send it once they are acknowledged.
             return false;
         }
-        LanePosition last =
-                LanePosition.of(run.records().get(run.records().size() - 1).getId());
+        LanePosition last = run.last().position();
         LanePosition sent = lane.sentUpTo.max(last);
         if (!buffer.holdForDelivery(lane.name, lane.acked, sent, reclaims)) {
             // Quota reclaim or expiry took records of the lane since the read: some of these may be gone and counted
@@ -202,7 +201,7 @@ final class BatchSender {
         lane.partialSinceNanos = 0;
         long id = nextBatchId++;
         Frame frame = Frame.newBuilder()
-                .setBatch(BatchAssembler.encode(run, config.stream(), config.codec())
+                .setBatch(BatchAssembler.encode(run, lane.name, config.stream(), config.codec())
                         .setBatchId(id)
                         .setGapBefore(gap))
                 .build();
@@ -216,13 +215,13 @@ final class BatchSender {
         return true;
     }
 
-    private boolean isFull(Collection<BufferedRecord> read, int maxBytes) {
+    private boolean isFull(Collection<RawRecord> read, int maxBytes) {
         if (read.size() >= config.maxBatchRecords()) {
             return true;
         }
         long bytes = 0;
         int largest = 0;
-        for (BufferedRecord r : read) {
+        for (RawRecord r : read) {
             bytes += r.serializedSize();
             largest = Math.max(largest, r.serializedSize());
         }
