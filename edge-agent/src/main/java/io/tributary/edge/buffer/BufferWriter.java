@@ -55,6 +55,9 @@ final class BufferWriter implements Runnable {
     private final RecordEncoder encoder;
     private final Map<String, Long> nextSequence = new HashMap<>();
     private volatile boolean failed;
+    /** Grows for the life of this opening, so a reader's stale meta never names a newer chunk. */
+    private long nextChunkNo;
+
     private boolean exclusive;
 
     BufferWriter(
@@ -80,6 +83,7 @@ final class BufferWriter implements Runnable {
         this.metrics = metrics;
         this.queue = queue;
         this.encoder = new RecordEncoder(config.agentId(), store.epoch());
+        this.nextChunkNo = index.nextChunkNo();
         this.reclaimer = new SpaceReclaimer(
                 store, index, ledger, released, holds, config.aggregateWindow().toMillis());
     }
@@ -128,12 +132,14 @@ final class BufferWriter implements Runnable {
 
     private void write(List<Op> batch) {
         long now = clock.millis();
-        Commit c = new Commit(index.nextChunkNo());
+        Commit c = new Commit(nextChunkNo);
         Map<String, LanePosition> newMarkers = new HashMap<>();
         try {
             for (Op op : batch) {
                 if (op instanceof Release r) {
-                    exclusive();
+                    // no write lock: a release only drops a lane's prefix, which readers skip anyway (they read
+                    // after the released watermark), and chunk numbers are never reused while readers may hold old
+                    // metas; so the forwarder keeps reading while the release's fsync runs
                     release(r.lane(), r.upTo());
                     c.completions.add(() -> r.future().complete(null));
                 } else if (op instanceof Append a) {
@@ -175,6 +181,7 @@ final class BufferWriter implements Runnable {
                 publishLock.unlock();
             }
         }
+        nextChunkNo = c.nextChunkNo;
         metrics.recordsPerCommit.record(c.stored);
         metrics.stored.increment(c.stored);
         c.completions.forEach(Runnable::run);

@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The in-memory map of stored chunks, globally and per lane, in chunk-number (append) order, with running totals.
  *
- * <p>Thread rules: only the writer thread mutates it, and only while holding the buffer's write lock; readers hold
- * the read lock, so they see whole published states (a lane never shows chunk n+1 without chunk n).
+ * <p>Thread rules: only the writer thread mutates it. It publishes new chunks and rewrites or drops unreleased ones
+ * only while holding the buffer's write lock; readers hold the read lock, so they see whole published states (a lane
+ * never shows chunk n+1 without chunk n). Released chunks (a lane's prefix, which readers skip) are removed without
+ * the lock; the maps are concurrent, so a reader's iteration stays valid.
  */
 final class ChunkIndex {
 

@@ -29,8 +29,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link OverflowPolicy} and {@link LossReason}.
  *
  * <p>Thread rules: every public method may be called from any thread. {@link #append} never blocks (Netty event
- * loops may call it); {@link #read} takes a read lock that the writer holds during commits that change stored chunks
- * (release, quota reclaim, expiry), so it may wait a few milliseconds: call it off event loops. Futures complete on the
+ * loops may call it); {@link #read} takes a read lock that the writer holds during commits that rewrite or drop unreleased chunks
+ * (quota reclaim, expiry, compaction), so it may wait a few milliseconds: call it off event loops. Futures complete on the
  * writer thread: use {@code whenCompleteAsync(.., eventLoop)} or similar, never block or do I/O in a callback.
  */
 public final class DurableBuffer implements AutoCloseable {
