@@ -100,6 +100,21 @@ final class RawLink implements AutoCloseable {
         }
     }
 
+    /**
+     * Skips whatever the hub still sends and returns once it has closed the connection (end of stream or reset); a
+     * hub that keeps it open fails with the read timeout.
+     */
+    void awaitClosedByHub() throws IOException {
+        byte[] skip = new byte[8192];
+        try {
+            while (in.read(skip) >= 0) {
+                // answers sent before the close
+            }
+        } catch (SocketException e) {
+            // reset: closed with unread data on either side
+        }
+    }
+
     /** Stops sending (a half close), so the hub sees the end of the stream. */
     void shutdownOutput() throws IOException {
         socket.shutdownOutput();

@@ -7,6 +7,7 @@ import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.HubEndpoint;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -53,6 +54,25 @@ public final class Forwarder implements AutoCloseable {
             String agentId,
             MeterRegistry registry,
             Clock clock) {
+        this(
+                config,
+                buffer,
+                client.endpoints(),
+                HubLink.Connector.agent(resources, client, agentId, buffer::epoch),
+                agentId,
+                registry,
+                clock);
+    }
+
+    /** With its own way of opening connections to {@code endpoints}, for tests. */
+    Forwarder(
+            ForwarderConfig config,
+            DurableBuffer buffer,
+            List<HubEndpoint> endpoints,
+            HubLink.Connector connector,
+            String agentId,
+            MeterRegistry registry,
+            Clock clock) {
         this.buffer = buffer;
         this.clock = clock;
         this.metrics = new ForwarderMetrics(registry);
@@ -66,7 +86,7 @@ public final class Forwarder implements AutoCloseable {
         this.sender = new BatchSender(config, buffer, executor, window);
         HubReplies replies = new HubReplies(config, buffer, metrics, status, window, sender);
         this.link = new HubLink(
-                config, resources, client, agentId, buffer::epoch, executor, metrics, status, sender, replies);
+                config, endpoints, connector, agentId, buffer::epoch, executor, metrics, status, sender, replies);
     }
 
     /** Starts connecting and forwarding. */

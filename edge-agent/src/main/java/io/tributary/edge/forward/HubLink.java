@@ -11,6 +11,7 @@ import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Pong;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * (wrapping around), a connection that drops restarts at the first, so the agent returns to its preferred hub.
  *
  * <p>There is at most one connection, and at most one connect attempt or reconnect timer pending: each attempt
- * schedules the next only from its own outcome (failure, or loss of the connection it opened).
+ * schedules the next only from its own outcome (failure, loss of the connection it opened, or that connection found
+ * closed already when the attempt's answer is handled).
  *
  * <p>Thread rules: forwarder thread only. Netty callbacks (frames, close, connect outcome) hop onto it; frames and
  * closes of a connection that is no longer current are ignored.
@@ -31,8 +33,20 @@ import org.slf4j.LoggerFactory;
 final class HubLink {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class); // one log category per forwarder
 
-    private final ClientResources resources;
-    private final ClientOptions client;
+    /** Opens one connection; the future completes after the handshake. */
+    @FunctionalInterface
+    interface Connector {
+        CompletableFuture<HubConnection> connect(HubEndpoint endpoint, FrameListener listener);
+
+        /** The agent's connections: {@link HubConnection#connect} with the agent role and the buffer's epoch. */
+        static Connector agent(ClientResources resources, ClientOptions client, String agentId, LongSupplier epoch) {
+            return (ep, listener) -> HubConnection.connect(
+                    resources, ep, client, PeerRole.PEER_ROLE_AGENT, agentId, epoch.getAsLong(), listener);
+        }
+    }
+
+    private final List<HubEndpoint> endpoints;
+    private final Connector connector;
     private final String agentId;
     private final LongSupplier epoch;
     private final ScheduledExecutorService executor;
@@ -47,8 +61,8 @@ final class HubLink {
 
     HubLink(
             ForwarderConfig config,
-            ClientResources resources,
-            ClientOptions client,
+            List<HubEndpoint> endpoints,
+            Connector connector,
             String agentId,
             LongSupplier epoch,
             ScheduledExecutorService executor,
@@ -56,8 +70,8 @@ final class HubLink {
             StatusBoard status,
             BatchSender sender,
             HubReplies replies) {
-        this.resources = resources;
-        this.client = client;
+        this.endpoints = List.copyOf(endpoints);
+        this.connector = connector;
         this.agentId = agentId;
         this.epoch = epoch;
         this.executor = executor;
@@ -75,24 +89,18 @@ final class HubLink {
         }
         HubEndpoint ep = currentEndpoint();
         status.link(LinkState.CONNECTING, ep.toString(), status.current().lastError());
-        HubConnection.connect(
-                        resources,
-                        ep,
-                        client,
-                        PeerRole.PEER_ROLE_AGENT,
-                        agentId,
-                        epoch.getAsLong(),
-                        new FrameListener() {
-                            @Override
-                            public void onFrame(HubConnection c, Frame frame) {
-                                executor.execute(() -> onHubFrame(c, frame));
-                            }
+        connector
+                .connect(ep, new FrameListener() {
+                    @Override
+                    public void onFrame(HubConnection c, Frame frame) {
+                        executor.execute(() -> onHubFrame(c, frame));
+                    }
 
-                            @Override
-                            public void onClosed(HubConnection c, String reason) {
-                                executor.execute(() -> onDisconnected(c, reason));
-                            }
-                        })
+                    @Override
+                    public void onClosed(HubConnection c, String reason) {
+                        executor.execute(() -> onDisconnected(c, reason));
+                    }
+                })
                 .whenComplete((conn, err) -> executor.execute(() -> onConnectResult(ep, conn, err)));
     }
 
@@ -121,6 +129,14 @@ final class HubLink {
             conn.close();
             return;
         }
+        if (!conn.isOpen()) {
+            // Closed before this answer was handled, so its close came first and was ignored as not current. That
+            // happens when the handshake completes before connect() returns (the future then runs our callback late,
+            // on this thread) and the hub hangs up at once. Taking it as current would leave the link "up" on a dead
+            // connection for good: no close is coming any more, and keepalive does not watch a closed channel.
+            lost(conn, "closed by the hub right after the handshake");
+            return;
+        }
         connection = conn;
         backoff.reset();
         sender.connected(conn);
@@ -135,15 +151,19 @@ final class HubLink {
     }
 
     private HubEndpoint currentEndpoint() {
-        List<HubEndpoint> endpoints = client.endpoints();
         return endpoints.get(Math.floorMod(endpointIndex, endpoints.size()));
     }
 
     private void onDisconnected(HubConnection c, String reason) {
         if (c != connection) {
-            return;
+            return; // an attempt that failed or was never taken: its outcome schedules the next one
         }
         connection = null;
+        lost(c, reason);
+    }
+
+    /** The connection {@code c} is gone: reconnect, from the preferred endpoint, after the backoff. */
+    private void lost(HubConnection c, String reason) {
         metrics.reconnects.increment();
         int unacked = sender.disconnected();
         endpointIndex = 0; // back to the preferred hub

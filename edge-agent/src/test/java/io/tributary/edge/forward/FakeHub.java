@@ -2,6 +2,8 @@ package io.tributary.edge.forward;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -72,6 +74,7 @@ public final class FakeHub implements AutoCloseable {
     private final List<Batch> batches = new ArrayList<>();
     private final List<Long> batchNanos = new ArrayList<>();
     private final AtomicInteger hellos = new AtomicInteger();
+    private final AtomicInteger hangUps = new AtomicInteger();
     private volatile Function<Batch, Reply> policy = b -> ACK;
     private volatile boolean storeBeforeReply = true;
     private int duplicates;
@@ -104,6 +107,11 @@ public final class FakeHub implements AutoCloseable {
     /** Whether a dropped-connection reply stores the batch first (the hub made it durable, the ack was lost). */
     public void storeBeforeDrop(boolean value) {
         this.storeBeforeReply = value;
+    }
+
+    /** The next {@code connections} handshakes get their Welcome, then the connection is closed at once. */
+    public void hangUpAfterWelcome(int connections) {
+        hangUps.set(connections);
     }
 
     public synchronized List<Record> records() {
@@ -190,12 +198,15 @@ public final class FakeHub implements AutoCloseable {
                 case HELLO -> {
                     hellos.incrementAndGet();
                     agent = frame.getHello().getAgentId();
-                    ctx.writeAndFlush(Frame.newBuilder()
+                    ChannelFuture welcome = ctx.writeAndFlush(Frame.newBuilder()
                             .setWelcome(Welcome.newBuilder()
                                     .setVersion(1)
                                     .setHubId("fake-hub")
                                     .setRegion("test"))
                             .build());
+                    if (hangUps.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        welcome.addListener(ChannelFutureListener.CLOSE);
+                    }
                 }
                 case BATCH -> onBatch(ctx, frame.getBatch());
                 default -> {}

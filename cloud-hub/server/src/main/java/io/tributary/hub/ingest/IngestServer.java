@@ -11,12 +11,15 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.v1.Frame;
 import java.net.InetSocketAddress;
@@ -30,16 +33,25 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub's listener for every protocol (link, consumer, admin): plain TCP or TLS (optionally requiring client
  * certificates), epoll when available. Thread-safe start/stop.
+ *
+ * <p>{@link #close} closes every accepted connection itself, while the event loops still run, before it shuts them
+ * down. Shutting down the group alone does not always close them: an event loop closes its channels only when it sees
+ * the shutdown right after polling for I/O, and with no quiet period a shutdown that arrives while the loop runs its
+ * tasks (a busy hub completing appends) ends the loop without that step. The sockets then stay open with nobody
+ * reading them, and a client (an edge agent) keeps sending to a stopped hub without ever seeing a close.
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
+    private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final EventLoopGroup group;
     private final Channel channel;
+    private final ChannelGroup connections;
 
-    private IngestServer(EventLoopGroup group, Channel channel) {
+    private IngestServer(EventLoopGroup group, Channel channel, ChannelGroup connections) {
         this.group = group;
         this.channel = channel;
+        this.connections = connections;
     }
 
     /** Binds and starts serving; the services handle frames by body. */
@@ -51,6 +63,7 @@ public final class IngestServer implements AutoCloseable {
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("hub-io"), io);
+        ChannelGroup connections = new DefaultChannelGroup("hub-connections", GlobalEventExecutor.INSTANCE);
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
@@ -58,7 +71,7 @@ public final class IngestServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                    .childHandler(new IngestServerInitializer(hub, sslContext(config), services));
+                    .childHandler(new IngestServerInitializer(hub, sslContext(config), services, connections));
             Channel ch = b.bind(config.host(), config.port()).sync().channel();
             log.info(
                     "hub {} listening on {}:{} ({}{}, {})",
@@ -68,7 +81,7 @@ public final class IngestServer implements AutoCloseable {
                     config.tlsEnabled() ? "TLS" : "plain TCP",
                     config.tlsClientCa().isPresent() ? " with client certificates" : "",
                     epoll ? "epoll" : "nio");
-            return new IngestServer(group, ch);
+            return new IngestServer(group, ch, connections);
         } catch (InterruptedException | SSLException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -92,9 +105,13 @@ public final class IngestServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** Stops accepting, closes every connection, then stops the event loops. */
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        if (!connections.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            log.warn("{} connections did not close in {} s", connections.size(), CLOSE_WAIT_SECONDS);
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

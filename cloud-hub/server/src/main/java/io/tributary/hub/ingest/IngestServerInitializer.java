@@ -1,6 +1,7 @@
 package io.tributary.hub.ingest;
 
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -11,22 +12,32 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Builds each hub connection's pipeline: {@code tls?, idle, frameEncoder, frameDecoder, session}. */
+/**
+ * Builds each hub connection's pipeline: {@code tls?, idle, frameEncoder, frameDecoder, session}, and adds the
+ * connection to the server's group of open connections (it leaves the group when it closes).
+ */
 final class IngestServerInitializer extends ChannelInitializer<SocketChannel> {
     private final HubContext hub;
     private final Optional<SslContext> ssl;
     private final Map<Frame.BodyCase, FrameService> services;
     private final FrameLimits limits;
+    private final ChannelGroup connections;
 
-    IngestServerInitializer(HubContext hub, Optional<SslContext> ssl, Map<Frame.BodyCase, FrameService> services) {
+    IngestServerInitializer(
+            HubContext hub,
+            Optional<SslContext> ssl,
+            Map<Frame.BodyCase, FrameService> services,
+            ChannelGroup connections) {
         this.hub = hub;
         this.ssl = ssl;
         this.services = services;
         this.limits = new FrameLimits(hub.config().maxFrameBytes());
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
         ssl.ifPresent(s -> ch.pipeline().addLast("tls", s.newHandler(ch.alloc())));
         long idleMs = hub.config().idleTimeout().toMillis();
         if (idleMs > 0) {
