@@ -93,6 +93,8 @@ class HubCrashIT {
                 // A last hub, in process on the same port: the producer delivers what is left, and we read the shards.
                 try (Hub hub = Hub.start(TestHubs.config(data, Map.of("port", Integer.toString(port))))) {
                     producer.flush().get(60, TimeUnit.SECONDS);
+                    // put callbacks run on the producer's callback executor, not ordered before flush's completion
+                    await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() + failed.size() >= put.get());
                     verify(hub);
                 }
             } finally {
