@@ -34,6 +34,12 @@ final class TestRecords {
      * "<key>:<sequence>"}.
      */
     static Frame batch(long batchId, String stream, String agentId, long epoch, String key, long first, int count) {
+        return batch(batchId, stream, key, epoch, Codec.CODEC_NONE, records(agentId, epoch, key, first, count), first)
+                .build();
+    }
+
+    /** Records {@code first .. first+count-1} of lane {@code key}, whose payloads are {@code "<key>:<sequence>"}. */
+    static List<Record> records(String agentId, long epoch, String key, long first, int count) {
         List<Record> records = new ArrayList<>();
         for (long s = first; s < first + count; s++) {
             records.add(Record.newBuilder()
@@ -46,13 +52,24 @@ final class TestRecords {
                     .setPayload(ByteString.copyFromUtf8(key + ":" + s))
                     .build());
         }
-        BatchPayloads.Encoded enc = BatchPayloads.encode(records, Codec.CODEC_NONE);
+        return records;
+    }
+
+    /**
+     * A batch of {@code records} encoded with {@code codec}, whose header declares the run {@code first ..
+     * first+size-1} of lane {@code key} and {@code epoch} (whatever the records' ids say): a builder, for tests that
+     * change the header.
+     */
+    static Frame.Builder batch(
+            long batchId, String stream, String key, long epoch, Codec codec, List<Record> records, long first) {
+        BatchPayloads.Encoded enc = BatchPayloads.encode(records, codec);
+        int count = records.size();
         return Frame.newBuilder()
                 .setBatch(Batch.newBuilder()
                         .setBatchId(batchId)
                         .setStream(stream)
                         .setPartitionKey(key)
-                        .setCodec(Codec.CODEC_NONE)
+                        .setCodec(codec)
                         .setPayload(enc.payload())
                         .setRecordCount(count)
                         .setUncompressedBytes(enc.uncompressedBytes())
@@ -61,8 +78,7 @@ final class TestRecords {
                         .setLane(key)
                         .setAgentEpoch(epoch)
                         .setFirstEventTimeMs(records.get(0).getEventTimeMs())
-                        .setLastEventTimeMs(records.get(count - 1).getEventTimeMs()))
-                .build();
+                        .setLastEventTimeMs(records.get(count - 1).getEventTimeMs()));
     }
 
     /** Every record of one shard, in shard order, each with its shard sequence. */

@@ -1,7 +1,7 @@
 package io.tributary.protocol.batch;
 
 /** A batch payload that cannot be decoded: corrupt, an unknown codec, or larger than allowed. */
-public final class BatchFormatException extends Exception {
+public class BatchFormatException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public BatchFormatException(String message) {

@@ -92,7 +92,7 @@ public final class BatchPayloads {
      * Decodes a payload back into its records.
      *
      * @throws BatchFormatException when the payload is corrupt, uses an unknown codec, or would inflate past {@code
-     *     maxUncompressedBytes}
+     *     maxUncompressedBytes} (then a {@link BatchTooLargeException})
      */
     public static List<Record> decode(ByteString payload, Codec codec, int maxUncompressedBytes)
             throws BatchFormatException {
@@ -145,7 +145,7 @@ public final class BatchPayloads {
 
     private static void checkSize(long size, int max) throws BatchFormatException {
         if (size < 0 || size > max) {
-            throw new BatchFormatException("payload inflates to " + size + " bytes, over the limit of " + max);
+            throw new BatchTooLargeException("payload inflates to " + size + " bytes, over the limit of " + max);
         }
     }
 

@@ -3,6 +3,7 @@ package io.tributary.hub.config;
 import io.tributary.hub.store.local.Durability;
 import io.tributary.protocol.config.ConfigKey;
 import io.tributary.protocol.config.ConfigValues;
+import io.tributary.protocol.config.Sizes;
 import io.tributary.protocol.frame.FrameLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ public record HubConfig(
         String hubId,
         String region,
         int maxFrameBytes,
+        int ingestMaxUncompressedBytes,
         Optional<Path> tokensFile,
         Optional<Path> credentialsFile,
         Optional<Path> tlsCert,
@@ -50,6 +52,12 @@ public record HubConfig(
             new ConfigKey("region", "string", "local", "Region this hub belongs to (replication)."),
             new ConfigKey(
                     "max-frame-bytes", "size", "8MiB", "Largest frame accepted; checked before any of it is buffered."),
+            new ConfigKey(
+                    "ingest.max-uncompressed-bytes",
+                    "size",
+                    "32MiB",
+                    "Largest size a batch's payload may inflate to when the hub checks it before storing; a larger one is"
+                            + " refused (NACK_REASON_INFLATE_LIMIT). At least max-frame-bytes."),
             new ConfigKey(
                     "tokens-file",
                     "path",
@@ -110,6 +118,12 @@ public record HubConfig(
         int port = v.port("port");
         int metricsPort = v.portOrOff("metrics-port");
         long maxFrame = v.size("max-frame-bytes", 1024, FrameLimits.ABSOLUTE_MAX_FRAME_BYTES);
+        long maxUncompressed = v.size("ingest.max-uncompressed-bytes", 1024, 1L << 30);
+        if (maxUncompressed < maxFrame) {
+            v.problem(
+                    "ingest.max-uncompressed-bytes",
+                    "must be at least max-frame-bytes (" + Sizes.format(maxFrame) + ")");
+        }
         Optional<Path> tokens = v.existingFile("tokens-file");
         Optional<Path> credentials = v.existingFile("credentials-file");
         Optional<Path> cert = v.existingFile("tls.cert");
@@ -132,6 +146,7 @@ public record HubConfig(
                 v.string("hub-id", "hub-1"),
                 v.string("region", "local"),
                 (int) Math.min(maxFrame, Integer.MAX_VALUE),
+                (int) maxUncompressed,
                 tokens,
                 credentials,
                 cert,

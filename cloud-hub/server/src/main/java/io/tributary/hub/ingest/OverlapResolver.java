@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * The rare path where a batch partly overlaps what its lane already stored — a sender that re-batched after a crash
  * (for example an edge agent that resends from its own acknowledged watermark with different batch boundaries). The
  * stored prefix is acknowledged as duplicates and only the rest is appended, re-encoded with the batch's codec. This
- * is the only place the hub decodes a batch.
+ * and {@link BatchValidator} are the only places the hub decodes a batch.
  *
  * <p>Thread rules: decoding runs on the hub's worker executor; answers go back to the session's event loop.
  */
@@ -85,7 +85,7 @@ final class OverlapResolver {
 
     private List<Record> remainder(Batch b, int skip) throws BatchFormatException {
         List<Record> records =
-                BatchPayloads.decode(b.getPayload(), b.getCodec(), hub.config().maxFrameBytes() * 4);
+                BatchPayloads.decode(b.getPayload(), b.getCodec(), hub.config().ingestMaxUncompressedBytes());
         if (records.size() != b.getRecordCount()) {
             throw new BatchFormatException(
                     "batch says " + b.getRecordCount() + " records, payload holds " + records.size());
