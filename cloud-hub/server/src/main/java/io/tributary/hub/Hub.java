@@ -33,8 +33,10 @@ import io.tributary.hub.subscribe.ReadService;
 import io.tributary.hub.subscribe.ShardNotifier;
 import io.tributary.hub.subscribe.ShardReads;
 import io.tributary.hub.subscribe.SubscriptionService;
+import io.tributary.protocol.fs.DirectoryLock;
+import io.tributary.protocol.fs.DirectoryLockedException;
 import io.tributary.protocol.v1.Frame;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
@@ -53,6 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
+    /** In the data dir: held by the running hub, names it (pid, host, start time). */
+    static final String LOCK_FILE = "hub.lock";
 
     private final HubConfig config;
     private final PrometheusMeterRegistry registry;
@@ -64,6 +68,7 @@ public final class Hub implements AutoCloseable {
     private final Optional<MetricsHttpServer> http;
     private final HubContext context;
     private final GroupService groups;
+    private final DirectoryLock dataDirLock;
 
     private Hub(
             HubConfig config,
@@ -75,7 +80,8 @@ public final class Hub implements AutoCloseable {
             IngestServer server,
             Optional<MetricsHttpServer> http,
             HubContext context,
-            GroupService groups) {
+            GroupService groups,
+            DirectoryLock dataDirLock) {
         this.config = config;
         this.registry = registry;
         this.store = store;
@@ -86,11 +92,32 @@ public final class Hub implements AutoCloseable {
         this.http = http;
         this.context = context;
         this.groups = groups;
+        this.dataDirLock = dataDirLock;
     }
 
+    /**
+     * Starts a hub on {@code config.dataDir()}, which it locks for its lifetime.
+     *
+     * @throws DirectoryLockedException when another hub (this process or another) uses the data dir
+     */
     public static Hub start(HubConfig config) throws Exception {
+        DirectoryLock lock;
+        try {
+            lock = DirectoryLock.acquire(config.dataDir(), LOCK_FILE, "hub data dir");
+        } catch (DirectoryLockedException e) {
+            log.error("hub {} cannot start: {}", config.hubId(), e.getMessage());
+            throw e;
+        }
+        try {
+            return startLocked(config, lock);
+        } catch (Exception | Error e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static Hub startLocked(HubConfig config, DirectoryLock lock) throws Exception {
         Clock clock = Clock.systemUTC();
-        Files.createDirectories(config.dataDir());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("hub", config.hubId());
         new ProcessorMetrics().bindTo(registry);
@@ -159,7 +186,7 @@ public final class Hub implements AutoCloseable {
             http = Optional.of(MetricsHttpServer.start(
                     config.host(), config.metricsPort(), registry::scrape, () -> health(streams, store, config)));
         }
-        Hub hub = new Hub(config, registry, store, streams, worker, scheduler, server, http, ctx, groups);
+        Hub hub = new Hub(config, registry, store, streams, worker, scheduler, server, http, ctx, groups, lock);
         long every = config.retentionCheckInterval().toMillis();
         scheduler.scheduleWithFixedDelay(hub::applyRetention, every, every, TimeUnit.MILLISECONDS);
         log.info(
@@ -264,6 +291,11 @@ public final class Hub implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.close();
+        try {
+            dataDirLock.close();
+        } catch (IOException e) {
+            log.warn("releasing the lock on {}: {}", config.dataDir(), e.toString());
+        }
         log.info("hub {} stopped", config.hubId());
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.hub;
 
+import io.tributary.hub.cli.HubMain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,5 +25,20 @@ public final class ChildJvms {
                 main.getName()));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /** {@code ./tributary hub} on {@code data} and {@code port}, without metrics port, in a 96 MiB child JVM. */
+    public static List<String> hub(Path data, int port, String hubId) {
+        return command(
+                "96m",
+                HubMain.class,
+                "--data-dir",
+                data.toString(),
+                "--port",
+                Integer.toString(port),
+                "--metrics-port",
+                "-1",
+                "--hub-id",
+                hubId);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.TestRecords.Stored;
-import io.tributary.hub.cli.HubMain;
 import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.PutResult;
@@ -162,17 +161,7 @@ class HubCrashIT {
     }
 
     private Process startChild(Path data, int port, int run) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(
-                        "96m",
-                        HubMain.class,
-                        "--data-dir",
-                        data.toString(),
-                        "--port",
-                        Integer.toString(port),
-                        "--metrics-port",
-                        "-1",
-                        "--hub-id",
-                        "crash-" + run))
+        ProcessBuilder pb = new ProcessBuilder(ChildJvms.hub(data, port, "crash-" + run))
                 .redirectError(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("children.err").toFile()));
         pb.environment().put("TRIBUTARY_HUB_IO_THREADS", "1");

@@ -3,6 +3,7 @@ package io.tributary.hub.cli;
 import io.tributary.hub.Hub;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.config.ConfigException;
+import io.tributary.protocol.fs.DirectoryLockedException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -86,9 +87,12 @@ public final class HubMain implements Callable<Integer> {
         Hub hub;
         try {
             hub = Hub.start(cfg);
-        } catch (java.io.IOException | IllegalArgumentException | io.tributary.hub.stream.StreamException e) {
-            // Bad files (credentials, tokens, TLS, a corrupt stream catalog) or a port in use: say what, no stack
-            // trace.
+        } catch (java.io.IOException
+                | IllegalArgumentException
+                | io.tributary.hub.stream.StreamException
+                | DirectoryLockedException e) {
+            // Bad files (credentials, tokens, TLS, a corrupt stream catalog), a port in use or a data dir another hub
+            // holds: say what, no stack trace.
             System.err.println("tributary hub: cannot start: " + e.getMessage());
             return 2;
         }

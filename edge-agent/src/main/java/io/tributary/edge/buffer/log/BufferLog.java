@@ -1,10 +1,9 @@
 package io.tributary.edge.buffer.log;
 
+import io.tributary.protocol.fs.DirectoryLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,8 +39,7 @@ public final class BufferLog implements AutoCloseable {
 
     private final Path dir;
     private final long segmentBytes;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DirectoryLock lock;
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final LogState state;
     private final boolean damaged;
@@ -57,10 +55,9 @@ public final class BufferLog implements AutoCloseable {
 
     private record Staged(long chunkNo, int offsetInTx, int length, byte[] meta) {}
 
-    private BufferLog(Path dir, long segmentBytes, FileChannel lockChannel, FileLock lock, LogRecovery.Result r) {
+    private BufferLog(Path dir, long segmentBytes, DirectoryLock lock, LogRecovery.Result r) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
-        this.lockChannel = lockChannel;
         this.lock = lock;
         this.state = r.state();
         this.damaged = r.damaged();
@@ -80,28 +77,16 @@ public final class BufferLog implements AutoCloseable {
      */
     public static BufferLog open(Path dir, long segmentBytes) throws IOException {
         Files.createDirectories(dir);
-        FileChannel lockChannel =
-                FileChannel.open(dir.resolve("buffer.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            lockChannel.close();
-            throw new IllegalStateException(
-                    "edge buffer " + dir + " is already open (another agent uses this data dir)");
-        }
+        DirectoryLock lock = DirectoryLock.acquire(dir, "buffer.lock", "edge buffer");
         try {
             LogRecovery.Result recovered = LogRecovery.recover(dir);
-            BufferLog log = new BufferLog(dir, segmentBytes, lockChannel, lock, recovered);
+            BufferLog log = new BufferLog(dir, segmentBytes, lock, recovered);
             log.dropMissingChunks();
             log.roll();
             log.deleteDeadSegments();
             return log;
         } catch (IOException | RuntimeException e) {
-            lockChannel.close();
+            lock.close();
             throw e;
         }
     }
@@ -285,8 +270,7 @@ public final class BufferLog implements AutoCloseable {
                 s.close();
             }
         } finally {
-            lock.release();
-            lockChannel.close();
+            lock.close();
         }
     }
 
