@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * {@link #trimmedRestarts()}. At the end of a closed shard, {@link #shardEnded()} turns true and {@link
  * #childShards()} names the shards to read next.
  *
+ * <p>A stored batch that does not decode (damaged on the hub's disk) is logged at ERROR with its stream, shard and
+ * sequences; then {@link #poll} fails with a {@link HubClientException} naming them, after returning the records
+ * before it — or, with {@link ShardReaderOptions#skipCorrupt()}, the reader skips the batch's records and counts them
+ * ({@link #skippedCorruptBatches()}, {@link #skippedCorruptRecords()}).
+ *
  * <p>Thread rules: {@link #poll} from one thread at a time; other methods from any thread. Connection state lives on
  * one Netty event loop; decoding happens on the polling thread.
  */
@@ -61,6 +66,8 @@ public final class ShardReader implements AutoCloseable {
     private volatile HubClientException failure;
     private volatile boolean closed;
     private final AtomicLong trimmedRestarts = new AtomicLong();
+    private final AtomicLong skippedCorruptBatches = new AtomicLong();
+    private final AtomicLong skippedCorruptRecords = new AtomicLong();
 
     // Event-loop state.
     private HubConnection connection;
@@ -125,11 +132,21 @@ public final class ShardReader implements AutoCloseable {
             try {
                 decoded = BatchPayloads.decode(b.getPayload(), b.getCodec(), MAX_DECODED_BYTES);
             } catch (BatchFormatException e) {
-                failure = new HubClientException(
-                        "undecodable batch at " + options.shardId() + "/" + b.getBaseSequence() + ": " + e.getMessage(),
-                        false,
-                        e);
-                return;
+                String where =
+                        "stream " + options.stream() + " shard " + options.shardId() + ": stored batch at sequence "
+                                + b.getBaseSequence() + ".." + (b.getBaseSequence() + b.getRecordCount() - 1) + " ("
+                                + b.getRecordCount() + " records) does not decode: " + e.getMessage();
+                if (!options.skipCorrupt()) {
+                    log.error("{}; stopping (skip it knowingly with skipCorrupt / --skip-corrupt)", where);
+                    failure = new HubClientException(where, false, e);
+                    polledNext = next;
+                    return;
+                }
+                log.error("{}; skipping its records (skipCorrupt)", where);
+                skippedCorruptBatches.incrementAndGet();
+                skippedCorruptRecords.addAndGet(b.getRecordCount());
+                next = Math.max(next, b.getBaseSequence() + b.getRecordCount());
+                continue;
             }
             for (int i = 0; i < decoded.size(); i++) {
                 long seq = b.getBaseSequence() + i;
@@ -195,6 +212,16 @@ public final class ShardReader implements AutoCloseable {
     /** How often the position had been trimmed away and the reader jumped to the oldest retained record. */
     public long trimmedRestarts() {
         return trimmedRestarts.get();
+    }
+
+    /** Stored batches that did not decode and were skipped ({@link ShardReaderOptions#skipCorrupt()}). */
+    public long skippedCorruptBatches() {
+        return skippedCorruptBatches.get();
+    }
+
+    /** Records of the skipped batches: readable records this reader did not return. */
+    public long skippedCorruptRecords() {
+        return skippedCorruptRecords.get();
     }
 
     private void connect() {

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param leaseToken the group lease's token
  * @param backoffInitial first reconnect delay
  * @param backoffMax longest reconnect delay
+ * @param skipCorrupt when a stored batch does not decode (damaged on the hub's disk): skip its records, log an ERROR
+ *     and count them ({@link ShardReader#skippedCorruptBatches()}) instead of failing {@link ShardReader#poll}
  */
 public record ShardReaderOptions(
         String stream,
@@ -26,7 +28,8 @@ public record ShardReaderOptions(
         Optional<String> group,
         long leaseToken,
         Duration backoffInitial,
-        Duration backoffMax) {
+        Duration backoffMax,
+        boolean skipCorrupt) {
 
     public ShardReaderOptions {
         Objects.requireNonNull(stream, "stream");
@@ -48,12 +51,13 @@ public record ShardReaderOptions(
                 Optional.empty(),
                 0,
                 Duration.ofMillis(50),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2),
+                false);
     }
 
     public ShardReaderOptions withCredit(int records, long bytes) {
         return new ShardReaderOptions(
-                stream, shardId, start, records, bytes, group, leaseToken, backoffInitial, backoffMax);
+                stream, shardId, start, records, bytes, group, leaseToken, backoffInitial, backoffMax, skipCorrupt);
     }
 
     public ShardReaderOptions withLease(String consumerGroup, long token) {
@@ -66,6 +70,25 @@ public record ShardReaderOptions(
                 Optional.of(consumerGroup),
                 token,
                 backoffInitial,
-                backoffMax);
+                backoffMax,
+                skipCorrupt);
+    }
+
+    /**
+     * Skips stored batches that do not decode instead of failing (each logged at ERROR and counted): for reading past
+     * damage knowingly. Off by default.
+     */
+    public ShardReaderOptions withSkipCorrupt(boolean skip) {
+        return new ShardReaderOptions(
+                stream,
+                shardId,
+                start,
+                creditRecords,
+                creditBytes,
+                group,
+                leaseToken,
+                backoffInitial,
+                backoffMax,
+                skip);
     }
 }

@@ -70,10 +70,18 @@ public final class ConsumeMain implements Callable<Integer> {
     @Option(names = "--stats", description = "Print a rate/lag line per second instead of the records.")
     boolean stats;
 
+    @Option(
+            names = "--skip-corrupt",
+            description = "Skip stored batches that do not decode (damaged on the hub's disk): each is logged at ERROR"
+                    + " and counted in the stats and summary. Without it, the first one ends the command with an error"
+                    + " naming its shard and sequences. Not with --group.")
+    boolean skipCorrupt;
+
     private final PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     private long count;
     private long windowCount;
     private final Set<String> shardsSeen = new HashSet<>();
+    private final List<ShardReader> opened = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -82,6 +90,10 @@ public final class ConsumeMain implements Callable<Integer> {
             position = ReadPosition.parse(from);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
+        if (skipCorrupt && group != null) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--skip-corrupt is not supported with --group");
         }
         long start = System.nanoTime();
         String error = null;
@@ -98,6 +110,7 @@ public final class ConsumeMain implements Callable<Integer> {
         out.flush();
         System.out.println("{\"records\":" + count + ",\"shards\":" + shardsSeen.size() + ",\"elapsed_ms\":"
                 + (System.nanoTime() - start) / 1_000_000
+                + corruptFields()
                 + (error == null ? "" : ",\"error\":" + AdminMain.quote(error))
                 + "}");
         return error == null ? 0 : 1;
@@ -117,8 +130,7 @@ public final class ConsumeMain implements Callable<Integer> {
         for (ShardDescription s : d.getShardsList()) {
             boolean root = s.getParentShardsList().stream().noneMatch(byId::containsKey);
             if (latest ? s.getOpen() : root) {
-                readers.add(
-                        ShardReader.open(resources, options, ShardReaderOptions.of(stream, s.getShardId(), position)));
+                readers.add(open(resources, options, s.getShardId(), position));
             }
         }
         long lastRecord = System.nanoTime();
@@ -144,10 +156,7 @@ public final class ConsumeMain implements Callable<Integer> {
                             if (ready
                                     && readers.stream()
                                             .noneMatch(x -> x.shardId().equals(child))) {
-                                readers.add(ShardReader.open(
-                                        resources,
-                                        options,
-                                        ShardReaderOptions.of(stream, child, ReadPosition.trimHorizon())));
+                                readers.add(open(resources, options, child, ReadPosition.trimHorizon()));
                             }
                         }
                     }
@@ -171,6 +180,25 @@ public final class ConsumeMain implements Callable<Integer> {
             readers.forEach(ShardReader::close);
         }
         return null;
+    }
+
+    private ShardReader open(ClientResources resources, ClientOptions options, String shardId, ReadPosition from) {
+        ShardReader r = ShardReader.open(
+                resources, options, ShardReaderOptions.of(stream, shardId, from).withSkipCorrupt(skipCorrupt));
+        opened.add(r);
+        return r;
+    }
+
+    /** With --skip-corrupt: what every reader opened so far skipped, as JSON fields. */
+    private String corruptFields() {
+        if (!skipCorrupt) {
+            return "";
+        }
+        long batches =
+                opened.stream().mapToLong(ShardReader::skippedCorruptBatches).sum();
+        long records =
+                opened.stream().mapToLong(ShardReader::skippedCorruptRecords).sum();
+        return ",\"corrupt_batches_skipped\":" + batches + ",\"corrupt_records_skipped\":" + records;
     }
 
     private String readGroup(ClientResources resources, ClientOptions options, ReadPosition position)
@@ -256,7 +284,7 @@ public final class ConsumeMain implements Callable<Integer> {
 
     private void statsLine(long behind, long ms) {
         out.println("{\"records_per_s\":" + windowCount + ",\"records\":" + count
-                + (behind >= 0 ? ",\"lag_records\":" + behind + ",\"lag_ms\":" + ms : "") + "}");
+                + (behind >= 0 ? ",\"lag_records\":" + behind + ",\"lag_ms\":" + ms : "") + corruptFields() + "}");
         out.flush();
         windowCount = 0;
     }

@@ -3,9 +3,6 @@ package io.tributary.hub.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.hub.subscribe.ConsumerFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,40 +10,29 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ConsumeMainIT {
     @TempDir
     Path dir;
 
     ConsumerFixture hub;
-    PrintStream stdout;
 
     @BeforeEach
     void setUp() throws Exception {
         hub = new ConsumerFixture(dir, Duration.ofSeconds(2));
         hub.createStream("s", 2);
         hub.put("s", List.of("a", "b", "c"), 10);
-        stdout = System.out;
     }
 
     @AfterEach
     void tearDown() {
-        System.setOut(stdout);
         hub.close();
     }
 
     private List<String> run(String... args) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = new CommandLine(new ConsumeMain()).execute(args);
-        } finally {
-            System.setOut(stdout);
-        }
-        assertThat(code).isZero();
-        return buf.toString(StandardCharsets.UTF_8).lines().toList();
+        ConsumeRun r = ConsumeRun.of(args);
+        assertThat(r.code()).isZero();
+        return r.lines();
     }
 
     @Test
