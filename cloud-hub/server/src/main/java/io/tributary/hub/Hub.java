@@ -9,12 +9,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.hub.admin.AdminService;
 import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.epoch.EpochGrants;
 import io.tributary.hub.group.GroupService;
 import io.tributary.hub.ingest.BatchIngest;
 import io.tributary.hub.ingest.FrameService;
 import io.tributary.hub.ingest.HubAuthenticator;
 import io.tributary.hub.ingest.HubContext;
 import io.tributary.hub.ingest.IngestServer;
+import io.tributary.hub.ingest.ProducerRegistry;
 import io.tributary.hub.metrics.HubMetrics;
 import io.tributary.hub.metrics.MetricsHttpServer;
 import io.tributary.hub.store.RetentionPolicy;
@@ -58,6 +60,7 @@ public final class Hub implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final ShardStore store;
     private final StreamRegistry streams;
+    private final EpochGrants grants;
     private final ExecutorService worker;
     private final ScheduledExecutorService scheduler;
     private final IngestServer server;
@@ -70,6 +73,7 @@ public final class Hub implements AutoCloseable {
             PrometheusMeterRegistry registry,
             ShardStore store,
             StreamRegistry streams,
+            EpochGrants grants,
             ExecutorService worker,
             ScheduledExecutorService scheduler,
             IngestServer server,
@@ -80,6 +84,7 @@ public final class Hub implements AutoCloseable {
         this.registry = registry;
         this.store = store;
         this.streams = streams;
+        this.grants = grants;
         this.worker = worker;
         this.scheduler = scheduler;
         this.server = server;
@@ -139,7 +144,10 @@ public final class Hub implements AutoCloseable {
         });
         ExecutorService worker = Executors.newFixedThreadPool(2, daemon("hub-worker"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("hub-scheduler"));
-        HubContext ctx = new HubContext(config, auth, new HubMetrics(registry), streams, store, clock, worker);
+        EpochGrants grants = EpochGrants.open(config.dataDir(), clock);
+        ProducerRegistry producers = new ProducerRegistry(grants, worker, registry);
+        HubContext ctx =
+                new HubContext(config, auth, new HubMetrics(registry), streams, store, producers, clock, worker);
         Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
         services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx));
         GroupService groups =
@@ -159,7 +167,7 @@ public final class Hub implements AutoCloseable {
             http = Optional.of(MetricsHttpServer.start(
                     config.host(), config.metricsPort(), registry::scrape, () -> health(streams, store, config)));
         }
-        Hub hub = new Hub(config, registry, store, streams, worker, scheduler, server, http, ctx, groups);
+        Hub hub = new Hub(config, registry, store, streams, grants, worker, scheduler, server, http, ctx, groups);
         long every = config.retentionCheckInterval().toMillis();
         scheduler.scheduleWithFixedDelay(hub::applyRetention, every, every, TimeUnit.MILLISECONDS);
         log.info(
@@ -264,6 +272,11 @@ public final class Hub implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.close();
+        try {
+            grants.close();
+        } catch (java.io.IOException e) {
+            log.warn("closing the epoch grant log: {}", e.toString());
+        }
         log.info("hub {} stopped", config.hubId());
     }
 
