@@ -119,10 +119,11 @@ public final class EdgeAgent implements AutoCloseable {
                 .map(e -> "\"" + e.getKey().tag() + "\":" + e.getValue())
                 .collect(Collectors.joining(","));
         String refused = s.lanesRefused().stream().map(EdgeAgent::quote).collect(Collectors.joining(","));
-        String json = "{\"status\":\"" + (s.healthy() ? "UP" : "DEGRADED") + "\",\"agent\":" + quote(config.agentId())
+        String json = "{\"status\":\"" + s.summary() + "\",\"agent\":" + quote(config.agentId())
                 + ",\"link\":\"" + s.state() + "\",\"hub\":" + quote(s.endpoint()) + ",\"lastError\":"
                 + quote(s.lastError()) + ",\"lanesRefused\":[" + refused + "],\"buffer\":{\"records\":"
                 + buffer.storedRecords() + ",\"bytes\":" + buffer.storedBytes() + ",\"epoch\":" + buffer.epoch()
+                + ",\"epochGrant\":" + buffer.epochGrant()
                 + "},\"losses\":{" + losses + "}}";
         return new MetricsHttpServer.Health(s.healthy(), json);
     }
@@ -139,6 +140,16 @@ public final class EdgeAgent implements AutoCloseable {
             }
         }
         return b.append('"').toString();
+    }
+
+    /** The hub's epoch grant held by the buffer (0 before the first connection to a hub). */
+    public long epochGrant() {
+        return buffer.epochGrant();
+    }
+
+    /** The forwarder's link state, endpoint and last problem. */
+    public ForwarderStatus forwarderStatus() {
+        return forwarder.status();
     }
 
     /** The buffer's epoch: the sequence space of the records accepted since this start. */

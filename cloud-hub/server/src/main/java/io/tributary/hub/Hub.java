@@ -9,12 +9,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.hub.admin.AdminService;
 import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.epoch.EpochGrants;
 import io.tributary.hub.group.GroupService;
 import io.tributary.hub.ingest.BatchIngest;
 import io.tributary.hub.ingest.FrameService;
 import io.tributary.hub.ingest.HubAuthenticator;
 import io.tributary.hub.ingest.HubContext;
 import io.tributary.hub.ingest.IngestServer;
+import io.tributary.hub.ingest.ProducerRegistry;
 import io.tributary.hub.metrics.HubMetrics;
 import io.tributary.hub.metrics.MetricsHttpServer;
 import io.tributary.hub.store.RetentionPolicy;
@@ -62,6 +64,7 @@ public final class Hub implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final ShardStore store;
     private final StreamRegistry streams;
+    private final EpochGrants grants;
     private final ExecutorService worker;
     private final ScheduledExecutorService scheduler;
     private final IngestServer server;
@@ -75,6 +78,7 @@ public final class Hub implements AutoCloseable {
             PrometheusMeterRegistry registry,
             ShardStore store,
             StreamRegistry streams,
+            EpochGrants grants,
             ExecutorService worker,
             ScheduledExecutorService scheduler,
             IngestServer server,
@@ -86,6 +90,7 @@ public final class Hub implements AutoCloseable {
         this.registry = registry;
         this.store = store;
         this.streams = streams;
+        this.grants = grants;
         this.worker = worker;
         this.scheduler = scheduler;
         this.server = server;
@@ -166,7 +171,10 @@ public final class Hub implements AutoCloseable {
         });
         ExecutorService worker = Executors.newFixedThreadPool(2, daemon("hub-worker"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("hub-scheduler"));
-        HubContext ctx = new HubContext(config, auth, new HubMetrics(registry), streams, store, clock, worker);
+        EpochGrants grants = EpochGrants.open(config.dataDir(), clock);
+        ProducerRegistry producers = new ProducerRegistry(grants, worker, registry);
+        HubContext ctx =
+                new HubContext(config, auth, new HubMetrics(registry), streams, store, producers, clock, worker);
         Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
         services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx));
         GroupService groups =
@@ -186,7 +194,8 @@ public final class Hub implements AutoCloseable {
             http = Optional.of(MetricsHttpServer.start(
                     config.host(), config.metricsPort(), registry::scrape, () -> health(streams, store, config)));
         }
-        Hub hub = new Hub(config, registry, store, streams, worker, scheduler, server, http, ctx, groups, lock);
+        Hub hub =
+                new Hub(config, registry, store, streams, grants, worker, scheduler, server, http, ctx, groups, lock);
         long every = config.retentionCheckInterval().toMillis();
         scheduler.scheduleWithFixedDelay(hub::applyRetention, every, every, TimeUnit.MILLISECONDS);
         log.info(
@@ -291,6 +300,11 @@ public final class Hub implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.close();
+        try {
+            grants.close();
+        } catch (IOException e) {
+            log.warn("closing the epoch grant log: {}", e.toString());
+        }
         try {
             dataDirLock.close();
         } catch (IOException e) {

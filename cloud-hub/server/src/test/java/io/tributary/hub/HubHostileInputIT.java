@@ -100,7 +100,7 @@ class HubHostileInputIT {
     @Test
     void truncatedFrameThenClose_isDroppedAndTheConnectionClosed() throws Exception {
         byte[] hello =
-                RawLink.frame(RawLink.hello("half", 1, Optional.of(TOKEN))).toByteArray();
+                RawLink.frame(RawLink.hello("half", 0, Optional.of(TOKEN))).toByteArray();
         try (RawLink link = RawLink.connect(hub.port())) {
             ByteArrayOutputStream partial = new ByteArrayOutputStream();
             partial.write(varint(hello.length));
@@ -122,7 +122,7 @@ class HubHostileInputIT {
     @Test
     void helloWithWrongToken_isUnauthenticated() throws Exception {
         try (RawLink link = RawLink.connect(hub.port())) {
-            link.send(RawLink.frame(RawLink.hello("mallory", 1, Optional.of("guessed-token"))));
+            link.send(RawLink.frame(RawLink.hello("mallory", 0, Optional.of("guessed-token"))));
             assertRefused(link, ErrorCode.ERROR_CODE_UNAUTHENTICATED);
         }
         assertThat(hub.registry().get("tributary.hub.auth.failures").counter().count())
@@ -132,13 +132,13 @@ class HubHostileInputIT {
     @Test
     void helloWithWrongPassword_isUnauthenticated() throws Exception {
         try (RawLink link = RawLink.connect(hub.port())) {
-            link.send(RawLink.frame(RawLink.hello("mallory", 1, Optional.empty())
+            link.send(RawLink.frame(RawLink.hello("mallory", 0, Optional.empty())
                     .setUserPassword(
                             UserPassword.newBuilder().setUsername("alice").setPassword("looking-glass"))));
             assertRefused(link, ErrorCode.ERROR_CODE_UNAUTHENTICATED);
         }
         try (RawLink link = RawLink.connect(hub.port())) {
-            link.send(RawLink.frame(RawLink.hello("alice-edge", 1, Optional.empty())
+            link.send(RawLink.frame(RawLink.hello("alice-edge", 0, Optional.empty())
                     .setUserPassword(
                             UserPassword.newBuilder().setUsername("alice").setPassword("wonderland"))));
             assertThat(link.receive().hasWelcome())
@@ -150,7 +150,7 @@ class HubHostileInputIT {
     @Test
     void helloWithoutCredentials_isUnauthenticated() throws Exception {
         try (RawLink link = RawLink.connect(hub.port())) {
-            link.send(RawLink.frame(RawLink.hello("anonymous", 1, Optional.empty())));
+            link.send(RawLink.frame(RawLink.hello("anonymous", 0, Optional.empty())));
             assertRefused(link, ErrorCode.ERROR_CODE_UNAUTHENTICATED);
         }
     }
@@ -158,7 +158,7 @@ class HubHostileInputIT {
     @Test
     void helloWithUnsupportedVersions_isRefused() throws Exception {
         try (RawLink link = RawLink.connect(hub.port())) {
-            link.send(RawLink.frame(RawLink.hello("future", 1, Optional.of(TOKEN))
+            link.send(RawLink.frame(RawLink.hello("future", 0, Optional.of(TOKEN))
                     .setMinVersion(7)
                     .setMaxVersion(9)));
             assertRefused(link, ErrorCode.ERROR_CODE_UNSUPPORTED_VERSION);
@@ -167,8 +167,8 @@ class HubHostileInputIT {
 
     @Test
     void batchOverTheFrameLimit_isRefusedAsTooLarge() throws Exception {
-        try (RawLink link = RawLink.handshake(hub.port(), "big", 1, Optional.of(TOKEN))) {
-            Frame big = TestRecords.batch(1, "s", "big", 1, "k", 0, 1);
+        try (RawLink link = RawLink.handshake(hub.port(), "big", 0, Optional.of(TOKEN))) {
+            Frame big = TestRecords.batch(1, "s", "big", link.epoch(), "k", 0, 1);
             byte[] padding = new byte[MAX_FRAME + 1];
             big = big.toBuilder()
                     .setBatch(big.getBatch().toBuilder().setPayload(com.google.protobuf.ByteString.copyFrom(padding)))

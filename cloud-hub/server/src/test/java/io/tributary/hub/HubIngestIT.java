@@ -99,9 +99,9 @@ class HubIngestIT {
 
     @Test
     void batch_sentTwice_isAcknowledgedAsDuplicateWithTheSameSequencesAndStoredOnce() throws Exception {
-        try (RawLink link = RawLink.handshake(hub.port(), "agent-dup", 3, Optional.empty())) {
-            BatchAck first = ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-dup", 3, "g", 0, 5)));
-            BatchAck again = ack(link.call(TestRecords.batch(2, ONE_SHARD, "agent-dup", 3, "g", 0, 5)));
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-dup", 0, Optional.empty())) {
+            BatchAck first = ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-dup", link.epoch(), "g", 0, 5)));
+            BatchAck again = ack(link.call(TestRecords.batch(2, ONE_SHARD, "agent-dup", link.epoch(), "g", 0, 5)));
 
             assertThat(first.getDuplicates()).isZero();
             assertThat(again.getBatchId()).isEqualTo(2);
@@ -114,18 +114,18 @@ class HubIngestIT {
 
     @Test
     void batch_skippingAhead_isNackedRetriableUntilTheMissingBatchArrives() throws Exception {
-        try (RawLink link = RawLink.handshake(hub.port(), "agent-gap", 1, Optional.empty())) {
-            ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-gap", 1, "g", 0, 3)));
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-gap", 0, Optional.empty())) {
+            ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-gap", link.epoch(), "g", 0, 3)));
 
-            Frame gap = link.call(TestRecords.batch(3, ONE_SHARD, "agent-gap", 1, "g", 6, 3));
+            Frame gap = link.call(TestRecords.batch(3, ONE_SHARD, "agent-gap", link.epoch(), "g", 6, 3));
             assertThat(gap.hasNack()).as("answer to a gap: %s", gap).isTrue();
             Nack nack = gap.getNack();
             assertThat(nack.getBatchId()).isEqualTo(3);
             assertThat(nack.getReason()).isEqualTo(NackReason.NACK_REASON_OUT_OF_SEQUENCE);
             assertThat(nack.getRetriable()).isTrue();
 
-            ack(link.call(TestRecords.batch(2, ONE_SHARD, "agent-gap", 1, "g", 3, 3)));
-            BatchAck retried = ack(link.call(TestRecords.batch(3, ONE_SHARD, "agent-gap", 1, "g", 6, 3)));
+            ack(link.call(TestRecords.batch(2, ONE_SHARD, "agent-gap", link.epoch(), "g", 3, 3)));
+            BatchAck retried = ack(link.call(TestRecords.batch(3, ONE_SHARD, "agent-gap", link.epoch(), "g", 6, 3)));
             assertThat(retried.getDuplicates()).isZero();
         }
         assertThat(texts(ONE_SHARD)).containsExactly("g:0", "g:1", "g:2", "g:3", "g:4", "g:5", "g:6", "g:7", "g:8");
@@ -133,10 +133,11 @@ class HubIngestIT {
 
     @Test
     void batch_partlyOverlappingAStoredRun_storesOnlyTheNewTail() throws Exception {
-        try (RawLink link = RawLink.handshake(hub.port(), "agent-overlap", 1, Optional.empty())) {
-            BatchAck first = ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-overlap", 1, "g", 0, 4)));
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-overlap", 0, Optional.empty())) {
+            BatchAck first = ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-overlap", link.epoch(), "g", 0, 4)));
             // Re-batched after a crash: 2..7 overlaps the stored 0..3 in 2..3.
-            BatchAck overlap = ack(link.call(TestRecords.batch(2, ONE_SHARD, "agent-overlap", 1, "g", 2, 6)));
+            BatchAck overlap =
+                    ack(link.call(TestRecords.batch(2, ONE_SHARD, "agent-overlap", link.epoch(), "g", 2, 6)));
 
             assertThat(overlap.getDuplicates()).isEqualTo(2);
             assertThat(overlap.getSequenceCount()).isEqualTo(6);
@@ -144,7 +145,7 @@ class HubIngestIT {
             assertThat(overlap.getSequenceList().subList(2, 6))
                     .containsExactly(lastFirst + 1, lastFirst + 2, lastFirst + 3, lastFirst + 4);
             // The next run continues after the tail.
-            ack(link.call(TestRecords.batch(3, ONE_SHARD, "agent-overlap", 1, "g", 8, 1)));
+            ack(link.call(TestRecords.batch(3, ONE_SHARD, "agent-overlap", link.epoch(), "g", 8, 1)));
         }
         assertThat(texts(ONE_SHARD)).containsExactly("g:0", "g:1", "g:2", "g:3", "g:4", "g:5", "g:6", "g:7", "g:8");
     }
@@ -153,16 +154,16 @@ class HubIngestIT {
     void batchDeclaringAGap_overRunsTheAgentLostButTheHubStored_isAcknowledgedAndTheLaneGoesOn() throws Exception {
         // An edge agent sent 0..5, then lost records locally (quota, expiry, after a restart) without knowing the hub
         // had them: it goes on from what it still holds and declares the gap. Nothing may stall or be refused.
-        try (RawLink link = RawLink.handshake(hub.port(), "agent-lost-locally", 1, Optional.empty())) {
-            ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-lost-locally", 1, "g", 0, 6)));
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-lost-locally", 0, Optional.empty())) {
+            ack(link.call(TestRecords.batch(1, ONE_SHARD, "agent-lost-locally", link.epoch(), "g", 0, 6)));
 
-            BatchAck within =
-                    ack(link.call(gapBefore(TestRecords.batch(2, ONE_SHARD, "agent-lost-locally", 1, "g", 2, 3))));
-            BatchAck across =
-                    ack(link.call(gapBefore(TestRecords.batch(3, ONE_SHARD, "agent-lost-locally", 1, "g", 4, 4))));
-            BatchAck beyond =
-                    ack(link.call(gapBefore(TestRecords.batch(4, ONE_SHARD, "agent-lost-locally", 1, "g", 10, 2))));
-            ack(link.call(TestRecords.batch(5, ONE_SHARD, "agent-lost-locally", 1, "g", 12, 1)));
+            BatchAck within = ack(link.call(
+                    gapBefore(TestRecords.batch(2, ONE_SHARD, "agent-lost-locally", link.epoch(), "g", 2, 3))));
+            BatchAck across = ack(link.call(
+                    gapBefore(TestRecords.batch(3, ONE_SHARD, "agent-lost-locally", link.epoch(), "g", 4, 4))));
+            BatchAck beyond = ack(link.call(
+                    gapBefore(TestRecords.batch(4, ONE_SHARD, "agent-lost-locally", link.epoch(), "g", 10, 2))));
+            ack(link.call(TestRecords.batch(5, ONE_SHARD, "agent-lost-locally", link.epoch(), "g", 12, 1)));
 
             assertThat(within.getDuplicates()).as("2..4, all stored").isEqualTo(3);
             assertThat(across.getDuplicates()).as("4..7, of which 4..5 stored").isEqualTo(2);
@@ -180,14 +181,14 @@ class HubIngestIT {
 
     @Test
     void batch_forUnknownStream_isNackedNotRetriable() throws Exception {
-        try (RawLink link = RawLink.handshake(hub.port(), "agent-lost", 1, Optional.empty())) {
-            Frame reply = link.call(TestRecords.batch(9, "no-such-stream", "agent-lost", 1, "g", 0, 2));
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-lost", 0, Optional.empty())) {
+            Frame reply = link.call(TestRecords.batch(9, "no-such-stream", "agent-lost", link.epoch(), "g", 0, 2));
 
             assertThat(reply.hasNack()).as("answer: %s", reply).isTrue();
             assertThat(reply.getNack().getReason()).isEqualTo(NackReason.NACK_REASON_UNKNOWN_STREAM);
             assertThat(reply.getNack().getRetriable()).isFalse();
             // The connection stays usable.
-            ack(link.call(TestRecords.batch(10, ONE_SHARD, "agent-lost", 1, "g", 0, 2)));
+            ack(link.call(TestRecords.batch(10, ONE_SHARD, "agent-lost", link.epoch(), "g", 0, 2)));
         }
         assertThat(hub.registry()
                         .get("tributary.hub.nacks")
@@ -199,8 +200,8 @@ class HubIngestIT {
 
     @Test
     void batch_whoseCountDisagreesWithItsSequences_isNackedAsBadRequest() throws Exception {
-        try (RawLink link = RawLink.handshake(hub.port(), "agent-bad", 1, Optional.empty())) {
-            Frame good = TestRecords.batch(1, ONE_SHARD, "agent-bad", 1, "g", 0, 3);
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-bad", 0, Optional.empty())) {
+            Frame good = TestRecords.batch(1, ONE_SHARD, "agent-bad", link.epoch(), "g", 0, 3);
             Batch bad = good.getBatch().toBuilder().setLastSequence(5).build();
             Frame reply = link.call(Frame.newBuilder().setBatch(bad).build());
 

@@ -43,14 +43,16 @@ class HubRestartIT {
         HubConfig config = TestHubs.config(dir, Map.of());
         StreamDescription before;
         BatchAck firstAck;
+        long grant;
         try (Hub hub = Hub.start(config)) {
             try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(hub.port()))) {
                 before = admin.createStream(
                         STREAM, 3, PartitionKeyMode.PARTITION_KEY_MODE_GROUP_AND_DEVICE, 3_600_000, 1 << 30);
             }
-            try (RawLink link = RawLink.handshake(hub.port(), "edge-7", 42, Optional.empty())) {
-                firstAck = ack(link.call(TestRecords.batch(1, STREAM, "edge-7", 42, "g/d", 0, 4)));
-                ack(link.call(TestRecords.batch(2, STREAM, "edge-7", 42, "g/d", 4, 2)));
+            try (RawLink link = RawLink.handshake(hub.port(), "edge-7", 0, Optional.empty())) {
+                grant = link.epoch();
+                firstAck = ack(link.call(TestRecords.batch(1, STREAM, "edge-7", grant + 42, "g/d", 0, 4)));
+                ack(link.call(TestRecords.batch(2, STREAM, "edge-7", grant + 42, "g/d", 4, 2)));
             }
         }
 
@@ -66,17 +68,19 @@ class HubRestartIT {
                 assertThat(after.getRetentionMs()).isEqualTo(3_600_000);
                 assertThat(after.getCreatedMs()).isEqualTo(before.getCreatedMs());
             }
-            try (RawLink link = RawLink.handshake(hub.port(), "edge-7", 42, Optional.empty())) {
+            // The agent presents the epoch grant it holds; the hub remembers it across the restart.
+            try (RawLink link = RawLink.handshake(hub.port(), "edge-7", grant, Optional.empty())) {
+                assertThat(link.epoch()).isEqualTo(grant);
                 // The agent never saw the ack of batch 1 and sends it again after the restart.
-                BatchAck again = ack(link.call(TestRecords.batch(7, STREAM, "edge-7", 42, "g/d", 0, 4)));
+                BatchAck again = ack(link.call(TestRecords.batch(7, STREAM, "edge-7", grant + 42, "g/d", 0, 4)));
                 assertThat(again.getDuplicates()).isEqualTo(4);
                 assertThat(again.getSequenceList()).isEqualTo(firstAck.getSequenceList());
                 assertThat(again.getShardsList()).isEqualTo(firstAck.getShardsList());
                 // A run that does not continue the recovered lane is still a gap after the restart.
-                assertThat(link.call(TestRecords.batch(8, STREAM, "edge-7", 42, "g/d", 9, 1))
+                assertThat(link.call(TestRecords.batch(8, STREAM, "edge-7", grant + 42, "g/d", 9, 1))
                                 .hasNack())
                         .isTrue();
-                BatchAck next = ack(link.call(TestRecords.batch(9, STREAM, "edge-7", 42, "g/d", 6, 1)));
+                BatchAck next = ack(link.call(TestRecords.batch(9, STREAM, "edge-7", grant + 42, "g/d", 6, 1)));
                 assertThat(next.getDuplicates()).isZero();
             }
             List<Stored> stored =

@@ -39,11 +39,11 @@ class HubShutdownIT {
             boolean stopped = false;
             try {
                 for (int l = 0; l < LINKS; l++) {
-                    RawLink link = RawLink.handshake(port, "agent-" + l, round + 1, Optional.empty());
+                    RawLink link = RawLink.handshake(port, "agent-" + l, 0, Optional.empty());
                     links.add(link);
                     for (int b = 0; b < BATCHES; b++) {
                         // answers left unread: the hub's event loop is busy acknowledging when it stops
-                        link.send(TestRecords.batch(b + 1, STREAM, "agent-" + l, round + 1, "g" + l, b * 4L, 4));
+                        link.send(TestRecords.batch(b + 1, STREAM, "agent-" + l, link.epoch(), "g" + l, b * 4L, 4));
                     }
                 }
                 hub.close();

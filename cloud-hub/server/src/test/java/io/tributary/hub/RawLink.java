@@ -24,6 +24,7 @@ final class RawLink implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private long grantedEpoch;
 
     private RawLink(Socket socket) throws IOException {
         this.socket = socket;
@@ -38,15 +39,24 @@ final class RawLink implements AutoCloseable {
         return new RawLink(s);
     }
 
-    /** Connects and completes the handshake as {@code agentId}; fails the test unless the hub answers Welcome. */
-    static RawLink handshake(int port, String agentId, long epoch, Optional<String> token) throws IOException {
+    /**
+     * Connects and completes the handshake as {@code agentId} presenting the epoch grant {@code grant} (0: ask for a new
+     * one); fails the test unless the hub answers Welcome. {@link #epoch()} is the grant the hub answered.
+     */
+    static RawLink handshake(int port, String agentId, long grant, Optional<String> token) throws IOException {
         RawLink link = connect(port);
-        Frame reply = link.call(frame(hello(agentId, epoch, token)));
+        Frame reply = link.call(frame(hello(agentId, grant, token)));
         if (!reply.hasWelcome()) {
             link.close();
             throw new AssertionError("expected Welcome, got " + reply);
         }
+        link.grantedEpoch = reply.getWelcome().getGrantedEpoch();
         return link;
+    }
+
+    /** The epoch grant of this connection: the epoch its batches carry. */
+    long epoch() {
+        return grantedEpoch;
     }
 
     static Hello.Builder hello(String agentId, long epoch, Optional<String> token) {

@@ -15,7 +15,8 @@ import java.util.Optional;
  *   <li>released: lane → the hub-acknowledged watermark (inclusive);
  *   <li>markers: name → named lane positions that move atomically with appends (e.g. the aggregator's "aggregated up
  *       to" position per raw lane, see {@link DurableBuffer#marker});
- *   <li>counters: name → long: {@code epoch} and the loss ledger ({@code loss.<reason>}).
+ *   <li>counters: name → long: {@code epoch} (the number of openings), {@code epoch.grant} (the hub's epoch grant,
+ *       0 before the first connection) and the loss ledger ({@code loss.<reason>}).
  * </ul>
  *
  * Every change of one write batch is committed together, so after a crash the buffer is at some commit boundary.
@@ -26,15 +27,27 @@ import java.util.Optional;
  */
 final class BufferStore implements AutoCloseable {
 
+    /** Epoch grant counter: the hub's grant, 0 until the first connection. */
+    static final String EPOCH_GRANT = "epoch.grant";
+
     private final BufferLog log;
+    private final long opening;
     private final long epoch;
 
     private BufferStore(BufferLog log) {
         this.log = log;
-        epoch = counter("epoch") + 1;
-        log.putCounter("epoch", epoch);
+        opening = counter("epoch") + 1;
+        if (opening >= GRANT_UNIT) {
+            throw new IllegalStateException("the buffer was opened 2^32 times; its epochs are used up");
+        }
+        long grant = counter(EPOCH_GRANT);
+        epoch = grant + opening;
+        log.putCounter("epoch", opening);
         commit();
     }
+
+    /** Every hub epoch grant is a multiple of this; an edge stamps {@code grant + opening number}. */
+    static final long GRANT_UNIT = 1L << 32;
 
     /**
      * Opens (or creates) the buffer directory, recovering after a crash (a torn last transaction is cut off, it was
@@ -48,7 +61,11 @@ final class BufferStore implements AutoCloseable {
         }
     }
 
-    /** This opening's epoch: one more than the last opening's. */
+    /**
+     * This opening's epoch, stamped on every record it stores: the hub's epoch grant plus the opening number (one more
+     * than the last opening's), or the opening number alone when the buffer held no grant when it opened (then the
+     * forwarder adds the grant when it sends them).
+     */
     long epoch() {
         return epoch;
     }

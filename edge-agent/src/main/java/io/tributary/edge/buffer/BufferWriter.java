@@ -29,7 +29,7 @@ final class BufferWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(BufferWriter.class);
 
     /** A request to the writer. */
-    sealed interface Op permits Append, AppendAll, Release, Stop {}
+    sealed interface Op permits Append, AppendAll, Release, GrantEpoch, Stop {}
 
     record Append(PendingRecord pending, CompletableFuture<Appended> future) implements Op {}
 
@@ -38,6 +38,9 @@ final class BufferWriter implements Runnable {
             implements Op {}
 
     record Release(String lane, LanePosition upTo, CompletableFuture<Void> future) implements Op {}
+
+    /** Stores the hub's epoch grant (a counter), committed with the batch it is in. */
+    record GrantEpoch(long grant, CompletableFuture<Void> future) implements Op {}
 
     record Stop() implements Op {}
 
@@ -142,6 +145,9 @@ final class BufferWriter implements Runnable {
                     // metas; so the forwarder keeps reading while the release's fsync runs
                     release(r.lane(), r.upTo());
                     c.completions.add(() -> r.future().complete(null));
+                } else if (op instanceof GrantEpoch g) {
+                    store.putCounter(BufferStore.EPOCH_GRANT, g.grant());
+                    c.completions.add(() -> g.future().complete(null));
                 } else if (op instanceof Append a) {
                     Appended done = appendAll(c, List.of(a.pending()), now)
                             .map(ids -> Appended.stored(ids.get(0)))
@@ -331,6 +337,8 @@ final class BufferWriter implements Runnable {
                 a.future().complete(AppendedAll.refused(AppendOutcome.UNAVAILABLE));
             } else if (op instanceof Release r) {
                 r.future().completeExceptionally(new IllegalStateException("edge buffer is offline"));
+            } else if (op instanceof GrantEpoch g) {
+                g.future().completeExceptionally(new IllegalStateException("edge buffer is offline"));
             }
         }
     }

@@ -42,6 +42,7 @@ public final class DurableBuffer implements AutoCloseable {
     private final Map<String, LanePosition> markers = new ConcurrentHashMap<>();
     private final DeliveryHolds holds = new DeliveryHolds();
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile long grant;
     private final BlockingQueue<BufferWriter.Op> queue;
     private final LossLedger ledger;
     private final BufferMetrics metrics;
@@ -56,6 +57,7 @@ public final class DurableBuffer implements AutoCloseable {
         store.loadIndex().values().forEach(index::put);
         released.putAll(store.loadReleased());
         markers.putAll(store.loadMarkers());
+        this.grant = store.counter(BufferStore.EPOCH_GRANT);
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.ledger = new LossLedger(store);
         this.metrics = new BufferMetrics(registry, clock, config, index, ledger, queue, store);
@@ -233,9 +235,34 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    /** This opening's epoch. */
+    /** This opening's epoch (see {@link #epochGrant}): the epoch of the records it stores. */
     public long epoch() {
         return store.epoch();
+    }
+
+    /**
+     * The epoch grant the hub gave this buffer (a multiple of 2^32), 0 while it has none. A buffer that opened without
+     * one stamps its records with the opening number alone (below 2^32); those are sent under {@code grant +} that
+     * number. Any thread.
+     */
+    public long epochGrant() {
+        return grant;
+    }
+
+    /**
+     * Stores the hub's epoch grant; completes once it is committed. The forwarder sends nothing under a grant before
+     * this completes, so a crash never forgets a grant that records went out under.
+     */
+    public CompletableFuture<Void> recordEpochGrant(long grant) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (grant <= 0 || grant % BufferStore.GRANT_UNIT != 0) {
+            future.completeExceptionally(new IllegalArgumentException("not an epoch grant: " + grant));
+        } else if (closed || writer.failed()) {
+            future.completeExceptionally(new IllegalStateException("edge buffer is closed or offline"));
+        } else if (!queue.offer(new BufferWriter.GrantEpoch(grant, future))) {
+            future.completeExceptionally(new IllegalStateException("edge buffer queue is full; retry"));
+        }
+        return future.thenRun(() -> this.grant = grant);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.tributary.edge.buffer.RawRecord;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.Codec;
+import io.tributary.protocol.v1.RecordId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.List;
  * <p>Stateless and thread-safe.
  */
 final class BatchAssembler {
+    /** Hub epoch grants are multiples of this; smaller epochs were stamped before the buffer held a grant. */
+    static final long GRANT_UNIT = 1L << 32;
 
     /**
      * The leading run of a read.
@@ -84,13 +87,31 @@ final class BatchAssembler {
         return previous.epoch() != run.first().position().epoch();
     }
 
-    /** Encodes a run of the lane as a batch; the caller sets the batch id. */
-    static Batch.Builder encode(Run run, String lane, String stream, Codec codec) {
+    /**
+     * Encodes a run of the lane as a batch; the caller sets the batch id. Records stored before the buffer held an epoch
+     * grant carry the opening number alone as their epoch (below 2^32): they are sent under {@code grant +} it, their
+     * ids rewritten on the way ({@link BatchPayloads#encodeSerialized(List, List, Codec)}).
+     */
+    static Batch.Builder encode(Run run, String lane, String stream, Codec codec, String agentId, long grant) {
         List<ByteBuffer> bytes = new ArrayList<>(run.records().size());
         for (RawRecord r : run.records()) {
             bytes.add(r.bytes());
         }
-        BatchPayloads.Encoded enc = BatchPayloads.encodeSerialized(bytes, codec);
+        long epoch = run.first().position().epoch();
+        List<RecordId> ids = null;
+        if (epoch < GRANT_UNIT) {
+            epoch += grant;
+            ids = new ArrayList<>(run.records().size());
+            for (RawRecord r : run.records()) {
+                ids.add(RecordId.newBuilder()
+                        .setAgentId(agentId)
+                        .setAgentEpoch(epoch)
+                        .setSequence(r.position().sequence())
+                        .setLane(lane)
+                        .build());
+            }
+        }
+        BatchPayloads.Encoded enc = BatchPayloads.encodeSerialized(bytes, ids, codec);
         return Batch.newBuilder()
                 .setStream(stream)
                 .setPartitionKey(run.partitionKey())
@@ -101,7 +122,7 @@ final class BatchAssembler {
                 .setFirstSequence(run.first().position().sequence())
                 .setLastSequence(run.last().position().sequence())
                 .setLane(lane)
-                .setAgentEpoch(run.first().position().epoch())
+                .setAgentEpoch(epoch)
                 .setFirstEventTimeMs(run.first().eventTimeMs())
                 .setLastEventTimeMs(run.last().eventTimeMs());
     }

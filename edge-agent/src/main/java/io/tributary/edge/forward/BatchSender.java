@@ -35,11 +35,13 @@ import java.util.concurrent.TimeUnit;
 final class BatchSender {
     private final ForwarderConfig config;
     private final DurableBuffer buffer;
+    private final String agentId;
     private final ScheduledExecutorService executor;
     private final InFlightWindow window;
     private final long maxInFlightBytes;
     private final Map<String, LaneState> lanes = new HashMap<>();
     private HubConnection connection;
+    private long grant;
     private long nextBatchId = 1;
     private long pausedUntilNanos;
     private int roundRobin;
@@ -48,17 +50,26 @@ final class BatchSender {
     private boolean closed;
 
     BatchSender(
-            ForwarderConfig config, DurableBuffer buffer, ScheduledExecutorService executor, InFlightWindow window) {
+            ForwarderConfig config,
+            DurableBuffer buffer,
+            String agentId,
+            ScheduledExecutorService executor,
+            InFlightWindow window) {
         this.config = config;
         this.buffer = buffer;
+        this.agentId = agentId;
         this.executor = executor;
         this.window = window;
         this.maxInFlightBytes = Math.max(1, buffer.config().quotaBytes() / 2);
     }
 
-    /** A new connection: every lane resends from what the hub acknowledged (at least the released watermark). */
-    void connected(HubConnection conn) {
+    /**
+     * A new connection, holding the epoch grant the buffer stored: every lane resends from what the hub acknowledged
+     * (at least the released watermark).
+     */
+    void connected(HubConnection conn, long epochGrant) {
         connection = conn;
+        grant = epochGrant;
         window.clear();
         for (LaneState lane : lanes.values()) {
             lane.resetTo(lane.acked.max(buffer.releasedPosition(lane.name)));
@@ -201,7 +212,7 @@ final class BatchSender {
         lane.partialSinceNanos = 0;
         long id = nextBatchId++;
         Frame frame = Frame.newBuilder()
-                .setBatch(BatchAssembler.encode(run, lane.name, config.stream(), config.codec())
+                .setBatch(BatchAssembler.encode(run, lane.name, config.stream(), config.codec(), agentId, grant)
                         .setBatchId(id)
                         .setGapBefore(gap))
                 .build();

@@ -58,7 +58,7 @@ public final class Forwarder implements AutoCloseable {
                 config,
                 buffer,
                 client.endpoints(),
-                HubLink.Connector.agent(resources, client, agentId, buffer::epoch),
+                HubLink.Connector.agent(resources, client, agentId, buffer::epochGrant),
                 agentId,
                 registry,
                 clock);
@@ -83,10 +83,10 @@ public final class Forwarder implements AutoCloseable {
         });
         this.status = new StatusBoard(metrics);
         InFlightWindow window = new InFlightWindow(metrics);
-        this.sender = new BatchSender(config, buffer, executor, window);
+        this.sender = new BatchSender(config, buffer, agentId, executor, window);
         HubReplies replies = new HubReplies(config, buffer, metrics, status, window, sender);
-        this.link = new HubLink(
-                config, endpoints, connector, agentId, buffer::epoch, executor, metrics, status, sender, replies);
+        this.link =
+                new HubLink(config, endpoints, connector, agentId, buffer, executor, metrics, status, sender, replies);
     }
 
     /** Starts connecting and forwarding. */

@@ -62,7 +62,7 @@ final class ForwarderMetrics {
                 .strongReference(true)
                 .register(registry));
         track(Gauge.builder(PREFIX + "link.state", linkState, AtomicInteger::get)
-                .description("0 down, 1 connecting, 2 up")
+                .description("-1 fenced, 0 down, 1 connecting, 2 up")
                 .strongReference(true)
                 .register(registry));
         track(TimeGauge.builder(

@@ -21,4 +21,9 @@ public record ForwarderStatus(LinkState state, String endpoint, String lastError
     public boolean healthy() {
         return state == LinkState.UP && lanesRefused.isEmpty();
     }
+
+    /** The health status word: UP when healthy, DOWN when fenced (forwarding has stopped for good), else DEGRADED. */
+    public String summary() {
+        return healthy() ? "UP" : state == LinkState.FENCED ? "DOWN" : "DEGRADED";
+    }
 }

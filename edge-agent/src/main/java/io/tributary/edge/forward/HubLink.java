@@ -1,17 +1,21 @@
 package io.tributary.edge.forward;
 
+import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.hub.client.Backoff;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.FencedException;
 import io.tributary.hub.client.FrameListener;
 import io.tributary.hub.client.HubClientException;
 import io.tributary.hub.client.HubConnection;
 import io.tributary.hub.client.HubEndpoint;
+import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Pong;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -38,17 +42,20 @@ final class HubLink {
     interface Connector {
         CompletableFuture<HubConnection> connect(HubEndpoint endpoint, FrameListener listener);
 
-        /** The agent's connections: {@link HubConnection#connect} with the agent role and the buffer's epoch. */
-        static Connector agent(ClientResources resources, ClientOptions client, String agentId, LongSupplier epoch) {
+        /**
+         * The agent's connections: {@link HubConnection#connect} with the agent role, presenting the epoch grant the
+         * buffer holds (0 before its first connection).
+         */
+        static Connector agent(ClientResources resources, ClientOptions client, String agentId, LongSupplier grant) {
             return (ep, listener) -> HubConnection.connect(
-                    resources, ep, client, PeerRole.PEER_ROLE_AGENT, agentId, epoch.getAsLong(), listener);
+                    resources, ep, client, PeerRole.PEER_ROLE_AGENT, agentId, grant.getAsLong(), listener);
         }
     }
 
     private final List<HubEndpoint> endpoints;
     private final Connector connector;
     private final String agentId;
-    private final LongSupplier epoch;
+    private final DurableBuffer buffer;
     private final ScheduledExecutorService executor;
     private final ForwarderMetrics metrics;
     private final StatusBoard status;
@@ -64,7 +71,7 @@ final class HubLink {
             List<HubEndpoint> endpoints,
             Connector connector,
             String agentId,
-            LongSupplier epoch,
+            DurableBuffer buffer,
             ScheduledExecutorService executor,
             ForwarderMetrics metrics,
             StatusBoard status,
@@ -73,7 +80,7 @@ final class HubLink {
         this.endpoints = List.copyOf(endpoints);
         this.connector = connector;
         this.agentId = agentId;
-        this.epoch = epoch;
+        this.buffer = buffer;
         this.executor = executor;
         this.metrics = metrics;
         this.status = status;
@@ -115,6 +122,11 @@ final class HubLink {
     }
 
     private void onConnectResult(HubEndpoint ep, HubConnection conn, Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof FencedException) {
+            fenced(ep, cause.getMessage());
+            return;
+        }
         if (err != null) {
             String why = err instanceof HubClientException ? err.getMessage() : String.valueOf(err);
             metrics.reconnects.increment();
@@ -137,17 +149,76 @@ final class HubLink {
             lost(conn, "closed by the hub right after the handshake");
             return;
         }
+        if (!holdGrant(ep, conn)) {
+            return;
+        }
         connection = conn;
         backoff.reset();
-        sender.connected(conn);
+        sender.connected(conn, conn.grantedEpoch());
         log.info(
-                "Connected to hub {} ({} region {}) as agent {} epoch {}; resending from the acknowledged watermark",
+                "Connected to hub {} ({} region {}) as agent {} epoch grant {}, opening epoch {}; resending from the"
+                        + " acknowledged watermark",
                 ep,
                 conn.welcome().getHubId(),
                 conn.welcome().getRegion(),
                 agentId,
-                epoch.getAsLong());
+                Long.toHexString(conn.grantedEpoch()),
+                Long.toHexString(buffer.epoch()));
         status.link(LinkState.UP, ep.toString(), status.current().lastError());
+    }
+
+    /**
+     * Makes sure the buffer holds the connection's epoch grant before anything is sent under it: a first grant is
+     * committed to the buffer (so a crash cannot forget a grant that records went out under). False, with the
+     * connection closed and a reconnect scheduled, when the grant is missing or not the one the buffer holds.
+     */
+    private boolean holdGrant(HubEndpoint ep, HubConnection conn) {
+        long grant = conn.grantedEpoch();
+        long held = buffer.epochGrant();
+        String problem = null;
+        if (grant == 0 || (held != 0 && grant != held)) {
+            problem = "hub " + ep + " answered epoch grant " + Long.toHexString(grant) + " to an agent holding "
+                    + Long.toHexString(held) + " (is the hub older than this agent?)";
+        } else if (held == 0) {
+            try {
+                buffer.recordEpochGrant(grant).get(30, TimeUnit.SECONDS);
+                log.info("Agent {} holds epoch grant {} from hub {}", agentId, Long.toHexString(grant), ep);
+            } catch (Exception e) {
+                problem = "cannot store the epoch grant in the buffer: " + e;
+            }
+        }
+        if (problem == null) {
+            return true;
+        }
+        log.error(problem);
+        conn.close();
+        metrics.reconnects.increment();
+        long delay = backoff.nextDelayMillis();
+        status.link(LinkState.DOWN, "", problem);
+        executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        return false;
+    }
+
+    /** The hub fenced this agent: stop for good, keep every record in the buffer, and say so loudly. */
+    private void fenced(HubEndpoint ep, String why) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+        sender.disconnected();
+        log.error(
+                "FENCED by hub {}: {}. Another edge agent uses the id '{}' and holds a newer epoch grant. This agent"
+                        + " stops forwarding; the {} records it holds stay in its buffer. Give every agent its own"
+                        + " --agent-id, then restart this one.",
+                ep,
+                why,
+                agentId,
+                buffer.storedRecords());
+        status.link(LinkState.FENCED, "", "fenced: " + why);
     }
 
     private HubEndpoint currentEndpoint() {
@@ -157,6 +228,10 @@ final class HubLink {
     private void onDisconnected(HubConnection c, String reason) {
         if (c != connection) {
             return; // an attempt that failed or was never taken: its outcome schedules the next one
+        }
+        if (c.fenced()) {
+            fenced(c.endpoint(), reason);
+            return;
         }
         connection = null;
         lost(c, reason);
@@ -194,12 +269,17 @@ final class HubLink {
                                 .setNonce(frame.getPing().getNonce())
                                 .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
                         .build());
-            case ERROR ->
-                log.warn(
-                        "Hub {} error: {} {}",
-                        c.endpoint(),
-                        frame.getError().getCode(),
-                        frame.getError().getMessage());
+            case ERROR -> {
+                if (frame.getError().getCode() == ErrorCode.ERROR_CODE_FENCED) {
+                    fenced(c.endpoint(), frame.getError().getMessage());
+                } else {
+                    log.warn(
+                            "Hub {} error: {} {}",
+                            c.endpoint(),
+                            frame.getError().getCode(),
+                            frame.getError().getMessage());
+                }
+            }
             default -> log.debug("Ignoring {} from the hub", frame.getBodyCase());
         }
     }

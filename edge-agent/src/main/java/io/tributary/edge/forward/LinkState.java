@@ -7,7 +7,12 @@ public enum LinkState {
     /** A connection attempt is under way. */
     CONNECTING(1),
     /** Connected (after Welcome): batches flow. */
-    UP(2);
+    UP(2),
+    /**
+     * The hub fenced this agent: another agent with the same id holds a newer epoch grant. Nothing is sent any more;
+     * what this agent acknowledged stays in its buffer. Ends only with a restart (after fixing the duplicate id).
+     */
+    FENCED(-1);
 
     private final int gaugeValue;
 

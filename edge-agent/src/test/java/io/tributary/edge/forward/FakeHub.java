@@ -15,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.protocol.batch.BatchFormatException;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.frame.FrameCodec;
@@ -37,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A hub stand-in for forwarder tests: answers Hello with Welcome, de-duplicates records by id, enforces the hub's
@@ -63,6 +65,23 @@ public final class FakeHub implements AutoCloseable {
     public record AckWhen(CompletableFuture<?> gate) implements Reply {}
 
     public static final Reply ACK = new Ack(0);
+
+    /** The epoch grant this hub gives an agent that presents none (it keeps one that presents its own). */
+    static final long GRANT = 5L << 32;
+
+    /**
+     * Opens a buffer that holds {@link #GRANT} already, as after its first connection, so the records it stores carry
+     * the ids they are sent with.
+     */
+    static DurableBuffer openGranted(Supplier<DurableBuffer> open) {
+        DurableBuffer b = open.get();
+        if (b.epochGrant() == 0) {
+            b.recordEpochGrant(GRANT).join();
+            b.close();
+            b = open.get();
+        }
+        return b;
+    }
 
     private record LaneKey(String agent, String lane, long epoch) {}
 
@@ -202,7 +221,11 @@ public final class FakeHub implements AutoCloseable {
                             .setWelcome(Welcome.newBuilder()
                                     .setVersion(1)
                                     .setHubId("fake-hub")
-                                    .setRegion("test"))
+                                    .setRegion("test")
+                                    .setGrantedEpoch(
+                                            frame.getHello().getAgentEpoch() == 0
+                                                    ? GRANT
+                                                    : frame.getHello().getAgentEpoch()))
                             .build());
                     if (hangUps.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         welcome.addListener(ChannelFutureListener.CLOSE);

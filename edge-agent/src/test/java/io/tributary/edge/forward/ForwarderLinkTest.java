@@ -47,8 +47,8 @@ class ForwarderLinkTest {
     @BeforeEach
     void setUp() throws Exception {
         hub = new FakeHub();
-        buffer = DurableBuffer.open(
-                BufferConfig.builder(dir.resolve("buffer"), "agent-1").build(), Clock.systemUTC(), registry);
+        buffer = FakeHub.openGranted(() -> DurableBuffer.open(
+                BufferConfig.builder(dir.resolve("buffer"), "agent-1").build(), Clock.systemUTC(), registry));
     }
 
     @AfterEach
@@ -95,7 +95,7 @@ class ForwarderLinkTest {
     void connectionClosedBeforeItsHandshakeResultIsHandled_isReplaced() {
         List<RecordId> ids = append(10, 10);
         hub.hangUpAfterWelcome(1);
-        HubLink.Connector agent = HubLink.Connector.agent(resources, options(), "agent-1", buffer::epoch);
+        HubLink.Connector agent = HubLink.Connector.agent(resources, options(), "agent-1", buffer::epochGrant);
         AtomicInteger attempts = new AtomicInteger();
         // The first attempt's future completes only after its connection closed: what the forwarder sees when its
         // thread is preempted between starting a connect and attaching to the future while the hub says Welcome and

@@ -48,14 +48,14 @@ class ForwarderQuotaTest {
     @BeforeEach
     void setUp() throws Exception {
         hub = new FakeHub();
-        buffer = DurableBuffer.open(
+        buffer = FakeHub.openGranted(() -> DurableBuffer.open(
                 BufferConfig.builder(dir.resolve("buffer"), "agent-1")
                         .quotaBytes(64 * 1024)
                         .overflowPolicy(OverflowPolicy.DROP_OLDEST)
                         .maxChunkBytes(4 * 1024)
                         .build(),
                 Clock.systemUTC(),
-                registry);
+                registry));
     }
 
     @AfterEach

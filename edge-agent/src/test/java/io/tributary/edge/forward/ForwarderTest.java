@@ -61,8 +61,8 @@ class ForwarderTest {
     }
 
     private DurableBuffer openBuffer() {
-        return DurableBuffer.open(
-                BufferConfig.builder(dir.resolve("buffer.db"), "agent-1").build(), Clock.systemUTC(), registry);
+        return FakeHub.openGranted(() -> DurableBuffer.open(
+                BufferConfig.builder(dir.resolve("buffer.db"), "agent-1").build(), Clock.systemUTC(), registry));
     }
 
     private Forwarder start(String endpoints, ForwarderConfig config) {

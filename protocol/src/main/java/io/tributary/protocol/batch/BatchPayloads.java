@@ -6,6 +6,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.RecordId;
 import io.tributary.protocol.v1.RecordList;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,23 +55,46 @@ public final class BatchPayloads {
      * The views are not changed.
      */
     public static Encoded encodeSerialized(List<ByteBuffer> records, Codec codec) {
+        return encodeSerialized(records, null, codec);
+    }
+
+    /**
+     * Like {@link #encodeSerialized(List, Codec)}, giving record {@code i} the id {@code ids.get(i)} in place of the
+     * one it holds, still without parsing it: the id is appended to the record's bytes as a second {@code id} field,
+     * which a protobuf parser merges over the first (every field of the id is written, so a reader that takes the last
+     * {@code id} whole sees the same). {@code ids} null keeps every id.
+     */
+    public static Encoded encodeSerialized(List<ByteBuffer> records, List<RecordId> ids, Codec codec) {
+        if (ids != null && ids.size() != records.size()) {
+            throw new IllegalArgumentException(ids.size() + " ids for " + records.size() + " records");
+        }
         int size = 0;
-        for (ByteBuffer r : records) {
-            size += 1 + CodedOutputStream.computeUInt32SizeNoTag(r.remaining()) + r.remaining();
+        for (int i = 0; i < records.size(); i++) {
+            int length = recordLength(records.get(i), ids == null ? null : ids.get(i));
+            size += 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
         }
         byte[] plain = new byte[size];
         CodedOutputStream out = CodedOutputStream.newInstance(plain);
         try {
-            for (ByteBuffer r : records) {
+            for (int i = 0; i < records.size(); i++) {
+                ByteBuffer r = records.get(i);
+                RecordId id = ids == null ? null : ids.get(i);
                 out.writeUInt32NoTag(RECORD_TAG);
-                out.writeUInt32NoTag(r.remaining());
+                out.writeUInt32NoTag(recordLength(r, id));
                 out.write(r.duplicate());
+                if (id != null) {
+                    out.writeMessage(Record.ID_FIELD_NUMBER, id);
+                }
             }
             out.checkNoSpaceLeft();
         } catch (IOException e) {
             throw new UncheckedIOException("record list size miscomputed", e);
         }
         return new Encoded(compress(plain, codec), plain.length);
+    }
+
+    private static int recordLength(ByteBuffer record, RecordId id) {
+        return record.remaining() + (id == null ? 0 : CodedOutputStream.computeMessageSize(Record.ID_FIELD_NUMBER, id));
     }
 
     public static ByteString compress(byte[] plain, Codec codec) {

@@ -19,6 +19,8 @@ import io.tributary.protocol.ProtocolVersion;
 import io.tributary.protocol.frame.FrameCodec;
 import io.tributary.protocol.frame.FrameDecodeFailure;
 import io.tributary.protocol.frame.FrameLimits;
+import io.tributary.protocol.v1.ConnectionError;
+import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Hello;
 import io.tributary.protocol.v1.PeerRole;
@@ -38,6 +40,7 @@ public final class HubConnection implements AutoCloseable {
     private final Channel channel;
     private final HubEndpoint endpoint;
     private volatile Welcome welcome = Welcome.getDefaultInstance();
+    private volatile boolean fenced;
 
     private HubConnection(Channel channel, HubEndpoint endpoint) {
         this.channel = channel;
@@ -193,6 +196,16 @@ public final class HubConnection implements AutoCloseable {
         return welcome;
     }
 
+    /** The epoch grant the hub gave this connection in its Welcome (0 for roles that get none). */
+    public long grantedEpoch() {
+        return welcome.getGrantedEpoch();
+    }
+
+    /** Whether the hub closed this connection because a newer instance of the same id holds a newer grant. */
+    public boolean fenced() {
+        return fenced;
+    }
+
     public HubEndpoint endpoint() {
         return endpoint;
     }
@@ -242,12 +255,7 @@ public final class HubConnection implements AutoCloseable {
                         result.complete(conn);
                     }
                     case ERROR -> {
-                        boolean retriable = frame.getError().getCode()
-                                != io.tributary.protocol.v1.ErrorCode.ERROR_CODE_UNAUTHENTICATED;
-                        result.completeExceptionally(new HubClientException(
-                                "hub refused the connection: "
-                                        + frame.getError().getMessage(),
-                                retriable));
+                        result.completeExceptionally(refusal(frame.getError()));
                         ctx.close();
                     }
                     default -> {
@@ -259,10 +267,20 @@ public final class HubConnection implements AutoCloseable {
                 return;
             }
             if (frame.hasError()) {
+                conn.fenced |= frame.getError().getCode() == ErrorCode.ERROR_CODE_FENCED;
                 closeReason = "hub closed the connection: " + frame.getError().getCode() + " "
                         + frame.getError().getMessage();
             }
             listener.onFrame(conn, frame);
+        }
+
+        private static HubClientException refusal(ConnectionError error) {
+            String message = "hub refused the connection: " + error.getMessage();
+            return switch (error.getCode()) {
+                case ERROR_CODE_FENCED -> new FencedException(message);
+                case ERROR_CODE_UNAUTHENTICATED -> new HubClientException(message, false);
+                default -> new HubClientException(message, true);
+            };
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.tributary.hub.client;
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoop;
 import io.tributary.protocol.v1.BatchAck;
+import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.PeerRole;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +43,9 @@ public final class Producer implements AutoCloseable {
     private final ProducerOptions options;
     private final EventLoop loop;
     private final Executor callbacks;
-    private final long epoch;
     private final Backoff backoff;
     private final AtomicInteger buffered = new AtomicInteger();
+    private final AtomicLong expiredRecords = new AtomicLong();
 
     // Event-loop state.
     private final Map<String, ProducerLane> lanes = new HashMap<>();
@@ -55,6 +57,11 @@ public final class Producer implements AutoCloseable {
     private int endpointIndex;
     private long pausedUntilNanos;
     private boolean closed;
+    /** The hub's epoch grant for this instance: 0 until the first Welcome, then fixed for the producer's life. */
+    private long grantedEpoch;
+    /** Set when the hub fenced this instance; every put fails with it from then on. */
+    private HubClientException fatal;
+
     private final List<CompletableFuture<Void>> flushWaiters = new ArrayList<>();
 
     private Producer(ClientResources resources, ClientOptions client, ProducerOptions options, Executor callbacks) {
@@ -63,7 +70,6 @@ public final class Producer implements AutoCloseable {
         this.options = options;
         this.loop = resources.group().next();
         this.callbacks = callbacks;
-        this.epoch = System.currentTimeMillis();
         this.backoff = new Backoff(options.backoffInitial(), options.backoffMax());
         loop.scheduleAtFixedRate(this::expireOverdue, 1, 1, TimeUnit.SECONDS);
     }
@@ -129,19 +135,33 @@ public final class Producer implements AutoCloseable {
         return f.thenApplyAsync(v -> v, callbacks);
     }
 
+    /**
+     * Records given up because they were not acknowledged within the delivery timeout (their futures failed). The
+     * hub may or may not hold them; the lane goes on with a declared gap.
+     */
+    public long expiredRecords() {
+        return expiredRecords.get();
+    }
+
+    /** The hub's epoch grant for this producer instance, 0 before its first connection. */
+    public long epoch() {
+        return loop.submit(() -> grantedEpoch).syncUninterruptibly().getNow();
+    }
+
     /** Records accepted and not yet acknowledged or failed. */
     public int bufferedRecords() {
         return buffered.get();
     }
 
     private void enqueue(String key, List<Record.Builder> records, List<CompletableFuture<PutResult>> futures) {
-        if (closed) {
-            fail(futures, new HubClientException("producer is closed", false));
+        if (closed || fatal != null) {
+            buffered.addAndGet(-futures.size());
+            fail(futures, fatal != null ? fatal : new HubClientException("producer is closed", false));
             return;
         }
-        ProducerLane lane = lanes.computeIfAbsent(key, k -> new ProducerLane(k, options.producerId(), epoch, options));
+        ProducerLane lane = lanes.computeIfAbsent(key, k -> new ProducerLane(k, options.producerId(), options));
         for (int i = 0; i < records.size(); i++) {
-            if (lane.add(records.get(i), futures.get(i))) {
+            if (lane.add(records.get(i), futures.get(i), grantedEpoch)) {
                 seal(lane);
             }
         }
@@ -167,7 +187,7 @@ public final class Producer implements AutoCloseable {
     }
 
     private void trySend() {
-        if (closed || toSend.isEmpty()) {
+        if (closed || fatal != null || toSend.isEmpty()) {
             return;
         }
         if (connection == null || !connection.isOpen()) {
@@ -181,12 +201,12 @@ public final class Producer implements AutoCloseable {
             SealedBatch b = toSend.pollFirstEntry().getValue();
             b.attempts++;
             inFlight.put(b.batchId, b);
-            connection.send(b.frame);
+            connection.send(b.frame(grantedEpoch));
         }
     }
 
     private void connect() {
-        if (connecting || closed) {
+        if (connecting || closed || fatal != null) {
             return;
         }
         connecting = true;
@@ -199,7 +219,7 @@ public final class Producer implements AutoCloseable {
                         client,
                         PeerRole.PEER_ROLE_PRODUCER,
                         options.producerId(),
-                        epoch,
+                        grantedEpoch,
                         new FrameListener() {
                             @Override
                             public void onFrame(HubConnection c, Frame frame) {
@@ -217,6 +237,10 @@ public final class Producer implements AutoCloseable {
                         HubClientException e = err instanceof HubClientException h
                                 ? h
                                 : new HubClientException(String.valueOf(err.getMessage()), true, err);
+                        if (e instanceof FencedException) {
+                            fenced((FencedException) e);
+                            return;
+                        }
                         if (!e.retriable()) {
                             log.error("hub {} refused this producer: {}", ep, e.getMessage());
                             failAll(e);
@@ -232,7 +256,20 @@ public final class Producer implements AutoCloseable {
                         conn.close();
                         return;
                     }
-                    log.info("producer {} connected to hub {}", options.producerId(), ep);
+                    long grant = conn.grantedEpoch();
+                    if (grant == 0 || (grantedEpoch != 0 && grant != grantedEpoch)) {
+                        conn.close();
+                        log.error("hub {} answered epoch grant {} to a producer holding {}", ep, grant, grantedEpoch);
+                        failAll(new HubClientException(
+                                "hub " + ep + " gave no valid epoch grant (is it older than this client?)", false));
+                        return;
+                    }
+                    grantedEpoch = grant;
+                    log.info(
+                            "producer {} connected to hub {} with epoch grant {}",
+                            options.producerId(),
+                            ep,
+                            Long.toHexString(grant));
                     connection = conn;
                     backoff.reset();
                     trySend();
@@ -244,6 +281,10 @@ public final class Producer implements AutoCloseable {
             return;
         }
         connection = null;
+        if (c.fenced()) {
+            fenced(new FencedException("hub " + c.endpoint() + " fenced this producer: " + reason));
+            return;
+        }
         if (!inFlight.isEmpty() || !toSend.isEmpty()) {
             log.warn("lost hub {} ({}); resending {} unacknowledged batches", c.endpoint(), reason, inFlight.size());
         }
@@ -274,11 +315,16 @@ public final class Producer implements AutoCloseable {
                                 .setNonce(frame.getPing().getNonce())
                                 .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
                         .build());
-            case ERROR ->
-                log.warn(
-                        "hub error: {} {}",
-                        frame.getError().getCode(),
-                        frame.getError().getMessage());
+            case ERROR -> {
+                if (frame.getError().getCode() == ErrorCode.ERROR_CODE_FENCED) {
+                    fenced(new FencedException(frame.getError().getMessage()));
+                } else {
+                    log.warn(
+                            "hub error: {} {}",
+                            frame.getError().getCode(),
+                            frame.getError().getMessage());
+                }
+            }
             default -> log.debug("ignoring {} from the hub", frame.getBodyCase());
         }
     }
@@ -337,22 +383,71 @@ public final class Producer implements AutoCloseable {
 
     private void expireOverdue() {
         long limit = System.nanoTime() - options.deliveryTimeout().toNanos();
+        List<SealedBatch> expired = new ArrayList<>();
         for (TreeMap<Long, SealedBatch> map : List.of(toSend, inFlight)) {
             Iterator<SealedBatch> it = map.values().iterator();
             while (it.hasNext()) {
                 SealedBatch b = it.next();
                 if (b.createdNanos < limit) {
                     it.remove();
-                    fail(
-                            b,
-                            new HubClientException(
-                                    "not acknowledged within " + options.deliveryTimeout() + " (" + b.attempts
-                                            + " attempts)",
-                                    true));
+                    expired.add(b);
                 }
             }
         }
+        for (SealedBatch b : expired) {
+            giveUp(b);
+        }
+        if (!expired.isEmpty()) {
+            trySend();
+        }
         checkFlushed();
+    }
+
+    /**
+     * Gives up a batch past its delivery timeout: its futures fail (the hub may or may not hold it), and every later
+     * batch of its lane declares the gap, so the hub takes them although they do not continue what it stored — without
+     * that, the lane would be refused as out of sequence until each of its batches timed out in turn.
+     */
+    private void giveUp(SealedBatch b) {
+        int n = b.futures.size();
+        expiredRecords.addAndGet(n);
+        log.warn(
+                "gave up {} records of lane {} (sequences {}..{}) after {} and {} attempts; the lane goes on past them",
+                n,
+                b.lane,
+                b.firstSequence,
+                b.lastSequence,
+                options.deliveryTimeout(),
+                b.attempts);
+        fail(
+                b,
+                new HubClientException(
+                        "not acknowledged within " + options.deliveryTimeout() + " (" + b.attempts
+                                + " attempts); the hub may or may not have stored it",
+                        true));
+        boolean later = false;
+        for (TreeMap<Long, SealedBatch> map : List.of(toSend, inFlight)) {
+            for (SealedBatch x : map.values()) {
+                if (x.lane.equals(b.lane) && x.firstSequence > b.lastSequence) {
+                    x.declareGapBefore();
+                    later = true;
+                }
+            }
+        }
+        ProducerLane lane = lanes.get(b.lane);
+        if (lane != null && !later) {
+            lane.declareGap();
+        }
+    }
+
+    private void fenced(FencedException e) {
+        log.error("producer {} is fenced and stops: {}", options.producerId(), e.getMessage());
+        fatal = e;
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+        failAll(e);
     }
 
     private void checkFlushed() {

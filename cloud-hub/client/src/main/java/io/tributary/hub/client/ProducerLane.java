@@ -1,9 +1,7 @@
 package io.tributary.hub.client;
 
 import io.netty.util.concurrent.ScheduledFuture;
-import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Batch;
-import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.RecordId;
 import java.util.ArrayList;
@@ -18,24 +16,26 @@ import java.util.concurrent.CompletableFuture;
 final class ProducerLane {
     private final String key;
     private final String producerId;
-    private final long epoch;
     private final ProducerOptions options;
     private final List<Record> records = new ArrayList<>();
     private final List<CompletableFuture<PutResult>> futures = new ArrayList<>();
     private long nextSequence;
     private int bytes;
+    private boolean gapPending;
     /** The pending linger flush, if one is scheduled. */
     ScheduledFuture<?> lingerTimer;
 
-    ProducerLane(String key, String producerId, long epoch, ProducerOptions options) {
+    ProducerLane(String key, String producerId, ProducerOptions options) {
         this.key = key;
         this.producerId = producerId;
-        this.epoch = epoch;
         this.options = options;
     }
 
-    /** Gives the record the lane's next id and queues it; true when the waiting records make a full batch. */
-    boolean add(Record.Builder record, CompletableFuture<PutResult> future) {
+    /**
+     * Gives the record the lane's next id (under {@code epoch}, the producer's grant, or none yet when 0) and queues
+     * it; true when the waiting records make a full batch.
+     */
+    boolean add(Record.Builder record, CompletableFuture<PutResult> future, long epoch) {
         record.setId(RecordId.newBuilder()
                 .setAgentId(producerId)
                 .setAgentEpoch(epoch)
@@ -52,7 +52,12 @@ final class ProducerLane {
         return records.isEmpty();
     }
 
-    /** Encodes the waiting records as batch {@code batchId} and empties the lane; null when nothing waits. */
+    /** The next batch sealed from this lane follows records that were given up: it declares the gap. */
+    void declareGap() {
+        gapPending = true;
+    }
+
+    /** Takes the waiting records as batch {@code batchId} (encoded at its first send); null when nothing waits. */
     SealedBatch seal(long batchId) {
         if (lingerTimer != null) {
             lingerTimer.cancel(false);
@@ -61,26 +66,23 @@ final class ProducerLane {
         if (records.isEmpty()) {
             return null;
         }
-        BatchPayloads.Encoded enc = BatchPayloads.encode(records, options.codec());
         Record first = records.get(0);
         Record last = records.get(records.size() - 1);
-        Frame frame = Frame.newBuilder()
-                .setBatch(Batch.newBuilder()
-                        .setBatchId(batchId)
-                        .setStream(options.stream())
-                        .setPartitionKey(key)
-                        .setCodec(options.codec())
-                        .setPayload(enc.payload())
-                        .setRecordCount(records.size())
-                        .setUncompressedBytes(enc.uncompressedBytes())
-                        .setFirstSequence(first.getId().getSequence())
-                        .setLastSequence(last.getId().getSequence())
-                        .setLane(key)
-                        .setAgentEpoch(epoch)
-                        .setFirstEventTimeMs(first.getEventTimeMs())
-                        .setLastEventTimeMs(last.getEventTimeMs()))
-                .build();
-        SealedBatch sealed = new SealedBatch(batchId, key, frame, List.copyOf(futures), System.nanoTime());
+        Batch.Builder header = Batch.newBuilder()
+                .setBatchId(batchId)
+                .setStream(options.stream())
+                .setPartitionKey(key)
+                .setCodec(options.codec())
+                .setRecordCount(records.size())
+                .setFirstSequence(first.getId().getSequence())
+                .setLastSequence(last.getId().getSequence())
+                .setLane(key)
+                .setFirstEventTimeMs(first.getEventTimeMs())
+                .setLastEventTimeMs(last.getEventTimeMs())
+                .setGapBefore(gapPending);
+        gapPending = false;
+        SealedBatch sealed =
+                new SealedBatch(batchId, key, header, List.copyOf(records), List.copyOf(futures), System.nanoTime());
         records.clear();
         futures.clear();
         bytes = 0;

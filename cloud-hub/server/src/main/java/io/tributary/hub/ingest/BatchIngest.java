@@ -76,6 +76,20 @@ public final class BatchIngest implements FrameService {
                     false);
             return;
         }
+        if (!session.holdsEpoch(b.getAgentEpoch())) {
+            nack(
+                    hub.metrics(),
+                    session,
+                    b,
+                    NackReason.NACK_REASON_STALE_EPOCH,
+                    "epoch " + Long.toHexString(b.getAgentEpoch()) + " is outside this connection's grant "
+                            + Long.toHexString(session.grantedEpoch()),
+                    false);
+            return;
+        }
+        if (!hub.producers().checkCurrent(session)) {
+            return; // fenced: the connection is closing, and this batch is not stored
+        }
         String invalid = validate(b);
         if (invalid != null) {
             nack(hub.metrics(), session, b, NackReason.NACK_REASON_BAD_REQUEST, invalid, false);

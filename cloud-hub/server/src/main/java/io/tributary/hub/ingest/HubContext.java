@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 /**
  * What the connection handlers of a hub share. Immutable holder; every component in it is thread-safe.
  *
+ * @param producers epoch grants and fencing of agents and producers
  * @param worker executor for blocking work (disk reads, re-encoding) that must stay off the event loops
  */
 public record HubContext(
@@ -18,5 +19,6 @@ public record HubContext(
         HubMetrics metrics,
         StreamRegistry streams,
         ShardStore store,
+        ProducerRegistry producers,
         Clock clock,
         ExecutorService worker) {}

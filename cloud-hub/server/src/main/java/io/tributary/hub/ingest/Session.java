@@ -1,6 +1,10 @@
 package io.tributary.hub.ingest;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.protocol.v1.ConnectionError;
+import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.PeerRole;
 import java.net.SocketAddress;
@@ -18,13 +22,16 @@ public final class Session {
     private final String agentId;
     private final long agentEpoch;
     private final PeerRole role;
+    private final long grantedEpoch;
+    private volatile boolean fenced;
     private final Map<Class<?>, Object> attributes = new ConcurrentHashMap<>();
 
-    Session(Channel channel, String agentId, long agentEpoch, PeerRole role) {
+    Session(Channel channel, String agentId, long agentEpoch, PeerRole role, long grantedEpoch) {
         this.channel = channel;
         this.agentId = agentId;
         this.agentEpoch = agentEpoch;
         this.role = role;
+        this.grantedEpoch = grantedEpoch;
     }
 
     public String agentId() {
@@ -37,6 +44,33 @@ public final class Session {
 
     public PeerRole role() {
         return role;
+    }
+
+    /**
+     * The epoch grant of an agent or producer connection (its batches' epochs lie in {@code [grant, grant + 2^32)});
+     * 0 for other roles.
+     */
+    public long grantedEpoch() {
+        return grantedEpoch;
+    }
+
+    /** Whether {@code epoch} lies within this connection's grant. */
+    public boolean holdsEpoch(long epoch) {
+        return grantedEpoch != 0 && Long.compareUnsigned(epoch - grantedEpoch, EpochGrants.GRANT_UNIT) < 0;
+    }
+
+    /** Tells the peer it is fenced ({@code ConnectionError FENCED}) and closes the connection. Any thread. */
+    public void fence(String message) {
+        if (fenced) {
+            return;
+        }
+        fenced = true;
+        channel.writeAndFlush(Frame.newBuilder()
+                        .setError(ConnectionError.newBuilder()
+                                .setCode(ErrorCode.ERROR_CODE_FENCED)
+                                .setMessage(message))
+                        .build())
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     public SocketAddress remoteAddress() {
@@ -91,6 +125,7 @@ public final class Session {
 
     @Override
     public String toString() {
-        return role + " " + agentId + "@" + channel.remoteAddress();
+        return role + " " + agentId + (grantedEpoch == 0 ? "" : "/" + Long.toHexString(grantedEpoch)) + "@"
+                + channel.remoteAddress();
     }
 }

@@ -4,17 +4,20 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.tributary.hub.epoch.EpochGrants;
 import io.tributary.protocol.ProtocolVersion;
 import io.tributary.protocol.frame.FrameDecodeFailure;
 import io.tributary.protocol.v1.ConnectionError;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Hello;
+import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Pong;
 import io.tributary.protocol.v1.Welcome;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     private final HubContext hub;
     private final Map<Frame.BodyCase, FrameService> services;
     private Session session;
+    private boolean handshaking;
 
     SessionHandler(HubContext hub, Map<Frame.BodyCase, FrameService> services) {
         this.hub = hub;
@@ -45,6 +49,10 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (handshaking) {
+            refuse(ctx, ErrorCode.ERROR_CODE_PROTOCOL_VIOLATION, "sent " + frame.getBodyCase() + " before Welcome");
+            return;
+        }
         if (session == null) {
             handshake(ctx, frame);
             return;
@@ -109,14 +117,56 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
             refuse(ctx, ErrorCode.ERROR_CODE_PROTOCOL_VIOLATION, "agent id must be 1..256 characters");
             return;
         }
-        session = new Session(ctx.channel(), hello.getAgentId(), hello.getAgentEpoch(), hello.getRole());
-        log.debug("{} connected ({}), protocol v{}", session, hello.getClientName(), version.getAsInt());
+        if (hello.getRole() != PeerRole.PEER_ROLE_AGENT && hello.getRole() != PeerRole.PEER_ROLE_PRODUCER) {
+            welcome(ctx, hello, version.getAsInt(), 0, 0);
+            return;
+        }
+        // Agents and producers hold an epoch grant: the durable claim runs off the event loop, and nothing is read
+        // from the peer until it is answered (a well-behaved client sends nothing before the Welcome anyway).
+        handshaking = true;
+        ctx.channel().config().setAutoRead(false);
+        hub.producers()
+                .claim(hello.getAgentId(), hello.getAgentEpoch())
+                .whenComplete((claim, error) -> ctx.executor().execute(() -> {
+                    handshaking = false;
+                    if (!ctx.channel().isActive()) {
+                        return;
+                    }
+                    ctx.channel().config().setAutoRead(true);
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof IllegalArgumentException) {
+                        refuse(ctx, ErrorCode.ERROR_CODE_PROTOCOL_VIOLATION, cause.getMessage());
+                    } else if (cause != null) {
+                        log.error("could not record an epoch grant for {}", hello.getAgentId(), cause);
+                        refuse(ctx, ErrorCode.ERROR_CODE_INTERNAL, "the hub could not record an epoch grant");
+                    } else if (claim instanceof EpochGrants.Claim.Fenced f) {
+                        hub.producers().refusedFenced();
+                        refuse(
+                                ctx,
+                                ErrorCode.ERROR_CODE_FENCED,
+                                "fenced: a newer instance of " + hello.getAgentId() + " holds epoch grant "
+                                        + Long.toHexString(f.current()) + " (this one presented "
+                                        + Long.toHexString(hello.getAgentEpoch()) + ")");
+                    } else if (claim instanceof EpochGrants.Claim.Granted g) {
+                        welcome(ctx, hello, version.getAsInt(), g.grant(), g.superseded());
+                    }
+                }));
+    }
+
+    private void welcome(ChannelHandlerContext ctx, Hello hello, int version, long grant, long superseded) {
+        session = new Session(ctx.channel(), hello.getAgentId(), hello.getAgentEpoch(), hello.getRole(), grant);
+        if (grant != 0) {
+            hub.producers().connected(session, superseded);
+        }
+        log.debug("{} connected ({}), protocol v{}", session, hello.getClientName(), version);
         ctx.writeAndFlush(Frame.newBuilder()
                 .setWelcome(Welcome.newBuilder()
-                        .setVersion(version.getAsInt())
+                        .setVersion(version)
                         .setHubId(hub.config().hubId())
                         .setRegion(hub.config().region())
-                        .setMaxFrameBytes(hub.config().maxFrameBytes()))
+                        .setMaxFrameBytes(hub.config().maxFrameBytes())
+                        .setGrantedEpoch(grant))
                 .build());
     }
 
@@ -144,6 +194,9 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     public void channelInactive(ChannelHandlerContext ctx) {
         hub.metrics().connectionClosed();
         if (session != null) {
+            if (session.grantedEpoch() != 0) {
+                hub.producers().closed(session);
+            }
             for (FrameService s :
                     Map.copyOf(services).values().stream().distinct().toList()) {
                 s.onClosed(session);

@@ -1,0 +1,288 @@
+package io.tributary.hub.epoch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's durable table of producer epoch grants (like Kafka's InitProducerId): for every agent or producer id, the
+ * newest epoch grant handed out. A grant is a multiple of {@link #GRANT_UNIT} (2^32); the holder stamps its records
+ * with epochs in {@code [grant, grant + 2^32)} (an edge agent adds its local buffer-opening counter), so records of two
+ * instances of one id — a wiped data dir, a clone, a restarted producer — never share a de-duplication key.
+ *
+ * <p>Rules of {@link #claim}: an id that presents no grant (0) gets a new one, larger than every grant this table ever
+ * gave to anyone; it supersedes (fences) the id's earlier holder. An id that presents the current grant keeps it. An
+ * id that presents an older grant is {@linkplain Claim.Fenced fenced}. An id that presents a grant newer than the
+ * table knows (another hub gave it, or this table was restored from a backup) is adopted, so the table only grows.
+ * New grants are never below a value the wall clock gives ({@link #clockSeed}), so that they never meet the
+ * wall-clock epochs older producers used, and a lost log does not hand out its grants again.
+ *
+ * <p>On disk ({@code data-dir/epoch-grants.log}): an append-only log; the grant is fsync'd before {@link #claim}
+ * returns, so a Welcome never names a grant a crash could forget.
+ *
+ * <pre>
+ *   file   = magic "TRGE" (4 bytes) ; version int32 = 1 ; entry*
+ *   entry  = int32 bodyLength ; int32 crc32c(body) ; body
+ *   body   = uint16 idLength ; id (UTF-8) ; int64 grant
+ * </pre>
+ *
+ * A torn or corrupt entry ends the log: recovery truncates it there and logs what it cut (a grant that was never
+ * fsync'd was never announced). When the log holds many superseded entries it is rewritten on open (temp file, fsync,
+ * atomic rename, directory fsync).
+ *
+ * <p>Thread rules: {@link #claim} is synchronized and does disk I/O (call it off event loops); {@link #isCurrent} and
+ * {@link #current} are lock-free reads for any thread.
+ */
+public final class EpochGrants implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(EpochGrants.class);
+
+    /** Every grant is a multiple of this; the epochs a holder may use are {@code [grant, grant + GRANT_UNIT)}. */
+    public static final long GRANT_UNIT = 1L << 32;
+
+    static final String FILE_NAME = "epoch-grants.log";
+    private static final int MAGIC = 0x54524745; // "TRGE"
+    private static final int VERSION = 1;
+    private static final int HEADER_BYTES = 8;
+    private static final int MAX_BODY = 2 + 65_535 + 8;
+    private static final int COMPACT_MIN_ENTRIES = 10_000;
+    private static final long CLOCK_SEED_ORIGIN_SECONDS = 1_700_000_000L;
+
+    private final Path file;
+    private final Clock clock;
+    private final Map<String, Long> holders = new ConcurrentHashMap<>();
+    private FileChannel channel;
+    private long lastGrant;
+    private long entries;
+
+    private EpochGrants(Path file, Clock clock) {
+        this.file = file;
+        this.clock = clock;
+    }
+
+    /** The outcome of a {@link #claim}. */
+    public sealed interface Claim {
+        /**
+         * The caller holds {@code grant}.
+         *
+         * @param grant the grant to use
+         * @param superseded the grant it fenced (the id's previous holder), 0 when none
+         */
+        record Granted(long grant, long superseded) implements Claim {}
+
+        /**
+         * The presented grant is older than the id's current one: the caller must stop.
+         *
+         * @param current the grant that fenced it
+         */
+        record Fenced(long current) implements Claim {}
+    }
+
+    /** Opens (creating, recovering or compacting) the grant log in {@code dataDir}. */
+    public static EpochGrants open(Path dataDir, Clock clock) throws IOException {
+        EpochGrants g = new EpochGrants(dataDir.resolve(FILE_NAME), clock);
+        g.load();
+        return g;
+    }
+
+    /**
+     * Claims an epoch grant for {@code id}, which presents {@code presented} (0 for none).
+     *
+     * @throws IllegalArgumentException when {@code presented} is not a grant (not a positive multiple of 2^32)
+     * @throws IOException when the grant could not be made durable; nothing was granted
+     */
+    public synchronized Claim claim(String id, long presented) throws IOException {
+        if (presented != 0 && (presented < 0 || presented % GRANT_UNIT != 0)) {
+            throw new IllegalArgumentException(
+                    "epoch " + presented + " was not granted by a hub (grants are multiples of 2^32)");
+        }
+        Long holder = holders.get(id);
+        long previous = holder == null ? 0 : holder;
+        if (presented == 0) {
+            long grant = Math.max(lastGrant + GRANT_UNIT, clockSeed(clock) * GRANT_UNIT);
+            append(id, grant);
+            return new Claim.Granted(grant, previous);
+        }
+        if (presented == previous) {
+            return new Claim.Granted(presented, 0);
+        }
+        if (presented < previous) {
+            return new Claim.Fenced(previous);
+        }
+        log.info("Adopting epoch grant {} of {}, newer than this hub's {}", presented, id, previous);
+        append(id, presented);
+        return new Claim.Granted(presented, previous);
+    }
+
+    /** Whether {@code grant} is still {@code id}'s newest grant. Any thread. */
+    public boolean isCurrent(String id, long grant) {
+        Long holder = holders.get(id);
+        return holder != null && holder == grant;
+    }
+
+    /** The id's newest grant, 0 when it has none. Any thread. */
+    public long current(String id) {
+        return holders.getOrDefault(id, 0L);
+    }
+
+    /** Ids with a grant. */
+    public int size() {
+        return holders.size();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+    }
+
+    /**
+     * The smallest grant (in units) the clock allows: seconds since 2023-11-14. Grants never go below it, so a grant
+     * given after this log was lost or damaged stays above the ones it forgot unless more than one grant a second was
+     * given before; and it stays far above the wall-clock epochs (milliseconds, about 410 units) that producers used
+     * before grants existed. Good until about 2091.
+     */
+    static long clockSeed(Clock clock) {
+        return Math.max(1, clock.millis() / 1000 - CLOCK_SEED_ORIGIN_SECONDS);
+    }
+
+    private void append(String id, long grant) throws IOException {
+        ByteBuffer entry = entry(id, grant);
+        while (entry.hasRemaining()) {
+            channel.write(entry);
+        }
+        channel.force(false);
+        holders.put(id, grant);
+        lastGrant = Math.max(lastGrant, grant);
+        entries++;
+    }
+
+    private static ByteBuffer entry(String id, long grant) {
+        byte[] name = id.getBytes(StandardCharsets.UTF_8);
+        if (name.length > 65_535) {
+            throw new IllegalArgumentException("id longer than 65535 UTF-8 bytes");
+        }
+        ByteBuffer body = ByteBuffer.allocate(2 + name.length + 8);
+        body.putShort((short) name.length).put(name).putLong(grant).flip();
+        CRC32C crc = new CRC32C();
+        crc.update(body.duplicate());
+        ByteBuffer out = ByteBuffer.allocate(8 + body.remaining());
+        out.putInt(body.remaining()).putInt((int) crc.getValue()).put(body).flip();
+        return out;
+    }
+
+    private void load() throws IOException {
+        if (!Files.exists(file) || Files.size(file) < HEADER_BYTES) {
+            createEmpty(file);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (in.getInt() != MAGIC || in.getInt() != VERSION) {
+            throw new IOException(file + " is not an epoch grant log (bad magic or version)");
+        }
+        long valid = in.position();
+        while (in.remaining() >= 8) {
+            int length = in.getInt();
+            int crc = in.getInt();
+            if (length < 10 || length > MAX_BODY || length > in.remaining()) {
+                break;
+            }
+            ByteBuffer body = in.slice(in.position(), length);
+            CRC32C check = new CRC32C();
+            check.update(body.duplicate());
+            if ((int) check.getValue() != crc) {
+                break;
+            }
+            int nameLength = Short.toUnsignedInt(body.getShort());
+            if (nameLength + 10 != length) {
+                break;
+            }
+            byte[] name = new byte[nameLength];
+            body.get(name);
+            long grant = body.getLong();
+            holders.merge(new String(name, StandardCharsets.UTF_8), grant, Math::max);
+            lastGrant = Math.max(lastGrant, grant);
+            entries++;
+            in.position(in.position() + length);
+            valid = in.position();
+        }
+        if (valid < bytes.length) {
+            // Only a torn tail is expected here (a grant cut short was never fsync'd, so never announced); anything
+            // longer is damage, and grants after it are lost: new grants stay above the wall clock, which keeps them
+            // above every grant given before.
+            if (bytes.length - valid > MAX_BODY + 8) {
+                log.error(
+                        "{}: {} bytes after offset {} are damaged and were cut off; grants in them are forgotten",
+                        file,
+                        bytes.length - valid,
+                        valid);
+            } else {
+                log.warn("{}: cut a torn tail of {} bytes at offset {}", file, bytes.length - valid, valid);
+            }
+        }
+        if (entries > COMPACT_MIN_ENTRIES && entries > 2L * holders.size()) {
+            compact();
+        } else {
+            channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            channel.truncate(valid);
+            channel.position(valid);
+            channel.force(true);
+        }
+        log.info("Epoch grants: {} ids, newest grant {}", holders.size(), lastGrant);
+    }
+
+    private void compact() throws IOException {
+        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+        createEmpty(tmp);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            for (Map.Entry<String, Long> e : holders.entrySet()) {
+                ByteBuffer entry = entry(e.getKey(), e.getValue());
+                while (entry.hasRemaining()) {
+                    out.write(entry);
+                }
+            }
+            out.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(file.getParent());
+        log.info("{}: compacted {} entries to {}", file, entries, holders.size());
+        entries = holders.size();
+        channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        channel.position(channel.size());
+    }
+
+    private static void createEmpty(Path path) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(header)) {
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+        }
+        try (FileChannel ch = FileChannel.open(
+                path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(header.toByteArray()));
+            ch.force(true);
+        }
+        fsyncDirectory(path.getParent());
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+}
