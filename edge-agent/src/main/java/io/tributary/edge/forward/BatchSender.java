@@ -4,13 +4,16 @@ import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.RawRecord;
+import io.tributary.hub.client.HubClientException;
 import io.tributary.hub.client.HubConnection;
 import io.tributary.protocol.v1.Frame;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -39,6 +42,7 @@ final class BatchSender {
     private final InFlightWindow window;
     private final long maxInFlightBytes;
     private final Map<String, LaneState> lanes = new HashMap<>();
+    private WriteFailures writeFailures;
     private HubConnection connection;
     private long nextBatchId = 1;
     private long pausedUntilNanos;
@@ -54,6 +58,20 @@ final class BatchSender {
         this.executor = executor;
         this.window = window;
         this.maxInFlightBytes = Math.max(1, buffer.config().quotaBytes() / 2);
+    }
+
+    /** Who handles a batch whose write failed; see {@link #writeFailed}. Forwarder thread. */
+    interface WriteFailures {
+        /** The connection is unusable; it is being closed, which resends everything in flight. */
+        void transport(long batchId, Throwable cause);
+
+        /** The batch cannot be written although the connection is open: a non-retriable refusal of the batch. */
+        void refused(long batchId, Throwable cause);
+    }
+
+    /** Set once, before the first connection. */
+    void writeFailures(WriteFailures handler) {
+        this.writeFailures = handler;
     }
 
     /** A new connection: every lane resends from what the hub acknowledged (at least the released watermark). */
@@ -211,8 +229,48 @@ final class BatchSender {
         }
         window.add(lane, new OutboundBatch(id, lane.name, last, run.records().size(), bytes, frame, System.nanoTime()));
         lane.cursor = last;
-        connection.send(frame);
+        HubConnection conn = connection;
+        conn.send(frame).whenComplete((v, err) -> {
+            if (err != null) {
+                onForwarderThread(() -> writeFailed(conn, id, err));
+            }
+        });
         return true;
+    }
+
+    /**
+     * A batch's write failed. Two kinds, told apart by the connection and the cause:
+     *
+     * <ul>
+     *   <li>Transport (an {@link IOException}, or the connection is closed already): the connection is unusable. Netty
+     *       closes the channel on a write I/O error itself; closing it here makes sure, so that the normal path runs
+     *       (close, reconnect, every lane resent from what the hub acknowledged).
+     *   <li>Anything else on a connection that is still open, in practice the frame encoder refusing a frame over the
+     *       connection's frame size limit: the same batch would fail again on any connection, and nothing tells the
+     *       hub about it, so without handling it stays in flight forever while the status says healthy. It is a
+     *       non-retriable refusal of the batch, handled as the hub's non-retriable Nack is
+     *       ({@link HubReplies#onWriteFailed}): never dropped, the lane reported refused and retried with backoff.
+     * </ul>
+     */
+    private void writeFailed(HubConnection conn, long batchId, Throwable error) {
+        if (closed || conn != connection) {
+            return; // that connection is gone already: its batches are resent on the next one
+        }
+        Throwable cause = error instanceof HubClientException && error.getCause() != null ? error.getCause() : error;
+        if (!conn.isOpen() || cause instanceof IOException) {
+            writeFailures.transport(batchId, cause);
+            conn.close();
+        } else {
+            writeFailures.refused(batchId, cause);
+        }
+    }
+
+    private void onForwarderThread(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the forwarder is closed: what was in flight stays in the buffer and is sent after the next start
+        }
     }
 
     private boolean isFull(Collection<RawRecord> read, int maxBytes) {

@@ -85,6 +85,7 @@ public final class Forwarder implements AutoCloseable {
         InFlightWindow window = new InFlightWindow(metrics);
         this.sender = new BatchSender(config, buffer, executor, window);
         HubReplies replies = new HubReplies(config, buffer, metrics, status, window, sender);
+        sender.writeFailures(replies);
         this.link = new HubLink(
                 config, endpoints, connector, agentId, buffer::epoch, executor, metrics, status, sender, replies);
     }
