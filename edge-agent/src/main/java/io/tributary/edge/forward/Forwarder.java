@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,11 @@ public final class Forwarder implements AutoCloseable {
         sender.writeFailures(replies);
         this.link = new HubLink(
                 config, endpoints, connector, agentId, buffer::epoch, executor, metrics, status, sender, replies);
+    }
+
+    /** Test hook, set before {@link #start}: runs on the forwarder thread after each read of a lane that found records. */
+    void afterRead(Consumer<String> hook) {
+        sender.afterRead(hook);
     }
 
     /** Starts connecting and forwarding. */
