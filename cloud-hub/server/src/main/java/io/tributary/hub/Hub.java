@@ -194,8 +194,7 @@ public final class Hub implements AutoCloseable {
             http = Optional.of(MetricsHttpServer.start(
                     config.host(), config.metricsPort(), registry::scrape, () -> health(streams, store, config)));
         }
-        Hub hub =
-                new Hub(config, registry, store, streams, grants, worker, scheduler, server, http, ctx, groups, lock);
+        Hub hub = new Hub(config, registry, store, streams, grants, worker, scheduler, server, http, ctx, groups, lock);
         long every = config.retentionCheckInterval().toMillis();
         scheduler.scheduleWithFixedDelay(hub::applyRetention, every, every, TimeUnit.MILLISECONDS);
         log.info(

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HubMalformedBatchIT {
     private static final String STREAM = "s";
     private static final String AGENT = "mallory";
-    // A grant the hub has not given: presented in Hello, it is adopted (see EpochGrants), so batches can be built up front.
+    // A grant the hub has not given: presented in Hello, it is adopted (see EpochGrants), so batches can be built up
+    // front.
     private static final long EPOCH = 7L << 32;
     private static final String LANE = "g";
     private static final int MAX_UNCOMPRESSED = 256 * 1024;

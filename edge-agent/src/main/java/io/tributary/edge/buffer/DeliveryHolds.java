@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What of each lane is on its way to the hub, as the forwarder reports it ({@link DurableBuffer#holdForDelivery}),
+ * What of each lane is on its way to the hub, as the forwarder reports it ({@link DurableBuffer#readForDelivery}),
  * so that {@link SpaceReclaimer} counts in the {@link LossLedger} exactly the records that never reach the hub.
  *
  * <p>Per lane, in lane order: records up to {@code acked} are at the hub (their release is on its way); records after
@@ -13,12 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * acknowledged). The reclaimer frees the first kind without counting them and never takes the second: it takes the
  * oldest records that are not on their way, which are the only ones it can truly lose.
  *
- * <p>Also keeps, per lane, how many times the reclaimer took records of the lane, so a hold can be refused when
- * records read for it may have been taken since.
- *
- * <p>Thread rules: holds are set by the forwarder while it holds the buffer's read lock; the reclaimer reads them and
- * counts reclaims on the writer thread while it holds the write lock. The maps are concurrent so that a
- * {@link #reclaims} read without the lock sees a recent value.
+ * <p>Thread rules: holds are set by the forwarder while it holds the buffer's read lock, in the same critical section
+ * as the read of the records they cover; the reclaimer reads them on the writer thread while it holds the write lock.
+ * So a record read for sending is never taken before its hold is in place.
  */
 final class DeliveryHolds {
 
@@ -35,21 +32,10 @@ final class DeliveryHolds {
     private record Hold(LanePosition acked, LanePosition sent) {}
 
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
-    private final Map<String, Long> reclaims = new ConcurrentHashMap<>();
 
-    /** Sets the lane's hold; see {@link DurableBuffer#holdForDelivery}. */
+    /** Sets the lane's hold; see {@link DurableBuffer#readForDelivery}. */
     void hold(String lane, LanePosition acked, LanePosition sent) {
         holds.put(lane, new Hold(acked, sent));
-    }
-
-    /** How many times records of the lane were taken by reclaim or expiry. */
-    long reclaims(String lane) {
-        return reclaims.getOrDefault(lane, 0L);
-    }
-
-    /** The reclaimer took (or rewrote) records of the lane. */
-    void reclaimed(String lane) {
-        reclaims.merge(lane, 1L, Long::sum);
     }
 
     /** The fate of the record at {@code p} in {@code lane}, whose released watermark is {@code released}. */

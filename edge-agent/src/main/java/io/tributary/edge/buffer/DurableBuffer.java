@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 
 /**
  * The edge agent's durable buffer: records accepted from devices wait here, on disk, until the hub acknowledges them.
@@ -20,7 +21,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>The MQTT endpoint calls {@link #append} and acknowledges the publish when the future completes with
  * {@link AppendOutcome#STORED} (the record is then committed and fsync'd, together with every other record of its
  * group commit). The forwarder calls {@link #lanes()}, {@link #read} from {@link #releasedPosition} (or from its own
- * cursor), {@link #holdForDelivery} before it sends what it read, and {@link #release} once the hub acknowledged a
+ * cursor) — {@link #readForDelivery}, which also holds what it will send — and {@link #release} once the hub acknowledged a
  * lane up to a position. Records keep the id given at append across restarts; each opening takes a new epoch, so new
  * ids never collide with old ones.
  *
@@ -146,29 +147,71 @@ public final class DurableBuffer implements AutoCloseable {
 
     /** As {@link #read}, but the records stay bytes ({@link RawRecord}): what the forwarder sends as it is. */
     public List<RawRecord> readRaw(String lane, LanePosition after, int maxRecords, int maxBytes) {
-        List<RawRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
-        long bytes = 0;
         lock.readLock().lock();
         try {
-            LanePosition from = after.max(releasedPosition(lane));
-            for (ChunkMeta m : index.lane(lane)) {
-                if (!m.last().isAfter(from)) {
+            return readRawLocked(lane, after, maxRecords, maxBytes);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private List<RawRecord> readRawLocked(String lane, LanePosition after, int maxRecords, int maxBytes) {
+        List<RawRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
+        long bytes = 0;
+        LanePosition from = after.max(releasedPosition(lane));
+        for (ChunkMeta m : index.lane(lane)) {
+            if (!m.last().isAfter(from)) {
+                continue;
+            }
+            for (RawRecord r :
+                    store.chunk(m.chunkNo()).map(ChunkCodec::decodeRaw).orElse(List.of())) {
+                if (!r.position().isAfter(from)) {
                     continue;
                 }
-                for (RawRecord r :
-                        store.chunk(m.chunkNo()).map(ChunkCodec::decodeRaw).orElse(List.of())) {
-                    if (!r.position().isAfter(from)) {
-                        continue;
-                    }
-                    int size = r.serializedSize();
-                    if (out.size() >= maxRecords || (!out.isEmpty() && bytes + size > maxBytes)) {
-                        return out;
-                    }
-                    out.add(r);
-                    bytes += size;
+                int size = r.serializedSize();
+                if (out.size() >= maxRecords || (!out.isEmpty() && bytes + size > maxBytes)) {
+                    return out;
                 }
+                out.add(r);
+                bytes += size;
             }
-            return out;
+        }
+        return out;
+    }
+
+    /**
+     * Reads for sending: {@link #readRaw}, and in the same step the hold on what of it will be sent, so that the loss
+     * ledger counts exactly the records that never reach the hub. {@code plan} gets the records read (possibly none)
+     * and returns how far the lane is on its way to the hub once they are sent (the last position sent, on any
+     * connection), or null when none of them is sent now (the hold is then left as it was). The hold: the hub
+     * acknowledged every record up to {@code acked} (quota reclaim may free them before their {@link #release} is
+     * committed, without counting them), and records after it up to the planned position were or are about to be sent
+     * and are not answered yet. Those may reach the hub even if the connection is lost before the answer, so quota
+     * reclaim and expiry never take them; they take the oldest records not on their way instead. The hold lasts until
+     * the records are released or the next hold for the lane; it is not persisted (a new opening holds nothing).
+     *
+     * <p>Reading and holding happen under the read lock that quota reclaim and expiry wait for (they take the write
+     * lock): no record read can be taken before its hold is in place, so there is nothing to re-check and no read to
+     * repeat, however often reclaim runs. {@code plan} runs under that lock: it must be quick and must not touch the
+     * buffer. Never blocks for long (as {@link #read}). Any thread, but one caller per lane.
+     *
+     * @return the records read, in lane order
+     */
+    public List<RawRecord> readForDelivery(
+            String lane,
+            LanePosition after,
+            int maxRecords,
+            int maxBytes,
+            LanePosition acked,
+            Function<List<RawRecord>, LanePosition> plan) {
+        lock.readLock().lock();
+        try {
+            List<RawRecord> read = readRawLocked(lane, after, maxRecords, maxBytes);
+            LanePosition sent = plan.apply(read);
+            if (sent != null) {
+                holds.hold(lane, acked, sent);
+            }
+            return read;
         } finally {
             lock.readLock().unlock();
         }
@@ -197,42 +240,6 @@ public final class DurableBuffer implements AutoCloseable {
             future.completeExceptionally(new IllegalStateException("edge buffer queue is full; retry"));
         }
         return future;
-    }
-
-    /**
-     * A number that changes whenever quota reclaim or expiry takes records of the lane; pass the value taken before a
-     * {@link #read} to {@link #holdForDelivery}. Any thread.
-     */
-    public long reclaimCount(String lane) {
-        return holds.reclaims(lane);
-    }
-
-    /**
-     * Tells the buffer what of the lane is on its way to the hub, so that the loss ledger counts exactly the records
-     * that never reach it: the hub acknowledged every record up to {@code acked} (quota reclaim may free them before
-     * their {@link #release} is committed, without counting them), and records after it up to {@code sent} were sent
-     * and not answered yet. Those may reach the hub even if the connection is lost before the answer, so quota
-     * reclaim and expiry never take them; they take the oldest records not on their way instead. The hold lasts until
-     * the records are released or the next call for the lane; it is not persisted (a new opening holds nothing).
-     *
-     * <p>Call it after reading records and before sending them, with the {@link #reclaimCount} taken before the read.
-     * When records of the lane were taken since then, some of those read may be gone already (and counted as lost):
-     * nothing changes and the result is false; read again. Never blocks for long (the read lock, as {@link #read}).
-     * Any thread, but one caller per lane.
-     *
-     * @return true when the hold is in place
-     */
-    public boolean holdForDelivery(String lane, LanePosition acked, LanePosition sent, long reclaimCountBeforeRead) {
-        lock.readLock().lock(); // the reclaimer holds the write lock: it sees the hold, or we see its count
-        try {
-            if (holds.reclaims(lane) != reclaimCountBeforeRead) {
-                return false;
-            }
-            holds.hold(lane, acked, sent);
-            return true;
-        } finally {
-            lock.readLock().unlock();
-        }
     }
 
     /** This opening's epoch (see {@link #epochGrant}): the epoch of the records it stores. */

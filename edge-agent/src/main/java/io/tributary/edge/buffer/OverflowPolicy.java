@@ -6,7 +6,7 @@ public enum OverflowPolicy {
     REJECT_NEW,
     /**
      * The oldest unsent chunks are deleted (counted as {@link LossReason#DROPPED}) until the new record fits. Records
-     * on their way to the hub ({@link DurableBuffer#holdForDelivery}) are kept, as they may still arrive; should only
+     * on their way to the hub ({@link DurableBuffer#readForDelivery}) are kept, as they may still arrive; should only
      * those be left, the new record is refused as under {@link #REJECT_NEW}.
      */
     DROP_OLDEST,

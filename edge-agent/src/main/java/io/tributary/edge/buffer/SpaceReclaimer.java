@@ -117,7 +117,6 @@ final class SpaceReclaimer {
     }
 
     private void replace(ChunkMeta m, List<StoredRecord> records, boolean aggregate) {
-        holds.reclaimed(m.lane());
         if (records.isEmpty()) {
             store.removeChunk(m.chunkNo());
             index.remove(m);

@@ -4,15 +4,19 @@ import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.RawRecord;
+import io.tributary.hub.client.HubClientException;
 import io.tributary.hub.client.HubConnection;
 import io.tributary.protocol.v1.Frame;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Reads the buffer's lanes and sends their batches on the current connection while the {@link InFlightWindow} has
@@ -21,9 +25,10 @@ import java.util.concurrent.TimeUnit;
  * records. A batch the hub cannot order after the lane's earlier ones (a new epoch, or one after a local gap) waits
  * until the lane has nothing in flight.
  *
- * <p>Loss accounting: before sending, the sender tells the buffer what of the lane is on its way
- * ({@link DurableBuffer#holdForDelivery}: acknowledged up to {@link LaneState#acked}, sent up to
- * {@link LaneState#sentUpTo}), so quota reclaim and expiry never count as lost a record that may still reach the hub.
+ * <p>Loss accounting: in the same step as it reads a lane, the sender tells the buffer what of it is on its way
+ * ({@link DurableBuffer#readForDelivery}: acknowledged up to {@link LaneState#acked}, sent up to
+ * {@link LaneState#sentUpTo}), so quota reclaim and expiry never count as lost a record that may still reach the hub,
+ * and never take a record between its read and its hold.
  * So that reclaim always finds records that are not on their way, the window also stays under half the buffer quota
  * in record bytes ({@link #maxInFlightBytes}; one record more at most).
  *
@@ -40,6 +45,8 @@ final class BatchSender {
     private final InFlightWindow window;
     private final long maxInFlightBytes;
     private final Map<String, LaneState> lanes = new HashMap<>();
+    private WriteFailures writeFailures;
+    private Consumer<String> afterRead = lane -> {};
     private HubConnection connection;
     private long grant;
     private long nextBatchId = 1;
@@ -61,6 +68,25 @@ final class BatchSender {
         this.executor = executor;
         this.window = window;
         this.maxInFlightBytes = Math.max(1, buffer.config().quotaBytes() / 2);
+    }
+
+    /** Who handles a batch whose write failed; see {@link #writeFailed}. Forwarder thread. */
+    interface WriteFailures {
+        /** The connection is unusable; it is being closed, which resends everything in flight. */
+        void transport(long batchId, Throwable cause);
+
+        /** The batch cannot be written although the connection is open: a non-retriable refusal of the batch. */
+        void refused(long batchId, Throwable cause);
+    }
+
+    /** Test hook: called with the lane's name after each read of the buffer that returned records. */
+    void afterRead(Consumer<String> hook) {
+        this.afterRead = hook;
+    }
+
+    /** Set once, before the first connection. */
+    void writeFailures(WriteFailures handler) {
+        this.writeFailures = handler;
     }
 
     /**
@@ -169,6 +195,12 @@ final class BatchSender {
         return window.size() < config.maxInFlightBatches() && window.bytes() < maxInFlightBytes;
     }
 
+    /** The batch chosen from a read, under the buffer's read lock ({@link #choose}); run null: nothing to send. */
+    private static final class Choice {
+        BatchAssembler.Run run;
+        boolean gap;
+    }
+
     /** Reads the lane after its cursor and sends one batch; false when nothing was sent. */
     private boolean sendNext(LaneState lane, long now) {
         if (now < lane.retryAtNanos) {
@@ -176,39 +208,27 @@ final class BatchSender {
             return false;
         }
         int maxBytes = (int) Math.min(config.maxBatchBytes(), maxInFlightBytes - window.bytes());
-        long reclaims = buffer.reclaimCount(lane.name);
-        List<RawRecord> read = buffer.readRaw(lane.name, lane.cursor, config.maxBatchRecords(), maxBytes);
-        if (read.isEmpty()) {
-            lane.partialSinceNanos = 0;
+        Choice choice = new Choice();
+        // Read and hold in one step: quota reclaim and expiry cannot take a record between its read and its hold, so
+        // nothing read needs checking again (a two-step read-then-hold had to re-read whenever a reclaim came in
+        // between, which under sustained quota pressure could repeat without end).
+        List<RawRecord> read = buffer.readForDelivery(
+                lane.name,
+                lane.cursor,
+                config.maxBatchRecords(),
+                maxBytes,
+                lane.acked,
+                records -> choose(lane, records, now, maxBytes, choice));
+        if (!read.isEmpty()) {
+            afterRead.accept(lane.name);
+        }
+        BatchAssembler.Run run = choice.run;
+        if (run == null) {
             return false;
         }
-        BatchAssembler.Run run = BatchAssembler.leadingRun(read, config.partitionByDevice());
-        if (!run.cut() && !isFull(read, maxBytes) && !config.linger().isZero()) {
-            if (lane.partialSinceNanos == 0) {
-                lane.partialSinceNanos = now;
-            }
-            long waited = now - lane.partialSinceNanos;
-            if (waited < config.linger().toNanos()) {
-                schedulePump(config.linger().toNanos() - waited);
-                return false;
-            }
-        }
-        boolean gap = BatchAssembler.followsGap(lane.cursor, run);
-        if ((gap || BatchAssembler.startsEpoch(lane.cursor, run)) && !lane.inFlight.isEmpty()) {
-            // The hub orders a lane's batches by their gap-free sequence; it cannot order this one (a new epoch is
-            // a new producer, a declared gap skips the check) after those still in flight, one of which may yet be
-            // refused, resent or appended late (overlap path). Send it once they are acknowledged.
-            return false;
-        }
+        boolean gap = choice.gap;
         LanePosition last = run.last().position();
-        LanePosition sent = lane.sentUpTo.max(last);
-        if (!buffer.holdForDelivery(lane.name, lane.acked, sent, reclaims)) {
-            // Quota reclaim or expiry took records of the lane since the read: some of these may be gone and counted
-            // as lost already, and must not reach the hub. Read again.
-            schedulePump(0);
-            return false;
-        }
-        lane.sentUpTo = sent;
+        lane.sentUpTo = lane.sentUpTo.max(last);
         lane.partialSinceNanos = 0;
         long id = nextBatchId++;
         Frame frame = Frame.newBuilder()
@@ -222,8 +242,82 @@ final class BatchSender {
         }
         window.add(lane, new OutboundBatch(id, lane.name, last, run.records().size(), bytes, frame, System.nanoTime()));
         lane.cursor = last;
-        connection.send(frame);
+        HubConnection conn = connection;
+        conn.send(frame).whenComplete((v, err) -> {
+            if (err != null) {
+                onForwarderThread(() -> writeFailed(conn, id, err));
+            }
+        });
         return true;
+    }
+
+    /**
+     * What of a read is sent now: the leading run of the next batch, or nothing (nothing read, a partial batch still
+     * lingering, or a batch the hub could not order after the lane's batches in flight). Runs under the buffer's read
+     * lock, inside {@link DurableBuffer#readForDelivery}: looks at the records only. Returns how far the lane is on
+     * its way to the hub once the run is sent ({@link LaneState#sentUpTo} or the run's end), null to send nothing.
+     */
+    private LanePosition choose(LaneState lane, List<RawRecord> read, long now, int maxBytes, Choice choice) {
+        if (read.isEmpty()) {
+            lane.partialSinceNanos = 0;
+            return null;
+        }
+        BatchAssembler.Run run = BatchAssembler.leadingRun(read, config.partitionByDevice());
+        if (!run.cut() && !isFull(read, maxBytes) && !config.linger().isZero()) {
+            if (lane.partialSinceNanos == 0) {
+                lane.partialSinceNanos = now;
+            }
+            long waited = now - lane.partialSinceNanos;
+            if (waited < config.linger().toNanos()) {
+                schedulePump(config.linger().toNanos() - waited);
+                return null;
+            }
+        }
+        boolean gap = BatchAssembler.followsGap(lane.cursor, run);
+        if ((gap || BatchAssembler.startsEpoch(lane.cursor, run)) && !lane.inFlight.isEmpty()) {
+            // The hub orders a lane's batches by their gap-free sequence; it cannot order this one (a new epoch is
+            // a new producer, a declared gap skips the check) after those still in flight, one of which may yet be
+            // refused, resent or appended late (overlap path). Send it once they are acknowledged.
+            return null;
+        }
+        choice.run = run;
+        choice.gap = gap;
+        return lane.sentUpTo.max(run.last().position());
+    }
+
+    /**
+     * A batch's write failed. Two kinds, told apart by the connection and the cause:
+     *
+     * <ul>
+     *   <li>Transport (an {@link IOException}, or the connection is closed already): the connection is unusable. Netty
+     *       closes the channel on a write I/O error itself; closing it here makes sure, so that the normal path runs
+     *       (close, reconnect, every lane resent from what the hub acknowledged).
+     *   <li>Anything else on a connection that is still open, in practice the frame encoder refusing a frame over the
+     *       connection's frame size limit: the same batch would fail again on any connection, and nothing tells the
+     *       hub about it, so without handling it stays in flight forever while the status says healthy. It is a
+     *       non-retriable refusal of the batch, handled as the hub's non-retriable Nack is
+     *       ({@link HubReplies#onWriteFailed}): never dropped, the lane reported refused and retried with backoff.
+     * </ul>
+     */
+    private void writeFailed(HubConnection conn, long batchId, Throwable error) {
+        if (closed || conn != connection) {
+            return; // that connection is gone already: its batches are resent on the next one
+        }
+        Throwable cause = error instanceof HubClientException && error.getCause() != null ? error.getCause() : error;
+        if (!conn.isOpen() || cause instanceof IOException) {
+            writeFailures.transport(batchId, cause);
+            conn.close();
+        } else {
+            writeFailures.refused(batchId, cause);
+        }
+    }
+
+    private void onForwarderThread(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the forwarder is closed: what was in flight stays in the buffer and is sent after the next start
+        }
     }
 
     private boolean isFull(Collection<RawRecord> read, int maxBytes) {

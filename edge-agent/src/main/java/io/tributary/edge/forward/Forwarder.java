@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,8 +86,14 @@ public final class Forwarder implements AutoCloseable {
         InFlightWindow window = new InFlightWindow(metrics);
         this.sender = new BatchSender(config, buffer, agentId, executor, window);
         HubReplies replies = new HubReplies(config, buffer, metrics, status, window, sender);
+        sender.writeFailures(replies);
         this.link =
                 new HubLink(config, endpoints, connector, agentId, buffer, executor, metrics, status, sender, replies);
+    }
+
+    /** Test hook, set before {@link #start}: runs on the forwarder thread after each read of a lane that found records. */
+    void afterRead(Consumer<String> hook) {
+        sender.afterRead(hook);
     }
 
     /** Starts connecting and forwarding. */

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The forwarder's meters, all under {@code tributary.edge.forward.}: records forwarded (rate = forward rate), batches
  * in flight, hub round trip (send to ack), age of the oldest record not yet acknowledged by the hub, link state,
- * reconnects, refusals and throttles. Backlog records and bytes are the buffer's {@code tributary.edge.buffer.records}
+ * reconnects, refusals, failed writes and throttles. Backlog records and bytes are the buffer's {@code tributary.edge.buffer.records}
  * and {@code .bytes} gauges.
  *
  * <p>Thread rules: thread-safe; the values are written by the forwarder thread.
@@ -28,6 +28,11 @@ final class ForwarderMetrics {
     final Counter reconnects;
     final Counter throttles;
     final Counter fatalRefusals;
+    /** Batch writes that failed because the connection is unusable; it is closed and everything resent. */
+    final Counter writeFailedTransport;
+    /** Batches that cannot be written on an open connection (over the frame size limit): a non-retriable refusal. */
+    final Counter writeFailedRefused;
+
     final Timer roundTrip;
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger linkState = new AtomicInteger();
@@ -50,9 +55,11 @@ final class ForwarderMetrics {
                 .description("Throttle frames received")
                 .register(registry));
         fatalRefusals = track(Counter.builder(PREFIX + "errors")
-                .description(
-                        "batches refused by the hub as not retriable; they are retried with backoff, never dropped")
+                .description("batches refused as not retriable, by the hub or because they cannot be written to it"
+                        + " (over the frame size limit); they are retried with backoff, never dropped")
                 .register(registry));
+        writeFailedTransport = writeFailures("transport");
+        writeFailedRefused = writeFailures("refused");
         roundTrip = track(Timer.builder(PREFIX + "ack.latency")
                 .description("hub round trip: batch sent to BatchAck received")
                 .publishPercentiles(0.5, 0.99)
@@ -69,6 +76,14 @@ final class ForwarderMetrics {
                         PREFIX + "oldest.unacked.age", oldestUnackedAgeMs, TimeUnit.MILLISECONDS, AtomicLong::get)
                 .description("age (edge receive time) of the oldest buffered record the hub has not acknowledged")
                 .strongReference(true)
+                .register(registry));
+    }
+
+    private Counter writeFailures(String kind) {
+        return track(Counter.builder(PREFIX + "write.failures")
+                .description("batch writes to the hub that failed, by kind (transport: reconnect and resend; refused:"
+                        + " the batch cannot be written, retried with backoff, never dropped)")
+                .tag("kind", kind)
                 .register(registry));
     }
 

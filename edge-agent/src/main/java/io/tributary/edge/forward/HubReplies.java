@@ -19,11 +19,13 @@ import org.slf4j.LoggerFactory;
  * lane and retries after the lane's jittered backoff; a {@code Throttle} rewinds its lane and pauses all sending for the
  * time asked. A non-retriable {@code Nack} is never a reason to drop data: it is logged as an error, counted
  * ({@code tributary.edge.forward.errors}), reported in the status and retried every
- * {@link ForwarderConfig#backoffMax()}, until an operator fixes the cause.
+ * {@link ForwarderConfig#backoffMax()}, until an operator fixes the cause. A batch that cannot even be written on an
+ * open connection (a frame over the frame size limit) is treated the same way, and also counted in
+ * {@code tributary.edge.forward.write.failures{kind="refused"}}; see {@link BatchSender#writeFailed}.
  *
  * <p>Thread rules: forwarder thread only.
  */
-final class HubReplies {
+final class HubReplies implements BatchSender.WriteFailures {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
 
     private final ForwarderConfig config;
@@ -95,15 +97,53 @@ final class HubReplies {
                     reason,
                     delay);
         } else {
-            metrics.fatalRefusals.increment();
-            delay = config.backoffMax().toMillis();
-            String why = "hub refused lane " + b.lane + " batch up to " + b.last + ": " + nack.getReason() + " "
-                    + nack.getMessage();
-            log.error("{}; NOT dropping it: retrying every {} ms until the cause is fixed", why, delay);
-            status.laneRefused(lane.name, why);
+            delay = refuseLane(
+                    lane,
+                    "hub refused lane " + b.lane + " batch up to " + b.last + ": " + nack.getReason() + " "
+                            + nack.getMessage());
         }
-        sender.rewind(lane, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
-        sender.schedulePump(TimeUnit.MILLISECONDS.toNanos(delay));
+        retryLater(lane, delay);
+    }
+
+    /** A batch could not be written on a connection that stays open: refused for good, as a non-retriable Nack. */
+    @Override
+    public void refused(long batchId, Throwable cause) {
+        OutboundBatch b = window.remove(batchId);
+        if (b == null) {
+            return; // abandoned by a rewind meanwhile: resent (and failing again, if it must) under a new id
+        }
+        metrics.writeFailedRefused.increment();
+        LaneState lane = sender.lane(b.lane);
+        retryLater(
+                lane,
+                refuseLane(
+                        lane,
+                        "cannot send lane " + b.lane + " batch up to " + b.last + " (" + b.records + " records) to the"
+                                + " hub: " + cause.getMessage()));
+    }
+
+    /** A batch's write failed because the connection is unusable; the sender closes it and everything is resent. */
+    @Override
+    public void transport(long batchId, Throwable cause) {
+        metrics.writeFailedTransport.increment();
+        log.warn(
+                "Write of batch {} to the hub failed ({}); closing the connection to resend",
+                batchId,
+                cause.toString());
+    }
+
+    /** Counts, logs and reports a non-retriable refusal of the lane; returns the delay before its retry. */
+    private long refuseLane(LaneState lane, String why) {
+        metrics.fatalRefusals.increment();
+        long delay = config.backoffMax().toMillis();
+        log.error("{}; NOT dropping it: retrying every {} ms until the cause is fixed", why, delay);
+        status.laneRefused(lane.name, why);
+        return delay;
+    }
+
+    private void retryLater(LaneState lane, long delayMs) {
+        sender.rewind(lane, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs));
+        sender.schedulePump(TimeUnit.MILLISECONDS.toNanos(delayMs));
     }
 
     void onThrottle(Throttle t) {

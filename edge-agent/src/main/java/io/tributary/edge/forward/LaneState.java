@@ -21,7 +21,7 @@ final class LaneState {
     /**
      * Highest position sent on any connection. Records after {@link #acked} up to here may be at the hub although no
      * answer came (a lost connection, an abandoned batch), so the buffer holds them (see
-     * {@link io.tributary.edge.buffer.DurableBuffer#holdForDelivery}); not reset by a rewind or a reconnect.
+     * {@link io.tributary.edge.buffer.DurableBuffer#readForDelivery}); not reset by a rewind or a reconnect.
      */
     LanePosition sentUpTo;
 

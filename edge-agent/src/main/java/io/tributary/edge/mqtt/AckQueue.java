@@ -42,6 +42,7 @@ final class AckQueue {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean paused;
     private boolean flushScheduled;
+    private boolean closing;
 
     AckQueue(ChannelHandlerContext ctx, ServerContext server) {
         this.ctx = ctx;
@@ -70,14 +71,16 @@ final class AckQueue {
 
     private void drain() {
         boolean wrote = false;
-        boolean close = false;
+        String close = null;
         while (!queue.isEmpty() && queue.peek().decision != null) {
             Pending head = queue.poll();
             PublishAcks.Decision decision = head.decision;
             if (decision.refusedReason() != null) {
                 server.metrics().refused(decision.refusedReason());
             }
-            close |= decision.closeAfter();
+            if (close == null && decision.closeAfter()) {
+                close = decision.closeReason();
+            }
             if (decision.send() && ctx.channel().isActive()) {
                 MqttMessageType type = head.qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
                 ctx.write(PublishAcks.reply(type, head.packetId, decision.reasonCode()), ctx.voidPromise());
@@ -92,8 +95,11 @@ final class AckQueue {
             flushScheduled = true;
             ctx.executor().execute(this::flush);
         }
-        if (close) {
-            server.metrics().disconnect("sink_failed");
+        if (close != null && !closing) {
+            closing = true;
+            server.metrics().disconnect(close);
+            // flush first: the acks just written belong to stored publishes and must not be lost with the connection
+            ctx.flush();
             ctx.close();
         }
         if (paused && queue.size() <= highWater / 2) {

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code edge_mqtt_publishes_refused_total{reason}}: publishes not stored or not acknowledged
  *   <li>{@code edge_mqtt_puback_latency_seconds}: receive to PUBACK/PUBREC write, histogram buckets
  *   <li>{@code edge_mqtt_malformed_packets_total{reason}}: decode failures and protocol violations
- *   <li>{@code edge_mqtt_disconnects_total{reason}}: connections closed by the server, by reason
+ *   <li>{@code edge_mqtt_disconnects_total{reason}}: connections closed by the server, by reason (e.g. {@code
+ *       topic_unmapped}, {@code sink_failed}: an MQTT 3.1.1 publish that could not be stored, see PublishAcks)
  * </ul>
  *
  * <p>Thread-safe: Micrometer meters are. The per-publish meters are looked up once; the rare ones (connects,

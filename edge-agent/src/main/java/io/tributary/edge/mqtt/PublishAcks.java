@@ -21,23 +21,34 @@ import io.netty.handler.codec.mqtt.MqttReasonCodes;
  *                  limit; 0x80 would hide it)
  * FAILED           0x80 unspecified error        withheld, and the connection is closed so that the client
  *                                                reconnects and redelivers
- * topic unmapped   0x90 topic name invalid       acknowledged and dropped (3.1.1 has no negative ack, and a
- *                                                withheld or disconnected publish would be redelivered forever)
+ * topic unmapped   0x90 topic name invalid       withheld, and the connection is closed (3.1.1 has no negative
+ *                                                ack, and a PUBACK/PUBREC would report as safe a message that is
+ *                                                dropped; MQTT 3.1.1 §4.8 lets a server close on a publish it
+ *                                                will not process). A client that redelivers it on reconnect is
+ *                                                closed again: visible in the disconnect counter and the log.
  * </pre>
  *
- * Every outcome except STORED is counted in {@code edge_mqtt_publishes_refused_total{reason}}. Stateless.
+ * Every outcome except STORED is counted in {@code edge_mqtt_publishes_refused_total{reason}}; every close in
+ * {@code edge_mqtt_disconnects_total{reason}} ({@code sink_failed}, {@code topic_unmapped}). A close happens after
+ * the acks of the publishes received before it are written, so those are not lost with the connection. QoS 0
+ * publishes get no ack in any case: a refused one is counted (and, for an unmapped topic, logged) and the connection
+ * kept. Stateless.
  */
 final class PublishAcks {
 
     /**
      * @param send whether a PUBACK/PUBREC is written
      * @param reasonCode its MQTT 5 reason code (ignored for 3.1.1)
-     * @param closeAfter whether the connection is closed afterwards
+     * @param closeReason null to keep the connection, else the metric tag of closing it afterwards
      * @param refusedReason metric tag, or null when the publish was stored
      */
-    record Decision(boolean send, byte reasonCode, boolean closeAfter, String refusedReason) {}
+    record Decision(boolean send, byte reasonCode, String closeReason, String refusedReason) {
+        boolean closeAfter() {
+            return closeReason != null;
+        }
+    }
 
-    static final Decision STORED = new Decision(true, (byte) 0x00, false, null);
+    static final Decision STORED = new Decision(true, (byte) 0x00, null, null);
 
     private PublishAcks() {}
 
@@ -47,24 +58,25 @@ final class PublishAcks {
             case QUOTA_EXCEEDED ->
                 v5
                         ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "quota_exceeded")
-                        : withheld(false, "quota_exceeded");
-            case BUSY -> v5 ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "busy") : withheld(false, "busy");
-            case FAILED -> v5 ? negative(MqttReasonCodes.PubAck.UNSPECIFIED_ERROR, "failed") : withheld(true, "failed");
+                        : withheld(null, "quota_exceeded");
+            case BUSY -> v5 ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "busy") : withheld(null, "busy");
+            case FAILED ->
+                v5 ? negative(MqttReasonCodes.PubAck.UNSPECIFIED_ERROR, "failed") : withheld("sink_failed", "failed");
         };
     }
 
     static Decision unmappedTopic(boolean v5) {
         return v5
                 ? negative(MqttReasonCodes.PubAck.TOPIC_NAME_INVALID, "topic_unmapped")
-                : new Decision(true, (byte) 0x00, false, "topic_unmapped");
+                : withheld("topic_unmapped", "topic_unmapped");
     }
 
     private static Decision negative(MqttReasonCodes.PubAck code, String reason) {
-        return new Decision(true, code.byteValue(), false, reason);
+        return new Decision(true, code.byteValue(), null, reason);
     }
 
-    private static Decision withheld(boolean close, String reason) {
-        return new Decision(false, (byte) 0x00, close, reason);
+    private static Decision withheld(String closeReason, String reason) {
+        return new Decision(false, (byte) 0x00, closeReason, reason);
     }
 
     /** PUBACK, PUBREC or PUBCOMP with a reason code (the encoder drops it for 3.1.1). */

@@ -113,8 +113,8 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         server.metrics().publish(qos);
         Optional<TopicMapping.Match> match = server.config().topicMapping().match(topic);
         if (match.isEmpty()) {
-            log.debug("Publish from {} to unmapped topic '{}'", connection.clientId(), topic);
             PublishAcks.Decision decision = PublishAcks.unmappedTopic(connection.isV5());
+            logUnmapped(ctx, topic, qos, decision);
             if (qos == 0) {
                 server.metrics().refused(decision.refusedReason());
             } else {
@@ -172,6 +172,28 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 pending.resolve(PublishAcks.forResult(connection.isV5(), outcome));
             });
         });
+    }
+
+    /** WARN the first time a topic is refused (bounded, see {@link ServerContext#MAX_WARNED_TOPICS}), DEBUG after. */
+    private void logUnmapped(ChannelHandlerContext ctx, String topic, int qos, PublishAcks.Decision decision) {
+        String outcome = qos == 0
+                ? "dropped (QoS 0, nothing to answer)"
+                : decision.closeAfter()
+                        ? "not acknowledged, closing the connection"
+                        : "refused with PUBACK/PUBREC 0x90";
+        String template = server.config().topicMapping().template();
+        if (server.unmappedTopicWarnings().first(topic)) {
+            log.warn(
+                    "Publish from client {} ({}) to topic '{}' {}: the topic does not match the topic template '{}'"
+                            + " (further ones on this topic at DEBUG; counted in edge_mqtt_publishes_refused_total)",
+                    connection.clientId(),
+                    ctx.channel().remoteAddress(),
+                    topic,
+                    outcome,
+                    template);
+        } else {
+            log.debug("Publish from client {} to unmapped topic '{}' {}", connection.clientId(), topic, outcome);
+        }
     }
 
     private CompletionStage<SinkResult> offer(InboundPublish publish) {

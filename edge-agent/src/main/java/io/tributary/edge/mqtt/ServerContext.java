@@ -9,4 +9,19 @@ record ServerContext(
         PublishSink sink,
         SessionRegistry sessions,
         MqttMetrics metrics,
-        Clock clock) {}
+        Clock clock,
+        OncePerKey unmappedTopicWarnings) {
+
+    /** Topics whose refusal is logged at WARN (once each) before further ones go to DEBUG. */
+    static final int MAX_WARNED_TOPICS = 1000;
+
+    ServerContext(
+            MqttServerConfig config,
+            Authenticator authenticator,
+            PublishSink sink,
+            SessionRegistry sessions,
+            MqttMetrics metrics,
+            Clock clock) {
+        this(config, authenticator, sink, sessions, metrics, clock, new OncePerKey(MAX_WARNED_TOPICS));
+    }
+}

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Records on their way to the hub ({@link DurableBuffer#holdForDelivery}) under quota pressure and expiry. */
+/** Records on their way to the hub ({@link DurableBuffer#readForDelivery}) under quota pressure and expiry. */
 class DurableBufferHoldTest {
 
     @TempDir
@@ -53,6 +53,11 @@ class DurableBufferHoldTest {
         return out;
     }
 
+    /** Holds the lane as the forwarder does: the hub acknowledged up to {@code acked}, sent up to {@code sent}. */
+    private static void hold(DurableBuffer buffer, LanePosition acked, LanePosition sent) {
+        buffer.readForDelivery("g", LanePosition.BEFORE_FIRST, 1, Integer.MAX_VALUE, acked, read -> sent);
+    }
+
     private static List<String> left(DurableBuffer buffer) {
         return buffer.read("g", LanePosition.BEFORE_FIRST, 1000, Integer.MAX_VALUE).stream()
                 .map(TestRecords::payload)
@@ -68,12 +73,14 @@ class DurableBufferHoldTest {
         DurableBuffer buffer = open(800, OverflowPolicy.DROP_OLDEST);
         List<LanePosition> ids = append(buffer, 0, 10);
         assertThat(buffer.losses().get(LossReason.DROPPED)).isZero();
-        long before = buffer.reclaimCount("g");
-        assertThat(buffer.read("g", LanePosition.BEFORE_FIRST, 5, Integer.MAX_VALUE))
-                .extracting(TestRecords::payload)
-                .isEqualTo(names(0, 5));
-        assertThat(buffer.holdForDelivery("g", LanePosition.BEFORE_FIRST, ids.get(4), before))
-                .isTrue();
+        List<RawRecord> read = buffer.readForDelivery(
+                "g",
+                LanePosition.BEFORE_FIRST,
+                5,
+                Integer.MAX_VALUE,
+                LanePosition.BEFORE_FIRST,
+                records -> records.get(records.size() - 1).position());
+        assertThat(read).extracting(r -> r.position()).isEqualTo(ids.subList(0, 5));
 
         append(buffer, 10, 60);
 
@@ -89,8 +96,7 @@ class DurableBufferHoldTest {
         DurableBuffer buffer = open(800, OverflowPolicy.DROP_OLDEST);
         List<LanePosition> ids = append(buffer, 0, 10);
         assertThat(buffer.losses().get(LossReason.DROPPED)).isZero();
-        assertThat(buffer.holdForDelivery("g", ids.get(4), ids.get(9), buffer.reclaimCount("g")))
-                .isTrue();
+        hold(buffer, ids.get(4), ids.get(9));
 
         append(buffer, 10, 60);
 
@@ -103,27 +109,17 @@ class DurableBufferHoldTest {
     }
 
     @Test
-    void holdForDelivery_afterRecordsWereReclaimedSinceTheRead_isRefused() {
+    void readForDelivery_planSendsNothing_holdUnchangedAndTheRecordsRemainTakeable() {
         DurableBuffer buffer = open(400, OverflowPolicy.DROP_OLDEST);
         append(buffer, 0, 10);
-        long before = buffer.reclaimCount("g");
-        List<BufferedRecord> read = buffer.read("g", LanePosition.BEFORE_FIRST, 5, Integer.MAX_VALUE);
+        List<RawRecord> read = buffer.readForDelivery(
+                "g", LanePosition.BEFORE_FIRST, 5, Integer.MAX_VALUE, LanePosition.BEFORE_FIRST, records -> null);
+        assertThat(read).hasSize(5);
 
-        append(buffer, 10, 40); // drops the oldest, some of which were just read
+        append(buffer, 10, 40); // over the quota: the oldest go, the ones just read included (not on their way)
+
         assertThat(buffer.losses().get(LossReason.DROPPED)).isPositive();
-
-        assertThat(buffer.holdForDelivery(
-                        "g",
-                        LanePosition.BEFORE_FIRST,
-                        read.get(read.size() - 1).position(),
-                        before))
-                .isFalse();
-        assertThat(buffer.holdForDelivery(
-                        "g",
-                        LanePosition.BEFORE_FIRST,
-                        read.get(read.size() - 1).position(),
-                        buffer.reclaimCount("g")))
-                .isTrue();
+        assertThat(left(buffer)).doesNotContain("record-0");
     }
 
     @Test
@@ -131,12 +127,7 @@ class DurableBufferHoldTest {
         DurableBuffer buffer = open(400, OverflowPolicy.DROP_OLDEST);
         append(buffer, 0, 40);
         List<BufferedRecord> stored = buffer.read("g", LanePosition.BEFORE_FIRST, 1000, Integer.MAX_VALUE);
-        assertThat(buffer.holdForDelivery(
-                        "g",
-                        LanePosition.BEFORE_FIRST,
-                        stored.get(stored.size() - 1).position(),
-                        buffer.reclaimCount("g")))
-                .isTrue();
+        hold(buffer, LanePosition.BEFORE_FIRST, stored.get(stored.size() - 1).position());
         long dropped = buffer.losses().get(LossReason.DROPPED);
 
         assertThat(await(buffer.append(text("g", "one-too-many"))).outcome()).isEqualTo(AppendOutcome.QUOTA_EXCEEDED);
@@ -156,8 +147,7 @@ class DurableBufferHoldTest {
                             .id()));
         }
         assertThat(buffer.losses().get(LossReason.ROLLED_UP)).isZero();
-        assertThat(buffer.holdForDelivery("g", LanePosition.BEFORE_FIRST, ids.get(4), buffer.reclaimCount("g")))
-                .isTrue();
+        hold(buffer, LanePosition.BEFORE_FIRST, ids.get(4));
 
         for (int i = 10; i < 40; i++) {
             assertThat(await(buffer.append(TestRecords.json("g", "d", clock.millis(), "{\"t\":" + i + "}")))
@@ -181,8 +171,7 @@ class DurableBufferHoldTest {
             PendingRecord r = new PendingRecord("g", text("g", "record-" + i).body(), Duration.ofMinutes(1));
             ids.add(LanePosition.of(await(buffer.append(r)).id()));
         }
-        assertThat(buffer.holdForDelivery("g", LanePosition.BEFORE_FIRST, ids.get(1), buffer.reclaimCount("g")))
-                .isTrue();
+        hold(buffer, LanePosition.BEFORE_FIRST, ids.get(1));
 
         clock.advance(Duration.ofMinutes(2));
 

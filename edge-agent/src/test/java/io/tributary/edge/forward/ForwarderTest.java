@@ -12,6 +12,7 @@ import io.tributary.edge.buffer.PendingRecord;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.HubEndpoint;
+import io.tributary.protocol.frame.FrameLimits;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.NackReason;
@@ -66,8 +67,13 @@ class ForwarderTest {
     }
 
     private Forwarder start(String endpoints, ForwarderConfig config) {
+        return start(endpoints, config, FrameLimits.DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    private Forwarder start(String endpoints, ForwarderConfig config, int maxFrameBytes) {
         ClientOptions options = ClientOptions.builder(HubEndpoint.parseList(endpoints))
                 .connectTimeout(Duration.ofSeconds(2))
+                .maxFrameBytes(maxFrameBytes)
                 .build();
         forwarder = new Forwarder(config, buffer, resources, options, "agent-1", registry, Clock.systemUTC());
         forwarder.start();
@@ -219,6 +225,52 @@ class ForwarderTest {
         await().atMost(WAIT).until(() -> hub.recordCount() == 5);
         assertThat(idsOfLane(hub.records(), "a")).containsExactlyElementsOf(ids);
         await().atMost(WAIT).until(() -> forwarder.status().healthy());
+    }
+
+    @Test
+    void writeFailure_frameOverTheLimitOnAnOpenConnection_laneRefusedRetriedNeverDroppedOthersFlow() {
+        // A record that makes its batch's frame larger than the connection's frame limit: the encoder fails the
+        // write while the connection stays open. It must not sit in flight forever behind a healthy status.
+        byte[] noise = new byte[8 * 1024];
+        new java.util.Random(7).nextBytes(noise); // incompressible
+        RecordId big = buffer.append(PendingRecord.of(
+                        "a",
+                        Record.newBuilder()
+                                .setDeviceGroup("a")
+                                .setDeviceId("dev")
+                                .setContentType(ContentType.CONTENT_TYPE_RAW)
+                                .setPayload(ByteString.copyFrom(noise))
+                                .build()))
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join()
+                .id();
+        List<RecordId> small = append("b", 20);
+
+        start(hub.address(), config(), 4 * 1024);
+
+        await().atMost(WAIT).until(() -> idsOfLane(hub.records(), "b").size() == 20);
+        await().atMost(WAIT).until(() -> !forwarder.status().healthy());
+        assertThat(forwarder.status().lanesRefused()).containsExactly("a");
+        assertThat(forwarder.status().lastError()).contains("exceeds the limit");
+        assertThat(idsOfLane(hub.records(), "b")).containsExactlyElementsOf(small);
+        // retried (every backoff.max), never dropped, never released
+        await().atMost(WAIT)
+                .until(() ->
+                        registry.get("tributary.edge.forward.errors").counter().count() >= 2);
+        assertThat(idsOfLane(hub.records(), "a")).isEmpty();
+        assertThat(buffer.releasedPosition("a")).isEqualTo(LanePosition.BEFORE_FIRST);
+        assertThat(buffer.read("a", LanePosition.BEFORE_FIRST, 10, Integer.MAX_VALUE))
+                .extracting(r -> r.record().getId())
+                .containsExactly(big);
+        assertThat(forwarder.status().state()).isEqualTo(LinkState.UP);
+        assertThat(registry.get("tributary.edge.forward.write.failures")
+                        .tag("kind", "refused")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(2);
+        assertThat(registry.get("tributary.edge.forward.reconnects").counter().count())
+                .as("the connection was fine: kept")
+                .isZero();
     }
 
     @Test

@@ -72,6 +72,32 @@ class PahoInteropIT {
     }
 
     @Test
+    void publishQos1_unmappedTopic_notCompletedAsSuccessConnectionClosedAndCounted() throws Exception {
+        MqttClient paho = client("paho-3");
+        try {
+            paho.connect(options(PASSWORD));
+            // blocks until PUBACK; a PUBACK here would report a message as delivered that the edge dropped
+            assertThatThrownBy(() -> paho.publish(
+                            "plant-1/press-7/temp", "{\"temp\":71.5}".getBytes(StandardCharsets.UTF_8), 1, false))
+                    .isInstanceOf(MqttException.class)
+                    .extracting(e -> ((MqttException) e).getReasonCode())
+                    .isEqualTo((int) MqttException.REASON_CODE_CONNECTION_LOST);
+            await().atMost(RawMqttClient.WAIT).until(() -> !paho.isConnected());
+            assertThat(server.sink.size()).isZero();
+            assertThat(server.count("edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
+                    .isEqualTo(1);
+            assertThat(server.count("edge.mqtt.disconnects", "reason", "topic_unmapped"))
+                    .isEqualTo(1);
+            assertThat(server.count("edge.mqtt.acks", "type", "puback")).isZero();
+        } finally {
+            if (paho.isConnected()) {
+                paho.disconnectForcibly(1000);
+            }
+            paho.close(true);
+        }
+    }
+
+    @Test
     void connect_wrongPassword_refusedWithCode4() throws Exception {
         MqttClient paho = client("paho-2");
         try {

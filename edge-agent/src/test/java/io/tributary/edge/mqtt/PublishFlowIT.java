@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Packet-level behaviour of PUBLISH handling against a real server, with a raw Netty MQTT client. */
 class PublishFlowIT {
@@ -151,14 +153,36 @@ class PublishFlowIT {
                 .isEqualTo(1);
     }
 
-    @Test
-    void qos1Publish_unmappedTopic_mqtt311AckedAndDropped() throws Exception {
+    @ParameterizedTest(name = "QoS {0}")
+    @ValueSource(ints = {1, 2})
+    void qos1Or2Publish_unmappedTopic_mqtt311NoPubackOrPubrecConnectionClosed(int qos) throws Exception {
         ManualSink sink = ManualSink.automatic();
-        connect(sink, MqttVersion.MQTT_3_1_1).publish("tributary/only-group", 1, 3, false, "x");
-        assertThat(client.next().fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+        connect(sink, MqttVersion.MQTT_3_1_1).publish("tributary/only-group", qos, 3, false, "x");
+        // 3.1.1 has no negative PUBACK/PUBREC: one would tell the client the message is safe while it is dropped.
+        await().atMost(RawMqttClient.WAIT).until(() -> !client.isOpen());
+        assertThat(client.received()).isEmpty();
         assertThat(sink.size()).isZero();
         assertThat(server.count("edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
                 .isEqualTo(1);
+        assertThat(server.count("edge.mqtt.disconnects", "reason", "topic_unmapped"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void unmappedAfterStoredPublish_mqtt311_storedOneAckedBeforeTheClose() throws Exception {
+        ManualSink sink = ManualSink.manual();
+        connect(sink, MqttVersion.MQTT_3_1_1).publish(TOPIC, 1, 1, false, "kept");
+        client.publish("other/topic", 1, 2, false, "refused");
+        await().atMost(RawMqttClient.WAIT).until(() -> sink.size() == 1);
+        // closed only once the earlier publish is answered, so that its PUBACK is not lost with the connection
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(client::isOpen);
+
+        sink.offer(0).future().complete(SinkResult.STORED);
+        MqttMessage ack = client.next();
+        assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+        assertThat(packetId(ack)).isEqualTo(1);
+        await().atMost(RawMqttClient.WAIT).until(() -> !client.isOpen());
+        assertThat(client.received()).isEmpty();
     }
 
     @Test
