@@ -91,6 +91,11 @@ final class Segment {
         return channel;
     }
 
+    /** The segment's log file. */
+    Path logFile() {
+        return logFile;
+    }
+
     Path indexFile() {
         return logFile.resolveSibling(fileName(baseSequence, ".index"));
     }

@@ -2,6 +2,7 @@ package io.tributary.hub.store.local;
 
 import io.tributary.hub.store.ShardKey;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Lists the {@code .log} files by base sequence; each must start where the previous one ends.
  *   <li>Scans the headers of every sealed segment (structure only) and the active (last) segment in full, verifying
  *       each batch's CRC32C. A torn or corrupt tail of the active segment is truncated, with a warning giving the
- *       number of bytes cut. Damage inside a sealed segment is not repaired (it would drop acknowledged data): the
- *       shard goes OFFLINE.
+ *       number of bytes cut — but only when no whole batch follows the damage (what a crash leaves); damage followed
+ *       by valid batches, like damage inside a sealed segment, is not repaired (it would drop acknowledged data): the
+ *       shard goes OFFLINE with an ERROR that says where.
  *   <li>Rebuilds both sparse indexes in memory from the scan and rewrites a sealed segment's index file when it is
  *       missing or differs.
  *   <li>Rebuilds the {@link ProducerStateTable} from the headers.
@@ -103,6 +105,16 @@ final class ShardRecovery {
                 throw new IOException(key + ": sealed segment " + segment + " is damaged (" + reason
                         + "); refusing to drop acknowledged data");
             }
+            long later = validBatchAfter(segment, validEnd, fileSize);
+            if (later >= 0) {
+                // Not a torn tail: whole batches follow the damage, and they may have been acknowledged (bit rot in
+                // the middle of the active segment). Truncating would drop them without a trace.
+                throw new IOException(key + ": active segment " + segment + " is damaged (" + reason
+                        + ") and a whole batch follows at position " + later + "; refusing to truncate data that may"
+                        + " have been acknowledged. If the hub lost power just before (unacknowledged writes can land"
+                        + " out of order), cut the tail by hand: truncate -s " + validEnd + " "
+                        + segment.logFile() + " — else restore the segment from a copy");
+            }
             LOG.warn(
                     "{}: truncating {} from {} to {} bytes, cutting {} bytes: {}",
                     key,
@@ -126,6 +138,38 @@ final class ShardRecovery {
             }
         }
         return segment.lastAppendTimeMs();
+    }
+
+    /**
+     * The position of the first whole, CRC-valid batch in {@code [from, end)} of the segment, or -1. A crash leaves at
+     * most a torn tail (nothing valid after it); valid batches after damage mean the damage is elsewhere.
+     */
+    private long validBatchAfter(Segment segment, long from, long end) throws IOException {
+        FileChannel ch = segment.channel();
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        for (long chunk = from + 1; chunk + BatchHeader.PREFIX_LENGTH <= end; chunk += buf.capacity() - 3) {
+            buf.clear();
+            int n = 0;
+            while (buf.hasRemaining()) {
+                int r = ch.read(buf, chunk + buf.position());
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+            for (int i = 0; i + 4 <= n; i++) {
+                if (buf.getInt(i) == BatchHeader.MAGIC) {
+                    SegmentScanner probe = new SegmentScanner(ch, chunk + i, end, config.maxBatchBytes(), true);
+                    if (probe.next() != null) {
+                        return chunk + i;
+                    }
+                }
+            }
+            if (n < buf.capacity()) {
+                break;
+            }
+        }
+        return -1;
     }
 
     private List<Long> listBases() throws IOException {

@@ -2,10 +2,13 @@ package io.tributary.hub.store.local;
 
 import static io.tributary.hub.store.local.TestBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.hub.store.ReadResult;
 import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.StoredBatch;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -109,6 +112,42 @@ class ShardRecoveryTest {
 
         assertThat(storedIds()).containsExactlyElementsOf(LocalShardStoreTest.range(0, 59));
         assertThat(Files.size(active)).isLessThan(size);
+    }
+
+    @Test
+    void open_withCorruptBatchFollowedByWholeOnes_goesOfflineAndCutsNothing() throws Exception {
+        appendAndClose(60);
+        Path active = files(".log").get(files(".log").size() - 1);
+        long size = Files.size(active);
+        try (RandomAccessFile f = new RandomAccessFile(active.toFile(), "rw")) {
+            f.seek(size / 2); // inside some batch of the active segment, with acknowledged batches after it
+            int b = f.read();
+            f.seek(size / 2);
+            f.write(b ^ 0x5a);
+        }
+
+        assertThatThrownBy(this::openStore).isInstanceOf(ShardUnavailableException.class);
+
+        // Before: the hub truncated from the damaged batch to the end, dropping acknowledged batches with a WARN.
+        assertThat(store.info(SHARD).status()).isEqualTo(ShardStatus.OFFLINE);
+        assertThat(store.info(SHARD).cause()).contains("whole batch follows").contains("truncate -s");
+        assertThat(Files.size(active)).isEqualTo(size);
+    }
+
+    @Test
+    void open_withZeroFilledTail_truncatesIt() throws Exception {
+        appendAndClose(60);
+        Path active = files(".log").get(files(".log").size() - 1);
+        long size = Files.size(active);
+        try (RandomAccessFile f = new RandomAccessFile(active.toFile(), "rw")) {
+            f.setLength(size + 5000); // a crash after the file grew but before its pages were written
+        }
+
+        openStore();
+
+        assertThat(store.info(SHARD).status()).isEqualTo(ShardStatus.ONLINE);
+        assertThat(storedIds()).containsExactlyElementsOf(LocalShardStoreTest.range(0, 60));
+        assertThat(Files.size(active)).isEqualTo(size);
     }
 
     @Test
