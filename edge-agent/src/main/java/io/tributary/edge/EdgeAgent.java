@@ -10,11 +10,11 @@ import io.tributary.edge.config.EdgeConfig;
 import io.tributary.edge.forward.Forwarder;
 import io.tributary.edge.forward.ForwarderStatus;
 import io.tributary.edge.ingest.BufferPublishSink;
-import io.tributary.edge.metrics.MetricsHttpServer;
 import io.tributary.edge.mqtt.Authenticator;
 import io.tributary.edge.mqtt.MqttServer;
 import io.tributary.edge.mqtt.StaticAuthenticator;
 import io.tributary.hub.client.ClientResources;
+import io.tributary.protocol.metrics.MetricsHttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -91,10 +91,6 @@ public final class EdgeAgent implements AutoCloseable {
             if (config.metricsPort() >= 0) {
                 http = MetricsHttpServer.start(
                         config.metricsHost(), config.metricsPort(), registry::scrape, this::health);
-                log.info(
-                        "Metrics on http://{}:{}/metrics and /health",
-                        config.metricsHost(),
-                        http.address().getPort());
             }
             log.info(
                     "Edge agent {} up: MQTT {}, forwarding stream '{}' to {}",
