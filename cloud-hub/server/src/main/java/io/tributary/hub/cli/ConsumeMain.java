@@ -12,6 +12,7 @@ import io.tributary.hub.client.group.Checkpointer;
 import io.tributary.hub.client.group.GroupConsumer;
 import io.tributary.hub.client.group.GroupConsumerOptions;
 import io.tributary.hub.client.group.RecordProcessor;
+import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StreamDescription;
 import java.io.PrintStream;
@@ -96,10 +97,18 @@ public final class ConsumeMain implements Callable<Integer> {
             error = e.getMessage();
         }
         out.flush();
-        System.out.println("{\"records\":" + count + ",\"shards\":" + shardsSeen.size() + ",\"elapsed_ms\":"
-                + (System.nanoTime() - start) / 1_000_000
-                + (error == null ? "" : ",\"error\":" + AdminMain.quote(error))
-                + "}");
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        String failure = error;
+        System.out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("records", count);
+            g.writeNumberField("shards", shardsSeen.size());
+            g.writeNumberField("elapsed_ms", elapsedMs);
+            if (failure != null) {
+                g.writeStringField("error", failure);
+            }
+            g.writeEndObject();
+        }));
         return error == null ? 0 : 1;
     }
 
@@ -255,8 +264,16 @@ public final class ConsumeMain implements Callable<Integer> {
     }
 
     private void statsLine(long behind, long ms) {
-        out.println("{\"records_per_s\":" + windowCount + ",\"records\":" + count
-                + (behind >= 0 ? ",\"lag_records\":" + behind + ",\"lag_ms\":" + ms : "") + "}");
+        out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("records_per_s", windowCount);
+            g.writeNumberField("records", count);
+            if (behind >= 0) {
+                g.writeNumberField("lag_records", behind);
+                g.writeNumberField("lag_ms", ms);
+            }
+            g.writeEndObject();
+        }));
         out.flush();
         windowCount = 0;
     }

@@ -3,6 +3,7 @@ package io.tributary.hub.cli;
 import io.tributary.hub.Hub;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.config.ConfigException;
+import io.tributary.protocol.json.Json;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -100,13 +101,20 @@ public final class HubMain implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "hub-shutdown"));
-        System.out.println("{\"event\":\"ready\",\"role\":\"hub\",\"port\":" + hub.port() + ",\"metrics_port\":"
-                + hub.metricsPort().map(String::valueOf).orElse("null") + ",\"data_dir\":\""
-                + cfg.dataDir()
-                        .toAbsolutePath()
-                        .toString()
-                        .replace("\\", "\\\\")
-                        .replace("\"", "\\\"") + "\"}");
+        System.out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("event", "ready");
+            g.writeStringField("role", "hub");
+            g.writeNumberField("port", hub.port());
+            g.writeFieldName("metrics_port");
+            if (hub.metricsPort().isPresent()) {
+                g.writeNumber(hub.metricsPort().get());
+            } else {
+                g.writeNull();
+            }
+            g.writeStringField("data_dir", cfg.dataDir().toAbsolutePath().toString());
+            g.writeEndObject();
+        }));
         System.out.flush();
         stopped.await();
         return 0;
