@@ -106,12 +106,7 @@ public final class HubMain implements Callable<Integer> {
             g.writeStringField("event", "ready");
             g.writeStringField("role", "hub");
             g.writeNumberField("port", hub.port());
-            g.writeFieldName("metrics_port");
-            if (hub.metricsPort().isPresent()) {
-                g.writeNumber(hub.metricsPort().get());
-            } else {
-                g.writeNull();
-            }
+            g.writeObjectField("metrics_port", hub.metricsPort().orElse(null)); // a number or null
             g.writeStringField("data_dir", cfg.dataDir().toAbsolutePath().toString());
             g.writeEndObject();
         }));
