@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.io.CharacterEscapes;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 
 /**
  * The project's one way to write and read JSON: jackson-core's streaming generator and parser over one shared
@@ -38,7 +39,7 @@ public final class Json {
 
     /** One compact JSON document (no trailing newline), as {@code body} writes it. */
     public static String write(Body body) {
-        return write(body, null);
+        return write(body, false);
     }
 
     /**
@@ -47,7 +48,7 @@ public final class Json {
      * name can not end the element.
      */
     public static String writeHtmlSafe(Body body) {
-        return write(body, HtmlSafe.INSTANCE);
+        return write(body, true);
     }
 
     /** {@code s} as a JSON string literal, quotes included; {@code null} as {@code null}. */
@@ -55,12 +56,21 @@ public final class Json {
         return write(g -> g.writeString(s));
     }
 
-    private static String write(Body body, CharacterEscapes escapes) {
+    /**
+     * A generator for documents built up step by step; {@code htmlSafe} as in {@link #writeHtmlSafe}. The caller
+     * closes it.
+     */
+    public static JsonGenerator generator(Writer out, boolean htmlSafe) throws IOException {
+        JsonGenerator g = FACTORY.createGenerator(out);
+        if (htmlSafe) {
+            g.setCharacterEscapes(HtmlSafe.INSTANCE);
+        }
+        return g;
+    }
+
+    private static String write(Body body, boolean htmlSafe) {
         StringWriter out = new StringWriter(128);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            if (escapes != null) {
-                g.setCharacterEscapes(escapes);
-            }
+        try (JsonGenerator g = generator(out, htmlSafe)) {
             body.write(g);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write JSON", e); // a StringWriter does not fail
