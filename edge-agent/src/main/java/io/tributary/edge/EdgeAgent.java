@@ -6,21 +6,23 @@ import io.tributary.edge.aggregate.Aggregator;
 import io.tributary.edge.bridge.BridgeConfig;
 import io.tributary.edge.bridge.BrokerBridge;
 import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.buffer.LossReason;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.edge.forward.Forwarder;
 import io.tributary.edge.forward.ForwarderStatus;
 import io.tributary.edge.ingest.BufferPublishSink;
-import io.tributary.edge.metrics.MetricsHttpServer;
 import io.tributary.edge.mqtt.Authenticator;
 import io.tributary.edge.mqtt.MqttServer;
 import io.tributary.edge.mqtt.StaticAuthenticator;
 import io.tributary.hub.client.ClientResources;
+import io.tributary.protocol.json.Json;
+import io.tributary.protocol.metrics.MetricsHttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,10 +93,6 @@ public final class EdgeAgent implements AutoCloseable {
             if (config.metricsPort() >= 0) {
                 http = MetricsHttpServer.start(
                         config.metricsHost(), config.metricsPort(), registry::scrape, this::health);
-                log.info(
-                        "Metrics on http://{}:{}/metrics and /health",
-                        config.metricsHost(),
-                        http.address().getPort());
             }
             log.info(
                     "Edge agent {} up: MQTT {}, forwarding stream '{}' to {}",
@@ -115,31 +113,51 @@ public final class EdgeAgent implements AutoCloseable {
     /** The health answer: forwarder link and refusals, buffer contents and the loss ledger. */
     public MetricsHttpServer.Health health() {
         ForwarderStatus s = forwarder.status();
-        String losses = buffer.losses().entrySet().stream()
-                .map(e -> "\"" + e.getKey().tag() + "\":" + e.getValue())
-                .collect(Collectors.joining(","));
-        String refused = s.lanesRefused().stream().map(EdgeAgent::quote).collect(Collectors.joining(","));
-        String json = "{\"status\":\"" + s.summary() + "\",\"agent\":" + quote(config.agentId())
-                + ",\"link\":\"" + s.state() + "\",\"hub\":" + quote(s.endpoint()) + ",\"lastError\":"
-                + quote(s.lastError()) + ",\"lanesRefused\":[" + refused + "],\"buffer\":{\"records\":"
-                + buffer.storedRecords() + ",\"bytes\":" + buffer.storedBytes() + ",\"epoch\":" + buffer.epoch()
-                + ",\"epochGrant\":" + buffer.epochGrant()
-                + "},\"losses\":{" + losses + "}}";
+        String json = healthJson(
+                config.agentId(),
+                s,
+                buffer.storedRecords(),
+                buffer.storedBytes(),
+                buffer.epoch(),
+                buffer.epochGrant(),
+                buffer.losses());
         return new MetricsHttpServer.Health(s.healthy(), json);
     }
 
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
+    /** The health document; every name and value escaped, so agent ids, endpoints and errors can say anything. */
+    static String healthJson(
+            String agentId,
+            ForwarderStatus s,
+            long records,
+            long bytes,
+            long epoch,
+            long epochGrant,
+            Map<LossReason, Long> losses) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("status", s.summary());
+            g.writeStringField("agent", agentId);
+            g.writeStringField("link", s.state().name());
+            g.writeStringField("hub", s.endpoint());
+            g.writeStringField("lastError", s.lastError());
+            g.writeArrayFieldStart("lanesRefused");
+            for (String lane : s.lanesRefused()) {
+                g.writeString(lane);
             }
-        }
-        return b.append('"').toString();
+            g.writeEndArray();
+            g.writeObjectFieldStart("buffer");
+            g.writeNumberField("records", records);
+            g.writeNumberField("bytes", bytes);
+            g.writeNumberField("epoch", epoch);
+            g.writeNumberField("epochGrant", epochGrant);
+            g.writeEndObject();
+            g.writeObjectFieldStart("losses");
+            for (Map.Entry<LossReason, Long> e : losses.entrySet()) {
+                g.writeNumberField(e.getKey().tag(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        });
     }
 
     /** The hub's epoch grant held by the buffer (0 before the first connection to a hub). */

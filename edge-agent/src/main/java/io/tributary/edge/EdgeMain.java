@@ -3,6 +3,8 @@ package io.tributary.edge;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.protocol.config.ConfigException;
 import io.tributary.protocol.config.ConfigValues;
+import io.tributary.protocol.json.Json;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -85,10 +87,20 @@ public final class EdgeMain implements Callable<Integer> {
                         },
                         "tributary-edge-shutdown"));
         // One machine-readable line for scripts and the demo: the ports actually bound.
-        System.out.println("{\"event\":\"ready\",\"role\":\"edge\",\"port\":"
-                + agent.mqttAddress().map(a -> String.valueOf(a.getPort())).orElse("null") + ",\"metrics_port\":"
-                + agent.metricsAddress().map(a -> String.valueOf(a.getPort())).orElse("null") + ",\"agent_id\":\""
-                + cfg.agentId() + "\",\"epoch\":" + agent.epoch() + "}");
+        System.out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("event", "ready");
+            g.writeStringField("role", "edge");
+            // numbers or null
+            g.writeObjectField(
+                    "port", agent.mqttAddress().map(InetSocketAddress::getPort).orElse(null));
+            g.writeObjectField(
+                    "metrics_port",
+                    agent.metricsAddress().map(InetSocketAddress::getPort).orElse(null));
+            g.writeStringField("agent_id", cfg.agentId());
+            g.writeNumberField("epoch", agent.epoch());
+            g.writeEndObject();
+        }));
         System.out.flush();
         stopped.await();
         return 0;

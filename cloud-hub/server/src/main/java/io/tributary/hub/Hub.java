@@ -18,7 +18,6 @@ import io.tributary.hub.ingest.HubContext;
 import io.tributary.hub.ingest.IngestServer;
 import io.tributary.hub.ingest.ProducerRegistry;
 import io.tributary.hub.metrics.HubMetrics;
-import io.tributary.hub.metrics.MetricsHttpServer;
 import io.tributary.hub.store.RetentionPolicy;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
@@ -37,10 +36,13 @@ import io.tributary.hub.subscribe.ShardReads;
 import io.tributary.hub.subscribe.SubscriptionService;
 import io.tributary.protocol.fs.DirectoryLock;
 import io.tributary.protocol.fs.DirectoryLockedException;
+import io.tributary.protocol.json.Json;
+import io.tributary.protocol.metrics.MetricsHttpServer;
 import io.tributary.protocol.v1.Frame;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -217,27 +219,39 @@ public final class Hub implements AutoCloseable {
 
     private static MetricsHttpServer.Health health(StreamRegistry streams, ShardStore store, HubConfig config) {
         int online = 0;
-        StringBuilder offline = new StringBuilder();
+        Map<ShardKey, String> offline = new LinkedHashMap<>();
         for (ShardKey key : store.shards()) {
             ShardInfo info = store.info(key);
             if (info.status() == ShardStatus.ONLINE) {
                 online++;
             } else {
-                offline.append(offline.length() == 0 ? "" : ",")
-                        .append("{\"stream\":\"")
-                        .append(key.stream())
-                        .append("\",\"shard\":\"")
-                        .append(key.shardId())
-                        .append("\",\"cause\":\"")
-                        .append(info.cause().replace("\\", "\\\\").replace("\"", "'"))
-                        .append("\"}");
+                offline.put(key, info.cause());
             }
         }
-        boolean healthy = offline.length() == 0;
-        String json = "{\"status\":\"" + (healthy ? "ok" : "degraded") + "\",\"hub\":\"" + config.hubId()
-                + "\",\"streams\":" + streams.list().size() + ",\"shards_online\":" + online + ",\"shards_offline\":["
-                + offline + "]}";
-        return new MetricsHttpServer.Health(healthy, json + "\n");
+        return new MetricsHttpServer.Health(
+                offline.isEmpty(), healthJson(config.hubId(), streams.list().size(), online, offline));
+    }
+
+    /** The health document; {@code offline} maps each offline shard to its cause. */
+    static String healthJson(String hubId, int streams, int online, Map<ShardKey, String> offline) {
+        return Json.write(g -> {
+                    g.writeStartObject();
+                    g.writeStringField("status", offline.isEmpty() ? "ok" : "degraded");
+                    g.writeStringField("hub", hubId);
+                    g.writeNumberField("streams", streams);
+                    g.writeNumberField("shards_online", online);
+                    g.writeArrayFieldStart("shards_offline");
+                    for (Map.Entry<ShardKey, String> e : offline.entrySet()) {
+                        g.writeStartObject();
+                        g.writeStringField("stream", e.getKey().stream());
+                        g.writeStringField("shard", e.getKey().shardId());
+                        g.writeStringField("cause", e.getValue());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                })
+                + "\n";
     }
 
     private void applyRetention() {

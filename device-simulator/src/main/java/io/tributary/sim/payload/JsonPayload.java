@@ -1,6 +1,12 @@
 package io.tributary.sim.payload;
 
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tributary.protocol.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The JSON payload: a flat object such as
@@ -9,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  * microseconds (what latency needs). The metric values are a cheap deterministic function of the sequence.
  *
  * <p>Parsing accepts any flat JSON object whose values are strings, numbers, booleans or null, in any key order,
- * and needs {@code dev}, {@code seq} and one of {@code tus}/{@code ts}. Stateless and thread-safe.
+ * and needs {@code dev}, {@code seq} and one of {@code tus}/{@code ts}. Written and read with jackson-core ({@link
+ * Json}), so a device id with quotes, backslashes or control characters survives the round trip. Stateless and
+ * thread-safe.
  */
 final class JsonPayload {
 
@@ -20,38 +28,53 @@ final class JsonPayload {
 
     static byte[] encode(MessageIdentity id) {
         long seq = id.seq();
-        StringBuilder sb = new StringBuilder(128);
-        sb.append("{\"dev\":\"").append(id.deviceId()).append("\",\"seq\":").append(seq);
-        sb.append(",\"ts\":")
-                .append(id.sendTimeMicros() / 1000)
-                .append(",\"tus\":")
-                .append(id.sendTimeMicros());
-        sb.append(",\"temp\":").append(20 + (seq % 100) / 10.0);
-        sb.append(",\"hum\":").append(40 + (seq % 37) / 2.0);
-        sb.append(",\"volt\":").append(3 + (seq % 50) / 100.0).append('}');
-        return sb.toString().getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("dev", id.deviceId()); // escaped: device ids are configuration, they may say anything
+            g.writeNumberField("seq", seq);
+            g.writeNumberField("ts", id.sendTimeMicros() / 1000);
+            g.writeNumberField("tus", id.sendTimeMicros());
+            g.writeNumberField("temp", 20 + (seq % 100) / 10.0);
+            g.writeNumberField("hum", 40 + (seq % 37) / 2.0);
+            g.writeNumberField("volt", 3 + (seq % 50) / 100.0);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return out.toByteArray();
     }
 
     static ParseResult parse(byte[] bytes) {
         if (bytes.length > MAX_BYTES) {
             return ParseResult.failure("JSON payload too large: " + bytes.length + " bytes");
         }
-        FlatJsonReader reader = new FlatJsonReader(bytes);
         String dev = null;
         long seq = -1;
         long tus = -1;
         long ts = -1;
-        try {
-            for (FlatJsonReader.Field f = reader.next(); f != null; f = reader.next()) {
-                switch (f.key()) {
-                    case "dev" -> dev = f.stringValue();
-                    case "seq" -> seq = f.longValue();
-                    case "tus" -> tus = f.longValue();
-                    case "ts" -> ts = f.longValue();
+        try (JsonParser p = Json.FACTORY.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return ParseResult.failure("JSON payload is not an object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value.isStructStart()) {
+                    return ParseResult.failure("nested value for '" + key + "' in JSON payload");
+                }
+                switch (key) {
+                    case "dev" -> dev = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "seq" -> seq = nonNegativeLong(p, value);
+                    case "tus" -> tus = nonNegativeLong(p, value);
+                    case "ts" -> ts = nonNegativeLong(p, value);
                     default -> {}
                 }
             }
-        } catch (FlatJsonReader.SyntaxException e) {
+            if (p.nextToken() != null) {
+                return ParseResult.failure("trailing content after the JSON payload");
+            }
+        } catch (IOException e) {
             return ParseResult.failure("malformed JSON payload: " + e.getMessage());
         }
         if (dev == null || dev.isEmpty()) {
@@ -64,5 +87,13 @@ final class JsonPayload {
             return ParseResult.failure("JSON payload has neither 'tus' nor 'ts'");
         }
         return ParseResult.ok(new MessageIdentity(dev, seq, tus >= 0 ? tus : ts * 1000));
+    }
+
+    /** The value when it is an integer in 0..Long.MAX_VALUE, -1 otherwise. */
+    private static long nonNegativeLong(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            return -1;
+        }
+        return Math.max(-1, p.getLongValue());
     }
 }

@@ -1,85 +1,83 @@
 package io.tributary.sim.report;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.tributary.protocol.json.Json;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
- * A tiny writer of one JSON object on one line: keys in insertion order, values escaped. Enough for the final
- * summary line and the report's embedded data without a JSON library. Single-threaded.
+ * Writes one JSON object on one line: keys in insertion order, names and values escaped by jackson-core's generator
+ * ({@link Json}). Strings also have {@code <}, {@code >} and {@code &} escaped, so the output is safe inside the
+ * HTML report's {@code <script>} element. Single-threaded.
  */
 public final class JsonWriter {
 
-    private final StringBuilder sb = new StringBuilder(512);
-    private boolean first = true;
+    private final StringWriter out = new StringWriter(512);
+    private final JsonGenerator g;
 
     public JsonWriter() {
-        sb.append('{');
+        try {
+            g = Json.generator(out, true);
+            g.writeStartObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One step of writing; a {@link StringWriter} never fails, so an IOException is a bug. */
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    private JsonWriter step(Step step) {
+        try {
+            step.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
     }
 
     public JsonWriter field(String key, String value) {
-        key(key);
-        quote(value);
-        return this;
+        return step(() -> g.writeStringField(key, value));
     }
 
     public JsonWriter field(String key, long value) {
-        key(key);
-        sb.append(value);
-        return this;
+        return step(() -> g.writeNumberField(key, value));
     }
 
+    /** Three decimals; {@code null} when not finite. */
     public JsonWriter field(String key, double value) {
-        key(key);
-        sb.append(Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "null");
-        return this;
+        return step(() -> {
+            g.writeFieldName(key);
+            if (Double.isFinite(value)) {
+                g.writeNumber(String.format(Locale.ROOT, "%.3f", value));
+            } else {
+                g.writeNull();
+            }
+        });
     }
 
     public JsonWriter field(String key, boolean value) {
-        key(key);
-        sb.append(value);
-        return this;
+        return step(() -> g.writeBooleanField(key, value));
     }
 
-    /** Inserts {@code json} (already valid JSON) as the value. */
+    /** Inserts {@code json} (already valid JSON, e.g. another {@link JsonWriter}'s) as the value. */
     public JsonWriter raw(String key, String json) {
-        key(key);
-        sb.append(json);
-        return this;
+        return step(() -> {
+            g.writeFieldName(key);
+            g.writeRawValue(json);
+        });
     }
 
     /** The object, closed. */
     public String end() {
-        return sb.append('}').toString();
-    }
-
-    private void key(String key) {
-        if (!first) {
-            sb.append(',');
-        }
-        first = false;
-        quote(key);
-        sb.append(':');
-    }
-
-    private void quote(String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '<' -> sb.append("\\u003c"); // safe inside an HTML <script> element
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        step(() -> {
+            g.writeEndObject();
+            g.close();
+        });
+        return out.toString();
     }
 }

@@ -1,5 +1,8 @@
 package io.tributary.edge.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.aggregate.AggregationRules;
@@ -7,14 +10,15 @@ import io.tributary.edge.buffer.AppendOutcome;
 import io.tributary.edge.buffer.Appended;
 import io.tributary.edge.buffer.AppendedAll;
 import io.tributary.edge.buffer.DurableBuffer;
-import io.tributary.edge.buffer.NumericFields;
 import io.tributary.edge.buffer.PendingRecord;
 import io.tributary.edge.mqtt.InboundPublish;
 import io.tributary.edge.mqtt.PayloadFormat;
 import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.SinkResult;
+import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +48,8 @@ public final class BufferPublishSink implements PublishSink {
 
     /** The JSON field read as the device's event time, in epoch milliseconds. */
     public static final String EVENT_TIME_FIELD = "ts";
+
+    private static final SerializedString EVENT_TIME_NAME = new SerializedString(EVENT_TIME_FIELD);
 
     private final DurableBuffer buffer;
     private final Duration ttl;
@@ -136,13 +142,36 @@ public final class BufferPublishSink implements PublishSink {
         return b.build();
     }
 
-    private static long eventTime(byte[] payload, long fallback) {
-        Map<String, Double> fields = NumericFields.of(payload);
-        Double ts = fields.get(EVENT_TIME_FIELD);
-        if (ts == null || ts < 0 || ts != Math.rint(ts) || ts > 1e15) {
+    /**
+     * The payload's top-level numeric {@code ts} (the last one when repeated), or {@code fallback}. On the
+     * per-publish path: one streaming pass with the shared factory's parser, matching the name on its bytes, skipping
+     * everything else unbuilt.
+     */
+    static long eventTime(byte[] payload, long fallback) {
+        double ts = -1;
+        try (JsonParser p = Json.FACTORY.createParser(payload)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return fallback;
+            }
+            while (true) {
+                boolean match = p.nextFieldName(EVENT_TIME_NAME);
+                if (!match && p.currentToken() != JsonToken.FIELD_NAME) {
+                    break; // the object's end
+                }
+                JsonToken value = p.nextToken();
+                if (match && value.isNumeric()) {
+                    ts = p.getDoubleValue();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            return fallback; // not reached for payloads detected as JSON
+        }
+        if (ts < 0 || ts != Math.rint(ts) || ts > 1e15) {
             return fallback;
         }
-        return ts.longValue();
+        return (long) ts;
     }
 
     static SinkResult toSinkResult(AppendOutcome outcome) {

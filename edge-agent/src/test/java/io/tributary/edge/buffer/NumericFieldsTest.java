@@ -25,11 +25,23 @@ class NumericFieldsTest {
     }
 
     @Test
+    void of_escapedNames_unescapedAsJsonSays() {
+        // the old scanner dropped the backslash and kept the next character: "tu0065mp", "anb"
+        assertThat(of("{\"t\\u0065mp\": 1, \"a\\nb\": 2, \"q\\\"\": 3}"))
+                .containsExactly(
+                        java.util.Map.entry("temp", 1.0),
+                        java.util.Map.entry("a\nb", 2.0),
+                        java.util.Map.entry("q\"", 3.0));
+    }
+
+    @Test
     void of_malformedOrNonNumeric_returnsEmpty() {
         assertThat(of("{\"t\": 1")).isEmpty();
         assertThat(of("NaN")).isEmpty();
         assertThat(of("0x10")).isEmpty();
         assertThat(of("hello")).isEmpty();
         assertThat(of("")).isEmpty();
+        assertThat(of("{\"t\": 1} trailing")).isEmpty();
+        assertThat(of("{\"t\": 1, \"huge\": 1e400}")).isEmpty();
     }
 }

@@ -73,6 +73,27 @@ class BufferPublishSinkTest {
                 .isEqualTo(1_700_000_000_000L);
     }
 
+    private static long eventTime(String payload) {
+        return BufferPublishSink.toRecord(publish(payload, Map.of())).getEventTimeMs();
+    }
+
+    @Test
+    void toRecord_tsAmongHostileStrings_foundOnlyAtTopLevel() {
+        // strings full of quotes, backslashes, escapes and a non-BMP character before the field; a nested "ts" and
+        // a "ts" inside a string are not the event time
+        assertThat(eventTime("{\"dev\":\"a\\\"ts\\\": 5, \\\\\\n\\u0000\uD83D\uDE00\",\"x\":{\"ts\":5},"
+                        + "\"ts\":1699999999123}"))
+                .isEqualTo(1_699_999_999_123L);
+        assertThat(eventTime("{\"x\":{\"ts\":5},\"y\":[{\"ts\":6}]}")).isEqualTo(1_700_000_000_000L);
+        assertThat(eventTime("{\"ts\":1,\"ts\":1699999999123}")).isEqualTo(1_699_999_999_123L); // last one wins
+    }
+
+    @Test
+    void toRecord_tsNameWrittenWithAnEscape_stillTheEventTime() {
+        // "t\u0073" is "ts" to any JSON reader; the old hand-written scanner read it as "tu0073"
+        assertThat(eventTime("{\"t\\u0073\": 1699999999123}")).isEqualTo(1_699_999_999_123L);
+    }
+
     @Test
     void toRecord_rawPayload_isRawWithReceiveTime() {
         Record r = BufferPublishSink.toRecord(publish("42", Map.of()));

@@ -45,6 +45,28 @@ class PayloadFormatTest {
     }
 
     @org.junit.jupiter.api.Test
+    void detect_invalidUtf8InAString_raw() {
+        // 0xC3 must be followed by a continuation byte; the old validator let any byte >= 0x20 through
+        byte[] bad = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'};
+        assertThat(PayloadFormat.detect(bad)).isEqualTo(PayloadFormat.RAW);
+    }
+
+    @org.junit.jupiter.api.Test
+    void detect_hostileButValidStrings_json() {
+        assertThat(detect("{\"dev\":\"a\\\"b\\\\c\\n\\u0000\uD83D\uDE00</script>\"}"))
+                .isEqualTo(PayloadFormat.JSON);
+        assertThat(detect("{\"dev\":\"a\u0001b\"}")).isEqualTo(PayloadFormat.RAW); // raw control character
+    }
+
+    @org.junit.jupiter.api.Test
+    void detect_nestingUpToTheLimit_json() {
+        String atLimit = "[".repeat(io.tributary.protocol.json.Json.MAX_DEPTH - 1);
+        String closing = "]".repeat(io.tributary.protocol.json.Json.MAX_DEPTH - 1);
+        assertThat(detect("{\"a\":" + atLimit + closing + "}")).isEqualTo(PayloadFormat.JSON);
+        assertThat(detect("{\"a\":[" + atLimit + closing + "]}")).isEqualTo(PayloadFormat.RAW);
+    }
+
+    @org.junit.jupiter.api.Test
     void detect_deeplyNested_rawWithoutStackOverflow() {
         String deep = "{\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         assertThat(detect(deep)).isEqualTo(PayloadFormat.RAW);

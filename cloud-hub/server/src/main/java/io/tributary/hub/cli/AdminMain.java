@@ -8,6 +8,7 @@ import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.HubClientException;
 import io.tributary.protocol.config.Durations;
 import io.tributary.protocol.config.Sizes;
+import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StreamDescription;
@@ -44,7 +45,12 @@ public final class AdminMain implements Runnable {
             return action.apply(admin);
         } catch (HubClientException e) {
             System.err.println("tributary admin: " + e.getMessage());
-            System.out.println("{\"ok\":false,\"error\":" + quote(e.getMessage()) + "}");
+            System.out.println(Json.write(g -> {
+                g.writeStartObject();
+                g.writeBooleanField("ok", false);
+                g.writeStringField("error", e.getMessage());
+                g.writeEndObject();
+            }));
             return 1;
         }
     }
@@ -59,11 +65,10 @@ public final class AdminMain implements Runnable {
         });
     }
 
-    static String quote(String s) {
-        return "\""
-                + String.valueOf(s).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
-    }
-
+    /**
+     * A protobuf message in the proto3 JSON mapping (protobuf's own printer: int64 as strings, enums by name), one
+     * line. Embedded in larger documents with {@link com.fasterxml.jackson.core.JsonGenerator#writeRawValue}.
+     */
     static String json(MessageOrBuilder m) {
         try {
             return JsonFormat.printer()
@@ -223,11 +228,15 @@ public final class AdminMain implements Runnable {
             return streams.admin.withClient(a -> {
                 List<StreamDescription> all = a.listStreams();
                 all.forEach(AdminMain::print);
-                StringBuilder sb = new StringBuilder("{\"streams\":[");
-                for (int i = 0; i < all.size(); i++) {
-                    sb.append(i == 0 ? "" : ",").append(json(all.get(i)));
-                }
-                System.out.println(sb.append("]}"));
+                System.out.println(Json.write(g -> {
+                    g.writeStartObject();
+                    g.writeArrayFieldStart("streams");
+                    for (StreamDescription s : all) {
+                        g.writeRawValue(json(s));
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }));
                 return 0;
             });
         }
@@ -246,7 +255,12 @@ public final class AdminMain implements Runnable {
             return streams.admin.withClient(a -> {
                 a.deleteStream(name);
                 System.out.println("deleted stream " + name);
-                System.out.println("{\"ok\":true,\"deleted\":" + quote(name) + "}");
+                System.out.println(Json.write(g -> {
+                    g.writeStartObject();
+                    g.writeBooleanField("ok", true);
+                    g.writeStringField("deleted", name);
+                    g.writeEndObject();
+                }));
                 return 0;
             });
         }

@@ -1,5 +1,6 @@
 package io.tributary.hub.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
@@ -12,8 +13,10 @@ import io.tributary.hub.client.group.Checkpointer;
 import io.tributary.hub.client.group.GroupConsumer;
 import io.tributary.hub.client.group.GroupConsumerOptions;
 import io.tributary.hub.client.group.RecordProcessor;
+import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StreamDescription;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -108,11 +111,19 @@ public final class ConsumeMain implements Callable<Integer> {
             error = e.getMessage();
         }
         out.flush();
-        System.out.println("{\"records\":" + count + ",\"shards\":" + shardsSeen.size() + ",\"elapsed_ms\":"
-                + (System.nanoTime() - start) / 1_000_000
-                + corruptFields()
-                + (error == null ? "" : ",\"error\":" + AdminMain.quote(error))
-                + "}");
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        String failure = error;
+        System.out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("records", count);
+            g.writeNumberField("shards", shardsSeen.size());
+            g.writeNumberField("elapsed_ms", elapsedMs);
+            if (failure != null) {
+                g.writeStringField("error", failure);
+            }
+            writeCorrupt(g);
+            g.writeEndObject();
+        }));
         return error == null ? 0 : 1;
     }
 
@@ -190,15 +201,17 @@ public final class ConsumeMain implements Callable<Integer> {
     }
 
     /** With --skip-corrupt: what every reader opened so far skipped, as JSON fields. */
-    private String corruptFields() {
+    /** With --skip-corrupt: what the readers skipped. */
+    private void writeCorrupt(JsonGenerator g) throws IOException {
         if (!skipCorrupt) {
-            return "";
+            return;
         }
-        long batches =
-                opened.stream().mapToLong(ShardReader::skippedCorruptBatches).sum();
-        long records =
-                opened.stream().mapToLong(ShardReader::skippedCorruptRecords).sum();
-        return ",\"corrupt_batches_skipped\":" + batches + ",\"corrupt_records_skipped\":" + records;
+        g.writeNumberField(
+                "corrupt_batches_skipped",
+                opened.stream().mapToLong(ShardReader::skippedCorruptBatches).sum());
+        g.writeNumberField(
+                "corrupt_records_skipped",
+                opened.stream().mapToLong(ShardReader::skippedCorruptRecords).sum());
     }
 
     private String readGroup(ClientResources resources, ClientOptions options, ReadPosition position)
@@ -283,8 +296,17 @@ public final class ConsumeMain implements Callable<Integer> {
     }
 
     private void statsLine(long behind, long ms) {
-        out.println("{\"records_per_s\":" + windowCount + ",\"records\":" + count
-                + (behind >= 0 ? ",\"lag_records\":" + behind + ",\"lag_ms\":" + ms : "") + corruptFields() + "}");
+        out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("records_per_s", windowCount);
+            g.writeNumberField("records", count);
+            if (behind >= 0) {
+                g.writeNumberField("lag_records", behind);
+                g.writeNumberField("lag_ms", ms);
+            }
+            writeCorrupt(g);
+            g.writeEndObject();
+        }));
         out.flush();
         windowCount = 0;
     }

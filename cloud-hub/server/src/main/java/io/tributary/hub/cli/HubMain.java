@@ -4,6 +4,7 @@ import io.tributary.hub.Hub;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.config.ConfigException;
 import io.tributary.protocol.fs.DirectoryLockedException;
+import io.tributary.protocol.json.Json;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -104,13 +105,15 @@ public final class HubMain implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "hub-shutdown"));
-        System.out.println("{\"event\":\"ready\",\"role\":\"hub\",\"port\":" + hub.port() + ",\"metrics_port\":"
-                + hub.metricsPort().map(String::valueOf).orElse("null") + ",\"data_dir\":\""
-                + cfg.dataDir()
-                        .toAbsolutePath()
-                        .toString()
-                        .replace("\\", "\\\\")
-                        .replace("\"", "\\\"") + "\"}");
+        System.out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("event", "ready");
+            g.writeStringField("role", "hub");
+            g.writeNumberField("port", hub.port());
+            g.writeObjectField("metrics_port", hub.metricsPort().orElse(null)); // a number or null
+            g.writeStringField("data_dir", cfg.dataDir().toAbsolutePath().toString());
+            g.writeEndObject();
+        }));
         System.out.flush();
         stopped.await();
         return 0;

@@ -4,6 +4,7 @@ import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.PutResult;
+import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
@@ -86,8 +87,15 @@ public final class ProduceMain implements Callable<Integer> {
         if (firstError != null) {
             System.err.println("tributary produce: " + failed.get() + " records failed; first error: " + firstError);
         }
-        System.out.println("{\"acknowledged\":" + acked.get() + ",\"failed\":" + failed.get() + ",\"duplicates\":"
-                + duplicates.get() + ",\"elapsed_ms\":" + elapsedMs + ",\"stream\":" + AdminMain.quote(stream) + "}");
+        System.out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("acknowledged", acked.get());
+            g.writeNumberField("failed", failed.get());
+            g.writeNumberField("duplicates", duplicates.get());
+            g.writeNumberField("elapsed_ms", elapsedMs);
+            g.writeStringField("stream", stream);
+            g.writeEndObject();
+        }));
         return failed.get() == 0 ? 0 : 1;
     }
 

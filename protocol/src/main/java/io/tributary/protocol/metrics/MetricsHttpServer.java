@@ -1,4 +1,4 @@
-package io.tributary.edge.metrics;
+package io.tributary.protocol.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -9,17 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A small HTTP server on the JDK's {@code com.sun.net.httpserver}: {@code GET /metrics} (Prometheus text) and {@code
- * GET /health} (JSON; 200 when healthy, 503 otherwise). One daemon thread serves requests.
+ * The hub's and the edge's metrics endpoint, on the JDK's built-in {@code com.sun.net.httpserver} (module {@code
+ * jdk.httpserver}, no library): {@code GET /metrics} (Prometheus text) and {@code GET /health} (JSON; 200 when
+ * healthy, 503 otherwise); any other path is a 404 naming the two. {@code HEAD} is answered like {@code GET}, other
+ * methods get 405. One daemon thread serves requests.
  *
  * <p>Thread rules: {@link #start} and {@link #close} from any one thread; the suppliers are called on the server
  * thread.
  */
 public final class MetricsHttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MetricsHttpServer.class);
 
-    /** A health answer: whether all is well, and a JSON body saying why. */
+    /** A health answer: whether all is well, and a JSON document saying why. */
     public record Health(boolean healthy, String json) {}
 
     private final HttpServer server;
@@ -30,6 +35,7 @@ public final class MetricsHttpServer implements AutoCloseable {
         this.executor = executor;
     }
 
+    /** Binds {@code host:port} (0 for any free port) and starts serving. */
     public static MetricsHttpServer start(String host, int port, Supplier<String> scrape, Supplier<Health> health)
             throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -45,18 +51,28 @@ public final class MetricsHttpServer implements AutoCloseable {
             Health h = health.get();
             respond(ex, h.healthy() ? 200 : 503, "application/json", h.json());
         });
+        server.createContext("/", ex -> respond(ex, 404, "text/plain", "try /metrics or /health\n"));
         server.start();
+        log.info(
+                "metrics on http://{}:{}/metrics, health on /health",
+                host,
+                server.getAddress().getPort());
         return new MetricsHttpServer(server, executor);
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
         try (ex) {
-            if (!"GET".equals(ex.getRequestMethod())) {
+            boolean head = "HEAD".equals(ex.getRequestMethod());
+            if (!head && !"GET".equals(ex.getRequestMethod())) {
                 ex.sendResponseHeaders(405, -1);
                 return;
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", type);
+            if (head) {
+                ex.sendResponseHeaders(status, -1);
+                return;
+            }
             ex.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(bytes);
@@ -66,6 +82,10 @@ public final class MetricsHttpServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return server.getAddress();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     @Override

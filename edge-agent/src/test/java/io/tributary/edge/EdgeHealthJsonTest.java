@@ -1,0 +1,40 @@
+package io.tributary.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tributary.edge.buffer.LossReason;
+import io.tributary.edge.forward.ForwarderStatus;
+import io.tributary.edge.forward.LinkState;
+import io.tributary.protocol.json.Json;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The edge's health document stays valid JSON whatever names and errors it carries. */
+class EdgeHealthJsonTest {
+
+    private static final String HOSTILE = "edge \"7\"\\b\n\t\u0001\uD83D\uDE80</script>";
+
+    @Test
+    void healthJson_hostileNames_validJsonCarryingThemExactly() throws IOException {
+        ForwarderStatus s = new ForwarderStatus(LinkState.DOWN, "", "refused: \"" + HOSTILE + "\"", List.of(HOSTILE));
+        String json = EdgeAgent.healthJson(HOSTILE, s, 3, 300, 9, 1L << 32, Map.of(LossReason.values()[0], 2L));
+
+        StringBuilder read = new StringBuilder();
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t.isScalarValue()) {
+                    read.append(p.currentName()).append('=').append(p.getText()).append('|');
+                }
+            }
+        }
+        // an array element has no name of its own: lanesRefused shows as null=
+        assertThat(read.toString())
+                .isEqualTo("status=DEGRADED|agent=" + HOSTILE + "|link=DOWN|hub=|lastError=refused: \"" + HOSTILE
+                        + "\"|null=" + HOSTILE + "|records=3|bytes=300|epoch=9|"
+                        + LossReason.values()[0].tag() + "=2|");
+    }
+}
