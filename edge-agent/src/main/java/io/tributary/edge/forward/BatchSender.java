@@ -5,7 +5,7 @@ import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.RawRecord;
 import io.tributary.hub.client.HubClientException;
-import io.tributary.hub.client.HubConnection;
+import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.v1.Frame;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -47,10 +47,13 @@ final class BatchSender {
     private final Map<String, LaneState> lanes = new HashMap<>();
     private WriteFailures writeFailures;
     private Consumer<String> afterRead = lane -> {};
-    private HubConnection connection;
+    /** The session while it is connected, else null. */
+    private HubSession session;
+    /** The session's {@link HubSession#generation()} when it connected: tells which connection a write went out on. */
+    private long generation;
+
     private long grant;
     private long nextBatchId = 1;
-    private long pausedUntilNanos;
     private int roundRobin;
     private boolean pumpScheduled;
     private long pumpAtNanos = Long.MAX_VALUE;
@@ -93,8 +96,9 @@ final class BatchSender {
      * A new connection, holding the epoch grant the buffer stored: every lane resends from what the hub acknowledged
      * (at least the released watermark).
      */
-    void connected(HubConnection conn, long epochGrant) {
-        connection = conn;
+    void connected(HubSession connected, long epochGrant) {
+        session = connected;
+        generation = connected.generation();
         grant = epochGrant;
         window.clear();
         for (LaneState lane : lanes.values()) {
@@ -105,7 +109,7 @@ final class BatchSender {
 
     /** The connection is gone; returns how many batches were in flight on it (they are resent on the next one). */
     int disconnected() {
-        connection = null;
+        session = null;
         int unacked = window.size();
         window.clear();
         return unacked;
@@ -114,17 +118,12 @@ final class BatchSender {
     /** Stops sending for good. */
     void close() {
         closed = true;
-        connection = null;
+        session = null;
     }
 
     /** The lane's state, or null when nothing of it was sent on any connection yet. */
     LaneState lane(String name) {
         return lanes.get(name);
-    }
-
-    /** Sends nothing before {@code untilNanos} ({@link System#nanoTime()}), for a Throttle. */
-    void pauseUntil(long untilNanos) {
-        pausedUntilNanos = Math.max(pausedUntilNanos, untilNanos);
     }
 
     /** Abandons the lane's batches in flight and resends from its acknowledged position, not before {@code atNanos}. */
@@ -156,14 +155,15 @@ final class BatchSender {
 
     /** Sends batches round-robin across lanes while the window has room. */
     private void pump() {
-        if (closed || connection == null || !connection.isOpen()) {
+        if (closed || session == null || !session.isConnected()) {
+            return;
+        }
+        long paused = session.pausedNanos(); // a Throttle: nothing goes before its retry_after
+        if (paused > 0) {
+            schedulePump(paused);
             return;
         }
         long now = System.nanoTime();
-        if (now < pausedUntilNanos) {
-            schedulePump(pausedUntilNanos - now);
-            return;
-        }
         for (String name : buffer.lanes()) {
             if (AggregationLanes.isLocal(name)) {
                 continue; // raw records kept for aggregation; their aggregates come in another lane
@@ -177,7 +177,7 @@ final class BatchSender {
         }
         roundRobin = Math.floorMod(roundRobin + 1, order.size());
         boolean progress = true;
-        while (progress && windowHasRoom() && connection.isWritable()) {
+        while (progress && windowHasRoom() && session.isWritable()) {
             progress = false;
             for (int i = 0; i < order.size() && windowHasRoom(); i++) {
                 LaneState lane = order.get((roundRobin + i) % order.size());
@@ -186,7 +186,7 @@ final class BatchSender {
                 }
             }
         }
-        if (!connection.isWritable()) {
+        if (!session.isWritable()) {
             schedulePump(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
@@ -242,10 +242,10 @@ final class BatchSender {
         }
         window.add(lane, new OutboundBatch(id, lane.name, last, run.records().size(), bytes, frame, System.nanoTime()));
         lane.cursor = last;
-        HubConnection conn = connection;
-        conn.send(frame).whenComplete((v, err) -> {
+        long sentOn = generation;
+        session.send(frame).whenComplete((v, err) -> {
             if (err != null) {
-                onForwarderThread(() -> writeFailed(conn, id, err));
+                onForwarderThread(() -> writeFailed(sentOn, id, err));
             }
         });
         return true;
@@ -299,14 +299,14 @@ final class BatchSender {
      *       ({@link HubReplies#onWriteFailed}): never dropped, the lane reported refused and retried with backoff.
      * </ul>
      */
-    private void writeFailed(HubConnection conn, long batchId, Throwable error) {
-        if (closed || conn != connection) {
+    private void writeFailed(long sentOn, long batchId, Throwable error) {
+        if (closed || session == null || sentOn != generation) {
             return; // that connection is gone already: its batches are resent on the next one
         }
         Throwable cause = error instanceof HubClientException && error.getCause() != null ? error.getCause() : error;
-        if (!conn.isOpen() || cause instanceof IOException) {
+        if (!session.isConnected() || cause instanceof IOException) {
             writeFailures.transport(batchId, cause);
-            conn.close();
+            session.disconnect();
         } else {
             writeFailures.refused(batchId, cause);
         }

@@ -7,7 +7,8 @@ import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.spi.HubSession;
+import io.tributary.protocol.v1.PeerRole;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery: at least once; the hub de-duplicates on record ids. Every new connection resends each lane from the
  * position last acknowledged (at least the buffer's released watermark). Refusals, throttling and retries:
- * {@link HubReplies}. Endpoints, failover and reconnects: {@link HubLink}. Batching, fairness across lanes and the
+ * {@link HubReplies}. Endpoints, failover and reconnects: the client library's {@link HubSession}, through {@link
+ * HubLink}. Batching, fairness across lanes and the
  * in-flight window: {@link BatchSender} and {@link InFlightWindow}. Local lanes ({@link AggregationLanes#isLocal}: raw
  * records kept for the aggregator) are never sent.
  *
@@ -58,19 +60,17 @@ public final class Forwarder implements AutoCloseable {
         this(
                 config,
                 buffer,
-                client.endpoints(),
-                HubLink.Connector.agent(resources, client, agentId, buffer::epochGrant),
+                HubSession.builder(resources, client, PeerRole.PEER_ROLE_AGENT, agentId),
                 agentId,
                 registry,
                 clock);
     }
 
-    /** With its own way of opening connections to {@code endpoints}, for tests. */
+    /** With its own session settings (tests stage connection races with them). */
     Forwarder(
             ForwarderConfig config,
             DurableBuffer buffer,
-            List<HubEndpoint> endpoints,
-            HubLink.Connector connector,
+            HubSession.Builder session,
             String agentId,
             MeterRegistry registry,
             Clock clock) {
@@ -87,8 +87,7 @@ public final class Forwarder implements AutoCloseable {
         this.sender = new BatchSender(config, buffer, agentId, executor, window);
         HubReplies replies = new HubReplies(config, buffer, metrics, status, window, sender);
         sender.writeFailures(replies);
-        this.link =
-                new HubLink(config, endpoints, connector, agentId, buffer, executor, metrics, status, sender, replies);
+        this.link = new HubLink(config, session, agentId, buffer, executor, metrics, status, sender, replies);
     }
 
     /** Test hook, set before {@link #start}: runs on the forwarder thread after each read of a lane that found records. */

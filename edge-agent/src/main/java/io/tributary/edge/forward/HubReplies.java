@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub's answers to batches. A {@code BatchAck} releases the lane in the buffer up to the end of its acknowledged
  * prefix, so buffer space is freed only below the hub's acknowledged watermark. A retriable {@code Nack} rewinds its
- * lane and retries after the lane's jittered backoff; a {@code Throttle} rewinds its lane and pauses all sending for the
- * time asked. A non-retriable {@code Nack} is never a reason to drop data: it is logged as an error, counted
+ * lane and retries after the lane's jittered backoff; a {@code Throttle} rewinds its lane (the session pauses all
+ * sending for the time asked). A non-retriable {@code Nack} is never a reason to drop data: it is logged as an error, counted
  * ({@code tributary.edge.forward.errors}), reported in the status and retried every
  * {@link ForwarderConfig#backoffMax()}, until an operator fixes the cause. A batch that cannot even be written on an
  * open connection (a frame over the frame size limit) is treated the same way, and also counted in
@@ -149,8 +149,8 @@ final class HubReplies implements BatchSender.WriteFailures {
     void onThrottle(Throttle t) {
         metrics.throttles.increment();
         OutboundBatch b = window.remove(t.getBatchId());
+        // The session paused all sending until retry_after already; the lane goes again from its acknowledged position.
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(t.getRetryAfterMs());
-        sender.pauseUntil(until);
         if (b != null) {
             sender.rewind(sender.lane(b.lane), until);
         }

@@ -1,7 +1,7 @@
 package io.tributary.edge.forward;
 
 import io.tributary.edge.buffer.LanePosition;
-import io.tributary.hub.client.Backoff;
+import io.tributary.hub.client.spi.Backoff;
 import java.util.ArrayDeque;
 
 /**

@@ -1,25 +1,13 @@
 package io.tributary.edge.forward;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.hub.client.testing.FrameServer;
 import io.tributary.protocol.batch.BatchFormatException;
 import io.tributary.protocol.batch.BatchPayloads;
-import io.tributary.protocol.frame.FrameCodec;
-import io.tributary.protocol.frame.FrameLimits;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Frame;
@@ -85,9 +73,7 @@ public final class FakeHub implements AutoCloseable {
 
     private record LaneKey(String agent, String lane, long epoch) {}
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final Channel server;
+    private final FrameServer server;
     private final Map<RecordId, Record> stored = new LinkedHashMap<>();
     private final Map<LaneKey, Long> highest = new HashMap<>();
     private final List<Batch> batches = new ArrayList<>();
@@ -99,24 +85,11 @@ public final class FakeHub implements AutoCloseable {
     private int duplicates;
 
     public FakeHub() throws InterruptedException {
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        children.add(ch);
-                        FrameCodec.install(ch.pipeline(), FrameLimits.defaults());
-                        ch.pipeline().addLast(new Handler());
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
+        server = new FrameServer(() -> false, Handler::new);
     }
 
     public String address() {
-        return "127.0.0.1:" + ((java.net.InetSocketAddress) server.localAddress()).getPort();
+        return server.endpoint().toString();
     }
 
     public void policy(Function<Batch, Reply> p) {
@@ -159,14 +132,12 @@ public final class FakeHub implements AutoCloseable {
     }
 
     public void dropConnections() {
-        children.close().awaitUninterruptibly();
+        server.dropConnections();
     }
 
     @Override
     public void close() {
-        server.close().awaitUninterruptibly();
-        children.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        server.close();
     }
 
     /** Stores the run; null when it does not continue the lane (an out-of-sequence gap). */

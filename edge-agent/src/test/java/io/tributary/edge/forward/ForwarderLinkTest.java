@@ -11,11 +11,15 @@ import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.PendingRecord;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.FrameListener;
-import io.tributary.hub.client.HubConnection;
 import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.internal.HubConnection;
+import io.tributary.hub.client.spi.HubSession;
+import io.tributary.hub.client.spi.SessionHooks;
+import io.tributary.hub.client.testing.HubSessionContract;
+import io.tributary.hub.client.testing.LateAnswer;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.RecordId;
 import java.nio.file.Path;
@@ -23,57 +27,67 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The forwarder's connection lifecycle when the hub hangs up at awkward moments. */
-class ForwarderLinkTest {
+/**
+ * The forwarder's link to the hub: the client library's link contract (failover, return to the preferred hub,
+ * half-open detection, throttle, fencing), and its connection lifecycle when the hub hangs up at awkward moments.
+ */
+class ForwarderLinkTest extends HubSessionContract<ForwarderLinkTest.Edge> {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
     Path dir;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ClientResources resources = new ClientResources(1);
-    private FakeHub hub;
-    private DurableBuffer buffer;
-    private Forwarder forwarder;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        hub = new FakeHub();
-        buffer = FakeHub.openGranted(() -> DurableBuffer.open(
-                BufferConfig.builder(dir.resolve("buffer"), "agent-1").build(), Clock.systemUTC(), registry));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (forwarder != null) {
+    /** A forwarder and its buffer, closed in that order. */
+    record Edge(Forwarder forwarder, DurableBuffer buffer) implements AutoCloseable {
+        @Override
+        public void close() {
             forwarder.close();
+            buffer.close();
         }
-        buffer.close();
-        hub.close();
-        resources.close();
     }
 
     private static ForwarderConfig config() {
         return ForwarderConfig.defaults("telemetry")
                 .withBatching(50, 1 << 20, Duration.ofMillis(5))
-                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
+                .withBackoff(BACKOFF_INITIAL, BACKOFF_MAX);
     }
 
-    private ClientOptions options() {
-        return ClientOptions.builder(HubEndpoint.parseList(hub.address()))
-                .connectTimeout(Duration.ofSeconds(2))
-                .build();
+    private DurableBuffer openBuffer() {
+        return DurableBuffer.open(
+                BufferConfig.builder(dir.resolve("buffer"), "agent-1").build(), Clock.systemUTC(), registry);
     }
 
-    private List<RecordId> append(int n, int payloadBytes) {
+    @Override
+    protected Edge start(ClientResources resources, ClientOptions client) {
+        DurableBuffer buffer = openBuffer();
+        Forwarder f = new Forwarder(config(), buffer, resources, client, "agent-1", registry, Clock.systemUTC());
+        f.start();
+        return new Edge(f, buffer);
+    }
+
+    @Override
+    protected Frame.BodyCase firstFrame() {
+        return Frame.BodyCase.BATCH;
+    }
+
+    @Override
+    protected void work(Edge edge) {
+        append(edge.buffer(), 1, 10);
+        edge.forwarder().wakeUp();
+    }
+
+    @Override
+    protected boolean reportsFenced(Edge edge) {
+        return edge.forwarder().status().state() == LinkState.FENCED;
+    }
+
+    private static List<RecordId> append(DurableBuffer buffer, int n, int payloadBytes) {
         List<RecordId> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Record body = Record.newBuilder()
@@ -92,45 +106,29 @@ class ForwarderLinkTest {
     }
 
     @Test
-    void connectionClosedBeforeItsHandshakeResultIsHandled_isReplaced() {
-        List<RecordId> ids = append(10, 10);
-        hub.hangUpAfterWelcome(1);
-        HubLink.Connector agent = HubLink.Connector.agent(resources, options(), "agent-1", buffer::epochGrant);
-        AtomicInteger attempts = new AtomicInteger();
-        // The first attempt's future completes only after its connection closed: what the forwarder sees when its
-        // thread is preempted between starting a connect and attaching to the future while the hub says Welcome and
-        // hangs up. The close then reaches the forwarder before the connection does.
-        HubLink.Connector lateAnswer = (ep, listener) -> {
-            if (attempts.incrementAndGet() > 1) {
-                return agent.connect(ep, listener);
+    void connectionClosedBeforeItsHandshakeResultIsHandled_isReplaced() throws Exception {
+        try (FakeHub hub = new FakeHub();
+                ClientResources resources = new ClientResources(1)) {
+            DurableBuffer buffer = FakeHub.openGranted(this::openBuffer);
+            List<RecordId> ids = append(buffer, 10, 10);
+            hub.hangUpAfterWelcome(1);
+            ClientOptions options = ClientOptions.builder(HubEndpoint.parseList(hub.address()))
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
+            LateAnswer lateAnswer = new LateAnswer((ep, epoch, listener) -> HubConnection.connect(
+                    resources, ep, options, PeerRole.PEER_ROLE_AGENT, "agent-1", epoch, listener));
+            HubSession.Builder session = SessionHooks.connector(
+                    HubSession.builder(resources, options, PeerRole.PEER_ROLE_AGENT, "agent-1"), lateAnswer);
+            try (Edge edge = new Edge(
+                    new Forwarder(config(), buffer, session, "agent-1", registry, Clock.systemUTC()), buffer)) {
+                edge.forwarder().start();
+
+                await().atMost(WAIT).until(() -> hub.recordCount() == 10);
+                assertThat(hub.records()).extracting(Record::getId).containsExactlyElementsOf(ids);
+                assertThat(lateAnswer.attempts()).isGreaterThanOrEqualTo(2);
+                assertThat(hub.hellos()).isGreaterThanOrEqualTo(2);
+                await().atMost(WAIT).until(() -> edge.forwarder().status().state() == LinkState.UP);
             }
-            CompletableFuture<HubConnection> answer = new CompletableFuture<>();
-            agent.connect(ep, new FrameListener() {
-                        @Override
-                        public void onFrame(HubConnection c, Frame frame) {
-                            listener.onFrame(c, frame);
-                        }
-
-                        @Override
-                        public void onClosed(HubConnection c, String reason) {
-                            listener.onClosed(c, reason);
-                            answer.complete(c);
-                        }
-                    })
-                    .whenComplete((c, e) -> {
-                        if (e != null) {
-                            answer.completeExceptionally(e);
-                        }
-                    });
-            return answer;
-        };
-        forwarder = new Forwarder(
-                config(), buffer, options().endpoints(), lateAnswer, "agent-1", registry, Clock.systemUTC());
-        forwarder.start();
-
-        await().atMost(WAIT).until(() -> hub.recordCount() == 10);
-        assertThat(hub.records()).extracting(Record::getId).containsExactlyElementsOf(ids);
-        assertThat(attempts.get()).isGreaterThanOrEqualTo(2);
-        assertThat(hub.hellos()).isGreaterThanOrEqualTo(2);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.tributary.hub.client;
 
+import io.tributary.hub.client.internal.FrameListener;
+import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.protocol.v1.AdminRequest;
 import io.tributary.protocol.v1.AdminResponse;
 import io.tributary.protocol.v1.CreateStream;

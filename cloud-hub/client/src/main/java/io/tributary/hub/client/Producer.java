@@ -2,12 +2,14 @@ package io.tributary.hub.client;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoop;
+import io.tributary.hub.client.spi.Backoff;
+import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.v1.BatchAck;
-import io.tributary.protocol.v1.ErrorCode;
-import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Record;
+import io.tributary.protocol.v1.Throttle;
+import io.tributary.protocol.v1.Welcome;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -29,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>Records with the same partition key form a <em>lane</em> with its own gap-free sequence, so every batch is a
  * contiguous run the hub can de-duplicate and order. Batches are sent with up to {@code maxInFlightBatches} awaiting
  * acknowledgement; on a lost connection, a retriable refusal or a throttle, unacknowledged batches are sent again in
- * their original order after a jittered exponential backoff, failing over down the endpoint list. A record's future
- * completes once the hub says it is durable, with its shard and sequence.
+ * their original order after a jittered exponential backoff. The link to the hub — endpoints, failover, reconnects,
+ * keepalive, throttle pauses and the epoch grant — is a {@link HubSession}. A record's future completes once the hub
+ * says it is durable, with its shard and sequence. Once the hub fences this instance (another producer with the same
+ * id connected), every put fails with a {@link FencedException}.
  *
  * <p>Thread rules: every public method may be called from any thread. Internal state is touched only on one Netty
  * event loop; futures are completed on a separate executor so user callbacks never run on Netty threads.
@@ -43,7 +47,10 @@ public final class Producer implements AutoCloseable {
     private final ProducerOptions options;
     private final EventLoop loop;
     private final Executor callbacks;
-    private final Backoff backoff;
+    /** Paces retries of batches the hub refused for now (retriable Nack); reset by an acknowledgement. */
+    private final Backoff retryBackoff;
+
+    private final HubSession session;
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicLong expiredRecords = new AtomicLong();
 
@@ -52,10 +59,6 @@ public final class Producer implements AutoCloseable {
     private final TreeMap<Long, SealedBatch> toSend = new TreeMap<>();
     private final TreeMap<Long, SealedBatch> inFlight = new TreeMap<>();
     private long nextBatchId = 1;
-    private HubConnection connection;
-    private boolean connecting;
-    private int endpointIndex;
-    private long pausedUntilNanos;
     private boolean closed;
     /** The hub's epoch grant for this instance: 0 until the first Welcome, then fixed for the producer's life. */
     private long grantedEpoch;
@@ -70,7 +73,13 @@ public final class Producer implements AutoCloseable {
         this.options = options;
         this.loop = resources.group().next();
         this.callbacks = callbacks;
-        this.backoff = new Backoff(options.backoffInitial(), options.backoffMax());
+        this.retryBackoff = new Backoff(options.backoffInitial(), options.backoffMax());
+        Link link = new Link();
+        this.session = HubSession.builder(resources, client, PeerRole.PEER_ROLE_PRODUCER, options.producerId())
+                .executor(loop)
+                .backoff(options.backoffInitial(), options.backoffMax())
+                .epochGrant(link)
+                .build(link);
         loop.scheduleAtFixedRate(this::expireOverdue, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -190,142 +199,88 @@ public final class Producer implements AutoCloseable {
         if (closed || fatal != null || toSend.isEmpty()) {
             return;
         }
-        if (connection == null || !connection.isOpen()) {
-            connect();
-            return;
-        }
-        if (System.nanoTime() < pausedUntilNanos) {
-            return;
+        session.start(); // connects on first use
+        if (!session.isReady()) {
+            return; // connected() or resumed() calls again
         }
         while (!toSend.isEmpty() && inFlight.size() < options.maxInFlightBatches()) {
             SealedBatch b = toSend.pollFirstEntry().getValue();
             b.attempts++;
             inFlight.put(b.batchId, b);
-            connection.send(b.frame(grantedEpoch));
+            session.send(b.frame(grantedEpoch));
         }
     }
 
-    private void connect() {
-        if (connecting || closed || fatal != null) {
-            return;
+    /** The producer's side of its {@link HubSession}; on the producer's event loop. */
+    private final class Link implements HubSession.Listener, HubSession.EpochGrant {
+        @Override
+        public long held() {
+            return grantedEpoch;
         }
-        connecting = true;
-        HubEndpoint ep =
-                client.endpoints().get(endpointIndex % client.endpoints().size());
-        HubConnection.connect(
-                        resources,
-                        loop,
-                        ep,
-                        client,
-                        PeerRole.PEER_ROLE_PRODUCER,
-                        options.producerId(),
-                        grantedEpoch,
-                        new FrameListener() {
-                            @Override
-                            public void onFrame(HubConnection c, Frame frame) {
-                                onHubFrame(c, frame);
-                            }
 
-                            @Override
-                            public void onClosed(HubConnection c, String reason) {
-                                loop.execute(() -> onDisconnected(c, reason));
-                            }
-                        })
-                .whenComplete((conn, err) -> loop.execute(() -> {
-                    connecting = false;
-                    if (err != null) {
-                        HubClientException e = err instanceof HubClientException h
-                                ? h
-                                : new HubClientException(String.valueOf(err.getMessage()), true, err);
-                        if (e instanceof FencedException) {
-                            fenced((FencedException) e);
-                            return;
-                        }
-                        if (!e.retriable()) {
-                            log.error("hub {} refused this producer: {}", ep, e.getMessage());
-                            failAll(e);
-                            return;
-                        }
-                        endpointIndex++;
-                        long delay = backoff.nextDelayMillis();
-                        log.warn("{}; retrying in {} ms", e.getMessage(), delay);
-                        loop.schedule(this::trySend, delay, TimeUnit.MILLISECONDS);
-                        return;
-                    }
-                    if (closed) {
-                        conn.close();
-                        return;
-                    }
-                    long grant = conn.grantedEpoch();
-                    if (grant == 0 || (grantedEpoch != 0 && grant != grantedEpoch)) {
-                        conn.close();
-                        log.error("hub {} answered epoch grant {} to a producer holding {}", ep, grant, grantedEpoch);
-                        failAll(new HubClientException(
-                                "hub " + ep + " gave no valid epoch grant (is it older than this client?)", false));
-                        return;
-                    }
-                    grantedEpoch = grant;
-                    log.info(
-                            "producer {} connected to hub {} with epoch grant {}",
-                            options.producerId(),
-                            ep,
-                            Long.toHexString(grant));
-                    connection = conn;
-                    backoff.reset();
-                    trySend();
-                }));
-    }
+        @Override
+        public void hold(long grant) {
+            grantedEpoch = grant;
+        }
 
-    private void onDisconnected(HubConnection c, String reason) {
-        if (c != connection) {
-            return;
+        @Override
+        public void connected(HubEndpoint endpoint, Welcome welcome) {
+            log.info(
+                    "producer {} connected to hub {} with epoch grant {}",
+                    options.producerId(),
+                    endpoint,
+                    Long.toHexString(welcome.getGrantedEpoch()));
+            trySend();
         }
-        connection = null;
-        if (c.fenced()) {
-            fenced(new FencedException("hub " + c.endpoint() + " fenced this producer: " + reason));
-            return;
-        }
-        if (!inFlight.isEmpty() || !toSend.isEmpty()) {
-            log.warn("lost hub {} ({}); resending {} unacknowledged batches", c.endpoint(), reason, inFlight.size());
-        }
-        toSend.putAll(inFlight);
-        inFlight.clear();
-        if (!closed && !toSend.isEmpty()) {
-            long delay = backoff.nextDelayMillis();
-            loop.schedule(this::trySend, delay, TimeUnit.MILLISECONDS);
-        }
-    }
 
-    private void onHubFrame(HubConnection c, Frame frame) {
-        switch (frame.getBodyCase()) {
-            case BATCH_ACK -> onAck(frame.getBatchAck());
-            case NACK -> onNack(frame.getNack());
-            case THROTTLE -> {
-                SealedBatch b = inFlight.remove(frame.getThrottle().getBatchId());
-                if (b != null) {
-                    toSend.put(b.batchId, b);
-                }
-                pausedUntilNanos = System.nanoTime()
-                        + TimeUnit.MILLISECONDS.toNanos(frame.getThrottle().getRetryAfterMs());
-                loop.schedule(this::trySend, frame.getThrottle().getRetryAfterMs(), TimeUnit.MILLISECONDS);
+        @Override
+        public void lost(HubEndpoint endpoint, String reason, long retryInMillis) {
+            if (!inFlight.isEmpty() || !toSend.isEmpty()) {
+                log.warn("lost hub {} ({}); resending {} unacknowledged batches", endpoint, reason, inFlight.size());
             }
-            case PING ->
-                c.send(Frame.newBuilder()
-                        .setPong(io.tributary.protocol.v1.Pong.newBuilder()
-                                .setNonce(frame.getPing().getNonce())
-                                .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
-                        .build());
-            case ERROR -> {
-                if (frame.getError().getCode() == ErrorCode.ERROR_CODE_FENCED) {
-                    fenced(new FencedException(frame.getError().getMessage()));
-                } else {
-                    log.warn(
-                            "hub error: {} {}",
-                            frame.getError().getCode(),
-                            frame.getError().getMessage());
-                }
+            toSend.putAll(inFlight);
+            inFlight.clear();
+        }
+
+        @Override
+        public void attemptFailed(HubEndpoint endpoint, String reason, long retryInMillis) {
+            log.warn("{}; retrying in {} ms", reason, retryInMillis);
+        }
+
+        @Override
+        public void fenced(HubEndpoint endpoint, FencedException e) {
+            Producer.this.fenced(e);
+        }
+
+        @Override
+        public void refused(HubEndpoint endpoint, HubClientException e) {
+            log.error("hub {} refused this producer: {}", endpoint, e.getMessage());
+            fatal = e;
+            failAll(e);
+        }
+
+        @Override
+        public void resumed() {
+            trySend();
+        }
+
+        @Override
+        public void batchAck(BatchAck ack) {
+            onAck(ack);
+        }
+
+        @Override
+        public void nack(Nack nack) {
+            onNack(nack);
+        }
+
+        @Override
+        public void throttle(Throttle throttle) {
+            // The session paused sending until retry_after; the batch goes again, in order, after that.
+            SealedBatch b = inFlight.remove(throttle.getBatchId());
+            if (b != null) {
+                toSend.put(b.batchId, b);
             }
-            default -> log.debug("ignoring {} from the hub", frame.getBodyCase());
         }
     }
 
@@ -358,6 +313,7 @@ public final class Producer implements AutoCloseable {
                 }
             });
             buffered.addAndGet(-n);
+            retryBackoff.reset();
         }
         trySend();
         checkFlushed();
@@ -370,10 +326,9 @@ public final class Producer implements AutoCloseable {
         }
         if (nack.getRetriable()) {
             toSend.put(b.batchId, b);
-            long delay = backoff.nextDelayMillis();
+            long delay = retryBackoff.nextDelayMillis();
             log.debug("batch {} refused for now ({}); retrying in {} ms", b.batchId, nack.getMessage(), delay);
-            pausedUntilNanos = Math.max(pausedUntilNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
-            loop.schedule(this::trySend, delay, TimeUnit.MILLISECONDS);
+            session.pause(delay); // resumed() sends again
         } else {
             fail(b, new HubClientException("hub refused batch: " + nack.getReason() + " " + nack.getMessage(), false));
             trySend();
@@ -443,10 +398,7 @@ public final class Producer implements AutoCloseable {
     private void fenced(FencedException e) {
         log.error("producer {} is fenced and stops: {}", options.producerId(), e.getMessage());
         fatal = e;
-        if (connection != null) {
-            connection.close();
-            connection = null;
-        }
+        session.close();
         failAll(e);
     }
 
@@ -492,9 +444,7 @@ public final class Producer implements AutoCloseable {
         loop.submit(() -> {
                     closed = true;
                     failAll(new HubClientException("producer closed", false));
-                    if (connection != null) {
-                        connection.close();
-                    }
+                    session.close();
                 })
                 .syncUninterruptibly();
     }

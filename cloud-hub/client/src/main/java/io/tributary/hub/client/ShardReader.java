@@ -1,19 +1,20 @@
 package io.tributary.hub.client;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.tributary.hub.client.spi.Backoff;
+import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.batch.BatchFormatException;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Credit;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.PeerRole;
-import io.tributary.protocol.v1.Ping;
 import io.tributary.protocol.v1.ReadError;
 import io.tributary.protocol.v1.ReadErrorCode;
 import io.tributary.protocol.v1.ReadResult;
 import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.StoredBatch;
 import io.tributary.protocol.v1.Subscribe;
+import io.tributary.protocol.v1.Welcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads one shard in order over a push subscription: the hub pushes up to {@code creditRecords} ahead, and each
  * {@link #poll} returns credit for what it consumed, so memory stays bounded and a slow reader slows only itself.
- * On a lost connection the reader reconnects (jittered backoff, down the endpoint list) and resumes at the first
+ * On a lost connection the reader reconnects (its {@link HubSession}: jittered backoff, failover down the endpoint list,
+ * back to the preferred endpoint after a loss) and resumes at the first
  * record it has not returned yet; records below the requested position inside the first batch are skipped, so
  * {@link #poll} returns every record from the start exactly once and in sequence order.
  *
@@ -47,11 +49,12 @@ public final class ShardReader implements AutoCloseable {
     private static final AtomicLong IDS = new AtomicLong();
     private static final int MAX_DECODED_BYTES = 64 << 20;
 
-    private final ClientResources resources;
-    private final ClientOptions client;
     private final ShardReaderOptions options;
     private final EventLoop loop;
-    private final Backoff backoff;
+    /** Paces new subscriptions while the hub says the shard is unavailable; reset by a read result. */
+    private final Backoff resubscribeBackoff;
+
+    private final HubSession session;
     private final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
 
     // Poll-thread state (volatile where the event loop reads it).
@@ -64,33 +67,35 @@ public final class ShardReader implements AutoCloseable {
     private volatile long recordsBehind;
     private volatile long millisBehind;
     private volatile HubClientException failure;
-    private volatile boolean closed;
     private final AtomicLong trimmedRestarts = new AtomicLong();
     private final AtomicLong skippedCorruptBatches = new AtomicLong();
     private final AtomicLong skippedCorruptRecords = new AtomicLong();
 
     // Event-loop state.
-    private HubConnection connection;
     private long receivedNext = -1;
     private long resumeAt = -1;
-    private int endpointIndex;
-    private ScheduledFuture<?> pinger;
 
     private record Chunk(long subscription, List<StoredBatch> batches, boolean shardEnd, List<String> children) {}
 
     private ShardReader(ClientResources resources, ClientOptions client, ShardReaderOptions options) {
-        this.resources = resources;
-        this.client = client;
         this.options = options;
         this.loop = resources.group().next();
-        this.backoff = new Backoff(options.backoffInitial(), options.backoffMax());
+        this.resubscribeBackoff = new Backoff(options.backoffInitial(), options.backoffMax());
+        this.session = HubSession.builder(
+                        resources,
+                        client,
+                        PeerRole.PEER_ROLE_CONSUMER,
+                        "reader-" + options.stream() + "-" + options.shardId())
+                .executor(loop)
+                .backoff(options.backoffInitial(), options.backoffMax())
+                .build(new Link());
         this.polledNext = options.start().firstSequence();
     }
 
     /** Opens a reader; it connects and subscribes in the background (see {@link #poll}). */
     public static ShardReader open(ClientResources resources, ClientOptions client, ShardReaderOptions options) {
         ShardReader r = new ShardReader(resources, client, options);
-        r.loop.execute(r::connect);
+        r.session.start();
         return r;
     }
 
@@ -164,8 +169,8 @@ public final class ShardReader implements AutoCloseable {
             long rec = records;
             long by = bytes;
             loop.execute(() -> {
-                if (connection != null && c.subscription() == currentSubscription) {
-                    connection.send(Frame.newBuilder()
+                if (c.subscription() == currentSubscription) {
+                    session.send(Frame.newBuilder()
                             .setCredit(Credit.newBuilder()
                                     .setSubscriptionId(c.subscription())
                                     .setRecords((int) Math.min(Integer.MAX_VALUE, rec))
@@ -224,55 +229,36 @@ public final class ShardReader implements AutoCloseable {
         return skippedCorruptRecords.get();
     }
 
-    private void connect() {
-        if (closed) {
-            return;
+    /** The reader's side of its {@link HubSession}; on the reader's event loop. */
+    private final class Link implements HubSession.Listener {
+        @Override
+        public void connected(HubEndpoint endpoint, Welcome welcome) {
+            subscribe();
         }
-        HubEndpoint ep =
-                client.endpoints().get(endpointIndex % client.endpoints().size());
-        HubConnection.connect(
-                        resources,
-                        loop,
-                        ep,
-                        client,
-                        PeerRole.PEER_ROLE_CONSUMER,
-                        "reader-" + options.stream() + "-" + options.shardId(),
-                        0,
-                        new FrameListener() {
-                            @Override
-                            public void onFrame(HubConnection conn, Frame frame) {
-                                if (conn == connection) {
-                                    onHubFrame(frame);
-                                }
-                            }
 
-                            @Override
-                            public void onClosed(HubConnection conn, String reason) {
-                                if (conn == connection) {
-                                    connection = null;
-                                    if (!closed) {
-                                        log.debug("reader of {} lost its connection: {}", options.shardId(), reason);
-                                        retry();
-                                    }
-                                }
-                            }
-                        })
-                .whenComplete((conn, error) -> loop.execute(() -> {
-                    if (error != null) {
-                        endpointIndex++;
-                        retry();
-                    } else if (closed) {
-                        conn.close();
-                    } else {
-                        connection = conn;
-                        subscribe();
-                    }
-                }));
-    }
+        @Override
+        public void lost(HubEndpoint endpoint, String reason, long retryInMillis) {
+            log.debug("reader of {} lost hub {}: {}", options.shardId(), endpoint, reason);
+        }
 
-    private void retry() {
-        if (!closed) {
-            loop.schedule(this::connect, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
+        @Override
+        public void refused(HubEndpoint endpoint, HubClientException e) {
+            log.error("hub {} refused the reader of {}: {}", endpoint, options.shardId(), e.getMessage());
+            failure = e;
+        }
+
+        @Override
+        public void readResult(ReadResult r) {
+            if (r.getId() == currentSubscription) {
+                onReadResult(r);
+            }
+        }
+
+        @Override
+        public void readError(ReadError e) {
+            if (e.getId() == currentSubscription) {
+                onReadError(e);
+            }
         }
     }
 
@@ -297,65 +283,42 @@ public final class ShardReader implements AutoCloseable {
                 .setInitialCreditRecords(options.creditRecords())
                 .setInitialCreditBytes(options.creditBytes());
         options.group().ifPresent(g -> s.setConsumerGroup(g).setLeaseToken(options.leaseToken()));
-        connection.send(Frame.newBuilder().setSubscribe(s).build());
-        if (pinger == null) {
-            pinger = loop.scheduleAtFixedRate(
-                    () -> {
-                        if (connection != null) {
-                            connection.send(Frame.newBuilder()
-                                    .setPing(Ping.newBuilder().setSendTimeNanos(System.nanoTime()))
-                                    .build());
-                        }
-                    },
-                    20,
-                    20,
-                    TimeUnit.SECONDS);
+        session.send(Frame.newBuilder().setSubscribe(s).build());
+    }
+
+    private void onReadResult(ReadResult r) {
+        resubscribeBackoff.reset();
+        receivedNext = r.getNextSequence();
+        recordsBehind = r.getRecordsBehind();
+        millisBehind = r.getMillisBehind();
+        if (r.getBatchesCount() > 0 || r.getShardEnd()) {
+            queue.add(new Chunk(currentSubscription, r.getBatchesList(), r.getShardEnd(), r.getChildShardsList()));
         }
     }
 
-    private void onHubFrame(Frame frame) {
-        if (frame.hasReadResult() && frame.getReadResult().getId() == currentSubscription) {
-            ReadResult r = frame.getReadResult();
-            backoff.reset();
-            receivedNext = r.getNextSequence();
-            recordsBehind = r.getRecordsBehind();
-            millisBehind = r.getMillisBehind();
-            if (r.getBatchesCount() > 0 || r.getShardEnd()) {
-                queue.add(new Chunk(currentSubscription, r.getBatchesList(), r.getShardEnd(), r.getChildShardsList()));
-            }
-        } else if (frame.hasReadError() && frame.getReadError().getId() == currentSubscription) {
-            ReadError e = frame.getReadError();
-            if (e.getCode() == ReadErrorCode.READ_ERROR_CODE_TRIMMED) {
-                log.warn("{} of {}; continuing at {}", e.getMessage(), options.shardId(), e.getOldestSequence());
-                trimmedRestarts.incrementAndGet();
-                resumeAt = e.getOldestSequence();
-                subscribe();
-            } else if (e.getCode() == ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE) {
-                loop.schedule(
-                        () -> {
-                            if (connection != null) {
-                                subscribe();
-                            }
-                        },
-                        backoff.nextDelayMillis(),
-                        TimeUnit.MILLISECONDS);
-            } else {
-                failure = new HubClientException(e.getCode() + ": " + e.getMessage(), false);
-            }
+    private void onReadError(ReadError e) {
+        if (e.getCode() == ReadErrorCode.READ_ERROR_CODE_TRIMMED) {
+            log.warn("{} of {}; continuing at {}", e.getMessage(), options.shardId(), e.getOldestSequence());
+            trimmedRestarts.incrementAndGet();
+            resumeAt = e.getOldestSequence();
+            subscribe();
+        } else if (e.getCode() == ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE) {
+            long generation = session.generation();
+            loop.schedule(
+                    () -> {
+                        if (session.isConnected() && session.generation() == generation) {
+                            subscribe(); // else the new connection subscribed already
+                        }
+                    },
+                    resubscribeBackoff.nextDelayMillis(),
+                    TimeUnit.MILLISECONDS);
+        } else {
+            failure = new HubClientException(e.getCode() + ": " + e.getMessage(), false);
         }
     }
 
     @Override
     public void close() {
-        closed = true;
-        loop.execute(() -> {
-            if (pinger != null) {
-                pinger.cancel(false);
-            }
-            if (connection != null) {
-                connection.close();
-                connection = null;
-            }
-        });
+        session.close();
     }
 }

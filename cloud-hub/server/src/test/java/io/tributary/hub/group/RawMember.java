@@ -2,8 +2,8 @@ package io.tributary.hub.group;
 
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.FrameListener;
-import io.tributary.hub.client.HubConnection;
+import io.tributary.hub.client.internal.FrameListener;
+import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.protocol.v1.Checkpoint;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Frame;

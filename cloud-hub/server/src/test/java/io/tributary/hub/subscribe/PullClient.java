@@ -2,8 +2,8 @@ package io.tributary.hub.subscribe;
 
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.FrameListener;
-import io.tributary.hub.client.HubConnection;
+import io.tributary.hub.client.internal.FrameListener;
+import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.GetRecords;
 import io.tributary.protocol.v1.PeerRole;

@@ -1,13 +1,11 @@
 package io.tributary.hub.client.group;
 
 import io.netty.channel.EventLoop;
-import io.tributary.hub.client.Backoff;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.FrameListener;
 import io.tributary.hub.client.HubClientException;
-import io.tributary.hub.client.HubConnection;
 import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.v1.Checkpoint;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Frame;
@@ -15,6 +13,7 @@ import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
 import io.tributary.protocol.v1.LeaseHeartbeat;
 import io.tributary.protocol.v1.PeerRole;
+import io.tributary.protocol.v1.Welcome;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A member of a consumer group: heartbeats to the hub, runs a {@link RecordProcessor} per leased shard (each on its
  * own thread, reading from after the shard's checkpoint), stops a processor with {@link RecordProcessor#leaseLost}
- * when the hub moves its lease, and reconnects and rejoins on its own. When no assignment arrives for the hub's lease
+ * when the hub moves its lease, and reconnects and rejoins on its own (its link is a {@link HubSession}). When no assignment arrives for the hub's lease
  * timeout, it gives up its shards itself, so two members never keep processing one shard for long.
  *
  * <p>Thread rules: public methods from any thread. Membership state lives on one Netty event loop; processors run on
@@ -49,14 +48,12 @@ public final class GroupConsumer implements AutoCloseable {
     private final GroupConsumerOptions options;
     private final Supplier<RecordProcessor> processors;
     private final EventLoop loop;
-    private final Backoff backoff;
+    private final HubSession session;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, CompletableFuture<CheckpointAck>> pending = new ConcurrentHashMap<>();
     private final Map<String, ShardWorker> workers = new ConcurrentHashMap<>();
 
     // Event-loop state.
-    private HubConnection connection;
-    private int endpointIndex;
     private long leaseTimeoutMs = 10_000;
     private long lastAssignmentMs = System.currentTimeMillis();
     private volatile boolean closed;
@@ -71,7 +68,10 @@ public final class GroupConsumer implements AutoCloseable {
         this.options = options;
         this.processors = processors;
         this.loop = resources.group().next();
-        this.backoff = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(2));
+        this.session = HubSession.builder(resources, client, PeerRole.PEER_ROLE_CONSUMER, options.memberId())
+                .executor(loop)
+                .backoff(Duration.ofMillis(50), Duration.ofSeconds(2))
+                .build(new Link());
     }
 
     /** Joins the group; leases and processing start in the background. */
@@ -81,7 +81,7 @@ public final class GroupConsumer implements AutoCloseable {
             GroupConsumerOptions options,
             Supplier<RecordProcessor> processors) {
         GroupConsumer c = new GroupConsumer(resources, client, options, processors);
-        c.loop.execute(c::connect);
+        c.session.start();
         c.loop.execute(c::tick);
         return c;
     }
@@ -95,63 +95,42 @@ public final class GroupConsumer implements AutoCloseable {
         return new TreeSet<>(workers.keySet());
     }
 
-    private void connect() {
-        if (closed) {
-            return;
+    /** The member's side of its {@link HubSession}; on the member's event loop. */
+    private final class Link implements HubSession.Listener {
+        @Override
+        public void connected(HubEndpoint endpoint, Welcome welcome) {
+            heartbeat();
         }
-        HubEndpoint ep =
-                client.endpoints().get(endpointIndex % client.endpoints().size());
-        HubConnection.connect(
-                        resources,
-                        loop,
-                        ep,
-                        client,
-                        PeerRole.PEER_ROLE_CONSUMER,
-                        options.memberId(),
-                        0,
-                        new FrameListener() {
-                            @Override
-                            public void onFrame(HubConnection conn, Frame frame) {
-                                if (frame.hasLeaseAssignment()) {
-                                    assigned(frame.getLeaseAssignment());
-                                } else if (frame.hasCheckpointAck()) {
-                                    CompletableFuture<CheckpointAck> f = pending.remove(
-                                            frame.getCheckpointAck().getRequestId());
-                                    if (f != null) {
-                                        f.complete(frame.getCheckpointAck());
-                                    }
-                                }
-                            }
 
-                            @Override
-                            public void onClosed(HubConnection conn, String reason) {
-                                if (conn == connection) {
-                                    connection = null;
-                                    HubClientException e = new HubClientException(reason, true);
-                                    pending.values().forEach(f -> f.completeExceptionally(e));
-                                    pending.clear();
-                                    retry();
-                                }
-                            }
-                        })
-                .whenComplete((conn, error) -> loop.execute(() -> {
-                    if (error != null) {
-                        endpointIndex++;
-                        retry();
-                    } else if (closed) {
-                        conn.close();
-                    } else {
-                        connection = conn;
-                        backoff.reset();
-                        heartbeat();
-                    }
-                }));
+        @Override
+        public void lost(HubEndpoint endpoint, String reason, long retryInMillis) {
+            failPending(new HubClientException(reason, true));
+        }
+
+        @Override
+        public void refused(HubEndpoint endpoint, HubClientException e) {
+            // Nothing reconnects: the lease timeout stops the workers (tick), as when the hub is unreachable.
+            log.error("hub {} refused group member {}: {}", endpoint, options.memberId(), e.getMessage());
+            failPending(e);
+        }
+
+        @Override
+        public void leaseAssignment(LeaseAssignment assignment) {
+            assigned(assignment);
+        }
+
+        @Override
+        public void checkpointAck(CheckpointAck ack) {
+            CompletableFuture<CheckpointAck> f = pending.remove(ack.getRequestId());
+            if (f != null) {
+                f.complete(ack);
+            }
+        }
     }
 
-    private void retry() {
-        if (!closed) {
-            loop.schedule(this::connect, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
-        }
+    private void failPending(HubClientException e) {
+        pending.values().forEach(f -> f.completeExceptionally(e));
+        pending.clear();
     }
 
     private void tick() {
@@ -168,8 +147,8 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     private void heartbeat() {
-        if (connection != null) {
-            connection.send(Frame.newBuilder()
+        if (session.isConnected()) {
+            session.send(Frame.newBuilder()
                     .setLeaseHeartbeat(LeaseHeartbeat.newBuilder()
                             .setRequestId(ids.incrementAndGet())
                             .setStream(options.stream())
@@ -238,11 +217,11 @@ public final class GroupConsumer implements AutoCloseable {
                         .setShardEnd(shardEnd))
                 .build();
         loop.execute(() -> {
-            if (connection == null) {
+            if (!session.isConnected()) {
                 pending.remove(id);
                 f.completeExceptionally(new HubClientException("not connected to the hub", true));
             } else {
-                connection.send(frame);
+                session.send(frame);
             }
         });
         CheckpointAck ack;
@@ -279,14 +258,7 @@ public final class GroupConsumer implements AutoCloseable {
             }
         }
         closed = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
-            if (connection != null) {
-                connection.close();
-                connection = null;
-            }
-            done.complete(null);
-        });
-        done.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        // On the loop, so that the connection is closing when this returns: the hub frees the leases at once.
+        loop.submit(session::close).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -1,4 +1,4 @@
-package io.tributary.hub.client;
+package io.tributary.hub.client.internal;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -15,6 +15,11 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.tributary.hub.client.ClientOptions;
+import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.FencedException;
+import io.tributary.hub.client.HubClientException;
+import io.tributary.hub.client.HubEndpoint;
 import io.tributary.protocol.ProtocolVersion;
 import io.tributary.protocol.frame.FrameCodec;
 import io.tributary.protocol.frame.FrameDecodeFailure;
@@ -32,7 +37,12 @@ import javax.net.ssl.SSLException;
 
 /**
  * One connection to a hub: TCP (optionally TLS), then {@code Hello}/{@code Welcome}. After the handshake every
- * inbound frame goes to the {@link FrameListener}.
+ * inbound frame goes to the {@link FrameListener}. Keepalive and half-open detection live here: after
+ * {@link ClientOptions#keepAlive()} without sending, a {@code Ping} goes out; after three intervals without hearing
+ * anything, the connection is closed as dead. It never reconnects: {@link io.tributary.hub.client.spi.HubSession} does.
+ *
+ * <p>Internal: not part of the client's API; it may change in any release. Clients and agents use
+ * {@link io.tributary.hub.client.spi.HubSession} (or the public clients built on it).
  *
  * <p>Thread rules: {@link #send} may be called from any thread; listener callbacks run on {@link #eventLoop()}.
  */

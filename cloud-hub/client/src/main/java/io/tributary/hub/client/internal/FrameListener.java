@@ -1,8 +1,8 @@
-package io.tributary.hub.client;
+package io.tributary.hub.client.internal;
 
 import io.tributary.protocol.v1.Frame;
 
-/** Receives what a {@link HubConnection} reads. Called on the connection's event loop: do not block. */
+/** Receives what a {@link HubConnection} reads. Called on the connection's event loop: do not block. Internal. */
 public interface FrameListener {
     void onFrame(HubConnection connection, Frame frame);
 

@@ -1,0 +1,584 @@
+package io.tributary.hub.client.spi;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.tributary.hub.client.ClientOptions;
+import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.FencedException;
+import io.tributary.hub.client.HubClientException;
+import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.internal.Connector;
+import io.tributary.hub.client.internal.FrameListener;
+import io.tributary.hub.client.internal.HubConnection;
+import io.tributary.protocol.v1.BatchAck;
+import io.tributary.protocol.v1.CheckpointAck;
+import io.tributary.protocol.v1.ErrorCode;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.LeaseAssignment;
+import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.PeerRole;
+import io.tributary.protocol.v1.Pong;
+import io.tributary.protocol.v1.ReadError;
+import io.tributary.protocol.v1.ReadResult;
+import io.tributary.protocol.v1.Throttle;
+import io.tributary.protocol.v1.Welcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A reconnecting, failing-over link to the hub: the one link under {@link io.tributary.hub.client.Producer}, {@link
+ * io.tributary.hub.client.ShardReader}, {@link io.tributary.hub.client.group.GroupConsumer} and the edge agent's
+ * forwarder. The session owns the link; its owner keeps its own data (what is unacknowledged, what to resend).
+ *
+ * <ul>
+ *   <li><b>Endpoints</b> ({@link ClientOptions#endpoints()}) are tried in order of preference. A failed attempt moves to
+ *       the next endpoint (wrapping around); a connection that is lost restarts at the first, so the session returns to
+ *       the preferred hub. Between attempts it waits a jittered exponential {@link Backoff}, reset by a good connection.
+ *   <li><b>One at a time</b>: at most one connection, and at most one connect attempt or reconnect timer pending. Each
+ *       attempt schedules the next only from its own outcome: its failure, the loss of the connection it opened, or that
+ *       connection found closed already when the attempt's answer is handled (then its close came first and was ignored
+ *       as not current: the connection counts as lost, never as current). Frames and closes of a connection that is not
+ *       the current one are ignored.
+ *   <li><b>Liveness</b>: under the session each connection pings the hub when idle and closes itself after three
+ *       {@link ClientOptions#keepAlive()} intervals without hearing anything (a half-open link); that is a loss like
+ *       any other. The session answers the hub's {@code Ping}s.
+ *   <li><b>Throttle</b>: a {@code Throttle} pauses sending: {@link #isReady()} is false until its {@code
+ *       retry_after_ms} has passed, then {@link Listener#resumed()} is called. Owners send batches only when ready;
+ *       control frames (credit, heartbeats, checkpoints) may go at any time.
+ *   <li><b>Epoch grants</b> (agents and producers, {@link Builder#epochGrant}): every Hello presents the grant the
+ *       owner holds ({@code agent_epoch}, 0 for none); the Welcome's {@code granted_epoch} must be non-zero and, when
+ *       one is held, the same. A first grant is handed to {@link EpochGrant#hold} before the connection counts as
+ *       connected, so the owner can make it durable before anything is sent under it. A missing or different grant is
+ *       a failed attempt.
+ *   <li><b>Fencing</b>: a {@code ConnectionError ERROR_CODE_FENCED}, at the handshake or on a live connection, stops
+ *       the session for good and calls {@link Listener#fenced}. A non-retriable refusal (bad credentials) stops it and
+ *       calls {@link Listener#refused}, unless {@link Builder#retryRefusals()} asked to keep trying.
+ * </ul>
+ *
+ * <p>Thread rules: a session lives on one executor, its <em>session thread</em> ({@link Builder#executor}: a Netty
+ * event loop, or e.g. an agent's single-threaded scheduler). Every {@link Listener} method is called on it, and every
+ * method of the session except {@link #start()} and {@link #close()} must be called on it. When the executor is a
+ * Netty event loop the connections live on that same loop and callbacks run without a hand-off; otherwise Netty's
+ * callbacks hop onto the executor in the order they happened. Listener methods must not block for long: they hold up
+ * every other callback of the session.
+ *
+ * <p>Stability: this is the service-provider interface for agents that send their own pre-encoded batches (the edge
+ * agent's forwarder). It changes only together with the agents that use it; applications use the public clients.
+ */
+public final class HubSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HubSession.class);
+
+    /**
+     * What the session reports to its owner. Called on the session thread only. The frame methods receive the hub's
+     * frames of the current connection, routed by kind; their defaults ignore them.
+     */
+    public interface Listener {
+        /** An attempt to connect to {@code endpoint} begins. */
+        default void connecting(HubEndpoint endpoint) {}
+
+        /**
+         * Connected to {@code endpoint}: the handshake is done and the epoch grant (if any) is held. Everything the
+         * owner had sent without an answer is unanswered for good: resend it now.
+         */
+        void connected(HubEndpoint endpoint, Welcome welcome);
+
+        /**
+         * The current connection is gone ({@code reason} says why); a reconnect follows, from the preferred endpoint,
+         * in {@code retryInMillis}.
+         */
+        default void lost(HubEndpoint endpoint, String reason, long retryInMillis) {}
+
+        /** An attempt failed; the next one, to the next endpoint, follows in {@code retryInMillis}. */
+        default void attemptFailed(HubEndpoint endpoint, String reason, long retryInMillis) {}
+
+        /**
+         * The hub fenced this instance (a newer one holds a newer grant). The session has stopped for good. Only
+         * grant holders are fenced; the default handles it as a refusal.
+         */
+        default void fenced(HubEndpoint endpoint, FencedException e) {
+            refused(endpoint, e);
+        }
+
+        /** The hub refused the connection and retrying cannot help. The session has stopped for good. */
+        void refused(HubEndpoint endpoint, HubClientException e);
+
+        /** A throttle pause is over and the session is connected: batches may go again. */
+        default void resumed() {}
+
+        default void batchAck(BatchAck ack) {}
+
+        default void nack(Nack nack) {}
+
+        /** The hub throttled a batch; the session has paused sending already ({@link HubSession#isReady()}). */
+        default void throttle(Throttle throttle) {}
+
+        default void readResult(ReadResult result) {}
+
+        default void readError(ReadError error) {}
+
+        default void leaseAssignment(LeaseAssignment assignment) {}
+
+        default void checkpointAck(CheckpointAck ack) {}
+
+        /** Any other frame from the hub. */
+        default void otherFrame(Frame frame) {
+            log.debug("ignoring {} from the hub", frame.getBodyCase());
+        }
+    }
+
+    /** The epoch grant of an agent or producer instance. Called on the session thread. */
+    public interface EpochGrant {
+        /** The grant this instance holds, presented in every Hello; 0 before it has one. */
+        long held();
+
+        /**
+         * The hub gave this instance its first grant (called only while {@link #held()} is 0). Store it so that it is
+         * presented from now on — durably, if records are stamped with it — before returning; a thrown exception
+         * fails the attempt, and the next one asks again.
+         */
+        void hold(long grant);
+    }
+
+    private final String name;
+    private final List<HubEndpoint> endpoints;
+    private final ScheduledExecutorService executor;
+    private final EventExecutor inline;
+    private final Connector connector;
+    private final EpochGrant grant;
+    private final boolean retryRefusals;
+    private final Listener listener;
+    private final Backoff backoff;
+
+    // Session-thread state (volatile where close() reads or writes it from another thread).
+    private volatile HubConnection connection;
+    private long generation;
+    private boolean pending;
+    private boolean started;
+    private volatile boolean stopped;
+    private int endpointIndex;
+    private long pausedUntilNanos;
+    private ScheduledFuture<?> resumeTimer;
+
+    private HubSession(Builder b, Listener listener) {
+        this.name = b.peerId;
+        this.endpoints = b.client.endpoints();
+        this.executor = b.executor != null ? b.executor : b.resources.group().next();
+        this.inline = executor instanceof EventExecutor e ? e : null;
+        this.grant = b.grant;
+        this.retryRefusals = b.retryRefusals;
+        this.listener = listener;
+        this.backoff = new Backoff(b.backoffInitial, b.backoffMax);
+        if (b.connector != null) {
+            this.connector = b.connector;
+        } else {
+            EventLoop loop =
+                    executor instanceof EventLoop l ? l : b.resources.group().next();
+            ClientResources resources = b.resources;
+            ClientOptions client = b.client;
+            PeerRole role = b.role;
+            String peerId = b.peerId;
+            this.connector = (ep, epoch, frames) ->
+                    HubConnection.connect(resources, loop, ep, client, role, peerId, epoch, frames);
+        }
+    }
+
+    /** A session for {@code peerId} (agent, producer or member id) in {@code role}; build, then {@link #start()}. */
+    public static Builder builder(ClientResources resources, ClientOptions client, PeerRole role, String peerId) {
+        return new Builder(resources, client, role, peerId);
+    }
+
+    /** Starts connecting (once; later calls do nothing). Any thread. */
+    public void start() {
+        onSessionThread(() -> {
+            if (!started) {
+                started = true;
+                connect();
+            }
+        });
+    }
+
+    /** Whether a connection is up (handshake done and the socket open). */
+    public boolean isConnected() {
+        return connection != null && connection.isOpen();
+    }
+
+    /** Connected, and not paused by a throttle: batches may be sent. */
+    public boolean isReady() {
+        return isConnected() && pausedNanos() == 0;
+    }
+
+    /** How much longer a throttle pause lasts, in nanoseconds; 0 when not paused. */
+    public long pausedNanos() {
+        return Math.max(0, pausedUntilNanos - System.nanoTime());
+    }
+
+    /** Whether the socket takes more without queueing in memory (false when not connected). */
+    public boolean isWritable() {
+        return isConnected() && connection.isWritable();
+    }
+
+    /** Whether the session stopped for good: closed, fenced or refused. */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /**
+     * Counts connections: changes with each new one. An owner that remembers it with a send can tell later whether an
+     * outcome belongs to the connection that is current now.
+     */
+    public long generation() {
+        return generation;
+    }
+
+    /** The endpoint of the current connection, or null. */
+    public HubEndpoint endpoint() {
+        return connection == null ? null : connection.endpoint();
+    }
+
+    /**
+     * Writes and flushes a frame on the current connection; the future fails with a retriable {@link
+     * HubClientException} when there is none or the write fails.
+     */
+    public CompletableFuture<Void> send(Frame frame) {
+        if (connection == null) {
+            return CompletableFuture.failedFuture(new HubClientException("not connected to the hub", true));
+        }
+        return connection.send(frame);
+    }
+
+    /**
+     * Sends nothing (by {@link #isReady()}) for {@code millis}, e.g. after a retriable refusal; a longer pause already
+     * in place stays. {@link Listener#resumed()} follows.
+     */
+    public void pause(long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
+        if (until <= pausedUntilNanos) {
+            return;
+        }
+        pausedUntilNanos = until;
+        if (resumeTimer != null) {
+            resumeTimer.cancel(false);
+        }
+        resumeTimer = executor.schedule(
+                () -> {
+                    resumeTimer = null;
+                    if (!stopped && isReady()) {
+                        listener.resumed();
+                    }
+                },
+                Math.max(0, millis),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes the current connection as unusable (e.g. a write failed with an I/O error); it counts as lost, and the
+     * session reconnects as after any loss.
+     */
+    public void disconnect() {
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    /**
+     * Stops for good: closes the connection; nothing reconnects. Any thread; the connection starts closing before this
+     * returns, even if the session's executor is shutting down.
+     */
+    @Override
+    public void close() {
+        stopped = true;
+        HubConnection c = connection;
+        if (c != null) {
+            c.close();
+        }
+        onSessionThread(this::stop);
+    }
+
+    private void connect() {
+        if (stopped || pending || connection != null) {
+            return;
+        }
+        pending = true;
+        HubEndpoint ep = endpoints.get(Math.floorMod(endpointIndex, endpoints.size()));
+        listener.connecting(ep);
+        CompletableFuture<HubConnection> attempt;
+        try {
+            attempt = connector.connect(ep, grant == null ? 0 : grant.held(), new FrameListener() {
+                @Override
+                public void onFrame(HubConnection c, Frame frame) {
+                    onSessionThread(() -> onHubFrame(c, frame));
+                }
+
+                @Override
+                public void onClosed(HubConnection c, String reason) {
+                    onSessionThread(() -> onClosedConnection(c, reason));
+                }
+            });
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        attempt.whenComplete((c, err) -> onSessionThread(() -> onConnectResult(ep, c, err)));
+    }
+
+    private void onConnectResult(HubEndpoint ep, HubConnection c, Throwable err) {
+        pending = false;
+        if (err != null) {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (stopped) {
+                return;
+            }
+            if (cause instanceof FencedException f) {
+                fence(ep, f);
+            } else if (cause instanceof HubClientException h && !h.retriable() && !retryRefusals) {
+                log.error("hub {} refused {}: {}", ep, name, h.getMessage());
+                stop();
+                listener.refused(ep, h);
+            } else {
+                attemptFailed(ep, cause instanceof HubClientException ? cause.getMessage() : String.valueOf(cause));
+            }
+            return;
+        }
+        if (stopped) {
+            c.close();
+            return;
+        }
+        if (!c.isOpen()) {
+            // Closed before this answer was handled, so its close came first and was ignored as not current. That
+            // happens when the handshake completes before the attempt's callback is attached (the future then runs it
+            // late, on the caller's thread) and the hub hangs up at once. Taking it as current would leave the session
+            // "connected" on a dead connection for good: no close is coming any more, and keepalive does not watch a
+            // closed channel. Its frames were ignored too: a fencing among them still counts.
+            if (c.fenced()) {
+                fence(ep, new FencedException("hub " + ep + " fenced " + name + " right after the handshake"));
+            } else {
+                lost(c, "closed by the hub right after the handshake");
+            }
+            return;
+        }
+        String problem = holdGrant(c);
+        if (problem != null) {
+            log.error(problem);
+            c.close();
+            attemptFailed(ep, problem);
+            return;
+        }
+        connection = c;
+        generation++;
+        backoff.reset();
+        listener.connected(ep, c.welcome());
+    }
+
+    /** Checks the Welcome's grant and has the owner hold a first one; the problem, or null when all is well. */
+    private String holdGrant(HubConnection c) {
+        if (grant == null) {
+            return null;
+        }
+        long granted = c.grantedEpoch();
+        long held = grant.held();
+        if (granted == 0 || (held != 0 && granted != held)) {
+            return "hub " + c.endpoint() + " answered epoch grant " + Long.toHexString(granted) + " to " + name
+                    + " holding " + Long.toHexString(held) + " (is the hub older than this client?)";
+        }
+        if (held == 0) {
+            try {
+                grant.hold(granted);
+            } catch (RuntimeException e) {
+                return "cannot hold the epoch grant " + Long.toHexString(granted) + ": " + e;
+            }
+        }
+        return null;
+    }
+
+    private void attemptFailed(HubEndpoint ep, String reason) {
+        endpointIndex++;
+        long delay = backoff.nextDelayMillis();
+        log.debug("{}: cannot use hub {}: {}; next attempt in {} ms", name, ep, reason, delay);
+        listener.attemptFailed(ep, reason, delay);
+        reconnectIn(delay);
+    }
+
+    private void onClosedConnection(HubConnection c, String reason) {
+        if (c != connection) {
+            return; // an attempt that failed or was never taken: its outcome schedules the next one
+        }
+        connection = null;
+        if (c.fenced()) {
+            fence(c.endpoint(), new FencedException("hub " + c.endpoint() + " fenced " + name + ": " + reason));
+            return;
+        }
+        lost(c, reason);
+    }
+
+    /** The connection {@code c} is gone: reconnect, from the preferred endpoint, after the backoff. */
+    private void lost(HubConnection c, String reason) {
+        if (stopped) {
+            return;
+        }
+        endpointIndex = 0;
+        long delay = backoff.nextDelayMillis();
+        listener.lost(c.endpoint(), reason, delay);
+        reconnectIn(delay);
+    }
+
+    private void reconnectIn(long delayMillis) {
+        if (stopped) {
+            return;
+        }
+        pending = true;
+        executor.schedule(
+                () -> {
+                    pending = false;
+                    connect();
+                },
+                delayMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void onHubFrame(HubConnection c, Frame frame) {
+        if (c != connection || stopped) {
+            return;
+        }
+        switch (frame.getBodyCase()) {
+            case BATCH_ACK -> listener.batchAck(frame.getBatchAck());
+            case NACK -> listener.nack(frame.getNack());
+            case THROTTLE -> {
+                pause(frame.getThrottle().getRetryAfterMs());
+                listener.throttle(frame.getThrottle());
+            }
+            case READ_RESULT -> listener.readResult(frame.getReadResult());
+            case READ_ERROR -> listener.readError(frame.getReadError());
+            case LEASE_ASSIGNMENT -> listener.leaseAssignment(frame.getLeaseAssignment());
+            case CHECKPOINT_ACK -> listener.checkpointAck(frame.getCheckpointAck());
+            case PING ->
+                c.send(Frame.newBuilder()
+                        .setPong(Pong.newBuilder()
+                                .setNonce(frame.getPing().getNonce())
+                                .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
+                        .build());
+            case PONG -> {}
+            case ERROR -> {
+                if (frame.getError().getCode() == ErrorCode.ERROR_CODE_FENCED) {
+                    fence(c.endpoint(), new FencedException(frame.getError().getMessage()));
+                } else {
+                    // The hub closes the connection after an error; its close is the loss.
+                    log.warn(
+                            "hub {} error to {}: {} {}",
+                            c.endpoint(),
+                            name,
+                            frame.getError().getCode(),
+                            frame.getError().getMessage());
+                }
+            }
+            default -> listener.otherFrame(frame);
+        }
+    }
+
+    private void fence(HubEndpoint ep, FencedException e) {
+        if (stopped) {
+            return;
+        }
+        stop();
+        listener.fenced(ep, e);
+    }
+
+    private void stop() {
+        stopped = true;
+        if (resumeTimer != null) {
+            resumeTimer.cancel(false);
+            resumeTimer = null;
+        }
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+
+    /** Runs {@code task} on the session thread: now when already on it and it is an event loop, else queued. */
+    private void onSessionThread(Runnable task) {
+        if (inline != null && inline.inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the owner shut its executor down: the session is over with it
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HubSession[" + name + "]";
+    }
+
+    /** Builds a {@link HubSession}; not thread-safe. */
+    public static final class Builder {
+        private final ClientResources resources;
+        private final ClientOptions client;
+        private final PeerRole role;
+        private final String peerId;
+        private ScheduledExecutorService executor;
+        private Duration backoffInitial = Duration.ofMillis(100);
+        private Duration backoffMax = Duration.ofSeconds(10);
+        private EpochGrant grant;
+        private boolean retryRefusals;
+        private Connector connector;
+
+        private Builder(ClientResources resources, ClientOptions client, PeerRole role, String peerId) {
+            this.resources = Objects.requireNonNull(resources, "resources");
+            this.client = Objects.requireNonNull(client, "client");
+            this.role = Objects.requireNonNull(role, "role");
+            this.peerId = Objects.requireNonNull(peerId, "peerId");
+        }
+
+        /**
+         * The session thread (see the class's thread rules). Default: one event loop of {@code resources}. With a
+         * Netty {@link EventLoop} the connections use that loop too.
+         */
+        public Builder executor(ScheduledExecutorService value) {
+            this.executor = value;
+            return this;
+        }
+
+        /** Reconnect backoff; default 100 ms doubling up to 10 s, jittered. */
+        public Builder backoff(Duration initial, Duration max) {
+            this.backoffInitial = initial;
+            this.backoffMax = max;
+            return this;
+        }
+
+        /** For agents and producers: the grant presented in Hello and checked in Welcome (see the class comment). */
+        public Builder epochGrant(EpochGrant value) {
+            this.grant = value;
+            return this;
+        }
+
+        /**
+         * Keep trying after a non-retriable refusal (e.g. bad credentials) instead of stopping: for agents that must
+         * never give up what they hold, where an operator may fix the hub's side. Fencing still stops the session.
+         */
+        public Builder retryRefusals() {
+            this.retryRefusals = true;
+            return this;
+        }
+
+        /** How connections are opened; tests stage races with it (see the test fixtures' hooks). */
+        Builder connector(Connector value) {
+            this.connector = value;
+            return this;
+        }
+
+        public HubSession build(Listener listener) {
+            return new HubSession(this, Objects.requireNonNull(listener, "listener"));
+        }
+    }
+}
