@@ -12,12 +12,12 @@ import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.epoch.EpochGrants;
 import io.tributary.hub.group.GroupService;
 import io.tributary.hub.ingest.BatchIngest;
-import io.tributary.hub.ingest.FrameService;
-import io.tributary.hub.ingest.HubAuthenticator;
-import io.tributary.hub.ingest.HubContext;
-import io.tributary.hub.ingest.IngestServer;
-import io.tributary.hub.ingest.ProducerRegistry;
 import io.tributary.hub.metrics.HubMetrics;
+import io.tributary.hub.server.FrameService;
+import io.tributary.hub.server.HubAuthenticator;
+import io.tributary.hub.server.HubContext;
+import io.tributary.hub.server.HubServer;
+import io.tributary.hub.server.ProducerRegistry;
 import io.tributary.hub.store.RetentionPolicy;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
@@ -69,7 +69,7 @@ public final class Hub implements AutoCloseable {
     private final EpochGrants grants;
     private final ExecutorService worker;
     private final ScheduledExecutorService scheduler;
-    private final IngestServer server;
+    private final HubServer server;
     private final Optional<MetricsHttpServer> http;
     private final HubContext context;
     private final GroupService groups;
@@ -83,7 +83,7 @@ public final class Hub implements AutoCloseable {
             EpochGrants grants,
             ExecutorService worker,
             ScheduledExecutorService scheduler,
-            IngestServer server,
+            HubServer server,
             Optional<MetricsHttpServer> http,
             HubContext context,
             GroupService groups,
@@ -190,7 +190,7 @@ public final class Hub implements AutoCloseable {
         services.put(Frame.BodyCase.UNSUBSCRIBE, subscriptions);
         services.put(Frame.BodyCase.LEASE_HEARTBEAT, groups);
         services.put(Frame.BodyCase.CHECKPOINT, groups);
-        IngestServer server = IngestServer.start(ctx, services);
+        HubServer server = HubServer.start(ctx, services);
         Optional<MetricsHttpServer> http = Optional.empty();
         if (config.metricsPort() >= 0) {
             http = Optional.of(MetricsHttpServer.start(
