@@ -10,7 +10,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.hub.admin.AdminService;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.epoch.EpochGrants;
-import io.tributary.hub.group.GroupService;
+import io.tributary.hub.group.CheckpointStore;
+import io.tributary.hub.group.GroupCoordinator;
 import io.tributary.hub.ingest.BatchIngest;
 import io.tributary.hub.metrics.HubMetrics;
 import io.tributary.hub.server.FrameService;
@@ -72,7 +73,8 @@ public final class Hub implements AutoCloseable {
     private final HubServer server;
     private final Optional<MetricsHttpServer> http;
     private final HubContext context;
-    private final GroupService groups;
+    private final GroupCoordinator groups;
+    private final CheckpointStore checkpoints;
     private final DirectoryLock dataDirLock;
 
     private Hub(
@@ -86,7 +88,8 @@ public final class Hub implements AutoCloseable {
             HubServer server,
             Optional<MetricsHttpServer> http,
             HubContext context,
-            GroupService groups,
+            GroupCoordinator groups,
+            CheckpointStore checkpoints,
             DirectoryLock dataDirLock) {
         this.config = config;
         this.registry = registry;
@@ -99,6 +102,7 @@ public final class Hub implements AutoCloseable {
         this.http = http;
         this.context = context;
         this.groups = groups;
+        this.checkpoints = checkpoints;
         this.dataDirLock = dataDirLock;
     }
 
@@ -179,8 +183,9 @@ public final class Hub implements AutoCloseable {
                 new HubContext(config, auth, new HubMetrics(registry), streams, store, producers, clock, worker);
         Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
         services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx));
-        GroupService groups =
-                new GroupService(config.dataDir(), streams, store, clock, registry, config.leaseTimeout(), scheduler);
+        CheckpointStore checkpoints = CheckpointStore.open(config.dataDir(), registry);
+        GroupCoordinator groups = new GroupCoordinator(
+                streams, checkpoints, store, clock, registry, config.leaseTimeout(), worker, scheduler);
         services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx, groups::describe));
         ShardReads reads = new ShardReads(streams, store, clock);
         services.put(Frame.BodyCase.GET_RECORDS, new ReadService(ctx, reads));
@@ -196,7 +201,20 @@ public final class Hub implements AutoCloseable {
             http = Optional.of(MetricsHttpServer.start(
                     config.host(), config.metricsPort(), registry::scrape, () -> health(streams, store, config)));
         }
-        Hub hub = new Hub(config, registry, store, streams, grants, worker, scheduler, server, http, ctx, groups, lock);
+        Hub hub = new Hub(
+                config,
+                registry,
+                store,
+                streams,
+                grants,
+                worker,
+                scheduler,
+                server,
+                http,
+                ctx,
+                groups,
+                checkpoints,
+                lock);
         long every = config.retentionCheckInterval().toMillis();
         scheduler.scheduleWithFixedDelay(hub::applyRetention, every, every, TimeUnit.MILLISECONDS);
         log.info(
@@ -306,6 +324,7 @@ public final class Hub implements AutoCloseable {
         http.ifPresent(MetricsHttpServer::close);
         server.close();
         groups.close();
+        checkpoints.close();
         worker.shutdown();
         try {
             worker.awaitTermination(5, TimeUnit.SECONDS);
