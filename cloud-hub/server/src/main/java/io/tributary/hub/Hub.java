@@ -143,7 +143,7 @@ public final class Hub implements AutoCloseable {
         ShardStore store = new NotifyingShardStore(local, notifier);
         StreamRegistry streams = StreamRegistry.open(config.dataDir(), clock);
         int opened = StreamShards.follow(streams, store, new ShardGauges(registry, store));
-        ExecutorService worker = Executors.newFixedThreadPool(2, daemon("hub-worker"));
+        ExecutorService worker = Executors.newFixedThreadPool(config.workerThreads(), daemon("hub-worker"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("hub-scheduler"));
         EpochGrants grants = EpochGrants.open(config.dataDir(), clock);
         ProducerRegistry producers = new ProducerRegistry(grants, worker, registry);
