@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread rules: {@link #commit}, {@link #rows} and {@link #sync} from any thread; file I/O on the committer thread
  * only.
  */
-public final class CheckpointStore implements AutoCloseable {
+public final class CheckpointStore implements Checkpoints, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
 
     static final String FILE_NAME = "checkpoints.log";
@@ -128,12 +128,8 @@ public final class CheckpointStore implements AutoCloseable {
         return s;
     }
 
-    /**
-     * The durable rows of a group, by shard id; empty for a new group.
-     *
-     * @throws IOException when the group's state could not be read (it must not be served)
-     */
-    Map<String, Row> rows(GroupKey group) throws IOException {
+    @Override
+    public Map<String, Row> rows(GroupKey group) throws IOException {
         if (unreadable.contains(group)) {
             throw new IOException("the checkpoints of " + group + " were unreadable; see the *.unreadable file");
         }
@@ -147,7 +143,8 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     /** Makes {@code rows} durable: the future completes after the group commit holding them is fsync'd. */
-    CompletableFuture<Void> commit(List<Row> rows) {
+    @Override
+    public CompletableFuture<Void> commit(List<Row> rows) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         IOException failed = broken;
         if (failed != null) {
@@ -166,8 +163,8 @@ public final class CheckpointStore implements AutoCloseable {
         return done;
     }
 
-    /** Completes when every commit queued so far has completed (successfully or not). */
-    CompletableFuture<Void> sync() {
+    @Override
+    public CompletableFuture<Void> sync() {
         return last.handle((v, e) -> null);
     }
 

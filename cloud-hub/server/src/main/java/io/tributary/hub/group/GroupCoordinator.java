@@ -59,7 +59,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private final StreamRegistry streams;
-    private final CheckpointStore checkpoints;
+    private final Checkpoints checkpoints;
     private final GroupLag lag;
     private final Clock clock;
     private final long timeoutMs;
@@ -83,9 +83,25 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             Duration leaseTimeout,
             Executor worker,
             ScheduledExecutorService scheduler) {
+        this(
+                streams,
+                (Checkpoints) checkpoints,
+                new GroupLag(streams, store, clock, registry, worker, scheduler),
+                clock,
+                leaseTimeout,
+                scheduler);
+    }
+
+    GroupCoordinator(
+            StreamRegistry streams,
+            Checkpoints checkpoints,
+            GroupLag lag,
+            Clock clock,
+            Duration leaseTimeout,
+            ScheduledExecutorService scheduler) {
         this.streams = streams;
         this.checkpoints = checkpoints;
-        this.lag = new GroupLag(store, clock, registry, worker, scheduler);
+        this.lag = lag;
         this.clock = clock;
         this.timeoutMs = Math.max(100, leaseTimeout.toMillis());
         this.thread = Executors.newSingleThreadExecutor(r -> {

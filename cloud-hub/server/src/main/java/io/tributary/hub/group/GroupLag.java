@@ -2,6 +2,7 @@ package io.tributary.hub.group;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.tributary.hub.store.ReadResult;
@@ -9,8 +10,10 @@ import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.stream.StreamRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -28,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * the worker pool, every {@link #REFRESH}, computes them from the store, so a Prometheus scrape never touches the
  * store. A lag that cannot be computed is not reported as 0: the gauges show NaN, {@code
  * tributary_group_lag_failures_total} counts the failed computations, and a warning is logged when a shard's lag
- * starts failing (and an info line when it recovers).
+ * starts failing (and an info line when it recovers). The gauges of a deleted stream's shards are removed.
  *
  * <p>Thread rules: {@link #track} from the group thread; {@link #compute} from any thread (it blocks on the store).
  */
@@ -39,6 +42,7 @@ final class GroupLag {
     /** Lag of one group shard. */
     record Lag(long records, long millis) {}
 
+    private final StreamRegistry streams;
     private final ShardStore store;
     private final Clock clock;
     private final MeterRegistry registry;
@@ -54,6 +58,7 @@ final class GroupLag {
         volatile double records = Double.NaN;
         volatile double millis = Double.NaN;
         boolean failing;
+        List<Meter> gauges = List.of();
 
         Tracked(long checkpoint, boolean ended) {
             this.checkpoint = checkpoint;
@@ -62,11 +67,13 @@ final class GroupLag {
     }
 
     GroupLag(
+            StreamRegistry streams,
             ShardStore store,
             Clock clock,
             MeterRegistry registry,
             Executor worker,
             ScheduledExecutorService scheduler) {
+        this.streams = streams;
         this.store = store;
         this.clock = clock;
         this.registry = registry;
@@ -89,15 +96,17 @@ final class GroupLag {
         Tracked fresh = new Tracked(checkpoint, ended);
         tracked.put(key, fresh);
         Tags tags = Tags.of("stream", key.stream(), "group", key.group(), "shard", key.shardId());
-        Gauge.builder("tributary.group.lag.records", fresh, x -> x.records)
-                .tags(tags)
-                .description("Records after the group's checkpoint (NaN when it cannot be computed)")
-                .register(registry);
-        Gauge.builder("tributary.group.lag.ms", fresh, x -> x.millis)
-                .tags(tags)
-                .description("Age of the oldest record after the group's checkpoint (NaN when it cannot be computed)")
-                .baseUnit("milliseconds")
-                .register(registry);
+        fresh.gauges = List.of(
+                Gauge.builder("tributary.group.lag.records", fresh, x -> x.records)
+                        .tags(tags)
+                        .description("Records after the group's checkpoint (NaN when it cannot be computed)")
+                        .register(registry),
+                Gauge.builder("tributary.group.lag.ms", fresh, x -> x.millis)
+                        .tags(tags)
+                        .description(
+                                "Age of the oldest record after the group's checkpoint (NaN when it cannot be computed)")
+                        .baseUnit("milliseconds")
+                        .register(registry));
         try {
             worker.execute(() -> refresh(key, fresh));
         } catch (RejectedExecutionException e) {
@@ -112,13 +121,28 @@ final class GroupLag {
         try {
             worker.execute(() -> {
                 try {
-                    tracked.forEach(this::refresh);
+                    refreshAll();
                 } finally {
                     refreshing.set(false);
                 }
             });
         } catch (RejectedExecutionException e) {
             refreshing.set(false); // stopping
+        }
+    }
+
+    /** Refreshes every tracked group shard; drops those whose stream or shard is gone (deleted). */
+    void refreshAll() {
+        for (Map.Entry<GroupShard, Tracked> e : tracked.entrySet()) {
+            GroupShard key = e.getKey();
+            boolean exists = streams.find(key.stream())
+                    .flatMap(d -> d.shard(key.shardId()))
+                    .isPresent();
+            if (exists) {
+                refresh(key, e.getValue());
+            } else if (tracked.remove(key, e.getValue())) {
+                e.getValue().gauges.forEach(registry::remove);
+            }
         }
     }
 
