@@ -1,7 +1,5 @@
 package io.tributary.hub;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -10,24 +8,21 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.hub.admin.AdminService;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.epoch.EpochGrants;
-import io.tributary.hub.group.GroupService;
+import io.tributary.hub.group.CheckpointStore;
+import io.tributary.hub.group.GroupCoordinator;
+import io.tributary.hub.health.HubHealth;
 import io.tributary.hub.ingest.BatchIngest;
-import io.tributary.hub.ingest.FrameService;
-import io.tributary.hub.ingest.HubAuthenticator;
-import io.tributary.hub.ingest.HubContext;
-import io.tributary.hub.ingest.IngestServer;
-import io.tributary.hub.ingest.ProducerRegistry;
 import io.tributary.hub.metrics.HubMetrics;
-import io.tributary.hub.store.RetentionPolicy;
-import io.tributary.hub.store.ShardInfo;
-import io.tributary.hub.store.ShardKey;
-import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.metrics.ShardGauges;
+import io.tributary.hub.server.FrameService;
+import io.tributary.hub.server.HubAuthenticator;
+import io.tributary.hub.server.HubContext;
+import io.tributary.hub.server.HubServer;
+import io.tributary.hub.server.ProducerRegistry;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.local.LocalShardStore;
 import io.tributary.hub.store.local.LocalStoreConfig;
-import io.tributary.hub.stream.Reshard;
-import io.tributary.hub.stream.ShardDefinition;
-import io.tributary.hub.stream.StreamDefinition;
+import io.tributary.hub.stream.RetentionScheduler;
 import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.hub.subscribe.NotifyingShardStore;
 import io.tributary.hub.subscribe.ReadService;
@@ -36,13 +31,11 @@ import io.tributary.hub.subscribe.ShardReads;
 import io.tributary.hub.subscribe.SubscriptionService;
 import io.tributary.protocol.fs.DirectoryLock;
 import io.tributary.protocol.fs.DirectoryLockedException;
-import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
 import io.tributary.protocol.v1.Frame;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -69,10 +62,11 @@ public final class Hub implements AutoCloseable {
     private final EpochGrants grants;
     private final ExecutorService worker;
     private final ScheduledExecutorService scheduler;
-    private final IngestServer server;
+    private final HubServer server;
     private final Optional<MetricsHttpServer> http;
     private final HubContext context;
-    private final GroupService groups;
+    private final GroupCoordinator groups;
+    private final CheckpointStore checkpoints;
     private final DirectoryLock dataDirLock;
 
     private Hub(
@@ -83,10 +77,11 @@ public final class Hub implements AutoCloseable {
             EpochGrants grants,
             ExecutorService worker,
             ScheduledExecutorService scheduler,
-            IngestServer server,
+            HubServer server,
             Optional<MetricsHttpServer> http,
             HubContext context,
-            GroupService groups,
+            GroupCoordinator groups,
+            CheckpointStore checkpoints,
             DirectoryLock dataDirLock) {
         this.config = config;
         this.registry = registry;
@@ -99,6 +94,7 @@ public final class Hub implements AutoCloseable {
         this.http = http;
         this.context = context;
         this.groups = groups;
+        this.checkpoints = checkpoints;
         this.dataDirLock = dataDirLock;
     }
 
@@ -146,32 +142,8 @@ public final class Hub implements AutoCloseable {
         // Push subscribers wake on every durable append without the ingest path knowing about them.
         ShardStore store = new NotifyingShardStore(local, notifier);
         StreamRegistry streams = StreamRegistry.open(config.dataDir(), clock);
-        ShardGauges gauges = new ShardGauges(registry, store);
-        int opened = 0;
-        for (StreamDefinition s : streams.list()) {
-            for (ShardDefinition shard : s.shards()) {
-                gauges.open(new ShardKey(s.name(), shard.id()));
-                opened++;
-            }
-        }
-        streams.addListener(new StreamRegistry.Listener() {
-            @Override
-            public void onCreated(StreamDefinition stream) {
-                stream.shards().forEach(sh -> gauges.open(new ShardKey(stream.name(), sh.id())));
-            }
-
-            @Override
-            public void onResharded(Reshard reshard) {
-                reshard.children()
-                        .forEach(sh -> gauges.open(new ShardKey(reshard.after().name(), sh.id())));
-            }
-
-            @Override
-            public void onDeleted(StreamDefinition stream) {
-                stream.shards().forEach(sh -> store.delete(new ShardKey(stream.name(), sh.id())));
-            }
-        });
-        ExecutorService worker = Executors.newFixedThreadPool(2, daemon("hub-worker"));
+        int opened = StreamShards.follow(streams, store, new ShardGauges(registry, store));
+        ExecutorService worker = Executors.newFixedThreadPool(config.workerThreads(), daemon("hub-worker"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("hub-scheduler"));
         EpochGrants grants = EpochGrants.open(config.dataDir(), clock);
         ProducerRegistry producers = new ProducerRegistry(grants, worker, registry);
@@ -179,8 +151,9 @@ public final class Hub implements AutoCloseable {
                 new HubContext(config, auth, new HubMetrics(registry), streams, store, producers, clock, worker);
         Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
         services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx));
-        GroupService groups =
-                new GroupService(config.dataDir(), streams, store, clock, registry, config.leaseTimeout(), scheduler);
+        CheckpointStore checkpoints = CheckpointStore.open(config.dataDir(), registry);
+        GroupCoordinator groups = new GroupCoordinator(
+                streams, checkpoints, store, clock, registry, config.leaseTimeout(), worker, scheduler);
         services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx, groups::describe));
         ShardReads reads = new ShardReads(streams, store, clock);
         services.put(Frame.BodyCase.GET_RECORDS, new ReadService(ctx, reads));
@@ -190,15 +163,30 @@ public final class Hub implements AutoCloseable {
         services.put(Frame.BodyCase.UNSUBSCRIBE, subscriptions);
         services.put(Frame.BodyCase.LEASE_HEARTBEAT, groups);
         services.put(Frame.BodyCase.CHECKPOINT, groups);
-        IngestServer server = IngestServer.start(ctx, services);
+        HubServer server = HubServer.start(ctx, services);
         Optional<MetricsHttpServer> http = Optional.empty();
         if (config.metricsPort() >= 0) {
             http = Optional.of(MetricsHttpServer.start(
-                    config.host(), config.metricsPort(), registry::scrape, () -> health(streams, store, config)));
+                    config.host(),
+                    config.metricsPort(),
+                    registry::scrape,
+                    new HubHealth(config.hubId(), streams, store)));
         }
-        Hub hub = new Hub(config, registry, store, streams, grants, worker, scheduler, server, http, ctx, groups, lock);
-        long every = config.retentionCheckInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(hub::applyRetention, every, every, TimeUnit.MILLISECONDS);
+        Hub hub = new Hub(
+                config,
+                registry,
+                store,
+                streams,
+                grants,
+                worker,
+                scheduler,
+                server,
+                http,
+                ctx,
+                groups,
+                checkpoints,
+                lock);
+        RetentionScheduler.start(streams, store, scheduler, config.retentionCheckInterval());
         log.info(
                 "hub {} ready: {} streams, {} shards, data in {}",
                 config.hubId(),
@@ -215,60 +203,6 @@ public final class Hub implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static MetricsHttpServer.Health health(StreamRegistry streams, ShardStore store, HubConfig config) {
-        int online = 0;
-        Map<ShardKey, String> offline = new LinkedHashMap<>();
-        for (ShardKey key : store.shards()) {
-            ShardInfo info = store.info(key);
-            if (info.status() == ShardStatus.ONLINE) {
-                online++;
-            } else {
-                offline.put(key, info.cause());
-            }
-        }
-        return new MetricsHttpServer.Health(
-                offline.isEmpty(), healthJson(config.hubId(), streams.list().size(), online, offline));
-    }
-
-    /** The health document; {@code offline} maps each offline shard to its cause. */
-    static String healthJson(String hubId, int streams, int online, Map<ShardKey, String> offline) {
-        return Json.write(g -> {
-                    g.writeStartObject();
-                    g.writeStringField("status", offline.isEmpty() ? "ok" : "degraded");
-                    g.writeStringField("hub", hubId);
-                    g.writeNumberField("streams", streams);
-                    g.writeNumberField("shards_online", online);
-                    g.writeArrayFieldStart("shards_offline");
-                    for (Map.Entry<ShardKey, String> e : offline.entrySet()) {
-                        g.writeStartObject();
-                        g.writeStringField("stream", e.getKey().stream());
-                        g.writeStringField("shard", e.getKey().shardId());
-                        g.writeStringField("cause", e.getValue());
-                        g.writeEndObject();
-                    }
-                    g.writeEndArray();
-                    g.writeEndObject();
-                })
-                + "\n";
-    }
-
-    private void applyRetention() {
-        try {
-            for (StreamDefinition s : streams.list()) {
-                RetentionPolicy policy = new RetentionPolicy(
-                        s.retention().maxAge().toMillis(), s.retention().maxBytes());
-                if (policy.maxAgeMs() <= 0 && policy.maxBytes() <= 0) {
-                    continue;
-                }
-                for (ShardDefinition shard : s.shards()) {
-                    store.enforceRetention(new ShardKey(s.name(), shard.id()), policy);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.warn("retention pass failed: {}", e.toString());
-        }
     }
 
     public int port() {
@@ -306,6 +240,7 @@ public final class Hub implements AutoCloseable {
         http.ifPresent(MetricsHttpServer::close);
         server.close();
         groups.close();
+        checkpoints.close();
         worker.shutdown();
         try {
             worker.awaitTermination(5, TimeUnit.SECONDS);
@@ -324,55 +259,5 @@ public final class Hub implements AutoCloseable {
             log.warn("releasing the lock on {}: {}", config.dataDir(), e.toString());
         }
         log.info("hub {} stopped", config.hubId());
-    }
-
-    /** Opens shards in the store and publishes their size, positions and status as gauges. */
-    private static final class ShardGauges {
-        private final PrometheusMeterRegistry registry;
-        private final ShardStore store;
-
-        ShardGauges(PrometheusMeterRegistry registry, ShardStore store) {
-            this.registry = registry;
-            this.store = store;
-        }
-
-        void open(ShardKey key) {
-            try {
-                store.open(key);
-            } catch (RuntimeException e) {
-                log.error("shard {} is offline: {}", key, e.getMessage());
-            }
-            Tags tags = Tags.of("stream", key.stream(), "shard", key.shardId());
-            Gauge.builder(
-                            "tributary.shard.retained.bytes",
-                            store,
-                            s -> safe(s, key).retainedBytes())
-                    .tags(tags)
-                    .register(registry);
-            Gauge.builder(
-                            "tributary.shard.oldest.sequence",
-                            store,
-                            s -> safe(s, key).oldestSequence())
-                    .tags(tags)
-                    .register(registry);
-            Gauge.builder(
-                            "tributary.shard.next.sequence",
-                            store,
-                            s -> safe(s, key).nextSequence())
-                    .tags(tags)
-                    .register(registry);
-            Gauge.builder("tributary.shard.online", store, s -> safe(s, key).status() == ShardStatus.ONLINE ? 1 : 0)
-                    .tags(tags)
-                    .description("1 when the shard is online, 0 when offline")
-                    .register(registry);
-        }
-
-        private static ShardInfo safe(ShardStore s, ShardKey key) {
-            try {
-                return s.info(key);
-            } catch (RuntimeException e) {
-                return new ShardInfo(key, -1, -1, -1, 0, ShardStatus.OFFLINE, String.valueOf(e.getMessage()));
-            }
-        }
     }
 }

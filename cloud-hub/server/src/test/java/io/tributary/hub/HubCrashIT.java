@@ -7,11 +7,6 @@ import io.tributary.hub.TestRecords.Stored;
 import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.PutResult;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +50,7 @@ class HubCrashIT {
     void hubKilledRepeatedly_everyAcknowledgedRecordIsStoredOnceInKeyOrder() throws Exception {
         Random random = new Random(0x7121_BA7EL);
         Path data = dir.resolve("hub");
-        int port = freePort();
+        int port = ChildJvms.freePort();
         AtomicBoolean feeding = new AtomicBoolean(true);
         try (ClientResources resources = new ClientResources(1)) {
             Producer producer =
@@ -160,46 +155,7 @@ class HubCrashIT {
                 .isPositive();
     }
 
-    private Process startChild(Path data, int port, int run) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(ChildJvms.hub(data, port, "crash-" + run))
-                .redirectError(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("children.err").toFile()));
-        pb.environment().put("TRIBUTARY_HUB_IO_THREADS", "1");
-        Process child = pb.start();
-        AtomicBoolean ready = new AtomicBoolean();
-        Thread reader = new Thread(
-                () -> {
-                    try (BufferedReader in =
-                            new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                        for (String line = in.readLine(); line != null; line = in.readLine()) {
-                            if (line.contains("\"event\":\"ready\"")) {
-                                ready.set(true);
-                            }
-                        }
-                    } catch (IOException e) {
-                        // The pipe breaks when the child is killed.
-                    }
-                },
-                "crash-child-stdout-" + run);
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            await().atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(5))
-                    .until(() -> ready.get() || !child.isAlive());
-        } catch (RuntimeException e) {
-            child.destroyForcibly();
-            throw e;
-        }
-        assertThat(ready.get())
-                .as("hub child of run %d printed its ready line (stderr: %s)", run, dir.resolve("children.err"))
-                .isTrue();
-        return child;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private Process startChild(Path data, int port, int run) {
+        return ChildJvms.startHub(data, port, "crash-" + run, dir.resolve("children.err"));
     }
 }

@@ -1,8 +1,8 @@
 package io.tributary.hub.admin;
 
-import io.tributary.hub.ingest.FrameService;
-import io.tributary.hub.ingest.HubContext;
-import io.tributary.hub.ingest.Session;
+import io.tributary.hub.server.FrameService;
+import io.tributary.hub.server.HubContext;
+import io.tributary.hub.server.Session;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;

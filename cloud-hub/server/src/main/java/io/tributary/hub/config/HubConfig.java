@@ -38,6 +38,7 @@ public record HubConfig(
         Duration idleTimeout,
         Duration retentionCheckInterval,
         int ioThreads,
+        int workerThreads,
         Duration leaseTimeout) {
 
     public static final String ENV_PREFIX = "TRIBUTARY_HUB_";
@@ -107,6 +108,12 @@ public record HubConfig(
                     "retention-check-interval", "duration", "30s", "How often retention is applied to every shard."),
             new ConfigKey("io-threads", "int", "2", "Netty event-loop threads."),
             new ConfigKey(
+                    "worker-threads",
+                    "int",
+                    "2",
+                    "Threads for blocking work kept off the event loops: shard reads of GetRecords and subscriptions,"
+                            + " admin requests, epoch grants, re-encoding resent batches, consumer-group lag."),
+            new ConfigKey(
                     "groups.lease-timeout",
                     "duration",
                     "10s",
@@ -134,6 +141,7 @@ public record HubConfig(
             v.problem("tls.client-ca", "needs tls.cert and tls.key");
         }
         int ioThreads = v.integer("io-threads", 1, 64);
+        int workerThreads = v.integer("worker-threads", 1, 64);
         Durability durability = v.enumValue("durability", Durability.class);
         Duration idle = v.duration("idle-timeout");
         Duration retention = v.positiveDuration("retention-check-interval");
@@ -160,6 +168,7 @@ public record HubConfig(
                 idle,
                 retention,
                 ioThreads,
+                workerThreads,
                 lease);
         v.validate();
         return c;

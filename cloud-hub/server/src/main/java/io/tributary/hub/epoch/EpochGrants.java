@@ -1,20 +1,17 @@
 package io.tributary.hub.epoch;
 
-import java.io.ByteArrayOutputStream;
+import io.tributary.hub.fs.FramedLog;
 import java.io.Closeable;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +53,6 @@ public final class EpochGrants implements Closeable {
     static final String FILE_NAME = "epoch-grants.log";
     private static final int MAGIC = 0x54524745; // "TRGE"
     private static final int VERSION = 1;
-    private static final int HEADER_BYTES = 8;
     private static final int MAX_BODY = 2 + 65_535 + 8;
     private static final int COMPACT_MIN_ENTRIES = 10_000;
     private static final long CLOCK_SEED_ORIGIN_SECONDS = 1_700_000_000L;
@@ -162,10 +158,7 @@ public final class EpochGrants implements Closeable {
     }
 
     private void append(String id, long grant) throws IOException {
-        ByteBuffer entry = entry(id, grant);
-        while (entry.hasRemaining()) {
-            channel.write(entry);
-        }
+        FramedLog.writeFully(channel, entry(id, grant));
         channel.force(false);
         holders.put(id, grant);
         lastGrant = Math.max(lastGrant, grant);
@@ -179,38 +172,14 @@ public final class EpochGrants implements Closeable {
         }
         ByteBuffer body = ByteBuffer.allocate(2 + name.length + 8);
         body.putShort((short) name.length).put(name).putLong(grant).flip();
-        CRC32C crc = new CRC32C();
-        crc.update(body.duplicate());
-        ByteBuffer out = ByteBuffer.allocate(8 + body.remaining());
-        out.putInt(body.remaining()).putInt((int) crc.getValue()).put(body).flip();
-        return out;
+        return FramedLog.frame(body);
     }
 
     private void load() throws IOException {
-        if (!Files.exists(file) || Files.size(file) < HEADER_BYTES) {
-            createEmpty(file);
-        }
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        if (in.getInt() != MAGIC || in.getInt() != VERSION) {
-            throw new IOException(file + " is not an epoch grant log (bad magic or version)");
-        }
-        long valid = in.position();
-        while (in.remaining() >= 8) {
-            int length = in.getInt();
-            int crc = in.getInt();
-            if (length < 10 || length > MAX_BODY || length > in.remaining()) {
-                break;
-            }
-            ByteBuffer body = in.slice(in.position(), length);
-            CRC32C check = new CRC32C();
-            check.update(body.duplicate());
-            if ((int) check.getValue() != crc) {
-                break;
-            }
+        FramedLog.Scan scan = FramedLog.scan(file, MAGIC, VERSION, 10, MAX_BODY, body -> {
             int nameLength = Short.toUnsignedInt(body.getShort());
-            if (nameLength + 10 != length) {
-                break;
+            if (nameLength + 10 != body.limit()) {
+                return false;
             }
             byte[] name = new byte[nameLength];
             body.get(name);
@@ -218,71 +187,36 @@ public final class EpochGrants implements Closeable {
             holders.merge(new String(name, StandardCharsets.UTF_8), grant, Math::max);
             lastGrant = Math.max(lastGrant, grant);
             entries++;
-            in.position(in.position() + length);
-            valid = in.position();
-        }
-        if (valid < bytes.length) {
+            return true;
+        });
+        if (scan.cut() > 0) {
             // Only a torn tail is expected here (a grant cut short was never fsync'd, so never announced); anything
             // longer is damage, and grants after it are lost: new grants stay above the wall clock, which keeps them
             // above every grant given before.
-            if (bytes.length - valid > MAX_BODY + 8) {
+            if (scan.cut() > MAX_BODY + FramedLog.FRAME_BYTES) {
                 log.error(
                         "{}: {} bytes after offset {} are damaged and were cut off; grants in them are forgotten",
                         file,
-                        bytes.length - valid,
-                        valid);
+                        scan.cut(),
+                        scan.valid());
             } else {
-                log.warn("{}: cut a torn tail of {} bytes at offset {}", file, bytes.length - valid, valid);
+                log.warn("{}: cut a torn tail of {} bytes at offset {}", file, scan.cut(), scan.valid());
             }
         }
         if (entries > COMPACT_MIN_ENTRIES && entries > 2L * holders.size()) {
             compact();
         } else {
-            channel = FileChannel.open(file, StandardOpenOption.WRITE);
-            channel.truncate(valid);
-            channel.position(valid);
-            channel.force(true);
+            channel = FramedLog.openForAppend(file, scan.valid());
         }
         log.info("Epoch grants: {} ids, newest grant {}", holders.size(), lastGrant);
     }
 
     private void compact() throws IOException {
-        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-        createEmpty(tmp);
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            for (Map.Entry<String, Long> e : holders.entrySet()) {
-                ByteBuffer entry = entry(e.getKey(), e.getValue());
-                while (entry.hasRemaining()) {
-                    out.write(entry);
-                }
-            }
-            out.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(file.getParent());
+        List<ByteBuffer> live = new ArrayList<>();
+        holders.forEach((id, grant) -> live.add(entry(id, grant)));
+        long size = FramedLog.rewrite(file, MAGIC, VERSION, live);
         log.info("{}: compacted {} entries to {}", file, entries, holders.size());
         entries = holders.size();
-        channel = FileChannel.open(file, StandardOpenOption.WRITE);
-        channel.position(channel.size());
-    }
-
-    private static void createEmpty(Path path) throws IOException {
-        ByteArrayOutputStream header = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(header)) {
-            out.writeInt(MAGIC);
-            out.writeInt(VERSION);
-        }
-        try (FileChannel ch = FileChannel.open(
-                path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(header.toByteArray()));
-            ch.force(true);
-        }
-        fsyncDirectory(path.getParent());
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        channel = FramedLog.openForAppend(file, size);
     }
 }

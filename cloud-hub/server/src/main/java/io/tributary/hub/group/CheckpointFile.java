@@ -1,23 +1,18 @@
 package io.tributary.hub.group;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
- * The durable state of one consumer group: per shard the checkpoint, the last fencing token granted and whether the
- * shard is finished. Tokens are kept so that they keep growing across hub restarts (a token is never granted twice).
+ * The per-group checkpoint file of hubs before {@link CheckpointStore}: read once, when the store migrates it. Per
+ * shard the checkpoint, the last fencing token granted and whether the shard is finished.
  *
  * <p>File layout ({@code <data-dir>/groups/<stream>/<group>.checkpoints}), UTF-8 text:
  *
@@ -28,8 +23,8 @@ import java.util.zip.CRC32C;
  * crc32c 1a2b3c4d            (CRC32C of every byte before this line)
  * </pre>
  *
- * Written to a temporary file, fsync'd, renamed over the old one atomically, then the directory is fsync'd, so a
- * crash leaves either the old or the new file. Thread rules: static methods; callers serialise writes per file.
+ * Old hubs wrote it to a temporary file, fsync'd it and renamed it over the old one, so a crash left either the old or
+ * the new file. Thread rules: static, stateless.
  */
 final class CheckpointFile {
     private static final String MAGIC = "tributary-group-checkpoints 1";
@@ -68,43 +63,5 @@ final class CheckpointFile {
             out.put(l.shardId, l);
         }
         return out;
-    }
-
-    static void write(Path file, Iterable<ShardLease> leases) throws IOException {
-        StringBuilder sb = new StringBuilder(MAGIC).append('\n');
-        for (ShardLease l : leases) {
-            sb.append(l.shardId)
-                    .append(' ')
-                    .append(l.checkpoint)
-                    .append(' ')
-                    .append(l.token)
-                    .append(' ')
-                    .append(l.ended ? 1 : 0)
-                    .append('\n');
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(sb.toString().getBytes(StandardCharsets.UTF_8));
-        sb.append("crc32c ").append(Long.toHexString(crc.getValue())).append('\n');
-        Path dir = file.getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot fsync a directory; the rename is still atomic.
-        }
     }
 }

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * highest shards; free shards go to members under quota. Every grant increments the shard's fencing token. A member
  * silent for the lease timeout is dropped and its shards go free.
  *
- * <p>Thread rules: not thread-safe; confined to the group thread of {@link GroupService}.
+ * <p>Thread rules: not thread-safe; confined to the group thread of {@link GroupCoordinator}.
  */
 final class ConsumerGroup {
     private final Map<String, Long> members = new TreeMap<>();

@@ -1,6 +1,9 @@
 package io.tributary.hub.ingest;
 
 import io.tributary.hub.metrics.HubMetrics;
+import io.tributary.hub.server.FrameService;
+import io.tributary.hub.server.HubContext;
+import io.tributary.hub.server.Session;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.BatchToAppend;
 import io.tributary.hub.store.ProducerGapException;

@@ -1,5 +1,7 @@
 package io.tributary.hub.ingest;
 
+import io.tributary.hub.server.HubContext;
+import io.tributary.hub.server.Session;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.BatchToAppend;
 import io.tributary.hub.store.ProducerKey;

@@ -1,6 +1,6 @@
 package io.tributary.hub.subscribe;
 
-import io.tributary.hub.ingest.Session;
+import io.tributary.hub.server.Session;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.ReadResult;

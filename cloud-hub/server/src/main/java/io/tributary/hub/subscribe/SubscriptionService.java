@@ -2,9 +2,9 @@ package io.tributary.hub.subscribe;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tributary.hub.ingest.FrameService;
-import io.tributary.hub.ingest.HubContext;
-import io.tributary.hub.ingest.Session;
+import io.tributary.hub.server.FrameService;
+import io.tributary.hub.server.HubContext;
+import io.tributary.hub.server.Session;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.protocol.v1.Credit;
 import io.tributary.protocol.v1.Frame;

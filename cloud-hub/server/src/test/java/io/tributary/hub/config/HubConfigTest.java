@@ -36,6 +36,7 @@ class HubConfigTest {
         assertThat(c.tokensFile()).isEmpty();
         assertThat(c.tlsEnabled()).isFalse();
         assertThat(c.ioThreads()).isEqualTo(2);
+        assertThat(c.workerThreads()).isEqualTo(2);
     }
 
     @Test
@@ -140,6 +141,7 @@ class HubConfigTest {
                                 "metrics-port", "70000",
                                 "max-frame-bytes", "1GiB",
                                 "io-threads", "65",
+                                "worker-threads", "0",
                                 "retention-check-interval", "0s",
                                 "groups.lease-timeout", "50ms",
                                 "tls.client-ca", dir.toString())),
@@ -150,6 +152,7 @@ class HubConfigTest {
                         "metrics-port must be -1 (off) or 0..65535 (from command line)",
                         "max-frame-bytes must be between 1KiB and 256MiB (from command line)",
                         "io-threads must be 1..64 (from command line)",
+                        "worker-threads must be 1..64 (from command line)",
                         "retention-check-interval must be positive (from command line)",
                         "groups.lease-timeout must be at least 100ms (from command line)",
                         "tls.client-ca file " + dir + " does not exist (from command line)",

@@ -10,6 +10,7 @@ import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.LeaseAssignment;
 import io.tributary.protocol.v1.LeaseHeartbeat;
 import io.tributary.protocol.v1.PeerRole;
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,7 +45,12 @@ final class RawMember implements AutoCloseable {
                             }
 
                             @Override
-                            public void onClosed(HubConnection c, String reason) {}
+                            public void onClosed(HubConnection c, String reason) {
+                                CompletableFuture<Frame> p = next.getAndSet(null);
+                                if (p != null) {
+                                    p.completeExceptionally(new IOException("connection closed: " + reason));
+                                }
+                            }
                         })
                 .get(5, TimeUnit.SECONDS);
     }

@@ -1,4 +1,4 @@
-package io.tributary.hub;
+package io.tributary.hub.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,7 +34,7 @@ class HubHealthJsonTest {
     void healthJson_hostileHubIdAndCause_validJsonCarryingThemExactly() throws IOException {
         Map<ShardKey, String> offline = new LinkedHashMap<>();
         offline.put(new ShardKey("s-1", "shard-0001"), "cannot open \"seg 7\": C:\\data\nline two\u0000");
-        String json = Hub.healthJson(HOSTILE, 3, 5, offline);
+        String json = HubHealth.json(HOSTILE, 3, 5, offline);
 
         assertThat(json).endsWith("}\n");
         assertThat(strings(json))
@@ -44,7 +44,7 @@ class HubHealthJsonTest {
 
     @Test
     void healthJson_allOnline_okWithEmptyOfflineList() {
-        assertThat(Hub.healthJson("hub-1", 2, 4, Map.of()))
+        assertThat(HubHealth.json("hub-1", 2, 4, Map.of()))
                 .isEqualTo("{\"status\":\"ok\",\"hub\":\"hub-1\",\"streams\":2,\"shards_online\":4,"
                         + "\"shards_offline\":[]}\n");
     }

@@ -1,4 +1,4 @@
-package io.tributary.hub.ingest;
+package io.tributary.hub.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.tributary.hub.ingest;
+package io.tributary.hub.server;
 
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.metrics.HubMetrics;

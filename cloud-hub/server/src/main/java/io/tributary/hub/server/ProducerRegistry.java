@@ -1,4 +1,4 @@
-package io.tributary.hub.ingest;
+package io.tributary.hub.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,7 +88,7 @@ public final class ProducerRegistry {
      * Whether the connection's grant is still its id's newest; when not, the connection is fenced (closed with
      * {@code FENCED}) and false returned. Any thread; a map read on the fast path.
      */
-    boolean checkCurrent(Session session) {
+    public boolean checkCurrent(Session session) {
         if (grants.isCurrent(session.agentId(), session.grantedEpoch())) {
             return true;
         }

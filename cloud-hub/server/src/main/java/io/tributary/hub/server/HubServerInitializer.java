@@ -1,4 +1,4 @@
-package io.tributary.hub.ingest;
+package io.tributary.hub.server;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
@@ -16,14 +16,14 @@ import java.util.concurrent.TimeUnit;
  * Builds each hub connection's pipeline: {@code tls?, idle, frameEncoder, frameDecoder, session}, and adds the
  * connection to the server's group of open connections (it leaves the group when it closes).
  */
-final class IngestServerInitializer extends ChannelInitializer<SocketChannel> {
+final class HubServerInitializer extends ChannelInitializer<SocketChannel> {
     private final HubContext hub;
     private final Optional<SslContext> ssl;
     private final Map<Frame.BodyCase, FrameService> services;
     private final FrameLimits limits;
     private final ChannelGroup connections;
 
-    IngestServerInitializer(
+    HubServerInitializer(
             HubContext hub,
             Optional<SslContext> ssl,
             Map<Frame.BodyCase, FrameService> services,

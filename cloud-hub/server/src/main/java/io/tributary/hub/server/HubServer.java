@@ -1,4 +1,4 @@
-package io.tributary.hub.ingest;
+package io.tributary.hub.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -40,22 +40,22 @@ import org.slf4j.LoggerFactory;
  * tasks (a busy hub completing appends) ends the loop without that step. The sockets then stay open with nobody
  * reading them, and a client (an edge agent) keeps sending to a stopped hub without ever seeing a close.
  */
-public final class IngestServer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
+public final class HubServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HubServer.class);
     private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final EventLoopGroup group;
     private final Channel channel;
     private final ChannelGroup connections;
 
-    private IngestServer(EventLoopGroup group, Channel channel, ChannelGroup connections) {
+    private HubServer(EventLoopGroup group, Channel channel, ChannelGroup connections) {
         this.group = group;
         this.channel = channel;
         this.connections = connections;
     }
 
     /** Binds and starts serving; the services handle frames by body. */
-    public static IngestServer start(HubContext hub, Map<Frame.BodyCase, FrameService> services)
+    public static HubServer start(HubContext hub, Map<Frame.BodyCase, FrameService> services)
             throws InterruptedException, SSLException {
         HubConfig config = hub.config();
         boolean epoll = Epoll.isAvailable();
@@ -71,7 +71,7 @@ public final class IngestServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                    .childHandler(new IngestServerInitializer(hub, sslContext(config), services, connections));
+                    .childHandler(new HubServerInitializer(hub, sslContext(config), services, connections));
             Channel ch = b.bind(config.host(), config.port()).sync().channel();
             log.info(
                     "hub {} listening on {}:{} ({}{}, {})",
@@ -81,7 +81,7 @@ public final class IngestServer implements AutoCloseable {
                     config.tlsEnabled() ? "TLS" : "plain TCP",
                     config.tlsClientCa().isPresent() ? " with client certificates" : "",
                     epoll ? "epoll" : "nio");
-            return new IngestServer(group, ch, connections);
+            return new HubServer(group, ch, connections);
         } catch (InterruptedException | SSLException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;

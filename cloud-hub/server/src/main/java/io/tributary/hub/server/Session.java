@@ -1,4 +1,4 @@
-package io.tributary.hub.ingest;
+package io.tributary.hub.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

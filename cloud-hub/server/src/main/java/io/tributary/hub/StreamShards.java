@@ -1,0 +1,66 @@
+package io.tributary.hub;
+
+import io.tributary.hub.metrics.ShardGauges;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.stream.Reshard;
+import io.tributary.hub.stream.ShardDefinition;
+import io.tributary.hub.stream.StreamDefinition;
+import io.tributary.hub.stream.StreamRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the store's shards in step with the stream registry: opens (and publishes gauges of) every shard of every
+ * stream at start and of every stream created or resharded later, and deletes the shards of a deleted stream. A shard
+ * that cannot be opened stays offline (logged, shown by its gauges and {@code /health}); the hub serves the others.
+ */
+final class StreamShards implements StreamRegistry.Listener {
+    private static final Logger log = LoggerFactory.getLogger(StreamShards.class);
+
+    private final ShardStore store;
+    private final ShardGauges gauges;
+
+    private StreamShards(ShardStore store, ShardGauges gauges) {
+        this.store = store;
+        this.gauges = gauges;
+    }
+
+    /** Opens every shard of {@code streams} and follows its changes; returns how many shards it opened. */
+    static int follow(StreamRegistry streams, ShardStore store, ShardGauges gauges) {
+        StreamShards s = new StreamShards(store, gauges);
+        int opened = 0;
+        for (StreamDefinition stream : streams.list()) {
+            for (ShardDefinition shard : stream.shards()) {
+                s.open(new ShardKey(stream.name(), shard.id()));
+                opened++;
+            }
+        }
+        streams.addListener(s);
+        return opened;
+    }
+
+    @Override
+    public void onCreated(StreamDefinition stream) {
+        stream.shards().forEach(sh -> open(new ShardKey(stream.name(), sh.id())));
+    }
+
+    @Override
+    public void onResharded(Reshard reshard) {
+        reshard.children().forEach(sh -> open(new ShardKey(reshard.after().name(), sh.id())));
+    }
+
+    @Override
+    public void onDeleted(StreamDefinition stream) {
+        stream.shards().forEach(sh -> store.delete(new ShardKey(stream.name(), sh.id())));
+    }
+
+    private void open(ShardKey key) {
+        try {
+            store.open(key);
+        } catch (RuntimeException e) {
+            log.error("shard {} is offline: {}", key, e.getMessage());
+        }
+        gauges.register(key);
+    }
+}

@@ -1,0 +1,66 @@
+package io.tributary.hub.health;
+
+import io.tributary.hub.store.ShardInfo;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.stream.StreamRegistry;
+import io.tributary.protocol.json.Json;
+import io.tributary.protocol.metrics.MetricsHttpServer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The hub's {@code /health}: healthy while every shard is online; the document names the hub, counts streams and
+ * online shards and lists each offline shard with its cause. Thread-safe (reads the registry and the store).
+ */
+public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
+    private final String hubId;
+    private final StreamRegistry streams;
+    private final ShardStore store;
+
+    public HubHealth(String hubId, StreamRegistry streams, ShardStore store) {
+        this.hubId = hubId;
+        this.streams = streams;
+        this.store = store;
+    }
+
+    @Override
+    public MetricsHttpServer.Health get() {
+        int online = 0;
+        Map<ShardKey, String> offline = new LinkedHashMap<>();
+        for (ShardKey key : store.shards()) {
+            ShardInfo info = store.info(key);
+            if (info.status() == ShardStatus.ONLINE) {
+                online++;
+            } else {
+                offline.put(key, info.cause());
+            }
+        }
+        return new MetricsHttpServer.Health(
+                offline.isEmpty(), json(hubId, streams.list().size(), online, offline));
+    }
+
+    /** The health document; {@code offline} maps each offline shard to its cause. */
+    static String json(String hubId, int streams, int online, Map<ShardKey, String> offline) {
+        return Json.write(g -> {
+                    g.writeStartObject();
+                    g.writeStringField("status", offline.isEmpty() ? "ok" : "degraded");
+                    g.writeStringField("hub", hubId);
+                    g.writeNumberField("streams", streams);
+                    g.writeNumberField("shards_online", online);
+                    g.writeArrayFieldStart("shards_offline");
+                    for (Map.Entry<ShardKey, String> e : offline.entrySet()) {
+                        g.writeStartObject();
+                        g.writeStringField("stream", e.getKey().stream());
+                        g.writeStringField("shard", e.getKey().shardId());
+                        g.writeStringField("cause", e.getValue());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                })
+                + "\n";
+    }
+}

@@ -1,0 +1,52 @@
+package io.tributary.hub.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.tributary.hub.store.ShardInfo;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.store.ShardStore;
+
+/**
+ * Publishes each shard's retained bytes, oldest and next sequence and online status as gauges ({@code
+ * tributary_shard_*}). A shard the store cannot describe reads as offline with -1 positions. Thread-safe.
+ */
+public final class ShardGauges {
+    private final MeterRegistry registry;
+    private final ShardStore store;
+
+    public ShardGauges(MeterRegistry registry, ShardStore store) {
+        this.registry = registry;
+        this.store = store;
+    }
+
+    /** Registers the gauges of {@code key} (again is harmless: the registry keeps the first). */
+    public void register(ShardKey key) {
+        Tags tags = Tags.of("stream", key.stream(), "shard", key.shardId());
+        Gauge.builder("tributary.shard.retained.bytes", store, s -> safe(s, key).retainedBytes())
+                .tags(tags)
+                .register(registry);
+        Gauge.builder(
+                        "tributary.shard.oldest.sequence",
+                        store,
+                        s -> safe(s, key).oldestSequence())
+                .tags(tags)
+                .register(registry);
+        Gauge.builder("tributary.shard.next.sequence", store, s -> safe(s, key).nextSequence())
+                .tags(tags)
+                .register(registry);
+        Gauge.builder("tributary.shard.online", store, s -> safe(s, key).status() == ShardStatus.ONLINE ? 1 : 0)
+                .tags(tags)
+                .description("1 when the shard is online, 0 when offline")
+                .register(registry);
+    }
+
+    private static ShardInfo safe(ShardStore s, ShardKey key) {
+        try {
+            return s.info(key);
+        } catch (RuntimeException e) {
+            return new ShardInfo(key, -1, -1, -1, 0, ShardStatus.OFFLINE, String.valueOf(e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package io.tributary.hub.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.tributary.hub.server.Session;
+import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.stream.KeyMode;
+import io.tributary.hub.stream.Retention;
+import io.tributary.hub.stream.StreamRegistry;
+import io.tributary.protocol.v1.Checkpoint;
+import io.tributary.protocol.v1.CheckpointAck;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Lease;
+import io.tributary.protocol.v1.LeaseAssignment;
+import io.tributary.protocol.v1.LeaseHeartbeat;
+import io.tributary.protocol.v1.PeerRole;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The coordinator's durability contract, with commits the test completes by hand: a CheckpointAck and a new lease
+ * token go out only after the commit holding them completed; a failed commit refuses the checkpoint (and does not keep
+ * it) or withdraws the grant; a stale token is refused without touching the store.
+ */
+class GroupCoordinatorTest {
+    @TempDir
+    Path dir;
+
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final HandCommits commits = new HandCommits();
+    private final BlockingQueue<Frame> sent = new LinkedBlockingQueue<>();
+    private GroupCoordinator groups;
+    private Session session;
+    private String shard0;
+
+    /** Commits that complete when the test says so. */
+    private static final class HandCommits implements Checkpoints {
+        record Pending(List<CheckpointStore.Row> rows, CompletableFuture<Void> done) {}
+
+        final BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
+        volatile CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+
+        @Override
+        public Map<String, CheckpointStore.Row> rows(GroupKey group) {
+            return Map.of();
+        }
+
+        @Override
+        public CompletableFuture<Void> commit(List<CheckpointStore.Row> rows) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            pending.add(new Pending(rows, done));
+            last = done;
+            return done;
+        }
+
+        @Override
+        public CompletableFuture<Void> sync() {
+            return last.handle((v, e) -> null);
+        }
+
+        Pending next() throws InterruptedException {
+            Pending p = pending.poll(10, TimeUnit.SECONDS);
+            assertThat(p).as("a commit").isNotNull();
+            return p;
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        StreamRegistry streams = StreamRegistry.open(dir, Clock.systemUTC());
+        shard0 = streams.create("s", KeyMode.GROUP, new Retention(Duration.ofDays(1), 0), 2)
+                .shards()
+                .get(0)
+                .id();
+        ShardStore noStore = (ShardStore) Proxy.newProxyInstance(
+                ShardStore.class.getClassLoader(), new Class<?>[] {ShardStore.class}, (p, m, a) -> {
+                    throw new UnsupportedOperationException(m.getName());
+                });
+        GroupLag lag = new GroupLag(streams, noStore, Clock.systemUTC(), new SimpleMeterRegistry(), r -> {}, scheduler);
+        groups = new GroupCoordinator(streams, commits, lag, Clock.systemUTC(), Duration.ofSeconds(30), scheduler);
+        EmbeddedChannel channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                sent.add((Frame) msg);
+                promise.trySuccess();
+            }
+        });
+        Constructor<Session> c = Session.class.getDeclaredConstructor(
+                Channel.class, String.class, long.class, PeerRole.class, long.class);
+        c.setAccessible(true);
+        session = c.newInstance(channel, "member-a", 0L, PeerRole.PEER_ROLE_CONSUMER, 0L);
+    }
+
+    @AfterEach
+    void tearDown() {
+        groups.close();
+        scheduler.shutdownNow();
+    }
+
+    private void heartbeat() {
+        groups.onFrame(
+                session,
+                Frame.newBuilder()
+                        .setLeaseHeartbeat(LeaseHeartbeat.newBuilder()
+                                .setStream("s")
+                                .setConsumerGroup("g")
+                                .setMemberId("a"))
+                        .build());
+    }
+
+    private void checkpoint(long token, long sequence) {
+        groups.onFrame(
+                session,
+                Frame.newBuilder()
+                        .setCheckpoint(Checkpoint.newBuilder()
+                                .setStream("s")
+                                .setConsumerGroup("g")
+                                .setShardId(shard0)
+                                .setMemberId("a")
+                                .setLeaseToken(token)
+                                .setSequence(sequence))
+                        .build());
+    }
+
+    private Frame reply() throws InterruptedException {
+        Frame f = sent.poll(10, TimeUnit.SECONDS);
+        assertThat(f).as("a reply").isNotNull();
+        return f;
+    }
+
+    /** Joins and makes the grants durable; returns the token of shard 0. */
+    private long join() throws Exception {
+        heartbeat();
+        commits.next().done().complete(null);
+        LeaseAssignment a = reply().getLeaseAssignment();
+        assertThat(a.getLeasesList()).hasSize(2);
+        return a.getLeasesList().stream()
+                .filter(l -> l.getShardId().equals(shard0))
+                .mapToLong(Lease::getToken)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void heartbeat_newGrants_announcedAndHonouredOnlyAfterTheirCommit() throws Exception {
+        heartbeat();
+        HandCommits.Pending grant = commits.next();
+        assertThat(grant.rows()).extracting(CheckpointStore.Row::token).containsOnly(1L);
+        assertThat(sent.poll(100, TimeUnit.MILLISECONDS))
+                .as("no assignment before the commit")
+                .isNull();
+        assertThat(groups.holds("s", "g", shard0, 1)).isFalse();
+
+        grant.done().complete(null);
+
+        LeaseAssignment a = reply().getLeaseAssignment();
+        assertThat(a.getLeasesList()).extracting(Lease::getToken).containsOnly(1L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> groups.holds("s", "g", shard0, 1));
+    }
+
+    @Test
+    void heartbeat_grantCommitFails_noLeaseAnnounced() throws Exception {
+        heartbeat();
+        commits.next().done().completeExceptionally(new IOException("disk full"));
+
+        assertThat(reply().getLeaseAssignment().getLeasesList()).isEmpty();
+        assertThat(groups.holds("s", "g", shard0, 1)).isFalse();
+    }
+
+    @Test
+    void checkpoint_acknowledgedOnlyAfterItsCommit() throws Exception {
+        long token = join();
+
+        checkpoint(token, 41);
+        HandCommits.Pending p = commits.next();
+        assertThat(p.rows())
+                .singleElement()
+                .extracting(CheckpointStore.Row::checkpoint)
+                .isEqualTo(41L);
+        assertThat(sent.poll(100, TimeUnit.MILLISECONDS))
+                .as("no ack before the commit")
+                .isNull();
+
+        p.done().complete(null);
+
+        CheckpointAck ack = reply().getCheckpointAck();
+        assertThat(ack.getAccepted()).isTrue();
+    }
+
+    @Test
+    void checkpoint_commitFails_refusedAndNotKept() throws Exception {
+        long token = join();
+
+        checkpoint(token, 41);
+        commits.next().done().completeExceptionally(new IOException("disk full"));
+
+        CheckpointAck ack = reply().getCheckpointAck();
+        assertThat(ack.getAccepted()).isFalse();
+        assertThat(ack.getReason()).contains("could not be written");
+        heartbeat(); // nothing new to grant: answered without a commit
+        assertThat(reply().getLeaseAssignment().getLeasesList())
+                .filteredOn(l -> l.getShardId().equals(shard0))
+                .singleElement()
+                .extracting(Lease::getCheckpoint)
+                .isEqualTo(-1L);
+    }
+
+    @Test
+    void checkpoint_staleToken_refusedWithoutACommit() throws Exception {
+        long token = join();
+
+        checkpoint(token + 1, 41);
+
+        CheckpointAck ack = reply().getCheckpointAck();
+        assertThat(ack.getAccepted()).isFalse();
+        assertThat(ack.getReason()).contains("stale lease");
+        assertThat(commits.pending).isEmpty();
+    }
+}
