@@ -161,7 +161,7 @@ class HubCrashIT {
     }
 
     private Process startChild(Path data, int port, int run) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(ChildJvms.hub(data, port, "crash-" + run))
+        ProcessBuilder pb = new ProcessBuilder(TestHubs.hubProcess(data, port, "crash-" + run))
                 .redirectError(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("children.err").toFile()));
         pb.environment().put("TRIBUTARY_HUB_IO_THREADS", "1");

@@ -1,5 +1,6 @@
 package io.tributary.hub;
 
+import io.tributary.hub.cli.HubMain;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
@@ -8,6 +9,7 @@ import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.testsupport.ChildJvms;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,6 +27,21 @@ final class TestHubs {
                 Map.of("data-dir", dataDir.toString(), "port", "0", "metrics-port", "-1", "io-threads", "1"));
         all.putAll(flags);
         return HubConfig.load(Optional.empty(), Map.of(), all);
+    }
+
+    /** {@code ./tributary hub} on {@code data} and {@code port}, without metrics port, in a 96 MiB child JVM. */
+    static List<String> hubProcess(Path data, int port, String hubId) {
+        return ChildJvms.command(
+                "96m",
+                HubMain.class,
+                "--data-dir",
+                data.toString(),
+                "--port",
+                Integer.toString(port),
+                "--metrics-port",
+                "-1",
+                "--hub-id",
+                hubId);
     }
 
     static ClientOptions client(int port) {

@@ -1,5 +1,6 @@
 package io.tributary.sim.bench;
 
+import io.tributary.testsupport.ChildJvms;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -49,17 +50,14 @@ public final class ChildJvm implements AutoCloseable {
             Path log,
             Duration timeout)
             throws IOException {
-        List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> options = new ArrayList<>();
         String logback = System.getProperty("logback.configurationFile");
         if (logback != null) {
-            cmd.add("-Dlogback.configurationFile=" + logback);
+            options.add("-Dlogback.configurationFile=" + logback);
         }
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(args);
+        options.addAll(jvmOptions);
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(ChildJvms.command(options, mainClass, args));
         Files.createDirectories(log.toAbsolutePath().getParent());
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -137,14 +135,6 @@ public final class ChildJvm implements AutoCloseable {
     /** SIGTERM, then SIGKILL if it has not exited in 10 s. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        ChildJvms.stop(process);
     }
 }

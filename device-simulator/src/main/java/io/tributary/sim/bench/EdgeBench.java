@@ -1,6 +1,7 @@
 package io.tributary.sim.bench;
 
 import io.tributary.sim.report.JsonWriter;
+import io.tributary.testsupport.MosquittoBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
-package io.tributary.sim.bench;
+package io.tributary.testsupport;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,10 +13,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A Mosquitto broker (the Debian package; it acknowledges QoS 1 without fsync) on a free loopback port with a
- * temporary config, anonymous, no persistence, TCP_NODELAY as the edge agent has, pinned like the edge agent. Close stops it. Not thread-safe.
+ * A Mosquitto broker (the Debian package; it acknowledges QoS 1 without fsync) child process on a free loopback port
+ * with a config written to a directory: anonymous, no persistence, no connection limit, TCP_NODELAY as the edge agent
+ * has. The edge agent's bridge tests use it as the upstream broker, {@code ./tributary bench edge} as the baseline to
+ * compare the edge agent with. Close stops it. Not thread-safe.
  */
-final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements AutoCloseable {
+    /** Where Debian's {@code mosquitto} package installs the broker. */
+    public static final Path DEBIAN_BINARY = Path.of("/usr/sbin/mosquitto");
+
     private final Process process;
     private final int port;
 
@@ -24,17 +30,31 @@ final class MosquittoBroker implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts {@code mosquitto} with a config written to {@code dir}; waits (at most 15 s) until it accepts. */
-    static MosquittoBroker start(Path executable, Path dir, List<String> prefix) throws IOException {
+    /** Whether {@link #DEBIAN_BINARY} is installed. */
+    public static boolean installed() {
+        return Files.isExecutable(DEBIAN_BINARY);
+    }
+
+    /** Starts {@link #DEBIAN_BINARY} with its config and log in {@code dir}. */
+    public static MosquittoBroker start(Path dir) throws IOException {
+        return start(DEBIAN_BINARY, dir, List.of());
+    }
+
+    /**
+     * Starts {@code prefix executable -c dir/mosquitto.conf} (the log goes to {@code dir/mosquitto.log}) and waits, at
+     * most 15 s, until it accepts connections. {@code prefix} is a command that execs the rest in the same process,
+     * such as {@code taskset -c 1} (so {@link #pid} is the broker's).
+     */
+    public static MosquittoBroker start(Path executable, Path dir, List<String> prefix) throws IOException {
         int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
         Files.createDirectories(dir);
         Path config = dir.resolve("mosquitto.conf");
         Files.writeString(
                 config,
-                "# Written by ./tributary bench edge\n"
+                "# Written by io.tributary.testsupport.MosquittoBroker\n"
                         + "listener " + port + " 127.0.0.1\n"
                         + "allow_anonymous true\n"
                         + "persistence false\n"
@@ -51,6 +71,7 @@ final class MosquittoBroker implements AutoCloseable {
                         dir.resolve("mosquitto.log").toFile()))
                 .start();
         MosquittoBroker broker = new MosquittoBroker(p, port);
+        // A bounded readiness poll rather than Awaitility: the benchmarks (main code) start brokers too.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!broker.accepts()) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -72,24 +93,22 @@ final class MosquittoBroker implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    /** {@code tcp://127.0.0.1:<port>}, for MQTT clients. */
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    public long pid() {
         return process.pid();
     }
 
+    /** SIGTERM, then SIGKILL if it has not exited in 10 s ({@link ChildJvms#stop}). */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        ChildJvms.stop(process);
     }
 }

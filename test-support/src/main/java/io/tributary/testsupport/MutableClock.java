@@ -1,4 +1,4 @@
-package io.tributary.hub;
+package io.tributary.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,7 +7,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when a test tells it to; shared by the hub's tests. Millisecond precision. Thread-safe. */
+/** A clock that moves only when a test tells it to; shared by the hub's and the edge agent's tests. Millisecond precision. Thread-safe. */
 public final class MutableClock extends Clock {
     private final AtomicLong millis;
 
@@ -34,7 +34,7 @@ public final class MutableClock extends Clock {
         return ZoneOffset.UTC;
     }
 
-    /** The hub only reads instants, so the zone is reported as UTC whatever is asked; time stays shared. */
+    /** The code under test only reads instants, so the zone is reported as UTC whatever is asked; time stays shared. */
     @Override
     public Clock withZone(ZoneId zone) {
         return this;
