@@ -1,5 +1,6 @@
-package io.tributary.sim;
+package io.tributary.sim.cli;
 
+import io.tributary.sim.SimConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;

@@ -1,7 +1,8 @@
-package io.tributary.sim;
+package io.tributary.sim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.sim.RecordingEdge;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.tributary.sim.report;
+package io.tributary.sim;
 
 /**
  * What happened in one second of a run. Immutable.

@@ -1,8 +1,11 @@
-package io.tributary.sim;
+package io.tributary.sim.cli;
 
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.HubClientException;
+import io.tributary.sim.SimConfig;
+import io.tributary.sim.SimResult;
+import io.tributary.sim.Simulator;
 import io.tributary.sim.load.RateProfile;
 import io.tributary.sim.payload.PayloadCodec;
 import io.tributary.sim.report.HtmlReport;
