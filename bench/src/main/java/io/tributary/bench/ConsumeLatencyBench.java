@@ -7,10 +7,10 @@ import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.ReadPosition;
 import io.tributary.hub.client.ShardReader;
 import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.sim.report.JsonWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -108,23 +108,20 @@ public final class ConsumeLatencyBench implements Callable<Integer> {
                 h.getMaxValue() / 1000.0,
                 BenchHub.ms(a, 99),
                 hubCpu / total * 1e6);
-        System.out.printf(
-                Locale.ROOT,
-                "{\"bench\":\"consume-latency\",\"rate\":%d,\"seconds\":%d,\"records\":%d,\"received\":%d,"
-                        + "\"durability\":\"%s\",\"latency_p50_ms\":%.3f,\"latency_p99_ms\":%.3f,"
-                        + "\"latency_p999_ms\":%.3f,\"latency_max_ms\":%.3f,\"ack_p99_ms\":%.3f,"
-                        + "\"hub_cpu_s_per_million\":%.3f}%n",
-                rate,
-                seconds,
-                total,
-                received.get(),
-                durability,
-                BenchHub.ms(h, 50),
-                BenchHub.ms(h, 99),
-                BenchHub.ms(h, 99.9),
-                h.getMaxValue() / 1000.0,
-                BenchHub.ms(a, 99),
-                hubCpu / total * 1e6);
+        System.out.println(new JsonWriter()
+                .field("bench", "consume-latency")
+                .field("rate", rate)
+                .field("seconds", seconds)
+                .field("records", total)
+                .field("received", received.get())
+                .field("durability", durability)
+                .field("latency_p50_ms", BenchHub.ms(h, 50))
+                .field("latency_p99_ms", BenchHub.ms(h, 99))
+                .field("latency_p999_ms", BenchHub.ms(h, 99.9))
+                .field("latency_max_ms", h.getMaxValue() / 1000.0)
+                .field("ack_p99_ms", BenchHub.ms(a, 99))
+                .field("hub_cpu_s_per_million", hubCpu / total * 1e6)
+                .end());
         return received.get() == total ? 0 : 1;
     }
 

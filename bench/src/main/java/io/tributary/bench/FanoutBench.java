@@ -3,11 +3,11 @@ package io.tributary.bench;
 import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
+import io.tributary.sim.report.JsonWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -124,22 +124,19 @@ public final class FanoutBench implements Callable<Integer> {
                         + " consumer, %,.0f records/s together; ingest batch-ack p99 %.2f ms alone, %.2f ms with"
                         + " them (%+.0f %%)%n",
                 consumers, end, min, mean, total, BenchHub.ms(baseline, 99), BenchHub.ms(during, 99), rise);
-        System.out.printf(
-                Locale.ROOT,
-                "{\"bench\":\"fanout\",\"consumers\":%d,\"records_per_consumer\":%d,\"ingest_rate\":%d,"
-                        + "\"durability\":\"%s\",\"consumer_min_records_per_s\":%.0f,"
-                        + "\"consumer_mean_records_per_s\":%.0f,\"consumers_total_records_per_s\":%.0f,"
-                        + "\"ack_p99_alone_ms\":%.3f,\"ack_p99_with_consumers_ms\":%.3f,\"ack_p99_rise_pct\":%.1f}%n",
-                consumers,
-                end,
-                ingestRate,
-                durability,
-                min,
-                mean,
-                total,
-                BenchHub.ms(baseline, 99),
-                BenchHub.ms(during, 99),
-                rise);
+        System.out.println(new JsonWriter()
+                .field("bench", "fanout")
+                .field("consumers", consumers)
+                .field("records_per_consumer", end)
+                .field("ingest_rate", ingestRate)
+                .field("durability", durability)
+                .field("consumer_min_records_per_s", min, 0)
+                .field("consumer_mean_records_per_s", mean, 0)
+                .field("consumers_total_records_per_s", total, 0)
+                .field("ack_p99_alone_ms", BenchHub.ms(baseline, 99))
+                .field("ack_p99_with_consumers_ms", BenchHub.ms(during, 99))
+                .field("ack_p99_rise_pct", rise, 1)
+                .end());
         return 0;
     }
 }

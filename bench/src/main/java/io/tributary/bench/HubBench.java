@@ -17,6 +17,7 @@ import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
+import io.tributary.sim.report.JsonWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ public final class HubBench implements Callable<Integer> {
         double hubCpu;
         double clientCpu;
         Histogram latency;
-        String protocolRead = "";
+        ProtocolCatchUp.Result protocolRead = null;
         try (ClientResources resources = new ClientResources(1);
                 BenchHub bench = BenchHub.start(resources, dir, durability, "bench", shards, "hub")) {
             ChildJvm hub = bench.jvm;
@@ -135,27 +136,24 @@ public final class HubBench implements Callable<Integer> {
                 ms(latency, 99.9),
                 hubCpu / written * 1e6,
                 clientCpu / written * 1e6);
-        String read = "";
+        JsonWriter json = new JsonWriter()
+                .field("bench", "hub")
+                .field("records", written)
+                .field("shards", shards)
+                .field("record_bytes", recordBytes)
+                .field("durability", durability)
+                .field("offered_rate", rate)
+                .field("records_per_s", rateAchieved, 0)
+                .field("ack_p50_ms", ms(latency, 50))
+                .field("ack_p99_ms", ms(latency, 99))
+                .field("ack_p999_ms", ms(latency, 99.9))
+                .field("hub_cpu_s_per_million", hubCpu / written * 1e6)
+                .field("client_cpu_s_per_million", clientCpu / written * 1e6);
         if (!skipRead) {
-            read = readBack(dir.resolve("hub").resolve("shards")) + protocolRead;
+            readBack(dir.resolve("hub").resolve("shards"), json);
+            protocolRead.json(json);
         }
-        System.out.printf(
-                Locale.ROOT,
-                "{\"bench\":\"hub\",\"records\":%d,\"shards\":%d,\"record_bytes\":%d,\"durability\":\"%s\","
-                        + "\"offered_rate\":%d,\"records_per_s\":%.0f,\"ack_p50_ms\":%.3f,\"ack_p99_ms\":%.3f,"
-                        + "\"ack_p999_ms\":%.3f,\"hub_cpu_s_per_million\":%.3f,\"client_cpu_s_per_million\":%.3f%s}%n",
-                written,
-                shards,
-                recordBytes,
-                durability,
-                rate,
-                rateAchieved,
-                ms(latency, 50),
-                ms(latency, 99),
-                ms(latency, 99.9),
-                hubCpu / written * 1e6,
-                clientCpu / written * 1e6,
-                read);
+        System.out.println(json.end());
         if (dataDir == null) {
             deleteTree(dir);
         }
@@ -247,8 +245,8 @@ public final class HubBench implements Callable<Integer> {
         inFlight.acquireUninterruptibly(window);
     }
 
-    /** Reads shard 0 from its first sequence to the end, as stored and decoded. */
-    private String readBack(Path shardsDir) {
+    /** Reads shard 0 from its first sequence to the end, as stored and decoded; adds the {@code read_*} fields. */
+    private void readBack(Path shardsDir, JsonWriter json) {
         try (LocalShardStore store = new LocalShardStore(
                 LocalStoreConfig.builder(shardsDir).build(), Clock.systemUTC(), new SimpleMeterRegistry())) {
             ShardKey key = new ShardKey("bench", "shard-000000");
@@ -261,12 +259,9 @@ public final class HubBench implements Callable<Integer> {
                     "catch-up read of shard-000000: %,d records; stored batches %,.0f records/s; decoded to records"
                             + " %,.0f records/s%n",
                     (long) raw[0], raw[0] / raw[1], decoded[0] / decoded[1]);
-            return String.format(
-                    Locale.ROOT,
-                    ",\"read_records\":%d,\"read_batches_records_per_s\":%.0f,\"read_decoded_records_per_s\":%.0f",
-                    (long) raw[0],
-                    raw[0] / raw[1],
-                    decoded[0] / decoded[1]);
+            json.field("read_records", (long) raw[0])
+                    .field("read_batches_records_per_s", raw[0] / raw[1], 0)
+                    .field("read_decoded_records_per_s", decoded[0] / decoded[1], 0);
         }
     }
 

@@ -7,9 +7,9 @@ import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.ReadPosition;
 import io.tributary.hub.client.ShardReader;
 import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.sim.report.JsonWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Catch-up read of one shard through the consumer protocol as a user sees it: a {@link ShardReader} push
@@ -26,15 +26,20 @@ final class ProtocolCatchUp {
         double perSecond() {
             return records / seconds;
         }
+
+        /** The {@code read_protocol_*} fields of {@code bench hub}'s result line. */
+        void json(JsonWriter json) {
+            json.field("read_protocol_records", records).field("read_protocol_records_per_s", perSecond(), 0);
+        }
     }
 
     private ProtocolCatchUp() {}
 
     /**
      * Times a catch-up read of the whole of {@code shardId} (its end as the admin API describes it), after one
-     * unmeasured read to warm the JIT and the page cache. Returns the JSON fields {@code bench hub} appends.
+     * unmeasured read to warm the JIT and the page cache.
      */
-    static String timeWholeShard(ClientResources resources, ClientOptions client, String stream, String shardId)
+    static Result timeWholeShard(ClientResources resources, ClientOptions client, String stream, String shardId)
             throws InterruptedException {
         long end;
         try (AdminClient admin = AdminClient.connect(resources, client)) {
@@ -50,11 +55,7 @@ final class ProtocolCatchUp {
                 "catch-up read of %s through the consumer protocol (ShardReader, decoded): %,d records, %,.0f"
                         + " records/s%n",
                 shardId, r.records(), r.perSecond());
-        return String.format(
-                Locale.ROOT,
-                ",\"read_protocol_records\":%d,\"read_protocol_records_per_s\":%.0f",
-                r.records(),
-                r.perSecond());
+        return r;
     }
 
     /** Reads {@code shardId} from the trim horizon until every sequence below {@code end} was returned. */
