@@ -3,7 +3,6 @@ package io.tributary.sim;
 import io.tributary.sim.ack.AckLedger;
 import io.tributary.sim.ack.AckOutcome;
 import io.tributary.sim.ack.LatencySummary;
-import io.tributary.sim.report.SecondSample;
 import java.util.List;
 import java.util.Optional;
 

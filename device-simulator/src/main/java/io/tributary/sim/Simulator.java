@@ -6,7 +6,6 @@ import io.tributary.sim.ack.LatencySummary;
 import io.tributary.sim.device.ClientSettings;
 import io.tributary.sim.device.DeviceClients;
 import io.tributary.sim.payload.MessageIdentity;
-import io.tributary.sim.report.SecondSample;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -19,16 +19,16 @@ import java.util.function.Function;
  * {@link QueueRecordSource} (what the verifier reads) and answers with {@code decide} (default: stored).
  * Thread-safe; close it.
  */
-final class RecordingEdge implements AutoCloseable {
+public final class RecordingEdge implements AutoCloseable {
 
-    static final String USER = "sim";
-    static final String PASSWORD = "pw";
+    public static final String USER = "sim";
+    public static final String PASSWORD = "pw";
 
     final QueueRecordSource records = new QueueRecordSource();
     final AtomicLong unmappedTopics = new AtomicLong();
     private final MqttServer server;
 
-    RecordingEdge(Function<InboundPublish, SinkResult> decide) throws Exception {
+    public RecordingEdge(Function<InboundPublish, SinkResult> decide) throws Exception {
         server = new MqttServer(
                 MqttServerConfig.builder()
                         .host("127.0.0.1")
@@ -44,7 +44,7 @@ final class RecordingEdge implements AutoCloseable {
 
     private final Function<InboundPublish, SinkResult> decide;
 
-    RecordingEdge() throws Exception {
+    public RecordingEdge() throws Exception {
         this(p -> SinkResult.STORED);
     }
 
@@ -67,11 +67,11 @@ final class RecordingEdge implements AutoCloseable {
                 .orElse("?");
     }
 
-    int port() {
+    public int port() {
         return server.plainAddress().orElseThrow().getPort();
     }
 
-    SimConfigBuilder config() {
+    public SimConfigBuilder config() {
         return SimConfig.builder("127.0.0.1", port())
                 .credentials(USER, PASSWORD)
                 .ioThreads(1);

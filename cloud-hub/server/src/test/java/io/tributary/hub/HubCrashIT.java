@@ -50,7 +50,7 @@ class HubCrashIT {
     void hubKilledRepeatedly_everyAcknowledgedRecordIsStoredOnceInKeyOrder() throws Exception {
         Random random = new Random(0x7121_BA7EL);
         Path data = dir.resolve("hub");
-        int port = ChildJvms.freePort();
+        int port = HubProcesses.freePort();
         AtomicBoolean feeding = new AtomicBoolean(true);
         try (ClientResources resources = new ClientResources(1)) {
             Producer producer =
@@ -156,6 +156,6 @@ class HubCrashIT {
     }
 
     private Process startChild(Path data, int port, int run) {
-        return ChildJvms.startHub(data, port, "crash-" + run, dir.resolve("children.err"));
+        return HubProcesses.startHub(data, port, "crash-" + run, dir.resolve("children.err"));
     }
 }

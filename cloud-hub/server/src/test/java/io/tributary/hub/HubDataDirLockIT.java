@@ -85,7 +85,7 @@ class HubDataDirLockIT {
     }
 
     private Process startHubCommand(Path data, String name) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(ChildJvms.hub(data, 0, name))
+        ProcessBuilder pb = new ProcessBuilder(HubProcesses.hub(data, 0, name))
                 .redirectOutput(dir.resolve(name + ".out").toFile())
                 .redirectError(dir.resolve(name + ".err").toFile());
         pb.environment().put("TRIBUTARY_HUB_IO_THREADS", "1");

@@ -1,5 +1,6 @@
 package io.tributary.sim.report;
 
+import io.tributary.sim.SecondSample;
 import io.tributary.sim.SimResult;
 import io.tributary.sim.ack.LatencySummary;
 import io.tributary.sim.verify.DeviceReport;

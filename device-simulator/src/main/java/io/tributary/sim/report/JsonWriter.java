@@ -50,10 +50,18 @@ public final class JsonWriter {
 
     /** Three decimals; {@code null} when not finite. */
     public JsonWriter field(String key, double value) {
+        return field(key, value, 3);
+    }
+
+    /** {@code decimals} decimals (0: a whole number, rounded half-up); {@code null} when not finite. */
+    public JsonWriter field(String key, double value, int decimals) {
+        if (decimals < 0) {
+            throw new IllegalArgumentException("decimals " + decimals + " < 0");
+        }
         return step(() -> {
             g.writeFieldName(key);
             if (Double.isFinite(value)) {
-                g.writeNumber(String.format(Locale.ROOT, "%.3f", value));
+                g.writeNumber(String.format(Locale.ROOT, "%." + decimals + "f", value));
             } else {
                 g.writeNull();
             }

@@ -1,5 +1,6 @@
 package io.tributary.sim.report;
 
+import io.tributary.sim.SecondSample;
 import java.util.Locale;
 
 /** Formats the once-a-second progress line. Stateless and thread-safe. */

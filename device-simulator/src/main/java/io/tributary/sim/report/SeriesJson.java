@@ -1,5 +1,6 @@
 package io.tributary.sim.report;
 
+import io.tributary.sim.SecondSample;
 import java.util.List;
 import java.util.Locale;
 

@@ -37,4 +37,16 @@ class JsonWriterTest {
                     .isEqualTo(HOSTILE + "=" + HOSTILE + "|p99=1.500|max=null|columns=" + SeriesJson.COLUMNS + "|");
         }
     }
+
+    @Test
+    void field_decimals_fixedPointAsThePrintfLinesHad() {
+        String json = new JsonWriter()
+                .field("rate", 84216.5, 0)
+                .field("rise", -12.345, 1)
+                .field("ms", 0.0004, 3)
+                .field("inf", Double.POSITIVE_INFINITY, 0)
+                .end();
+
+        assertThat(json).isEqualTo("{\"rate\":84217,\"rise\":-12.3,\"ms\":0.000,\"inf\":null}");
+    }
 }

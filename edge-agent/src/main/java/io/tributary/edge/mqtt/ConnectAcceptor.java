@@ -13,6 +13,7 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,17 @@ final class ConnectAcceptor {
         this.v5 = version == MqttVersion.MQTT_5;
     }
 
+    /**
+     * A client id for a client that sent none: 128 random bits from {@link ThreadLocalRandom}. Not
+     * {@code UUID.randomUUID()}: its SecureRandom reads /dev/urandom, a blocking file read on the event loop (found
+     * by BlockHound). A client id is no secret (any authenticated client may connect with any id), so it only needs
+     * to be unique.
+     */
+    static String assignedClientId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "tributary-" + new UUID(random.nextLong(), random.nextLong());
+    }
+
     /** Accepts the CONNECT, or returns the return code to refuse it with. */
     MqttConnectReturnCode accept() {
         MqttConnectVariableHeader header = connect.variableHeader();
@@ -64,7 +76,7 @@ final class ConnectAcceptor {
                 // MQTT 3.1.1 [MQTT-3.1.3-8]: an empty id needs CleanSession=1.
                 return CONNECTION_REFUSED_IDENTIFIER_REJECTED;
             }
-            clientId = "tributary-" + UUID.randomUUID();
+            clientId = assignedClientId();
             assigned = true;
         } else if (clientId.length() > server.config().maxClientIdLength()) {
             return v5 ? CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID : CONNECTION_REFUSED_IDENTIFIER_REJECTED;

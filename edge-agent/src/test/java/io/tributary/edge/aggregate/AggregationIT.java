@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.edge.EdgeAgent;
-import io.tributary.edge.buffer.MutableClock;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.edge.forward.FakeHub;
 import io.tributary.protocol.v1.Aggregate;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
+import io.tributary.testsupport.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -13,6 +13,7 @@ import io.tributary.edge.mqtt.InboundPublish;
 import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.SinkResult;
 import io.tributary.edge.mqtt.TopicMapping;
+import io.tributary.testsupport.MosquittoBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;

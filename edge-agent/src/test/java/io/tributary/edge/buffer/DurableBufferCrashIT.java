@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.testsupport.ChildJvms;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -102,15 +103,7 @@ class DurableBufferCrashIT {
 
     private long runAndKill(Path file, int killAfterAcks, int run) throws Exception {
         Path stderr = dir.resolve("child-" + run + ".err");
-        Process child = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx128m",
-                        "-XX:TieredStopAtLevel=1",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        CrashChild.class.getName(),
-                        file.toString(),
-                        "3")
+        Process child = new ProcessBuilder(ChildJvms.command("128m", CrashChild.class, file.toString(), "3"))
                 .redirectError(stderr.toFile())
                 .start();
         List<String> opens = new CopyOnWriteArrayList<>();

@@ -4,6 +4,7 @@ import static io.tributary.edge.buffer.TestRecords.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.testsupport.MutableClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,6 +10,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.protocol.v1.Aggregate;
 import io.tributary.protocol.v1.ContentType;
+import io.tributary.testsupport.MutableClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

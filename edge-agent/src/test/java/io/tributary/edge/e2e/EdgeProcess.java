@@ -1,6 +1,7 @@
 package io.tributary.edge.e2e;
 
 import io.tributary.edge.EdgeMain;
+import io.tributary.testsupport.ChildJvms;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,16 +35,7 @@ final class EdgeProcess {
 
     /** Starts {@code EdgeMain --config config} and waits (bounded) for its ready line. */
     static EdgeProcess start(Path config, Path stderr) throws Exception {
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx96m",
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        EdgeMain.class.getName(),
-                        "--config",
-                        config.toString())
+        Process p = new ProcessBuilder(ChildJvms.command("96m", EdgeMain.class, "--config", config.toString()))
                 .redirectError(stderr.toFile())
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

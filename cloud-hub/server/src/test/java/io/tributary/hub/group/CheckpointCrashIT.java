@@ -3,7 +3,7 @@ package io.tributary.hub.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.hub.ChildJvms;
+import io.tributary.hub.HubProcesses;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
@@ -54,14 +54,14 @@ class CheckpointCrashIT {
     void hubKilledWhileGroupsCheckpoint_everyAcknowledgedCheckpointAndTokenSurvives() throws Exception {
         Random random = new Random(0xC4EC_4B01L);
         Path data = dir.resolve("hub");
-        int port = ChildJvms.freePort();
+        int port = HubProcesses.freePort();
         ClientOptions options = ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", port)))
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
         List<String> perRun = new ArrayList<>();
         try (ClientResources resources = new ClientResources(1)) {
             for (int run = 0; run <= KILLS; run++) {
-                Process child = ChildJvms.startHub(data, port, "ckpt-" + run, dir.resolve("children.err"));
+                Process child = HubProcesses.startHub(data, port, "ckpt-" + run, dir.resolve("children.err"));
                 List<Thread> members = new ArrayList<>();
                 List<RawMember> raw = new ArrayList<>();
                 try {

@@ -3,7 +3,6 @@ package io.tributary.hub.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.hub.ChildJvms;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
@@ -11,6 +10,7 @@ import io.tributary.hub.client.PutResult;
 import io.tributary.hub.subscribe.ConsumerFixture;
 import io.tributary.protocol.v1.GroupDescription;
 import io.tributary.protocol.v1.GroupShardLag;
+import io.tributary.testsupport.ChildJvms;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.hub.MutableClock;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.MergeShards;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import io.tributary.protocol.v1.SplitShard;
+import io.tributary.testsupport.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tributary.hub.ChildJvms;
 import io.tributary.hub.store.ReadResult;
 import io.tributary.hub.store.StoredBatch;
+import io.tributary.testsupport.ChildJvms;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tributary.hub.MutableClock;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.ReadResult;
 import io.tributary.hub.store.RetentionPolicy;
@@ -15,6 +14,7 @@ import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.StoredBatch;
 import io.tributary.hub.store.TrimmedException;
+import io.tributary.testsupport.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,0 +1,93 @@
+package io.tributary.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * The inbound side of a raw MQTT 3.1.1 publisher connection: splits packets by their remaining length and reports
+ * CONNACK and PUBACK to a {@link Listener} (other packets are skipped), with the channel's life-cycle events. Runs on
+ * the channel's event loop, as do the listener's calls.
+ */
+final class MqttAckDecoder extends ByteToMessageDecoder {
+
+    /** What a connection hears; called on its event loop. */
+    interface Listener {
+        /** The TCP connection is up: send CONNECT. */
+        void active(Channel channel);
+
+        void connack(int returnCode);
+
+        void puback(int packetId);
+
+        void inactive();
+
+        void writable();
+    }
+
+    private final Listener listener;
+
+    MqttAckDecoder(Listener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        listener.active(ctx.channel());
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        listener.inactive();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            listener.writable();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.readableBytes() >= 2) {
+            int start = in.readerIndex();
+            int type = in.getUnsignedByte(start) >> 4;
+            int length = 0;
+            int at = start + 1;
+            for (int shift = 0; ; shift += 7, at++) {
+                if (at >= in.writerIndex()) {
+                    return; // the length is not complete yet
+                }
+                if (shift > 21) {
+                    throw new IllegalStateException("malformed remaining length");
+                }
+                int b = in.getUnsignedByte(at);
+                length |= (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) {
+                    break;
+                }
+            }
+            int body = at + 1;
+            if (in.writerIndex() - body < length) {
+                return;
+            }
+            in.readerIndex(body + length);
+            if (type == 2 && length >= 2) {
+                listener.connack(in.getUnsignedByte(body + 1));
+            } else if (type == 4 && length >= 2) {
+                listener.puback(in.getUnsignedShort(body));
+            }
+        }
+    }
+}

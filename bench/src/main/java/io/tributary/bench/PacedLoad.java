@@ -1,0 +1,99 @@
+package io.tributary.bench;
+
+import com.google.protobuf.ByteString;
+import io.tributary.hub.client.Producer;
+import io.tributary.hub.client.PutResult;
+import io.tributary.protocol.v1.ContentType;
+import io.tributary.protocol.v1.Record;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Offers records to a {@link Producer} at a fixed rate from the calling thread: one put of {@code batch} records at a
+ * time, keys taken round-robin, at most {@code window} puts unacknowledged, each put's ack latency (µs) recorded.
+ * The first 8 payload bytes of every record are {@link System#nanoTime()} when the put was built, so a reader in the
+ * same JVM can measure put → receive latency. Not thread-safe; one instance per thread.
+ *
+ * @param keys partition keys to cycle through
+ * @param rate records per second offered (0: as fast as acknowledged)
+ * @param batch records per put
+ * @param recordBytes payload bytes per record (at least 8)
+ * @param window puts in flight at most
+ */
+record PacedLoad(List<String> keys, long rate, int batch, int recordBytes, int window) {
+
+    /** Reads the send time written by {@link #run}. */
+    static long sendNanos(ByteString payload) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (payload.byteAt(i) & 0xff);
+        }
+        return v;
+    }
+
+    /**
+     * Puts {@code total} records (or until {@code stop} is set when {@code total} is negative); returns records acked.
+     *
+     * @throws IllegalStateException when a put failed
+     */
+    long run(Producer producer, long total, Recorder acks, java.util.function.BooleanSupplier stop) {
+        AtomicLong acked = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        Semaphore inFlight = new Semaphore(window);
+        byte[] filler = new byte[Math.max(8, recordBytes)];
+        Arrays.fill(filler, (byte) 'x');
+        long start = System.nanoTime();
+        long sent = 0;
+        int chunk = 0;
+        while ((total < 0 || sent < total) && !stop.getAsBoolean()) {
+            int n = (int) (total < 0 ? batch : Math.min(batch, total - sent));
+            if (rate > 0) {
+                long wait = start + (long) (sent * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            String key = keys.get(chunk++ % keys.size());
+            List<Record.Builder> list = new ArrayList<>(n);
+            long now = System.nanoTime();
+            for (int i = 0; i < 8; i++) {
+                filler[i] = (byte) (now >>> (56 - 8 * i));
+            }
+            ByteString payload = ByteString.copyFrom(filler);
+            long ms = System.currentTimeMillis();
+            for (int i = 0; i < n; i++) {
+                list.add(Record.newBuilder()
+                        .setDeviceId("d" + i % 50)
+                        .setDeviceGroup(key)
+                        .setMetric("m")
+                        .setEventTimeMs(ms)
+                        .setContentType(ContentType.CONTENT_TYPE_RAW)
+                        .setPayload(payload));
+            }
+            inFlight.acquireUninterruptibly();
+            long t0 = System.nanoTime();
+            List<CompletableFuture<PutResult>> fs = producer.putAll(key, list);
+            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+                if (e != null) {
+                    failed.addAndGet(n);
+                } else {
+                    acked.addAndGet(n);
+                    acks.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                }
+                inFlight.release();
+            });
+            sent += n;
+        }
+        inFlight.acquireUninterruptibly(window);
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " records failed");
+        }
+        return acked.get();
+    }
+}
