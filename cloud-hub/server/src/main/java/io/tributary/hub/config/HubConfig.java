@@ -50,7 +50,11 @@ public record HubConfig(
             new ConfigKey("port", "int", "7400", "Port of the link, consumer and admin protocol (0 picks a free one)."),
             new ConfigKey("metrics-port", "int", "7401", "Port of /metrics (Prometheus) and /health; -1 disables it."),
             new ConfigKey("hub-id", "string", "hub-1", "Name of this hub in logs, metrics and Welcome frames."),
-            new ConfigKey("region", "string", "local", "Region this hub belongs to (replication)."),
+            new ConfigKey(
+                    "region",
+                    "string",
+                    "local",
+                    "Region this hub belongs to (reported in Welcome; replication is not built yet)."),
             new ConfigKey(
                     "max-frame-bytes", "size", "8MiB", "Largest frame accepted; checked before any of it is buffered."),
             new ConfigKey(
