@@ -76,13 +76,13 @@ public final class NoBlockingOnEventLoops implements BeforeAllCallback, AfterEac
                 // code has no timed offer(e, timeout, unit), which this would allow too), and the edge's HubLink
                 // passing frames to its forwarder thread (a single-thread ScheduledExecutorService, unbounded).
                 .allowBlockingCallsInside("java.util.concurrent.ArrayBlockingQueue", "offer")
+                // The same for the hub's worker pool (a fixed ThreadPoolExecutor, unbounded LinkedBlockingQueue): push
+                // subscriptions and ingest validation hand reads and checks to it from the event loop.
+                .allowBlockingCallsInside("java.util.concurrent.LinkedBlockingQueue", "offer")
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "offer")
                 // Logging: Logback's console and file appenders write under a lock, on whatever thread logs. Event
                 // loops log rarely (a warning per connection or refusal), so a synchronous write there is accepted.
                 .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-                // KNOWN ISSUE, not OK: the client reads its PEM files on the event loop at every (re)connect. Allowed
-                // here only until HubConnection builds its SslContext once, off the loop (docs/architecture.md).
-                .allowBlockingCallsInside("io.tributary.hub.client.HubConnection", "sslContext")
                 // KNOWN ISSUE: at close, the edge's HubLink connection listener may still hand onClosed to its
                 // executor after that was shut down; the RejectedExecutionException, thrown into Netty's
                 // channelInactive, builds its message under the pool's lock. Allowed until HubLink drops events

@@ -86,10 +86,28 @@ public final class HubConnection implements AutoCloseable {
             String agentId,
             long agentEpoch,
             FrameListener listener) {
+        return connect(resources, loop, endpoint, options, role, agentId, agentEpoch, listener, null);
+    }
+
+    /**
+     * Like {@link #connect(ClientResources, EventLoop, HubEndpoint, ClientOptions, PeerRole, String, long,
+     * FrameListener)} with a TLS context built beforehand ({@link #sslContext}), so that a reconnect on an event loop
+     * does not read key and certificate files there; null builds it now when {@code options} ask for TLS.
+     */
+    public static CompletableFuture<HubConnection> connect(
+            ClientResources resources,
+            EventLoop loop,
+            HubEndpoint endpoint,
+            ClientOptions options,
+            PeerRole role,
+            String agentId,
+            long agentEpoch,
+            FrameListener listener,
+            SslContext tls) {
         CompletableFuture<HubConnection> result = new CompletableFuture<>();
         SslContext ssl;
         try {
-            ssl = options.tls() ? sslContext(options) : null;
+            ssl = tls != null || !options.tls() ? tls : sslContext(options);
         } catch (SSLException | RuntimeException e) {
             result.completeExceptionally(new HubClientException("TLS setup failed: " + e.getMessage(), false, e));
             return result;
@@ -164,7 +182,8 @@ public final class HubConnection implements AutoCloseable {
         return b.build();
     }
 
-    private static SslContext sslContext(ClientOptions options) throws SSLException {
+    /** The client TLS context of {@code options} (reads the trust, certificate and key files: not on an event loop). */
+    public static SslContext sslContext(ClientOptions options) throws SSLException {
         SslContextBuilder b = SslContextBuilder.forClient();
         options.trustCertificates().ifPresent(p -> b.trustManager(p.toFile()));
         if (options.clientCertificate().isPresent() && options.clientKey().isPresent()) {

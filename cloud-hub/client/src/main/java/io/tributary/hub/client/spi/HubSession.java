@@ -1,6 +1,7 @@
 package io.tributary.hub.client.spi;
 
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
 import io.tributary.hub.client.ClientOptions;
 import io.tributary.hub.client.ClientResources;
@@ -31,6 +32,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,8 +188,25 @@ public final class HubSession implements AutoCloseable {
             ClientOptions client = b.client;
             PeerRole role = b.role;
             String peerId = b.peerId;
+            SslContext tls = tlsContext(client);
             this.connector = (ep, epoch, frames) ->
-                    HubConnection.connect(resources, loop, ep, client, role, peerId, epoch, frames);
+                    HubConnection.connect(resources, loop, ep, client, role, peerId, epoch, frames, tls);
+        }
+    }
+
+    /**
+     * The TLS context, built once on the thread that builds the session (reading key and certificate files must not
+     * happen on the event loop that reconnects); null without TLS, or when it cannot be built — then each connect
+     * attempt fails with the reason.
+     */
+    private static SslContext tlsContext(ClientOptions client) {
+        if (!client.tls()) {
+            return null;
+        }
+        try {
+            return HubConnection.sslContext(client);
+        } catch (SSLException | RuntimeException e) {
+            return null;
         }
     }
 
