@@ -2,9 +2,9 @@ package io.tributary.bench;
 
 import io.tributary.bench.pipeline.ChildJvm;
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

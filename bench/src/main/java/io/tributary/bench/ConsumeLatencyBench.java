@@ -1,12 +1,12 @@
 package io.tributary.bench;
 
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.ReadPosition;
 import io.tributary.hub.client.ShardReader;
 import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.sim.report.JsonWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -14,7 +14,7 @@ import io.tributary.edge.ingest.BufferPublishSink;
 import io.tributary.edge.mqtt.Authenticator;
 import io.tributary.edge.mqtt.MqttServer;
 import io.tributary.edge.mqtt.StaticAuthenticator;
-import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
 import java.io.IOException;

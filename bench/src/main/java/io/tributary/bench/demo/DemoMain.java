@@ -1,7 +1,7 @@
 package io.tributary.bench.demo;
 
 import io.tributary.bench.pipeline.LocalPipeline;
-import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.sim.SimConfig;
 import io.tributary.sim.SimResult;
 import io.tributary.sim.Simulator;

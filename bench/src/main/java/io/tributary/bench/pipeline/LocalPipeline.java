@@ -1,9 +1,9 @@
 package io.tributary.bench.pipeline;
 
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import java.io.IOException;
 import java.nio.file.Files;

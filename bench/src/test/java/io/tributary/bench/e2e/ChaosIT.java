@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.bench.pipeline.LocalPipeline;
-import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.sim.SimConfig;
 import io.tributary.sim.SimResult;
 import io.tributary.sim.Simulator;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Ping;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.tributary.hub.TestRecords.Stored;
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.Codec;

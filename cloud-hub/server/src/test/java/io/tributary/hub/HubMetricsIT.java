@@ -2,8 +2,8 @@ package io.tributary.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
+import io.tributary.hub.client.core.ClientResources;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,9 +2,9 @@ package io.tributary.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.core.ClientResources;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

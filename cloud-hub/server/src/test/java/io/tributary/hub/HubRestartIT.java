@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.hub.TestRecords.Stored;
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.PartitionKeyMode;

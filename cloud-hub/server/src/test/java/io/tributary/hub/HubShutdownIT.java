@@ -1,6 +1,6 @@
 package io.tributary.hub;
 
-import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.core.ClientResources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

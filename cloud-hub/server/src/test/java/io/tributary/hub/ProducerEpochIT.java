@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.TestRecords.Stored;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.FencedException;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.FencedException;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.NackReason;

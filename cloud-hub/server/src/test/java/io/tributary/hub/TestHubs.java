@@ -1,10 +1,10 @@
 package io.tributary.hub;
 
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubEndpoint;
 import io.tributary.hub.client.ProducerOptions;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.PartitionKeyMode;

@@ -1,12 +1,12 @@
 package io.tributary.sim.verify;
 
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.ReadPosition;
 import io.tributary.hub.client.ShardReader;
 import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StreamDescription;
 import io.tributary.sim.payload.MessageIdentity;
@@ -72,7 +72,7 @@ public final class HubRecordSource implements RecordSource {
      *
      * @param resources I/O threads; the caller closes them after this source
      * @param notBeforeMicros records whose payload says they were sent earlier are skipped (0 keeps everything)
-     * @throws io.tributary.hub.client.HubClientException when the hub cannot be reached or has no such stream
+     * @throws io.tributary.hub.client.core.HubClientException when the hub cannot be reached or has no such stream
      */
     public static HubRecordSource open(
             ClientResources resources, ClientOptions client, String stream, Clock clock, long notBeforeMicros) {

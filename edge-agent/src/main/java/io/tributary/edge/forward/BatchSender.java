@@ -4,7 +4,7 @@ import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.RawRecord;
-import io.tributary.hub.client.HubClientException;
+import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.v1.Frame;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.tributary.edge.forward;
 
 import io.tributary.edge.buffer.DurableBuffer;
-import io.tributary.hub.client.FencedException;
-import io.tributary.hub.client.HubClientException;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.FencedException;
+import io.tributary.hub.client.core.HubClientException;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Nack;

@@ -2,13 +2,13 @@ package io.tributary.edge.e2e;
 
 import io.tributary.hub.Hub;
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.ConsumerRecord;
-import io.tributary.hub.client.HubEndpoint;
 import io.tributary.hub.client.ReadPosition;
 import io.tributary.hub.client.ShardReader;
 import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import io.tributary.protocol.v1.ShardDescription;

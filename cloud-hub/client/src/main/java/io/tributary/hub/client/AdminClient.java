@@ -1,5 +1,9 @@
 package io.tributary.hub.client;
 
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubClientException;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.internal.FrameListener;
 import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.protocol.v1.AdminRequest;

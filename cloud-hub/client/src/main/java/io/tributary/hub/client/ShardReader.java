@@ -1,6 +1,10 @@
 package io.tributary.hub.client;
 
 import io.netty.channel.EventLoop;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubClientException;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.spi.Backoff;
 import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.batch.BatchFormatException;

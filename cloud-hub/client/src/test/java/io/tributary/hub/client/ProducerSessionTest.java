@@ -1,5 +1,8 @@
 package io.tributary.hub.client;
 
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.FencedException;
 import io.tributary.hub.client.testing.HubSessionContract;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.Frame;

@@ -1,5 +1,7 @@
 package io.tributary.hub.client;
 
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.testing.HubSessionContract;
 import io.tributary.protocol.v1.Frame;
 import java.util.Optional;

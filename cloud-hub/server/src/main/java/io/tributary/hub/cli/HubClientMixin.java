@@ -1,7 +1,7 @@
 package io.tributary.hub.cli;
 
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.HubEndpoint;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

@@ -1,9 +1,9 @@
 package io.tributary.hub.cli;
 
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.ContentType;

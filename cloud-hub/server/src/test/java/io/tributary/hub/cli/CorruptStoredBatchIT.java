@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.client.ConsumerRecord;
-import io.tributary.hub.client.HubClientException;
 import io.tributary.hub.client.ReadPosition;
 import io.tributary.hub.client.ShardReader;
 import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.subscribe.ConsumerFixture;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

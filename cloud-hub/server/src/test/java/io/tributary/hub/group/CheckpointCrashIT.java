@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.HubProcesses;
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;

@@ -2,9 +2,9 @@ package io.tributary.hub.group;
 
 import io.tributary.hub.Hub;
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.PartitionKeyMode;

@@ -1,10 +1,10 @@
 package io.tributary.hub.group;
 
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.ConsumerRecord;
-import io.tributary.hub.client.HubEndpoint;
 import io.tributary.hub.client.ReadPosition;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.group.Checkpointer;
 import io.tributary.hub.client.group.GroupConsumer;
 import io.tributary.hub.client.group.GroupConsumerOptions;

@@ -1,7 +1,7 @@
 package io.tributary.hub.group;
 
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.internal.FrameListener;
 import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.protocol.v1.Checkpoint;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
@@ -12,6 +11,7 @@ import io.tributary.hub.client.PutResult;
 import io.tributary.hub.client.ReadPosition;
 import io.tributary.hub.client.ShardReader;
 import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.internal.FrameListener;
 import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.protocol.v1.Frame;

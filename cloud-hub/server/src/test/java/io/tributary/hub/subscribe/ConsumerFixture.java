@@ -2,12 +2,12 @@ package io.tributary.hub.subscribe;
 
 import io.tributary.hub.Hub;
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubEndpoint;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import java.nio.charset.StandardCharsets;

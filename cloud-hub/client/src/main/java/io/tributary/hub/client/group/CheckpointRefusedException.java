@@ -1,6 +1,6 @@
 package io.tributary.hub.client.group;
 
-import io.tributary.hub.client.HubClientException;
+import io.tributary.hub.client.core.HubClientException;
 
 /** The hub refused a checkpoint, typically because this member's lease token is stale. */
 public final class CheckpointRefusedException extends HubClientException {

@@ -1,10 +1,10 @@
 package io.tributary.hub.client.group;
 
 import io.netty.channel.EventLoop;
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubClientException;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubClientException;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.v1.Checkpoint;
 import io.tributary.protocol.v1.CheckpointAck;

@@ -1,11 +1,11 @@
 package io.tributary.hub.client.group;
 
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.ReadPosition;
 import io.tributary.hub.client.ShardReader;
 import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.tributary.hub.client.internal;
 
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.HubEndpoint;
 import java.util.concurrent.CompletableFuture;
 
 /**

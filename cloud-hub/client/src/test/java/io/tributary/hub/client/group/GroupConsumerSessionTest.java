@@ -1,8 +1,8 @@
 package io.tributary.hub.client.group;
 
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
 import io.tributary.hub.client.ConsumerRecord;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.testing.HubSessionContract;
 import io.tributary.protocol.v1.Frame;
 import java.time.Duration;

@@ -3,11 +3,11 @@ package io.tributary.hub.client.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.FencedException;
-import io.tributary.hub.client.HubClientException;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.FencedException;
+import io.tributary.hub.client.core.HubClientException;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.hub.client.testing.FakeHub;
 import io.tributary.hub.client.testing.LateAnswer;

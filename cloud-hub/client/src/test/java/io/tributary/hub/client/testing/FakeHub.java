@@ -4,7 +4,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.ConnectionError;

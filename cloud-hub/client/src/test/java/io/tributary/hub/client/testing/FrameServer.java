@@ -12,7 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.frame.FrameCodec;
 import io.tributary.protocol.frame.FrameLimits;
 import java.net.InetSocketAddress;

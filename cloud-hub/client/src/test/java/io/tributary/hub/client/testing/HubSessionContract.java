@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.hub.client.ClientOptions;
-import io.tributary.hub.client.ClientResources;
-import io.tributary.hub.client.HubEndpoint;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.v1.Frame;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -28,7 +28,7 @@ public final class LateAnswer implements Connector {
 
     @Override
     public CompletableFuture<HubConnection> connect(
-            io.tributary.hub.client.HubEndpoint endpoint, long agentEpoch, FrameListener listener) {
+            io.tributary.hub.client.core.HubEndpoint endpoint, long agentEpoch, FrameListener listener) {
         if (attempts.incrementAndGet() > 1) {
             return direct.connect(endpoint, agentEpoch, listener);
         }

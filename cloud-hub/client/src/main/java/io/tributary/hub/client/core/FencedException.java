@@ -1,4 +1,4 @@
-package io.tributary.hub.client;
+package io.tributary.hub.client.core;
 
 /**
  * The hub fenced this producer or agent: a newer instance with the same id holds a newer epoch grant. Not retriable —

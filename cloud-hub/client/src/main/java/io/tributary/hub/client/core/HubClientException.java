@@ -1,4 +1,4 @@
-package io.tributary.hub.client;
+package io.tributary.hub.client.core;
 
 /** A hub refused a request or could not be reached. {@link #retriable()} says whether trying again may help. */
 public class HubClientException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.tributary.hub.client;
+package io.tributary.hub.client.core;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.tributary.hub.client;
+package io.tributary.hub.client.core;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

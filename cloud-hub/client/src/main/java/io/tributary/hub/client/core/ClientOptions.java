@@ -1,4 +1,4 @@
-package io.tributary.hub.client;
+package io.tributary.hub.client.core;
 
 import io.tributary.protocol.frame.FrameLimits;
 import java.nio.file.Path;
