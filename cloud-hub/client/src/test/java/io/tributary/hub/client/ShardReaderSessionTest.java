@@ -30,4 +30,9 @@ class ShardReaderSessionTest extends HubSessionContract<ShardReader> {
     protected Frame.BodyCase firstFrame() {
         return Frame.BodyCase.SUBSCRIBE;
     }
+
+    @Override
+    protected boolean reportsFenced(ShardReader client) {
+        return false; // a reader holds no epoch grant: nothing can fence it
+    }
 }

@@ -40,4 +40,9 @@ class GroupConsumerSessionTest extends HubSessionContract<GroupConsumer> {
     protected Frame.BodyCase firstFrame() {
         return Frame.BodyCase.LEASE_HEARTBEAT;
     }
+
+    @Override
+    protected boolean reportsFenced(GroupConsumer client) {
+        return false; // a group member holds no epoch grant: nothing can fence it
+    }
 }

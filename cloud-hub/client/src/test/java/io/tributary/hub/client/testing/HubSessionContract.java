@@ -51,10 +51,11 @@ public abstract class HubSessionContract<C extends AutoCloseable> {
         return firstFrame() == Frame.BodyCase.BATCH;
     }
 
-    /** Whether the client reports that the hub fenced it (asked only when {@link #sendsBatches()}). */
-    protected boolean reportsFenced(C client) throws Exception {
-        throw new UnsupportedOperationException();
-    }
+    /**
+     * Whether the client reports that the hub fenced it. The fencing test runs only when {@link #sendsBatches()}; a
+     * client without an epoch grant answers false.
+     */
+    protected abstract boolean reportsFenced(C client) throws Exception;
 
     @BeforeEach
     void resources() {
