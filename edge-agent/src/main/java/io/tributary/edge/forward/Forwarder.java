@@ -8,6 +8,7 @@ import io.tributary.edge.buffer.LanePosition;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.spi.HubSession;
+import io.tributary.hub.client.spi.HubSessionBuilder;
 import io.tributary.protocol.v1.PeerRole;
 import java.time.Clock;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class Forwarder implements AutoCloseable {
     Forwarder(
             ForwarderConfig config,
             DurableBuffer buffer,
-            HubSession.Builder session,
+            HubSessionBuilder session,
             String agentId,
             MeterRegistry registry,
             Clock clock) {

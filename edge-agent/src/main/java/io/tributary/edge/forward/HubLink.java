@@ -4,7 +4,10 @@ import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.hub.client.core.FencedException;
 import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.core.HubEndpoint;
+import io.tributary.hub.client.spi.EpochGrant;
 import io.tributary.hub.client.spi.HubSession;
+import io.tributary.hub.client.spi.HubSessionBuilder;
+import io.tributary.hub.client.spi.HubSessionListener;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.Throttle;
@@ -27,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread rules: forwarder thread only; the session runs its callbacks there.
  */
-final class HubLink implements HubSession.Listener, HubSession.EpochGrant {
+final class HubLink implements HubSessionListener, EpochGrant {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class); // one log category per forwarder
 
     private final String agentId;
@@ -40,7 +43,7 @@ final class HubLink implements HubSession.Listener, HubSession.EpochGrant {
 
     HubLink(
             ForwarderConfig config,
-            HubSession.Builder session,
+            HubSessionBuilder session,
             String agentId,
             DurableBuffer buffer,
             ScheduledExecutorService executor,
@@ -142,7 +145,7 @@ final class HubLink implements HubSession.Listener, HubSession.EpochGrant {
         status.link(LinkState.FENCED, "", "fenced: " + e.getMessage());
     }
 
-    /** Not expected: the session retries refusals ({@link HubSession.Builder#retryRefusals()}). */
+    /** Not expected: the session retries refusals ({@link HubSessionBuilder#retryRefusals()}). */
     @Override
     public void refused(HubEndpoint endpoint, HubClientException e) {
         sender.disconnected();

@@ -14,6 +14,7 @@ import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.hub.client.spi.HubSession;
+import io.tributary.hub.client.spi.HubSessionBuilder;
 import io.tributary.hub.client.spi.SessionHooks;
 import io.tributary.hub.client.testing.HubSessionContract;
 import io.tributary.hub.client.testing.LateAnswer;
@@ -117,7 +118,7 @@ class ForwarderLinkTest extends HubSessionContract<ForwarderLinkTest.Edge> {
                     .build();
             LateAnswer lateAnswer = new LateAnswer((ep, epoch, listener) -> HubConnection.connect(
                     resources, ep, options, PeerRole.PEER_ROLE_AGENT, "agent-1", epoch, listener));
-            HubSession.Builder session = SessionHooks.connector(
+            HubSessionBuilder session = SessionHooks.connector(
                     HubSession.builder(resources, options, PeerRole.PEER_ROLE_AGENT, "agent-1"), lateAnswer);
             try (Edge edge = new Edge(
                     new Forwarder(config(), buffer, session, "agent-1", registry, Clock.systemUTC()), buffer)) {

@@ -8,7 +8,9 @@ import io.tributary.hub.client.core.FencedException;
 import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.spi.Backoff;
+import io.tributary.hub.client.spi.EpochGrant;
 import io.tributary.hub.client.spi.HubSession;
+import io.tributary.hub.client.spi.HubSessionListener;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.PeerRole;
@@ -217,7 +219,7 @@ public final class Producer implements AutoCloseable {
     }
 
     /** The producer's side of its {@link HubSession}; on the producer's event loop. */
-    private final class Link implements HubSession.Listener, HubSession.EpochGrant {
+    private final class Link implements HubSessionListener, EpochGrant {
         @Override
         public long held() {
             return grantedEpoch;

@@ -7,6 +7,7 @@ import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.spi.Backoff;
 import io.tributary.hub.client.spi.HubSession;
+import io.tributary.hub.client.spi.HubSessionListener;
 import io.tributary.protocol.batch.BatchFormatException;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Credit;
@@ -234,7 +235,7 @@ public final class ShardReader implements AutoCloseable {
     }
 
     /** The reader's side of its {@link HubSession}; on the reader's event loop. */
-    private final class Link implements HubSession.Listener {
+    private final class Link implements HubSessionListener {
         @Override
         public void connected(HubEndpoint endpoint, Welcome welcome) {
             subscribe();

@@ -6,6 +6,7 @@ import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.spi.HubSession;
+import io.tributary.hub.client.spi.HubSessionListener;
 import io.tributary.protocol.v1.Checkpoint;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Frame;
@@ -96,7 +97,7 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     /** The member's side of its {@link HubSession}; on the member's event loop. */
-    private final class Link implements HubSession.Listener {
+    private final class Link implements HubSessionListener {
         @Override
         public void connected(HubEndpoint endpoint, Welcome welcome) {
             heartbeat();

@@ -1,7 +1,5 @@
 package io.tributary.hub.client.spi;
 
-import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
@@ -11,28 +9,17 @@ import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.internal.Connector;
 import io.tributary.hub.client.internal.FrameListener;
 import io.tributary.hub.client.internal.HubConnection;
-import io.tributary.protocol.v1.BatchAck;
-import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
-import io.tributary.protocol.v1.LeaseAssignment;
-import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Pong;
-import io.tributary.protocol.v1.ReadError;
-import io.tributary.protocol.v1.ReadResult;
-import io.tributary.protocol.v1.Throttle;
-import io.tributary.protocol.v1.Welcome;
-import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,20 +41,20 @@ import org.slf4j.LoggerFactory;
  *       {@link ClientOptions#keepAlive()} intervals without hearing anything (a half-open link); that is a loss like
  *       any other. The session answers the hub's {@code Ping}s.
  *   <li><b>Throttle</b>: a {@code Throttle} pauses sending: {@link #isReady()} is false until its {@code
- *       retry_after_ms} has passed, then {@link Listener#resumed()} is called. Owners send batches only when ready;
+ *       retry_after_ms} has passed, then {@link HubSessionListener#resumed()} is called. Owners send batches only when ready;
  *       control frames (credit, heartbeats, checkpoints) may go at any time.
- *   <li><b>Epoch grants</b> (agents and producers, {@link Builder#epochGrant}): every Hello presents the grant the
+ *   <li><b>Epoch grants</b> (agents and producers, {@link HubSessionBuilder#epochGrant}): every Hello presents the grant the
  *       owner holds ({@code agent_epoch}, 0 for none); the Welcome's {@code granted_epoch} must be non-zero and, when
  *       one is held, the same. A first grant is handed to {@link EpochGrant#hold} before the connection counts as
  *       connected, so the owner can make it durable before anything is sent under it. A missing or different grant is
  *       a failed attempt.
  *   <li><b>Fencing</b>: a {@code ConnectionError ERROR_CODE_FENCED}, at the handshake or on a live connection, stops
- *       the session for good and calls {@link Listener#fenced}. A non-retriable refusal (bad credentials) stops it and
- *       calls {@link Listener#refused}, unless {@link Builder#retryRefusals()} asked to keep trying.
+ *       the session for good and calls {@link HubSessionListener#fenced}. A non-retriable refusal (bad credentials) stops it and
+ *       calls {@link HubSessionListener#refused}, unless {@link HubSessionBuilder#retryRefusals()} asked to keep trying.
  * </ul>
  *
- * <p>Thread rules: a session lives on one executor, its <em>session thread</em> ({@link Builder#executor}: a Netty
- * event loop, or e.g. an agent's single-threaded scheduler). Every {@link Listener} method is called on it, and every
+ * <p>Thread rules: a session lives on one executor, its <em>session thread</em> ({@link HubSessionBuilder#executor}: a Netty
+ * event loop, or e.g. an agent's single-threaded scheduler). Every {@link HubSessionListener} method is called on it, and every
  * method of the session except {@link #start()} and {@link #close()} must be called on it. When the executor is a
  * Netty event loop the connections live on that same loop and callbacks run without a hand-off; otherwise Netty's
  * callbacks hop onto the executor in the order they happened. Listener methods must not block for long: they hold up
@@ -79,77 +66,6 @@ import org.slf4j.LoggerFactory;
 public final class HubSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HubSession.class);
 
-    /**
-     * What the session reports to its owner. Called on the session thread only. The frame methods receive the hub's
-     * frames of the current connection, routed by kind; their defaults ignore them.
-     */
-    public interface Listener {
-        /** An attempt to connect to {@code endpoint} begins. */
-        default void connecting(HubEndpoint endpoint) {}
-
-        /**
-         * Connected to {@code endpoint}: the handshake is done and the epoch grant (if any) is held. Everything the
-         * owner had sent without an answer is unanswered for good: resend it now.
-         */
-        void connected(HubEndpoint endpoint, Welcome welcome);
-
-        /**
-         * The current connection is gone ({@code reason} says why); a reconnect follows, from the preferred endpoint,
-         * in {@code retryInMillis}.
-         */
-        default void lost(HubEndpoint endpoint, String reason, long retryInMillis) {}
-
-        /** An attempt failed; the next one, to the next endpoint, follows in {@code retryInMillis}. */
-        default void attemptFailed(HubEndpoint endpoint, String reason, long retryInMillis) {}
-
-        /**
-         * The hub fenced this instance (a newer one holds a newer grant). The session has stopped for good. Only
-         * grant holders are fenced; the default handles it as a refusal.
-         */
-        default void fenced(HubEndpoint endpoint, FencedException e) {
-            refused(endpoint, e);
-        }
-
-        /** The hub refused the connection and retrying cannot help. The session has stopped for good. */
-        void refused(HubEndpoint endpoint, HubClientException e);
-
-        /** A throttle pause is over and the session is connected: batches may go again. */
-        default void resumed() {}
-
-        default void batchAck(BatchAck ack) {}
-
-        default void nack(Nack nack) {}
-
-        /** The hub throttled a batch; the session has paused sending already ({@link HubSession#isReady()}). */
-        default void throttle(Throttle throttle) {}
-
-        default void readResult(ReadResult result) {}
-
-        default void readError(ReadError error) {}
-
-        default void leaseAssignment(LeaseAssignment assignment) {}
-
-        default void checkpointAck(CheckpointAck ack) {}
-
-        /** Any other frame from the hub. */
-        default void otherFrame(Frame frame) {
-            log.debug("ignoring {} from the hub", frame.getBodyCase());
-        }
-    }
-
-    /** The epoch grant of an agent or producer instance. Called on the session thread. */
-    public interface EpochGrant {
-        /** The grant this instance holds, presented in every Hello; 0 before it has one. */
-        long held();
-
-        /**
-         * The hub gave this instance its first grant (called only while {@link #held()} is 0). Store it so that it is
-         * presented from now on — durably, if records are stamped with it — before returning; a thrown exception
-         * fails the attempt, and the next one asks again.
-         */
-        void hold(long grant);
-    }
-
     private final String name;
     private final List<HubEndpoint> endpoints;
     private final ScheduledExecutorService executor;
@@ -157,7 +73,7 @@ public final class HubSession implements AutoCloseable {
     private final Connector connector;
     private final EpochGrant grant;
     private final boolean retryRefusals;
-    private final Listener listener;
+    private final HubSessionListener listener;
     private final Backoff backoff;
 
     // Session-thread state (volatile where close() reads or writes it from another thread).
@@ -170,7 +86,7 @@ public final class HubSession implements AutoCloseable {
     private long pausedUntilNanos;
     private ScheduledFuture<?> resumeTimer;
 
-    private HubSession(Builder b, Listener listener) {
+    HubSession(HubSessionBuilder b, HubSessionListener listener) {
         this.name = b.peerId;
         this.endpoints = b.client.endpoints();
         this.executor = b.executor != null ? b.executor : b.resources.group().next();
@@ -179,40 +95,13 @@ public final class HubSession implements AutoCloseable {
         this.retryRefusals = b.retryRefusals;
         this.listener = listener;
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax);
-        if (b.connector != null) {
-            this.connector = b.connector;
-        } else {
-            EventLoop loop =
-                    executor instanceof EventLoop l ? l : b.resources.group().next();
-            ClientResources resources = b.resources;
-            ClientOptions client = b.client;
-            PeerRole role = b.role;
-            String peerId = b.peerId;
-            SslContext tls = tlsContext(client);
-            this.connector = (ep, epoch, frames) ->
-                    HubConnection.connect(resources, loop, ep, client, role, peerId, epoch, frames, tls);
-        }
-    }
-
-    /**
-     * The TLS context, built once on the thread that builds the session (reading key and certificate files must not
-     * happen on the event loop that reconnects); null without TLS, or when it cannot be built — then each connect
-     * attempt fails with the reason.
-     */
-    private static SslContext tlsContext(ClientOptions client) {
-        if (!client.tls()) {
-            return null;
-        }
-        try {
-            return HubConnection.sslContext(client);
-        } catch (SSLException | RuntimeException e) {
-            return null;
-        }
+        this.connector = b.connector(executor);
     }
 
     /** A session for {@code peerId} (agent, producer or member id) in {@code role}; build, then {@link #start()}. */
-    public static Builder builder(ClientResources resources, ClientOptions client, PeerRole role, String peerId) {
-        return new Builder(resources, client, role, peerId);
+    public static HubSessionBuilder builder(
+            ClientResources resources, ClientOptions client, PeerRole role, String peerId) {
+        return new HubSessionBuilder(resources, client, role, peerId);
     }
 
     /** Starts connecting (once; later calls do nothing). Any thread. */
@@ -276,7 +165,7 @@ public final class HubSession implements AutoCloseable {
 
     /**
      * Sends nothing (by {@link #isReady()}) for {@code millis}, e.g. after a retriable refusal; a longer pause already
-     * in place stays. {@link Listener#resumed()} follows.
+     * in place stays. {@link HubSessionListener#resumed()} follows.
      */
     public void pause(long millis) {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
@@ -537,67 +426,5 @@ public final class HubSession implements AutoCloseable {
     @Override
     public String toString() {
         return "HubSession[" + name + "]";
-    }
-
-    /** Builds a {@link HubSession}; not thread-safe. */
-    public static final class Builder {
-        private final ClientResources resources;
-        private final ClientOptions client;
-        private final PeerRole role;
-        private final String peerId;
-        private ScheduledExecutorService executor;
-        private Duration backoffInitial = Duration.ofMillis(100);
-        private Duration backoffMax = Duration.ofSeconds(10);
-        private EpochGrant grant;
-        private boolean retryRefusals;
-        private Connector connector;
-
-        private Builder(ClientResources resources, ClientOptions client, PeerRole role, String peerId) {
-            this.resources = Objects.requireNonNull(resources, "resources");
-            this.client = Objects.requireNonNull(client, "client");
-            this.role = Objects.requireNonNull(role, "role");
-            this.peerId = Objects.requireNonNull(peerId, "peerId");
-        }
-
-        /**
-         * The session thread (see the class's thread rules). Default: one event loop of {@code resources}. With a
-         * Netty {@link EventLoop} the connections use that loop too.
-         */
-        public Builder executor(ScheduledExecutorService value) {
-            this.executor = value;
-            return this;
-        }
-
-        /** Reconnect backoff; default 100 ms doubling up to 10 s, jittered. */
-        public Builder backoff(Duration initial, Duration max) {
-            this.backoffInitial = initial;
-            this.backoffMax = max;
-            return this;
-        }
-
-        /** For agents and producers: the grant presented in Hello and checked in Welcome (see the class comment). */
-        public Builder epochGrant(EpochGrant value) {
-            this.grant = value;
-            return this;
-        }
-
-        /**
-         * Keep trying after a non-retriable refusal (e.g. bad credentials) instead of stopping: for agents that must
-         * never give up what they hold, where an operator may fix the hub's side. Fencing still stops the session.
-         */
-        public Builder retryRefusals() {
-            this.retryRefusals = true;
-            return this;
-        }
-
-        /** How connections are opened; tests stage races with it (see the test fixtures' hooks). */
-        Builder connector(Connector value) {
-            this.connector = value;
-            return this;
-        }
-
-        public HubSession build(Listener listener) {
-            return new HubSession(this, Objects.requireNonNull(listener, "listener"));
-        }
     }
 }

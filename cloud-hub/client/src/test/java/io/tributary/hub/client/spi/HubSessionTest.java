@@ -52,14 +52,14 @@ class HubSessionTest {
         resources.close();
     }
 
-    private HubSession.Builder builder() {
+    private HubSessionBuilder builder() {
         ClientOptions options = ClientOptions.builder(List.of(hub.endpoint()))
                 .connectTimeout(Duration.ofSeconds(2))
                 .build();
         return HubSession.builder(resources, options, PeerRole.PEER_ROLE_AGENT, "agent-1")
                 .executor(thread)
                 .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
-                .epochGrant(new HubSession.EpochGrant() {
+                .epochGrant(new EpochGrant() {
                     @Override
                     public long held() {
                         return held.get();
@@ -73,8 +73,8 @@ class HubSessionTest {
                 });
     }
 
-    private HubSession.Listener recorder() {
-        return new HubSession.Listener() {
+    private HubSessionListener recorder() {
+        return new HubSessionListener() {
             @Override
             public void connected(HubEndpoint endpoint, Welcome welcome) {
                 events.add("connected");
@@ -100,7 +100,7 @@ class HubSessionTest {
     @Test
     void connectionClosedBeforeItsHandshakeResultIsHandled_isLostNotCurrent() {
         hub.hangUpAfterWelcome(1);
-        HubSession.Builder b = builder();
+        HubSessionBuilder b = builder();
         LateAnswer lateAnswer = new LateAnswer((ep, epoch, listener) -> HubConnection.connect(
                 resources,
                 ep,
