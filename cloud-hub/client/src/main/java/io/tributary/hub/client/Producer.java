@@ -19,10 +19,8 @@ import io.tributary.protocol.v1.Throttle;
 import io.tributary.protocol.v1.Welcome;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -63,8 +61,7 @@ public final class Producer implements AutoCloseable {
 
     // Event-loop state.
     private final Map<String, ProducerLane> lanes = new HashMap<>();
-    private final TreeMap<Long, SealedBatch> toSend = new TreeMap<>();
-    private final TreeMap<Long, SealedBatch> inFlight = new TreeMap<>();
+    private final BatchQueue batches = new BatchQueue();
     private long nextBatchId = 1;
     private boolean closed;
     /** The hub's epoch grant for this instance: 0 until the first Welcome, then fixed for the producer's life. */
@@ -198,22 +195,21 @@ public final class Producer implements AutoCloseable {
         SealedBatch sealed = lane.seal(nextBatchId);
         if (sealed != null) {
             nextBatchId++;
-            toSend.put(sealed.batchId, sealed);
+            batches.add(sealed);
         }
     }
 
     private void trySend() {
-        if (closed || fatal != null || toSend.isEmpty()) {
+        if (closed || fatal != null || !batches.hasToSend()) {
             return;
         }
         session.start(); // connects on first use
         if (!session.isReady()) {
             return; // connected() or resumed() calls again
         }
-        while (!toSend.isEmpty() && inFlight.size() < options.maxInFlightBatches()) {
-            SealedBatch b = toSend.pollFirstEntry().getValue();
-            b.attempts++;
-            inFlight.put(b.batchId, b);
+        for (SealedBatch b = batches.nextToSend(options.maxInFlightBatches());
+                b != null;
+                b = batches.nextToSend(options.maxInFlightBatches())) {
             session.send(b.frame(grantedEpoch));
         }
     }
@@ -242,11 +238,11 @@ public final class Producer implements AutoCloseable {
 
         @Override
         public void lost(HubEndpoint endpoint, String reason, long retryInMillis) {
-            if (!inFlight.isEmpty() || !toSend.isEmpty()) {
-                log.warn("lost hub {} ({}); resending {} unacknowledged batches", endpoint, reason, inFlight.size());
+            boolean waiting = !batches.isEmpty();
+            int unanswered = batches.resendAll();
+            if (waiting) {
+                log.warn("lost hub {} ({}); resending {} unacknowledged batches", endpoint, reason, unanswered);
             }
-            toSend.putAll(inFlight);
-            inFlight.clear();
         }
 
         @Override
@@ -284,15 +280,15 @@ public final class Producer implements AutoCloseable {
         @Override
         public void throttle(Throttle throttle) {
             // The session paused sending until retry_after; the batch goes again, in order, after that.
-            SealedBatch b = inFlight.remove(throttle.getBatchId());
+            SealedBatch b = batches.answered(throttle.getBatchId());
             if (b != null) {
-                toSend.put(b.batchId, b);
+                batches.retry(b);
             }
         }
     }
 
     private void onAck(BatchAck ack) {
-        SealedBatch b = inFlight.remove(ack.getBatchId());
+        SealedBatch b = batches.answered(ack.getBatchId());
         if (b == null) {
             return; // an ack for a batch already acknowledged on an earlier connection
         }
@@ -327,12 +323,12 @@ public final class Producer implements AutoCloseable {
     }
 
     private void onNack(Nack nack) {
-        SealedBatch b = inFlight.remove(nack.getBatchId());
+        SealedBatch b = batches.answered(nack.getBatchId());
         if (b == null) {
             return;
         }
         if (nack.getRetriable()) {
-            toSend.put(b.batchId, b);
+            batches.retry(b);
             long delay = retryBackoff.nextDelayMillis();
             log.debug("batch {} refused for now ({}); retrying in {} ms", b.batchId, nack.getMessage(), delay);
             session.pause(delay); // resumed() sends again
@@ -344,18 +340,8 @@ public final class Producer implements AutoCloseable {
     }
 
     private void expireOverdue() {
-        long limit = System.nanoTime() - options.deliveryTimeout().toNanos();
-        List<SealedBatch> expired = new ArrayList<>();
-        for (TreeMap<Long, SealedBatch> map : List.of(toSend, inFlight)) {
-            Iterator<SealedBatch> it = map.values().iterator();
-            while (it.hasNext()) {
-                SealedBatch b = it.next();
-                if (b.createdNanos < limit) {
-                    it.remove();
-                    expired.add(b);
-                }
-            }
-        }
+        List<SealedBatch> expired = batches.takeCreatedBefore(
+                System.nanoTime() - options.deliveryTimeout().toNanos());
         for (SealedBatch b : expired) {
             giveUp(b);
         }
@@ -387,15 +373,7 @@ public final class Producer implements AutoCloseable {
                         "not acknowledged within " + options.deliveryTimeout() + " (" + b.attempts
                                 + " attempts); the hub may or may not have stored it",
                         true));
-        boolean later = false;
-        for (TreeMap<Long, SealedBatch> map : List.of(toSend, inFlight)) {
-            for (SealedBatch x : map.values()) {
-                if (x.lane.equals(b.lane) && x.firstSequence > b.lastSequence) {
-                    x.declareGapBefore();
-                    later = true;
-                }
-            }
-        }
+        boolean later = batches.declareGapAfter(b.lane, b.lastSequence);
         ProducerLane lane = lanes.get(b.lane);
         if (lane != null && !later) {
             lane.declareGap();
@@ -414,7 +392,7 @@ public final class Producer implements AutoCloseable {
             return;
         }
         boolean lanesEmpty = lanes.values().stream().allMatch(ProducerLane::isEmpty);
-        if (lanesEmpty && toSend.isEmpty() && inFlight.isEmpty()) {
+        if (lanesEmpty && batches.isEmpty()) {
             flushWaiters.forEach(f -> f.complete(null));
             flushWaiters.clear();
         }
@@ -433,10 +411,7 @@ public final class Producer implements AutoCloseable {
         for (ProducerLane lane : lanes.values()) {
             seal(lane);
         }
-        for (TreeMap<Long, SealedBatch> map : List.of(toSend, inFlight)) {
-            map.values().forEach(b -> fail(b, e));
-            map.clear();
-        }
+        batches.takeAll().forEach(b -> fail(b, e));
         checkFlushed();
     }
 
