@@ -7,7 +7,6 @@ import io.tributary.hub.fs.FramedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,8 +75,6 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
     private static final String LEGACY_SUFFIX = ".checkpoints";
     private static final int MAGIC = 0x54524743; // "TRGC"
     private static final int VERSION = 1;
-    private static final int MIN_BODY = 8 + 8 + 1 + 3 * 2;
-    private static final int MAX_BODY = MIN_BODY + 3 * 65_535;
     static final long COMPACT_MIN_BYTES = 1 << 20;
 
     /** The durable state of one group shard. */
@@ -208,7 +205,7 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
         int total = 0;
         for (Pending p : batch) {
             for (Row r : p.rows) {
-                ByteBuffer e = entry(r);
+                ByteBuffer e = CheckpointRows.entry(r);
                 total += e.remaining();
                 entries.add(e);
             }
@@ -249,41 +246,13 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
 
     private void apply(Row r) {
         Row old = durable.put(r.key, r);
-        liveBytes += entrySize(r) - (old == null ? 0 : entrySize(old));
+        liveBytes += CheckpointRows.entrySize(r) - (old == null ? 0 : CheckpointRows.entrySize(old));
     }
 
     private void failAll(IOException e) {
         for (Pending p; (p = queue.poll()) != null; ) {
             p.done.completeExceptionally(e);
         }
-    }
-
-    static ByteBuffer entry(Row r) {
-        byte[] stream = utf8(r.key.stream());
-        byte[] group = utf8(r.key.group());
-        byte[] shard = utf8(r.key.shardId());
-        ByteBuffer body = ByteBuffer.allocate(MIN_BODY + stream.length + group.length + shard.length);
-        body.putLong(r.checkpoint).putLong(r.token).put((byte) (r.ended ? 1 : 0));
-        for (byte[] s : List.of(stream, group, shard)) {
-            body.putShort((short) s.length).put(s);
-        }
-        return FramedLog.frame(body.flip());
-    }
-
-    private static int entrySize(Row r) {
-        return FramedLog.FRAME_BYTES
-                + MIN_BODY
-                + utf8(r.key.stream()).length
-                + utf8(r.key.group()).length
-                + utf8(r.key.shardId()).length;
-    }
-
-    private static byte[] utf8(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        if (b.length > 65_535) {
-            throw new IllegalArgumentException("name longer than 65535 UTF-8 bytes");
-        }
-        return b;
     }
 
     private void load() throws IOException {
@@ -307,14 +276,15 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
             }
         }
         int[] entries = {0};
-        FramedLog.Scan scan = FramedLog.scan(file, MAGIC, VERSION, MIN_BODY, MAX_BODY, body -> {
-            Row r = parse(body);
-            if (r != null) {
-                apply(r);
-                entries[0]++;
-            }
-            return r != null;
-        });
+        FramedLog.Scan scan =
+                FramedLog.scan(file, MAGIC, VERSION, CheckpointRows.MIN_BODY, CheckpointRows.MAX_BODY, body -> {
+                    Row r = CheckpointRows.parse(body);
+                    if (r != null) {
+                        apply(r);
+                        entries[0]++;
+                    }
+                    return r != null;
+                });
         if (scan.cut() > 0) {
             log.warn(
                     "{}: cut {} bytes after offset {} (a torn or damaged tail; rows in it were never acknowledged)",
@@ -329,29 +299,6 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
             channel = FramedLog.openForAppend(file, size);
         }
         log.info("consumer-group checkpoints: {} group shards ({} log entries)", durable.size(), entries[0]);
-    }
-
-    private static Row parse(ByteBuffer body) {
-        long checkpoint = body.getLong();
-        long token = body.getLong();
-        byte flags = body.get();
-        String[] names = new String[3];
-        for (int i = 0; i < 3; i++) {
-            if (body.remaining() < 2) {
-                return null;
-            }
-            int n = Short.toUnsignedInt(body.getShort());
-            if (n > body.remaining()) {
-                return null;
-            }
-            byte[] b = new byte[n];
-            body.get(b);
-            names[i] = new String(b, StandardCharsets.UTF_8);
-        }
-        if (body.hasRemaining()) {
-            return null;
-        }
-        return new Row(new GroupShard(names[0], names[1], names[2]), checkpoint, token, (flags & 1) != 0);
     }
 
     /** {@code groups/<stream>/<group>.checkpoints}, and temp files the old writer left. */
@@ -396,7 +343,7 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
     /** Replaces the log with one holding {@code rows}: temp file, fsync, atomic rename, directory fsync. */
     private void rewrite(Iterable<Row> rows) throws IOException {
         List<ByteBuffer> entries = new ArrayList<>();
-        rows.forEach(r -> entries.add(entry(r)));
+        rows.forEach(r -> entries.add(CheckpointRows.entry(r)));
         size = FramedLog.rewrite(file, MAGIC, VERSION, entries);
     }
 

@@ -92,7 +92,7 @@ class CheckpointStoreTest {
                 assertThat(g1.checkpoint()).as("torn at %d", length).isIn(10L, 20L);
                 if (length
                         < whole.length
-                                - CheckpointStore.entry(row(G2, "shard-1", 7, 4, true))
+                                - CheckpointRows.entry(row(G2, "shard-1", 7, 4, true))
                                         .remaining()) {
                     assertThat(g1).as("torn at %d", length).isEqualTo(row(G1, "shard-0", 10, 1, false));
                 }
@@ -128,7 +128,7 @@ class CheckpointStoreTest {
     @Test
     void open_growingLog_isCompactedAndKeepsTheLatestRows() throws Exception {
         Path file = dir.resolve("groups").resolve(CheckpointStore.FILE_NAME);
-        long entry = CheckpointStore.entry(row(G1, "shard-0", 0, 1, false)).remaining();
+        long entry = CheckpointRows.entry(row(G1, "shard-0", 0, 1, false)).remaining();
         int commits = (int) (CheckpointStore.COMPACT_MIN_BYTES / entry / 100 + 2) * 100;
         try (CheckpointStore store = open()) {
             for (int i = 0; i < commits; i += 100) {
