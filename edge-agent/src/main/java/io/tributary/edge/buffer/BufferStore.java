@@ -1,6 +1,7 @@
 package io.tributary.edge.buffer;
 
 import io.tributary.edge.buffer.log.BufferLog;
+import io.tributary.protocol.Epochs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ final class BufferStore implements AutoCloseable {
     private BufferStore(BufferLog log) {
         this.log = log;
         opening = counter("epoch") + 1;
-        if (opening >= GRANT_UNIT) {
+        if (opening >= Epochs.UNIT) {
             throw new IllegalStateException("the buffer was opened 2^32 times; its epochs are used up");
         }
         long grant = counter(EPOCH_GRANT);
@@ -45,9 +46,6 @@ final class BufferStore implements AutoCloseable {
         log.putCounter("epoch", opening);
         commit();
     }
-
-    /** Every hub epoch grant is a multiple of this; an edge stamps {@code grant + opening number}. */
-    static final long GRANT_UNIT = 1L << 32;
 
     /**
      * Opens (or creates) the buffer directory, recovering after a crash (a torn last transaction is cut off, it was

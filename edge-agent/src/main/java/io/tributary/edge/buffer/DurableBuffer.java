@@ -1,6 +1,7 @@
 package io.tributary.edge.buffer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.protocol.Epochs;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -262,7 +263,7 @@ public final class DurableBuffer implements AutoCloseable {
      */
     public CompletableFuture<Void> recordEpochGrant(long grant) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        if (grant <= 0 || grant % BufferStore.GRANT_UNIT != 0) {
+        if (!Epochs.isGrant(grant)) {
             future.completeExceptionally(new IllegalArgumentException("not an epoch grant: " + grant));
         } else if (closed || writer.failed()) {
             future.completeExceptionally(new IllegalStateException("edge buffer is closed or offline"));

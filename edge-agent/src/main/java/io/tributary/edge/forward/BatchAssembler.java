@@ -2,6 +2,7 @@ package io.tributary.edge.forward;
 
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.RawRecord;
+import io.tributary.protocol.Epochs;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.Codec;
@@ -18,8 +19,6 @@ import java.util.List;
  * <p>Stateless and thread-safe.
  */
 final class BatchAssembler {
-    /** Hub epoch grants are multiples of this; smaller epochs were stamped before the buffer held a grant. */
-    static final long GRANT_UNIT = 1L << 32;
 
     /**
      * The leading run of a read.
@@ -99,7 +98,7 @@ final class BatchAssembler {
         }
         long epoch = run.first().position().epoch();
         List<RecordId> ids = null;
-        if (epoch < GRANT_UNIT) {
+        if (epoch < Epochs.UNIT) { // stamped before the buffer held a grant
             epoch += grant;
             ids = new ArrayList<>(run.records().size());
             for (RawRecord r : run.records()) {

@@ -1,6 +1,7 @@
 package io.tributary.hub.epoch;
 
 import io.tributary.hub.fs.FramedLog;
+import io.tributary.protocol.Epochs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -48,7 +49,7 @@ public final class EpochGrants implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(EpochGrants.class);
 
     /** Every grant is a multiple of this; the epochs a holder may use are {@code [grant, grant + GRANT_UNIT)}. */
-    public static final long GRANT_UNIT = 1L << 32;
+    public static final long GRANT_UNIT = Epochs.UNIT;
 
     static final String FILE_NAME = "epoch-grants.log";
     private static final int MAGIC = 0x54524745; // "TRGE"
@@ -101,7 +102,7 @@ public final class EpochGrants implements Closeable {
      * @throws IOException when the grant could not be made durable; nothing was granted
      */
     public synchronized Claim claim(String id, long presented) throws IOException {
-        if (presented != 0 && (presented < 0 || presented % GRANT_UNIT != 0)) {
+        if (presented != 0 && !Epochs.isGrant(presented)) {
             throw new IllegalArgumentException(
                     "epoch " + presented + " was not granted by a hub (grants are multiples of 2^32)");
         }

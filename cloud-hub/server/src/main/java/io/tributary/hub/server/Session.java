@@ -2,7 +2,7 @@ package io.tributary.hub.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.protocol.Epochs;
 import io.tributary.protocol.v1.ConnectionError;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
@@ -56,7 +56,7 @@ public final class Session {
 
     /** Whether {@code epoch} lies within this connection's grant. */
     public boolean holdsEpoch(long epoch) {
-        return grantedEpoch != 0 && Long.compareUnsigned(epoch - grantedEpoch, EpochGrants.GRANT_UNIT) < 0;
+        return Epochs.covers(grantedEpoch, epoch);
     }
 
     /** Tells the peer it is fenced ({@code ConnectionError FENCED}) and closes the connection. Any thread. */
