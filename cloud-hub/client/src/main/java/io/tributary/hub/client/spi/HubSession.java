@@ -223,12 +223,12 @@ public final class HubSession implements AutoCloseable {
             attempt = connector.connect(ep, grant == null ? 0 : grant.held(), new FrameListener() {
                 @Override
                 public void onFrame(HubConnection c, Frame frame) {
-                    onSessionThread(() -> onHubFrame(c, frame));
+                    unlessStopped(() -> onHubFrame(c, frame));
                 }
 
                 @Override
                 public void onClosed(HubConnection c, String reason) {
-                    onSessionThread(() -> onClosedConnection(c, reason));
+                    unlessStopped(() -> onClosedConnection(c, reason));
                 }
             });
         } catch (RuntimeException e) {
@@ -407,6 +407,17 @@ public final class HubSession implements AutoCloseable {
         if (connection != null) {
             connection.close();
             connection = null;
+        }
+    }
+
+    /**
+     * A connection's frame or close, for the session thread — dropped once the session stopped (the session thread
+     * would ignore it), so that an owner may shut its executor down right after {@link #close()}: handing it a task then
+     * would take the dying pool's lock on the connection's event loop.
+     */
+    private void unlessStopped(Runnable task) {
+        if (!stopped) {
+            onSessionThread(task);
         }
     }
 
