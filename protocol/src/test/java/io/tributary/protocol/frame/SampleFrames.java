@@ -30,7 +30,13 @@ import io.tributary.protocol.v1.ReadErrorCode;
 import io.tributary.protocol.v1.ReadResult;
 import io.tributary.protocol.v1.ReplicaAck;
 import io.tributary.protocol.v1.ReplicaBatches;
+import io.tributary.protocol.v1.ReplicaCheckpoint;
 import io.tributary.protocol.v1.ReplicaFollow;
+import io.tributary.protocol.v1.ReplicaGrant;
+import io.tributary.protocol.v1.ReplicaGrants;
+import io.tributary.protocol.v1.ReplicaOffer;
+import io.tributary.protocol.v1.ReplicaRefused;
+import io.tributary.protocol.v1.ReplicatedBatch;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StartPosition;
 import io.tributary.protocol.v1.StoredBatch;
@@ -254,11 +260,47 @@ final class SampleFrames {
                         .setReplicaBatches(ReplicaBatches.newBuilder()
                                 .setStream("s")
                                 .setShardId("shard-000000")
-                                .addBatches(StoredBatch.newBuilder()
+                                .addBatches(ReplicatedBatch.newBuilder()
                                         .setBaseSequence(10)
-                                        .setRecordCount(1))
+                                        .setRecordCount(1)
+                                        .setAgentId("edge-1")
+                                        .setLane("default")
+                                        .setAgentEpoch(1L << 32)
+                                        .setProducerFirstSequence(3)
+                                        .setProducerLastSequence(3))
                                 .setHomeNextSequence(11)
-                                .setHomeTimeMs(5)));
+                                .setHomeTimeMs(5)
+                                .setGeneration(1)));
+        put(
+                m,
+                Frame.newBuilder()
+                        .setReplicaOffer(ReplicaOffer.newBuilder()
+                                .setFromRegion("eu")
+                                .setStream(StreamDescription.newBuilder()
+                                        .setStream("s")
+                                        .setHomeRegion("eu")
+                                        .setGeneration(1))));
+        put(
+                m,
+                Frame.newBuilder()
+                        .setReplicaRefused(ReplicaRefused.newBuilder()
+                                .setStreamName("s")
+                                .setReason("generation 1 is older than 2")));
+        put(
+                m,
+                Frame.newBuilder()
+                        .setReplicaGrants(ReplicaGrants.newBuilder()
+                                .addGrants(ReplicaGrant.newBuilder()
+                                        .setAgentId("edge-1")
+                                        .setGrant(1L << 32))));
+        put(
+                m,
+                Frame.newBuilder()
+                        .setReplicaCheckpoint(ReplicaCheckpoint.newBuilder()
+                                .setStream("s")
+                                .setConsumerGroup("g")
+                                .setShardId("shard-000000")
+                                .setSequence(11)));
         put(
                 m,
                 Frame.newBuilder()

@@ -79,6 +79,40 @@ public interface ShardStore extends AutoCloseable {
      */
     CompletableFuture<ProducerLookup> lookupProducer(ShardKey shard, ProducerKey producer, long firstSeq, long lastSeq);
 
+    /**
+     * Stores a batch replicated from the stream's home region at exactly {@code batch.baseSequence()}, keeping its
+     * append time and producer run, so the shard is the home's byte for byte and de-duplicates retries the same way
+     * after a promotion. Completes once durable (as {@link #append}).
+     *
+     * <p>A batch that starts at the high-water mark is appended ({@link AppendResult.Status#APPENDED}). A batch that
+     * ends at or below the high-water mark and starts where a stored batch starts is a resend after a lost
+     * acknowledgement: nothing is written ({@link AppendResult.Status#DUPLICATE}). Anything else fails with {@link
+     * ReplicaSequenceException} and writes nothing: the shard never gets a gap or a reordering. The store does not
+     * check the producer run against its producer state (the home did): it records it.
+     */
+    CompletableFuture<AppendResult> appendReplica(ShardKey shard, StoredBatch batch);
+
+    /**
+     * Removes every batch at and after {@code fromSequence}, which must be a batch boundary at or below the high-water
+     * mark (or the high-water mark itself, which removes nothing), and rebuilds the producer state from what remains.
+     * A former home uses it when it rejoins as a replica: what it stored after the new home's fork was never
+     * replicated. Pending appends queued before the call complete first.
+     *
+     * @return completes with the number of records removed; fails with {@link ReplicaSequenceException} when {@code
+     *     fromSequence} is not a batch boundary or is above the high-water mark, with {@link TrimmedException} when it
+     *     is below the oldest retained sequence
+     */
+    CompletableFuture<Long> truncate(ShardKey shard, long fromSequence);
+
+    /**
+     * Drops every batch of the shard and moves its high-water mark to {@code nextSequence} (at or above the current
+     * one), so the next append, replicated or not, gets that sequence. A replica uses it when its home no longer
+     * retains what the replica lacks: it restarts at the home's oldest sequence rather than store a gap.
+     *
+     * @return completes with the number of records dropped
+     */
+    CompletableFuture<Long> resetTo(ShardKey shard, long nextSequence);
+
     /** Deletes whole segments beyond the policy, oldest first, never the segment being written. */
     CompletableFuture<RetentionResult> enforceRetention(ShardKey shard, RetentionPolicy policy);
 

@@ -10,6 +10,7 @@ import io.tributary.hub.store.RetentionResult;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.store.StoredBatch;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -42,6 +43,23 @@ public final class NotifyingShardStore implements ShardStore {
         CompletableFuture<AppendResult> f = delegate.append(shard, batch);
         f.thenRun(() -> notifier.appended(shard));
         return f;
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendReplica(ShardKey shard, StoredBatch batch) {
+        CompletableFuture<AppendResult> f = delegate.appendReplica(shard, batch);
+        f.thenRun(() -> notifier.appended(shard));
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Long> truncate(ShardKey shard, long fromSequence) {
+        return delegate.truncate(shard, fromSequence);
+    }
+
+    @Override
+    public CompletableFuture<Long> resetTo(ShardKey shard, long nextSequence) {
+        return delegate.resetTo(shard, nextSequence);
     }
 
     @Override

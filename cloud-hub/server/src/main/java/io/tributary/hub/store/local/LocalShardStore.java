@@ -12,6 +12,7 @@ import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.StoredBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -102,6 +103,21 @@ public final class LocalShardStore implements ShardStore {
         } catch (ShardUnavailableException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendReplica(ShardKey key, StoredBatch batch) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("appendReplica: not built yet"));
+    }
+
+    @Override
+    public CompletableFuture<Long> truncate(ShardKey key, long fromSequence) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("truncate: not built yet"));
+    }
+
+    @Override
+    public CompletableFuture<Long> resetTo(ShardKey key, long nextSequence) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("resetTo: not built yet"));
     }
 
     @Override
