@@ -14,6 +14,7 @@ import io.tributary.hub.health.HubHealth;
 import io.tributary.hub.ingest.BatchIngest;
 import io.tributary.hub.metrics.HubMetrics;
 import io.tributary.hub.metrics.ShardGauges;
+import io.tributary.hub.replication.Replicator;
 import io.tributary.hub.server.FrameService;
 import io.tributary.hub.server.HubAuthenticator;
 import io.tributary.hub.server.HubContext;
@@ -36,6 +37,7 @@ import io.tributary.protocol.v1.Frame;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +70,7 @@ public final class Hub implements AutoCloseable {
     private final GroupCoordinator groups;
     private final CheckpointStore checkpoints;
     private final DirectoryLock dataDirLock;
+    private final Replicator replicator;
 
     private Hub(
             HubConfig config,
@@ -82,7 +85,8 @@ public final class Hub implements AutoCloseable {
             HubContext context,
             GroupCoordinator groups,
             CheckpointStore checkpoints,
-            DirectoryLock dataDirLock) {
+            DirectoryLock dataDirLock,
+            Replicator replicator) {
         this.config = config;
         this.registry = registry;
         this.store = store;
@@ -96,6 +100,7 @@ public final class Hub implements AutoCloseable {
         this.groups = groups;
         this.checkpoints = checkpoints;
         this.dataDirLock = dataDirLock;
+        this.replicator = replicator;
     }
 
     /**
@@ -150,11 +155,20 @@ public final class Hub implements AutoCloseable {
         HubContext ctx =
                 new HubContext(config, auth, new HubMetrics(registry), streams, store, producers, clock, worker);
         Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
-        services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx));
+        Replicator replicator = new Replicator(config, streams, store, notifier, grants, worker, clock, registry);
+        services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx, replicator));
+        for (Frame.BodyCase c : List.of(
+                Frame.BodyCase.REPLICA_OFFER,
+                Frame.BodyCase.REPLICA_BATCHES,
+                Frame.BodyCase.REPLICA_GRANTS,
+                Frame.BodyCase.REPLICA_CHECKPOINT,
+                Frame.BodyCase.REPLICA_HANDOVER)) {
+            services.put(c, replicator.inbound());
+        }
         CheckpointStore checkpoints = CheckpointStore.open(config.dataDir(), registry);
         GroupCoordinator groups = new GroupCoordinator(
                 streams, checkpoints, store, clock, registry, config.leaseTimeout(), worker, scheduler);
-        services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx, groups::describe));
+        services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx, groups::describe, replicator));
         ShardReads reads = new ShardReads(streams, store, clock);
         services.put(Frame.BodyCase.GET_RECORDS, new ReadService(ctx, reads));
         SubscriptionService subscriptions = new SubscriptionService(ctx, reads, notifier, scheduler, groups, registry);
@@ -164,13 +178,20 @@ public final class Hub implements AutoCloseable {
         services.put(Frame.BodyCase.LEASE_HEARTBEAT, groups);
         services.put(Frame.BodyCase.CHECKPOINT, groups);
         HubServer server = HubServer.start(ctx, services);
+        replicator.start(server.port());
         Optional<MetricsHttpServer> http = Optional.empty();
         if (config.metricsPort() >= 0) {
             http = Optional.of(MetricsHttpServer.start(
                     config.host(),
                     config.metricsPort(),
                     registry::scrape,
-                    new HubHealth(config.hubId(), streams, store)));
+                    new HubHealth(
+                            config.hubId(),
+                            streams,
+                            store,
+                            () -> replicator
+                                    .lags()
+                                    .problems(config.replication().lagAlertRecords()))));
         }
         Hub hub = new Hub(
                 config,
@@ -185,7 +206,8 @@ public final class Hub implements AutoCloseable {
                 ctx,
                 groups,
                 checkpoints,
-                lock);
+                lock,
+                replicator);
         RetentionScheduler.start(streams, store, scheduler, config.retentionCheckInterval());
         log.info(
                 "hub {} ready: {} streams, {} shards, data in {}",
@@ -225,6 +247,11 @@ public final class Hub implements AutoCloseable {
         return store;
     }
 
+    /** Cross-region replication: lags, promotion. */
+    public Replicator replication() {
+        return replicator;
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }
@@ -237,6 +264,7 @@ public final class Hub implements AutoCloseable {
     public void close() {
         log.info("hub {} stopping", config.hubId());
         scheduler.shutdownNow();
+        replicator.close();
         http.ifPresent(MetricsHttpServer::close);
         server.close();
         groups.close();

@@ -34,10 +34,12 @@ import io.tributary.protocol.v1.ReplicaCheckpoint;
 import io.tributary.protocol.v1.ReplicaFollow;
 import io.tributary.protocol.v1.ReplicaGrant;
 import io.tributary.protocol.v1.ReplicaGrants;
+import io.tributary.protocol.v1.ReplicaHandover;
 import io.tributary.protocol.v1.ReplicaOffer;
 import io.tributary.protocol.v1.ReplicaRefused;
 import io.tributary.protocol.v1.ReplicatedBatch;
 import io.tributary.protocol.v1.ShardDescription;
+import io.tributary.protocol.v1.ShardFork;
 import io.tributary.protocol.v1.StartPosition;
 import io.tributary.protocol.v1.StoredBatch;
 import io.tributary.protocol.v1.StreamDescription;
@@ -293,6 +295,15 @@ final class SampleFrames {
                                 .addGrants(ReplicaGrant.newBuilder()
                                         .setAgentId("edge-1")
                                         .setGrant(1L << 32))));
+        put(
+                m,
+                Frame.newBuilder()
+                        .setReplicaHandover(ReplicaHandover.newBuilder()
+                                .setStream("s")
+                                .addHighWaterMarks(ShardFork.newBuilder()
+                                        .setGeneration(1)
+                                        .setShardId("shard-000000")
+                                        .setSequence(11))));
         put(
                 m,
                 Frame.newBuilder()

@@ -6,6 +6,7 @@ import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.internal.FrameListener;
 import io.tributary.hub.client.internal.HubConnection;
+import io.tributary.protocol.v1.AckLevel;
 import io.tributary.protocol.v1.AdminRequest;
 import io.tributary.protocol.v1.AdminResponse;
 import io.tributary.protocol.v1.CreateStream;
@@ -18,6 +19,8 @@ import io.tributary.protocol.v1.ListStreams;
 import io.tributary.protocol.v1.MergeShards;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import io.tributary.protocol.v1.PeerRole;
+import io.tributary.protocol.v1.PromoteStream;
+import io.tributary.protocol.v1.SetAckLevel;
 import io.tributary.protocol.v1.SplitShard;
 import io.tributary.protocol.v1.StreamDescription;
 import java.time.Duration;
@@ -100,6 +103,30 @@ public final class AdminClient implements AutoCloseable {
                         .setRetentionMs(retentionMs)
                         .setRetentionBytes(retentionBytes)));
         return r.getStreams(0);
+    }
+
+    /** Creates a stream as the request says (replica regions and ack level included). */
+    public StreamDescription createStream(CreateStream request) {
+        return call(AdminRequest.newBuilder().setCreateStream(request)).getStreams(0);
+    }
+
+    /** Changes a replicated stream's ack level; send it to the stream's home. */
+    public StreamDescription setAckLevel(String stream, AckLevel level) {
+        return call(AdminRequest.newBuilder()
+                        .setSetAckLevel(
+                                SetAckLevel.newBuilder().setStream(stream).setAckLevel(level)))
+                .getStreams(0);
+    }
+
+    /**
+     * Makes the hub this client is connected to the home of {@code stream}, which it replicates. With {@code graceful}
+     * the current home stops taking writes and the call returns once this hub holds everything it stored.
+     */
+    public StreamDescription promoteStream(String stream, boolean graceful) {
+        return call(AdminRequest.newBuilder()
+                        .setPromoteStream(
+                                PromoteStream.newBuilder().setStream(stream).setGraceful(graceful)))
+                .getStreams(0);
     }
 
     public StreamDescription describeStream(String stream) {

@@ -1,11 +1,13 @@
 package io.tributary.hub.admin;
 
+import io.tributary.hub.replication.Replicator;
 import io.tributary.hub.server.FrameService;
 import io.tributary.hub.server.HubContext;
 import io.tributary.hub.server.Session;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.stream.Replication;
 import io.tributary.hub.stream.Reshard;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.hub.stream.StreamException;
@@ -31,15 +33,20 @@ public final class AdminService implements FrameService {
 
     private final HubContext hub;
     private final Optional<BiFunction<String, String, GroupDescription>> groups;
+    private final Optional<Replicator> replication;
 
     public AdminService(HubContext hub) {
-        this(hub, null);
+        this(hub, null, null);
     }
 
-    /** @param groups describes a consumer group (blocking), or null when the hub has none */
-    public AdminService(HubContext hub, BiFunction<String, String, GroupDescription> groups) {
+    /**
+     * @param groups describes a consumer group (blocking), or null when the hub has none
+     * @param replication cross-region replication of the hub, or null when it has none
+     */
+    public AdminService(HubContext hub, BiFunction<String, String, GroupDescription> groups, Replicator replication) {
         this.hub = hub;
         this.groups = Optional.ofNullable(groups);
+        this.replication = Optional.ofNullable(replication);
     }
 
     @Override
@@ -57,23 +64,60 @@ public final class AdminService implements FrameService {
         try {
             switch (request.getOpCase()) {
                 case CREATE_STREAM -> {
-                    StreamDefinition s = hub.streams().create(request.getCreateStream());
+                    if (request.getCreateStream().getReplicasCount() > 0 && replication.isEmpty()) {
+                        throw new StreamException(
+                                StreamException.Reason.INVALID, "this hub does not replicate streams");
+                    }
+                    StreamDefinition s = hub.streams()
+                            .create(
+                                    request.getCreateStream(),
+                                    hub.config().region(),
+                                    replication.map(Replicator::endpoint).orElse(""));
                     log.info(
-                            "created stream {} with {} shards",
+                            "created stream {} with {} shards{}",
                             s.name(),
-                            s.openShards().size());
+                            s.openShards().size(),
+                            s.replication().replicated()
+                                    ? ", home region " + s.replication().homeRegion() + ", replicas "
+                                            + s.replication().replicaRegions() + ", ack "
+                                            + s.replication().ackLevel()
+                                    : "");
                     r.addStreams(describe(s));
+                }
+                case SET_ACK_LEVEL -> {
+                    String name = request.getSetAckLevel().getStream();
+                    requireHome(name);
+                    Replication.Ack level =
+                            Replication.Ack.fromProto(request.getSetAckLevel().getAckLevel());
+                    StreamDefinition s = hub.streams().updateReplication(name, rep -> {
+                        if (!rep.replicated()) {
+                            throw new StreamException(
+                                    StreamException.Reason.INVALID, "stream " + name + " has no replicas");
+                        }
+                        return rep.withAck(level);
+                    });
+                    log.info("stream {}: ack level {}", name, level);
+                    r.addStreams(describe(s));
+                }
+                case PROMOTE_STREAM -> {
+                    if (replication.isEmpty()) {
+                        throw new StreamException(
+                                StreamException.Reason.INVALID, "this hub does not replicate streams");
+                    }
+                    r.addStreams(describe(replication.get().promote(request.getPromoteStream())));
                 }
                 case DESCRIBE_STREAM ->
                     r.addStreams(describe(
                             hub.streams().describe(request.getDescribeStream().getStream())));
                 case LIST_STREAMS -> hub.streams().list().forEach(s -> r.addStreams(describe(s)));
                 case DELETE_STREAM -> {
+                    requireHome(request.getDeleteStream().getStream());
                     StreamDefinition s =
                             hub.streams().delete(request.getDeleteStream().getStream());
                     log.info("deleted stream {}", s.name());
                 }
                 case SPLIT_SHARD -> {
+                    requireHome(request.getSplitShard().getStream());
                     Reshard reshard = hub.streams().split(request.getSplitShard());
                     log.info(
                             "split {}/{}",
@@ -82,6 +126,7 @@ public final class AdminService implements FrameService {
                     r.addStreams(describe(reshard.after()));
                 }
                 case MERGE_SHARDS -> {
+                    requireHome(request.getMergeShards().getStream());
                     Reshard reshard = hub.streams().merge(request.getMergeShards());
                     log.info(
                             "merged {}/{} and {}",
@@ -114,6 +159,18 @@ public final class AdminService implements FrameService {
         return r;
     }
 
+    /** Changes of a replicated stream are made at its home, which replicates them. */
+    private void requireHome(String name) {
+        StreamDefinition s = hub.streams().describe(name);
+        if (!s.replication().isHome(hub.config().region())) {
+            throw new StreamException(
+                    StreamException.Reason.INVALID,
+                    "not home: stream " + name + " is homed in region "
+                            + s.replication().homeRegion() + " at "
+                            + s.replication().homeEndpoint() + "; change it there");
+        }
+    }
+
     /** The stream's description with each shard's live state. */
     public StreamDescription describe(StreamDefinition stream) {
         StreamDescription.Builder d = StreamMessages.toDescription(stream).toBuilder();
@@ -129,6 +186,7 @@ public final class AdminService implements FrameService {
             } catch (RuntimeException e) {
                 shard.setStatus("offline: " + e.getMessage());
             }
+            replication.ifPresent(rep -> shard.addAllReplicaLag(rep.lags().lagOf(key)));
         }
         return d.build();
     }

@@ -9,7 +9,11 @@ import io.tributary.hub.client.core.HubClientException;
 import io.tributary.protocol.config.Durations;
 import io.tributary.protocol.config.Sizes;
 import io.tributary.protocol.json.Json;
+import io.tributary.protocol.v1.AckLevel;
+import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.protocol.v1.RegionEndpoint;
+import io.tributary.protocol.v1.ReplicaLag;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StreamDescription;
 import java.util.List;
@@ -87,6 +91,16 @@ public final class AdminMain implements Runnable {
                 s.getKeyMode().name().replace("PARTITION_KEY_MODE_", "").toLowerCase(java.util.Locale.ROOT),
                 s.getRetentionMs() == 0 ? "unlimited" : s.getRetentionMs() + " ms",
                 s.getRetentionBytes() == 0 ? "unlimited" : String.valueOf(s.getRetentionBytes()));
+        if (!s.getHomeRegion().isEmpty()) {
+            System.out.printf(
+                    "  home %s  generation %d  ack %s  regions %s%n",
+                    s.getHomeRegion(),
+                    s.getGeneration(),
+                    s.getAckLevel().name().replace("ACK_LEVEL_", "").toLowerCase(java.util.Locale.ROOT),
+                    s.getRegionsList().stream()
+                            .map(r -> r.getRegion() + "=" + r.getEndpoint())
+                            .collect(java.util.stream.Collectors.joining(", ")));
+        }
         for (ShardDescription sh : s.getShardsList()) {
             System.out.printf(
                     "  %-14s %-7s hash %016x..%016x  seq %d..%d  %d bytes  %s%s%n",
@@ -99,6 +113,16 @@ public final class AdminMain implements Runnable {
                     sh.getRetainedBytes(),
                     sh.getStatus(),
                     sh.getParentShardsCount() == 0 ? "" : "  parents " + sh.getParentShardsList());
+            for (ReplicaLag lag : sh.getReplicaLagList()) {
+                System.out.printf(
+                        "      replica %-10s at %d  behind %d records / %d ms  %.0f bytes/s  %s%n",
+                        lag.getRegion(),
+                        lag.getNextSequence(),
+                        lag.getLagRecords(),
+                        lag.getLagMs(),
+                        lag.getBytesPerSecond(),
+                        lag.getState());
+            }
         }
     }
 
@@ -107,7 +131,16 @@ public final class AdminMain implements Runnable {
             name = "streams",
             mixinStandardHelpOptions = true,
             description = "Create, describe, list, delete, split and merge streams.",
-            subcommands = {Create.class, Describe.class, ListCmd.class, Delete.class, Split.class, Merge.class})
+            subcommands = {
+                Create.class,
+                Describe.class,
+                ListCmd.class,
+                Delete.class,
+                Split.class,
+                Merge.class,
+                Promote.class,
+                SetAck.class
+            })
     static final class Streams implements Runnable {
         @ParentCommand
         AdminMain admin;
@@ -188,6 +221,19 @@ public final class AdminMain implements Runnable {
         @Option(names = "--retention-bytes", defaultValue = "0", description = "Per shard, at most (0 = no limit).")
         String retentionBytes;
 
+        @Option(
+                names = "--replicas",
+                paramLabel = "REGION=HOST:PORT",
+                split = ",",
+                description = "Replica regions and their hubs; the stream is homed in this hub's region.")
+        List<String> replicas = List.of();
+
+        @Option(
+                names = "--ack",
+                defaultValue = "local",
+                description = "local (default): ack once durable at home; replicated: once durable in a replica too.")
+        String ack;
+
         @Override
         public Integer call() {
             PartitionKeyMode mode =
@@ -200,7 +246,24 @@ public final class AdminMain implements Runnable {
                     };
             long ms = retention.equals("0") ? 0 : Durations.parse(retention).toMillis();
             long bytes = Sizes.parse(retentionBytes);
-            return streams.admin.show(a -> a.createStream(name, shards, mode, ms, bytes));
+            CreateStream.Builder request = CreateStream.newBuilder()
+                    .setStream(name)
+                    .setShardCount(shards)
+                    .setKeyMode(mode)
+                    .setRetentionMs(ms)
+                    .setRetentionBytes(bytes)
+                    .setAckLevel(ackLevel(this, ack));
+            for (String r : replicas) {
+                int eq = r.indexOf('=');
+                if (eq < 1 || eq == r.length() - 1) {
+                    throw new CommandLine.ParameterException(
+                            new CommandLine(this), "--replicas takes REGION=HOST:PORT, was " + r);
+                }
+                request.addReplicas(RegionEndpoint.newBuilder()
+                        .setRegion(r.substring(0, eq))
+                        .setEndpoint(r.substring(eq + 1)));
+            }
+            return streams.admin.show(a -> a.createStream(request.build()));
         }
     }
 
@@ -307,6 +370,58 @@ public final class AdminMain implements Runnable {
         @Override
         public Integer call() {
             return streams.admin.show(a -> a.mergeShards(name, shard, adjacent));
+        }
+    }
+
+    static AckLevel ackLevel(Object command, String text) {
+        return switch (text) {
+            case "local" -> AckLevel.ACK_LEVEL_LOCAL;
+            case "replicated" -> AckLevel.ACK_LEVEL_REPLICATED;
+            default ->
+                throw new CommandLine.ParameterException(
+                        new CommandLine(command), "--ack must be local or replicated, was " + text);
+        };
+    }
+
+    @Command(
+            name = "promote",
+            mixinStandardHelpOptions = true,
+            description = "Makes the hub given with --hub (a replica) the stream's home: a new generation. The old"
+                    + " home refuses writes from then on and rejoins as a replica when it can be reached.")
+    static final class Promote implements Callable<Integer> {
+        @ParentCommand
+        Streams streams;
+
+        @Parameters(index = "0", paramLabel = "STREAM")
+        String name;
+
+        @Option(
+                names = "--graceful",
+                description = "Planned switchover: the home stops taking writes, this hub catches up, then takes over"
+                        + " (nothing acknowledged is dropped even under ack local).")
+        boolean graceful;
+
+        @Override
+        public Integer call() {
+            return streams.admin.show(a -> a.promoteStream(name, graceful));
+        }
+    }
+
+    @Command(name = "set-ack", mixinStandardHelpOptions = true, description = "Changes a stream's ack level (at home).")
+    static final class SetAck implements Callable<Integer> {
+        @ParentCommand
+        Streams streams;
+
+        @Parameters(index = "0", paramLabel = "STREAM")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "local|replicated")
+        String level;
+
+        @Override
+        public Integer call() {
+            AckLevel ack = ackLevel(this, level);
+            return streams.admin.show(a -> a.setAckLevel(name, ack));
         }
     }
 

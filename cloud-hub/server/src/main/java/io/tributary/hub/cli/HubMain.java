@@ -46,6 +46,15 @@ public final class HubMain implements Callable<Integer> {
     @Option(names = "--hub-id", description = "Name of this hub.")
     String hubId;
 
+    @Option(names = "--region", description = "Region of this hub (default local); see 'Two regions' in README.")
+    String region;
+
+    @Option(
+            names = "--advertise",
+            paramLabel = "HOST:PORT",
+            description = "Address other regions' hubs reach this hub at (default host:port).")
+    String advertise;
+
     @Option(names = "--durability", description = "fsync (default) or page-cache.")
     String durability;
 
@@ -72,6 +81,8 @@ public final class HubMain implements Callable<Integer> {
         flags.put("port", port);
         flags.put("metrics-port", metricsPort);
         flags.put("hub-id", hubId);
+        flags.put("region", region);
+        flags.put("advertised-endpoint", advertise);
         flags.put("durability", durability);
         flags.put("tokens-file", tokensFile);
         flags.put("credentials-file", credentialsFile);

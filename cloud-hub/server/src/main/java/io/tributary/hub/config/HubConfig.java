@@ -39,7 +39,8 @@ public record HubConfig(
         Duration retentionCheckInterval,
         int ioThreads,
         int workerThreads,
-        Duration leaseTimeout) {
+        Duration leaseTimeout,
+        ReplicationConfig replication) {
 
     public static final String ENV_PREFIX = "TRIBUTARY_HUB_";
 
@@ -54,7 +55,14 @@ public record HubConfig(
                     "region",
                     "string",
                     "local",
-                    "Region this hub belongs to (reported in Welcome; replication is not built yet)."),
+                    "Region this hub belongs to: streams it creates with replicas are homed here; replicas of other"
+                            + " regions' streams are kept here."),
+            new ConfigKey(
+                    "advertised-endpoint",
+                    "string",
+                    "",
+                    "HOST:PORT other regions' hubs use to reach this hub (recorded in the streams it is home of); empty:"
+                            + " host:port of the listener."),
             new ConfigKey(
                     "max-frame-bytes", "size", "8MiB", "Largest frame accepted; checked before any of it is buffered."),
             new ConfigKey(
@@ -121,7 +129,30 @@ public record HubConfig(
                     "groups.lease-timeout",
                     "duration",
                     "10s",
-                    "A consumer-group member that sends no heartbeat for this long loses its shard leases."));
+                    "A consumer-group member that sends no heartbeat for this long loses its shard leases."),
+            new ConfigKey(
+                    "replication.ack-timeout",
+                    "duration",
+                    "10s",
+                    "Ack level replicated: how long a stored batch waits for a replica before it is refused as not"
+                            + " replicated (NACK_REASON_NOT_REPLICATED, retriable)."),
+            new ConfigKey(
+                    "replication.window-bytes",
+                    "size",
+                    "8MiB",
+                    "Per shard and replica region: bytes sent to the replica and not yet acknowledged."),
+            new ConfigKey(
+                    "replication.lag-alert-records",
+                    "long",
+                    "100000",
+                    "A replica further behind than this many records makes /health DEGRADED."),
+            new ConfigKey("replication.token", "string", "", "Bearer token this hub presents to other regions' hubs."),
+            new ConfigKey("replication.tls", "bool", "false", "Connect to other regions' hubs with TLS."),
+            new ConfigKey(
+                    "replication.trust-certificates",
+                    "path",
+                    "",
+                    "PEM certificates to trust for other regions' hubs (empty: the JDK's trust store)."));
 
     /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
     public static HubConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
@@ -150,6 +181,18 @@ public record HubConfig(
         Duration idle = v.duration("idle-timeout");
         Duration retention = v.positiveDuration("retention-check-interval");
         Duration lease = v.durationAtLeast("groups.lease-timeout", Duration.ofMillis(100));
+        String advertised = v.string("advertised-endpoint", "");
+        if (!advertised.isEmpty() && !advertised.matches("[^:\\s]+:\\d{1,5}")) {
+            v.problem("advertised-endpoint", "must be HOST:PORT, was " + advertised);
+        }
+        ReplicationConfig replication = new ReplicationConfig(
+                advertised,
+                v.positiveDuration("replication.ack-timeout"),
+                v.size("replication.window-bytes", 64 * 1024, 1L << 30),
+                v.longValue("replication.lag-alert-records"),
+                v.string("replication.token").filter(t -> !t.isEmpty()),
+                v.bool("replication.tls"),
+                v.existingFile("replication.trust-certificates"));
         HubConfig c = new HubConfig(
                 Path.of(v.string("data-dir", "tributary-data/hub")),
                 v.string("host", "127.0.0.1"),
@@ -173,7 +216,8 @@ public record HubConfig(
                 retention,
                 ioThreads,
                 workerThreads,
-                lease);
+                lease,
+                replication);
         v.validate();
         return c;
     }

@@ -63,6 +63,7 @@ public final class EpochGrants implements Closeable {
     private final Map<String, Long> holders = new ConcurrentHashMap<>();
     private FileChannel channel;
     private long lastGrant;
+    private volatile java.util.function.BiConsumer<String, Long> listener = (id, grant) -> {};
     private long entries;
 
     private EpochGrants(Path file, Clock clock) {
@@ -136,6 +137,19 @@ public final class EpochGrants implements Closeable {
     }
 
     /** Ids with a grant. */
+    /** Every id's current grant (a copy). */
+    public Map<String, Long> snapshot() {
+        return Map.copyOf(holders);
+    }
+
+    /**
+     * Called after each grant this table records (new or adopted), once it is durable, under the table's lock:
+     * must only hand off. Replication sends grants to other regions with it.
+     */
+    public void onRecorded(java.util.function.BiConsumer<String, Long> listener) {
+        this.listener = listener;
+    }
+
     public int size() {
         return holders.size();
     }
@@ -164,6 +178,7 @@ public final class EpochGrants implements Closeable {
         holders.put(id, grant);
         lastGrant = Math.max(lastGrant, grant);
         entries++;
+        listener.accept(id, grant);
     }
 
     private static ByteBuffer entry(String id, long grant) {

@@ -8,6 +8,7 @@ import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -19,11 +20,18 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     private final String hubId;
     private final StreamRegistry streams;
     private final ShardStore store;
+    private final Supplier<List<String>> replication;
 
     public HubHealth(String hubId, StreamRegistry streams, ShardStore store) {
+        this(hubId, streams, store, List::of);
+    }
+
+    /** @param replication replication problems (a replica too far behind, a link down while behind); empty: none */
+    public HubHealth(String hubId, StreamRegistry streams, ShardStore store, Supplier<List<String>> replication) {
         this.hubId = hubId;
         this.streams = streams;
         this.store = store;
+        this.replication = replication;
     }
 
     @Override
@@ -38,15 +46,22 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
                 offline.put(key, info.cause());
             }
         }
+        List<String> lagging = replication.get();
         return new MetricsHttpServer.Health(
-                offline.isEmpty(), json(hubId, streams.list().size(), online, offline));
+                offline.isEmpty() && lagging.isEmpty(),
+                json(hubId, streams.list().size(), online, offline, lagging));
     }
 
     /** The health document; {@code offline} maps each offline shard to its cause. */
     static String json(String hubId, int streams, int online, Map<ShardKey, String> offline) {
+        return json(hubId, streams, online, offline, List.of());
+    }
+
+    /** ... and {@code lagging} lists replication problems (degraded too). */
+    static String json(String hubId, int streams, int online, Map<ShardKey, String> offline, List<String> lagging) {
         return Json.write(g -> {
                     g.writeStartObject();
-                    g.writeStringField("status", offline.isEmpty() ? "ok" : "degraded");
+                    g.writeStringField("status", offline.isEmpty() && lagging.isEmpty() ? "ok" : "degraded");
                     g.writeStringField("hub", hubId);
                     g.writeNumberField("streams", streams);
                     g.writeNumberField("shards_online", online);
@@ -59,6 +74,13 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
                         g.writeEndObject();
                     }
                     g.writeEndArray();
+                    if (!lagging.isEmpty()) {
+                        g.writeArrayFieldStart("replication");
+                        for (String problem : lagging) {
+                            g.writeString(problem);
+                        }
+                        g.writeEndArray();
+                    }
                     g.writeEndObject();
                 })
                 + "\n";

@@ -13,7 +13,10 @@ import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStoreException;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.StoreBusyException;
+import io.tributary.hub.stream.Replication;
 import io.tributary.hub.stream.ShardDefinition;
+import io.tributary.hub.stream.ShardRouter;
+import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.hub.stream.StreamException;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.BatchAck;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +51,20 @@ public final class BatchIngest implements FrameService {
     private static final int BUSY_RETRY_MS = 20;
 
     private final HubContext hub;
+    private final ReplicationGate replication;
     private final OverlapResolver overlaps;
     private final BatchValidator validator;
     private final Map<String, TokenBucket> recordQuotas = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> byteQuotas = new ConcurrentHashMap<>();
 
     public BatchIngest(HubContext hub) {
+        this(hub, ReplicationGate.NONE);
+    }
+
+    /** With cross-region replication: refuses streams homed elsewhere, and waits for replicas under ack replicated. */
+    public BatchIngest(HubContext hub, ReplicationGate replication) {
         this.hub = hub;
+        this.replication = replication;
         this.overlaps = new OverlapResolver(hub);
         this.validator = new BatchValidator(hub.config().ingestMaxUncompressedBytes());
     }
@@ -110,12 +121,30 @@ public final class BatchIngest implements FrameService {
             return;
         }
         ShardDefinition shard;
+        StreamDefinition stream;
         try {
-            shard = hub.streams().router(b.getStream()).routeKey(b.getPartitionKey());
+            ShardRouter router = hub.streams().router(b.getStream());
+            stream = router.stream();
+            shard = router.routeKey(b.getPartitionKey());
         } catch (StreamException e) {
             nack(hub.metrics(), session, b, NackReason.NACK_REASON_UNKNOWN_STREAM, e.getMessage(), false);
             return;
         }
+        ReplicationGate.NotHome notHome = replication.notHome(stream);
+        if (notHome != null) {
+            hub.metrics().nacked(NackReason.NACK_REASON_NOT_HOME);
+            session.send(Frame.newBuilder()
+                    .setNack(Nack.newBuilder()
+                            .setBatchId(b.getBatchId())
+                            .setReason(NackReason.NACK_REASON_NOT_HOME)
+                            .setMessage(notHome.message())
+                            .setRetriable(true)
+                            .setHomeEndpoint(notHome.endpoint())
+                            .setHomeRegion(notHome.region()))
+                    .build());
+            return;
+        }
+        boolean waitForReplica = stream.replication().ackLevel() == Replication.Ack.REPLICATED;
         ShardKey key = new ShardKey(b.getStream(), shard.id());
         ProducerKey producer;
         try {
@@ -149,7 +178,7 @@ public final class BatchIngest implements FrameService {
                             BatchValidator.Refusal refusal = validator.check(session.agentId(), b);
                             session.execute(() -> {
                                 if (refusal == null) {
-                                    append(session, pending, b, key, shard.id(), append, size, start);
+                                    append(session, pending, b, key, shard.id(), append, size, start, waitForReplica);
                                 } else {
                                     release(session, pending, size);
                                     nack(hub.metrics(), session, b, refusal.reason(), refusal.message(), false);
@@ -174,17 +203,49 @@ public final class BatchIngest implements FrameService {
             String shardId,
             BatchToAppend append,
             int size,
-            long start) {
-        hub.store()
-                .append(key, append)
-                .whenComplete((result, error) -> session.execute(() -> {
+            long start,
+            boolean waitForReplica) {
+        hub.store().append(key, append).whenComplete((result, error) -> {
+            if (error != null || !waitForReplica) {
+                session.execute(() -> {
                     release(session, pending, size);
                     if (error == null) {
                         ack(session, b, shardId, result, start);
                     } else {
                         failed(session, b, key, unwrap(error), start);
                     }
-                }));
+                });
+                return;
+            }
+            // Ack level replicated: the batch is durable here; answer once a replica has it too. A duplicate whose
+            // place is unknown waits for everything stored so far.
+            long end = result.baseSequence() >= 0
+                    ? result.baseSequence() + result.recordCount()
+                    : hub.store().info(key).nextSequence();
+            replication
+                    .replicated(key, end)
+                    .orTimeout(hub.config().replication().ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((ok, late) -> session.execute(() -> {
+                        release(session, pending, size);
+                        if (late == null) {
+                            ack(session, b, shardId, result, start);
+                        } else {
+                            notReplicated(session, b, key);
+                        }
+                    }));
+        });
+    }
+
+    private void notReplicated(Session session, Batch b, ShardKey key) {
+        replication.timedOut();
+        nack(
+                hub.metrics(),
+                session,
+                b,
+                NackReason.NACK_REASON_NOT_REPLICATED,
+                "stored in " + key + " but no replica region confirmed it within "
+                        + hub.config().replication().ackTimeout().toMillis() + " ms (ack level replicated)",
+                true);
     }
 
     private void release(Session session, Pending pending, int size) {

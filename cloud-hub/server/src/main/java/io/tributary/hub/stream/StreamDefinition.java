@@ -19,15 +19,27 @@ import java.util.regex.Pattern;
  * whole hash space exactly once.
  */
 public record StreamDefinition(
-        String name, KeyMode keyMode, Retention retention, Instant createdAt, List<ShardDefinition> shards) {
+        String name,
+        KeyMode keyMode,
+        Retention retention,
+        Instant createdAt,
+        List<ShardDefinition> shards,
+        Replication replication) {
 
     /** At most this many shards may be open at once; also the bound on a new stream's shard count. */
     public static final int MAX_OPEN_SHARDS = 1024;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
+    /** A single-region stream. */
+    public StreamDefinition(
+            String name, KeyMode keyMode, Retention retention, Instant createdAt, List<ShardDefinition> shards) {
+        this(name, keyMode, retention, createdAt, shards, Replication.NONE);
+    }
+
     public StreamDefinition {
         validateName(name);
+        Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(keyMode, "keyMode");
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(createdAt, "createdAt");
@@ -111,7 +123,12 @@ public record StreamDefinition(
                     .orElse(s));
         }
         next.addAll(added);
-        return new StreamDefinition(name, keyMode, retention, createdAt, next);
+        return new StreamDefinition(name, keyMode, retention, createdAt, next, replication);
+    }
+
+    /** This stream with other replication settings. */
+    public StreamDefinition withReplication(Replication value) {
+        return new StreamDefinition(name, keyMode, retention, createdAt, shards, value);
     }
 
     private static void checkLineage(String name, List<ShardDefinition> shards) {

@@ -32,7 +32,9 @@ import java.util.zip.CRC32C;
  *     13     n  payload: protobuf message StoredStream
  *
  * message StoredStream {                            // field numbers are the on-disk contract
- *   tributary.v1.StreamDescription description = 1; // admin.proto; store-owned live fields unset
+ *   tributary.v1.StreamDescription description = 1; // admin.proto; store-owned live fields unset; its
+ *                                                   // replication fields (home_region, generation, regions,
+ *                                                   // ack_level, forks) are the stream's
  *   repeated ShardTimes shard_times = 2;            // what the wire description lacks
  * }
  * message ShardTimes { string shard_id = 1; int64 created_ms = 2; int64 closed_ms = 3; } // closed_ms: closed only

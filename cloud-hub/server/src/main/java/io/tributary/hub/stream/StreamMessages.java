@@ -12,8 +12,8 @@ import java.util.Optional;
  *
  * <p>{@link ShardDescription} carries only the metadata this package owns: id, range, parents and open flag. The
  * store's live fields ({@code oldest_sequence}, {@code next_sequence}, {@code retained_bytes}, {@code status}) are
- * left unset for the admin handler to fill in. The wire form has no shard timestamps: {@link #fromDescription}
- * gives every shard the stream's creation time (as created and, when closed, closed time). Stateless.
+ * left unset for the admin handler to fill in. Shard times travel as {@code created_ms} / {@code closed_ms}; a
+ * description without them (older senders) gives every shard the stream's creation time. Stateless.
  */
 public final class StreamMessages {
 
@@ -29,6 +29,7 @@ public final class StreamMessages {
         for (ShardDefinition shard : stream.shards()) {
             b.addShards(toDescription(shard));
         }
+        stream.replication().writeTo(b);
         return b.build();
     }
 
@@ -39,6 +40,8 @@ public final class StreamMessages {
                 .setEndHash(shard.range().end())
                 .addAllParentShards(shard.parentIds())
                 .setOpen(shard.isOpen())
+                .setCreatedMs(shard.createdAt().toEpochMilli())
+                .setClosedMs(shard.closedAt().map(Instant::toEpochMilli).orElse(0L))
                 .build();
     }
 
@@ -52,12 +55,18 @@ public final class StreamMessages {
         Instant created = Instant.ofEpochMilli(description.getCreatedMs());
         return fromDescription(
                 description,
-                id -> new ShardTimes(
-                        created,
-                        description.getShardsList().stream()
-                                .filter(s -> s.getShardId().equals(id) && !s.getOpen())
-                                .findFirst()
-                                .map(s -> created)));
+                id -> description.getShardsList().stream()
+                        .filter(s -> s.getShardId().equals(id))
+                        .findFirst()
+                        .map(s -> new ShardTimes(
+                                s.getCreatedMs() == 0 ? created : Instant.ofEpochMilli(s.getCreatedMs()),
+                                s.getOpen()
+                                        ? Optional.empty()
+                                        : Optional.of(
+                                                s.getClosedMs() == 0
+                                                        ? created
+                                                        : Instant.ofEpochMilli(s.getClosedMs()))))
+                        .orElseThrow(() -> new StreamException(StreamException.Reason.INVALID, "no shard " + id)));
     }
 
     /** Creation and closing time of one shard, which the wire form does not carry. */
@@ -89,6 +98,7 @@ public final class StreamMessages {
                 KeyMode.fromProto(description.getKeyMode()),
                 Retention.of(description.getRetentionMs(), description.getRetentionBytes()),
                 Instant.ofEpochMilli(description.getCreatedMs()),
-                shards);
+                shards,
+                Replication.readFrom(description));
     }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,12 @@ public final class StreamRegistry {
         default void onDeleted(StreamDefinition stream) {}
 
         default void onResharded(Reshard reshard) {}
+
+        /**
+         * A stream's replication settings changed (ack level, promotion), or a replica adopted its home's version
+         * ({@code before} empty when the stream is new here).
+         */
+        default void onReplaced(Optional<StreamDefinition> before, StreamDefinition after) {}
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamRegistry.class);
@@ -116,13 +123,72 @@ public final class StreamRegistry {
         }
     }
 
-    /** {@link #create(String, KeyMode, Retention, int)} from the admin message. */
+    /** {@link #create(String, KeyMode, Retention, int)} from the admin message, single-region. */
     public StreamDefinition create(CreateStream request) {
-        return create(
-                request.getStream(),
-                KeyMode.fromProto(request.getKeyMode()),
-                Retention.of(request.getRetentionMs(), request.getRetentionBytes()),
-                request.getShardCount());
+        return create(request, "", "");
+    }
+
+    /**
+     * Creates a stream from the admin message; with replicas in it, homed in {@code homeRegion} whose hub is {@code
+     * homeEndpoint}.
+     */
+    public StreamDefinition create(CreateStream request, String homeRegion, String homeEndpoint) {
+        Map<String, String> replicas = new LinkedHashMap<>();
+        request.getReplicasList().forEach(r -> {
+            if (replicas.put(Replication.validateRegion(r.getRegion()), r.getEndpoint()) != null) {
+                throw new StreamException(StreamException.Reason.INVALID, "replica region " + r.getRegion() + " twice");
+            }
+        });
+        Replication replication = Replication.create(
+                homeRegion, homeEndpoint, replicas, Replication.Ack.fromProto(request.getAckLevel()));
+        StreamDefinition.validateName(request.getStream());
+        synchronized (mutationLock) {
+            if (snapshot.containsKey(request.getStream())) {
+                throw new StreamException(
+                        StreamException.Reason.ALREADY_EXISTS, "stream " + request.getStream() + " exists");
+            }
+            StreamDefinition stream = StreamDefinition.create(
+                            request.getStream(),
+                            KeyMode.fromProto(request.getKeyMode()),
+                            Retention.of(request.getRetentionMs(), request.getRetentionBytes()),
+                            request.getShardCount(),
+                            now())
+                    .withReplication(replication);
+            publish(stream);
+            fire(l -> l.onCreated(stream));
+            return stream;
+        }
+    }
+
+    /**
+     * Replaces a stream's replication settings with {@code change} applied to the current ones (ack level,
+     * promotion); returns the new version.
+     */
+    public StreamDefinition updateReplication(String name, java.util.function.UnaryOperator<Replication> change) {
+        synchronized (mutationLock) {
+            StreamDefinition before = describe(name);
+            StreamDefinition after = before.withReplication(change.apply(before.replication()));
+            publish(after);
+            fire(l -> l.onReplaced(Optional.of(before), after));
+            return after;
+        }
+    }
+
+    /**
+     * Takes the home region's version of a stream as this hub's (a replica following its home). {@code check} sees
+     * the current version (if any) under the mutation lock and may refuse by throwing.
+     */
+    public StreamDefinition adopt(StreamDefinition offered, Consumer<Optional<StreamDefinition>> check) {
+        synchronized (mutationLock) {
+            Optional<StreamDefinition> before = find(offered.name());
+            check.accept(before);
+            if (before.isPresent() && before.get().equals(offered)) {
+                return offered;
+            }
+            publish(offered);
+            fire(l -> l.onReplaced(before, offered));
+            return offered;
+        }
     }
 
     /** The current version of a stream, or {@link StreamException.Reason#NOT_FOUND}. Lock-free. */

@@ -1,0 +1,209 @@
+package io.tributary.hub.replication;
+
+import io.netty.channel.EventLoop;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubClientException;
+import io.tributary.hub.client.core.HubEndpoint;
+import io.tributary.hub.client.spi.HubSession;
+import io.tributary.hub.client.spi.HubSessionListener;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.stream.StreamDefinition;
+import io.tributary.hub.stream.StreamMessages;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.PeerRole;
+import io.tributary.protocol.v1.ReplicaOffer;
+import io.tributary.protocol.v1.Welcome;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The home's connection to one replica region's hub: a reconnecting {@link HubSession} (role {@code
+ * PEER_ROLE_REPLICA}) on which this hub offers every stream it is home of that lists the region, then ships each shard
+ * the replica follows ({@link ShardShipper}). The replica's answers (follow, ack, refusal) arrive on the same
+ * connection.
+ *
+ * <p>Thread rules: everything runs on the link's event loop; {@link #offer}, {@link #withdraw} and {@link #close} hop
+ * onto it from any thread.
+ */
+final class ReplicaLink implements HubSessionListener {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
+
+    private final Replicator home;
+    private final String region;
+    private final HubEndpoint endpoint;
+    private final EventLoop loop;
+    private final HubSession session;
+    private final Map<String, StreamDefinition> offered = new HashMap<>();
+    private final Map<ShardKey, ShardShipper> shippers = new HashMap<>();
+    private String state = "connecting";
+
+    ReplicaLink(Replicator home, ClientResources resources, String region, HubEndpoint endpoint) {
+        this.home = home;
+        this.region = region;
+        this.endpoint = endpoint;
+        this.loop = resources.group().next();
+        ClientOptions.Builder options = ClientOptions.builder(java.util.List.of(endpoint))
+                .clientName("tributary-hub/" + home.hubId() + " replication")
+                .keepAlive(Duration.ofSeconds(5));
+        home.replicationConfig().token().ifPresent(options::token);
+        if (home.replicationConfig().tls()) {
+            options.tls(true);
+            home.replicationConfig().trustCertificates().ifPresent(options::trustCertificates);
+        }
+        this.session = HubSession.builder(
+                        resources, options.build(), PeerRole.PEER_ROLE_REPLICA, "replication/" + home.region())
+                .executor(loop)
+                .backoff(Duration.ofMillis(100), Duration.ofSeconds(5))
+                .retryRefusals()
+                .build(this);
+    }
+
+    void start() {
+        session.start();
+    }
+
+    String region() {
+        return region;
+    }
+
+    Replicator home() {
+        return home;
+    }
+
+    void execute(Runnable task) {
+        loop.execute(task);
+    }
+
+    boolean connected() {
+        return session.isConnected();
+    }
+
+    void send(Frame frame) {
+        session.send(frame);
+    }
+
+    /** Offers (again) the current version of a stream this hub is home of. */
+    void offer(StreamDefinition stream) {
+        execute(() -> {
+            offered.put(stream.name(), stream);
+            if (connected()) {
+                sendOffer(stream);
+            }
+        });
+    }
+
+    /** Stops replicating a stream over this link (deleted, or this hub is no longer its home). */
+    void withdraw(String stream) {
+        execute(() -> {
+            offered.remove(stream);
+            shippers.entrySet().removeIf(e -> {
+                if (!e.getKey().stream().equals(stream)) {
+                    return false;
+                }
+                e.getValue().pause("withdrawn");
+                home.notifier().remove(e.getKey(), e.getValue());
+                return true;
+            });
+        });
+    }
+
+    boolean idle() {
+        return offered.isEmpty();
+    }
+
+    private void sendOffer(StreamDefinition stream) {
+        session.send(Frame.newBuilder()
+                .setReplicaOffer(ReplicaOffer.newBuilder()
+                        .setStream(StreamMessages.toDescription(stream))
+                        .setFromRegion(home.region()))
+                .build());
+    }
+
+    @Override
+    public void connected(HubEndpoint ep, Welcome welcome) {
+        if (!welcome.getRegion().equals(region)) {
+            log.error(
+                    "replication: {} is in region {}, but streams name it as region {}; not replicating to it",
+                    ep,
+                    welcome.getRegion(),
+                    region);
+            state = "refused: the hub at " + ep + " is in region " + welcome.getRegion();
+            shippers.values().forEach(s -> s.pause(state));
+            session.disconnect();
+            return;
+        }
+        state = "following";
+        log.info("replication: connected to region {} at {}; offering {} stream(s)", region, ep, offered.size());
+        offered.values().forEach(this::sendOffer);
+        home.grantsOffer().forEach(session::send);
+    }
+
+    @Override
+    public void lost(HubEndpoint ep, String reason, long retryInMillis) {
+        state = "connecting: " + reason;
+        log.warn("replication: lost region {} at {}: {}; retrying in {} ms", region, ep, reason, retryInMillis);
+        shippers.values().forEach(s -> s.pause(state));
+    }
+
+    @Override
+    public void attemptFailed(HubEndpoint ep, String reason, long retryInMillis) {
+        state = "connecting: " + reason;
+        log.debug("replication: cannot reach region {} at {}: {}", region, ep, reason);
+    }
+
+    @Override
+    public void refused(HubEndpoint ep, HubClientException e) {
+        state = "refused: " + e.getMessage();
+        log.error("replication: region {} at {} refused this hub: {}", region, ep, e.getMessage());
+    }
+
+    @Override
+    public void otherFrame(Frame frame) {
+        switch (frame.getBodyCase()) {
+            case REPLICA_FOLLOW -> {
+                var f = frame.getReplicaFollow();
+                StreamDefinition stream = offered.get(f.getStream());
+                if (stream == null || stream.shard(f.getShardId()).isEmpty()) {
+                    log.warn(
+                            "replication: region {} follows {}/{}, which is not offered",
+                            region,
+                            f.getStream(),
+                            f.getShardId());
+                    return;
+                }
+                ShardKey key = new ShardKey(f.getStream(), f.getShardId());
+                ShardShipper shipper = shippers.computeIfAbsent(key, k -> {
+                    ShardShipper s =
+                            new ShardShipper(k, this, home.lags().entry(k, region, () -> home.highWaterMark(k)));
+                    home.notifier().add(k, s);
+                    return s;
+                });
+                log.info("replication: region {} follows {} from {}", region, key, f.getFromSequence());
+                shipper.follow(f.getFromSequence(), f.getGeneration());
+            }
+            case REPLICA_ACK -> {
+                var a = frame.getReplicaAck();
+                ShardShipper s = shippers.get(new ShardKey(a.getStream(), a.getShardId()));
+                if (s != null) {
+                    s.acked(a.getNextSequence());
+                }
+            }
+            case REPLICA_REFUSED -> home.refusedBy(region, frame.getReplicaRefused());
+            case REPLICA_HANDOVER -> home.handOver(frame.getReplicaHandover().getStream(), this);
+            default -> log.debug("replication: ignoring {} from region {}", frame.getBodyCase(), region);
+        }
+    }
+
+    String state() {
+        return state;
+    }
+
+    void close() {
+        session.close();
+        execute(() -> shippers.forEach((k, s) -> home.notifier().remove(k, s)));
+    }
+}

@@ -1,0 +1,637 @@
+package io.tributary.hub.replication;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
+import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.config.ReplicationConfig;
+import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.ingest.ReplicationGate;
+import io.tributary.hub.server.FrameService;
+import io.tributary.hub.store.ProducerKey;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.stream.Replication;
+import io.tributary.hub.stream.Reshard;
+import io.tributary.hub.stream.ShardDefinition;
+import io.tributary.hub.stream.StreamDefinition;
+import io.tributary.hub.stream.StreamException;
+import io.tributary.hub.stream.StreamMessages;
+import io.tributary.hub.stream.StreamRegistry;
+import io.tributary.hub.subscribe.ShardNotifier;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.ReplicaCheckpoint;
+import io.tributary.protocol.v1.ReplicaGrant;
+import io.tributary.protocol.v1.ReplicaGrants;
+import io.tributary.protocol.v1.ReplicaHandover;
+import io.tributary.protocol.v1.ReplicaRefused;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cross-region replication of one hub, both roles: as the home of a stream it keeps a {@link ReplicaLink} to every
+ * replica region and ships each shard there; as a replica it takes its homes' offers and batches ({@link
+ * ReplicaInbound}). It also answers ingest ({@link ReplicationGate}: not home, replicated watermarks), promotes a
+ * replica to home, and demotes this hub when a newer generation shows up. See docs/architecture.md, "Regions".
+ *
+ * <p>Thread rules: thread-safe. Changes of a stream's role here ({@link #adopt}, {@link #promote}) are serialized by
+ * this object's monitor and block (they may truncate shards and write the catalog): call them off event loops.
+ */
+public final class Replicator implements ReplicationGate, StreamRegistry.Listener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Replicator.class);
+
+    private final HubConfig config;
+    private final StreamRegistry streams;
+    private final ShardStore store;
+    private final ShardNotifier notifier;
+    private final EpochGrants grants;
+    private final ExecutorService worker;
+    private final Clock clock;
+    private final ReplicationMetrics metrics;
+    private final LagBoard lags;
+    private final Watermarks watermarks = new Watermarks();
+    private final ClientResources resources = new ClientResources(1);
+    private final Map<String, ReplicaLink> links = new ConcurrentHashMap<>();
+    private final Map<ShardKey, LagBoard.Entry> replicaLags = new ConcurrentHashMap<>();
+    /** Streams whose role here is changing: ingest refuses them meanwhile. */
+    private final Set<String> changing = ConcurrentHashMap.newKeySet();
+
+    private final ReplicaInbound inbound = new ReplicaInbound(this);
+    private volatile String endpoint;
+    private volatile boolean closed;
+
+    public Replicator(
+            HubConfig config,
+            StreamRegistry streams,
+            ShardStore store,
+            ShardNotifier notifier,
+            EpochGrants grants,
+            ExecutorService worker,
+            Clock clock,
+            MeterRegistry registry) {
+        this.config = config;
+        this.streams = streams;
+        this.store = store;
+        this.notifier = notifier;
+        this.grants = grants;
+        this.worker = worker;
+        this.clock = clock;
+        this.metrics = new ReplicationMetrics(registry);
+        this.lags = new LagBoard(registry, clock);
+    }
+
+    /** Starts replicating the streams this hub is home of; {@code port} is the listener's, for the default endpoint. */
+    public void start(int port) {
+        String advertised = config.replication().advertisedEndpoint();
+        this.endpoint = advertised.isEmpty() ? defaultEndpoint(config.host(), port) : advertised;
+        grants.onRecorded(this::granted);
+        streams.addListener(this);
+        streams.list().forEach(this::sync);
+        log.info("replication: this hub is region {} at {}", config.region(), endpoint);
+    }
+
+    private static String defaultEndpoint(String host, int port) {
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "localhost";
+            }
+        }
+        return host + ":" + port;
+    }
+
+    /** The frames of the replica's side, for the hub's dispatcher. */
+    public FrameService inbound() {
+        return inbound;
+    }
+
+    public LagBoard lags() {
+        return lags;
+    }
+
+    /** This hub's address as recorded in the streams it creates with replicas. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public String region() {
+        return config.region();
+    }
+
+    // ---- ingest ----
+
+    @Override
+    public NotHome notHome(StreamDefinition stream) {
+        Replication r = stream.replication();
+        if (changing.contains(stream.name())) {
+            return new NotHome(
+                    r.homeRegion(), r.homeEndpoint(), "stream " + stream.name() + " is changing home; retry shortly");
+        }
+        if (r.isHome(region())) {
+            return null;
+        }
+        return new NotHome(
+                r.homeRegion(),
+                r.homeEndpoint(),
+                "stream " + stream.name() + " is homed in region " + r.homeRegion() + " at " + r.homeEndpoint()
+                        + " (generation " + r.generation() + "); this hub (region " + region() + ") holds a replica");
+    }
+
+    @Override
+    public CompletableFuture<Void> replicated(ShardKey shard, long end) {
+        return watermarks.await(shard, end);
+    }
+
+    @Override
+    public void timedOut() {
+        metrics.notReplicated();
+    }
+
+    // ---- home side ----
+
+    @Override
+    public void onCreated(StreamDefinition stream) {
+        sync(stream);
+    }
+
+    @Override
+    public void onResharded(Reshard reshard) {
+        sync(reshard.after());
+    }
+
+    @Override
+    public void onReplaced(Optional<StreamDefinition> before, StreamDefinition after) {
+        sync(after);
+    }
+
+    @Override
+    public void onDeleted(StreamDefinition stream) {
+        links.values().forEach(l -> l.withdraw(stream.name()));
+        lags.forget(stream.name());
+    }
+
+    /** Offers the stream to its replica regions when this hub is its home; withdraws it from every link otherwise. */
+    private synchronized void sync(StreamDefinition stream) {
+        if (closed) {
+            return;
+        }
+        Replication r = stream.replication();
+        Set<String> wanted = new HashSet<>();
+        if (r.replicated() && r.isHome(region())) {
+            for (String replica : r.replicaRegions()) {
+                String target = r.regions().get(replica);
+                String id = replica + "@" + target;
+                wanted.add(id);
+                links.computeIfAbsent(id, k -> {
+                            ReplicaLink l = new ReplicaLink(this, resources, replica, HubEndpoint.parse(target));
+                            l.start();
+                            return l;
+                        })
+                        .offer(stream);
+            }
+        }
+        links.forEach((id, l) -> {
+            if (!wanted.contains(id)) {
+                l.withdraw(stream.name());
+            }
+        });
+    }
+
+    /** A replica refused what this hub offered or sent; when it knows a newer generation, this hub steps down. */
+    void refusedBy(String region, ReplicaRefused refused) {
+        metrics.refused();
+        if (!refused.hasStream()) {
+            log.warn("replication: region {} refused {}: {}", region, refused.getStreamName(), refused.getReason());
+            return;
+        }
+        StreamDefinition newer;
+        try {
+            newer = StreamMessages.fromDescription(refused.getStream());
+        } catch (StreamException e) {
+            log.warn(
+                    "replication: region {} refused {} with an invalid stream: {}",
+                    region,
+                    refused.getStreamName(),
+                    e.getMessage());
+            return;
+        }
+        log.warn("replication: region {} refused {}: {}", region, refused.getStreamName(), refused.getReason());
+        worker.execute(() -> {
+            try {
+                adopt(newer, region);
+            } catch (Refusal | RuntimeException e) {
+                log.debug("replication: not taking {}'s version of {}: {}", region, newer.name(), e.getMessage());
+            }
+        });
+    }
+
+    // ---- replica side ----
+
+    /** Why an offer was not taken; {@link #newer} carries this hub's version when it is newer. */
+    static final class Refusal extends Exception {
+        private final transient StreamDefinition newer;
+
+        Refusal(String message) {
+            this(message, null);
+        }
+
+        Refusal(String message, StreamDefinition newer) {
+            super(message);
+            this.newer = newer;
+        }
+
+        Optional<StreamDefinition> newer() {
+            return Optional.ofNullable(newer);
+        }
+    }
+
+    /**
+     * Takes the home's version of a stream: checks it, cuts every shard this hub holds past the forks of the
+     * generations it missed (the records a former home accepted and never replicated, counted and logged as lost),
+     * and records the version. Blocking.
+     *
+     * @throws Refusal when the offer is older than what this hub holds, does not list this region, or conflicts
+     */
+    synchronized StreamDefinition adopt(StreamDefinition offered, String fromRegion) throws Refusal {
+        Replication r = offered.replication();
+        if (!r.replicated()) {
+            throw new Refusal("stream " + offered.name() + " is not replicated");
+        }
+        if (!r.regions().containsKey(region())) {
+            throw new Refusal("region " + region() + " is not one of stream " + offered.name() + "'s regions "
+                    + r.regions().keySet());
+        }
+        if (r.homeRegion().equals(region())) {
+            throw new Refusal("the offer of " + offered.name() + " names this hub's region " + region() + " as home");
+        }
+        Optional<StreamDefinition> local = streams.find(offered.name());
+        if (local.isPresent()) {
+            Replication lr = local.get().replication();
+            if (!lr.replicated()) {
+                throw new Refusal("region " + region() + " has a single-region stream named " + offered.name());
+            }
+            if (lr.generation() > r.generation()) {
+                throw new Refusal(
+                        "generation " + r.generation() + " of " + offered.name() + " is older than generation "
+                                + lr.generation() + " (home " + lr.homeRegion() + ")",
+                        local.get());
+            }
+            if (lr.generation() == r.generation() && !lr.homeRegion().equals(r.homeRegion())) {
+                throw new Refusal("generation " + r.generation() + " of " + offered.name() + " has home "
+                        + lr.homeRegion() + " here and " + r.homeRegion() + " in the offer");
+            }
+            if (lr.generation() < r.generation()) {
+                changing.add(offered.name());
+                try {
+                    cut(local.get(), offered);
+                } finally {
+                    changing.remove(offered.name());
+                }
+            }
+        }
+        return streams.adopt(offered, before -> {});
+    }
+
+    private void cut(StreamDefinition local, StreamDefinition offered) throws Refusal {
+        boolean wasHome = local.replication().isHome(region());
+        long lost = 0;
+        for (ShardDefinition shard : local.shards()) {
+            ShardKey key = new ShardKey(local.name(), shard.id());
+            OptionalLong cutAt =
+                    offered.replication().cutPoint(local.replication().generation(), shard.id());
+            if (cutAt.isEmpty()) {
+                continue;
+            }
+            long hwm;
+            try {
+                writerBarrier(key);
+                hwm = store.info(key).nextSequence();
+            } catch (RuntimeException e) {
+                throw new Refusal("shard " + key + " is not available to cut: " + e.getMessage());
+            }
+            if (hwm <= cutAt.getAsLong()) {
+                continue;
+            }
+            long removed;
+            try {
+                removed = store.truncate(key, cutAt.getAsLong()).join();
+            } catch (RuntimeException e) {
+                throw new Refusal("cannot cut " + key + " at " + cutAt.getAsLong() + ": " + e.getMessage());
+            }
+            watermarks.reset(key);
+            lost += removed;
+            metrics.truncated(removed);
+            log.warn(
+                    "stream {}: dropped {} record(s) of {} at and after {}: this hub accepted them as {} of"
+                            + " generation {} and they were never replicated (ack level {}: {})",
+                    local.name(),
+                    removed,
+                    shard.id(),
+                    cutAt.getAsLong(),
+                    wasHome ? "home" : "replica",
+                    local.replication().generation(),
+                    local.replication().ackLevel().name().toLowerCase(java.util.Locale.ROOT),
+                    local.replication().ackLevel() == Replication.Ack.LOCAL
+                            ? "acknowledged records may be among them"
+                            : "none of them was acknowledged");
+        }
+        if (wasHome) {
+            log.warn(
+                    "stream {}: region {} is home at generation {}; this hub was home at generation {} and is a"
+                            + " replica now ({} record(s) dropped)",
+                    local.name(),
+                    offered.replication().homeRegion(),
+                    offered.replication().generation(),
+                    local.replication().generation(),
+                    lost);
+        }
+    }
+
+    /** Waits until every append queued to the shard's writer so far is done (a lookup queues behind them). */
+    private void writerBarrier(ShardKey key) {
+        store.lookupProducer(key, new ProducerKey("replication-barrier", "", 0), 0, 0)
+                .join();
+    }
+
+    LagBoard.Entry replicaLag(ShardKey key) {
+        return replicaLags.computeIfAbsent(key, k -> {
+            LagBoard.Entry[] self = new LagBoard.Entry[1];
+            self[0] = lags.entry(k, region(), () -> self[0] == null ? 0 : self[0].homeNextSeen);
+            self[0].state = "following";
+            return self[0];
+        });
+    }
+
+    void adoptGrants(ReplicaGrants frame) {
+        worker.execute(() -> {
+            for (ReplicaGrant g : frame.getGrantsList()) {
+                try {
+                    grants.claim(g.getAgentId(), g.getGrant());
+                } catch (IOException | IllegalArgumentException e) {
+                    log.warn("replication: cannot record the grant of {}: {}", g.getAgentId(), e.toString());
+                }
+            }
+        });
+    }
+
+    void adoptCheckpoint(ReplicaCheckpoint checkpoint) {
+        log.debug("replication: checkpoint of {} ignored", checkpoint.getConsumerGroup());
+    }
+
+    /** The grant table, for a replica that just connected. */
+    List<Frame> grantsOffer() {
+        ReplicaGrants.Builder b = ReplicaGrants.newBuilder();
+        grants.snapshot()
+                .forEach((id, g) ->
+                        b.addGrants(ReplicaGrant.newBuilder().setAgentId(id).setGrant(g)));
+        return b.getGrantsCount() == 0
+                ? List.of()
+                : List.of(Frame.newBuilder().setReplicaGrants(b).build());
+    }
+
+    private void granted(String id, long grant) {
+        Frame f = Frame.newBuilder()
+                .setReplicaGrants(ReplicaGrants.newBuilder()
+                        .addGrants(ReplicaGrant.newBuilder().setAgentId(id).setGrant(grant)))
+                .build();
+        links.values()
+                .forEach(l -> l.execute(() -> {
+                    if (l.connected()) {
+                        l.send(f);
+                    }
+                }));
+    }
+
+    // ---- promotion ----
+
+    /**
+     * Makes this hub the home of a stream it replicates: a new generation whose forks are this hub's high-water marks,
+     * taken after every replicated append already queued is durable. Blocking.
+     */
+    public StreamDefinition promote(io.tributary.protocol.v1.PromoteStream request) {
+        if (request.getGraceful()) {
+            return promoteGracefully(request.getStream());
+        }
+        return promote(request.getStream());
+    }
+
+    public synchronized StreamDefinition promote(String name) {
+        StreamDefinition stream = streams.describe(name);
+        Replication r = stream.replication();
+        if (!r.replicated()) {
+            throw new StreamException(StreamException.Reason.INVALID, "stream " + name + " is not replicated");
+        }
+        if (r.isHome(region())) {
+            throw new StreamException(
+                    StreamException.Reason.INVALID,
+                    "stream " + name + " is already homed in this hub's region " + region());
+        }
+        changing.add(name);
+        try {
+            Map<String, Long> hwms = new LinkedHashMap<>();
+            for (ShardDefinition shard : stream.shards()) {
+                ShardKey key = new ShardKey(name, shard.id());
+                writerBarrier(key);
+                hwms.put(shard.id(), store.info(key).nextSequence());
+            }
+            StreamDefinition after = streams.updateReplication(name, rep -> rep.promote(region(), hwms));
+            log.warn(
+                    "stream {}: promoted region {} to home at generation {} (was {} at generation {}); forks {}",
+                    name,
+                    region(),
+                    after.replication().generation(),
+                    r.homeRegion(),
+                    r.generation(),
+                    hwms);
+            return after;
+        } finally {
+            changing.remove(name);
+        }
+    }
+
+    /** Per stream this hub replicates: the connection of its home, for a planned switchover. */
+    private final Map<String, io.tributary.hub.server.Session> homes = new ConcurrentHashMap<>();
+
+    private final Map<String, CompletableFuture<Map<String, Long>>> handovers = new ConcurrentHashMap<>();
+
+    void homeSession(String stream, io.tributary.hub.server.Session session) {
+        homes.put(stream, session);
+    }
+
+    /**
+     * A planned switchover: asks the home to stop taking writes for the stream, waits until this hub holds everything
+     * the home stored, then promotes. Fails (and the home takes writes again after a while) when the home cannot be
+     * reached or this hub does not catch up in time.
+     */
+    StreamDefinition promoteGracefully(String name) {
+        io.tributary.hub.server.Session home = homes.get(name);
+        if (home == null || !home.isOpen()) {
+            throw new StreamException(
+                    StreamException.Reason.INVALID,
+                    "graceful promotion of " + name + " needs a live connection from its home; promote without"
+                            + " --graceful to fail over");
+        }
+        CompletableFuture<Map<String, Long>> answer = new CompletableFuture<>();
+        handovers.put(name, answer);
+        home.send(Frame.newBuilder()
+                .setReplicaHandover(ReplicaHandover.newBuilder().setStream(name))
+                .build());
+        long deadline = System.nanoTime() + HANDOVER_TIMEOUT.toNanos();
+        try {
+            Map<String, Long> target =
+                    answer.get(HANDOVER_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            for (Map.Entry<String, Long> e : target.entrySet()) {
+                ShardKey key = new ShardKey(name, e.getKey());
+                while (highWaterMark(key) < e.getValue()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new StreamException(
+                                StreamException.Reason.INVALID,
+                                "graceful promotion of " + name + ": " + key + " did not catch up with the home's "
+                                        + e.getValue() + " in " + HANDOVER_TIMEOUT.toSeconds() + " s");
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                }
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new StreamException(
+                    StreamException.Reason.INVALID, "graceful promotion of " + name + ": the home did not answer");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new StreamException(StreamException.Reason.INVALID, "graceful promotion failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StreamException(StreamException.Reason.INVALID, "interrupted");
+        } finally {
+            handovers.remove(name);
+        }
+        return promote(name);
+    }
+
+    /** The home's answer to a handover request. */
+    void handedOver(ReplicaHandover answer) {
+        CompletableFuture<Map<String, Long>> f = handovers.get(answer.getStream());
+        if (f != null) {
+            Map<String, Long> hwms = new LinkedHashMap<>();
+            answer.getHighWaterMarksList().forEach(h -> hwms.put(h.getShardId(), h.getSequence()));
+            f.complete(hwms);
+        }
+    }
+
+    /**
+     * Home side: a replica asks to take over {@code name}. Stops taking writes for it for {@link #HANDOVER_TIMEOUT}
+     * (the replica's promotion ends that for good), waits for the queued appends, and answers with the final
+     * high-water marks.
+     */
+    void handOver(String name, ReplicaLink link) {
+        worker.execute(() -> {
+            StreamDefinition stream = streams.find(name).orElse(null);
+            if (stream == null || !stream.replication().isHome(region())) {
+                return;
+            }
+            changing.add(name);
+            handoverExpiry.schedule(
+                    () -> changing.remove(name),
+                    HANDOVER_TIMEOUT.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            ReplicaHandover.Builder b = ReplicaHandover.newBuilder().setStream(name);
+            for (ShardDefinition shard : stream.shards()) {
+                ShardKey key = new ShardKey(name, shard.id());
+                writerBarrier(key);
+                b.addHighWaterMarks(io.tributary.protocol.v1.ShardFork.newBuilder()
+                        .setGeneration(stream.replication().generation())
+                        .setShardId(shard.id())
+                        .setSequence(highWaterMark(key)));
+            }
+            log.warn("stream {}: handing over to region {}; taking no writes meanwhile", name, link.region());
+            Frame f = Frame.newBuilder().setReplicaHandover(b).build();
+            link.execute(() -> link.send(f));
+        });
+    }
+
+    private static final java.time.Duration HANDOVER_TIMEOUT = java.time.Duration.ofSeconds(20);
+    private final java.util.concurrent.ScheduledExecutorService handoverExpiry =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "hub-handover");
+                t.setDaemon(true);
+                return t;
+            });
+
+    // ---- for links and shippers ----
+
+    String hubId() {
+        return config.hubId();
+    }
+
+    ReplicationConfig replicationConfig() {
+        return config.replication();
+    }
+
+    ShardNotifier notifier() {
+        return notifier;
+    }
+
+    ShardStore store() {
+        return store;
+    }
+
+    StreamRegistry streams() {
+        return streams;
+    }
+
+    ExecutorService worker() {
+        return worker;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    ReplicationMetrics metrics() {
+        return metrics;
+    }
+
+    Watermarks watermarks() {
+        return watermarks;
+    }
+
+    long windowBytes() {
+        return config.replication().windowBytes();
+    }
+
+    long highWaterMark(ShardKey key) {
+        try {
+            return store.info(key).nextSequence();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Link states by region, for health and describe. */
+    public Map<String, String> linkStates() {
+        Map<String, String> out = new LinkedHashMap<>();
+        new ArrayList<>(links.values()).forEach(l -> out.put(l.region(), l.state()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        links.values().forEach(ReplicaLink::close);
+        links.clear();
+        handoverExpiry.shutdownNow();
+        resources.close();
+    }
+}
