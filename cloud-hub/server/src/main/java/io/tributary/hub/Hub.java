@@ -155,7 +155,9 @@ public final class Hub implements AutoCloseable {
         HubContext ctx =
                 new HubContext(config, auth, new HubMetrics(registry), streams, store, producers, clock, worker);
         Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
-        Replicator replicator = new Replicator(config, streams, store, notifier, grants, worker, clock, registry);
+        CheckpointStore checkpoints = CheckpointStore.open(config.dataDir(), registry);
+        Replicator replicator =
+                new Replicator(config, streams, store, notifier, grants, checkpoints, worker, clock, registry);
         services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx, replicator));
         for (Frame.BodyCase c : List.of(
                 Frame.BodyCase.REPLICA_OFFER,
@@ -165,9 +167,9 @@ public final class Hub implements AutoCloseable {
                 Frame.BodyCase.REPLICA_HANDOVER)) {
             services.put(c, replicator.inbound());
         }
-        CheckpointStore checkpoints = CheckpointStore.open(config.dataDir(), registry);
         GroupCoordinator groups = new GroupCoordinator(
                 streams, checkpoints, store, clock, registry, config.leaseTimeout(), worker, scheduler);
+        groups.region(config.region());
         services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx, groups::describe, replicator));
         ShardReads reads = new ShardReads(streams, store, clock);
         services.put(Frame.BodyCase.GET_RECORDS, new ReadService(ctx, reads));

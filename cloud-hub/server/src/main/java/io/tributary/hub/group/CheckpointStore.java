@@ -78,7 +78,32 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
     static final long COMPACT_MIN_BYTES = 1 << 20;
 
     /** The durable state of one group shard. */
-    public record Row(GroupShard key, long checkpoint, long token, boolean ended) {}
+    public record Row(GroupShard key, long checkpoint, long token, boolean ended) {
+        public String stream() {
+            return key.stream();
+        }
+
+        public String group() {
+            return key.group();
+        }
+
+        public String shardId() {
+            return key.shardId();
+        }
+    }
+
+    /** A row for {@link #adopt}: a checkpoint replicated from the stream's home region. */
+    public static Row row(String stream, String group, String shardId, long checkpoint, long token, boolean ended) {
+        return new Row(new GroupShard(stream, group, shardId), checkpoint, token, ended);
+    }
+
+    /**
+     * Called with the rows of every group commit once durable, on the committer thread (must only hand off).
+     * Replication sends a home's checkpoints to its replicas with it.
+     */
+    public void onCommitted(java.util.function.Consumer<List<Row>> listener) {
+        this.committed = listener;
+    }
 
     private final Path dir;
     private final Path file;
@@ -94,6 +119,7 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
     private long liveBytes;
     private volatile IOException broken;
     private volatile CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+    private volatile java.util.function.Consumer<List<Row>> committed = rows -> {};
 
     private record Pending(List<Row> rows, CompletableFuture<Void> done) {}
 
@@ -236,10 +262,17 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
             return e;
         }
         size += total;
+        List<Row> rows = new ArrayList<>();
         for (Pending p : batch) {
             for (Row r : p.rows) {
                 apply(r);
+                rows.add(r);
             }
+        }
+        try {
+            committed.accept(rows);
+        } catch (RuntimeException e) {
+            log.warn("checkpoint commit listener failed: {}", e.toString());
         }
         return null;
     }

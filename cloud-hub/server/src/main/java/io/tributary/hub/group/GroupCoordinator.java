@@ -63,6 +63,10 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private final GroupLag lag;
     private final Clock clock;
     private final long timeoutMs;
+    /** This hub's region: groups of a stream homed elsewhere run there, not here. */
+    private volatile String region = "";
+
+    private final Set<GroupKey> warnedNotHome = ConcurrentHashMap.newKeySet();
     private final ExecutorService thread;
     private final Map<GroupKey, ConsumerGroup> groups = new HashMap<>();
     private final Map<Session, Set<MemberKey>> sessions = new HashMap<>();
@@ -111,6 +115,11 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         });
         long tick = Math.max(50, timeoutMs / 4);
         scheduler.scheduleWithFixedDelay(() -> run(this::expireAll), tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sets this hub's region, so that groups of streams homed in another region are not served here. */
+    public void region(String value) {
+        this.region = value;
     }
 
     @Override
@@ -294,13 +303,26 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
 
     /** The group, loaded from the store on first use; null when it is invalid or its state cannot be read. */
     private ConsumerGroup group(GroupKey key) {
-        ConsumerGroup g = groups.get(key);
-        if (g != null) {
-            return g;
-        }
         Optional<StreamDefinition> def = streams.find(key.stream());
         if (def.isEmpty() || !NAME.matcher(key.group()).matches()) {
             return null;
+        }
+        if (!def.get().replication().isHome(region)) {
+            // Checkpoints are replicated from the home; a group run here too would fork them.
+            if (warnedNotHome.add(key)) {
+                log.warn(
+                        "group {}: stream {} is homed in region {}; its consumer groups run there, this hub gives no"
+                                + " leases (read a replica with a shard reader)",
+                        key,
+                        key.stream(),
+                        def.get().replication().homeRegion());
+            }
+            groups.remove(key);
+            return null;
+        }
+        ConsumerGroup g = groups.get(key);
+        if (g != null) {
+            return g;
         }
         Map<String, ShardLease> saved = new HashMap<>();
         try {

@@ -132,16 +132,7 @@ public final class BatchIngest implements FrameService {
         }
         ReplicationGate.NotHome notHome = replication.notHome(stream);
         if (notHome != null) {
-            hub.metrics().nacked(NackReason.NACK_REASON_NOT_HOME);
-            session.send(Frame.newBuilder()
-                    .setNack(Nack.newBuilder()
-                            .setBatchId(b.getBatchId())
-                            .setReason(NackReason.NACK_REASON_NOT_HOME)
-                            .setMessage(notHome.message())
-                            .setRetriable(true)
-                            .setHomeEndpoint(notHome.endpoint())
-                            .setHomeRegion(notHome.region()))
-                    .build());
+            notHome(session, b, notHome);
             return;
         }
         boolean waitForReplica = stream.replication().ackLevel() == Replication.Ack.REPLICATED;
@@ -205,6 +196,14 @@ public final class BatchIngest implements FrameService {
             int size,
             long start,
             boolean waitForReplica) {
+        // Checked again right before the append: the stream may have changed home while the payload was checked.
+        StreamDefinition now = hub.streams().find(b.getStream()).orElse(null);
+        ReplicationGate.NotHome moved = now == null ? null : replication.notHome(now);
+        if (moved != null) {
+            release(session, pending, size);
+            notHome(session, b, moved);
+            return;
+        }
         hub.store().append(key, append).whenComplete((result, error) -> {
             if (error != null || !waitForReplica) {
                 session.execute(() -> {
@@ -234,6 +233,19 @@ public final class BatchIngest implements FrameService {
                         }
                     }));
         });
+    }
+
+    private void notHome(Session session, Batch b, ReplicationGate.NotHome notHome) {
+        hub.metrics().nacked(NackReason.NACK_REASON_NOT_HOME);
+        session.send(Frame.newBuilder()
+                .setNack(Nack.newBuilder()
+                        .setBatchId(b.getBatchId())
+                        .setReason(NackReason.NACK_REASON_NOT_HOME)
+                        .setMessage(notHome.message())
+                        .setRetriable(true)
+                        .setHomeEndpoint(notHome.endpoint())
+                        .setHomeRegion(notHome.region()))
+                .build());
     }
 
     private void notReplicated(Session session, Batch b, ShardKey key) {

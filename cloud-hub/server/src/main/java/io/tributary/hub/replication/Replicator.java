@@ -6,6 +6,7 @@ import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.config.ReplicationConfig;
 import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.group.CheckpointStore;
 import io.tributary.hub.ingest.ReplicationGate;
 import io.tributary.hub.server.FrameService;
 import io.tributary.hub.store.ProducerKey;
@@ -58,6 +59,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     private final ShardStore store;
     private final ShardNotifier notifier;
     private final EpochGrants grants;
+    private final CheckpointStore checkpoints;
     private final ExecutorService worker;
     private final Clock clock;
     private final ReplicationMetrics metrics;
@@ -79,6 +81,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
             ShardStore store,
             ShardNotifier notifier,
             EpochGrants grants,
+            CheckpointStore checkpoints,
             ExecutorService worker,
             Clock clock,
             MeterRegistry registry) {
@@ -87,6 +90,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         this.store = store;
         this.notifier = notifier;
         this.grants = grants;
+        this.checkpoints = checkpoints;
         this.worker = worker;
         this.clock = clock;
         this.metrics = new ReplicationMetrics(registry);
@@ -98,6 +102,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         String advertised = config.replication().advertisedEndpoint();
         this.endpoint = advertised.isEmpty() ? defaultEndpoint(config.host(), port) : advertised;
         grants.onRecorded(this::granted);
+        checkpoints.onCommitted(this::checkpointsCommitted);
         streams.addListener(this);
         streams.list().forEach(this::sync);
         log.info("replication: this hub is region {} at {}", config.region(), endpoint);
@@ -297,7 +302,12 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
             if (lr.generation() < r.generation()) {
                 changing.add(offered.name());
                 try {
-                    cut(local.get(), offered);
+                    cut(local.get(), offered, true);
+                    StreamDefinition taken = streams.adopt(offered, before -> {});
+                    // An append that passed ingest's home check just before the cut began may have landed after
+                    // it; from now on none can (this hub is no longer home), so a second pass is final.
+                    cut(local.get(), offered, false);
+                    return taken;
                 } finally {
                     changing.remove(offered.name());
                 }
@@ -306,7 +316,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         return streams.adopt(offered, before -> {});
     }
 
-    private void cut(StreamDefinition local, StreamDefinition offered) throws Refusal {
+    private void cut(StreamDefinition local, StreamDefinition offered, boolean announce) throws Refusal {
         boolean wasHome = local.replication().isHome(region());
         long lost = 0;
         for (ShardDefinition shard : local.shards()) {
@@ -349,7 +359,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                             ? "acknowledged records may be among them"
                             : "none of them was acknowledged");
         }
-        if (wasHome) {
+        if (wasHome && announce) {
             log.warn(
                     "stream {}: region {} is home at generation {}; this hub was home at generation {} and is a"
                             + " replica now ({} record(s) dropped)",
@@ -388,8 +398,59 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         });
     }
 
-    void adoptCheckpoint(ReplicaCheckpoint checkpoint) {
-        log.debug("replication: checkpoint of {} ignored", checkpoint.getConsumerGroup());
+    /** Replica side: a group's checkpoint committed at home; stored here so the group resumes after a promotion. */
+    void adoptCheckpoint(ReplicaCheckpoint c) {
+        StreamDefinition stream = streams.find(c.getStream()).orElse(null);
+        if (stream == null || stream.replication().isHome(region())) {
+            return; // the home's own checkpoints are the group's; a stale home's are not taken
+        }
+        checkpoints
+                .commit(List.of(CheckpointStore.row(
+                        c.getStream(),
+                        c.getConsumerGroup(),
+                        c.getShardId(),
+                        c.getSequence(),
+                        c.getLeaseToken(),
+                        c.getShardEnd())))
+                .exceptionally(e -> {
+                    log.warn(
+                            "replication: cannot store the checkpoint of group {}: {}",
+                            c.getConsumerGroup(),
+                            e.toString());
+                    return null;
+                });
+    }
+
+    /** Home side: sends durable checkpoints of replicated streams homed here to their replica regions. */
+    private void checkpointsCommitted(List<CheckpointStore.Row> rows) {
+        for (CheckpointStore.Row r : rows) {
+            StreamDefinition stream = streams.find(r.stream()).orElse(null);
+            if (stream == null
+                    || !stream.replication().replicated()
+                    || !stream.replication().isHome(region())) {
+                continue;
+            }
+            Frame f = Frame.newBuilder()
+                    .setReplicaCheckpoint(ReplicaCheckpoint.newBuilder()
+                            .setStream(r.stream())
+                            .setConsumerGroup(r.group())
+                            .setShardId(r.shardId())
+                            .setSequence(r.checkpoint())
+                            .setLeaseToken(r.token())
+                            .setShardEnd(r.ended()))
+                    .build();
+            for (String replica : stream.replication().replicaRegions()) {
+                ReplicaLink l =
+                        links.get(replica + "@" + stream.replication().regions().get(replica));
+                if (l != null) {
+                    l.execute(() -> {
+                        if (l.connected()) {
+                            l.send(f);
+                        }
+                    });
+                }
+            }
+        }
     }
 
     /** The grant table, for a replica that just connected. */
