@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The forwarder's meters, all under {@code tributary.edge.forward.}: records forwarded (rate = forward rate), batches
  * in flight, hub round trip (send to ack), age of the oldest record not yet acknowledged by the hub, link state,
- * reconnects, refusals, failed writes and throttles. Backlog records and bytes are the buffer's {@code tributary.edge.buffer.records}
- * and {@code .bytes} gauges.
+ * reconnects, redirects, refusals, failed writes and throttles. Backlog records and bytes are the buffer's {@code
+ * tributary.edge.buffer.records} and {@code .bytes} gauges.
  *
  * <p>Thread rules: thread-safe; the values are written by the forwarder thread.
  */
@@ -26,6 +26,9 @@ final class ForwarderMetrics {
     final Counter records;
     final Counter batches;
     final Counter reconnects;
+    /** Moves to another hub because the hub was not the stream's home region (NOT_HOME). */
+    final Counter redirects;
+
     final Counter throttles;
     final Counter fatalRefusals;
     /** Batch writes that failed because the connection is unusable; it is closed and everything resent. */
@@ -50,6 +53,10 @@ final class ForwarderMetrics {
                 .register(registry));
         reconnects = track(Counter.builder(PREFIX + "reconnects")
                 .description("hub connections lost or failed to open")
+                .register(registry));
+        redirects = track(Counter.builder(PREFIX + "redirects")
+                .description("moves to another hub because the hub said it is not the stream's home region"
+                        + " (NOT_HOME); not counted in reconnects")
                 .register(registry));
         throttles = track(Counter.builder(PREFIX + "throttles")
                 .description("Throttle frames received")

@@ -1,5 +1,6 @@
 package io.tributary.edge.forward;
 
+import io.micrometer.core.instrument.Counter;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.hub.client.core.FencedException;
 import io.tributary.hub.client.core.HubClientException;
@@ -20,10 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The forwarder's side of its {@link HubSession}, the client library's link to the hub (endpoints in order of
  * preference, failover, return to the preferred hub after a loss, backoff, keepalive, throttle pauses, fencing; see
- * there). The link reports the session's state to the {@link StatusBoard} and the metrics, hands connections and
- * losses to the {@link BatchSender} (which resends from the acknowledged watermark) and the hub's answers to
- * {@link HubReplies}, and keeps the agent's epoch grant in the {@link DurableBuffer}: a first grant is committed to the
- * buffer before anything is sent under it, so a crash cannot forget a grant that records went out under.
+ * there), moving to the stream's home region's hub on a NOT_HOME nack (counted in {@code
+ * tributary.edge.forward.redirects}). The link reports the session's state to the {@link StatusBoard} and the metrics,
+ * hands connections and losses to the {@link BatchSender} (which resends from the acknowledged watermark) and the hub's
+ * answers to {@link HubReplies}, and keeps the agent's epoch grant in the {@link DurableBuffer}: a first grant is
+ * committed to the buffer before anything is sent under it, so a crash cannot forget a grant that records went out
+ * under.
  *
  * <p>Never gives up on its own: refusals (bad credentials) are retried with backoff until an operator fixes them. Only
  * fencing stops it ({@link LinkState#FENCED}).
@@ -112,15 +115,31 @@ final class HubLink implements HubSessionListener, EpochGrant {
 
     @Override
     public void lost(HubEndpoint endpoint, String reason, long retryInMillis) {
-        metrics.reconnects.increment();
-        int unacked = sender.disconnected();
+        int unacked = down(metrics.reconnects, reason);
         log.warn(
                 "Lost hub {} ({}); {} batches unacknowledged will be resent; reconnecting in {} ms",
                 endpoint,
                 reason,
                 unacked,
                 retryInMillis);
-        status.link(LinkState.DOWN, "", reason);
+    }
+
+    /**
+     * Not a loss: the session moves to the home region's hub, where every lane resends from what was acknowledged. The
+     * session logs the move at INFO; this adds the agent's side at DEBUG, so a failover is one line at INFO.
+     */
+    @Override
+    public void redirected(HubEndpoint from, HubEndpoint to, String homeRegion, long retryInMillis) {
+        int unacked = down(metrics.redirects, status.current().lastError());
+        log.debug(
+                "Moving from hub {} to hub {} (region {}); resending {} batches there", from, to, homeRegion, unacked);
+    }
+
+    /** The connection is gone (counted in {@code counter}); returns how many batches were in flight on it. */
+    private int down(Counter counter, String lastError) {
+        counter.increment();
+        status.link(LinkState.DOWN, "", lastError);
+        return sender.disconnected();
     }
 
     @Override

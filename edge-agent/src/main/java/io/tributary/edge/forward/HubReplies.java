@@ -5,6 +5,7 @@ import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.Throttle;
 import java.util.HashMap;
 import java.util.Locale;
@@ -16,12 +17,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub's answers to batches. A {@code BatchAck} releases the lane in the buffer up to the end of its acknowledged
  * prefix, so buffer space is freed only below the hub's acknowledged watermark. A retriable {@code Nack} rewinds its
- * lane and retries after the lane's jittered backoff; a {@code Throttle} rewinds its lane (the session pauses all
- * sending for the time asked). A non-retriable {@code Nack} is never a reason to drop data: it is logged as an error, counted
- * ({@code tributary.edge.forward.errors}), reported in the status and retried every
- * {@link ForwarderConfig#backoffMax()}, until an operator fixes the cause. A batch that cannot even be written on an
- * open connection (a frame over the frame size limit) is treated the same way, and also counted in
- * {@code tributary.edge.forward.write.failures{kind="refused"}}; see {@link BatchSender#writeFailed}.
+ * lane and retries after the lane's jittered backoff (so a {@code NOT_REPLICATED} batch, stored at home but not yet
+ * confirmed by a replica, goes again on the same connection and is answered as a duplicate once replicated); a {@code
+ * NOT_HOME} nack rewinds it with no delay, as the session moves to the home's hub at once ({@link HubLink#redirected});
+ * a {@code Throttle} rewinds its lane (the session pauses all sending for the time asked). A non-retriable {@code Nack}
+ * is never a reason to drop data: it is logged as an error, counted ({@code tributary.edge.forward.errors}), reported
+ * in the status and retried every {@link ForwarderConfig#backoffMax()}, until an operator fixes the cause. A batch that
+ * cannot even be written on an open connection (a frame over the frame size limit) is treated the same way, and also
+ * counted in {@code tributary.edge.forward.write.failures{kind="refused"}}; see {@link BatchSender#writeFailed}.
  *
  * <p>Thread rules: forwarder thread only.
  */
@@ -88,7 +91,9 @@ final class HubReplies implements BatchSender.WriteFailures {
                 .increment();
         LaneState lane = sender.lane(b.lane);
         long delay;
-        if (nack.getRetriable()) {
+        if (nack.getReason() == NackReason.NACK_REASON_NOT_HOME) {
+            delay = 0; // the session moves now; the lane's backoff is for a hub that refuses it
+        } else if (nack.getRetriable()) {
             delay = lane.backoff.nextDelayMillis();
             log.debug(
                     "Hub refused batch {} of lane {} for now ({}); retrying in {} ms",

@@ -30,9 +30,9 @@ import java.util.function.Supplier;
 
 /**
  * A hub stand-in for forwarder tests: answers Hello with Welcome, de-duplicates records by id, enforces the hub's
- * sequence contract (a run of a known (agent, lane, epoch) must start at or below highest + 1 unless it declares
- * {@code gap_before}, else a retriable OUT_OF_SEQUENCE nack) and acks. A {@link #policy} decides per batch whether to ack, nack, throttle, stay silent or
- * drop the connection.
+ * sequence contract (a run of a known (agent, lane, epoch) must start at or below highest + 1 unless it declares {@code
+ * gap_before}, else a retriable OUT_OF_SEQUENCE nack) and acks. A {@link #policy} decides per batch whether to ack,
+ * nack, throttle, stay silent, redirect (NOT_HOME), store without confirming (NOT_REPLICATED) or drop the connection.
  *
  * <p>Thread rules: state is guarded by {@code this}; the policy runs on the server's event loop.
  */
@@ -48,6 +48,12 @@ public final class FakeHub implements AutoCloseable {
     public record ThrottleFor(int retryAfterMs) implements Reply {}
 
     public record DropConnection() implements Reply {}
+
+    /** Not the stream's home: a NOT_HOME nack naming {@code homeEndpoint} (HOST:PORT) in {@code region}. */
+    public record NotHome(String homeEndpoint, String region) implements Reply {}
+
+    /** Stores the batch (at home) but answers NOT_REPLICATED: no replica confirmed it in time. */
+    public record NotReplicated() implements Reply {}
 
     /** Stores the batch at once (it is durable at the hub) but answers only when {@code gate} completes. */
     public record AckWhen(CompletableFuture<?> gate) implements Reply {}
@@ -207,6 +213,12 @@ public final class FakeHub implements AutoCloseable {
             }
         }
 
+        private void nack(ChannelHandlerContext ctx, Batch b, Nack.Builder nack) {
+            ctx.writeAndFlush(Frame.newBuilder()
+                    .setNack(nack.setBatchId(b.getBatchId()).setMessage("refused by test"))
+                    .build());
+        }
+
         private void onBatch(ChannelHandlerContext ctx, Batch b) throws BatchFormatException {
             arrived(b);
             Reply reply = policy.apply(b);
@@ -221,13 +233,24 @@ public final class FakeHub implements AutoCloseable {
                 Frame out = answer(b, store(agent, b));
                 w.gate().whenComplete((v, e) -> ctx.executor().execute(() -> ctx.writeAndFlush(out)));
             } else if (reply instanceof Refuse r) {
-                ctx.writeAndFlush(Frame.newBuilder()
-                        .setNack(Nack.newBuilder()
-                                .setBatchId(b.getBatchId())
-                                .setReason(r.reason())
-                                .setRetriable(r.retriable())
-                                .setMessage("refused by test"))
-                        .build());
+                nack(ctx, b, Nack.newBuilder().setReason(r.reason()).setRetriable(r.retriable()));
+            } else if (reply instanceof NotHome h) {
+                nack(
+                        ctx,
+                        b,
+                        Nack.newBuilder()
+                                .setReason(NackReason.NACK_REASON_NOT_HOME)
+                                .setRetriable(true)
+                                .setHomeEndpoint(h.homeEndpoint())
+                                .setHomeRegion(h.region()));
+            } else if (reply instanceof NotReplicated) {
+                store(agent, b);
+                nack(
+                        ctx,
+                        b,
+                        Nack.newBuilder()
+                                .setReason(NackReason.NACK_REASON_NOT_REPLICATED)
+                                .setRetriable(true));
             } else if (reply instanceof ThrottleFor t) {
                 ctx.writeAndFlush(Frame.newBuilder()
                         .setThrottle(Throttle.newBuilder()

@@ -192,6 +192,61 @@ class ForwarderTest {
     }
 
     @Test
+    void notHome_movesToTheHomeHub_whichAcksEveryBufferedRecordOnce() throws Exception {
+        try (FakeHub home = new FakeHub()) {
+            List<RecordId> a = append("a", 300);
+            List<RecordId> b = append("b", 120);
+            hub.policy(batch -> new FakeHub.NotHome(home.address(), "us"));
+
+            start(hub.address() + "," + home.address(), config());
+
+            await().atMost(WAIT)
+                    .until(() -> buffer.releasedPosition("a").equals(LanePosition.of(a.get(299)))
+                            && buffer.releasedPosition("b").equals(LanePosition.of(b.get(119))));
+            assertThat(idsOfLane(home.records(), "a")).containsExactlyElementsOf(a);
+            assertThat(idsOfLane(home.records(), "b")).containsExactlyElementsOf(b);
+            assertThat(home.duplicates())
+                    .as("each record sent to the home once")
+                    .isZero();
+            assertThat(hub.recordCount()).isZero();
+            assertThat(registry.get("tributary.edge.forward.records").counter().count())
+                    .isEqualTo(420);
+            assertThat(registry.get("tributary.edge.forward.redirects")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get("tributary.edge.forward.reconnects")
+                            .counter()
+                            .count())
+                    .as("a move is not a loss")
+                    .isZero();
+            assertThat(registry.get("tributary.edge.forward.errors").counter().count())
+                    .isZero();
+            assertThat(forwarder.status().endpoint()).isEqualTo(home.address());
+            assertThat(forwarder.status().healthy()).isTrue();
+        }
+    }
+
+    @Test
+    void notReplicated_isSentAgainOnTheSameConnection_andAckedAsADuplicate() {
+        List<RecordId> ids = append("a", 10);
+        AtomicInteger seen = new AtomicInteger();
+        hub.policy(batch -> seen.incrementAndGet() == 1 ? new FakeHub.NotReplicated() : FakeHub.ACK);
+
+        start(hub.address(), config());
+
+        await().atMost(WAIT).until(() -> buffer.releasedPosition("a").equals(LanePosition.of(ids.get(9))));
+        assertThat(idsOfLane(hub.records(), "a")).containsExactlyElementsOf(ids);
+        assertThat(hub.duplicates())
+                .as("stored at the first send, so the resend is a duplicate")
+                .isEqualTo(10);
+        assertThat(hub.hellos()).isEqualTo(1);
+        assertThat(registry.get("tributary.edge.forward.errors").counter().count())
+                .isZero();
+        assertThat(forwarder.status().healthy()).isTrue();
+    }
+
+    @Test
     void failover_firstEndpointDown_deliversToSecond() throws Exception {
         int deadPort;
         try (ServerSocket s = new ServerSocket(0)) {

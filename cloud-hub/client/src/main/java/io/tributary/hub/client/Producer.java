@@ -13,6 +13,7 @@ import io.tributary.hub.client.spi.HubSession;
 import io.tributary.hub.client.spi.HubSessionListener;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.Throttle;
@@ -36,10 +37,12 @@ import org.slf4j.LoggerFactory;
  * <p>Records with the same partition key form a <em>lane</em> with its own gap-free sequence, so every batch is a
  * contiguous run the hub can de-duplicate and order. Batches are sent with up to {@code maxInFlightBatches} awaiting
  * acknowledgement; on a lost connection, a retriable refusal or a throttle, unacknowledged batches are sent again in
- * their original order after a jittered exponential backoff. The link to the hub — endpoints, failover, reconnects,
- * keepalive, throttle pauses and the epoch grant — is a {@link HubSession}. A record's future completes once the hub
- * says it is durable, with its shard and sequence. Once the hub fences this instance (another producer with the same
- * id connected), every put fails with a {@link FencedException}.
+ * their original order after a jittered exponential backoff. When the hub is not the stream's home region ({@code
+ * NOT_HOME}) the session moves to the home's hub and every unacknowledged batch goes there, with no backoff of the
+ * producer's own; the hub de-duplicates the resends by record id. The link to the hub — endpoints, failover, redirects,
+ * reconnects, keepalive, throttle pauses and the epoch grant — is a {@link HubSession}. A record's future completes
+ * once the hub says it is durable, with its shard and sequence. Once the hub fences this instance (another producer
+ * with the same id connected), every put fails with a {@link FencedException}.
  *
  * <p>Thread rules: every public method may be called from any thread. Internal state is touched only on one Netty
  * event loop; futures are completed on a separate executor so user callbacks never run on Netty threads.
@@ -246,6 +249,13 @@ public final class Producer implements AutoCloseable {
         }
 
         @Override
+        public void redirected(HubEndpoint from, HubEndpoint to, String homeRegion, long retryInMillis) {
+            // Expected after a failover, and the session logged it: not a loss to warn about.
+            int unanswered = batches.resendAll();
+            log.debug("moving from hub {} to {}; resending {} unacknowledged batches", from, to, unanswered);
+        }
+
+        @Override
         public void attemptFailed(HubEndpoint endpoint, String reason, long retryInMillis) {
             log.warn("{}; retrying in {} ms", reason, retryInMillis);
         }
@@ -327,11 +337,23 @@ public final class Producer implements AutoCloseable {
         if (b == null) {
             return;
         }
-        if (nack.getRetriable()) {
+        if (nack.getReason() == NackReason.NACK_REASON_NOT_HOME) {
+            // The session moves to the home's hub right after this (redirected): the batch goes there, at once.
             batches.retry(b);
-            long delay = retryBackoff.nextDelayMillis();
-            log.debug("batch {} refused for now ({}); retrying in {} ms", b.batchId, nack.getMessage(), delay);
-            session.pause(delay); // resumed() sends again
+        } else if (nack.getRetriable()) {
+            batches.retry(b);
+            // One backoff step per pause: the other batches in flight, refused for the same reason (e.g. all
+            // NOT_REPLICATED while a replica lags), join this pause instead of each making the next one longer.
+            if (session.pausedNanos() == 0) {
+                long delay = retryBackoff.nextDelayMillis();
+                log.debug(
+                        "batch {} refused for now ({} {}); retrying in {} ms",
+                        b.batchId,
+                        nack.getReason(),
+                        nack.getMessage(),
+                        delay);
+                session.pause(delay); // resumed() sends again
+            }
         } else {
             fail(b, new HubClientException("hub refused batch: " + nack.getReason() + " " + nack.getMessage(), false));
             trySend();

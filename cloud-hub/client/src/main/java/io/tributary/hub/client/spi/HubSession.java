@@ -11,6 +11,8 @@ import io.tributary.hub.client.internal.FrameListener;
 import io.tributary.hub.client.internal.HubConnection;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Pong;
 import java.util.List;
@@ -29,14 +31,22 @@ import org.slf4j.LoggerFactory;
  * forwarder. The session owns the link; its owner keeps its own data (what is unacknowledged, what to resend).
  *
  * <ul>
- *   <li><b>Endpoints</b> ({@link ClientOptions#endpoints()}) are tried in order of preference. A failed attempt moves to
- *       the next endpoint (wrapping around); a connection that is lost restarts at the first, so the session returns to
- *       the preferred hub. Between attempts it waits a jittered exponential {@link Backoff}, reset by a good connection.
- *   <li><b>One at a time</b>: at most one connection, and at most one connect attempt or reconnect timer pending. Each
- *       attempt schedules the next only from its own outcome: its failure, the loss of the connection it opened, or that
- *       connection found closed already when the attempt's answer is handled (then its close came first and was ignored
- *       as not current: the connection counts as lost, never as current). Frames and closes of a connection that is not
- *       the current one are ignored.
+ *   <li><b>Endpoints</b> ({@link ClientOptions#endpoints()}) are tried in order of preference. A failed attempt
+ *       moves to the next endpoint (wrapping around); a connection that is lost restarts at the preferred one (the
+ *       first, until a redirect), so the session returns to the preferred hub. Between attempts it waits a jittered
+ *       exponential {@link Backoff}, reset by a good connection.
+ *   <li><b>Redirects</b>: the first {@code Nack NACK_REASON_NOT_HOME} of a connection (the hub is not the stream's home
+ *       region) is handed to {@link HubSessionListener#nack} and then moves the session: it closes the connection and
+ *       connects to the endpoint equal to the nack's {@code home_endpoint}, or to the next endpoint when that is not in
+ *       the list (never to an address the user did not configure: TLS and credentials are configured for the list).
+ *       That endpoint becomes the preferred one. The first move since a batch was acknowledged is immediate; further
+ *       ones wait a backoff of their own, so two hubs that each name the other do not make the session spin. The owner
+ *       hears {@link HubSessionListener#redirected} instead of {@code lost}.
+ *   <li><b>One at a time</b>: at most one connection, and at most one connect attempt or reconnect timer pending.
+ *       Each attempt schedules the next only from its own outcome: its failure, the loss or redirect of the connection
+ *       it opened, or that connection found closed already when the attempt's answer is handled (then its close came
+ *       first and was ignored as not current: the connection counts as lost, never as current). Frames and closes of a
+ *       connection that is not the current one are ignored.
  *   <li><b>Liveness</b>: under the session each connection pings the hub when idle and closes itself after three
  *       {@link ClientOptions#keepAlive()} intervals without hearing anything (a half-open link); that is a loss like
  *       any other. The session answers the hub's {@code Ping}s.
@@ -75,6 +85,8 @@ public final class HubSession implements AutoCloseable {
     private final boolean retryRefusals;
     private final HubSessionListener listener;
     private final Backoff backoff;
+    /** Paces moves that follow one another without an acknowledged batch in between (a redirect loop). */
+    private final Backoff redirectBackoff;
 
     // Session-thread state (volatile where close() reads or writes it from another thread).
     private volatile HubConnection connection;
@@ -83,6 +95,13 @@ public final class HubSession implements AutoCloseable {
     private boolean started;
     private volatile boolean stopped;
     private int endpointIndex;
+    /** Where a lost connection restarts: the first endpoint, or the one the last redirect moved to. */
+    private int preferredIndex;
+    /** Moves since a batch was last acknowledged: the first is immediate, later ones back off. */
+    private int movesInARow;
+    /** The stream of the last batch sent, for the redirect's log line (an owner sends one stream). */
+    private String stream = "";
+
     private long pausedUntilNanos;
     private ScheduledFuture<?> resumeTimer;
 
@@ -95,6 +114,7 @@ public final class HubSession implements AutoCloseable {
         this.retryRefusals = b.retryRefusals;
         this.listener = listener;
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax);
+        this.redirectBackoff = new Backoff(b.backoffInitial, b.backoffMax);
         this.connector = b.connector(executor);
     }
 
@@ -159,6 +179,9 @@ public final class HubSession implements AutoCloseable {
     public CompletableFuture<Void> send(Frame frame) {
         if (connection == null) {
             return CompletableFuture.failedFuture(new HubClientException("not connected to the hub", true));
+        }
+        if (frame.getBodyCase() == Frame.BodyCase.BATCH) {
+            stream = frame.getBatch().getStream();
         }
         return connection.send(frame);
     }
@@ -331,7 +354,7 @@ public final class HubSession implements AutoCloseable {
         if (stopped) {
             return;
         }
-        endpointIndex = 0;
+        endpointIndex = preferredIndex;
         long delay = backoff.nextDelayMillis();
         listener.lost(c.endpoint(), reason, delay);
         reconnectIn(delay);
@@ -356,8 +379,17 @@ public final class HubSession implements AutoCloseable {
             return;
         }
         switch (frame.getBodyCase()) {
-            case BATCH_ACK -> listener.batchAck(frame.getBatchAck());
-            case NACK -> listener.nack(frame.getNack());
+            case BATCH_ACK -> {
+                movesInARow = 0; // this hub takes writes: the next redirect is news, not a loop
+                redirectBackoff.reset();
+                listener.batchAck(frame.getBatchAck());
+            }
+            case NACK -> {
+                listener.nack(frame.getNack());
+                if (frame.getNack().getReason() == NackReason.NACK_REASON_NOT_HOME) {
+                    moveHome(c, frame.getNack());
+                }
+            }
             case THROTTLE -> {
                 pause(frame.getThrottle().getRetryAfterMs());
                 listener.throttle(frame.getThrottle());
@@ -388,6 +420,66 @@ public final class HubSession implements AutoCloseable {
             }
             default -> listener.otherFrame(frame);
         }
+    }
+
+    /**
+     * The hub on {@code c} is not the stream's home: closes {@code c} and connects to the home's hub if it is one of
+     * the endpoints, else to the next endpoint, which becomes the preferred one. Only the first NOT_HOME of a
+     * connection gets here: the connection is no longer current after it, so the frames that follow are ignored.
+     */
+    private void moveHome(HubConnection c, Nack nack) {
+        if (stopped || c != connection) {
+            return; // the owner closed the session, or the connection went, while handling the nack
+        }
+        int from = Math.floorMod(endpointIndex, endpoints.size());
+        int home = indexOf(nack.getHomeEndpoint());
+        int to = home >= 0 ? home : (from + 1) % endpoints.size();
+        long delay = movesInARow++ == 0 ? 0 : redirectBackoff.nextDelayMillis();
+        HubEndpoint target = endpoints.get(to);
+        String when =
+                delay == 0 ? "" : " in " + delay + " ms (" + movesInARow + " moves without an acknowledged batch)";
+        if (home >= 0) {
+            log.info(
+                    "hub {} says stream {}'s home is region {} at {}: moving{}",
+                    c.endpoint(),
+                    stream,
+                    nack.getHomeRegion(),
+                    target,
+                    when);
+        } else {
+            log.info(
+                    "hub {} says stream {}'s home is region {} at '{}', which is not a configured endpoint:"
+                            + " moving to {}{}",
+                    c.endpoint(),
+                    stream,
+                    nack.getHomeRegion(),
+                    nack.getHomeEndpoint(),
+                    target,
+                    when);
+        }
+        connection = null; // its close, when it comes, is not current: this move schedules the next attempt
+        c.close();
+        endpointIndex = to;
+        preferredIndex = to;
+        listener.redirected(c.endpoint(), target, nack.getHomeRegion(), delay);
+        reconnectIn(delay);
+    }
+
+    /** The index of the endpoint {@code text} (HOST:PORT) names, or -1 when it is none of them or no address. */
+    private int indexOf(String text) {
+        HubEndpoint named;
+        try {
+            named = HubEndpoint.parse(text);
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+        for (int i = 0; i < endpoints.size(); i++) {
+            HubEndpoint e = endpoints.get(i);
+            if (e.port() == named.port() && e.host().equalsIgnoreCase(named.host())) {
+                return i; // host names are case-insensitive
+            }
+        }
+        return -1;
     }
 
     private void fence(HubEndpoint ep, FencedException e) {

@@ -10,6 +10,8 @@ import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.ConnectionError;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.Nack;
+import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.Pong;
 import io.tributary.protocol.v1.Throttle;
 import io.tributary.protocol.v1.Welcome;
@@ -23,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * io.tributary.hub.client.spi.HubSession}): answers Hello with Welcome (granting {@link #GRANT} to a peer that presents
  * no grant, keeping the one presented otherwise), answers Pings, acknowledges every Batch, and records every frame it
  * receives with its arrival time. Modes stage trouble: refuse connections (accept and close at once), go silent after
- * the Welcome (a half-open link), throttle batches, fence after the Welcome.
+ * the Welcome (a half-open link), throttle batches, fence after the Welcome, redirect batches to the stream's home
+ * ({@code NOT_HOME}), leave batches unconfirmed by a replica ({@code NOT_REPLICATED}).
  *
  * <p>Thread rules: state is guarded by {@code this}; the server runs on its own event loop.
  */
@@ -46,6 +49,8 @@ public final class FakeHub implements AutoCloseable {
     private volatile boolean fence;
     private volatile int throttleMs;
     private volatile boolean fenceAtHello;
+    private volatile String homeEndpoint;
+    private volatile boolean notReplicated;
     private final AtomicInteger hangUps = new AtomicInteger();
 
     public FakeHub() throws InterruptedException {
@@ -86,6 +91,16 @@ public final class FakeHub implements AutoCloseable {
     /** Refuse every Hello with {@code ERROR_CODE_FENCED} (a superseded grant at the handshake). */
     public void fenceAtHello(boolean value) {
         this.fenceAtHello = value;
+    }
+
+    /** Answer every Batch with a NOT_HOME nack naming {@code home} (HOST:PORT, null: ack again) in region "us". */
+    public void redirectBatchesTo(String home) {
+        this.homeEndpoint = home;
+    }
+
+    /** Answer the first batch of each connection NOT_REPLICATED (retriable), and ack the rest. */
+    public void notReplicatedFirstBatch(boolean value) {
+        this.notReplicated = value;
     }
 
     /** The next {@code connections} handshakes get their Welcome, then the connection is closed at once. */
@@ -188,7 +203,21 @@ public final class FakeHub implements AutoCloseable {
         }
 
         private void onBatch(ChannelHandlerContext ctx, Batch b) {
-            if (batches++ == 0 && throttleMs > 0) {
+            boolean first = batches++ == 0;
+            String home = homeEndpoint;
+            if (home != null || (first && notReplicated)) {
+                Nack.Builder nack = Nack.newBuilder().setBatchId(b.getBatchId()).setRetriable(true);
+                if (home != null) {
+                    nack.setReason(NackReason.NACK_REASON_NOT_HOME)
+                            .setHomeEndpoint(home)
+                            .setHomeRegion("us");
+                } else {
+                    nack.setReason(NackReason.NACK_REASON_NOT_REPLICATED);
+                }
+                ctx.writeAndFlush(Frame.newBuilder().setNack(nack).build());
+                return;
+            }
+            if (first && throttleMs > 0) {
                 throttles.incrementAndGet();
                 note(throttleNanos, System.nanoTime());
                 ctx.writeAndFlush(Frame.newBuilder()

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What every client's link to the hub does, the same for all of them because they all run on one {@link
  * io.tributary.hub.client.spi.HubSession}: fail over down the endpoint list, return to the preferred endpoint after a
- * loss, detect a half-open link by keepalive, honour a throttle, and stop for good when fenced. Each client (producer,
+ * loss, detect a half-open link by keepalive, honour a throttle, stop for good when fenced, and move to the stream's
+ * home region's hub when a hub says it is not the home (NOT_HOME), without spinning between two hubs that each name
+ * the other. Each client (producer,
  * shard reader, group consumer, the edge agent's forwarder) runs this suite in a subclass against {@link FakeHub}s.
  *
  * @param <C> the client under test
@@ -149,5 +152,70 @@ public abstract class HubSessionContract<C extends AutoCloseable> {
 
         await().atMost(WAIT).until(() -> reportsFenced(c));
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> hub.hellos() == 1);
+    }
+
+    @Test
+    void notHome_movesToTheHomeHub_andALaterLossReconnectsThere() throws Exception {
+        assumeThat(sendsBatches()).as("only batches are redirected").isTrue();
+        FakeHub replica = hub();
+        FakeHub home = hub();
+        replica.redirectBatchesTo(home.endpoint().toString());
+        C c = connect(replica.endpoint(), home.endpoint());
+        await().atMost(WAIT).until(() -> !home.received(Frame.BodyCase.BATCH).isEmpty());
+        assertThat(replica.hellos()).isEqualTo(1);
+
+        home.dropConnections();
+        work(c);
+
+        await().atMost(WAIT)
+                .until(() -> home.hellos() >= 2
+                        && home.received(Frame.BodyCase.BATCH).size() >= 2);
+        assertThat(replica.hellos())
+                .as("the hub moved to is the preferred one now")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void notHome_namingAnEndpointNotInTheList_movesToTheNextInTheList() throws Exception {
+        assumeThat(sendsBatches()).as("only batches are redirected").isTrue();
+        FakeHub replica = hub();
+        FakeHub next = hub();
+        FakeHub unlisted = hub();
+        replica.redirectBatchesTo(unlisted.endpoint().toString());
+        connect(replica.endpoint(), next.endpoint());
+
+        await().atMost(WAIT).until(() -> !next.received(Frame.BodyCase.BATCH).isEmpty());
+        assertThat(unlisted.hellos())
+                .as("never an address the user did not configure")
+                .isZero();
+    }
+
+    @Test
+    void twoHubsNamingEachOtherHome_movesBackOffInsteadOfSpinning() throws Exception {
+        assumeThat(sendsBatches()).as("only batches are redirected").isTrue();
+        FakeHub a = hub();
+        FakeHub b = hub();
+        a.redirectBatchesTo(b.endpoint().toString());
+        b.redirectBatchesTo(a.endpoint().toString());
+        connect(a.endpoint(), b.endpoint());
+
+        int moves = 9;
+        await().atMost(WAIT).until(() -> a.hellos() + b.hellos() > moves);
+        List<Long> welcomes = Stream.concat(a.welcomeNanos().stream(), b.welcomeNanos().stream())
+                .sorted()
+                .toList();
+        // Move 1 is immediate; move m waits at least half of min(max, initial * 2^(m - 2)), like failed attempts.
+        for (int m = 2; m <= moves; m++) {
+            long bound = Math.min(BACKOFF_MAX.toMillis(), BACKOFF_INITIAL.toMillis() << (m - 2));
+            assertThat(welcomes.get(m) - welcomes.get(m - 1))
+                    .as("move %d", m)
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(bound / 2));
+        }
+        long first = welcomes.get(0);
+        assertThat(welcomes)
+                .as("connections in the first 500 ms")
+                .filteredOn(w -> w - first < TimeUnit.MILLISECONDS.toNanos(500))
+                .hasSizeLessThanOrEqualTo(moves);
+        b.redirectBatchesTo(null); // lets the client deliver and close quickly
     }
 }
