@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -33,8 +34,9 @@ import java.util.stream.Stream;
  * <p>Durability: with {@link Durability#FSYNC} (default) an append completes after the fsync covering it; with {@link
  * Durability#PAGE_CACHE} after the write to the OS page cache (see there).
  *
- * <p>Threads: all methods are thread-safe; {@link #open} and {@link #close} serialise with each other. Append,
- * lookup and retention futures complete on the shard's writer thread: keep callbacks short.
+ * <p>Threads: all methods are thread-safe; {@link #open} and {@link #close} serialise with each other. The futures of
+ * appends (replicated ones too), lookups and retention complete on the shard's writer thread: keep
+ * callbacks short.
  */
 public final class LocalShardStore implements ShardStore {
     private final LocalStoreConfig config;
@@ -92,22 +94,39 @@ public final class LocalShardStore implements ShardStore {
     @Override
     public CompletableFuture<AppendResult> append(ShardKey key, BatchToAppend batch) {
         if (batch.payloadSize() > config.maxBatchBytes()) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "payload of " + batch.payloadSize() + " bytes exceeds maxBatchBytes " + config.maxBatchBytes()));
+            return CompletableFuture.failedFuture(tooLarge(batch));
         }
-        try {
-            return shard(key)
-                    .writer()
-                    .submit(new ShardWriter.Append(batch, new CompletableFuture<>()))
-                    .future();
-        } catch (ShardUnavailableException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return submit(key, f -> new ShardWriter.Append(batch, f));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The batch goes through the shard's writer queue and group commit like an {@link #append}. A resend counts as
+     * one only when the stored batch at its base sequence has the same record count (else the shards diverged, and it
+     * is refused). A batch below the oldest retained sequence is refused: it cannot be checked.
+     */
     @Override
     public CompletableFuture<AppendResult> appendReplica(ShardKey key, StoredBatch batch) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("appendReplica: not built yet"));
+        BatchToAppend entry;
+        try {
+            entry = new BatchToAppend(
+                    batch.payload(),
+                    batch.codec(),
+                    batch.recordCount(),
+                    batch.firstEventTimeMs(),
+                    batch.lastEventTimeMs(),
+                    batch.producer(),
+                    batch.producerFirstSeq(),
+                    batch.producerLastSeq(),
+                    true);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (entry.payloadSize() > config.maxBatchBytes()) {
+            return CompletableFuture.failedFuture(tooLarge(entry));
+        }
+        return submit(key, f -> new ShardWriter.ReplicaAppend(batch.baseSequence(), batch.appendTimeMs(), entry, f));
     }
 
     @Override
@@ -138,26 +157,12 @@ public final class LocalShardStore implements ShardStore {
     @Override
     public CompletableFuture<ProducerLookup> lookupProducer(
             ShardKey key, ProducerKey producer, long firstSeq, long lastSeq) {
-        try {
-            return shard(key)
-                    .writer()
-                    .submit(new ShardWriter.Lookup(producer, firstSeq, lastSeq, new CompletableFuture<>()))
-                    .future();
-        } catch (ShardUnavailableException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return submit(key, f -> new ShardWriter.Lookup(producer, firstSeq, lastSeq, f));
     }
 
     @Override
     public CompletableFuture<RetentionResult> enforceRetention(ShardKey key, RetentionPolicy policy) {
-        try {
-            return shard(key)
-                    .writer()
-                    .submit(new ShardWriter.Retention(policy, new CompletableFuture<>()))
-                    .future();
-        } catch (ShardUnavailableException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return submit(key, f -> new ShardWriter.Retention(policy, f));
     }
 
     @Override
@@ -176,6 +181,22 @@ public final class LocalShardStore implements ShardStore {
         closed = true;
         CompletableFuture.allOf(shards.values().stream().map(LocalShard::stop).toArray(CompletableFuture[]::new))
                 .join();
+    }
+
+    /** Queues the command made around a new future on the shard's writer; the future fails if the shard is not open. */
+    private <T> CompletableFuture<T> submit(ShardKey key, Function<CompletableFuture<T>, ShardWriter.Command> command) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        try {
+            shard(key).writer().submit(command.apply(future));
+        } catch (ShardUnavailableException e) {
+            future.completeExceptionally(e);
+        }
+        return future;
+    }
+
+    private IllegalArgumentException tooLarge(BatchToAppend batch) {
+        return new IllegalArgumentException(
+                "payload of " + batch.payloadSize() + " bytes exceeds maxBatchBytes " + config.maxBatchBytes());
     }
 
     private LocalShard shard(ShardKey key) {

@@ -120,6 +120,28 @@ final class Segment {
         lastAppendTimeMs = appendTimeMs;
     }
 
+    /** A batch found by {@link #locate}: its header and the file position where it starts. */
+    record Located(long position, BatchHeader header) {}
+
+    /**
+     * Finds the batch that starts exactly at {@code sequence} among the first {@code end} bytes of the log, scanning
+     * headers from the nearest sequence index entry (from the start when the index is empty). Writer thread or
+     * recovery only: it may look at bytes not yet published.
+     *
+     * @return the batch, or {@code null} when no batch starts there (the sequence falls inside a batch or after the
+     *     end)
+     */
+    Located locate(long sequence, long end) throws IOException {
+        SegmentScanner scanner =
+                new SegmentScanner(channel, sequenceIndex.floorValue(sequence, 0), end, maxPayload, false);
+        for (BatchHeader h = scanner.next(); h != null; h = scanner.next()) {
+            if (h.baseSequence() >= sequence) {
+                return h.baseSequence() == sequence ? new Located(scanner.batchPosition(), h) : null;
+            }
+        }
+        return null;
+    }
+
     /** Writes the buffers at the end of the log (their bytes must already be accounted by {@link #onBatch}). */
     void write(ByteBuffer[] buffers, int count) throws IOException {
         long remaining = 0;

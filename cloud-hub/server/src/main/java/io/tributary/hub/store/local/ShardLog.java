@@ -205,7 +205,8 @@ final class ShardLog {
         }
     }
 
-    private static int floorIndex(Segment[] segs, long sequence) {
+    /** Index of the last segment starting at or below {@code sequence} (0 when none does). */
+    static int floorIndex(Segment[] segs, long sequence) {
         int lo = 0;
         int hi = segs.length - 1;
         while (lo < hi) {

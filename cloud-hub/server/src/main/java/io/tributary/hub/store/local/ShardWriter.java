@@ -6,6 +6,7 @@ import io.tributary.hub.store.ProducerGapException;
 import io.tributary.hub.store.ProducerKey;
 import io.tributary.hub.store.ProducerLookup;
 import io.tributary.hub.store.ProducerSequenceException;
+import io.tributary.hub.store.ReplicaSequenceException;
 import io.tributary.hub.store.RetentionPolicy;
 import io.tributary.hub.store.RetentionResult;
 import io.tributary.hub.store.ShardUnavailableException;
@@ -31,17 +32,35 @@ import org.slf4j.LoggerFactory;
  * Producer lookups and retention go through the same queue so they see exactly the durable state and never race the
  * writer. Any I/O error takes this shard OFFLINE and fails its pending and later calls.
  *
+ * <p>Replicated batches ({@link ReplicaAppend}) are written by the same path and group commit as appends, keeping the
+ * home's base sequence, append time (raised to keep the shard's append times non-decreasing) and producer run, so the
+ * entry bytes are the home's.
+ *
  * <p>Threads: {@link #submit} from any thread; everything else runs on the writer thread.
  */
 final class ShardWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardWriter.class);
     private static final int HEADER_BUFFER_BYTES = 256 * 1024;
 
-    sealed interface Command permits Append, Lookup, Retention, Stop {
+    sealed interface Command permits Write, Lookup, Retention, Stop {
         CompletableFuture<?> future();
     }
 
-    record Append(BatchToAppend batch, CompletableFuture<AppendResult> future) implements Command {}
+    /** A command that writes a batch; it takes part in the group commit. */
+    sealed interface Write extends Command permits Append, ReplicaAppend {
+        @Override
+        CompletableFuture<AppendResult> future();
+    }
+
+    record Append(BatchToAppend batch, CompletableFuture<AppendResult> future) implements Write {}
+
+    /**
+     * A batch replicated from the home region, to store at exactly {@code baseSequence} with the home's append time
+     * ({@code batch.allowGap()} is ignored: the producer run is recorded, not checked).
+     */
+    record ReplicaAppend(
+            long baseSequence, long appendTimeMs, BatchToAppend batch, CompletableFuture<AppendResult> future)
+            implements Write {}
 
     record Lookup(ProducerKey producer, long first, long last, CompletableFuture<ProducerLookup> future)
             implements Command {}
@@ -145,7 +164,12 @@ final class ShardWriter implements Runnable {
             log.checkOnline();
             boolean wrote = false;
             for (int i = 0; i < group.size(); i++) {
-                results[i] = group.get(i) instanceof Append a ? append(a) : null;
+                Command c = group.get(i);
+                if (c instanceof Append a) {
+                    results[i] = append(a);
+                } else if (c instanceof ReplicaAppend r) {
+                    results[i] = appendReplica(r);
+                }
                 wrote |= results[i] != null && !results[i].duplicate();
             }
             flush();
@@ -154,8 +178,8 @@ final class ShardWriter implements Runnable {
             }
             for (int i = 0; i < group.size(); i++) {
                 Command c = group.get(i);
-                if (c instanceof Append a && results[i] != null) {
-                    a.future().complete(results[i]);
+                if (c instanceof Write w && results[i] != null) {
+                    w.future().complete(results[i]);
                 } else if (c instanceof Lookup l) {
                     l.future().complete(producers.lookup(l.producer(), l.first(), l.last()));
                 } else if (c instanceof Retention r) {
@@ -204,16 +228,56 @@ final class ShardWriter implements Runnable {
             }
             default -> {}
         }
+        return write(b, clock.millis());
+    }
+
+    /**
+     * Stores a replicated batch at its base sequence when that is the high-water mark; answers a resend of the stored
+     * batch that starts there with the same record count as a duplicate; refuses anything else, writing nothing.
+     */
+    private AppendResult appendReplica(ReplicaAppend r) throws IOException {
+        BatchToAppend b = r.batch();
+        long base = r.baseSequence();
+        if (base == nextSequence) {
+            metrics.replicaAppendBatches.increment();
+            return write(b, r.appendTimeMs());
+        }
+        if (base < nextSequence && base + b.recordCount() <= nextSequence && isStored(base, b.recordCount())) {
+            metrics.duplicateBatches.increment();
+            return new AppendResult(base, b.recordCount(), AppendResult.Status.DUPLICATE);
+        }
+        r.future().completeExceptionally(new ReplicaSequenceException(log.key(), base, nextSequence));
+        return null;
+    }
+
+    /** Whether a batch of {@code recordCount} records starting at {@code base} (below the high-water mark) is stored. */
+    private boolean isStored(long base, int recordCount) throws IOException {
+        Segment[] segments = log.segments();
+        if (base < segments[0].baseSequence()) {
+            return false; // retained away: cannot tell, and the follower must not skip ahead on a guess
+        }
+        flush(); // the batch may be in this group, not yet written
+        Segment segment = segments[ShardLog.floorIndex(segments, base)];
+        Segment.Located found = segment.locate(base, segment.size());
+        return found != null && found.header().recordCount() == recordCount;
+    }
+
+    /**
+     * Encodes one batch at the high-water mark into the pending gather list, with the append time {@code
+     * appendTimeMs} raised to the shard's last one (append times never decrease).
+     */
+    private AppendResult write(BatchToAppend b, long appendTimeMs) throws IOException {
         ProducerNames names = producers.names(b.producer());
         int headerLength = BatchHeader.headerLength(names.agentId(), names.lane());
         int entryLength = headerLength + b.payloadSize();
-        long now = clock.millis();
-        rollIfNeeded(entryLength, now);
+        long appendTime = Math.max(lastAppendTimeMs, appendTimeMs);
+        // Segment age by append time: a replica catching up on old batches rolls where its home did, not per batch.
+        rollIfNeeded(entryLength, appendTime);
         if (headers.remaining() < headerLength || gathered + 2 > gather.length) {
             flush();
         }
         long base = nextSequence;
-        lastAppendTimeMs = Math.max(lastAppendTimeMs, now);
+        lastAppendTimeMs = appendTime;
         ByteBuffer header = headers.slice(headers.position(), headerLength);
         BatchHeader.write(header, b, base, lastAppendTimeMs, names, crc);
         headers.position(headers.position() + headerLength);

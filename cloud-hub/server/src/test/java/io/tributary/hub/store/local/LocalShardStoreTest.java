@@ -62,17 +62,7 @@ class LocalShardStoreTest {
     }
 
     private List<StoredBatch> readAll(long from) {
-        List<StoredBatch> all = new ArrayList<>();
-        long next = from;
-        for (int i = 0; i < 10_000; i++) {
-            ReadResult r = store.read(SHARD, next, 7, 600);
-            if (r.batches().isEmpty()) {
-                break;
-            }
-            all.addAll(r.batches());
-            next = r.nextSequence();
-        }
-        return all;
+        return ShardContents.readAll(store, SHARD, from);
     }
 
     @Test
