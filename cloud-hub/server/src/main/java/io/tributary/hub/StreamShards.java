@@ -51,6 +51,14 @@ final class StreamShards implements StreamRegistry.Listener {
     }
 
     @Override
+    public void onReplaced(java.util.Optional<StreamDefinition> before, StreamDefinition after) {
+        // A replica took its home's version: it may be new here or have new shards.
+        after.shards().stream()
+                .filter(sh -> before.flatMap(b -> b.shard(sh.id())).isEmpty())
+                .forEach(sh -> open(new ShardKey(after.name(), sh.id())));
+    }
+
+    @Override
     public void onDeleted(StreamDefinition stream) {
         stream.shards().forEach(sh -> store.delete(new ShardKey(stream.name(), sh.id())));
     }

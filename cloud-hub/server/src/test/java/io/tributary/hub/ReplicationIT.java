@@ -1,0 +1,283 @@
+package io.tributary.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tributary.hub.client.AdminClient;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.store.ReadResult;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.StoredBatch;
+import io.tributary.hub.stream.ShardDefinition;
+import io.tributary.hub.stream.StreamDefinition;
+import io.tributary.protocol.v1.AckLevel;
+import io.tributary.protocol.v1.CreateStream;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.NackReason;
+import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.protocol.v1.RegionEndpoint;
+import io.tributary.protocol.v1.StreamDescription;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two hubs in two regions on loopback: the home (eu) replicates a stream to the replica (us) byte for byte at the same
+ * sequence numbers; the replica resumes after either side restarts; ack level replicated waits for the replica;
+ * promotion moves the home, the old home refuses writes and rejoins as a replica, dropping (and counting) only what
+ * it accepted and never replicated.
+ */
+class ReplicationIT {
+    private static final String STREAM = "telemetry";
+
+    @TempDir
+    Path dir;
+
+    private ClientResources resources;
+    private int euPort;
+    private int usPort;
+    private Hub eu;
+    private Hub us;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        resources = new ClientResources(1);
+        euPort = freePort();
+        usPort = freePort();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (eu != null) {
+            eu.close();
+        }
+        if (us != null) {
+            us.close();
+        }
+        resources.close();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Hub start(String region, int port) throws Exception {
+        HubConfig c = TestHubs.config(
+                dir.resolve(region),
+                Map.of(
+                        "region",
+                        region,
+                        "hub-id",
+                        "hub-" + region,
+                        "port",
+                        String.valueOf(port),
+                        "replication.ack-timeout",
+                        "1s"));
+        return Hub.start(c);
+    }
+
+    private StreamDescription create(Hub home, AckLevel ack, String replicaRegion, int replicaPort) {
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(home.port()))) {
+            return admin.createStream(CreateStream.newBuilder()
+                    .setStream(STREAM)
+                    .setShardCount(2)
+                    .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP)
+                    .addReplicas(RegionEndpoint.newBuilder()
+                            .setRegion(replicaRegion)
+                            .setEndpoint("127.0.0.1:" + replicaPort))
+                    .setAckLevel(ack)
+                    .build());
+        }
+    }
+
+    /**
+     * Sends {@code batches} batches of 5 records over keys (lanes) g0..g3, each lane from {@code firstSeq}, and checks
+     * each answer; returns the records sent.
+     */
+    private static int produce(Hub hub, String agent, long firstSeq, int batches) throws IOException {
+        try (RawLink link = RawLink.handshake(hub.port(), agent, 0, Optional.empty())) {
+            for (int i = 0; i < batches; i++) {
+                Frame answer = link.call(
+                        TestRecords.batch(i + 1, STREAM, agent, link.epoch(), "g" + (i % 4), firstSeq + 5L * (i / 4), 5));
+                assertThat(answer.hasBatchAck())
+                        .as("answer to batch %d: %s", i, answer)
+                        .isTrue();
+            }
+        }
+        return 5 * batches;
+    }
+
+    /** Per shard: next sequence and a digest of every stored batch (sequence, times, producer run, payload). */
+    private static Map<String, String> digest(Hub hub) throws Exception {
+        StreamDefinition stream = hub.streams().describe(STREAM);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (ShardDefinition shard : stream.shards()) {
+            ShardKey key = new ShardKey(STREAM, shard.id());
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            long next = hub.store().info(key).oldestSequence();
+            while (true) {
+                ReadResult r = hub.store().read(key, next, 10_000, 4 << 20);
+                if (r.batches().isEmpty()) {
+                    break;
+                }
+                for (StoredBatch b : r.batches()) {
+                    md.update((b.baseSequence() + "/" + b.recordCount() + "/" + b.codec() + "/" + b.appendTimeMs()
+                                    + "/" + b.firstEventTimeMs() + "/" + b.lastEventTimeMs() + "/" + b.producer()
+                                    + "/" + b.producerFirstSeq() + "/" + b.producerLastSeq())
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    md.update(b.payloadBytes());
+                }
+                next = r.nextSequence();
+            }
+            out.put(
+                    shard.id(),
+                    hub.store().info(key).nextSequence() + " " + HexFormat.of().formatHex(md.digest()));
+        }
+        return out;
+    }
+
+    private void awaitSameContent() {
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(digest(us)).isEqualTo(digest(eu)));
+    }
+
+    @Test
+    void replica_followsFromEmptyAndAfterRestarts_byteIdenticalAtTheSameSequences() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        StreamDescription created = create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        assertThat(created.getHomeRegion()).isEqualTo("eu");
+        assertThat(created.getGeneration()).isEqualTo(1);
+        produce(eu, "edge-1", 0, 20);
+        awaitSameContent();
+        assertThat(us.streams().describe(STREAM).replication().homeRegion()).isEqualTo("eu");
+
+        // The replica restarts: it resumes from its own high-water mark.
+        us.close();
+        us = null;
+        produce(eu, "edge-2", 0, 10);
+        us = start("us", usPort);
+        awaitSameContent();
+
+        // The home restarts.
+        eu.close();
+        eu = null;
+        eu = start("eu", euPort);
+        produce(eu, "edge-3", 0, 10);
+        awaitSameContent();
+
+        // A write to the replica is refused with the home's address.
+        try (RawLink link = RawLink.handshake(us.port(), "edge-4", 0, Optional.empty())) {
+            Frame answer = link.call(TestRecords.batch(1, STREAM, "edge-4", link.epoch(), "g0", 0, 5));
+            assertThat(answer.getNack().getReason()).isEqualTo(NackReason.NACK_REASON_NOT_HOME);
+            assertThat(answer.getNack().getHomeEndpoint()).isEqualTo("127.0.0.1:" + euPort);
+            assertThat(answer.getNack().getRetriable()).isTrue();
+        }
+        // Describe shows the lag per replica region on both sides.
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(
+                                    admin.describeStream(STREAM).getShards(0).getReplicaLagList())
+                            .singleElement()
+                            .satisfies(l -> {
+                                assertThat(l.getRegion()).isEqualTo("us");
+                                assertThat(l.getLagRecords()).isZero();
+                                assertThat(l.getState()).isEqualTo("following");
+                            }));
+        }
+    }
+
+    @Test
+    void ackReplicated_waitsForTheReplica_refusesAsNotReplicatedWhileItIsDown() throws Exception {
+        eu = start("eu", euPort);
+        create(eu, AckLevel.ACK_LEVEL_REPLICATED, "us", usPort);
+        try (RawLink link = RawLink.handshake(eu.port(), "edge-1", 0, Optional.empty())) {
+            Frame answer = link.call(TestRecords.batch(1, STREAM, "edge-1", link.epoch(), "g0", 0, 5));
+            assertThat(answer.getNack().getReason()).isEqualTo(NackReason.NACK_REASON_NOT_REPLICATED);
+            assertThat(answer.getNack().getRetriable()).isTrue();
+            us = start("us", usPort);
+            // The resend is a duplicate at home; it is acknowledged once the replica has it.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Frame again = link.call(TestRecords.batch(2, STREAM, "edge-1", link.epoch(), "g0", 0, 5));
+                assertThat(again.hasBatchAck()).as("%s", again).isTrue();
+                assertThat(again.getBatchAck().getDuplicates()).isEqualTo(5);
+            });
+            Frame next = link.call(TestRecords.batch(3, STREAM, "edge-1", link.epoch(), "g0", 5, 5));
+            assertThat(next.hasBatchAck()).as("%s", next).isTrue();
+        }
+        awaitSameContent();
+    }
+
+    @Test
+    void promote_oldHomeReturnsAndRefusesWrites_dropsAndCountsOnlyWhatItNeverReplicated() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 8);
+        awaitSameContent();
+        // The link to the replica goes down; the home keeps acknowledging (ack local) what never reaches it.
+        us.close();
+        us = null;
+        produce(eu, "edge-2", 0, 4);
+        eu.close();
+        eu = null;
+
+        // Region eu is lost; us is promoted and takes writes.
+        us = start("us", usPort);
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(us.port()))) {
+            StreamDescription promoted = admin.promoteStream(STREAM, false);
+            assertThat(promoted.getHomeRegion()).isEqualTo("us");
+            assertThat(promoted.getGeneration()).isEqualTo(2);
+        }
+        produce(us, "edge-3", 0, 6);
+
+        // eu returns: it learns generation 2, cuts the 20 records it never replicated, and follows us.
+        eu = start("eu", euPort);
+        awaitSameContent();
+        assertThat(eu.streams().describe(STREAM).replication().homeRegion()).isEqualTo("us");
+        assertThat(eu.registry()
+                        .get("tributary.replication.truncated.records")
+                        .counter()
+                        .count())
+                .isEqualTo(20.0);
+        try (RawLink link = RawLink.handshake(eu.port(), "edge-5", 0, Optional.empty())) {
+            Frame answer = link.call(TestRecords.batch(1, STREAM, "edge-5", link.epoch(), "g0", 0, 5));
+            assertThat(answer.getNack().getReason()).isEqualTo(NackReason.NACK_REASON_NOT_HOME);
+            assertThat(answer.getNack().getHomeEndpoint()).isEqualTo("127.0.0.1:" + usPort);
+        }
+    }
+
+    @Test
+    void splitAtHome_isReplicatedWithItsLineage() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 8);
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
+            admin.splitShard(STREAM, "shard-000000", 0);
+        }
+        produce(eu, "edge-2", 0, 8);
+        awaitSameContent();
+        assertThat(us.streams().describe(STREAM).shards())
+                .isEqualTo(eu.streams().describe(STREAM).shards());
+        // The replica refuses changes of the stream's shape: they are made at home.
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(us.port()))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.splitShard(STREAM, "shard-000001", 0))
+                    .hasMessageContaining("not home");
+        }
+    }
+}
