@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * Durability#PAGE_CACHE} after the write to the OS page cache (see there).
  *
  * <p>Threads: all methods are thread-safe; {@link #open} and {@link #close} serialise with each other. The futures of
- * appends (replicated ones too), lookups and retention complete on the shard's writer thread: keep
+ * appends (replicated ones too), lookups, retention, truncate and reset complete on the shard's writer thread: keep
  * callbacks short.
  */
 public final class LocalShardStore implements ShardStore {
@@ -129,14 +129,29 @@ public final class LocalShardStore implements ShardStore {
         return submit(key, f -> new ShardWriter.ReplicaAppend(batch.baseSequence(), batch.appendTimeMs(), entry, f));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the shard's writer thread between two group commits, so queued appends complete first and later ones
+     * wait. Crash-safe: the cut is recorded in a marker file before any file changes and completed by recovery if the
+     * process dies (see {@link ShardCut}); concurrent readers move to the shortened log without error. It rescans the
+     * headers of the whole shard to rebuild the producer state, so it costs about as much as opening the shard.
+     */
     @Override
     public CompletableFuture<Long> truncate(ShardKey key, long fromSequence) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("truncate: not built yet"));
+        return submit(key, f -> new ShardWriter.Cut(false, fromSequence, f));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Fails with {@link IllegalArgumentException} when {@code nextSequence} is below the high-water mark. Runs like
+     * {@link #truncate}; the shard is then one empty segment whose file name is {@code nextSequence}, which is how it
+     * reopens with oldest = next = {@code nextSequence}.
+     */
     @Override
     public CompletableFuture<Long> resetTo(ShardKey key, long nextSequence) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("resetTo: not built yet"));
+        return submit(key, f -> new ShardWriter.Cut(true, nextSequence, f));
     }
 
     @Override

@@ -66,6 +66,16 @@ final class ShardLog {
         segments = Arrays.copyOfRange(s, n, s.length);
     }
 
+    /**
+     * After a cut ({@code truncate}, {@code resetTo}): the new segments and high-water mark. A reader holding the old
+     * mark or the old segments reads no more than before; the caller closes the replaced segments afterwards, so such
+     * a reader retries on the new ones, and shortens files only then.
+     */
+    void replace(List<Segment> newSegments, long newHighWaterMark) {
+        highWaterMark = newHighWaterMark;
+        segments = newSegments.toArray(new Segment[0]);
+    }
+
     void publish(long newHighWaterMark) {
         highWaterMark = newHighWaterMark;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  *       missing or differs.
  *   <li>Rebuilds the {@link ProducerStateTable} from the headers.
  * </ul>
+ *
+ * <p>Before all that it completes a cut ({@code truncate} or {@code resetTo}) that a crash interrupted: see {@link
+ * ShardCut}.
  *
  * <p>Threads: runs on the thread that opens the shard; the result is handed to the writer.
  */
@@ -51,7 +55,13 @@ final class ShardRecovery {
 
     Recovered recover() throws IOException {
         Files.createDirectories(dir);
-        List<Long> bases = listBases();
+        Optional<ShardCut> redone = ShardCut.redoPending(dir, config, files);
+        redone.ifPresent(c -> LOG.warn(
+                "{}: completed a cut interrupted by a crash: kept records below {}, next sequence {}",
+                key,
+                c.keepBelow(),
+                c.next()));
+        List<Long> bases = listBases(dir);
         ProducerStateTable producers = new ProducerStateTable(config.producerWindow());
         List<Segment> segments = new ArrayList<>();
         try {
@@ -86,16 +96,7 @@ final class ShardRecovery {
     /** Scans one segment, fills its indexes and the producer table; returns its last append time. */
     private long load(Segment segment, boolean active, ProducerStateTable producers) throws IOException {
         long fileSize = segment.channel().size();
-        SegmentScanner scanner = new SegmentScanner(segment.channel(), 0, fileSize, config.maxBatchBytes(), active);
-        for (BatchHeader h = scanner.next(); h != null; h = scanner.next()) {
-            if (h.baseSequence() != segment.nextSequence()) {
-                // Treated like any other corruption: the tail from here is not trustworthy.
-                break;
-            }
-            segment.onBatch(h.baseSequence(), h.recordCount(), h.appendTimeMs(), h.entryLength());
-            producers.record(
-                    h.producer(), h.producerFirstSeq(), h.producerLastSeq(), h.baseSequence(), h.recordCount());
-        }
+        SegmentScanner scanner = replay(segment, fileSize, active, true, producers, config.maxBatchBytes());
         long validEnd = segment.size();
         if (validEnd < fileSize) {
             String reason = scanner.stopReason().isEmpty()
@@ -141,6 +142,30 @@ final class ShardRecovery {
     }
 
     /**
+     * Reads the headers of {@code segment}'s first {@code end} bytes in order and records each batch's producer run;
+     * with {@code account}, also accounts the batches in the segment (size, next sequence, indexes: the segment must
+     * be freshly opened). Stops at the first invalid entry, or (treated like any other corruption: the tail from there
+     * is not trustworthy) at a batch that does not continue the sequence.
+     *
+     * @return the scanner, which tells why it stopped
+     */
+    static SegmentScanner replay(
+            Segment segment, long end, boolean verifyCrc, boolean account, ProducerStateTable producers, int maxPayload)
+            throws IOException {
+        SegmentScanner scanner = new SegmentScanner(segment.channel(), 0, end, maxPayload, verifyCrc);
+        long expected = segment.baseSequence();
+        for (BatchHeader h = scanner.next(); h != null && h.baseSequence() == expected; h = scanner.next()) {
+            if (account) {
+                segment.onBatch(h.baseSequence(), h.recordCount(), h.appendTimeMs(), h.entryLength());
+            }
+            producers.record(
+                    h.producer(), h.producerFirstSeq(), h.producerLastSeq(), h.baseSequence(), h.recordCount());
+            expected = h.nextSequence();
+        }
+        return scanner;
+    }
+
+    /**
      * The position of the first whole, CRC-valid batch in {@code [from, end)} of the segment, or -1. A crash leaves at
      * most a torn tail (nothing valid after it); valid batches after damage mean the damage is elsewhere.
      */
@@ -172,7 +197,8 @@ final class ShardRecovery {
         return -1;
     }
 
-    private List<Long> listBases() throws IOException {
+    /** The base sequences of the segment logs in {@code dir}, ascending. */
+    static List<Long> listBases(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             return list.map(p -> p.getFileName().toString())
                     .filter(n -> n.matches("\\d{20}\\.log"))

@@ -11,6 +11,7 @@ import io.tributary.hub.store.RetentionPolicy;
 import io.tributary.hub.store.RetentionResult;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.StoreBusyException;
+import io.tributary.hub.store.TrimmedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -34,7 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Replicated batches ({@link ReplicaAppend}) are written by the same path and group commit as appends, keeping the
  * home's base sequence, append time (raised to keep the shard's append times non-decreasing) and producer run, so the
- * entry bytes are the home's.
+ * entry bytes are the home's. Cuts ({@link Cut}: truncate, reset) run between groups, on this thread, as a {@link
+ * ShardCut}: crash-safe through a marker file, with readers moved to the new segments before any file shrinks, and
+ * the producer state rebuilt from the headers that remain. They are rare (a region failover), so blocking this shard's
+ * appends for the scan is acceptable.
  *
  * <p>Threads: {@link #submit} from any thread; everything else runs on the writer thread.
  */
@@ -42,7 +46,7 @@ final class ShardWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardWriter.class);
     private static final int HEADER_BUFFER_BYTES = 256 * 1024;
 
-    sealed interface Command permits Write, Lookup, Retention, Stop {
+    sealed interface Command permits Write, Lookup, Retention, Cut, Stop {
         CompletableFuture<?> future();
     }
 
@@ -62,6 +66,12 @@ final class ShardWriter implements Runnable {
             long baseSequence, long appendTimeMs, BatchToAppend batch, CompletableFuture<AppendResult> future)
             implements Write {}
 
+    /**
+     * Removes records: {@code truncate} (keep those below {@code sequence}) or {@code resetTo} (keep none, continue at
+     * {@code sequence}). A barrier: the writes queued before it are committed and completed first.
+     */
+    record Cut(boolean reset, long sequence, CompletableFuture<Long> future) implements Command {}
+
     record Lookup(ProducerKey producer, long first, long last, CompletableFuture<ProducerLookup> future)
             implements Command {}
 
@@ -75,7 +85,7 @@ final class ShardWriter implements Runnable {
     private final FileChannelFactory files;
     private final Clock clock;
     private final ShardMetrics metrics;
-    private final ProducerStateTable producers;
+    private ProducerStateTable producers;
     private final SegmentRetention retention;
     private final BlockingQueue<Command> queue;
     private final ByteBuffer headers = ByteBuffer.allocateDirect(HEADER_BUFFER_BYTES);
@@ -159,7 +169,20 @@ final class ShardWriter implements Runnable {
         }
     }
 
+    /** Processes a drained group in order, committing the writes before each cut and the rest at the end. */
     private void processGroup(List<Command> group) {
+        int start = 0;
+        for (int i = 0; i < group.size(); i++) {
+            if (group.get(i) instanceof Cut cut) {
+                processWrites(group.subList(start, i));
+                processCut(cut);
+                start = i + 1;
+            }
+        }
+        processWrites(group.subList(start, group.size()));
+    }
+
+    private void processWrites(List<Command> group) {
         try {
             log.checkOnline();
             boolean wrote = false;
@@ -290,6 +313,125 @@ final class ShardWriter implements Runnable {
         metrics.appendRecords.increment(b.recordCount());
         metrics.appendBytes.increment(b.payloadSize());
         return new AppendResult(base, b.recordCount(), AppendResult.Status.APPENDED);
+    }
+
+    /** What a cut will do, decided (and refused) before anything changes. */
+    private record CutPlan(ShardCut cut, int keptSegments, long cutPosition, long removed) {}
+
+    private void processCut(Cut c) {
+        CutPlan plan;
+        try {
+            log.checkOnline();
+            plan = c.reset() ? planReset(c.sequence()) : planTruncate(c.sequence());
+        } catch (IOException e) {
+            log.goOffline("reading for a cut failed: " + e, e);
+            c.future().completeExceptionally(log.unavailable());
+            return;
+        } catch (RuntimeException e) {
+            c.future().completeExceptionally(e); // refused, or unavailable: nothing changed
+            return;
+        }
+        if (plan == null) {
+            c.future().complete(0L);
+            return;
+        }
+        long highWaterMark = nextSequence;
+        try {
+            cut(plan);
+        } catch (IOException | RuntimeException e) {
+            // Past ShardCut.begin, reopening the shard completes the cut; before it, nothing changed.
+            log.goOffline("cut failed: " + e, e);
+            c.future().completeExceptionally(log.unavailable());
+            return;
+        }
+        LOG.info(
+                "{}: {} {}: removed {} records (high-water mark was {})",
+                log.key(),
+                c.reset() ? "reset to" : "truncated from",
+                c.sequence(),
+                plan.removed(),
+                highWaterMark);
+        c.future().complete(plan.removed());
+    }
+
+    /** Truncate from {@code from}: null when it removes nothing; throws when refused. */
+    private CutPlan planTruncate(long from) throws IOException {
+        Segment[] segments = log.segments();
+        long oldest = segments[0].baseSequence();
+        if (from > nextSequence) {
+            throw new ReplicaSequenceException(
+                    log.key(),
+                    "cannot truncate from " + from + ": above the high-water mark " + nextSequence,
+                    nextSequence);
+        }
+        if (from < oldest) {
+            throw new TrimmedException(log.key(), from, oldest);
+        }
+        if (from == nextSequence) {
+            return null;
+        }
+        int i = ShardLog.floorIndex(segments, from);
+        Segment.Located at = segments[i].locate(from, segments[i].size());
+        if (at == null) {
+            throw new ReplicaSequenceException(
+                    log.key(), "cannot truncate from " + from + ": not the start of a stored batch", nextSequence);
+        }
+        return new CutPlan(new ShardCut(from, from), i, at.position(), nextSequence - from);
+    }
+
+    /** Reset to {@code next}: null when the shard is already empty there; throws when refused. */
+    private CutPlan planReset(long next) {
+        long oldest = log.segments()[0].baseSequence();
+        if (next < nextSequence) {
+            throw new IllegalArgumentException(log.key() + ": cannot reset to " + next + ": below the high-water mark "
+                    + nextSequence + " (sequences are never reused)");
+        }
+        if (oldest == nextSequence && next == nextSequence) {
+            return null;
+        }
+        return new CutPlan(new ShardCut(0, next), 0, -1, nextSequence - oldest);
+    }
+
+    /**
+     * Performs a planned cut. Order: the marker (from then on recovery finishes the cut); the new active segment,
+     * opened afresh and replayed up to the cut; readers switched to the new segments; the replaced segments closed
+     * (a reader still on them retries); only then the files changed; the marker removed; the producer state rebuilt
+     * from the headers that remain.
+     */
+    private void cut(CutPlan plan) throws IOException {
+        Segment[] old = log.segments();
+        long next = plan.cut().next();
+        plan.cut().begin(dir, files);
+        ProducerStateTable rebuilt = new ProducerStateTable(config.producerWindow());
+        List<Segment> kept = new ArrayList<>();
+        long lastTime = -1;
+        for (int i = 0; i < plan.keptSegments(); i++) {
+            ShardRecovery.replay(old[i], old[i].size(), false, false, rebuilt, config.maxBatchBytes());
+            kept.add(old[i]);
+            lastTime = Math.max(lastTime, old[i].lastAppendTimeMs());
+        }
+        long activeBase = plan.cutPosition() > 0 ? old[plan.keptSegments()].baseSequence() : next;
+        Segment active = Segment.open(dir, activeBase, config, files);
+        try {
+            ShardRecovery.replay(active, Math.max(0, plan.cutPosition()), false, true, rebuilt, config.maxBatchBytes());
+            if (active.nextSequence() != next) {
+                throw new IOException(active + " ends at " + active.nextSequence() + " after replay, not at " + next);
+            }
+            active.positionAtEnd();
+        } catch (IOException | RuntimeException e) {
+            active.close();
+            throw e;
+        }
+        kept.add(active);
+        log.replace(kept, next);
+        for (int i = plan.keptSegments(); i < old.length; i++) {
+            old[i].close();
+        }
+        plan.cut().apply(dir, plan.cutPosition(), config, files);
+        ShardCut.finish(dir, files);
+        producers = rebuilt;
+        nextSequence = next;
+        lastAppendTimeMs = Math.max(lastTime, active.lastAppendTimeMs());
     }
 
     private void rollIfNeeded(int entryLength, long now) throws IOException {
