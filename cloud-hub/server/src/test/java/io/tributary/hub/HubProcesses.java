@@ -22,10 +22,8 @@ public final class HubProcesses {
     private HubProcesses() {}
 
     /** {@code ./tributary hub} on {@code data} and {@code port}, without metrics port, in a 96 MiB child JVM. */
-    public static List<String> hub(Path data, int port, String hubId) {
-        return ChildJvms.command(
-                "96m",
-                HubMain.class,
+    public static List<String> hub(Path data, int port, String hubId, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of(
                 "--data-dir",
                 data.toString(),
                 "--port",
@@ -33,15 +31,17 @@ public final class HubProcesses {
                 "--metrics-port",
                 "-1",
                 "--hub-id",
-                hubId);
+                hubId));
+        args.addAll(List.of(extra));
+        return ChildJvms.command("96m", HubMain.class, args.toArray(String[]::new));
     }
 
     /**
      * Starts {@link #hub} (one I/O thread) with its stderr appended to {@code stderr} and waits until it printed its
      * ready line; the caller kills it.
      */
-    public static Process startHub(Path data, int port, String hubId, Path stderr) {
-        ProcessBuilder pb = new ProcessBuilder(hub(data, port, hubId))
+    public static Process startHub(Path data, int port, String hubId, Path stderr, String... extra) {
+        ProcessBuilder pb = new ProcessBuilder(hub(data, port, hubId, extra))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
         pb.environment().put("TRIBUTARY_HUB_IO_THREADS", "1");
         Process child;
