@@ -272,6 +272,11 @@ class ReplicationIT {
         }
         produce(eu, "edge-2", 0, 8);
         awaitSameContent();
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
+            admin.mergeShards(STREAM, "shard-000002", "shard-000003");
+        }
+        produce(eu, "edge-3", 0, 8);
+        awaitSameContent();
         assertThat(us.streams().describe(STREAM).shards())
                 .isEqualTo(eu.streams().describe(STREAM).shards());
         // The replica refuses changes of the stream's shape: they are made at home.
@@ -279,5 +284,93 @@ class ReplicationIT {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.splitShard(STREAM, "shard-000001", 0))
                     .hasMessageContaining("not home");
         }
+    }
+
+    @Test
+    void replicaDownForAWhile_lagGrowsThenReturnsToZero_nothingLostOrDuplicated() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 8);
+        awaitSameContent();
+        us.close();
+        us = null;
+        produce(eu, "edge-2", 0, 8);
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
+            long behind = admin.describeStream(STREAM).getShardsList().stream()
+                    .flatMap(sh -> sh.getReplicaLagList().stream())
+                    .mapToLong(l -> l.getLagRecords())
+                    .sum();
+            assertThat(behind).as("records the replica lacks while it is down").isEqualTo(40);
+            us = start("us", usPort);
+            awaitSameContent();
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(admin.describeStream(STREAM).getShardsList().stream()
+                                    .flatMap(sh -> sh.getReplicaLagList().stream())
+                                    .mapToLong(l -> l.getLagRecords())
+                                    .sum())
+                            .isZero());
+        }
+        assertThat(TestRecords.readStream(us.store(), us.streams().describe(STREAM)))
+                .isEqualTo(TestRecords.readStream(eu.store(), eu.streams().describe(STREAM)))
+                .hasSize(80);
+    }
+
+    @Test
+    void splitBrain_promotedWhileTheOldHomeRuns_theOldHomeStepsDownAndFollows() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 8);
+        awaitSameContent();
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(us.port()))) {
+            admin.promoteStream(STREAM, false);
+        }
+        // eu learns the new generation from us (its offer, or us refusing eu's) and refuses writes from then on.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                eu.streams().describe(STREAM).replication().homeRegion())
+                        .isEqualTo("us"));
+        try (RawLink link = RawLink.handshake(eu.port(), "edge-2", 0, Optional.empty())) {
+            Frame answer = link.call(TestRecords.batch(1, STREAM, "edge-2", link.epoch(), "g0", 0, 5));
+            assertThat(answer.getNack().getReason()).isEqualTo(NackReason.NACK_REASON_NOT_HOME);
+        }
+        produce(us, "edge-2", 0, 8);
+        awaitSameContent();
+        assertThat(eu.registry()
+                        .get("tributary.replication.truncated.records")
+                        .counter()
+                        .count())
+                .isZero();
+    }
+
+    @Test
+    void gracefulPromotion_theHomeStopsTakingWrites_nothingIsCut() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 12);
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(us.port()))) {
+            StreamDescription d = admin.promoteStream(STREAM, true);
+            assertThat(d.getHomeRegion()).isEqualTo("us");
+            assertThat(d.getForksList())
+                    .extracting(f -> f.getSequence())
+                    .containsExactlyElementsOf(eu.streams().describe(STREAM).shards().stream()
+                            .map(sh -> eu.store()
+                                    .info(new ShardKey(STREAM, sh.id()))
+                                    .nextSequence())
+                            .toList());
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                eu.streams().describe(STREAM).replication().homeRegion())
+                        .isEqualTo("us"));
+        produce(us, "edge-2", 0, 4);
+        awaitSameContent();
+        assertThat(eu.registry()
+                        .get("tributary.replication.truncated.records")
+                        .counter()
+                        .count())
+                .isZero();
     }
 }
