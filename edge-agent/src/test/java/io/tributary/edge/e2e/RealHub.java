@@ -30,27 +30,27 @@ final class RealHub implements AutoCloseable {
 
     private final Path dir;
     private final ClientResources resources = new ClientResources(1);
+    private final Map<String, String> extra;
     private Hub hub;
     private int port;
 
     RealHub(Path dir) throws Exception {
+        this(dir, 0, Map.of());
+    }
+
+    /** On {@code port} (0: any free one, kept across restarts) with more configuration, e.g. its region. */
+    RealHub(Path dir, int port, Map<String, String> extra) throws Exception {
         this.dir = dir;
+        this.port = port;
+        this.extra = extra;
         start();
     }
 
     void start() throws Exception {
-        hub = Hub.start(HubConfig.load(
-                Optional.empty(),
-                Map.of(),
-                Map.of(
-                        "data-dir",
-                        dir.toString(),
-                        "port",
-                        Integer.toString(port),
-                        "metrics-port",
-                        "-1",
-                        "io-threads",
-                        "1")));
+        Map<String, String> flags = new java.util.HashMap<>(extra);
+        flags.putAll(Map.of(
+                "data-dir", dir.toString(), "port", Integer.toString(port), "metrics-port", "-1", "io-threads", "1"));
+        hub = Hub.start(HubConfig.load(Optional.empty(), Map.of(), flags));
         port = hub.port();
     }
 
@@ -68,6 +68,15 @@ final class RealHub implements AutoCloseable {
     ClientOptions client() {
         return ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", port)))
                 .build();
+    }
+
+    /** The running hub (null while stopped). */
+    Hub hub() {
+        return hub;
+    }
+
+    ClientResources resources() {
+        return resources;
     }
 
     void createStream(int shards) {
