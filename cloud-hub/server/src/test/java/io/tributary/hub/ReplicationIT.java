@@ -25,6 +25,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -372,5 +373,65 @@ class ReplicationIT {
                         .counter()
                         .count())
                 .isZero();
+    }
+
+    @Test
+    void docsAndAlertRules_nameOnlyReplicationMetricsTheHubsExport() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 4);
+        awaitSameContent();
+        String scraped = eu.registry().scrape() + us.registry().scrape();
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("tributary_replication_[a-z_]+");
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        for (String file :
+                List.of("docs/architecture.md", "docs/operations.md", "deploy/prometheus/tributary-alerts.yaml")) {
+            java.util.regex.Matcher m = name.matcher(java.nio.file.Files.readString(Path.of("../..", file)));
+            while (m.find()) {
+                named.add(m.group());
+            }
+        }
+        assertThat(named).isNotEmpty();
+        for (String metric : named) {
+            assertThat(scraped).as("exported metric %s", metric).containsPattern("(?m)^" + metric + "[{ ]");
+        }
+    }
+
+    @Test
+    void replicaThatAuthenticates_acceptsTheHomesReplicationToken_refusesAWrongOne() throws Exception {
+        Path tokens = dir.resolve("us-tokens");
+        java.nio.file.Files.writeString(tokens, "region-secret\n");
+        us = Hub.start(TestHubs.config(
+                dir.resolve("us"),
+                Map.of("region", "us", "port", String.valueOf(usPort), "tokens-file", tokens.toString())));
+        eu = Hub.start(TestHubs.config(
+                dir.resolve("eu"),
+                Map.of("region", "eu", "port", String.valueOf(euPort), "replication.token", "wrong")));
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 4);
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
+            // The replica is shown behind by everything, with why.
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(admin.describeStream(STREAM).getShardsList().stream()
+                                    .flatMap(sh -> sh.getReplicaLagList().stream())
+                                    .toList())
+                            .hasSize(2)
+                            .allSatisfy(l -> assertThat(l.getState()).startsWith("connecting"))
+                            .extracting(l -> l.getLagRecords())
+                            .containsExactlyInAnyOrder(
+                                    eu.store()
+                                            .info(new ShardKey(STREAM, "shard-000000"))
+                                            .nextSequence(),
+                                    eu.store()
+                                            .info(new ShardKey(STREAM, "shard-000001"))
+                                            .nextSequence()));
+            assertThat(eu.replication().linkStates().get("us")).startsWith("connecting");
+        }
+        eu.close();
+        eu = Hub.start(TestHubs.config(
+                dir.resolve("eu"),
+                Map.of("region", "eu", "port", String.valueOf(euPort), "replication.token", "region-secret")));
+        awaitSameContent();
     }
 }

@@ -90,6 +90,13 @@ final class ReplicaLink implements HubSessionListener {
     void offer(StreamDefinition stream) {
         execute(() -> {
             offered.put(stream.name(), stream);
+            // Lag is shown from the offer on: until the replica says where it is, it lacks everything.
+            for (var shard : stream.shards()) {
+                ShardKey key = new ShardKey(stream.name(), shard.id());
+                if (!shippers.containsKey(key)) {
+                    lag(key).state = connected() ? "offered" : state;
+                }
+            }
             if (connected()) {
                 sendOffer(stream);
             }
@@ -115,6 +122,21 @@ final class ReplicaLink implements HubSessionListener {
         return offered.isEmpty();
     }
 
+    private LagBoard.Entry lag(ShardKey key) {
+        return home.lags().entry(key, region, () -> home.highWaterMark(key));
+    }
+
+    /** Shows {@code why} as the state of every offered shard not being shipped right now. */
+    private void markWaiting(String why) {
+        offered.values()
+                .forEach(stream -> stream.shards().forEach(shard -> {
+                    ShardKey key = new ShardKey(stream.name(), shard.id());
+                    if (!shippers.containsKey(key)) {
+                        lag(key).state = why;
+                    }
+                }));
+    }
+
     private void sendOffer(StreamDefinition stream) {
         session.send(Frame.newBuilder()
                 .setReplicaOffer(ReplicaOffer.newBuilder()
@@ -133,6 +155,7 @@ final class ReplicaLink implements HubSessionListener {
                     region);
             state = "refused: the hub at " + ep + " is in region " + welcome.getRegion();
             shippers.values().forEach(s -> s.pause(state));
+            markWaiting(state);
             session.disconnect();
             return;
         }
@@ -147,18 +170,21 @@ final class ReplicaLink implements HubSessionListener {
         state = "connecting: " + reason;
         log.warn("replication: lost region {} at {}: {}; retrying in {} ms", region, ep, reason, retryInMillis);
         shippers.values().forEach(s -> s.pause(state));
+        markWaiting(state);
     }
 
     @Override
     public void attemptFailed(HubEndpoint ep, String reason, long retryInMillis) {
         state = "connecting: " + reason;
         log.debug("replication: cannot reach region {} at {}: {}", region, ep, reason);
+        markWaiting(state);
     }
 
     @Override
     public void refused(HubEndpoint ep, HubClientException e) {
         state = "refused: " + e.getMessage();
         log.error("replication: region {} at {} refused this hub: {}", region, ep, e.getMessage());
+        markWaiting(state);
     }
 
     @Override
