@@ -360,6 +360,11 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                 for (ShardLease l : g.leases().values()) {
                     m.put(l.shardId, new State(l.granted() ? l.owner : ShardLease.NONE, l.checkpoint, l.ended));
                 }
+            } else if (!def.replication().isHome(region)) {
+                // A replica runs no group but holds the checkpoints its home replicated.
+                for (CheckpointStore.Row r : checkpoints.rows(key).values()) {
+                    m.put(r.shardId(), new State(ShardLease.NONE, r.checkpoint(), r.ended()));
+                }
             }
             return m;
         });

@@ -94,6 +94,12 @@ final class ReplicaInbound implements FrameService {
         }
     }
 
+    @Override
+    public void onClosed(Session session) {
+        Link link = session.attribute(Link.class, Link::new);
+        link.shards.keySet().forEach(key -> hub.replicaLag(key).state = "home disconnected");
+    }
+
     private void onOffer(Session session, Link link, ReplicaOffer offer) {
         link.offers = link.offers.thenRunAsync(
                 () -> {
@@ -134,7 +140,9 @@ final class ReplicaInbound implements FrameService {
             Follow f = link.shards.computeIfAbsent(key, k -> new Follow());
             f.expected = from;
             f.resyncing = false;
-            hub.replicaLag(key).replicaNext = from;
+            LagBoard.Entry lag = hub.replicaLag(key);
+            lag.replicaNext = from;
+            lag.state = "following";
             sendFollow(session, key, from, stream.replication().generation());
         }
     }

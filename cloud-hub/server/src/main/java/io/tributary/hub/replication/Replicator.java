@@ -68,6 +68,10 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     private final ClientResources resources = new ClientResources(1);
     private final Map<String, ReplicaLink> links = new ConcurrentHashMap<>();
     private final Map<ShardKey, LagBoard.Entry> replicaLags = new ConcurrentHashMap<>();
+    /** Per stream: whether this hub was its (replicated) home at the last sync. Guarded by {@code links}. */
+    private final Map<String, Boolean> homeHere = new java.util.HashMap<>();
+    /** Streams handed over to another region (graceful promotion under way): where writes go meanwhile. */
+    private final Map<String, NotHome> handingOver = new ConcurrentHashMap<>();
     /** Streams whose role here is changing: ingest refuses them meanwhile. */
     private final Set<String> changing = ConcurrentHashMap.newKeySet();
 
@@ -142,6 +146,10 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     @Override
     public NotHome notHome(StreamDefinition stream) {
         Replication r = stream.replication();
+        NotHome handedTo = handingOver.get(stream.name());
+        if (handedTo != null) {
+            return handedTo;
+        }
         if (changing.contains(stream.name())) {
             return new NotHome(
                     r.homeRegion(), r.homeEndpoint(), "stream " + stream.name() + " is changing home; retry shortly");
@@ -190,11 +198,29 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     }
 
     /** Offers the stream to its replica regions when this hub is its home; withdraws it from every link otherwise. */
-    private synchronized void sync(StreamDefinition stream) {
+    private void sync(StreamDefinition stream) {
+        // Not this object's monitor: sync runs inside the registry's mutation lock, which adopt and promote take
+        // while holding that monitor.
+        synchronized (links) {
+            syncLocked(stream);
+        }
+    }
+
+    private void syncLocked(StreamDefinition stream) {
         if (closed) {
             return;
         }
         Replication r = stream.replication();
+        boolean home = r.replicated() && r.isHome(region());
+        Boolean before = homeHere.put(stream.name(), home);
+        if (!home) {
+            handingOver.remove(stream.name());
+        }
+        if (before != null && before != home) {
+            // The role changed: the other role's lag entries say nothing any more.
+            lags.forget(stream.name());
+            replicaLags.keySet().removeIf(k -> k.stream().equals(stream.name()));
+        }
         Set<String> wanted = new HashSet<>();
         if (r.replicated() && r.isHome(region())) {
             for (String replica : r.replicaRegions()) {
@@ -602,9 +628,15 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
             if (stream == null || !stream.replication().isHome(region())) {
                 return;
             }
-            changing.add(name);
+            String target = stream.replication().regions().get(link.region());
+            NotHome redirect = new NotHome(
+                    link.region(),
+                    target,
+                    "stream " + name + " is being handed over to region " + link.region() + " at " + target);
+            // Until the new generation arrives (or the handover times out), writes go to the region taking over.
+            handingOver.put(name, redirect);
             handoverExpiry.schedule(
-                    () -> changing.remove(name),
+                    () -> handingOver.remove(name, redirect),
                     HANDOVER_TIMEOUT.toMillis(),
                     java.util.concurrent.TimeUnit.MILLISECONDS);
             ReplicaHandover.Builder b = ReplicaHandover.newBuilder().setStream(name);

@@ -103,6 +103,13 @@ class ReplicatedCheckpointsIT {
                 await().atMost(Duration.ofSeconds(10))
                         .ignoreExceptions()
                         .until(() -> admin.describeStream(STREAM).getShards(0).getNextSequence() == 20);
+                // The replica shows the checkpoint its home replicated (checkpoints travel asynchronously, like
+                // records under ack level local: promote once it is there).
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(() -> assertThat(
+                                        admin.describeGroup(STREAM, "g").getShardsList())
+                                .extracting(GroupShardLag::getCheckpoint)
+                                .containsExactly(11L));
                 admin.promoteStream(STREAM, false);
                 await().atMost(Duration.ofSeconds(10))
                         .untilAsserted(() -> assertThat(
