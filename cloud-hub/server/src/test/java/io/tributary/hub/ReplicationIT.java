@@ -234,6 +234,14 @@ class ReplicationIT {
         us.close();
         us = null;
         produce(eu, "edge-2", 0, 4);
+        long lagWhenLost;
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
+            lagWhenLost = admin.describeStream(STREAM).getShardsList().stream()
+                    .flatMap(sh -> sh.getReplicaLagList().stream())
+                    .mapToLong(l -> l.getLagRecords())
+                    .sum();
+        }
+        assertThat(lagWhenLost).isEqualTo(20);
         eu.close();
         eu = null;
 

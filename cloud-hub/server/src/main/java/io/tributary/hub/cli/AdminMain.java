@@ -130,7 +130,8 @@ public final class AdminMain implements Runnable {
     @Command(
             name = "streams",
             mixinStandardHelpOptions = true,
-            description = "Create, describe, list, delete, split and merge streams; set their ack level; promote a replica.",
+            description =
+                    "Create, describe, list, delete, split and merge streams; set their ack level; promote a replica.",
             subcommands = {
                 Create.class,
                 Describe.class,
