@@ -110,8 +110,8 @@ class ReplicationIT {
     private static int produce(Hub hub, String agent, long firstSeq, int batches) throws IOException {
         try (RawLink link = RawLink.handshake(hub.port(), agent, 0, Optional.empty())) {
             for (int i = 0; i < batches; i++) {
-                Frame answer = link.call(
-                        TestRecords.batch(i + 1, STREAM, agent, link.epoch(), "g" + (i % 4), firstSeq + 5L * (i / 4), 5));
+                Frame answer = link.call(TestRecords.batch(
+                        i + 1, STREAM, agent, link.epoch(), "g" + (i % 4), firstSeq + 5L * (i / 4), 5));
                 assertThat(answer.hasBatchAck())
                         .as("answer to batch %d: %s", i, answer)
                         .isTrue();
