@@ -23,6 +23,7 @@ import org.HdrHistogram.Histogram;
  * <p>Threads: thread-safe; the sampling thread writes, any thread reads.
  */
 public final class ReplicaLagSampler implements AutoCloseable {
+    private static final long CATCH_UP_POLL_NANOS = 10_000_000;
 
     /** One shard's lag: the latest sample and the largest seen. */
     public record ShardLag(long records, long ms, long maxRecords, long maxMs) {}
@@ -161,24 +162,46 @@ public final class ReplicaLagSampler implements AutoCloseable {
     }
 
     /**
-     * Waits until a sample taken after this call shows every shard with nothing behind, or {@code timeout} passed.
+     * Waits until the home says, in a describe asked after this call, that no shard is behind, or {@code timeout}
+     * passed. Asks every 10 ms on a connection of its own; those answers are not samples.
      *
      * @return whether the replica caught up in time
      */
     public boolean awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long after = rounds() + 1;
-        while (System.nanoTime() < deadline) {
-            synchronized (this) {
-                if (rounds > after
-                        && !shards.isEmpty()
-                        && shards.values().stream().allMatch(l -> l.records() == 0)) {
+        try (AdminClient admin = AdminClient.connect(resources, home)) {
+            while (true) {
+                if (caughtUp(admin.describeStream(stream))) {
                     return true;
                 }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(Math.min(left, CATCH_UP_POLL_NANOS));
             }
-            LockSupport.parkNanos(Math.min(periodNanos, Math.max(0, deadline - System.nanoTime())));
+        } catch (HubClientException e) {
+            failed(e);
+            return false;
         }
-        return false;
+    }
+
+    private boolean caughtUp(StreamDescription d) {
+        for (ShardDescription shard : d.getShardsList()) {
+            boolean seen = false;
+            for (ReplicaLag lag : shard.getReplicaLagList()) {
+                if (lag.getRegion().equals(region)) {
+                    seen = true;
+                    if (lag.getLagRecords() > 0) {
+                        return false;
+                    }
+                }
+            }
+            if (!seen) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stops sampling and waits (at most 5 s) for the thread. */
