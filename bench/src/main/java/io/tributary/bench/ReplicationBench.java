@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -76,7 +77,7 @@ public final class ReplicationBench implements Callable<Integer> {
 
     @Option(
             names = "--records",
-            defaultValue = "2000000",
+            defaultValue = "4000000",
             description = "Records of each max-throughput run in (c) (default ${DEFAULT-VALUE}).")
     long records;
 
@@ -102,6 +103,14 @@ public final class ReplicationBench implements Callable<Integer> {
             description = "How often the replica's lag is sampled, ms (default ${DEFAULT-VALUE}).")
     long sampleMs;
 
+    @Option(
+            names = "--payload",
+            defaultValue = "random",
+            description = "random (default): each record its own pseudo-random bytes, which LZ4 cannot shrink;"
+                    + " repeated: the same bytes in every record of a put, which compress to almost nothing"
+                    + " (replication ships the stored, compressed batches, so this flatters it).")
+    String payload;
+
     @Option(names = "--durability", defaultValue = "fsync", description = "fsync (default) or page-cache, both hubs.")
     String durability;
 
@@ -109,24 +118,31 @@ public final class ReplicationBench implements Callable<Integer> {
     Path dataDir;
 
     private final List<String> keys = new ArrayList<>();
+    private boolean distinct;
 
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir != null
                 ? Files.createDirectories(dataDir)
                 : Files.createTempDirectory("tributary-bench-replication");
+        if (!payload.equals("random") && !payload.equals("repeated")) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--payload must be random or repeated, was " + payload);
+        }
+        distinct = payload.equals("random");
         for (int i = 0; i < shards * 4; i++) {
             keys.add("k" + i);
         }
         System.err.printf(
-                "bench replication: %s -> %s, %d shards, %d-byte records, (a) ack local and (b) ack replicated at"
+                "bench replication: %s -> %s, %d shards, %d-byte %s records, (a) ack local and (b) ack replicated at"
                         + " %,d records/s for %.0f s each (+%.0f s warm-up, puts of %d), (c) %,d records as fast as"
                         + " acked under each; durability %s; data in %s%n",
-                HOME, REPLICA, shards, recordBytes, rate, duration, warmup, batch, records, durability, dir);
+                HOME, REPLICA, shards, recordBytes, payload, rate, duration, warmup, batch, records, durability, dir);
         JsonWriter json = new JsonWriter()
                 .field("bench", "replication")
                 .field("shards", shards)
                 .field("record_bytes", recordBytes)
+                .field("payload", payload)
                 .field("rate", rate)
                 .field("duration_s", duration)
                 .field("batch", batch)
@@ -233,8 +249,8 @@ public final class ReplicationBench implements Callable<Integer> {
                             mine.add(keys.get(k));
                         }
                         PacedLoad load = perSecond == 0
-                                ? new PacedLoad(mine, 0, MAX_BATCH, recordBytes, MAX_WINDOW)
-                                : new PacedLoad(mine, perSecond / threads, batch, recordBytes, window);
+                                ? new PacedLoad(mine, 0, MAX_BATCH, recordBytes, MAX_WINDOW, distinct)
+                                : new PacedLoad(mine, perSecond / threads, batch, recordBytes, window, distinct);
                         long share = total / threads + (t < total % threads ? 1 : 0);
                         producers.add(pool.submit(() -> produce(load, share, acks)));
                     }

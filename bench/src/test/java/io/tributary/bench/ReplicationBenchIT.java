@@ -40,6 +40,7 @@ class ReplicationBenchIT {
                 ChildJvms.command(List.of("-Xmx256m"), BenchMain.class.getName(), args), dir, Duration.ofSeconds(240));
 
         assertThat(json).containsEntry("bench", "replication").containsEntry("caught_up", "true");
+        assertThat(json).containsEntry("payload", "random");
         assertThat(json).containsEntry("local_records", "2000").containsEntry("replicated_records", "2000");
         assertThat(json).containsEntry("max_local_records", "10000").containsEntry("max_replicated_records", "10000");
         for (String phase : List.of("local_", "replicated_", "max_local_", "max_replicated_")) {
