@@ -5,6 +5,7 @@ import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubEndpoint;
+import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -36,32 +37,57 @@ final class BenchHub implements AutoCloseable {
     static BenchHub start(
             ClientResources resources, Path dataDir, String durability, String stream, int shards, String name)
             throws IOException {
+        BenchHub hub = launch(dataDir, name, "--durability", durability);
+        try {
+            hub.createStream(
+                    resources,
+                    CreateStream.newBuilder()
+                            .setStream(stream)
+                            .setShardCount(shards)
+                            .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP)
+                            .build());
+        } catch (RuntimeException e) {
+            hub.close();
+            throw e;
+        }
+        return hub;
+    }
+
+    /**
+     * Starts a hub ({@code -Xmx1g}, parallel GC, metrics off, {@code extra} hub arguments) with its data in {@code
+     * dataDir/hub} and its log in {@code dataDir/hub.log} ({@code dataDir} null: a temporary directory, deleted at
+     * close).
+     */
+    static BenchHub launch(Path dataDir, String name, String... extra) throws IOException {
         boolean temporary = dataDir == null;
-        Path dir = temporary ? Files.createTempDirectory("tributary-bench-" + name) : dataDir;
+        Path dir = temporary ? Files.createTempDirectory("tributary-bench-" + name) : Files.createDirectories(dataDir);
         ChildJvm jvm = ChildJvm.start(
                 ChildJvm.HUB_MAIN,
-                ChildJvm.hubArgs(dir.resolve("hub"), 0, "--durability", durability),
+                ChildJvm.hubArgs(dir.resolve("hub"), 0, extra),
                 List.of("-Xmx1g", "-XX:+UseParallelGC"),
                 dir.resolve("hub.log"),
                 Duration.ofSeconds(60));
         ClientOptions client = ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", jvm.port())))
                 .clientName("bench-" + name)
                 .build();
+        System.err.printf("hub %s: pid %d, port %d, data in %s%n", name, jvm.pid(), jvm.port(), dir);
+        return new BenchHub(jvm, client, dir, temporary);
+    }
+
+    /** Creates a stream as {@code request} says, trying three times. */
+    void createStream(ClientResources resources, CreateStream request) {
         for (int attempt = 1; ; attempt++) {
             // A freshly started hub on a loaded machine may miss the client's 5 s handshake deadline: try again.
             try (AdminClient admin = AdminClient.connect(resources, client)) {
-                admin.createStream(stream, shards, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
-                break;
+                admin.createStream(request);
+                return;
             } catch (RuntimeException e) {
                 if (attempt == 3) {
-                    jvm.kill();
                     throw e;
                 }
                 System.err.println("creating the stream failed (" + e.getMessage() + "); trying again");
             }
         }
-        System.err.printf("hub pid %d, data in %s%n", jvm.pid(), dir);
-        return new BenchHub(jvm, client, dir, temporary);
     }
 
     static double ms(Histogram h, double percentile) {

@@ -91,8 +91,8 @@ final class EdgeRig implements AutoCloseable {
     }
 
     private void startEdge() throws IOException {
-        List<String> args =
-                ChildJvm.edgeArgs(dir.resolve("edge.yaml"), dir.resolve("edge"), 0, hubPort, STREAM, "bench-edge");
+        List<String> args = ChildJvm.edgeArgs(
+                dir.resolve("edge.yaml"), dir.resolve("edge"), 0, List.of(hubPort), STREAM, "bench-edge");
         edge = ChildJvm.start(
                 settings.pinning().broker(),
                 ChildJvm.EDGE_MAIN,

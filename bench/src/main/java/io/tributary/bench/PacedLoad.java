@@ -1,6 +1,7 @@
 package io.tributary.bench;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.PutResult;
 import io.tributary.protocol.v1.ContentType;
@@ -10,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
@@ -25,8 +27,15 @@ import org.HdrHistogram.Recorder;
  * @param batch records per put
  * @param recordBytes payload bytes per record (at least 8)
  * @param window puts in flight at most
+ * @param distinct each record its own pseudo-random bytes after the send time (LZ4 cannot shrink them), rather than
+ *     one repeated filler per put (which compresses to almost nothing)
  */
-record PacedLoad(List<String> keys, long rate, int batch, int recordBytes, int window) {
+record PacedLoad(List<String> keys, long rate, int batch, int recordBytes, int window, boolean distinct) {
+
+    /** One compressible payload per put. */
+    PacedLoad(List<String> keys, long rate, int batch, int recordBytes, int window) {
+        this(keys, rate, batch, recordBytes, window, false);
+    }
 
     /** Reads the send time written by {@link #run}. */
     static long sendNanos(ByteString payload) {
@@ -35,6 +44,14 @@ record PacedLoad(List<String> keys, long rate, int batch, int recordBytes, int w
             v = (v << 8) | (payload.byteAt(i) & 0xff);
         }
         return v;
+    }
+
+    /** {@code filler}'s first 8 bytes (the send time), then pseudo-random bytes. */
+    private static ByteString randomized(byte[] filler) {
+        byte[] b = new byte[filler.length];
+        ThreadLocalRandom.current().nextBytes(b);
+        System.arraycopy(filler, 0, b, 0, 8);
+        return UnsafeByteOperations.unsafeWrap(b);
     }
 
     /**
@@ -74,7 +91,7 @@ record PacedLoad(List<String> keys, long rate, int batch, int recordBytes, int w
                         .setMetric("m")
                         .setEventTimeMs(ms)
                         .setContentType(ContentType.CONTENT_TYPE_RAW)
-                        .setPayload(payload));
+                        .setPayload(distinct ? randomized(filler) : payload));
             }
             inFlight.acquireUninterruptibly();
             long t0 = System.nanoTime();

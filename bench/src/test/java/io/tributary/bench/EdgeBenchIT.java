@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.tributary.testsupport.ChildJvms;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,22 +119,7 @@ class EdgeBenchIT {
     private Map<String, String> runBench(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--data-dir", dir.resolve("data").toString()));
-        Path out = dir.resolve("stdout");
-        Path err = dir.resolve("stderr");
-        Process p = new ProcessBuilder(command(all))
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        boolean exited = p.waitFor(300, TimeUnit.SECONDS);
-        if (!exited) {
-            p.destroyForcibly();
-        }
-        String stderr = Files.readString(err);
-        assertThat(exited).as(stderr).isTrue();
-        assertThat(p.exitValue()).as(stderr).isZero();
-        List<String> lines = Files.readAllLines(out);
-        assertThat(lines).as(stderr).isNotEmpty();
-        return FlatJson.parse(lines.get(lines.size() - 1));
+        return LastJsonLine.of(command(all), dir, Duration.ofSeconds(300));
     }
 
     private static Process start(List<String> args) throws IOException {

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A Tributary role (hub, edge agent) run as a child JVM with this process's class path, so benchmarks and the demo can
@@ -59,11 +60,11 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * {@code ./tributary edge} arguments: {@code config} with data in {@code dataDir}, MQTT on loopback
-     * {@code mqttPort} (0 for a free one) for anonymous devices, forwarding to {@code stream} at the loopback hub on
-     * {@code hubPort} as {@code agentId}, no metrics port.
+     * {@code mqttPort} (0 for a free one) for anonymous devices, forwarding to {@code stream} at the loopback hubs on
+     * {@code hubPorts} (in order of preference) as {@code agentId}, no metrics port.
      */
     public static List<String> edgeArgs(
-            Path config, Path dataDir, int mqttPort, int hubPort, String stream, String agentId) {
+            Path config, Path dataDir, int mqttPort, List<Integer> hubPorts, String stream, String agentId) {
         return List.of(
                 "--config",
                 config.toString(),
@@ -72,7 +73,7 @@ public final class ChildJvm implements AutoCloseable {
                 "--mqtt-port",
                 String.valueOf(mqttPort),
                 "--hub",
-                "127.0.0.1:" + hubPort,
+                hubPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")),
                 "--stream",
                 stream,
                 "--agent-id",

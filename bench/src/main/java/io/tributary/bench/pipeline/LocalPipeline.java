@@ -4,7 +4,10 @@ import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubEndpoint;
+import io.tributary.protocol.v1.AckLevel;
+import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.protocol.v1.RegionEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,41 +21,76 @@ import java.util.Objects;
  * start each process keeps its port: a restart binds the same port on the same data directory, so the edge and the
  * devices reconnect to the address they know.
  *
- * <p>Layout: {@code dir/hub} (shards), {@code dir/edge} (buffer), {@code dir/edge.yaml}, {@code dir/logs/hub.log},
- * {@code dir/logs/edge.log} (child stderr, appended across restarts).
+ * <p>With two regions ({@link Settings#withRegions}) a second hub, of the replica region, runs too: the stream is
+ * created at the first hub (the home region) with the second as its replica (ack level local), and the edge agent
+ * knows both hubs (the home first; the replica redirects it home).
+ *
+ * <p>Layout: {@code dir/hub} (shards of the first hub), {@code dir/hub-<replica region>} (the replica's),
+ * {@code dir/edge} (buffer), {@code dir/edge.yaml}, {@code dir/logs/hub.log}, {@code dir/logs/hub-<replica
+ * region>.log}, {@code dir/logs/edge.log} (child stderr, appended across restarts).
  *
  * <p>Threads: not thread-safe, except {@link #close}, which may race with the owner's thread (a shutdown hook) and is
  * idempotent.
  */
 public final class LocalPipeline implements AutoCloseable {
 
-    /** How the processes are run. Immutable. */
-    public record Settings(String stream, int shards, String agentId, List<String> jvmOptions, Duration readyTimeout) {
+    /**
+     * How the processes are run. Immutable.
+     *
+     * @param regions empty: one hub, no region; else the home region then the replica region, one hub each
+     */
+    public record Settings(
+            String stream,
+            int shards,
+            String agentId,
+            List<String> jvmOptions,
+            Duration readyTimeout,
+            List<String> regions) {
         public Settings {
             Objects.requireNonNull(stream, "stream");
             jvmOptions = List.copyOf(jvmOptions);
+            regions = List.copyOf(regions);
+            if (!regions.isEmpty() && (regions.size() != 2 || regions.get(0).equals(regions.get(1)))) {
+                throw new IllegalArgumentException("regions: none, or a home and a replica region, was " + regions);
+            }
         }
 
-        /** Stream {@code telemetry}, 4 shards, agent {@code edge-1}, small heaps. */
+        /** Stream {@code telemetry}, 4 shards, agent {@code edge-1}, small heaps, one hub. */
         public static Settings defaults() {
             return new Settings(
-                    "telemetry", 4, "edge-1", List.of("-Xmx384m", "-XX:+UseSerialGC"), Duration.ofSeconds(60));
+                    "telemetry",
+                    4,
+                    "edge-1",
+                    List.of("-Xmx384m", "-XX:+UseSerialGC"),
+                    Duration.ofSeconds(60),
+                    List.of());
         }
 
         public Settings withJvmOptions(List<String> options) {
-            return new Settings(stream, shards, agentId, options, readyTimeout);
+            return new Settings(stream, shards, agentId, options, readyTimeout, regions);
         }
 
         public Settings withShards(int n) {
-            return new Settings(stream, n, agentId, jvmOptions, readyTimeout);
+            return new Settings(stream, n, agentId, jvmOptions, readyTimeout, regions);
+        }
+
+        /** Two hubs: the stream's home in region {@code home}, its replica in region {@code replica}. */
+        public Settings withRegions(String home, String replica) {
+            return new Settings(stream, shards, agentId, jvmOptions, readyTimeout, List.of(home, replica));
+        }
+
+        public boolean replicated() {
+            return !regions.isEmpty();
         }
     }
 
     private final Path dir;
     private final Settings settings;
     private ChildJvm hub;
+    private ChildJvm replicaHub;
     private ChildJvm edge;
     private int hubPort;
+    private int replicaPort;
     private int mqttPort;
     private volatile boolean closed;
 
@@ -61,7 +99,10 @@ public final class LocalPipeline implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Starts the hub (free port), creates the stream, then starts the edge agent (free port) pointed at it. */
+    /**
+     * Starts the replica hub when there is one, then the (home) hub, each on a free port, creates the stream, then
+     * starts the edge agent (free port) pointed at them.
+     */
     public static LocalPipeline start(Path dir, Settings settings) throws IOException {
         LocalPipeline p = new LocalPipeline(dir.toAbsolutePath(), settings);
         Files.createDirectories(p.dir.resolve("logs"));
@@ -73,11 +114,23 @@ public final class LocalPipeline implements AutoCloseable {
                         + "backoff.initial: 50ms\n"
                         + "backoff.max: 1s\n");
         try {
+            if (settings.replicated()) {
+                p.startReplicaHub();
+            }
             p.startHub();
+            CreateStream.Builder create = CreateStream.newBuilder()
+                    .setStream(settings.stream())
+                    .setShardCount(settings.shards())
+                    .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP);
+            if (settings.replicated()) {
+                create.addReplicas(RegionEndpoint.newBuilder()
+                                .setRegion(p.replicaRegion())
+                                .setEndpoint("127.0.0.1:" + p.replicaPort))
+                        .setAckLevel(AckLevel.ACK_LEVEL_LOCAL);
+            }
             try (ClientResources resources = new ClientResources(1);
                     AdminClient admin = AdminClient.connect(resources, p.clientOptions())) {
-                admin.createStream(
-                        settings.stream(), settings.shards(), PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
+                admin.createStream(create.build());
             }
             p.startEdge();
         } catch (IOException | RuntimeException e) {
@@ -87,17 +140,36 @@ public final class LocalPipeline implements AutoCloseable {
         return p;
     }
 
-    /** (Re)starts the hub on its port (a free one the first time). */
+    /** (Re)starts the hub (the home, with regions) on its port (a free one the first time). */
     public void startHub() throws IOException {
         ensureOpen();
-        hub = ChildJvm.start(
-                ChildJvm.HUB_MAIN,
-                ChildJvm.hubArgs(dir.resolve("hub"), hubPort),
-                settings.jvmOptions(),
-                hubLog(),
-                settings.readyTimeout());
+        hub = startHubJvm(
+                dir.resolve("hub"),
+                hubPort,
+                settings.replicated() ? settings.regions().get(0) : null,
+                hubLog());
         hubPort = hub.port();
         closeIfClosedMeanwhile(hub);
+    }
+
+    /** (Re)starts the replica region's hub on its port (a free one the first time). */
+    public void startReplicaHub() throws IOException {
+        ensureOpen();
+        String region = replicaRegion();
+        replicaHub = startHubJvm(dir.resolve("hub-" + region), replicaPort, region, replicaHubLog());
+        replicaPort = replicaHub.port();
+        closeIfClosedMeanwhile(replicaHub);
+    }
+
+    private ChildJvm startHubJvm(Path data, int port, String region, Path log) throws IOException {
+        String[] extra =
+                region == null ? new String[0] : new String[] {"--region", region, "--hub-id", "hub-" + region};
+        return ChildJvm.start(
+                ChildJvm.HUB_MAIN,
+                ChildJvm.hubArgs(data, port, extra),
+                settings.jvmOptions(),
+                log,
+                settings.readyTimeout());
     }
 
     /** (Re)starts the edge agent on its MQTT port (a free one the first time). */
@@ -107,7 +179,7 @@ public final class LocalPipeline implements AutoCloseable {
                 dir.resolve("edge.yaml"),
                 dir.resolve("edge"),
                 mqttPort,
-                hubPort,
+                settings.replicated() ? List.of(hubPort, replicaPort) : List.of(hubPort),
                 settings.stream(),
                 settings.agentId());
         edge = ChildJvm.start(ChildJvm.EDGE_MAIN, args, settings.jvmOptions(), edgeLog(), settings.readyTimeout());
@@ -143,9 +215,23 @@ public final class LocalPipeline implements AutoCloseable {
         return mqttPort;
     }
 
-    /** Client options that reach the hub. */
+    /** The replica region's hub's protocol port (0 without regions). */
+    public int replicaPort() {
+        return replicaPort;
+    }
+
+    /** Client options that reach the hub (the home, with regions). */
     public ClientOptions clientOptions() {
-        return ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", hubPort)))
+        return clientOptions(hubPort);
+    }
+
+    /** Client options that reach the replica region's hub. */
+    public ClientOptions replicaClientOptions() {
+        return clientOptions(replicaPort);
+    }
+
+    private static ClientOptions clientOptions(int port) {
+        return ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", port)))
                 .clientName("local-pipeline")
                 // A freshly started JVM on a busy machine can take seconds to answer its first handshake.
                 .connectTimeout(Duration.ofSeconds(30))
@@ -156,9 +242,24 @@ public final class LocalPipeline implements AutoCloseable {
         return settings.stream();
     }
 
+    /** The home region (with regions), else empty. */
+    public String homeRegion() {
+        return settings.replicated() ? settings.regions().get(0) : "";
+    }
+
+    /** The replica region (with regions), else empty. */
+    public String replicaRegion() {
+        return settings.replicated() ? settings.regions().get(1) : "";
+    }
+
     /** The current hub process (replaced by a restart). */
     public ChildJvm hub() {
         return hub;
+    }
+
+    /** The current replica hub process (replaced by a restart); null without regions. */
+    public ChildJvm replicaHub() {
+        return replicaHub;
     }
 
     /** The current edge process (replaced by a restart). */
@@ -174,6 +275,15 @@ public final class LocalPipeline implements AutoCloseable {
         return dir.resolve("logs").resolve("hub.log");
     }
 
+    /** The replica hub's data directory (with regions). */
+    public Path replicaHubDir() {
+        return dir.resolve("hub-" + replicaRegion());
+    }
+
+    public Path replicaHubLog() {
+        return dir.resolve("logs").resolve("hub-" + replicaRegion() + ".log");
+    }
+
     public Path edgeLog() {
         return dir.resolve("logs").resolve("edge.log");
     }
@@ -184,7 +294,10 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    /** SIGTERMs the edge agent, then the hub (so the edge can hand over what it still holds), each bounded. */
+    /**
+     * SIGTERMs the edge agent, then the hub (so the edge can hand over what it still holds), then the replica hub, each
+     * bounded.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -196,6 +309,9 @@ public final class LocalPipeline implements AutoCloseable {
         }
         if (hub != null) {
             hub.close();
+        }
+        if (replicaHub != null) {
+            replicaHub.close();
         }
     }
 }

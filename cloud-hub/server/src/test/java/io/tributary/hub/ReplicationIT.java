@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.config.HubConfig;
-import io.tributary.hub.store.ReadResult;
+import io.tributary.hub.store.ShardDigest;
 import io.tributary.hub.store.ShardKey;
-import io.tributary.hub.store.StoredBatch;
 import io.tributary.hub.stream.ShardDefinition;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.protocol.v1.AckLevel;
@@ -21,9 +20,7 @@ import io.tributary.protocol.v1.StreamDescription;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,26 +123,7 @@ class ReplicationIT {
         StreamDefinition stream = hub.streams().describe(STREAM);
         Map<String, String> out = new LinkedHashMap<>();
         for (ShardDefinition shard : stream.shards()) {
-            ShardKey key = new ShardKey(STREAM, shard.id());
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            long next = hub.store().info(key).oldestSequence();
-            while (true) {
-                ReadResult r = hub.store().read(key, next, 10_000, 4 << 20);
-                if (r.batches().isEmpty()) {
-                    break;
-                }
-                for (StoredBatch b : r.batches()) {
-                    md.update((b.baseSequence() + "/" + b.recordCount() + "/" + b.codec() + "/" + b.appendTimeMs()
-                                    + "/" + b.firstEventTimeMs() + "/" + b.lastEventTimeMs() + "/" + b.producer()
-                                    + "/" + b.producerFirstSeq() + "/" + b.producerLastSeq())
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    md.update(b.payloadBytes());
-                }
-                next = r.nextSequence();
-            }
-            out.put(
-                    shard.id(),
-                    hub.store().info(key).nextSequence() + " " + HexFormat.of().formatHex(md.digest()));
+            out.put(shard.id(), ShardDigest.of(hub.store(), new ShardKey(STREAM, shard.id())));
         }
         return out;
     }
