@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  * {@code /health}. On the home there is one entry per shard and replica region; on a replica one per shard, for its
  * own region. Records behind = the home's high-water mark − the replica's durable one. Milliseconds behind = 0 when
  * caught up, else the age (home clock) of the oldest batch sent and not yet durable in the replica, or — when nothing
- * is on its way (link down, window full) — how long the replica has been behind.
+ * is on its way (link down, window full, a read between two sends) — the time since the replica last had everything
+ * sent to it durable (an upper bound of the age of what it lacks).
  *
  * <p>Thread rules: thread-safe; writers are the replication links (one writer per entry), readers any thread.
  */
@@ -94,6 +95,10 @@ public final class LagBoard {
         synchronized void replicatedBytes(long n) {
             bytes += n;
             long now = clock.millis();
+            if (oldestPendingAppendMs == 0) {
+                // Caught up with everything sent: what is behind now arrived after this moment (or is not sent yet).
+                behindSinceMs = now;
+            }
             samples.addLast(new long[] {now, bytes});
             while (samples.size() > 2 && samples.peekFirst()[0] < now - RATE_WINDOW_MS) {
                 samples.removeFirst();
