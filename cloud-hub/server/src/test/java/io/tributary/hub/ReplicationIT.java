@@ -8,6 +8,7 @@ import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.store.ShardDigest;
 import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.StoredBatch;
 import io.tributary.hub.stream.ShardDefinition;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.protocol.v1.AckLevel;
@@ -419,5 +420,68 @@ class ReplicationIT {
                 dir.resolve("eu"),
                 Map.of("region", "eu", "port", String.valueOf(euPort), "replication.token", "region-secret")));
         awaitSameContent();
+    }
+
+    @Test
+    void replicaHoldingMoreThanItsHome_isToldToCutThere() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 8);
+        awaitSameContent();
+        eu.close();
+        eu = null;
+        // What a home that lost an unsynced tail would leave: the replica holds a batch its home does not.
+        ShardKey key = new ShardKey(STREAM, "shard-000000");
+        StoredBatch last = us.store()
+                .read(key, us.store().info(key).nextSequence() - 5, 10, 1 << 20)
+                .batches()
+                .get(0);
+        long hwm = us.store().info(key).nextSequence();
+        us.store()
+                .appendReplica(
+                        key,
+                        new StoredBatch(
+                                hwm,
+                                last.recordCount(),
+                                last.codec(),
+                                last.appendTimeMs(),
+                                last.firstEventTimeMs(),
+                                last.lastEventTimeMs(),
+                                new io.tributary.hub.store.ProducerKey("ghost", "g0", 1L << 32),
+                                0,
+                                last.recordCount() - 1,
+                                last.payload()))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(us.store().info(key).nextSequence()).isGreaterThan(hwm);
+        eu = start("eu", euPort);
+        awaitSameContent();
+        assertThat(us.registry()
+                        .get("tributary.replication.truncated.records")
+                        .counter()
+                        .count())
+                .isEqualTo(last.recordCount());
+    }
+
+    @Test
+    void streamDeletedAndCreatedAgainAtHome_replicaDropsItsOldCopy() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 8);
+        awaitSameContent();
+        try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
+            admin.deleteStream(STREAM);
+        }
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> eu.streams().find(STREAM).isEmpty());
+        // A clock tick apart, so the new stream's creation time differs.
+        long deleted = System.currentTimeMillis();
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > deleted + 2);
+        create(eu, AckLevel.ACK_LEVEL_REPLICATED, "us", usPort);
+        produce(eu, "edge-2", 0, 4);
+        awaitSameContent();
+        assertThat(TestRecords.readStream(us.store(), us.streams().describe(STREAM)))
+                .hasSize(20);
     }
 }

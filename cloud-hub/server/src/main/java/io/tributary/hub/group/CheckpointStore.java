@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
@@ -92,7 +93,17 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
         }
     }
 
-    /** A row for {@link #adopt}: a checkpoint replicated from the stream's home region. */
+    /** The durable row of one group shard, if any. */
+    public Optional<Row> row(String stream, String group, String shardId) {
+        return Optional.ofNullable(durable.get(new GroupShard(stream, group, shardId)));
+    }
+
+    /** Every durable row of a stream's groups. */
+    public List<Row> rowsOf(String stream) {
+        return durable.values().stream().filter(r -> r.stream().equals(stream)).toList();
+    }
+
+    /** A row for a checkpoint replicated from the stream's home region. */
     public static Row row(String stream, String group, String shardId, long checkpoint, long token, boolean ended) {
         return new Row(new GroupShard(stream, group, shardId), checkpoint, token, ended);
     }

@@ -117,9 +117,26 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         scheduler.scheduleWithFixedDelay(() -> run(this::expireAll), tick, tick, TimeUnit.MILLISECONDS);
     }
 
-    /** Sets this hub's region, so that groups of streams homed in another region are not served here. */
+    /**
+     * Sets this hub's region, so that groups of streams homed in another region are not served here, and drops a
+     * stream's cached groups whenever its home changes (a demoted hub must not rebalance or commit them; a promoted one
+     * loads the replicated rows).
+     */
     public void region(String value) {
         this.region = value;
+        streams.addListener(new StreamRegistry.Listener() {
+            @Override
+            public void onReplaced(Optional<StreamDefinition> before, StreamDefinition after) {
+                if (before.isPresent() && !before.get().replication().equals(after.replication())) {
+                    run(() -> forget(after.name()));
+                }
+            }
+        });
+    }
+
+    private void forget(String stream) {
+        groups.keySet().removeIf(k -> k.stream().equals(stream));
+        tokens.keySet().removeIf(k -> k.stream().equals(stream));
     }
 
     @Override

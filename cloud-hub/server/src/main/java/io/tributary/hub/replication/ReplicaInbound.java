@@ -98,33 +98,38 @@ final class ReplicaInbound implements FrameService {
     public void onClosed(Session session) {
         Link link = session.attribute(Link.class, Link::new);
         link.shards.keySet().forEach(key -> hub.replicaLag(key).state = "home disconnected");
+        hub.homeSessionClosed(session);
     }
 
     private void onOffer(Session session, Link link, ReplicaOffer offer) {
-        link.offers = link.offers.thenRunAsync(
-                () -> {
-                    StreamDefinition taken;
-                    try {
-                        taken = hub.adopt(StreamMessages.fromDescription(offer.getStream()), offer.getFromRegion());
-                    } catch (Replicator.Refusal r) {
-                        hub.metrics().refused();
-                        log.warn(
-                                "refusing replication of {} from {}: {}",
-                                offer.getStream().getStream(),
-                                session,
-                                r.getMessage());
-                        session.send(refusal(offer.getStream().getStream(), r));
-                        return;
-                    } catch (StreamException | IllegalArgumentException e) {
-                        hub.metrics().refused();
-                        log.warn("refusing an invalid replication offer from {}: {}", session, e.getMessage());
-                        session.send(refusal(offer.getStream().getStream(), new Replicator.Refusal(e.getMessage())));
-                        return;
-                    }
-                    hub.homeSession(taken.name(), session);
-                    session.execute(() -> follow(session, link, taken));
-                },
-                hub.worker());
+        link.offers = link.offers
+                .handle((v, e) -> null)
+                .thenRunAsync(
+                        () -> {
+                            StreamDefinition taken;
+                            try {
+                                taken = hub.adopt(
+                                        StreamMessages.fromDescription(offer.getStream()), offer.getFromRegion());
+                            } catch (Replicator.Refusal r) {
+                                hub.metrics().refused();
+                                log.warn(
+                                        "refusing replication of {} from {}: {}",
+                                        offer.getStream().getStream(),
+                                        session,
+                                        r.getMessage());
+                                session.send(refusal(offer.getStream().getStream(), r));
+                                return;
+                            } catch (StreamException | IllegalArgumentException e) {
+                                hub.metrics().refused();
+                                log.warn("refusing an invalid replication offer from {}: {}", session, e.getMessage());
+                                session.send(
+                                        refusal(offer.getStream().getStream(), new Replicator.Refusal(e.getMessage())));
+                                return;
+                            }
+                            hub.homeSession(taken.name(), session);
+                            session.execute(() -> follow(session, link, taken));
+                        },
+                        hub.worker());
     }
 
     private void follow(Session session, Link link, StreamDefinition stream) {
@@ -142,6 +147,8 @@ final class ReplicaInbound implements FrameService {
             f.resyncing = false;
             LagBoard.Entry lag = hub.replicaLag(key);
             lag.replicaNext = from;
+            lag.homeNextSeen = from; // a new home (or generation) reports its own high-water mark from here
+            lag.oldestPendingAppendMs = 0;
             lag.state = "following";
             sendFollow(session, key, from, stream.replication().generation());
         }
@@ -167,6 +174,9 @@ final class ReplicaInbound implements FrameService {
             return;
         }
         long generation = local.replication().generation();
+        if (hub.changing(frame.getStream())) {
+            return; // being promoted here: what the old home sends now is not taken (its fork is being recorded)
+        }
         if (frame.getGeneration() != generation || local.replication().isHome(hub.region())) {
             hub.metrics().refused();
             link.shards.remove(key);
@@ -180,6 +190,10 @@ final class ReplicaInbound implements FrameService {
             return;
         }
         LagBoard.Entry lag = hub.replicaLag(key);
+        if (frame.hasCutAt()) {
+            cutAndFollow(session, f, key, frame.getCutAt(), generation, lag);
+            return;
+        }
         lag.home(frame.getHomeNextSequence());
         CompletableFuture<AppendResult> last = null;
         long bytes = 0;
@@ -249,6 +263,7 @@ final class ReplicaInbound implements FrameService {
             long next = r.baseSequence() + r.recordCount();
             hub.metrics().applied(appliedBatches, appliedRecords, appliedBytes);
             lag.applied(next, appliedBytes);
+            lag.state = "following";
             if (next >= f.expected) {
                 lag.oldestPendingAppendMs = 0;
             }
@@ -260,6 +275,37 @@ final class ReplicaInbound implements FrameService {
                             .setReplicaRegion(hub.region()))
                     .build());
         }));
+    }
+
+    /** The home says this shard holds what it does not: drop it (counted) and follow again from there. */
+    private void cutAndFollow(
+            Session session, Follow f, ShardKey key, long cutAt, long generation, LagBoard.Entry lag) {
+        f.resyncing = true;
+        hub.store()
+                .truncate(key, cutAt)
+                .whenComplete((removed, e) -> session.execute(() -> {
+                    if (e != null) {
+                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                        log.error(
+                                "replica shard {} holds records past its home's high-water mark {} and cannot cut there: {};"
+                                        + " not following it (delete this region's copy of the stream to start over)",
+                                key,
+                                cutAt,
+                                cause.toString());
+                        hub.metrics().refused();
+                        lag.state = "diverged: " + cause.getMessage();
+                        return;
+                    }
+                    hub.metrics().truncated(removed);
+                    log.warn(
+                            "replica shard {}: dropped {} record(s) at and after {} that its home does not hold",
+                            key,
+                            removed,
+                            cutAt);
+                    f.expected = cutAt;
+                    lag.replicaNext = cutAt;
+                    sendFollow(session, key, cutAt, generation);
+                }));
     }
 
     private long hwm(ShardKey key, long fallback) {

@@ -48,6 +48,8 @@ final class ReplicaLink implements HubSessionListener {
         this.loop = resources.group().next();
         ClientOptions.Builder options = ClientOptions.builder(java.util.List.of(endpoint))
                 .clientName("tributary-hub/" + home.hubId() + " replication")
+                // A frame of batches holds at least one whole stored batch (up to max-frame-bytes) plus its header.
+                .maxFrameBytes(home.maxFrameBytes() + 64 * 1024)
                 .keepAlive(Duration.ofSeconds(5));
         home.replicationConfig().token().ifPresent(options::token);
         if (home.replicationConfig().tls()) {
@@ -76,6 +78,10 @@ final class ReplicaLink implements HubSessionListener {
 
     void execute(Runnable task) {
         loop.execute(task);
+    }
+
+    void schedule(Runnable task, long delayMillis) {
+        loop.schedule(task, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     boolean connected() {
@@ -191,6 +197,16 @@ final class ReplicaLink implements HubSessionListener {
     public void otherFrame(Frame frame) {
         switch (frame.getBodyCase()) {
             case REPLICA_FOLLOW -> {
+                if (!shippers.containsKey(new ShardKey(
+                        frame.getReplicaFollow().getStream(),
+                        frame.getReplicaFollow().getShardId()))) {
+                    // First follow of this shard on this connection: the replica gets the group checkpoints too.
+                    home.checkpointsOf(frame.getReplicaFollow().getStream()).stream()
+                            .filter(f -> f.getReplicaCheckpoint()
+                                    .getShardId()
+                                    .equals(frame.getReplicaFollow().getShardId()))
+                            .forEach(session::send);
+                }
                 var f = frame.getReplicaFollow();
                 StreamDefinition stream = offered.get(f.getStream());
                 if (stream == null || stream.shard(f.getShardId()).isEmpty()) {

@@ -72,6 +72,8 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     private final Map<String, Boolean> homeHere = new java.util.HashMap<>();
     /** Streams handed over to another region (graceful promotion under way): where writes go meanwhile. */
     private final Map<String, NotHome> handingOver = new ConcurrentHashMap<>();
+    /** Per stream: a demotion's cut not finished yet, with the generation this hub held before it. */
+    private final Map<String, Long> pendingCuts = new ConcurrentHashMap<>();
     /** Streams whose role here is changing: ingest refuses them meanwhile. */
     private final Set<String> changing = ConcurrentHashMap.newKeySet();
 
@@ -164,6 +166,11 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                         + " (generation " + r.generation() + "); this hub (region " + region() + ") holds a replica");
     }
 
+    /** Whether a stream's role here is changing (a promotion under way): replicated batches are not taken. */
+    boolean changing(String stream) {
+        return changing.contains(stream);
+    }
+
     @Override
     public CompletableFuture<Void> replicated(ShardKey shard, long end) {
         return watermarks.await(shard, end);
@@ -195,6 +202,13 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     public void onDeleted(StreamDefinition stream) {
         links.values().forEach(l -> l.withdraw(stream.name()));
         lags.forget(stream.name());
+        // A stream created again under this name starts from nothing replicated.
+        stream.shards().forEach(sh -> watermarks.reset(new ShardKey(stream.name(), sh.id())));
+        replicaLags.keySet().removeIf(k -> k.stream().equals(stream.name()));
+        homes.remove(stream.name());
+        synchronized (links) {
+            homeHere.remove(stream.name());
+        }
     }
 
     /** Offers the stream to its replica regions when this hub is its home; withdraws it from every link otherwise. */
@@ -227,12 +241,21 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                 String target = r.regions().get(replica);
                 String id = replica + "@" + target;
                 wanted.add(id);
-                links.computeIfAbsent(id, k -> {
-                            ReplicaLink l = new ReplicaLink(this, resources, replica, HubEndpoint.parse(target));
-                            l.start();
-                            return l;
-                        })
-                        .offer(stream);
+                try {
+                    links.computeIfAbsent(id, k -> {
+                                ReplicaLink l = new ReplicaLink(this, resources, replica, HubEndpoint.parse(target));
+                                l.start();
+                                return l;
+                            })
+                            .offer(stream);
+                } catch (RuntimeException e) {
+                    log.error(
+                            "replication: cannot replicate {} to region {} at '{}': {}",
+                            stream.name(),
+                            replica,
+                            target,
+                            e.getMessage());
+                }
             }
         }
         links.forEach((id, l) -> {
@@ -309,46 +332,83 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         if (r.homeRegion().equals(region())) {
             throw new Refusal("the offer of " + offered.name() + " names this hub's region " + region() + " as home");
         }
-        Optional<StreamDefinition> local = streams.find(offered.name());
+        String name = offered.name();
+        Optional<StreamDefinition> local = streams.find(name);
+        if (local.isPresent() && !local.get().createdAt().equals(offered.createdAt())) {
+            local = dropOtherIncarnation(local.get(), offered);
+        }
         if (local.isPresent()) {
             Replication lr = local.get().replication();
             if (!lr.replicated()) {
-                throw new Refusal("region " + region() + " has a single-region stream named " + offered.name());
+                throw new Refusal("region " + region() + " has a single-region stream named " + name);
             }
             if (lr.generation() > r.generation()) {
                 throw new Refusal(
-                        "generation " + r.generation() + " of " + offered.name() + " is older than generation "
-                                + lr.generation() + " (home " + lr.homeRegion() + ")",
+                        "generation " + r.generation() + " of " + name + " is older than generation " + lr.generation()
+                                + " (home " + lr.homeRegion() + ")",
                         local.get());
             }
             if (lr.generation() == r.generation() && !lr.homeRegion().equals(r.homeRegion())) {
-                throw new Refusal("generation " + r.generation() + " of " + offered.name() + " has home "
-                        + lr.homeRegion() + " here and " + r.homeRegion() + " in the offer");
+                throw new Refusal("generation " + r.generation() + " of " + name + " has home " + lr.homeRegion()
+                        + " here and " + r.homeRegion() + " in the offer");
             }
-            if (lr.generation() < r.generation()) {
-                changing.add(offered.name());
-                try {
-                    cut(local.get(), offered, true);
-                    StreamDefinition taken = streams.adopt(offered, before -> {});
-                    // An append that passed ingest's home check just before the cut began may have landed after
-                    // it; from now on none can (this hub is no longer home), so a second pass is final.
-                    cut(local.get(), offered, false);
-                    return taken;
-                } finally {
-                    changing.remove(offered.name());
-                }
+            Long pending = pendingCuts.get(name);
+            if (lr.generation() < r.generation() || pending != null) {
+                // The generation whose records this hub may hold beyond the new history.
+                long since = pending != null ? pending : lr.generation();
+                pendingCuts.put(name, since);
+                // Until cut and adopted, writes go to the new home: a cut that fails leaves this hub refusing them.
+                handingOver.put(
+                        name,
+                        new NotHome(
+                                r.homeRegion(),
+                                r.homeEndpoint(),
+                                "stream " + name + " is moving to region " + r.homeRegion() + " at "
+                                        + r.homeEndpoint()));
+                cut(local.get(), offered, since, true);
+                StreamDefinition taken = streams.adopt(offered, before -> {});
+                // An append that passed ingest's home check just before the cut began may have landed after it;
+                // from now on none can (this hub is no longer home), so a second pass is final. Should it fail,
+                // the next offer runs it again (pendingCuts).
+                cut(local.get(), offered, since, false);
+                pendingCuts.remove(name);
+                return taken;
             }
         }
         return streams.adopt(offered, before -> {});
     }
 
-    private void cut(StreamDefinition local, StreamDefinition offered, boolean announce) throws Refusal {
+    /**
+     * The home offers a stream of this name created at another time: the stream was deleted and created again there.
+     * A replica's copy of the old one is dropped (logged) so the new one starts empty; a home's copy is kept (refused).
+     */
+    private Optional<StreamDefinition> dropOtherIncarnation(StreamDefinition local, StreamDefinition offered)
+            throws Refusal {
+        if (!local.replication().replicated() || local.replication().isHome(region())) {
+            throw new Refusal("stream " + local.name() + " here was created at " + local.createdAt()
+                    + ", the offer's at " + offered.createdAt() + "; this hub is its home");
+        }
+        log.warn(
+                "stream {}: the home offers a stream created at {}, this region holds one created at {}: dropping the"
+                        + " old copy",
+                local.name(),
+                offered.createdAt(),
+                local.createdAt());
+        for (ShardDefinition shard : local.shards()) {
+            ShardKey key = new ShardKey(local.name(), shard.id());
+            store.delete(key).join();
+            watermarks.reset(key);
+        }
+        streams.delete(local.name());
+        return Optional.empty();
+    }
+
+    private void cut(StreamDefinition local, StreamDefinition offered, long since, boolean announce) throws Refusal {
         boolean wasHome = local.replication().isHome(region());
         long lost = 0;
         for (ShardDefinition shard : local.shards()) {
             ShardKey key = new ShardKey(local.name(), shard.id());
-            OptionalLong cutAt =
-                    offered.replication().cutPoint(local.replication().generation(), shard.id());
+            OptionalLong cutAt = offered.replication().cutPoint(since, shard.id());
             if (cutAt.isEmpty()) {
                 continue;
             }
@@ -357,7 +417,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                 writerBarrier(key);
                 hwm = store.info(key).nextSequence();
             } catch (RuntimeException e) {
-                throw new Refusal("shard " + key + " is not available to cut: " + e.getMessage());
+                throw cutFailed(key, "not available to cut: " + e.getMessage());
             }
             if (hwm <= cutAt.getAsLong()) {
                 continue;
@@ -366,7 +426,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
             try {
                 removed = store.truncate(key, cutAt.getAsLong()).join();
             } catch (RuntimeException e) {
-                throw new Refusal("cannot cut " + key + " at " + cutAt.getAsLong() + ": " + e.getMessage());
+                throw cutFailed(key, "cannot cut at " + cutAt.getAsLong() + ": " + e.getMessage());
             }
             watermarks.reset(key);
             lost += removed;
@@ -399,8 +459,33 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
 
     /** Waits until every append queued to the shard's writer so far is done (a lookup queues behind them). */
     private void writerBarrier(ShardKey key) {
-        store.lookupProducer(key, new ProducerKey("replication-barrier", "", 0), 0, 0)
-                .join();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                store.lookupProducer(key, new ProducerKey("replication-barrier", "", 0), 0, 0)
+                        .join();
+                return;
+            } catch (java.util.concurrent.CompletionException e) {
+                // A full writer queue is likely under load at the moment of a demotion: wait for room.
+                if (!(e.getCause() instanceof io.tributary.hub.store.StoreBusyException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+        }
+    }
+
+    /** A cut that failed: the stream keeps refusing writes here (split brain is worse) and the next offer retries. */
+    private Refusal cutFailed(ShardKey key, String why) {
+        metrics.refused();
+        log.error(
+                "stream {}: cannot drop what shard {} holds past the new home's fork ({}); refusing writes for the"
+                        + " stream and retrying at the next offer",
+                key.stream(),
+                key.shardId(),
+                why);
+        return new Refusal("shard " + key + " " + why);
     }
 
     LagBoard.Entry replicaLag(ShardKey key) {
@@ -430,6 +515,10 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         if (stream == null || stream.replication().isHome(region())) {
             return; // the home's own checkpoints are the group's; a stale home's are not taken
         }
+        Optional<CheckpointStore.Row> held = checkpoints.row(c.getStream(), c.getConsumerGroup(), c.getShardId());
+        if (held.isPresent() && held.get().token() > c.getLeaseToken()) {
+            return; // an older row (sent again after a reconnect): lease tokens never go back
+        }
         checkpoints
                 .commit(List.of(CheckpointStore.row(
                         c.getStream(),
@@ -447,6 +536,25 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                 });
     }
 
+    /** The checkpoints of a stream homed here, for a replica that just followed it. */
+    List<Frame> checkpointsOf(String stream) {
+        return checkpoints.rowsOf(stream).stream()
+                .map(Replicator::checkpointFrame)
+                .toList();
+    }
+
+    private static Frame checkpointFrame(CheckpointStore.Row r) {
+        return Frame.newBuilder()
+                .setReplicaCheckpoint(ReplicaCheckpoint.newBuilder()
+                        .setStream(r.stream())
+                        .setConsumerGroup(r.group())
+                        .setShardId(r.shardId())
+                        .setSequence(r.checkpoint())
+                        .setLeaseToken(r.token())
+                        .setShardEnd(r.ended()))
+                .build();
+    }
+
     /** Home side: sends durable checkpoints of replicated streams homed here to their replica regions. */
     private void checkpointsCommitted(List<CheckpointStore.Row> rows) {
         for (CheckpointStore.Row r : rows) {
@@ -456,15 +564,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                     || !stream.replication().isHome(region())) {
                 continue;
             }
-            Frame f = Frame.newBuilder()
-                    .setReplicaCheckpoint(ReplicaCheckpoint.newBuilder()
-                            .setStream(r.stream())
-                            .setConsumerGroup(r.group())
-                            .setShardId(r.shardId())
-                            .setSequence(r.checkpoint())
-                            .setLeaseToken(r.token())
-                            .setShardEnd(r.ended()))
-                    .build();
+            Frame f = checkpointFrame(r);
             for (String replica : stream.replication().replicaRegions()) {
                 ReplicaLink l =
                         links.get(replica + "@" + stream.replication().regions().get(replica));
@@ -528,6 +628,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                     "stream " + name + " is already homed in this hub's region " + region());
         }
         changing.add(name);
+        handingOver.remove(name);
         try {
             Map<String, Long> hwms = new LinkedHashMap<>();
             for (ShardDefinition shard : stream.shards()) {
@@ -557,6 +658,10 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
 
     void homeSession(String stream, io.tributary.hub.server.Session session) {
         homes.put(stream, session);
+    }
+
+    void homeSessionClosed(io.tributary.hub.server.Session session) {
+        homes.values().removeIf(s -> s == session);
     }
 
     /**
@@ -698,6 +803,10 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
 
     Watermarks watermarks() {
         return watermarks;
+    }
+
+    int maxFrameBytes() {
+        return config.maxFrameBytes();
     }
 
     long windowBytes() {

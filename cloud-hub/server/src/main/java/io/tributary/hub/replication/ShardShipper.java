@@ -51,6 +51,30 @@ final class ShardShipper implements ShardNotifier.Listener {
 
     /** The replica asked for everything from {@code from} on, under {@code generation}. */
     void follow(long from, long generation) {
+        long hwm = link.home().highWaterMark(key);
+        if (from > hwm) {
+            // The replica holds what this shard does not: it must not count as replicated. It cuts and asks again.
+            log.warn(
+                    "replication of {} to {}: the replica follows from {}, above this shard's high-water mark {};"
+                            + " telling it to cut there",
+                    key,
+                    link.region(),
+                    from,
+                    hwm);
+            following = false;
+            epoch++;
+            lag.state = "replica ahead: cutting at " + hwm;
+            link.send(Frame.newBuilder()
+                    .setReplicaBatches(ReplicaBatches.newBuilder()
+                            .setStream(key.stream())
+                            .setShardId(key.shardId())
+                            .setGeneration(generation)
+                            .setCutAt(hwm)
+                            .setHomeNextSequence(hwm)
+                            .setHomeTimeMs(link.home().clock().millis()))
+                    .build());
+            return;
+        }
         this.following = true;
         this.generation = generation;
         this.nextToSend = from;
@@ -81,7 +105,9 @@ final class ShardShipper implements ShardNotifier.Listener {
 
     /** The replica has everything below {@code next} durably. */
     void acked(long next) {
-        if (next <= acked) {
+        // Never more than was sent under this follow: an ack cannot vouch for what the replica did not get from here.
+        next = Math.min(next, nextToSend);
+        if (!following || next <= acked) {
             return;
         }
         long bytes = 0;
@@ -141,7 +167,8 @@ final class ShardShipper implements ShardNotifier.Listener {
         if (error != null) {
             log.warn("replication of {} to {}: read from {} failed: {}", key, link.region(), from, error.toString());
             lag.state = "read failed: " + error.getMessage();
-            return; // the next append or ack retries
+            link.schedule(this::pump, 1000); // and so do the next append or ack
+            return;
         }
         if (restartAt >= 0) {
             log.warn(

@@ -29,6 +29,7 @@ public record Replication(
     public static final Replication NONE = new Replication("", 0, Map.of(), Ack.LOCAL, List.of());
 
     private static final Pattern REGION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern ENDPOINT = Pattern.compile("[^:\\s,]+:\\d{1,5}");
 
     /** When the home acknowledges a batch. */
     public enum Ack {
@@ -99,6 +100,13 @@ public record Replication(
             throw new StreamException(
                     StreamException.Reason.INVALID, "replica region " + homeRegion + " is this hub's own region");
         }
+        replicas.forEach((region, endpoint) -> {
+            if (!ENDPOINT.matcher(endpoint).matches()) {
+                throw new StreamException(
+                        StreamException.Reason.INVALID,
+                        "replica region " + region + ": endpoint must be HOST:PORT, was '" + endpoint + "'");
+            }
+        });
         Map<String, String> regions = new LinkedHashMap<>();
         regions.put(homeRegion, homeEndpoint);
         regions.putAll(replicas);
