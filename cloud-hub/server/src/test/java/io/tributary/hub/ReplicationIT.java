@@ -339,6 +339,7 @@ class ReplicationIT {
         create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
         produce(eu, "edge-1", 0, 12);
         try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(us.port()))) {
+            // Right after the create the replica may not have the home's connection yet: the promotion waits for it.
             StreamDescription d = admin.promoteStream(STREAM, true);
             assertThat(d.getHomeRegion()).isEqualTo("us");
             assertThat(d.getForksList())

@@ -671,6 +671,12 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
      */
     StreamDefinition promoteGracefully(String name) {
         io.tributary.hub.server.Session home = homes.get(name);
+        // The home may be reconnecting (or not have offered the stream yet): give it a few seconds.
+        long waitUntil = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while ((home == null || !home.isOpen()) && System.nanoTime() < waitUntil) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            home = homes.get(name);
+        }
         if (home == null || !home.isOpen()) {
             throw new StreamException(
                     StreamException.Reason.INVALID,
