@@ -113,9 +113,13 @@ final class BufferWriter implements Runnable {
                 if (!batch.isEmpty()) {
                     write(batch);
                 }
-                if (clock.millis() >= nextSweep) {
-                    sweep();
-                    nextSweep = clock.millis() + sweepMs;
+                long now = clock.millis();
+                if (now >= nextSweep) {
+                    // The next sweep is due from the time this one looked at: read the clock again afterwards and a
+                    // clock that jumped during the sweep (a test's MutableClock) would postpone the next one past
+                    // the records that just became due.
+                    sweep(now);
+                    nextSweep = now + sweepMs;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -314,8 +318,7 @@ final class BufferWriter implements Runnable {
         }
     }
 
-    private void sweep() {
-        long now = clock.millis();
+    private void sweep(long now) {
         boolean due = index.all().stream().anyMatch(m -> m.minExpireAtMs() <= now);
         publishLock.lock();
         try {
