@@ -36,6 +36,8 @@ import io.tributary.protocol.metrics.MetricsHttpServer;
 import io.tributary.protocol.v1.Frame;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +127,25 @@ public final class Hub implements AutoCloseable {
     }
 
     private static Hub startLocked(HubConfig config, DirectoryLock lock) throws Exception {
+        // What is started so far, closed in reverse when a later step fails: a hub that cannot start leaves no
+        // threads, open files or listeners behind in the process that tried.
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            return startLocked(config, lock, started);
+        } catch (Exception | Error e) {
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception | Error closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static Hub startLocked(HubConfig config, DirectoryLock lock, Deque<AutoCloseable> started)
+            throws Exception {
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("hub", config.hubId());
@@ -144,20 +165,26 @@ public final class Hub implements AutoCloseable {
                         .build(),
                 clock,
                 registry);
+        started.push(local);
         // Push subscribers wake on every durable append without the ingest path knowing about them.
         ShardStore store = new NotifyingShardStore(local, notifier);
         StreamRegistry streams = StreamRegistry.open(config.dataDir(), clock);
         int opened = StreamShards.follow(streams, store, new ShardGauges(registry, store));
         ExecutorService worker = Executors.newFixedThreadPool(config.workerThreads(), daemon("hub-worker"));
+        started.push(worker::shutdownNow);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("hub-scheduler"));
+        started.push(scheduler::shutdownNow);
         EpochGrants grants = EpochGrants.open(config.dataDir(), clock);
+        started.push(grants);
         ProducerRegistry producers = new ProducerRegistry(grants, worker, registry);
         HubContext ctx =
                 new HubContext(config, auth, new HubMetrics(registry), streams, store, producers, clock, worker);
         Map<Frame.BodyCase, FrameService> services = new EnumMap<>(Frame.BodyCase.class);
         CheckpointStore checkpoints = CheckpointStore.open(config.dataDir(), registry);
+        started.push(checkpoints);
         Replicator replicator =
                 new Replicator(config, streams, store, notifier, grants, checkpoints, worker, clock, registry);
+        started.push(replicator);
         services.put(Frame.BodyCase.BATCH, new BatchIngest(ctx, replicator));
         for (Frame.BodyCase c : List.of(
                 Frame.BodyCase.REPLICA_OFFER,
@@ -169,6 +196,7 @@ public final class Hub implements AutoCloseable {
         }
         GroupCoordinator groups = new GroupCoordinator(
                 streams, checkpoints, store, clock, registry, config.leaseTimeout(), worker, scheduler);
+        started.push(groups);
         groups.region(config.region());
         services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx, groups::describe, replicator));
         ShardReads reads = new ShardReads(streams, store, clock);
@@ -180,6 +208,7 @@ public final class Hub implements AutoCloseable {
         services.put(Frame.BodyCase.LEASE_HEARTBEAT, groups);
         services.put(Frame.BodyCase.CHECKPOINT, groups);
         HubServer server = HubServer.start(ctx, services);
+        started.push(server);
         replicator.start(server.port());
         Optional<MetricsHttpServer> http = Optional.empty();
         if (config.metricsPort() >= 0) {
@@ -194,6 +223,7 @@ public final class Hub implements AutoCloseable {
                             () -> replicator
                                     .lags()
                                     .problems(config.replication().lagAlertRecords()))));
+            started.push(http.get());
         }
         Hub hub = new Hub(
                 config,
