@@ -209,7 +209,7 @@ public final class Hub implements AutoCloseable {
         services.put(Frame.BodyCase.CHECKPOINT, groups);
         HubServer server = HubServer.start(ctx, services);
         started.push(server);
-        replicator.start(server.port());
+        replicator.start(server.port(), server::quiesce);
         Optional<MetricsHttpServer> http = Optional.empty();
         if (config.metricsPort() >= 0) {
             http = Optional.of(MetricsHttpServer.start(

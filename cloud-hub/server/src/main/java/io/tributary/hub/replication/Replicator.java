@@ -79,6 +79,10 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
 
     private final ReplicaInbound inbound = new ReplicaInbound(this);
     private volatile String endpoint;
+    /** Completes once ingest has acted on every home check it made before: see {@link #stopIngest}. */
+    private volatile java.util.function.Supplier<CompletableFuture<Void>> ingestBarrier =
+            () -> CompletableFuture.completedFuture(null);
+
     private volatile boolean closed;
 
     public Replicator(
@@ -104,7 +108,8 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     }
 
     /** Starts replicating the streams this hub is home of; {@code port} is the listener's, for the default endpoint. */
-    public void start(int port) {
+    public void start(int port, java.util.function.Supplier<CompletableFuture<Void>> ingestBarrier) {
+        this.ingestBarrier = ingestBarrier;
         String advertised = config.replication().advertisedEndpoint();
         this.endpoint = advertised.isEmpty() ? defaultEndpoint(config.host(), port) : advertised;
         grants.onRecorded(this::granted);
@@ -365,6 +370,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                                 r.homeEndpoint(),
                                 "stream " + name + " is moving to region " + r.homeRegion() + " at "
                                         + r.homeEndpoint()));
+                stopIngest(name);
                 cut(local.get(), offered, since, true);
                 StreamDefinition taken = streams.adopt(offered, before -> {});
                 // An append that passed ingest's home check just before the cut began may have landed after it;
@@ -473,6 +479,24 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
             }
+        }
+    }
+
+    /**
+     * After {@code handingOver} names the stream: waits until no batch that passed ingest's home check before can still
+     * reach the store unqueued (ingest checks and appends in one event-loop task), so the writer barriers that follow
+     * come after every append this hub accepted as home.
+     */
+    private void stopIngest(String stream) {
+        try {
+            ingestBarrier.get().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.warn(
+                    "stream {}: ingest did not quiesce in 10 s ({}); the second cut covers what lands late",
+                    stream,
+                    e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -746,6 +770,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                     "stream " + name + " is being handed over to region " + link.region() + " at " + target);
             // Until the new generation arrives (or the handover times out), writes go to the region taking over.
             handingOver.put(name, redirect);
+            stopIngest(name);
             handoverExpiry.schedule(
                     () -> handingOver.remove(name, redirect),
                     HANDOVER_TIMEOUT.toMillis(),

@@ -101,6 +101,21 @@ public final class HubServer implements AutoCloseable {
         return Optional.of(b.build());
     }
 
+    /**
+     * Completes once every event loop has run what was queued on it before this call, so that whatever a task decided
+     * before then (ingest's home check) it has also acted on (submitted its append). Never wait for it on an event
+     * loop.
+     */
+    public java.util.concurrent.CompletableFuture<Void> quiesce() {
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> all = new java.util.ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor loop : group) {
+            java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+            loop.execute(() -> f.complete(null));
+            all.add(f);
+        }
+        return java.util.concurrent.CompletableFuture.allOf(all.toArray(java.util.concurrent.CompletableFuture[]::new));
+    }
+
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
