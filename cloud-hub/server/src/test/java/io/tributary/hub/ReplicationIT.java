@@ -485,4 +485,45 @@ class ReplicationIT {
         assertThat(TestRecords.readStream(us.store(), us.streams().describe(STREAM)))
                 .hasSize(20);
     }
+
+    @Test
+    void replicaWhoseLastBatchDiffersFromItsHome_isToldToCutIt() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        produce(eu, "edge-1", 0, 8);
+        awaitSameContent();
+        eu.close();
+        eu = null;
+        // Same positions, other bytes in the replica's last batch (what a bug or a bad disk would leave).
+        ShardKey key = new ShardKey(STREAM, "shard-000000");
+        long hwm = us.store().info(key).nextSequence();
+        StoredBatch last = us.store().read(key, hwm - 1, 1, 1).batches().get(0);
+        us.store().truncate(key, last.baseSequence()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        byte[] other = last.payloadBytes();
+        other[other.length - 1] ^= 0x5a;
+        us.store()
+                .appendReplica(
+                        key,
+                        new StoredBatch(
+                                last.baseSequence(),
+                                last.recordCount(),
+                                last.codec(),
+                                last.appendTimeMs(),
+                                last.firstEventTimeMs(),
+                                last.lastEventTimeMs(),
+                                last.producer(),
+                                last.producerFirstSeq(),
+                                last.producerLastSeq(),
+                                java.nio.ByteBuffer.wrap(other)))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(us.store().info(key).nextSequence()).isEqualTo(hwm);
+        eu = start("eu", euPort);
+        awaitSameContent();
+        assertThat(us.registry()
+                        .get("tributary.replication.truncated.records")
+                        .counter()
+                        .count())
+                .isEqualTo(last.recordCount());
+    }
 }

@@ -21,6 +21,7 @@ import io.tributary.protocol.v1.ReplicaOffer;
 import io.tributary.protocol.v1.ReplicaRefused;
 import io.tributary.protocol.v1.ReplicatedBatch;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -127,21 +128,38 @@ final class ReplicaInbound implements FrameService {
                                 return;
                             }
                             hub.homeSession(taken.name(), session);
-                            session.execute(() -> follow(session, link, taken));
+                            List<Position> positions = positions(taken);
+                            session.execute(() -> follow(session, link, taken, positions));
                         },
                         hub.worker());
     }
 
-    private void follow(Session session, Link link, StreamDefinition stream) {
+    /** Where this replica follows a shard from, and its batch just below there ({@link BatchCrc}, null: none). */
+    private record Position(ShardKey key, long from, Integer previousCrc) {}
+
+    /** Each shard's position, read off the event loop (the previous batch is a disk read). */
+    private List<Position> positions(StreamDefinition stream) {
+        List<Position> out = new java.util.ArrayList<>();
         for (ShardDefinition shard : stream.shards()) {
             ShardKey key = new ShardKey(stream.name(), shard.id());
-            long from;
             try {
-                from = hub.store().info(key).nextSequence();
+                long from = hub.store().info(key).nextSequence();
+                Integer crc = BatchCrc.endingAt(hub.store(), key, from)
+                        .filter(b -> b.nextSequence() == from)
+                        .map(BatchCrc::of)
+                        .orElse(null);
+                out.add(new Position(key, from, crc));
             } catch (RuntimeException e) {
                 log.warn("replica shard {} is not available: {}", key, e.getMessage());
-                continue;
             }
+        }
+        return out;
+    }
+
+    private void follow(Session session, Link link, StreamDefinition stream, List<Position> positions) {
+        for (Position p : positions) {
+            ShardKey key = p.key();
+            long from = p.from();
             Follow f = link.shards.computeIfAbsent(key, k -> new Follow());
             f.expected = from;
             f.resyncing = false;
@@ -150,7 +168,16 @@ final class ReplicaInbound implements FrameService {
             lag.homeNextSeen = from; // a new home (or generation) reports its own high-water mark from here
             lag.oldestPendingAppendMs = 0;
             lag.state = "following";
-            sendFollow(session, key, from, stream.replication().generation());
+            ReplicaFollow.Builder follow = ReplicaFollow.newBuilder()
+                    .setStream(key.stream())
+                    .setShardId(key.shardId())
+                    .setFromSequence(from)
+                    .setReplicaRegion(hub.region())
+                    .setGeneration(stream.replication().generation());
+            if (p.previousCrc() != null) {
+                follow.setPreviousBatchCrc(p.previousCrc());
+            }
+            session.send(Frame.newBuilder().setReplicaFollow(follow).build());
         }
     }
 
@@ -304,7 +331,32 @@ final class ReplicaInbound implements FrameService {
                             cutAt);
                     f.expected = cutAt;
                     lag.replicaNext = cutAt;
-                    sendFollow(session, key, cutAt, generation);
+                    // Follow again with the batch below the cut, so a divergence further back is found too.
+                    hub.worker().execute(() -> {
+                        Integer crc = null;
+                        try {
+                            crc = BatchCrc.endingAt(hub.store(), key, cutAt)
+                                    .filter(b -> b.nextSequence() == cutAt)
+                                    .map(BatchCrc::of)
+                                    .orElse(null);
+                        } catch (RuntimeException ignored) {
+                            // nothing to compare: follow without
+                        }
+                        Integer previous = crc;
+                        session.execute(() -> {
+                            ReplicaFollow.Builder follow = ReplicaFollow.newBuilder()
+                                    .setStream(key.stream())
+                                    .setShardId(key.shardId())
+                                    .setFromSequence(cutAt)
+                                    .setReplicaRegion(hub.region())
+                                    .setGeneration(generation);
+                            if (previous != null) {
+                                follow.setPreviousBatchCrc(previous);
+                            }
+                            session.send(
+                                    Frame.newBuilder().setReplicaFollow(follow).build());
+                        });
+                    });
                 }));
     }
 

@@ -225,7 +225,10 @@ final class ReplicaLink implements HubSessionListener {
                     return s;
                 });
                 log.info("replication: region {} follows {} from {}", region, key, f.getFromSequence());
-                shipper.follow(f.getFromSequence(), f.getGeneration());
+                shipper.follow(
+                        f.getFromSequence(),
+                        f.getGeneration(),
+                        f.hasPreviousBatchCrc() ? f.getPreviousBatchCrc() : null);
             }
             case REPLICA_ACK -> {
                 var a = frame.getReplicaAck();

@@ -10,6 +10,7 @@ import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.ReplicaBatches;
 import io.tributary.protocol.v1.ReplicatedBatch;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +50,11 @@ final class ShardShipper implements ShardNotifier.Listener {
         this.lag = lag;
     }
 
-    /** The replica asked for everything from {@code from} on, under {@code generation}. */
-    void follow(long from, long generation) {
+    /**
+     * The replica asked for everything from {@code from} on, under {@code generation}; {@code previousCrc} is its batch
+     * just below {@code from} ({@link BatchCrc}), or null when it has none.
+     */
+    void follow(long from, long generation, Integer previousCrc) {
         long hwm = link.home().highWaterMark(key);
         if (from > hwm) {
             // The replica holds what this shard does not: it must not count as replicated. It cuts and asks again.
@@ -61,20 +65,62 @@ final class ShardShipper implements ShardNotifier.Listener {
                     link.region(),
                     from,
                     hwm);
-            following = false;
-            epoch++;
-            lag.state = "replica ahead: cutting at " + hwm;
-            link.send(Frame.newBuilder()
-                    .setReplicaBatches(ReplicaBatches.newBuilder()
-                            .setStream(key.stream())
-                            .setShardId(key.shardId())
-                            .setGeneration(generation)
-                            .setCutAt(hwm)
-                            .setHomeNextSequence(hwm)
-                            .setHomeTimeMs(link.home().clock().millis()))
-                    .build());
+            cut(hwm, generation, "replica ahead");
             return;
         }
+        if (previousCrc == null) {
+            start(from, generation);
+            return;
+        }
+        // Check (off the loop: a disk read) that the replica's last batch below `from` is this shard's batch there.
+        following = false;
+        long checkEpoch = ++epoch;
+        lag.state = "checking";
+        link.home().worker().execute(() -> {
+            Optional<StoredBatch> mine;
+            try {
+                mine = BatchCrc.endingAt(link.home().store(), key, from);
+            } catch (RuntimeException e) {
+                mine = Optional.empty(); // trimmed or unavailable here: nothing to compare with
+            }
+            Optional<StoredBatch> found = mine;
+            link.execute(() -> {
+                if (checkEpoch != epoch) {
+                    return;
+                }
+                if (found.isEmpty()
+                        || (found.get().nextSequence() == from && BatchCrc.of(found.get()) == previousCrc)) {
+                    start(from, generation);
+                } else {
+                    log.warn(
+                            "replication of {} to {}: the replica's batch below {} is not this shard's; telling it to"
+                                    + " cut at {}",
+                            key,
+                            link.region(),
+                            from,
+                            found.get().baseSequence());
+                    cut(found.get().baseSequence(), generation, "replica diverged");
+                }
+            });
+        });
+    }
+
+    private void cut(long at, long generation, String why) {
+        following = false;
+        epoch++;
+        lag.state = why + ": cutting at " + at;
+        link.send(Frame.newBuilder()
+                .setReplicaBatches(ReplicaBatches.newBuilder()
+                        .setStream(key.stream())
+                        .setShardId(key.shardId())
+                        .setGeneration(generation)
+                        .setCutAt(at)
+                        .setHomeNextSequence(link.home().highWaterMark(key))
+                        .setHomeTimeMs(link.home().clock().millis()))
+                .build());
+    }
+
+    private void start(long from, long generation) {
         this.following = true;
         this.generation = generation;
         this.nextToSend = from;
