@@ -53,6 +53,8 @@ public final class EdgeAgent implements AutoCloseable {
     public EdgeAgent(EdgeConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        // like the hub's "hub" tag: which agent a series comes from, whatever Prometheus calls the target
+        registry.config().commonTags("agent", config.agentId());
     }
 
     public synchronized EdgeAgent start() throws IOException, InterruptedException {

@@ -40,13 +40,13 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery contract (at least once): the session is persistent (clean session false, fixed client id) and acks are
  * manual, so whatever was not yet durable when the agent died is redelivered by the broker on the next connect. A
  * message whose topic does not match the {@link TopicMapping} cannot be stored; it is acknowledged, counted in {@code
- * edge_bridge_dropped_total} and logged at WARN once per topic. A refused store ({@code QUOTA_EXCEEDED}, {@code BUSY},
+ * tributary_edge_bridge_dropped_total} and logged at WARN once per topic. A refused store ({@code QUOTA_EXCEEDED}, {@code BUSY},
  * {@code FAILED}) is not acknowledged and is counted; since an MQTT 3.1.1 broker redelivers only on reconnect, the
  * bridge then drops and re-opens its connection after {@link BridgeConfig#reconnectDelay}. Redelivery means the same
  * message can be stored twice (a store that completes after its connection was lost is not acknowledged).
  *
- * <p>Meters: {@code edge_bridge_messages_total}, {@code edge_bridge_acks_total}, {@code
- * edge_bridge_refusals_total{reason}}, {@code edge_bridge_dropped_total{reason}}.
+ * <p>Meters: {@code tributary_edge_bridge_messages_total}, {@code tributary_edge_bridge_acks_total}, {@code
+ * tributary_edge_bridge_refusals_total{reason}}, {@code tributary_edge_bridge_dropped_total{reason}}.
  *
  * <p>Threads: {@link #start} and {@link #close} from one owner thread. Messages arrive on Paho's callback thread; the
  * sink's stage may complete on any thread, which then sends the ack through Paho (thread-safe). Retries run on one
@@ -79,9 +79,21 @@ public final class BrokerBridge implements AutoCloseable {
         this.sink = sink;
         this.clock = clock;
         this.registry = registry;
-        this.messages = registry.counter("edge.bridge.messages");
-        this.acks = registry.counter("edge.bridge.acks");
-        this.dropped = registry.counter("edge.bridge.dropped", "reason", "unmapped_topic");
+        this.messages = Counter.builder("tributary.edge.bridge.messages")
+                .description("Messages received from the bridged broker")
+                .register(registry);
+        this.acks = Counter.builder("tributary.edge.bridge.acks")
+                .description("Bridged messages stored and acknowledged to the broker")
+                .register(registry);
+        this.dropped = Counter.builder("tributary.edge.bridge.dropped")
+                .description("Bridged messages acknowledged without storing them, by reason")
+                .tag("reason", "unmapped_topic")
+                .register(registry);
+        for (SinkResult r : SinkResult.values()) {
+            if (r != SinkResult.STORED) {
+                refusals(r); // registered up front: the series exist before the first refusal
+            }
+        }
         this.client = new MqttAsyncClient(config.url(), config.clientId(), new MemoryPersistence());
         client.setManualAcks(true);
         client.setCallback(new Callback());
@@ -228,9 +240,15 @@ public final class BrokerBridge implements AutoCloseable {
         }
     }
 
+    private Counter refusals(SinkResult result) {
+        return Counter.builder("tributary.edge.bridge.refusals")
+                .description("Bridged messages the buffer refused (not acknowledged, redelivered), by reason")
+                .tag("reason", result.name().toLowerCase(Locale.ROOT))
+                .register(registry);
+    }
+
     private void refused(SinkResult result) {
-        registry.counter("edge.bridge.refusals", "reason", result.name().toLowerCase(Locale.ROOT))
-                .increment();
+        refusals(result).increment();
         if (!closed && bounceScheduled.compareAndSet(false, true)) {
             log.warn(
                     "Bridge could not store a message ({}); reconnecting in {} ms for redelivery",

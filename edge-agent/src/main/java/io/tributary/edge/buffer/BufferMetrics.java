@@ -69,6 +69,7 @@ final class BufferMetrics {
                 .strongReference(true)
                 .register(registry));
         track(Gauge.builder(PREFIX + "quota", config, BufferConfig::quotaBytes)
+                .description("the buffer's disk quota (buffer.quota); the overflow policy applies beyond it")
                 .baseUnit("bytes")
                 .strongReference(true)
                 .register(registry));

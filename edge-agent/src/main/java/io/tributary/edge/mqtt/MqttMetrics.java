@@ -1,9 +1,11 @@
 package io.tributary.edge.mqtt;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,14 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Meters of the MQTT endpoint. Prometheus names (Micrometer appends {@code _total} to counters):
  *
  * <ul>
- *   <li>{@code edge_mqtt_connections} gauge: open, authenticated connections
- *   <li>{@code edge_mqtt_connects_total{result}}: CONNECT outcomes ({@code accepted}, {@code bad_credentials}, ...)
- *   <li>{@code edge_mqtt_publishes_total{qos}}: PUBLISH packets received after CONNECT
- *   <li>{@code edge_mqtt_acks_total{type}}: PUBACK / PUBREC / PUBCOMP sent, including negative ones
- *   <li>{@code edge_mqtt_publishes_refused_total{reason}}: publishes not stored or not acknowledged
- *   <li>{@code edge_mqtt_puback_latency_seconds}: receive to PUBACK/PUBREC write, histogram buckets
- *   <li>{@code edge_mqtt_malformed_packets_total{reason}}: decode failures and protocol violations
- *   <li>{@code edge_mqtt_disconnects_total{reason}}: connections closed by the server, by reason (e.g. {@code
+ *   <li>{@code tributary_edge_mqtt_connections} gauge: open, authenticated connections
+ *   <li>{@code tributary_edge_mqtt_connects_total{result}}: CONNECT outcomes ({@code accepted}, {@code bad_credentials}, ...)
+ *   <li>{@code tributary_edge_mqtt_publishes_total{qos}}: PUBLISH packets received after CONNECT
+ *   <li>{@code tributary_edge_mqtt_acks_total{type}}: PUBACK / PUBREC / PUBCOMP sent, including negative ones
+ *   <li>{@code tributary_edge_mqtt_publishes_refused_total{reason}}: publishes not stored or not acknowledged
+ *   <li>{@code tributary_edge_mqtt_puback_latency_seconds}: receive to PUBACK/PUBREC write, histogram buckets
+ *   <li>{@code tributary_edge_mqtt_malformed_packets_total{reason}}: decode failures and protocol violations
+ *   <li>{@code tributary_edge_mqtt_disconnects_total{reason}}: connections closed by the server, by reason (e.g. {@code
  *       topic_unmapped}, {@code sink_failed}: an MQTT 3.1.1 publish that could not be stored, see PublishAcks)
  * </ul>
  *
@@ -26,6 +28,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refusals, malformed packets, disconnects) by tag on each call.
  */
 public final class MqttMetrics {
+
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            "tributary.edge.mqtt.connects", "CONNECT packets by outcome (accepted, bad_credentials, timeout, ...)",
+            "tributary.edge.mqtt.publishes", "PUBLISH packets received after CONNECT, by QoS",
+            "tributary.edge.mqtt.acks", "PUBACK, PUBREC and PUBCOMP packets sent, negative ones included",
+            "tributary.edge.mqtt.publishes.refused", "Publishes not stored or not acknowledged, by reason",
+            "tributary.edge.mqtt.malformed.packets", "Packets that failed to decode or broke the protocol, by reason",
+            "tributary.edge.mqtt.disconnects", "Connections the edge closed, by reason");
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -36,15 +46,17 @@ public final class MqttMetrics {
 
     public MqttMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("edge.mqtt.connections", connections);
+        Gauge.builder("tributary.edge.mqtt.connections", connections, AtomicInteger::get)
+                .description("Open, authenticated MQTT connections")
+                .register(registry);
         for (int qos = 0; qos < publishes.length; qos++) {
-            publishes[qos] = counter("edge.mqtt.publishes", "qos", Integer.toString(qos));
+            publishes[qos] = counter("tributary.edge.mqtt.publishes", "qos", Integer.toString(qos));
         }
-        pubacks = counter("edge.mqtt.acks", "type", "puback");
-        pubrecs = counter("edge.mqtt.acks", "type", "pubrec");
+        pubacks = counter("tributary.edge.mqtt.acks", "type", "puback");
+        pubrecs = counter("tributary.edge.mqtt.acks", "type", "pubrec");
         // buckets only (quantiles in Prometheus: histogram_quantile): client-side percentiles cost more per
         // publish than the rest of the meters together
-        this.ackLatency = Timer.builder("edge.mqtt.puback.latency")
+        this.ackLatency = Timer.builder("tributary.edge.mqtt.puback.latency")
                 .description("Time from receiving a QoS 1/2 PUBLISH to writing its PUBACK or PUBREC")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
@@ -66,7 +78,7 @@ public final class MqttMetrics {
     }
 
     void connect(String result) {
-        counter("edge.mqtt.connects", "result", result).increment();
+        counter("tributary.edge.mqtt.connects", "result", result).increment();
     }
 
     void publish(int qos) {
@@ -79,19 +91,19 @@ public final class MqttMetrics {
     }
 
     void ack(String type) {
-        counter("edge.mqtt.acks", "type", type).increment();
+        counter("tributary.edge.mqtt.acks", "type", type).increment();
     }
 
     void refused(String reason) {
-        counter("edge.mqtt.publishes.refused", "reason", reason).increment();
+        counter("tributary.edge.mqtt.publishes.refused", "reason", reason).increment();
     }
 
     void malformed(String reason) {
-        counter("edge.mqtt.malformed.packets", "reason", reason).increment();
+        counter("tributary.edge.mqtt.malformed.packets", "reason", reason).increment();
     }
 
     void disconnect(String reason) {
-        counter("edge.mqtt.disconnects", "reason", reason).increment();
+        counter("tributary.edge.mqtt.disconnects", "reason", reason).increment();
     }
 
     void ackLatency(long nanos) {
@@ -99,6 +111,9 @@ public final class MqttMetrics {
     }
 
     private Counter counter(String name, String tag, String value) {
-        return registry.counter(name, tag, value);
+        return Counter.builder(name)
+                .description(DESCRIPTIONS.get(name))
+                .tag(tag, value)
+                .register(registry);
     }
 }

@@ -28,8 +28,8 @@ import io.netty.handler.codec.mqtt.MqttReasonCodes;
  *                                                closed again: visible in the disconnect counter and the log.
  * </pre>
  *
- * Every outcome except STORED is counted in {@code edge_mqtt_publishes_refused_total{reason}}; every close in
- * {@code edge_mqtt_disconnects_total{reason}} ({@code sink_failed}, {@code topic_unmapped}). A close happens after
+ * Every outcome except STORED is counted in {@code tributary_edge_mqtt_publishes_refused_total{reason}}; every close in
+ * {@code tributary_edge_mqtt_disconnects_total{reason}} ({@code sink_failed}, {@code topic_unmapped}). A close happens after
  * the acks of the publishes received before it are written, so those are not lost with the connection. QoS 0
  * publishes get no ack in any case: a refused one is counted (and, for an unmapped topic, logged) and the connection
  * kept. Stateless.

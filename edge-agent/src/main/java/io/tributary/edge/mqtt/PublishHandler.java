@@ -185,7 +185,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         if (server.unmappedTopicWarnings().first(topic)) {
             log.warn(
                     "Publish from client {} ({}) to topic '{}' {}: the topic does not match the topic template '{}'"
-                            + " (further ones on this topic at DEBUG; counted in edge_mqtt_publishes_refused_total)",
+                            + " (further ones on this topic at DEBUG; counted in tributary_edge_mqtt_publishes_refused_total)",
                     connection.clientId(),
                     ctx.channel().remoteAddress(),
                     topic,

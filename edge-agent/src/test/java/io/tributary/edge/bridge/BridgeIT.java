@@ -144,13 +144,13 @@ class BridgeIT {
         }
         publish(pub, "tributary/unmapped", "x");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry, "edge.bridge.acks") == n + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry, "tributary.edge.bridge.acks") == n + 1);
         List<String> expected = IntStream.range(0, n).mapToObj(i -> "m-" + i).toList();
         assertThat(sink.payloads()).containsExactlyElementsOf(expected);
         assertThat(sink.offers.get(7).mapped()).isEqualTo(new TopicMapping.Match("g1", "dev-7", "temp"));
-        assertThat(count(registry, "edge.bridge.messages")).isEqualTo(n + 1);
-        assertThat(count(registry, "edge.bridge.dropped")).isEqualTo(1);
-        assertThat(count(registry, "edge.bridge.refusals")).isZero();
+        assertThat(count(registry, "tributary.edge.bridge.messages")).isEqualTo(n + 1);
+        assertThat(count(registry, "tributary.edge.bridge.dropped")).isEqualTo(1);
+        assertThat(count(registry, "tributary.edge.bridge.refusals")).isZero();
     }
 
     @Test
@@ -162,7 +162,7 @@ class BridgeIT {
         for (int i = 0; i < 5; i++) {
             publish(pub, "tributary/g1/dev-" + i + "/temp", "m-" + i);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry1, "edge.bridge.acks") == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry1, "tributary.edge.bridge.acks") == 4);
         assertThat(first.payloads()).containsExactly("m-0", "m-1", "m-2", "m-3", "m-4");
 
         crashed.close();
@@ -171,11 +171,11 @@ class BridgeIT {
         RecordingSink second = new RecordingSink(i -> SinkResult.STORED);
         MeterRegistry registry2 = new SimpleMeterRegistry();
         bridge(second, registry2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry2, "edge.bridge.acks") >= 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry2, "tributary.edge.bridge.acks") >= 1);
         publish(pub, "tributary/g1/dev-9/temp", "after"); // in-order marker: everything redelivered arrived before
         await().atMost(Duration.ofSeconds(10)).until(() -> second.payloads().contains("after"));
         assertThat(second.payloads()).containsExactly("m-0", "after");
-        assertThat(count(registry1, "edge.bridge.acks")).isEqualTo(4);
+        assertThat(count(registry1, "tributary.edge.bridge.acks")).isEqualTo(4);
     }
 
     @Test
@@ -185,9 +185,9 @@ class BridgeIT {
         bridge(sink, registry);
         publish(publisher(), "tributary/g1/dev-1/temp", "m-0");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry, "edge.bridge.acks") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry, "tributary.edge.bridge.acks") == 1);
         assertThat(sink.payloads()).containsExactly("m-0", "m-0");
-        assertThat(count(registry, "edge.bridge.refusals")).isEqualTo(1);
+        assertThat(count(registry, "tributary.edge.bridge.refusals")).isEqualTo(1);
     }
 
     @Test
@@ -195,12 +195,15 @@ class BridgeIT {
         try (FakeHub hub = new FakeHub();
                 EdgeAgent agent = new EdgeAgent(agentConfig(hub), Clock.systemUTC()).start()) {
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> agent.registry().find("edge.bridge.messages").counter() != null);
+                    .until(() -> agent.registry()
+                                    .find("tributary.edge.bridge.messages")
+                                    .counter()
+                            != null);
             MqttClient pub = publisher();
             // the subscription may not be in place yet: publish until the first message is bridged
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 publish(pub, "tributary/g1/probe/temp", "probe");
-                return count(agent.registry(), "edge.bridge.acks") >= 1;
+                return count(agent.registry(), "tributary.edge.bridge.acks") >= 1;
             });
             for (int i = 0; i < 20; i++) {
                 publish(pub, "tributary/g1/dev-" + i + "/temp", "{\"n\":" + i + "}");

@@ -156,7 +156,7 @@ class HiveMqInteropIT {
                 .send();
         await().atMost(RawMqttClient.WAIT).until(() -> !first.getState().isConnected());
         assertThat(second.getState().isConnected()).isTrue();
-        assertThat(server.count("edge.mqtt.disconnects", "reason", "session_taken_over"))
+        assertThat(server.count("tributary.edge.mqtt.disconnects", "reason", "session_taken_over"))
                 .isEqualTo(1);
         second.disconnect();
     }

@@ -77,7 +77,7 @@ class MalformedInputIT {
         RawMqttClient bad = raw();
         bad.sendBytes((byte) 0x00, (byte) 0x02, (byte) 0xde, (byte) 0xad);
         awaitClosed(bad);
-        assertThat(server.count("edge.mqtt.malformed.packets", "reason", "decode_error"))
+        assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "decode_error"))
                 .isEqualTo(1);
         assertServerStillServes();
     }
@@ -98,7 +98,8 @@ class MalformedInputIT {
         server = TestServer.start(ManualSink.automatic(), b -> b.connectTimeout(Duration.ofMillis(300)));
         RawMqttClient idle = raw();
         awaitClosed(idle);
-        assertThat(server.count("edge.mqtt.connects", "result", "timeout")).isEqualTo(1);
+        assertThat(server.count("tributary.edge.mqtt.connects", "result", "timeout"))
+                .isEqualTo(1);
         assertServerStillServes();
     }
 
@@ -107,7 +108,7 @@ class MalformedInputIT {
         RawMqttClient bad = raw();
         bad.publish(TOPIC, 1, 1, false, "too early");
         awaitClosed(bad);
-        assertThat(server.count("edge.mqtt.malformed.packets", "reason", "packet_before_connect"))
+        assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "packet_before_connect"))
                 .isEqualTo(1);
         assertServerStillServes();
     }
@@ -136,7 +137,7 @@ class MalformedInputIT {
         assertThat(((MqttReasonCodeAndPropertiesVariableHeader) disconnect.variableHeader()).reasonCode() & 0xff)
                 .isEqualTo(0x95);
         awaitClosed(big);
-        assertThat(server.count("edge.mqtt.malformed.packets", "reason", "too_large"))
+        assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "too_large"))
                 .isEqualTo(1);
         assertServerStillServes();
     }
@@ -147,7 +148,7 @@ class MalformedInputIT {
         big.connect(MqttVersion.MQTT_3_1_1, "big", USER, PASSWORD);
         big.publish(TOPIC, 0, 0, false, "x".repeat(2000));
         awaitClosed(big);
-        assertThat(server.count("edge.mqtt.malformed.packets", "reason", "too_large"))
+        assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "too_large"))
                 .isEqualTo(1);
         assertServerStillServes();
     }
@@ -160,7 +161,7 @@ class MalformedInputIT {
         MqttMessage disconnect = twice.next();
         assertThat(disconnect.fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);
         awaitClosed(twice);
-        assertThat(server.count("edge.mqtt.malformed.packets", "reason", "second_connect"))
+        assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "second_connect"))
                 .isEqualTo(1);
         assertServerStillServes();
     }
@@ -178,7 +179,7 @@ class MalformedInputIT {
                     .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
             awaitClosed(v3);
         }
-        assertThat(server.count("edge.mqtt.connects", "result", "bad_credentials"))
+        assertThat(server.count("tributary.edge.mqtt.connects", "result", "bad_credentials"))
                 .isEqualTo(2);
         assertServerStillServes();
     }

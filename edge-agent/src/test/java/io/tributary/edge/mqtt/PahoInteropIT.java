@@ -63,8 +63,10 @@ class PahoInteropIT {
             assertThat(server.sink.payloads()).containsExactly("{\"qos\":0}", "{\"qos\":1}", "{\"qos\":2}");
             assertThat(server.sink.offer(2).publish().mapped()).isEqualTo(new TopicMapping.Match("g", "paho", "q2"));
             assertThat(server.sink.offer(2).publish().format()).isEqualTo(PayloadFormat.JSON);
-            assertThat(server.count("edge.mqtt.acks", "type", "puback")).isEqualTo(1);
-            assertThat(server.count("edge.mqtt.acks", "type", "pubcomp")).isEqualTo(1);
+            assertThat(server.count("tributary.edge.mqtt.acks", "type", "puback"))
+                    .isEqualTo(1);
+            assertThat(server.count("tributary.edge.mqtt.acks", "type", "pubcomp"))
+                    .isEqualTo(1);
             paho.disconnect();
         } finally {
             paho.close(true);
@@ -84,11 +86,12 @@ class PahoInteropIT {
                     .isEqualTo((int) MqttException.REASON_CODE_CONNECTION_LOST);
             await().atMost(RawMqttClient.WAIT).until(() -> !paho.isConnected());
             assertThat(server.sink.size()).isZero();
-            assertThat(server.count("edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
+            assertThat(server.count("tributary.edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
                     .isEqualTo(1);
-            assertThat(server.count("edge.mqtt.disconnects", "reason", "topic_unmapped"))
+            assertThat(server.count("tributary.edge.mqtt.disconnects", "reason", "topic_unmapped"))
                     .isEqualTo(1);
-            assertThat(server.count("edge.mqtt.acks", "type", "puback")).isZero();
+            assertThat(server.count("tributary.edge.mqtt.acks", "type", "puback"))
+                    .isZero();
         } finally {
             if (paho.isConnected()) {
                 paho.disconnectForcibly(1000);

@@ -75,7 +75,7 @@ class PublishFlowIT {
         MqttMessage ack = client.next();
         assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
         assertThat(packetId(ack)).isEqualTo(11);
-        assertThat(server.count("edge.mqtt.acks", "type", "puback")).isEqualTo(1);
+        assertThat(server.count("tributary.edge.mqtt.acks", "type", "puback")).isEqualTo(1);
     }
 
     @Test
@@ -111,7 +111,7 @@ class PublishFlowIT {
         client.pubRel(42);
         assertThat(client.next().fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBCOMP);
         assertThat(sink.payloads()).containsExactly("once");
-        assertThat(server.count("edge.mqtt.publishes.refused", "reason", "duplicate"))
+        assertThat(server.count("tributary.edge.mqtt.publishes.refused", "reason", "duplicate"))
                 .isEqualTo(1);
 
         // After PUBREL the id is free again: a new message with it is stored.
@@ -126,7 +126,7 @@ class PublishFlowIT {
                 .publish(TOPIC, 1, 5, false, "x");
         MqttMessage ack = client.next();
         assertThat(reasonCode(ack)).isEqualTo(0x97);
-        assertThat(server.count("edge.mqtt.publishes.refused", "reason", "quota_exceeded"))
+        assertThat(server.count("tributary.edge.mqtt.publishes.refused", "reason", "quota_exceeded"))
                 .isEqualTo(1);
     }
 
@@ -139,7 +139,7 @@ class PublishFlowIT {
                 .until(() -> client.received().isEmpty());
         client.send(MqttMessage.PINGREQ);
         assertThat(client.next().fixedHeader().messageType()).isEqualTo(MqttMessageType.PINGRESP);
-        assertThat(server.count("edge.mqtt.publishes.refused", "reason", "quota_exceeded"))
+        assertThat(server.count("tributary.edge.mqtt.publishes.refused", "reason", "quota_exceeded"))
                 .isEqualTo(1);
     }
 
@@ -149,7 +149,7 @@ class PublishFlowIT {
         connect(sink, MqttVersion.MQTT_5).publish("other/topic", 1, 3, false, "x");
         assertThat(reasonCode(client.next())).isEqualTo(0x90);
         assertThat(sink.size()).isZero();
-        assertThat(server.count("edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
+        assertThat(server.count("tributary.edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
                 .isEqualTo(1);
     }
 
@@ -162,9 +162,9 @@ class PublishFlowIT {
         await().atMost(RawMqttClient.WAIT).until(() -> !client.isOpen());
         assertThat(client.received()).isEmpty();
         assertThat(sink.size()).isZero();
-        assertThat(server.count("edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
+        assertThat(server.count("tributary.edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
                 .isEqualTo(1);
-        assertThat(server.count("edge.mqtt.disconnects", "reason", "topic_unmapped"))
+        assertThat(server.count("tributary.edge.mqtt.disconnects", "reason", "topic_unmapped"))
                 .isEqualTo(1);
     }
 

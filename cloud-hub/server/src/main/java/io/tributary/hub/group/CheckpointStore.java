@@ -142,7 +142,7 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.commits = Timer.builder("tributary.group.checkpoint.commits")
+        this.commits = Timer.builder("tributary.group.checkpoint.commit")
                 .description("Group commits of consumer-group checkpoints and lease tokens (write and fsync)")
                 .register(registry);
         this.failures = Counter.builder("tributary.group.checkpoint.commit.failures")

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumer-group lag: records after a group's checkpoint and the age of the first of them, per group shard.
  *
- * <p>The gauges ({@code tributary_group_lag_records}, {@code tributary_group_lag_ms}) read cached values: a refresh on
+ * <p>The gauges ({@code tributary_group_lag_records}, {@code tributary_group_lag_seconds}) read cached values: a refresh on
  * the worker pool, every {@link #REFRESH}, computes them from the store, so a Prometheus scrape never touches the
  * store. A lag that cannot be computed is not reported as 0: the gauges show NaN, {@code
  * tributary_group_lag_failures_total} counts the failed computations, and a warning is logged when a shard's lag
@@ -101,11 +101,11 @@ final class GroupLag {
                         .tags(tags)
                         .description("Records after the group's checkpoint (NaN when it cannot be computed)")
                         .register(registry),
-                Gauge.builder("tributary.group.lag.ms", fresh, x -> x.millis)
+                Gauge.builder("tributary.group.lag", fresh, x -> x.millis / 1000.0)
                         .tags(tags)
                         .description(
                                 "Age of the oldest record after the group's checkpoint (NaN when it cannot be computed)")
-                        .baseUnit("milliseconds")
+                        .baseUnit("seconds")
                         .register(registry));
         try {
             worker.execute(() -> refresh(key, fresh));

@@ -1,6 +1,7 @@
 package io.tributary.hub.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.protocol.v1.ErrorCode;
@@ -24,7 +25,9 @@ public final class HubMetrics {
 
     public HubMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("tributary.hub.connections", connections);
+        Gauge.builder("tributary.hub.connections", connections, AtomicInteger::get)
+                .description("Open protocol connections (agents, producers, consumers, admin, replication)")
+                .register(registry);
         this.batchAck = Timer.builder("tributary.hub.batch.ack")
                 .description("Time from receiving a batch to sending its ack (includes the fsync)")
                 .publishPercentiles(0.5, 0.99, 0.999)
@@ -44,7 +47,21 @@ public final class HubMetrics {
         this.throttles = Counter.builder("tributary.hub.throttles")
                 .description("Batches answered with Throttle")
                 .register(registry);
-        this.authFailures = Counter.builder("tributary.hub.auth.failures").register(registry);
+        this.authFailures = Counter.builder("tributary.hub.auth.failures")
+                .description("Handshakes refused for a missing or wrong token")
+                .register(registry);
+        // every reason and code registered up front: the series exist (at 0) before the first nack or refusal, so
+        // that increase() and the alert rules see the first one
+        for (NackReason reason : NackReason.values()) {
+            if (reason != NackReason.NACK_REASON_UNSPECIFIED && reason != NackReason.UNRECOGNIZED) {
+                nacks(reason);
+            }
+        }
+        for (ErrorCode code : ErrorCode.values()) {
+            if (code != ErrorCode.ERROR_CODE_UNSPECIFIED && code != ErrorCode.UNRECOGNIZED) {
+                refusals(code);
+            }
+        }
     }
 
     public MeterRegistry registry() {
@@ -73,12 +90,25 @@ public final class HubMetrics {
     }
 
     public void nacked(NackReason reason) {
-        registry.counter("tributary.hub.nacks", "reason", reason.name()).increment();
+        nacks(reason).increment();
     }
 
     public void refused(ErrorCode code) {
-        registry.counter("tributary.hub.connections.refused", "code", code.name())
-                .increment();
+        refusals(code).increment();
+    }
+
+    private Counter nacks(NackReason reason) {
+        return Counter.builder("tributary.hub.nacks")
+                .description("Batches refused with a Nack, by reason")
+                .tag("reason", reason.name())
+                .register(registry);
+    }
+
+    private Counter refusals(ErrorCode code) {
+        return Counter.builder("tributary.hub.connections.refused")
+                .description("Connections closed with an Error frame, by code")
+                .tag("code", code.name())
+                .register(registry);
     }
 
     public void authFailure() {

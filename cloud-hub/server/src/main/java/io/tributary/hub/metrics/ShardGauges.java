@@ -26,15 +26,18 @@ public final class ShardGauges {
         Tags tags = Tags.of("stream", key.stream(), "shard", key.shardId());
         Gauge.builder("tributary.shard.retained.bytes", store, s -> safe(s, key).retainedBytes())
                 .tags(tags)
+                .description("Bytes held by the shard's segments (-1 when the store cannot say)")
                 .register(registry);
         Gauge.builder(
                         "tributary.shard.oldest.sequence",
                         store,
                         s -> safe(s, key).oldestSequence())
                 .tags(tags)
+                .description("Sequence of the oldest record retained (-1 when the store cannot say)")
                 .register(registry);
         Gauge.builder("tributary.shard.next.sequence", store, s -> safe(s, key).nextSequence())
                 .tags(tags)
+                .description("Sequence the next record appended will get (-1 when the store cannot say)")
                 .register(registry);
         Gauge.builder("tributary.shard.online", store, s -> safe(s, key).status() == ShardStatus.ONLINE ? 1 : 0)
                 .tags(tags)

@@ -146,9 +146,10 @@ public final class LagBoard {
                     .tags(tags)
                     .strongReference(true)
                     .register(registry));
+            // a rate, not an amount: named bytes_per_second (a plain _bytes suffix said "bytes")
             e.meters.add(Gauge.builder("tributary.replication.throughput", e, Entry::bytesPerSecond)
                     .description("Bytes per second made durable in the replica region, over the last 10 s")
-                    .baseUnit("bytes")
+                    .baseUnit("bytes.per.second")
                     .tags(tags)
                     .strongReference(true)
                     .register(registry));

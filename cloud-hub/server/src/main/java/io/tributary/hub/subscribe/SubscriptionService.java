@@ -1,6 +1,7 @@
 package io.tributary.hub.subscribe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.server.FrameService;
 import io.tributary.hub.server.HubContext;
@@ -44,7 +45,9 @@ public final class SubscriptionService implements FrameService {
         this.notifier = notifier;
         this.scheduler = scheduler;
         this.leases = leases;
-        registry.gauge("tributary.hub.subscriptions", active);
+        Gauge.builder("tributary.hub.subscriptions", active, AtomicInteger::get)
+                .description("Open push subscriptions of consumers")
+                .register(registry);
         this.records = Counter.builder("tributary.hub.push.records")
                 .description("Records pushed to subscribers")
                 .register(registry);

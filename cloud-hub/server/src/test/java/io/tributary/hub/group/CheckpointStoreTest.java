@@ -66,7 +66,7 @@ class CheckpointStoreTest {
             }
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             long commits =
-                    registry.get("tributary.group.checkpoint.commits").timer().count();
+                    registry.get("tributary.group.checkpoint.commit").timer().count();
             assertThat(commits).as("fsync'd commits for %d checkpoints", n).isBetween(1L, n - 1L);
         }
         try (CheckpointStore store = open()) {

@@ -97,7 +97,7 @@ class GroupLagTest {
         lag.refreshAll();
         lag.refreshAll();
         assertThat(records()).isNaN();
-        assertThat(registry.get("tributary.group.lag.ms").gauge().value()).isNaN();
+        assertThat(registry.get("tributary.group.lag").gauge().value()).isNaN();
         assertThat(registry.get("tributary.group.lag.failures").counter().count())
                 .isEqualTo(2);
         next.set(10);
@@ -111,6 +111,6 @@ class GroupLagTest {
         streams.delete("s");
         lag.refreshAll();
         assertThat(registry.find("tributary.group.lag.records").gauges()).isEmpty();
-        assertThat(registry.find("tributary.group.lag.ms").gauges()).isEmpty();
+        assertThat(registry.find("tributary.group.lag").gauges()).isEmpty();
     }
 }

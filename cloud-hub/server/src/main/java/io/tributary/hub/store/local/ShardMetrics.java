@@ -29,15 +29,25 @@ final class ShardMetrics {
 
     ShardMetrics(MeterRegistry registry, ShardKey key) {
         Tags tags = Tags.of("stream", key.stream(), "shard", key.shardId());
-        appendRecords = registry.counter("tributary.store.append.records", tags);
-        appendBytes = registry.counter("tributary.store.append.bytes", tags);
-        appendBatches = registry.counter("tributary.store.append.batches", tags);
-        replicaAppendBatches = registry.counter("tributary.store.replica.append.batches", tags);
-        duplicateBatches = registry.counter("tributary.store.duplicate.batches", tags);
-        busyRejections = registry.counter("tributary.store.busy.rejections", tags);
-        groupCommits = registry.counter("tributary.store.group.commits", tags);
+        appendRecords = counter(registry, tags, "append.records", "Records written (replicated ones included)");
+        appendBytes = counter(registry, tags, "append.bytes", "Payload bytes written (replicated ones included)");
+        appendBatches = counter(registry, tags, "append.batches", "Batches written (replicated ones included)");
+        replicaAppendBatches =
+                counter(registry, tags, "replica.append.batches", "Batches written as a replica of another region");
+        duplicateBatches =
+                counter(registry, tags, "duplicate.batches", "Batches found already stored and not written again");
+        busyRejections =
+                counter(registry, tags, "busy.rejections", "Appends refused because the shard's queue was full");
+        groupCommits = counter(registry, tags, "group.commits", "Group commits (one write and fsync each)");
         fsync = Timer.builder("tributary.store.fsync")
                 .description("FileChannel.force latency of a group commit")
+                .tags(tags)
+                .register(registry);
+    }
+
+    private static Counter counter(MeterRegistry registry, Tags tags, String name, String description) {
+        return Counter.builder("tributary.store." + name)
+                .description(description)
                 .tags(tags)
                 .register(registry);
     }
