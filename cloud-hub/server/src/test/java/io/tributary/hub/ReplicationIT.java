@@ -476,6 +476,9 @@ class ReplicationIT {
         }
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> eu.streams().find(STREAM).isEmpty());
+        assertThat(eu.replication().linkStates())
+                .as("no link kept for a region no stream needs")
+                .isEmpty();
         // A clock tick apart, so the new stream's creation time differs.
         long deleted = System.currentTimeMillis();
         await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > deleted + 2);

@@ -38,6 +38,9 @@ final class ReplicaLink implements HubSessionListener {
     private final EventLoop loop;
     private final HubSession session;
     private final Map<String, StreamDefinition> offered = new HashMap<>();
+    /** The names in {@code offered}, kept in step by the callers' thread (the replicator's links lock). */
+    private final java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Map<ShardKey, ShardShipper> shippers = new HashMap<>();
     private String state = "connecting";
 
@@ -94,6 +97,7 @@ final class ReplicaLink implements HubSessionListener {
 
     /** Offers (again) the current version of a stream this hub is home of. */
     void offer(StreamDefinition stream) {
+        names.add(stream.name());
         execute(() -> {
             offered.put(stream.name(), stream);
             // Lag is shown from the offer on: until the replica says where it is, it lacks everything.
@@ -111,6 +115,7 @@ final class ReplicaLink implements HubSessionListener {
 
     /** Stops replicating a stream over this link (deleted, or this hub is no longer its home). */
     void withdraw(String stream) {
+        names.remove(stream);
         execute(() -> {
             offered.remove(stream);
             shippers.entrySet().removeIf(e -> {
@@ -124,8 +129,9 @@ final class ReplicaLink implements HubSessionListener {
         });
     }
 
+    /** No stream is offered over this link any more. Called by the replicator under its links lock. */
     boolean idle() {
-        return offered.isEmpty();
+        return names.isEmpty();
     }
 
     private LagBoard.Entry lag(ShardKey key) {

@@ -205,7 +205,16 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
 
     @Override
     public void onDeleted(StreamDefinition stream) {
-        links.values().forEach(l -> l.withdraw(stream.name()));
+        synchronized (links) {
+            links.entrySet().removeIf(e -> {
+                e.getValue().withdraw(stream.name());
+                if (!e.getValue().idle()) {
+                    return false;
+                }
+                e.getValue().close();
+                return true;
+            });
+        }
         lags.forget(stream.name());
         // A stream created again under this name starts from nothing replicated.
         stream.shards().forEach(sh -> watermarks.reset(new ShardKey(stream.name(), sh.id())));
@@ -263,10 +272,17 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
                 }
             }
         }
-        links.forEach((id, l) -> {
-            if (!wanted.contains(id)) {
-                l.withdraw(stream.name());
+        links.entrySet().removeIf(e -> {
+            if (wanted.contains(e.getKey())) {
+                return false;
             }
+            e.getValue().withdraw(stream.name());
+            if (!e.getValue().idle()) {
+                return false;
+            }
+            // No stream left for that region: close the connection rather than keep it idle.
+            e.getValue().close();
+            return true;
         });
     }
 
