@@ -198,7 +198,11 @@ public final class GroupConsumer implements AutoCloseable {
     /** A worker finished (any reason): forget it and ask for a fresh assignment (children may be free now). */
     void workerDone(String shardId, ShardWorker worker) {
         workers.remove(shardId, worker);
-        loop.execute(this::heartbeat);
+        try {
+            loop.execute(this::heartbeat);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The consumer is closing (its event loop is gone): there is no assignment left to ask for.
+        }
     }
 
     /** Sends a checkpoint and waits for the hub's answer; called from processor threads. */
