@@ -5,6 +5,7 @@ import static io.tributary.hub.store.SampleBatches.idOf;
 import static io.tributary.hub.store.SampleBatches.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.ProducerKey;
@@ -14,9 +15,9 @@ import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.StoredBatch;
 import io.tributary.testsupport.MutableClock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -77,66 +78,103 @@ class PulsarShardStoreFailureIT {
         }
     }
 
-    /**
-     * SIGKILL the broker with appends in flight, start it again, reopen: every acknowledged batch is there once at the
-     * sequence it was acknowledged with, sequences are contiguous, and resending every unacknowledged batch in order
-     * (as an edge agent does) leaves each batch stored exactly once.
-     */
-    @Test
-    void brokerKilledWhileAppendingLosesNothingAcknowledgedAndResendsAreDeduplicated() throws Exception {
-        ShardKey shard = new ShardKey("crash-" + System.nanoTime(), "shard-000000");
-        int total = 400;
-        int killAt = 150;
-        Map<Long, Long> acked = new HashMap<>();
-        List<Long> unacked = new ArrayList<>();
-        try (PulsarShardStore writer = store(Duration.ofSeconds(8))) {
-            writer.open(shard);
-            ArrayDeque<long[]> window = new ArrayDeque<>();
-            Map<Long, CompletableFuture<AppendResult>> futures = new HashMap<>();
-            for (long id = 0; id < total; id++) {
-                if (id == killAt) {
-                    PULSAR.broker().restart(); // SIGKILL, then start on the same data
-                }
-                futures.put(id, writer.append(shard, batch(PRODUCER, id, id, 1)));
-                window.add(new long[] {id});
-                while (window.size() > 32 || (id == total - 1 && !window.isEmpty())) {
-                    settle(window.poll()[0], futures, acked, unacked);
-                }
-            }
+    /** The batches of one shard's appender in the crash test, settled or not. */
+    private static final class Appender {
+        final PulsarShardStore store;
+        final ShardKey shard;
+        final Map<Long, CompletableFuture<AppendResult>> inFlight = new LinkedHashMap<>();
+        final Map<Long, Long> acked = new HashMap<>();
+        final List<Long> failed = new ArrayList<>();
+
+        Appender(PulsarShardStore store, String stream) {
+            this.store = store;
+            this.shard = new ShardKey(stream + "-" + System.nanoTime(), "shard-000000");
+            store.open(shard);
         }
-        assertThat(acked).hasSizeGreaterThanOrEqualTo(killAt - 32);
 
-        try (PulsarShardStore reopened = store(Duration.ofSeconds(20))) {
-            long next = reopened.open(shard).nextSequence();
-            List<StoredBatch> stored = readAll(reopened, shard);
-            assertContiguous(stored, next);
-            Map<Long, Long> storedIds = new HashMap<>();
-            for (StoredBatch b : stored) {
-                assertThat(storedIds.put(idOf(b), b.baseSequence()))
-                        .as("id stored twice")
-                        .isNull();
-            }
-            acked.forEach((id, base) -> assertThat(storedIds).containsEntry(id, base));
+        void append(long id) {
+            inFlight.put(id, store.append(shard, batch(PRODUCER, id, id, 1)));
+        }
 
-            for (long id : unacked) { // in producer order
-                AppendResult r =
-                        reopened.append(shard, batch(PRODUCER, id, id, 1)).get(30, TimeUnit.SECONDS);
-                assertThat(r.duplicate()).isEqualTo(storedIds.containsKey(id));
+        /** Waits for the oldest appends until at most {@code max} are in flight. */
+        void settle(int max) throws InterruptedException, TimeoutException {
+            var it = inFlight.entrySet().iterator();
+            while (inFlight.size() > max) {
+                var e = it.next();
+                try {
+                    acked.put(e.getKey(), e.getValue().get(60, TimeUnit.SECONDS).baseSequence());
+                } catch (ExecutionException x) {
+                    failed.add(e.getKey());
+                }
+                it.remove();
             }
-            List<StoredBatch> all = readAll(reopened, shard);
-            assertContiguous(all, reopened.info(shard).nextSequence());
-            assertThat(all).extracting(b -> idOf(b)).containsExactlyElementsOf(range(total));
         }
     }
 
-    private static void settle(
-            long id, Map<Long, CompletableFuture<AppendResult>> futures, Map<Long, Long> acked, List<Long> unacked)
-            throws InterruptedException, TimeoutException {
-        try {
-            acked.put(id, futures.remove(id).get(60, TimeUnit.SECONDS).baseSequence());
-        } catch (ExecutionException e) {
-            unacked.add(id);
+    /**
+     * SIGKILL the broker with appends in flight on two shards, keep appending while it is down, start it again: the
+     * shard whose store has a short send timeout goes OFFLINE (the outcome of its sends is unknown) and is reopened;
+     * the other's client reconnects and resends by itself. For both: every acknowledged batch is stored once at the
+     * sequence it was acknowledged with, sequences are contiguous, and resending every failed batch in order (as an
+     * edge agent does) leaves each batch stored exactly once. One broker restart for both cases.
+     */
+    @Test
+    void brokerKilledWhileAppendingLosesNothingAcknowledgedAndResendsAreDeduplicated() throws Exception {
+        int total = 300;
+        int killAt = 150;
+        try (PulsarShardStore impatient = store(Duration.ofSeconds(2));
+                PulsarShardStore patient = store(Duration.ofSeconds(60))) {
+            Appender offline = new Appender(impatient, "crash-offline");
+            Appender reconnects = new Appender(patient, "crash-reconnect");
+            for (long id = 0; id < total; id++) {
+                if (id == killAt) {
+                    PULSAR.broker().kill();
+                }
+                offline.append(id);
+                reconnects.append(id);
+                if (id < killAt) {
+                    offline.settle(16);
+                    reconnects.settle(16);
+                }
+            }
+            await("send timeout takes the shard OFFLINE")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> impatient.info(offline.shard).status() == ShardStatus.OFFLINE);
+            PULSAR.broker().restart();
+            offline.settle(0);
+            reconnects.settle(0);
+            assertThat(offline.failed).isNotEmpty();
+            assertThat(offline.acked).hasSizeGreaterThanOrEqualTo(killAt - 16);
+
+            assertExactlyOnceAfterResend(offline, impatient, total); // reopens the OFFLINE shard in the same store
+            patient.close();
+            try (PulsarShardStore fresh = store(Duration.ofSeconds(20))) {
+                assertExactlyOnceAfterResend(reconnects, fresh, total);
+            }
         }
+    }
+
+    private static void assertExactlyOnceAfterResend(Appender appender, PulsarShardStore store, int total)
+            throws Exception {
+        ShardKey shard = appender.shard;
+        long next = store.open(shard).nextSequence();
+        List<StoredBatch> stored = readAll(store, shard);
+        assertContiguous(stored, next);
+        Map<Long, Long> storedIds = new HashMap<>();
+        for (StoredBatch b : stored) {
+            assertThat(storedIds.put(idOf(b), b.baseSequence()))
+                    .as("id stored twice")
+                    .isNull();
+        }
+        appender.acked.forEach((id, base) -> assertThat(storedIds).containsEntry(id, base));
+
+        for (long id : appender.failed) { // in producer order
+            AppendResult r = store.append(shard, batch(PRODUCER, id, id, 1)).get(30, TimeUnit.SECONDS);
+            assertThat(r.duplicate()).as("resend of " + id).isEqualTo(storedIds.containsKey(id));
+        }
+        List<StoredBatch> all = readAll(store, shard);
+        assertContiguous(all, store.info(shard).nextSequence());
+        assertThat(all).extracting(b -> idOf(b)).containsExactlyElementsOf(range(total));
     }
 
     private static List<Long> range(int n) {
