@@ -229,7 +229,11 @@ public final class PulsarShardStore implements ShardStore {
                         new RetentionResult(0, 0, s.info().oldestSequence())));
     }
 
-    /** Closes the shard, then deletes its topic (forcibly: with any other client's producer or readers on it). */
+    /**
+     * Closes the shard, then deletes its topic (forcibly: with any other client's producer or readers on it). Appends
+     * already sent to Pulsar complete (or fail) before the topic goes, so one may complete just before its data is
+     * deleted; later ones fail.
+     */
     @Override
     public synchronized CompletableFuture<Void> delete(ShardKey key) {
         PulsarShard shard = shards.remove(key);

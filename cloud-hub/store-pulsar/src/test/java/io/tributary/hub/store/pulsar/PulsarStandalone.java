@@ -67,6 +67,7 @@ final class PulsarStandalone implements AutoCloseable {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail(message + " (CI=true: the Pulsar ITs must run)", e);
             }
+            System.err.println("WARNING: " + message); // a skipped class is easy to miss in the build log
             Assumptions.abort(message);
             throw new UncheckedIOException(e); // not reached: abort throws
         }
@@ -77,6 +78,9 @@ final class PulsarStandalone implements AutoCloseable {
         Path work = Path.of(System.getProperty("tributary.pulsar.workDir", "target/pulsar"));
         Path pom = Path.of(System.getProperty("tributary.pulsar.brokerPom", "src/test/pulsar-broker/pom.xml"));
         Path mvnw = Path.of(System.getProperty("tributary.mavenWrapper", "../../mvnw"));
+        if (!Files.exists(pom)) {
+            throw new IOException("the broker's pom is missing: " + pom);
+        }
         Files.createDirectories(work);
         Path file = work.resolve("broker.classpath");
         if (!Files.exists(file) || Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(pom)) < 0) {
