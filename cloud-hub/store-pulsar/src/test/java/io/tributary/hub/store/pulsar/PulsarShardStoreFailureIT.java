@@ -13,7 +13,12 @@ import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.StoredBatch;
+import io.tributary.testsupport.ChildJvms;
 import io.tributary.testsupport.MutableClock;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,13 +26,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The Pulsar store when something goes wrong: a second writer, a broker killed while appending. */
+/** The Pulsar store when something goes wrong: a second writer, a writer killed, a broker killed while appending. */
 class PulsarShardStoreFailureIT {
     private static final ProducerKey PRODUCER = new ProducerKey("agent-f", "lane", 3);
 
@@ -175,6 +181,82 @@ class PulsarShardStoreFailureIT {
         List<StoredBatch> all = readAll(store, shard);
         assertContiguous(all, store.info(shard).nextSequence());
         assertThat(all).extracting(b -> idOf(b)).containsExactlyElementsOf(range(total));
+    }
+
+    /**
+     * SIGKILL a store (a child JVM) while it appends: the next store takes the shard over once the broker saw the dead
+     * writer's connection go, every batch the dead one had acknowledged is there once at its sequence, and resending
+     * everything it may have sent, in order, stores each batch exactly once.
+     */
+    @Test
+    void aWriterKilledWhileAppendingIsTakenOverWithoutLossOrDuplicates() throws Exception {
+        ShardKey shard = new ShardKey("handover-" + System.nanoTime(), "shard-000000");
+        PulsarStandalone broker = PULSAR.broker();
+        Process child = new ProcessBuilder(ChildJvms.command(
+                        "96m",
+                        PulsarCrashAppender.class,
+                        broker.serviceUrl(),
+                        broker.adminUrl().toString(),
+                        shard.stream(),
+                        shard.shardId(),
+                        PRODUCER.agentId(),
+                        PRODUCER.lane(),
+                        Long.toString(PRODUCER.epoch())))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        Map<Long, Long> acked = new ConcurrentHashMap<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    String[] parts = line.split(" ");
+                    if (parts.length == 4 && parts[0].equals("ACK") && parts[3].equals(".")) {
+                        acked.put(Long.parseLong(parts[2]), Long.parseLong(parts[1]));
+                    }
+                }
+            } catch (IOException e) {
+                // The pipe breaks when the child is killed; what was read so far is what counts.
+            }
+        });
+        reader.start();
+        try {
+            await("the child acknowledged batches")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> acked.size() >= 200 || !child.isAlive());
+        } finally {
+            child.destroyForcibly();
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            reader.join(20_000);
+        }
+        assertThat(acked).hasSizeGreaterThanOrEqualTo(200);
+        long lastAcked =
+                acked.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+
+        try (PulsarShardStore next = store(Duration.ofSeconds(20))) {
+            // The broker lets go of the dead writer's exclusive producer once it sees the connection closed.
+            await("take-over")
+                    .atMost(Duration.ofSeconds(60))
+                    .ignoreException(ShardUnavailableException.class)
+                    .until(() -> next.open(shard).status() == ShardStatus.ONLINE);
+            List<StoredBatch> stored = readAll(next, shard);
+            assertContiguous(stored, next.info(shard).nextSequence());
+            Map<Long, Long> storedIds = new HashMap<>();
+            for (StoredBatch b : stored) {
+                assertThat(storedIds.put(idOf(b), b.baseSequence()))
+                        .as("id stored twice")
+                        .isNull();
+            }
+            acked.forEach((id, base) -> assertThat(storedIds).containsEntry(id, base));
+
+            int total = (int) lastAcked + 20; // the child had at most 16 batches in flight past its last ack
+            for (long id = 0; id < total; id++) {
+                AppendResult r = next.append(shard, batch(PRODUCER, id, id, 1)).get(30, TimeUnit.SECONDS);
+                assertThat(r.duplicate()).as("resend of " + id).isEqualTo(storedIds.containsKey(id));
+            }
+            List<StoredBatch> all = readAll(next, shard);
+            assertContiguous(all, next.info(shard).nextSequence());
+            assertThat(all).extracting(b -> idOf(b)).containsExactlyElementsOf(range(total));
+        }
     }
 
     private static List<Long> range(int n) {
