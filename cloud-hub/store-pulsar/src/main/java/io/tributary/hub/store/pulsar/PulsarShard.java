@@ -79,6 +79,9 @@ final class PulsarShard {
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     private ShardUnavailableException offline;
     private boolean closed;
+    // The close of a producer let go by goOffline: a reopen waits for it, else the broker may still see it as the
+    // holder.
+    private CompletableFuture<Void> letGo = CompletableFuture.completedFuture(null);
 
     // Guarded by readLock: a reader left where the last read stopped, so the next sequential read goes on from there.
     private Reader<byte[]> reader;
@@ -155,12 +158,12 @@ final class PulsarShard {
     }
 
     private ShardUnavailableException failRecovery(Producer<byte[]> p, String reason, Throwable cause) {
-        if (p != null) {
-            p.closeAsync();
-        }
         ShardUnavailableException failure = new ShardUnavailableException(key, reason, cause);
         synchronized (this) {
             offline = failure;
+            if (p != null) {
+                letGo = p.closeAsync();
+            }
         }
         return failure;
     }
@@ -346,7 +349,7 @@ final class PulsarShard {
             offline = new ShardUnavailableException(key, reason, cause);
             LOG.warn("{}: OFFLINE: {}", key, reason, cause);
             if (producer != null) {
-                producer.closeAsync();
+                letGo = producer.closeAsync();
                 producer = null;
             }
         }
@@ -472,16 +475,18 @@ final class PulsarShard {
     /** Lets go of the topic: completes (or fails) the sends in flight, closes producer and reader. */
     CompletableFuture<Void> close() {
         Producer<byte[]> p;
+        CompletableFuture<Void> previous;
         synchronized (this) {
             // Sends in flight still complete (acknowledged() publishes them); new calls are refused.
             p = producer;
             producer = null;
             closed = true;
+            previous = letGo;
         }
         synchronized (readLock) {
             closeReader();
         }
-        return p == null ? CompletableFuture.completedFuture(null) : p.closeAsync();
+        return p == null ? previous : CompletableFuture.allOf(previous, p.closeAsync());
     }
 
     private void closeQuietly() {
