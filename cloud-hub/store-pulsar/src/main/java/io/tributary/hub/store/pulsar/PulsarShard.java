@@ -265,7 +265,7 @@ final class PulsarShard {
             long appendTimeMs = Math.max(lastAppendTimeMs, clock.millis());
             byte[] value = new byte[b.payloadSize()];
             b.payload().duplicate().get(value);
-            // State first: a send failing synchronously completes its callback on this thread, under this lock.
+            // The run is recorded before the send, so a retry arriving meanwhile is a DUPLICATE that waits for it.
             nextAssigned = base + b.recordCount();
             lastAppendTimeMs = appendTimeMs;
             runs.record(b.producer(), b.producerFirstSeq(), b.producerLastSeq(), base, b.recordCount());
