@@ -5,7 +5,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Durable, ordered storage of record batches per shard: the hub's storage SPI. Implemented by the local segment log
- * ({@code io.tributary.hub.store.local.LocalShardStore}) and, later, by an Apache Pulsar store.
+ * ({@code io.tributary.hub.store.local.LocalShardStore}) and by Apache Pulsar ({@code
+ * io.tributary.hub.store.pulsar.PulsarShardStore}, module {@code store-pulsar}, which documents what it does not
+ * support yet). The tests every store passes: {@code ShardStoreContract} in this module's test jar.
  *
  * <p><b>Sequences.</b> Each shard numbers its records from 0 without gaps; a batch of {@code n} records appended at
  * base {@code b} holds {@code b .. b+n-1}. Sequences are never reused, even after retention.

@@ -1,0 +1,92 @@
+package io.tributary.hub.store.pulsar;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The few calls of Pulsar's admin REST API (v2) the store makes, over the JDK's HTTP client: Pulsar's shaded admin
+ * client would bring unshaded Jackson, Guava and Avro versions onto the hub's class path. Thread-safe.
+ */
+final class PulsarAdminRest {
+    private final HttpClient http;
+    private final URI base;
+    private final Duration timeout;
+
+    PulsarAdminRest(URI adminUrl, Duration timeout) {
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.base = adminUrl;
+        this.timeout = timeout;
+    }
+
+    /** Creates the namespace unless it exists. */
+    void createNamespace(String tenant, String namespace) throws IOException {
+        call("PUT", "/admin/v2/namespaces/" + tenant + "/" + namespace, "{}", Set.of(204, 409));
+    }
+
+    /**
+     * Sets the namespace policies the store relies on: infinite retention (Pulsar deletes messages no durable
+     * subscription holds otherwise, and readers hold none) and no deletion of inactive topics.
+     */
+    void configureNamespace(String tenant, String namespace) throws IOException {
+        String ns = "/admin/v2/namespaces/" + tenant + "/" + namespace;
+        call("POST", ns + "/retention", "{\"retentionTimeInMinutes\":-1,\"retentionSizeInMB\":-1}", Set.of(204));
+        call(
+                "POST",
+                ns + "/inactiveTopicPolicies",
+                "{\"inactiveTopicDeleteMode\":\"delete_when_no_subscriptions\",\"maxInactiveDurationSeconds\":-1,"
+                        + "\"deleteWhileInactive\":false}",
+                Set.of(204));
+    }
+
+    /** Creates a non-partitioned persistent topic unless it exists; {@code topic} is its local name. */
+    void createTopic(String tenant, String namespace, String topic) throws IOException {
+        call("PUT", topicPath(tenant, namespace, topic), "", Set.of(204, 409));
+    }
+
+    /** Deletes the topic and its data even if clients are connected; a topic that does not exist is fine. */
+    CompletableFuture<Void> deleteTopic(String tenant, String namespace, String topic) {
+        HttpRequest request = request("DELETE", topicPath(tenant, namespace, topic) + "?force=true", "");
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
+            if (r.statusCode() != 204 && r.statusCode() != 404) {
+                throw new IllegalStateException(describe(request, r));
+            }
+        });
+    }
+
+    private static String topicPath(String tenant, String namespace, String topic) {
+        return "/admin/v2/persistent/" + tenant + "/" + namespace + "/" + topic;
+    }
+
+    private void call(String method, String path, String json, Set<Integer> ok) throws IOException {
+        HttpRequest request = request(method, path, json);
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + method + " " + request.uri(), e);
+        }
+        if (!ok.contains(response.statusCode())) {
+            throw new IOException(describe(request, response));
+        }
+    }
+
+    private HttpRequest request(String method, String path, String json) {
+        return HttpRequest.newBuilder(base.resolve(path))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json))
+                .build();
+    }
+
+    private static String describe(HttpRequest request, HttpResponse<String> response) {
+        return "Pulsar admin " + request.method() + " " + request.uri() + " answered " + response.statusCode() + ": "
+                + response.body();
+    }
+}

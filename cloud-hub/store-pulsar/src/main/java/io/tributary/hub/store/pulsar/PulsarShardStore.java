@@ -1,0 +1,299 @@
+package io.tributary.hub.store.pulsar;
+
+import io.tributary.hub.store.AppendResult;
+import io.tributary.hub.store.BatchToAppend;
+import io.tributary.hub.store.ProducerKey;
+import io.tributary.hub.store.ProducerLookup;
+import io.tributary.hub.store.ReadResult;
+import io.tributary.hub.store.RetentionPolicy;
+import io.tributary.hub.store.RetentionResult;
+import io.tributary.hub.store.ShardInfo;
+import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.StoredBatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.PulsarClientException;
+import org.apache.pulsar.client.api.SizeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ShardStore} on Apache Pulsar: each shard is one persistent, non-partitioned topic {@code
+ * persistent://<tenant>/<namespace>/<stream>.<shardId>}, each batch one Pulsar message (the payload as the edge sent
+ * it, the header in message properties: {@link BatchMessages}). First slice of issue 12: one store (one hub) writes a
+ * shard at a time; stateless hubs sharing the topics, the catalog in Pulsar and geo-replication come later.
+ *
+ * <p><b>Sequences.</b> The store assigns each batch its base sequence and carries it in the message; on open it reads
+ * the topic up to an open marker it wrote itself and continues after the last batch, so sequences are gap-free from 0
+ * and never reused, across any restart of hub or broker. Pulsar's own broker index (PIP-70) is not used: it counts
+ * messages, sequences count records, and it would count a copy that the client resent.
+ *
+ * <p><b>Exactly once.</b> The producer runs ({@link io.tributary.hub.store.ProducerRuns}) are rebuilt by the same scan,
+ * so a retried batch is answered {@link AppendResult.Status#DUPLICATE} across restarts. Cost: opening a shard reads
+ * its whole topic (all payloads); a compacted state topic or a snapshot is a later step.
+ *
+ * <p><b>One writer.</b> The store writes through an {@code Exclusive} producer: while one store holds a shard's
+ * topic, {@link #open} in any other fails with a {@link ShardUnavailableException} that says so, the shard is OFFLINE
+ * there and its appends fail; the holder keeps its sequences. A holder whose sends fail (fenced, timed out) goes
+ * OFFLINE and lets the topic go.
+ *
+ * <p><b>Durability.</b> An append completes after Pulsar's acknowledgement, that is once the bookies' ack quorum wrote
+ * the entry to their journals; whether that includes an fsync is the bookies' {@code journalSyncData} (true by
+ * default).
+ *
+ * <p><b>Reads.</b> A dense in-memory index (sequence → message id, append time, size; about 90 bytes per batch, see
+ * {@link SequenceIndex}) positions a Pulsar reader; a reader is kept per shard for sequential reads. Reads of one shard
+ * are serialised; a failed read leaves the shard ONLINE.
+ *
+ * <p><b>Not in this slice.</b> {@link #enforceRetention} trims nothing: the store sets infinite retention on its
+ * namespace (when {@link PulsarStoreConfig#configureNamespace()}), as Pulsar policies that trim a topic would also let
+ * a restarted store lose its high-water mark (an emptied topic). {@link #appendReplica}, {@link #truncate} and {@link
+ * #resetTo} (hub-to-hub replication) fail with {@link UnsupportedOperationException}: on Pulsar, cross-region copies
+ * are to be Pulsar's geo-replication.
+ *
+ * <p>Threads: all methods are thread-safe; {@link #open}, {@link #delete} and {@link #close} serialise with each
+ * other. Append and lookup futures complete on the store's ack thread ({@code pulsar-store-acks}): keep callbacks
+ * short. {@link #open} and {@link #read} block on the network.
+ */
+public final class PulsarShardStore implements ShardStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PulsarShardStore.class);
+
+    private final PulsarStoreConfig config;
+    private final Clock clock;
+    private final PulsarClient client;
+    private final PulsarAdminRest admin;
+    private final ExecutorService acks;
+    private final ConcurrentHashMap<ShardKey, PulsarShard> shards = new ConcurrentHashMap<>();
+    private boolean namespaceReady;
+    private volatile boolean closed;
+
+    /**
+     * Connects the client (lazily: nothing is sent before the first {@link #open}).
+     *
+     * @throws UncheckedIOException when the client cannot be built (a malformed service URL)
+     */
+    public PulsarShardStore(PulsarStoreConfig config, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        try {
+            this.client = PulsarClient.builder()
+                    .serviceUrl(config.serviceUrl())
+                    .operationTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .connectionTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    // Our queueCapacity x maxBatchBytes bounds what is in flight; the client must not refuse a send
+                    // after the store assigned it a sequence.
+                    .memoryLimit(0, SizeUnit.BYTES)
+                    .build();
+        } catch (PulsarClientException e) {
+            throw new UncheckedIOException(new IOException("Pulsar client for " + config.serviceUrl() + ": " + e, e));
+        }
+        this.admin = new PulsarAdminRest(config.adminUrl(), config.operationTimeout());
+        this.acks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "pulsar-store-acks");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The topic of {@code shard}: {@code persistent://<tenant>/<namespace>/<stream>.<shardId>}. Shard ids may not
+     * hold a dot (the registry's are {@code shard-000007}), so the name is unique to the shard.
+     *
+     * @throws IllegalArgumentException when the shard id holds a dot
+     */
+    public String topic(ShardKey shard) {
+        return "persistent://" + config.tenant() + "/" + config.namespace() + "/" + localName(shard);
+    }
+
+    private static String localName(ShardKey shard) {
+        if (shard.shardId().indexOf('.') >= 0) {
+            throw new IllegalArgumentException("the Pulsar store needs shard ids without '.': " + shard);
+        }
+        return shard.stream() + "." + shard.shardId();
+    }
+
+    @Override
+    public synchronized ShardInfo open(ShardKey key) {
+        if (closed) {
+            throw new ShardUnavailableException(key, "store closed", null);
+        }
+        PulsarShard existing = shards.get(key);
+        if (existing != null && existing.info().status() == ShardStatus.ONLINE) {
+            return existing.info();
+        }
+        PulsarShard shard = existing != null ? existing : new PulsarShard(key, topic(key), client, config, clock, acks);
+        shards.put(key, shard);
+        try {
+            prepareNamespace();
+            admin.createTopic(config.tenant(), config.namespace(), localName(key));
+        } catch (IOException e) {
+            throw shard.goOffline("open failed: " + e.getMessage(), e);
+        }
+        shard.recover();
+        return shard.info();
+    }
+
+    private void prepareNamespace() throws IOException {
+        if (namespaceReady || !config.configureNamespace()) {
+            return;
+        }
+        admin.createNamespace(config.tenant(), config.namespace());
+        admin.configureNamespace(config.tenant(), config.namespace());
+        namespaceReady = true;
+        LOG.info("namespace {}/{}: infinite retention, inactive topics kept", config.tenant(), config.namespace());
+    }
+
+    @Override
+    public Set<ShardKey> shards() {
+        return Set.copyOf(shards.keySet());
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> append(ShardKey key, BatchToAppend batch) {
+        return onShard(key, s -> s.append(batch));
+    }
+
+    @Override
+    public ReadResult read(ShardKey key, long fromSequence, int maxRecords, int maxBytes) {
+        return shard(key).read(fromSequence, maxRecords, maxBytes);
+    }
+
+    @Override
+    public long sequenceForTimestamp(ShardKey key, long timestampMs) {
+        return shard(key).sequenceForTimestamp(timestampMs);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code retainedBytes} is the sum of the stored payloads; {@code segmentCount} is 1 for a shard holding
+     * batches, 0 otherwise (Pulsar's ledgers are not visible through the client).
+     */
+    @Override
+    public ShardInfo info(ShardKey key) {
+        return shard(key).info();
+    }
+
+    @Override
+    public CompletableFuture<ProducerLookup> lookupProducer(
+            ShardKey key, ProducerKey producer, long firstSeq, long lastSeq) {
+        return onShard(key, s -> s.lookupProducer(producer, firstSeq, lastSeq));
+    }
+
+    /** Not in this slice: hub-to-hub replication onto a Pulsar store; Pulsar's geo-replication is to take its place. */
+    @Override
+    public CompletableFuture<AppendResult> appendReplica(ShardKey key, StoredBatch batch) {
+        return unsupported("appendReplica");
+    }
+
+    /** Not in this slice (see {@link #appendReplica}). */
+    @Override
+    public CompletableFuture<Long> truncate(ShardKey key, long fromSequence) {
+        return unsupported("truncate");
+    }
+
+    /** Not in this slice (see {@link #appendReplica}). */
+    @Override
+    public CompletableFuture<Long> resetTo(ShardKey key, long nextSequence) {
+        return unsupported("resetTo");
+    }
+
+    private static <T> CompletableFuture<T> unsupported(String what) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(what
+                + " is not supported by the Pulsar store yet: hub-to-hub replication needs a local store; on Pulsar,"
+                + " cross-region copies are to be Pulsar's geo-replication (issue 12)"));
+    }
+
+    /**
+     * Trims nothing in this slice: completes with nothing deleted and the current oldest sequence. The namespace keeps
+     * everything (see the class comment); retention through Pulsar's policies is a later step.
+     */
+    @Override
+    public CompletableFuture<RetentionResult> enforceRetention(ShardKey key, RetentionPolicy policy) {
+        return onShard(
+                key,
+                s -> CompletableFuture.completedFuture(
+                        new RetentionResult(0, 0, s.info().oldestSequence())));
+    }
+
+    /**
+     * Closes the shard, then deletes its topic (forcibly: with any other client's producer or readers on it). Appends
+     * already sent to Pulsar complete (or fail) before the topic goes, so one may complete just before its data is
+     * deleted; later ones fail.
+     */
+    @Override
+    public synchronized CompletableFuture<Void> delete(ShardKey key) {
+        PulsarShard shard = shards.remove(key);
+        CompletableFuture<Void> stopped = shard == null
+                ? CompletableFuture.completedFuture(null)
+                : shard.close().exceptionally(e -> null);
+        return stopped.thenCompose(x -> admin.deleteTopic(config.tenant(), config.namespace(), localName(key)));
+    }
+
+    /**
+     * Lets every shard's sends in flight complete (bounded by the operation timeout), closes producers and readers,
+     * then lets the client shut down in the background.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            CompletableFuture.allOf(shards.values().stream()
+                            .map(s -> s.close().exceptionally(e -> null))
+                            .toArray(CompletableFuture[]::new))
+                    .get(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("closing the shards' producers: {}", e.toString());
+        }
+        acks.shutdown();
+        try {
+            if (!acks.awaitTermination(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("acknowledgements still running at close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Not waited for: the client's event loops shut down with Netty's quiet period (about 2 s); every producer
+        // and reader is closed already.
+        client.closeAsync().whenComplete((x, e) -> {
+            if (e != null) {
+                LOG.warn("closing the Pulsar client: {}", e.toString());
+            }
+        });
+    }
+
+    /** {@code call} on the open shard, or a future failed because the shard is not open. */
+    private <T> CompletableFuture<T> onShard(ShardKey key, Function<PulsarShard, CompletableFuture<T>> call) {
+        PulsarShard shard;
+        try {
+            shard = shard(key);
+        } catch (ShardUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return call.apply(shard);
+    }
+
+    private PulsarShard shard(ShardKey key) {
+        PulsarShard shard = shards.get(key);
+        if (shard == null) {
+            throw new ShardUnavailableException(key, closed ? "store closed" : "shard not open", null);
+        }
+        return shard;
+    }
+}

@@ -1,0 +1,133 @@
+package io.tributary.hub.store.pulsar;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Settings of {@link PulsarShardStore}. Immutable; build with {@link #builder(String, URI)}.
+ *
+ * @param serviceUrl the brokers' binary protocol, e.g. {@code pulsar://host:6650}
+ * @param adminUrl the brokers' admin REST API, e.g. {@code http://host:8080}
+ * @param tenant Pulsar tenant of the shard topics; it must exist
+ * @param namespace Pulsar namespace of the shard topics within {@code tenant}
+ * @param configureNamespace create the namespace if missing and set its policies the store relies on (infinite
+ *     retention, no deletion of inactive topics) when the store starts; turn off when an operator manages them
+ * @param producerWindow recent runs remembered per producer key for exact duplicate answers
+ * @param maxBatchBytes largest payload accepted in one batch; must fit the brokers' {@code maxMessageSize} (5 MiB by
+ *     default) with the properties
+ * @param queueCapacity appends waiting for Pulsar's acknowledgement per shard before new ones fail with {@code
+ *     StoreBusyException}; with {@code maxBatchBytes} it bounds the memory of unacknowledged batches
+ * @param operationTimeout bound of each Pulsar operation: a send, creating a producer or reader, a read of the next
+ *     message, an admin call
+ */
+public record PulsarStoreConfig(
+        String serviceUrl,
+        URI adminUrl,
+        String tenant,
+        String namespace,
+        boolean configureNamespace,
+        int producerWindow,
+        int maxBatchBytes,
+        int queueCapacity,
+        Duration operationTimeout) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+    public PulsarStoreConfig {
+        Objects.requireNonNull(serviceUrl, "serviceUrl");
+        Objects.requireNonNull(adminUrl, "adminUrl");
+        Objects.requireNonNull(operationTimeout, "operationTimeout");
+        require(NAME.matcher(tenant).matches(), "tenant matches [A-Za-z0-9._-]{1,128}");
+        require(NAME.matcher(namespace).matches(), "namespace matches [A-Za-z0-9._-]{1,128}");
+        require(producerWindow > 0, "producerWindow > 0");
+        require(
+                maxBatchBytes > 0 && maxBatchBytes <= 5 * 1024 * 1024 - 64 * 1024,
+                "0 < maxBatchBytes <= 5 MiB - 64 KiB");
+        require(queueCapacity > 0, "queueCapacity > 0");
+        require(!operationTimeout.isNegative() && !operationTimeout.isZero(), "operationTimeout > 0");
+    }
+
+    private static void require(boolean ok, String rule) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid Pulsar store config: " + rule);
+        }
+    }
+
+    public static Builder builder(String serviceUrl, URI adminUrl) {
+        return new Builder(serviceUrl, adminUrl);
+    }
+
+    /** Builder with the defaults documented on each setter. */
+    public static final class Builder {
+        private final String serviceUrl;
+        private final URI adminUrl;
+        private String tenant = "public";
+        private String namespace = "tributary";
+        private boolean configureNamespace = true;
+        private int producerWindow = 16;
+        private int maxBatchBytes = 4 * 1024 * 1024;
+        private int queueCapacity = 1024;
+        private Duration operationTimeout = Duration.ofSeconds(30);
+
+        private Builder(String serviceUrl, URI adminUrl) {
+            this.serviceUrl = serviceUrl;
+            this.adminUrl = adminUrl;
+        }
+
+        /** Default {@code public}. */
+        public Builder tenant(String tenant) {
+            this.tenant = tenant;
+            return this;
+        }
+
+        /** Default {@code tributary}. */
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** Default true. */
+        public Builder configureNamespace(boolean configureNamespace) {
+            this.configureNamespace = configureNamespace;
+            return this;
+        }
+
+        /** Default 16, as the local store. */
+        public Builder producerWindow(int producerWindow) {
+            this.producerWindow = producerWindow;
+            return this;
+        }
+
+        /** Default 4 MiB. */
+        public Builder maxBatchBytes(int maxBatchBytes) {
+            this.maxBatchBytes = maxBatchBytes;
+            return this;
+        }
+
+        /** Default 1024. */
+        public Builder queueCapacity(int queueCapacity) {
+            this.queueCapacity = queueCapacity;
+            return this;
+        }
+
+        /** Default 30 s. */
+        public Builder operationTimeout(Duration operationTimeout) {
+            this.operationTimeout = operationTimeout;
+            return this;
+        }
+
+        public PulsarStoreConfig build() {
+            return new PulsarStoreConfig(
+                    serviceUrl,
+                    adminUrl,
+                    tenant,
+                    namespace,
+                    configureNamespace,
+                    producerWindow,
+                    maxBatchBytes,
+                    queueCapacity,
+                    operationTimeout);
+        }
+    }
+}
