@@ -58,7 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
  * few series born on first use (a stream that does not exist yet, an unmapped topic, garbage bytes on the MQTT port).
  *
  * <p>Fails when the doc's generated table and the scrapes disagree (and prints the table to paste under {@code ##
- * Reference}), when a metric breaks the naming scheme, and when an alert rule names a metric nothing exports.
+ * Reference}), when a metric breaks the naming scheme, and when an alert rule or a Grafana dashboard query
+ * ({@code deploy/grafana/dashboards/}) names a metric nothing exports.
  */
 class MetricsReferenceIT {
     static final Path DOC = Path.of("../docs/metrics.md");
@@ -198,6 +199,35 @@ class MetricsReferenceIT {
 
     @Test
     void alertRules_nameOnlyMetricsTheProcessesExport() throws IOException {
+        Set<String> named = AlertRules.metricsNamed(Files.readString(RULES, StandardCharsets.UTF_8));
+        assertThat(named).isNotEmpty();
+        assertThat(exported()).as("metrics named by %s", RULES).containsAll(named);
+    }
+
+    @Test
+    void dashboards_queryOnlyMetricsTheProcessesExport() {
+        Set<String> exported = exported();
+        List<Dashboards.Query> queries = Dashboards.queries(Dashboards.load());
+        assertThat(queries).isNotEmpty();
+        List<String> missing = new ArrayList<>();
+        for (Dashboards.Query q : queries) {
+            Set<String> names = Dashboards.metricNames(q.expr());
+            if (names.isEmpty()) {
+                missing.add(q.dashboard() + ", " + q.where() + ": no metric in " + q.expr());
+            }
+            for (String name : names) {
+                if (!exported.contains(name)) {
+                    missing.add(q.dashboard() + ", " + q.where() + ": " + name + " is not in the scrape");
+                }
+            }
+        }
+        assertThat(missing)
+                .as("dashboard queries naming metrics no process exports")
+                .isEmpty();
+    }
+
+    /** Every sample name in the scrapes ({@code _bucket}, {@code _count}, {@code _sum} series included). */
+    private static Set<String> exported() {
         Set<String> exported = new TreeSet<>();
         Pattern sample = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]");
         for (String s : scrapes.values()) {
@@ -206,9 +236,7 @@ class MetricsReferenceIT {
                 exported.add(m.group(1));
             }
         }
-        Set<String> named = AlertRules.metricsNamed(Files.readString(RULES, StandardCharsets.UTF_8));
-        assertThat(named).isNotEmpty();
-        assertThat(exported).as("metrics named by %s", RULES).containsAll(named);
+        return exported;
     }
 
     private static List<MetricsTable.Family> families() {
