@@ -33,7 +33,7 @@ class EdgeHealthJsonTest {
         }
         // an array element has no name of its own: lanesRefused shows as null=
         assertThat(read.toString())
-                .isEqualTo("status=DEGRADED|agent=" + HOSTILE + "|link=DOWN|hub=|lastError=refused: \"" + HOSTILE
+                .isEqualTo("status=degraded|agent=" + HOSTILE + "|link=DOWN|hub=|lastError=refused: \"" + HOSTILE
                         + "\"|null=" + HOSTILE + "|records=3|bytes=300|epoch=9|epochGrant=4294967296|"
                         + LossReason.values()[0].tag() + "=2|");
     }

@@ -3,6 +3,7 @@ package io.tributary.sim.cli;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
+import io.tributary.protocol.cli.Cli;
 import io.tributary.sim.SimConfig;
 import io.tributary.sim.SimResult;
 import io.tributary.sim.Simulator;
@@ -77,7 +78,7 @@ public final class SimMain implements Callable<Integer> {
 
     /** Parses and runs; returns the exit code. */
     public int execute(String... args) {
-        return new CommandLine(this)
+        return Cli.commandLine("sim", this)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .execute(args);
