@@ -76,7 +76,7 @@ class LauncherRolesIT {
     void malformedHub_adminProduceConsume_oneLineOnStderrExit2(String hub) throws Exception {
         List<Run> runs = List.of(
                 run(AdminMain.class, "--hub", hub, "streams", "list"),
-                run(ProduceMain.class, "--hub", hub, "--stream", "s"),
+                run(ProduceMain.class, "--hub", hub, "--stream", "s", "--key", "k"),
                 run(ConsumeMain.class, "--hub", hub, "--stream", "s"));
 
         for (Run run : runs) {
@@ -118,7 +118,7 @@ class LauncherRolesIT {
     void help_showsDefaults() throws Exception {
         assertThat(String.join(" ", run(ProduceMain.class, "--help").out).replaceAll("\\s+", " "))
                 .contains("(default 2m)")
-                .contains("content hash");
+                .contains("Partition key of every record (required)");
         assertThat(String.join(" ", run(EdgeMain.class, "--help").out).replaceAll("\\s+", " "))
                 .contains("default 1883, on 127.0.0.1")
                 .contains("default telemetry")

@@ -42,13 +42,14 @@ public final class ProduceMain implements Callable<Integer> {
     @Option(names = "--stream", required = true, description = "Stream to write to.")
     String stream;
 
-    // No fixed default key: one key for every line would put all of them on one shard. By default each line is keyed
-    // by its content's hash, so lines spread over the shards like independent records; --key keeps them in order.
+    // Required, no default: the key picks the shard and the order, and every distinct key is a lane of its own
+    // (own sequence, own batches, own de-duplication state on the hub). A fixed default ("stdin") put every line on
+    // one shard without saying so; a per-line key (content hash) would make one lane and one batch per line.
     @Option(
             names = "--key",
-            description = "Partition key of every record: all lines go to one shard, in order. Default: each line's"
-                    + " content hash (line-<8 hex digits>), spreading the lines over all shards; only identical lines"
-                    + " keep their order then.")
+            required = true,
+            description = "Partition key of every record (required): it picks the shard, and the lines keep their"
+                    + " order within it. Run one produce per key to spread over shards.")
     String key;
 
     @Option(
@@ -98,7 +99,7 @@ public final class ProduceMain implements Callable<Integer> {
             java.util.List<CompletableFuture<PutResult>> all = new java.util.ArrayList<>();
             while ((line = in.readLine()) != null) {
                 CompletableFuture<PutResult> f = producer.put(
-                        key != null ? key : "line-" + String.format("%08x", line.hashCode()),
+                        key,
                         Record.newBuilder()
                                 .setContentType(ContentType.CONTENT_TYPE_TEXT)
                                 .setPayload(com.google.protobuf.ByteString.copyFromUtf8(line)));
