@@ -159,7 +159,7 @@ public final class DemoMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--regions must be 1 or 2, was " + regions);
             }
         } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
+            err.println("tributary demo: " + e.getMessage());
             return 2;
         }
         Path dir = (dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("tributary-demo-"))
@@ -176,8 +176,8 @@ public final class DemoMain implements Callable<Integer> {
         try {
             p = LocalPipeline.start(dir, settings);
         } catch (IOException | RuntimeException e) {
-            err.println("could not start the pipeline: " + e.getMessage());
-            err.println("logs: " + dir.resolve("logs"));
+            err.println("tributary demo: could not start the pipeline: " + e.getMessage() + " (logs: "
+                    + dir.resolve("logs") + ")");
             return 2;
         }
         pipeline = p;

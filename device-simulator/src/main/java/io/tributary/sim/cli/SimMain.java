@@ -110,7 +110,7 @@ public final class SimMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--verify-timeout must not be negative");
             }
         } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
+            err.println("tributary sim: " + e.getMessage());
             return 2;
         }
         boolean quiet = options.jsonOnly;
@@ -128,8 +128,8 @@ public final class SimMain implements Callable<Integer> {
                     source = HubRecordSource.open(
                             resources, ClientOptions.of(options.hub), options.stream, Clock.systemUTC(), nowMicros());
                 } catch (HubClientException e) {
-                    err.println(
-                            "cannot verify: hub " + options.hub + ", stream " + options.stream + ": " + e.getMessage());
+                    err.println("tributary sim: cannot verify: hub " + options.hub + ", stream " + options.stream + ": "
+                            + e.getMessage());
                     return 2;
                 }
                 live = LiveVerification.start(sim.ledger(), source);

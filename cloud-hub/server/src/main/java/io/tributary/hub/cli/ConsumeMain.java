@@ -123,6 +123,9 @@ public final class ConsumeMain implements Callable<Integer> {
         out.flush();
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         String failure = error;
+        if (failure != null) {
+            System.err.println("tributary consume: " + failure); // as admin and produce do; the JSON line says it too
+        }
         System.out.println(Json.write(g -> {
             g.writeStartObject();
             g.writeNumberField("records", count);
