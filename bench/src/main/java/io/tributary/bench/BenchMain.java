@@ -1,7 +1,10 @@
 package io.tributary.bench;
 
+import io.tributary.protocol.cli.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code ./tributary bench <what>}: benchmarks that end with one JSON line. Results go to docs/benchmarks.md. */
 @Command(
@@ -17,13 +20,16 @@ import picocli.CommandLine.Command;
             ReplicationBench.class
         })
 public final class BenchMain implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                new CommandLine(this), "name a benchmark: hub, consume-latency, fanout, e2e, edge or replication");
+                spec.commandLine(), "name a benchmark: hub, consume-latency, fanout, e2e, edge or replication");
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchMain()).execute(args));
+        System.exit(Cli.execute("bench", new BenchMain(), args));
     }
 }

@@ -46,6 +46,9 @@ import picocli.CommandLine.Option;
             "Ends with one JSON line."
         })
 public final class ReplicationBench implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     private static final String STREAM = "replicated";
     private static final String HOME = "eu";
     private static final String REPLICA = "us";
@@ -127,7 +130,7 @@ public final class ReplicationBench implements Callable<Integer> {
                 : Files.createTempDirectory("tributary-bench-replication");
         if (!payload.equals("random") && !payload.equals("repeated")) {
             throw new CommandLine.ParameterException(
-                    new CommandLine(this), "--payload must be random or repeated, was " + payload);
+                    spec.commandLine(), "--payload must be random or repeated, was " + payload);
         }
         distinct = payload.equals("random");
         for (int i = 0; i < shards * 4; i++) {

@@ -141,7 +141,9 @@ public final class EdgeAgent implements AutoCloseable {
             g.writeStringField("agent", agentId);
             g.writeStringField("link", s.state().name());
             g.writeStringField("hub", s.endpoint());
-            g.writeStringField("lastError", s.lastError());
+            if (!s.lastError().isEmpty()) {
+                g.writeStringField("lastError", s.lastError()); // only when there is one
+            }
             g.writeArrayFieldStart("lanesRefused");
             for (String lane : s.lanesRefused()) {
                 g.writeString(lane);

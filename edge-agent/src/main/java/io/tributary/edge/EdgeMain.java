@@ -1,6 +1,7 @@
 package io.tributary.edge;
 
 import io.tributary.edge.config.EdgeConfig;
+import io.tributary.protocol.cli.Cli;
 import io.tributary.protocol.config.ConfigException;
 import io.tributary.protocol.config.ConfigValues;
 import io.tributary.protocol.json.Json;
@@ -8,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.ListResourceBundle;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,32 +28,62 @@ public final class EdgeMain implements Callable<Integer> {
     @Option(names = "--config", description = "YAML config file (keys: see --print-config-keys).")
     Path config;
 
-    @Option(names = "--mqtt-port", description = "Plain MQTT port (mqtt.port).")
+    @Option(
+            names = "--mqtt-port",
+            description =
+                    "Plain MQTT port (mqtt.port; default ${bundle:default.mqtt.port}, on ${bundle:default.mqtt.host}).")
     Integer mqttPort;
 
-    @Option(names = "--data-dir", description = "Buffer directory (data-dir).")
+    @Option(names = "--data-dir", description = "Buffer directory (data-dir; default ${bundle:default.data-dir}).")
     Path dataDir;
 
-    @Option(names = "--hub", description = "HOST:PORT[,HOST:PORT...] in order of preference (hub.endpoints).")
+    @Option(
+            names = "--hub",
+            description = "HOST:PORT[,HOST:PORT...] in order of preference (hub.endpoints; default"
+                    + " ${bundle:default.hub.endpoints}).")
     String hub;
 
-    @Option(names = "--stream", description = "Hub stream (stream).")
+    @Option(names = "--stream", description = "Hub stream (stream; default ${bundle:default.stream}).")
     String stream;
 
-    @Option(names = "--agent-id", description = "Stable agent id (agent-id).")
+    @Option(names = "--agent-id", description = "Stable agent id (agent-id; default ${bundle:default.agent-id}).")
     String agentId;
 
-    @Option(names = "--allow-anonymous", description = "Accept MQTT clients without user name and password.")
+    @Option(
+            names = "--allow-anonymous",
+            description = "Accept MQTT clients without user name and password (mqtt.allow-anonymous; default"
+                    + " ${bundle:default.mqtt.allow-anonymous}).")
     boolean allowAnonymous;
 
-    @Option(names = "--metrics-port", description = "Port of /metrics and /health, -1 disables (metrics.port).")
+    @Option(
+            names = "--metrics-port",
+            description = "Port of /metrics and /health, -1 disables (metrics.port; default"
+                    + " ${bundle:default.metrics.port}, on ${bundle:default.metrics.host}).")
     Integer metricsPort;
 
     @Option(names = "--print-config-keys", description = "Print every config key as a Markdown table and exit.")
     boolean printKeys;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new EdgeMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The edge's command line. Its flags have no picocli defaults (a flag given beats the config file, which beats the
+     * built-in default), so --help shows each config key's built-in default, taken from {@link EdgeConfig#SCHEMA}.
+     */
+    static CommandLine commandLine() {
+        CommandLine cl = Cli.commandLine("edge", new EdgeMain());
+        Object[][] defaults = EdgeConfig.SCHEMA.stream()
+                .map(k -> new Object[] {"default." + k.name(), k.defaultValue()})
+                .toArray(Object[][]::new);
+        cl.setResourceBundle(new ListResourceBundle() {
+            @Override
+            protected Object[][] getContents() {
+                return defaults;
+            }
+        });
+        return cl;
     }
 
     @Override
@@ -74,7 +106,7 @@ public final class EdgeMain implements Callable<Integer> {
         try {
             cfg = EdgeConfig.load(Optional.ofNullable(config), System.getenv(), flags);
         } catch (ConfigException e) {
-            System.err.println(e.getMessage());
+            System.err.println("tributary edge: " + e.getMessage());
             return 2;
         }
         EdgeAgent agent = new EdgeAgent(cfg, Clock.systemUTC()).start();

@@ -33,8 +33,25 @@ class EdgeHealthJsonTest {
         }
         // an array element has no name of its own: lanesRefused shows as null=
         assertThat(read.toString())
-                .isEqualTo("status=DEGRADED|agent=" + HOSTILE + "|link=DOWN|hub=|lastError=refused: \"" + HOSTILE
+                .isEqualTo("status=degraded|agent=" + HOSTILE + "|link=DOWN|hub=|lastError=refused: \"" + HOSTILE
                         + "\"|null=" + HOSTILE + "|records=3|bytes=300|epoch=9|epochGrant=4294967296|"
                         + LossReason.values()[0].tag() + "=2|");
+    }
+
+    @Test
+    void healthJson_healthy_saysOkLikeTheHub_andNoLastError() {
+        ForwarderStatus s = new ForwarderStatus(LinkState.UP, "127.0.0.1:7400", "", List.of());
+        String json = EdgeAgent.healthJson("edge-1", s, 0, 0, 1, 1, Map.of());
+
+        assertThat(json).contains("\"status\":\"ok\"").doesNotContain("lastError");
+    }
+
+    @Test
+    void healthJson_fenced_saysDown_notOk() {
+        ForwarderStatus s = new ForwarderStatus(LinkState.FENCED, "", "FENCED by hub", List.of());
+        String json = EdgeAgent.healthJson("edge-1", s, 0, 0, 1, 1, Map.of());
+
+        assertThat(json).contains("\"status\":\"down\"").contains("\"link\":\"FENCED\"");
+        assertThat(s.healthy()).isFalse();
     }
 }

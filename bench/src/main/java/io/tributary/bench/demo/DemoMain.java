@@ -3,6 +3,7 @@ package io.tributary.bench.demo;
 import io.tributary.bench.pipeline.LocalPipeline;
 import io.tributary.bench.pipeline.ReplicaLagSampler;
 import io.tributary.hub.client.core.ClientResources;
+import io.tributary.protocol.cli.Cli;
 import io.tributary.sim.SimConfig;
 import io.tributary.sim.SimResult;
 import io.tributary.sim.Simulator;
@@ -30,7 +31,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -115,10 +115,15 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     int execute(String... args) {
-        return new CommandLine(this)
-                .setOut(new java.io.PrintWriter(out, true))
-                .setErr(new java.io.PrintWriter(err, true))
-                .execute(args);
+        try {
+            return Cli.commandLine("demo", this)
+                    .setOut(new java.io.PrintWriter(out, true))
+                    .setErr(new java.io.PrintWriter(err, true))
+                    .execute(args);
+        } finally {
+            // --help, --version and usage errors never reach call(): the shutdown hook must not wait for a run.
+            finished.countDown();
+        }
     }
 
     /** Ctrl-C: stop the load, give the run a moment to wrap up, then stop the children whatever happened. */
@@ -154,7 +159,7 @@ public final class DemoMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--regions must be 1 or 2, was " + regions);
             }
         } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
+            err.println("tributary demo: " + e.getMessage());
             return 2;
         }
         Path dir = (dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("tributary-demo-"))
@@ -171,8 +176,8 @@ public final class DemoMain implements Callable<Integer> {
         try {
             p = LocalPipeline.start(dir, settings);
         } catch (IOException | RuntimeException e) {
-            err.println("could not start the pipeline: " + e.getMessage());
-            err.println("logs: " + dir.resolve("logs"));
+            err.println("tributary demo: could not start the pipeline: " + e.getMessage() + " (logs: "
+                    + dir.resolve("logs") + ")");
             return 2;
         }
         pipeline = p;

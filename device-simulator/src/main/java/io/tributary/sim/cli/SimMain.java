@@ -3,6 +3,7 @@ package io.tributary.sim.cli;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
+import io.tributary.protocol.cli.Cli;
 import io.tributary.sim.SimConfig;
 import io.tributary.sim.SimResult;
 import io.tributary.sim.Simulator;
@@ -77,7 +78,7 @@ public final class SimMain implements Callable<Integer> {
 
     /** Parses and runs; returns the exit code. */
     public int execute(String... args) {
-        return new CommandLine(this)
+        return Cli.commandLine("sim", this)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .execute(args);
@@ -109,7 +110,7 @@ public final class SimMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--verify-timeout must not be negative");
             }
         } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
+            err.println("tributary sim: " + e.getMessage());
             return 2;
         }
         boolean quiet = options.jsonOnly;
@@ -127,8 +128,8 @@ public final class SimMain implements Callable<Integer> {
                     source = HubRecordSource.open(
                             resources, ClientOptions.of(options.hub), options.stream, Clock.systemUTC(), nowMicros());
                 } catch (HubClientException e) {
-                    err.println(
-                            "cannot verify: hub " + options.hub + ", stream " + options.stream + ": " + e.getMessage());
+                    err.println("tributary sim: cannot verify: hub " + options.hub + ", stream " + options.stream + ": "
+                            + e.getMessage());
                     return 2;
                 }
                 live = LiveVerification.start(sim.ledger(), source);

@@ -61,7 +61,11 @@ public record EdgeConfig(
             new ConfigKey("data-dir", "path", "tributary-data/edge", "Directory of the durable buffer."),
             new ConfigKey(
                     "agent-id", "string", "edge-1", "Stable id of this agent; the hub de-duplicates per agent id."),
-            new ConfigKey("mqtt.host", "string", "0.0.0.0", "Address the MQTT listeners bind to."),
+            new ConfigKey(
+                    "mqtt.host",
+                    "string",
+                    "127.0.0.1",
+                    "Address the MQTT listeners bind to; 0.0.0.0 for every interface (devices on the network)."),
             new ConfigKey("mqtt.port", "int", "1883", "Plain MQTT port (0 picks a free one, -1 disables)."),
             new ConfigKey("mqtt.tls-port", "int", "-1", "MQTT over TLS port (-1 disables); needs mqtt.tls.key-store."),
             new ConfigKey("mqtt.tls.key-store", "path", "", "PKCS#12 key store with the server key and chain."),
@@ -132,7 +136,11 @@ public record EdgeConfig(
                     "duration",
                     "2s",
                     "How long a window stays open after its end for records still being committed."),
-            new ConfigKey("metrics.host", "string", "0.0.0.0", "Address of /metrics and /health."),
+            new ConfigKey(
+                    "metrics.host",
+                    "string",
+                    "127.0.0.1",
+                    "Address of /metrics and /health; 0.0.0.0 for every interface."),
             new ConfigKey("metrics.port", "int", "9464", "Port of /metrics (Prometheus) and /health; -1 disables."),
             new ConfigKey(
                     "bridge.url",
@@ -198,7 +206,7 @@ public record EdgeConfig(
                 forwarder,
                 rules,
                 grace.isNegative() ? Duration.ZERO : grace,
-                v.string("metrics.host", "0.0.0.0"),
+                v.string("metrics.host", "127.0.0.1"),
                 metricsPort,
                 bridge);
     }
@@ -239,7 +247,7 @@ public record EdgeConfig(
 
     private static MqttServerConfig mqtt(ConfigValues v) {
         MqttServerConfig.Builder b = MqttServerConfig.builder()
-                .host(v.string("mqtt.host", "0.0.0.0"))
+                .host(v.string("mqtt.host", "127.0.0.1"))
                 .port(v.integer("mqtt.port"))
                 .allowAnonymous(v.bool("mqtt.allow-anonymous"))
                 .maxPacketSize((int) Math.min(v.size("mqtt.max-packet-size"), Integer.MAX_VALUE))

@@ -22,8 +22,11 @@ public record ForwarderStatus(LinkState state, String endpoint, String lastError
         return state == LinkState.UP && lanesRefused.isEmpty();
     }
 
-    /** The health status word: UP when healthy, DOWN when fenced (forwarding has stopped for good), else DEGRADED. */
+    /**
+     * The health status word, the hub's vocabulary: {@code ok} when healthy, {@code down} when fenced (forwarding has
+     * stopped for good: never green), else {@code degraded} (not connected yet, reconnecting, a lane refused).
+     */
     public String summary() {
-        return healthy() ? "UP" : state == LinkState.FENCED ? "DOWN" : "DEGRADED";
+        return healthy() ? "ok" : state == LinkState.FENCED ? "down" : "degraded";
     }
 }

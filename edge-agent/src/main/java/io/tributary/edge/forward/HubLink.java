@@ -110,7 +110,9 @@ final class HubLink implements HubSessionListener, EpochGrant {
                 agentId,
                 Long.toHexString(welcome.getGrantedEpoch()),
                 Long.toHexString(buffer.epoch()));
-        status.link(LinkState.UP, endpoint.toString(), status.current().lastError());
+        // Connected: connection problems are over; a lane refusal is not (it stays until that lane is acknowledged).
+        ForwarderStatus before = status.current();
+        status.link(LinkState.UP, endpoint.toString(), before.lanesRefused().isEmpty() ? "" : before.lastError());
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.Set;
 final class StatusBoard {
     private final ForwarderMetrics metrics;
     private final Set<String> lanesRefused = new HashSet<>();
-    private volatile ForwarderStatus status = new ForwarderStatus(LinkState.DOWN, "", "not started", List.of());
+    private volatile ForwarderStatus status = new ForwarderStatus(LinkState.DOWN, "", "", List.of());
 
     StatusBoard(ForwarderMetrics metrics) {
         this.metrics = metrics;

@@ -68,7 +68,7 @@ public record MqttServerConfig(
 
     /** Mutable builder with the defaults documented on each setter; not thread-safe. */
     public static final class Builder {
-        private String host = "0.0.0.0";
+        private String host = "127.0.0.1";
         private int port = 1883;
         private int tlsPort = -1;
         private TlsConfig tls;
@@ -83,7 +83,7 @@ public record MqttServerConfig(
 
         private Builder() {}
 
-        /** Default {@code 0.0.0.0}. */
+        /** Default {@code 127.0.0.1} (this machine only). */
         public Builder host(String host) {
             this.host = host;
             return this;

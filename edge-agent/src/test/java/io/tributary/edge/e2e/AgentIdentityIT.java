@@ -96,7 +96,7 @@ class AgentIdentityIT {
                     await().atMost(Duration.ofSeconds(30))
                             .until(() -> older.forwarderStatus().state() == LinkState.FENCED);
                     assertThat(older.health().healthy()).isFalse();
-                    assertThat(older.health().json()).contains("\"status\":\"DOWN\"");
+                    assertThat(older.health().json()).contains("\"status\":\"down\"");
 
                     publish(older, "after-fence", 5); // still acknowledged: durable in its buffer, not forwarded
                     assertThat(InProcessEdge.buffered(older)).isEqualTo(5);

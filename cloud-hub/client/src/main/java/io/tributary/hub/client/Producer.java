@@ -217,8 +217,14 @@ public final class Producer implements AutoCloseable {
         }
     }
 
+    /** Why the last connection attempt failed, while no connection has succeeded since; else null. */
+    private volatile String connectionProblem;
+
     /** The producer's side of its {@link HubSession}; on the producer's event loop. */
     private final class Link implements HubSessionListener, EpochGrant {
+        /** Connection attempts that failed since the last connection. */
+        private int failedAttempts;
+
         @Override
         public long held() {
             return grantedEpoch;
@@ -231,6 +237,11 @@ public final class Producer implements AutoCloseable {
 
         @Override
         public void connected(HubEndpoint endpoint, Welcome welcome) {
+            if (failedAttempts > 0) {
+                log.info("connected to hub {} after {} failed attempts", endpoint, failedAttempts);
+            }
+            failedAttempts = 0;
+            connectionProblem = null;
             log.info(
                     "producer {} connected to hub {} with epoch grant {}",
                     options.producerId(),
@@ -257,7 +268,14 @@ public final class Producer implements AutoCloseable {
 
         @Override
         public void attemptFailed(HubEndpoint endpoint, String reason, long retryInMillis) {
-            log.warn("{}; retrying in {} ms", reason, retryInMillis);
+            // One WARN per outage, not one per retry: a producer pointed at a wrong port would log for its whole
+            // delivery timeout. The retries go to DEBUG; reconnecting logs how many failed, giving up says why.
+            connectionProblem = reason;
+            if (failedAttempts++ == 0) {
+                log.warn("{}; retrying (further attempts logged at DEBUG) until connected or records time out", reason);
+            } else {
+                log.debug("{}; retrying in {} ms (attempt {})", reason, retryInMillis, failedAttempts);
+            }
         }
 
         @Override
@@ -380,6 +398,7 @@ public final class Producer implements AutoCloseable {
      */
     private void giveUp(SealedBatch b) {
         int n = b.futures.size();
+        String problem = connectionProblem;
         expiredRecords.addAndGet(n);
         log.warn(
                 "gave up {} records of lane {} (sequences {}..{}) after {} and {} attempts; the lane goes on past them",
@@ -392,8 +411,11 @@ public final class Producer implements AutoCloseable {
         fail(
                 b,
                 new HubClientException(
-                        "not acknowledged within " + options.deliveryTimeout() + " (" + b.attempts
-                                + " attempts); the hub may or may not have stored it",
+                        problem == null
+                                ? "not acknowledged within " + options.deliveryTimeout() + " (" + b.attempts
+                                        + " attempts); the hub may or may not have stored it"
+                                : "not acknowledged within " + options.deliveryTimeout() + ": no hub reachable ("
+                                        + problem + ")",
                         true));
         boolean later = batches.declareGapAfter(b.lane, b.lastSequence);
         ProducerLane lane = lanes.get(b.lane);

@@ -6,6 +6,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
+import io.tributary.protocol.cli.Cli;
 import io.tributary.protocol.config.Durations;
 import io.tributary.protocol.config.Sizes;
 import io.tributary.protocol.json.Json;
@@ -22,24 +23,28 @@ import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code ./tributary admin}: administers streams on a hub. Output: a readable summary, then one JSON line. */
 @Command(
         name = "admin",
         mixinStandardHelpOptions = true,
-        version = "tributary admin 0.1.0",
         description = "Administers a Tributary hub: streams and shards.",
         subcommands = {AdminMain.Streams.class, AdminMain.Groups.class})
 public final class AdminMain implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     HubClientMixin client;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command, e.g. 'streams list'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. 'streams list'");
     }
 
     /** Runs {@code action} with a connected admin client, printing errors clearly; returns the exit code. */
@@ -143,12 +148,15 @@ public final class AdminMain implements Runnable {
                 SetAck.class
             })
     static final class Streams implements Runnable {
+        @Spec
+        CommandSpec spec;
+
         @ParentCommand
         AdminMain admin;
 
         @Override
         public void run() {
-            throw new CommandLine.ParameterException(new CommandLine(this), "name a streams command, e.g. 'list'");
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a streams command, e.g. 'list'");
         }
     }
 
@@ -159,12 +167,15 @@ public final class AdminMain implements Runnable {
             description = "Consumer groups: leases, checkpoints and lag.",
             subcommands = {GroupDescribe.class})
     static final class Groups implements Runnable {
+        @Spec
+        CommandSpec spec;
+
         @ParentCommand
         AdminMain admin;
 
         @Override
         public void run() {
-            throw new CommandLine.ParameterException(new CommandLine(this), "name a groups command, e.g. 'describe'");
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a groups command, e.g. 'describe'");
         }
     }
 
@@ -201,6 +212,9 @@ public final class AdminMain implements Runnable {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a stream of N shards.")
     static final class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @ParentCommand
         Streams streams;
 
@@ -243,7 +257,7 @@ public final class AdminMain implements Runnable {
                         case "group-and-device" -> PartitionKeyMode.PARTITION_KEY_MODE_GROUP_AND_DEVICE;
                         default ->
                             throw new CommandLine.ParameterException(
-                                    new CommandLine(this), "--key-mode must be group or group-and-device");
+                                    spec.commandLine(), "--key-mode must be group or group-and-device");
                     };
             long ms = retention.equals("0") ? 0 : Durations.parse(retention).toMillis();
             long bytes = Sizes.parse(retentionBytes);
@@ -253,12 +267,12 @@ public final class AdminMain implements Runnable {
                     .setKeyMode(mode)
                     .setRetentionMs(ms)
                     .setRetentionBytes(bytes)
-                    .setAckLevel(ackLevel(this, ack));
+                    .setAckLevel(ackLevel(spec, ack));
             for (String r : replicas) {
                 int eq = r.indexOf('=');
                 if (eq < 1 || eq == r.length() - 1) {
                     throw new CommandLine.ParameterException(
-                            new CommandLine(this), "--replicas takes REGION=HOST:PORT, was " + r);
+                            spec.commandLine(), "--replicas takes REGION=HOST:PORT, was " + r);
                 }
                 request.addReplicas(RegionEndpoint.newBuilder()
                         .setRegion(r.substring(0, eq))
@@ -374,13 +388,13 @@ public final class AdminMain implements Runnable {
         }
     }
 
-    static AckLevel ackLevel(Object command, String text) {
+    static AckLevel ackLevel(CommandSpec spec, String text) {
         return switch (text) {
             case "local" -> AckLevel.ACK_LEVEL_LOCAL;
             case "replicated" -> AckLevel.ACK_LEVEL_REPLICATED;
             default ->
                 throw new CommandLine.ParameterException(
-                        new CommandLine(command), "--ack must be local or replicated, was " + text);
+                        spec.commandLine(), "--ack must be local or replicated, was " + text);
         };
     }
 
@@ -410,6 +424,9 @@ public final class AdminMain implements Runnable {
 
     @Command(name = "set-ack", mixinStandardHelpOptions = true, description = "Changes a stream's ack level (at home).")
     static final class SetAck implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @ParentCommand
         Streams streams;
 
@@ -421,12 +438,12 @@ public final class AdminMain implements Runnable {
 
         @Override
         public Integer call() {
-            AckLevel ack = ackLevel(this, level);
+            AckLevel ack = ackLevel(spec, level);
             return streams.admin.show(a -> a.setAckLevel(name, ack));
         }
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new AdminMain()).execute(args));
+        System.exit(Cli.execute("admin", new AdminMain(), args));
     }
 }

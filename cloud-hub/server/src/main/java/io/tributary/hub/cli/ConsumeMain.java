@@ -13,6 +13,7 @@ import io.tributary.hub.client.group.Checkpointer;
 import io.tributary.hub.client.group.GroupConsumer;
 import io.tributary.hub.client.group.GroupConsumerOptions;
 import io.tributary.hub.client.group.RecordProcessor;
+import io.tributary.protocol.cli.Cli;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StreamDescription;
@@ -32,7 +33,9 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./tributary consume}: reads a stream (every shard, parents before children) or, with {@code --group}, a
@@ -42,12 +45,16 @@ import picocli.CommandLine.Option;
 @Command(
         name = "consume",
         mixinStandardHelpOptions = true,
-        version = "tributary consume 0.1.0",
         description = {
             "Reads records from a hub stream and prints 'shard sequence partition-key record-id payload' per record,",
-            "or with --stats a rate/lag line per second. Ends with one JSON summary line."
+            "or with --stats one JSON line per second: records/s, records so far, lag_records and lag_ms (how far",
+            "behind the newest record; with --group the group's lag over all its shards, as the hub reports it).",
+            "Ends with one JSON summary line."
         })
 public final class ConsumeMain implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     HubClientMixin client;
 
@@ -70,7 +77,10 @@ public final class ConsumeMain implements Callable<Integer> {
     @Option(names = "--idle-exit", defaultValue = "0", description = "Stop after S seconds without records.")
     long idleExit;
 
-    @Option(names = "--stats", description = "Print a rate/lag line per second instead of the records.")
+    @Option(
+            names = "--stats",
+            description = "Print a JSON line per second (records_per_s, records, lag_records, lag_ms) instead of the"
+                    + " records.")
     boolean stats;
 
     @Option(
@@ -92,11 +102,11 @@ public final class ConsumeMain implements Callable<Integer> {
         try {
             position = ReadPosition.parse(from);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         if (skipCorrupt && group != null) {
             throw new CommandLine.ParameterException(
-                    new CommandLine(this), "--skip-corrupt is not supported with --group");
+                    spec.commandLine(), "--skip-corrupt is not supported with --group");
         }
         long start = System.nanoTime();
         String error = null;
@@ -113,6 +123,9 @@ public final class ConsumeMain implements Callable<Integer> {
         out.flush();
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         String failure = error;
+        if (failure != null) {
+            System.err.println("tributary consume: " + failure); // as admin and produce do; the JSON line says it too
+        }
         System.out.println(Json.write(g -> {
             g.writeStartObject();
             g.writeNumberField("records", count);
@@ -258,7 +271,7 @@ public final class ConsumeMain implements Callable<Integer> {
                     }
                 }
                 if (stats && System.nanoTime() - lastStats >= 1_000_000_000L) {
-                    statsLine(-1, -1);
+                    groupStatsLine(resources, options);
                     lastStats = System.nanoTime();
                 }
             }
@@ -266,6 +279,25 @@ public final class ConsumeMain implements Callable<Integer> {
             queue.clear();
         }
         return null;
+    }
+
+    /** A group's lag is the hub's to know (over every member's shards): asks it, as admin groups describe does. */
+    private void groupStatsLine(ClientResources resources, ClientOptions options) {
+        long behind = -1;
+        long ms = -1;
+        try (AdminClient admin = AdminClient.connect(resources, options)) {
+            io.tributary.protocol.v1.GroupDescription g = admin.describeGroup(stream, group);
+            behind = g.getShardsList().stream()
+                    .mapToLong(io.tributary.protocol.v1.GroupShardLag::getLagRecords)
+                    .sum();
+            ms = g.getShardsList().stream()
+                    .mapToLong(io.tributary.protocol.v1.GroupShardLag::getLagMs)
+                    .max()
+                    .orElse(0);
+        } catch (HubClientException e) {
+            // the stats line goes out without lag this second
+        }
+        statsLine(behind, ms);
     }
 
     private boolean done(long lastRecordNanos) {
@@ -312,6 +344,6 @@ public final class ConsumeMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ConsumeMain()).execute(args));
+        System.exit(Cli.execute("consume", new ConsumeMain(), args));
     }
 }

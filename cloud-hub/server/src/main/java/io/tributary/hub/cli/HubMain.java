@@ -2,6 +2,7 @@ package io.tributary.hub.cli;
 
 import io.tributary.hub.Hub;
 import io.tributary.hub.config.HubConfig;
+import io.tributary.protocol.cli.Cli;
 import io.tributary.protocol.config.ConfigException;
 import io.tributary.protocol.fs.DirectoryLockedException;
 import io.tributary.protocol.json.Json;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,7 +19,6 @@ import picocli.CommandLine.Option;
 @Command(
         name = "hub",
         mixinStandardHelpOptions = true,
-        version = "tributary hub 0.1.0",
         description = {
             "Runs a Tributary cloud hub: durable sharded streams on local disk, idempotent ingest from edge agents and"
                     + " producers, admin.",
@@ -131,6 +130,6 @@ public final class HubMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new HubMain()).execute(args));
+        System.exit(Cli.execute("hub", new HubMain(), args));
     }
 }

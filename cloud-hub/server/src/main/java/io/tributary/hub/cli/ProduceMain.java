@@ -4,6 +4,7 @@ import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.PutResult;
 import io.tributary.hub.client.core.ClientResources;
+import io.tributary.protocol.cli.Cli;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.protocol.v1.ContentType;
@@ -19,40 +20,68 @@ import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./tributary produce}: sends each line of standard input as one record; ends with a JSON summary line. */
 @Command(
         name = "produce",
         mixinStandardHelpOptions = true,
-        version = "tributary produce 0.1.0",
         description = {
             "Sends each line of standard input as one record to a hub stream and waits for every acknowledgement.",
             "Ends with one JSON line: records acknowledged, failed, duplicates, elapsed time. Exit code 1 if any failed."
         })
 public final class ProduceMain implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     HubClientMixin client;
 
     @Option(names = "--stream", required = true, description = "Stream to write to.")
     String stream;
 
-    @Option(names = "--key", defaultValue = "stdin", description = "Partition key (default ${DEFAULT-VALUE}).")
+    // Required, no default: the key picks the shard and the order, and every distinct key is a lane of its own
+    // (own sequence, own batches, own de-duplication state on the hub). A fixed default ("stdin") put every line on
+    // one shard without saying so; a per-line key (content hash) would make one lane and one batch per line.
+    @Option(
+            names = "--key",
+            required = true,
+            description = "Partition key of every record (required): it picks the shard, and the lines keep their"
+                    + " order within it. Run one produce per key to spread over shards.")
     String key;
 
-    @Option(names = "--codec", defaultValue = "lz4", description = "lz4 (default), zstd or none.")
+    @Option(
+            names = "--codec",
+            defaultValue = "lz4",
+            description = "Batch compression: lz4, zstd or none (default ${DEFAULT-VALUE}).")
     String codec;
 
     @Option(names = "--producer-id", description = "Producer id for de-duplication (default: random).")
     String producerId;
 
-    @Option(names = "--timeout", defaultValue = "2m", description = "Give up on a record after this long.")
+    @Option(
+            names = "--timeout",
+            defaultValue = "2m",
+            description = "Give up on a record not acknowledged after this long, e.g. 30s, 2m (default"
+                    + " ${DEFAULT-VALUE}); while no hub answers, the producer retries until then.")
     String timeout;
 
     @Override
     public Integer call() throws Exception {
+        client.endpoints(); // a missing or malformed --hub is a usage error before anything starts
+        Codec compression =
+                switch (codec.toLowerCase(Locale.ROOT)) {
+                    case "lz4" -> Codec.CODEC_LZ4;
+                    case "zstd" -> Codec.CODEC_ZSTD;
+                    case "none" -> Codec.CODEC_NONE;
+                    default ->
+                        throw new CommandLine.ParameterException(
+                                spec.commandLine(), "--codec must be lz4, zstd or none, was " + codec);
+                };
         ProducerOptions options = ProducerOptions.defaults(stream)
-                .withCodec(Codec.valueOf("CODEC_" + codec.toUpperCase(Locale.ROOT)))
+                .withCodec(compression)
                 .withDeliveryTimeout(io.tributary.protocol.config.Durations.parse(timeout));
         if (producerId != null) {
             options = options.withProducerId(producerId);
@@ -124,6 +153,6 @@ public final class ProduceMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ProduceMain()).execute(args));
+        System.exit(Cli.execute("produce", new ProduceMain(), args));
     }
 }

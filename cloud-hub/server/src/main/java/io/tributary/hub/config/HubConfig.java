@@ -145,7 +145,7 @@ public record HubConfig(
                     "replication.lag-alert-records",
                     "long",
                     "100000",
-                    "A replica further behind than this many records makes /health DEGRADED."),
+                    "A replica further behind than this many records makes /health `degraded`."),
             new ConfigKey("replication.token", "string", "", "Bearer token this hub presents to other regions' hubs."),
             new ConfigKey("replication.tls", "bool", "false", "Connect to other regions' hubs with TLS."),
             new ConfigKey(

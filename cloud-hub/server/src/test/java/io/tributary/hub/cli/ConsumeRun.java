@@ -1,10 +1,10 @@
 package io.tributary.hub.cli;
 
+import io.tributary.protocol.cli.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import picocli.CommandLine;
 
 /** One in-process run of {@code consume}: its exit code and the lines it printed on standard output. */
 record ConsumeRun(int code, List<String> lines) {
@@ -14,7 +14,7 @@ record ConsumeRun(int code, List<String> lines) {
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = new CommandLine(new ConsumeMain()).execute(args);
+            code = Cli.execute("consume", new ConsumeMain(), args); // as main() runs it
         } finally {
             System.setOut(stdout);
         }
