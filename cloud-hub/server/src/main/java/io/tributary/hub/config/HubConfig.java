@@ -124,6 +124,12 @@ public record HubConfig(
                     "store=pulsar: namespace of the shard topics (persistent://TENANT/NAMESPACE/STREAM.SHARD); created"
                             + " if missing, with infinite retention."),
             new ConfigKey(
+                    "pulsar.operation-timeout",
+                    "duration",
+                    "30s",
+                    "store=pulsar: bound of each Pulsar operation (a send, a lookup, an admin call); also how long a"
+                            + " hub waits for the brokers at start."),
+            new ConfigKey(
                     "durability",
                     "fsync|page-cache",
                     "fsync",
@@ -283,7 +289,8 @@ public record HubConfig(
                 lease,
                 replication,
                 store,
-                new PulsarSettings(serviceUrl, adminUrl, tenant, namespace));
+                new PulsarSettings(
+                        serviceUrl, adminUrl, tenant, namespace, v.positiveDuration("pulsar.operation-timeout")));
         v.validate();
         return c;
     }

@@ -174,9 +174,12 @@ public final class PulsarShardStore implements ShardStore {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             Throwable cause =
                     e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof PulsarClientException.TopicDoesNotExistException) {
+                return; // the brokers answered: the probe topic does not exist (and was not created)
+            }
             throw new IOException(
-                    "Pulsar brokers at " + config.serviceUrl() + " did not answer a topic lookup within "
-                            + config.operationTimeout().toMillis() + " ms: " + describe(cause),
+                    "Pulsar brokers at " + config.serviceUrl() + " failed a topic lookup (bound "
+                            + config.operationTimeout().toMillis() + " ms): " + describe(cause),
                     cause);
         }
     }

@@ -28,6 +28,7 @@ public final class PulsarShardStoreProvider implements ShardStoreProvider {
         PulsarStoreConfig storeConfig = PulsarStoreConfig.builder(p.serviceUrl(), p.adminUrl())
                 .tenant(p.tenant())
                 .namespace(p.namespace())
+                .operationTimeout(p.operationTimeout())
                 // A batch is one Pulsar message, bounded by the brokers' 5 MiB maxMessageSize: larger frames than the
                 // store's default are refused by the store, not by the broker.
                 .maxBatchBytes(Math.min(config.maxFrameBytes(), 4 * 1024 * 1024))
