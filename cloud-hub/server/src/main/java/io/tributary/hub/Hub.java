@@ -21,8 +21,7 @@ import io.tributary.hub.server.HubContext;
 import io.tributary.hub.server.HubServer;
 import io.tributary.hub.server.ProducerRegistry;
 import io.tributary.hub.store.ShardStore;
-import io.tributary.hub.store.local.LocalShardStore;
-import io.tributary.hub.store.local.LocalStoreConfig;
+import io.tributary.hub.store.provider.ShardStoreProvider;
 import io.tributary.hub.stream.RetentionScheduler;
 import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.hub.subscribe.NotifyingShardStore;
@@ -51,7 +50,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running hub: stream registry, local shard store, the protocol listener, metrics and health, and retention. Start
+ * A running hub: stream registry, shard store (local, or another {@link ShardStoreProvider}), the protocol listener, metrics and health, and retention. Start
  * with {@link #start}, stop with {@link #close}. Thread-safe.
  */
 public final class Hub implements AutoCloseable {
@@ -157,17 +156,12 @@ public final class Hub implements AutoCloseable {
             log.warn("no tokens-file or credentials-file configured: every peer is accepted without authentication");
         }
         ShardNotifier notifier = new ShardNotifier();
-        ShardStore local = new LocalShardStore(
-                LocalStoreConfig.builder(config.dataDir().resolve("shards"))
-                        .segmentMaxBytes((int) Math.min(Integer.MAX_VALUE, config.segmentMaxBytes()))
-                        .maxBatchBytes(config.maxFrameBytes())
-                        .durability(config.durability())
-                        .build(),
-                clock,
-                registry);
-        started.push(local);
+        // The store comes from a provider found on the class path (ServiceLoader), so the server does not depend on
+        // store modules such as Pulsar's; a provider that cannot reach its storage fails the start here.
+        ShardStore backing = ShardStoreProvider.find(config.store()).create(config, clock, registry);
+        started.push(backing);
         // Push subscribers wake on every durable append without the ingest path knowing about them.
-        ShardStore store = new NotifyingShardStore(local, notifier);
+        ShardStore store = new NotifyingShardStore(backing, notifier);
         StreamRegistry streams = StreamRegistry.open(config.dataDir(), clock);
         int opened = StreamShards.follow(streams, store, new ShardGauges(registry, store));
         ExecutorService worker = Executors.newFixedThreadPool(config.workerThreads(), daemon("hub-worker"));
@@ -242,10 +236,11 @@ public final class Hub implements AutoCloseable {
                 replicator);
         RetentionScheduler.start(streams, store, scheduler, config.retentionCheckInterval());
         log.info(
-                "hub {} ready: {} streams, {} shards, data in {}",
+                "hub {} ready: {} streams, {} shards, {} store, data in {}",
                 config.hubId(),
                 streams.list().size(),
                 opened,
+                config.store(),
                 config.dataDir());
         return hub;
     }

@@ -40,4 +40,14 @@ class HubStartFailureIT {
             assertThat(hub.port()).isPositive();
         }
     }
+
+    @Test
+    void storePulsarWithoutItsModule_startFailsSayingSo_andLeavesTheDataDirFree() throws Exception {
+        assertThatThrownBy(() -> Hub.start(TestHubs.config(dir, Map.of("store", "pulsar"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("store 'pulsar' is not on the class path");
+        try (Hub hub = Hub.start(TestHubs.config(dir, Map.of()))) {
+            assertThat(hub.port()).isPositive();
+        }
+    }
 }

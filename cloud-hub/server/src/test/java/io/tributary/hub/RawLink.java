@@ -16,9 +16,9 @@ import java.util.Optional;
 /**
  * A deliberately plain, blocking client of the hub protocol over a {@link Socket}: it sends exactly the bytes or frames
  * a test asks for (well-formed or not) and reads frames back, with a read timeout so a silent hub fails the test
- * instead of hanging it. Not thread-safe; one test thread.
+ * instead of hanging it. Not thread-safe; one test thread. Public for the ITs of store modules (the server's test jar).
  */
-final class RawLink implements AutoCloseable {
+public final class RawLink implements AutoCloseable {
     private static final int READ_TIMEOUT_MS = 10_000;
 
     private final Socket socket;
@@ -43,7 +43,7 @@ final class RawLink implements AutoCloseable {
      * Connects and completes the handshake as {@code agentId} presenting the epoch grant {@code grant} (0: ask for a new
      * one); fails the test unless the hub answers Welcome. {@link #epoch()} is the grant the hub answered.
      */
-    static RawLink handshake(int port, String agentId, long grant, Optional<String> token) throws IOException {
+    public static RawLink handshake(int port, String agentId, long grant, Optional<String> token) throws IOException {
         RawLink link = connect(port);
         Frame reply = link.call(frame(hello(agentId, grant, token)));
         if (!reply.hasWelcome()) {
@@ -55,7 +55,7 @@ final class RawLink implements AutoCloseable {
     }
 
     /** The epoch grant of this connection: the epoch its batches carry. */
-    long epoch() {
+    public long epoch() {
         return grantedEpoch;
     }
 
@@ -87,7 +87,7 @@ final class RawLink implements AutoCloseable {
         out.flush();
     }
 
-    Frame call(Frame frame) throws IOException {
+    public Frame call(Frame frame) throws IOException {
         send(frame);
         return receive();
     }

@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Builds raw {@code Batch} frames and reads a shard or stream back as decoded records. Stateless. */
-final class TestRecords {
+public final class TestRecords {
     private TestRecords() {}
 
     /** A record stored at a shard position. */
@@ -33,7 +33,8 @@ final class TestRecords {
      * A batch of producer sequences {@code first .. first+count-1} of lane {@code key}, whose payloads are {@code
      * "<key>:<sequence>"}.
      */
-    static Frame batch(long batchId, String stream, String agentId, long epoch, String key, long first, int count) {
+    public static Frame batch(
+            long batchId, String stream, String agentId, long epoch, String key, long first, int count) {
         return batch(batchId, stream, key, epoch, Codec.CODEC_NONE, records(agentId, epoch, key, first, count), first)
                 .build();
     }

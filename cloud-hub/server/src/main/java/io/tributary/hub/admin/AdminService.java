@@ -68,6 +68,13 @@ public final class AdminService implements FrameService {
                         throw new StreamException(
                                 StreamException.Reason.INVALID, "this hub does not replicate streams");
                     }
+                    if (request.getCreateStream().getReplicasCount() > 0
+                            && !hub.store().supportsReplicas()) {
+                        throw new StreamException(
+                                StreamException.Reason.INVALID,
+                                "this hub's store (" + hub.config().store() + ") does not keep hub-to-hub replicas:"
+                                        + " create the stream without replicas, or on a hub with store=local");
+                    }
                     StreamDefinition s = hub.streams()
                             .create(
                                     request.getCreateStream(),

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         name = "hub",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs a Tributary cloud hub: durable sharded streams on local disk, idempotent ingest from edge agents and"
+            "Runs a Tributary cloud hub: durable sharded streams on local disk or Apache Pulsar, idempotent ingest from edge agents and"
                     + " producers, admin.",
             "Settings come from --config FILE (YAML), TRIBUTARY_HUB_* environment variables and these flags, in"
                     + " rising precedence; every key is listed in docs/configuration.md."
@@ -57,6 +57,21 @@ public final class HubMain implements Callable<Integer> {
     @Option(names = "--durability", description = "fsync (default) or page-cache.")
     String durability;
 
+    @Option(names = "--store", description = "Where shard data lives: local (default) or pulsar.")
+    String store;
+
+    @Option(
+            names = "--pulsar-url",
+            paramLabel = "URL",
+            description = "With --store pulsar: the brokers' service URL (default pulsar://127.0.0.1:6650).")
+    String pulsarUrl;
+
+    @Option(
+            names = "--pulsar-admin-url",
+            paramLabel = "URL",
+            description = "With --store pulsar: the brokers' admin REST URL (default http://127.0.0.1:8080).")
+    String pulsarAdminUrl;
+
     @Option(names = "--tokens-file", paramLabel = "FILE", description = "Accepted bearer tokens, one per line.")
     String tokensFile;
 
@@ -83,6 +98,9 @@ public final class HubMain implements Callable<Integer> {
         flags.put("region", region);
         flags.put("advertised-endpoint", advertise);
         flags.put("durability", durability);
+        flags.put("store", store);
+        flags.put("pulsar.service-url", pulsarUrl);
+        flags.put("pulsar.admin-url", pulsarAdminUrl);
         flags.put("tokens-file", tokensFile);
         flags.put("credentials-file", credentialsFile);
         flags.put("tls.cert", tlsCert);
@@ -121,6 +139,7 @@ public final class HubMain implements Callable<Integer> {
             g.writeStringField("role", "hub");
             g.writeNumberField("port", hub.port());
             g.writeObjectField("metrics_port", hub.metricsPort().orElse(null)); // a number or null
+            g.writeStringField("store", cfg.store());
             g.writeStringField("data_dir", cfg.dataDir().toAbsolutePath().toString());
             g.writeEndObject();
         }));

@@ -5,6 +5,8 @@ import io.tributary.protocol.config.ConfigKey;
 import io.tributary.protocol.config.ConfigValues;
 import io.tributary.protocol.config.Sizes;
 import io.tributary.protocol.frame.FrameLimits;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +42,9 @@ public record HubConfig(
         int ioThreads,
         int workerThreads,
         Duration leaseTimeout,
-        ReplicationConfig replication) {
+        ReplicationConfig replication,
+        String store,
+        PulsarSettings pulsar) {
 
     public static final String ENV_PREFIX = "TRIBUTARY_HUB_";
 
@@ -89,6 +93,42 @@ public record HubConfig(
                     "path",
                     "",
                     "PEM CA certificates; when set, clients must present a certificate signed by one."),
+            new ConfigKey(
+                    "store",
+                    "local|pulsar",
+                    "local",
+                    "Where shard data lives. local: segment files in data-dir/shards. pulsar: one Apache Pulsar topic"
+                            + " per shard (needs the module tributary-hub-store-pulsar on the class path, which"
+                            + " ./tributary hub has, and a reachable broker); the stream catalog, consumer-group"
+                            + " checkpoints and epoch grants stay in data-dir either way; hub-to-hub replicas are"
+                            + " refused."),
+            new ConfigKey(
+                    "pulsar.service-url",
+                    "string",
+                    "pulsar://127.0.0.1:6650",
+                    "store=pulsar: the brokers' binary protocol (pulsar:// or pulsar+ssl://)."),
+            new ConfigKey(
+                    "pulsar.admin-url",
+                    "string",
+                    "http://127.0.0.1:8080",
+                    "store=pulsar: the brokers' admin REST API (http:// or https://)."),
+            new ConfigKey(
+                    "pulsar.tenant",
+                    "string",
+                    "public",
+                    "store=pulsar: Pulsar tenant of the shard topics; it must exist."),
+            new ConfigKey(
+                    "pulsar.namespace",
+                    "string",
+                    "tributary",
+                    "store=pulsar: namespace of the shard topics (persistent://TENANT/NAMESPACE/STREAM.SHARD); created"
+                            + " if missing, with infinite retention."),
+            new ConfigKey(
+                    "pulsar.operation-timeout",
+                    "duration",
+                    "30s",
+                    "store=pulsar: bound of each Pulsar operation (a send, a lookup, an admin call); also how long a"
+                            + " hub waits for the brokers at start."),
             new ConfigKey(
                     "durability",
                     "fsync|page-cache",
@@ -154,6 +194,9 @@ public record HubConfig(
                     "",
                     "PEM certificates to trust for other regions' hubs (empty: the JDK's trust store)."));
 
+    private static final java.util.regex.Pattern STORE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+    private static final java.util.regex.Pattern PULSAR_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
     /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
     public static HubConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
         ConfigValues v = ConfigValues.resolve(SCHEMA, file, env, ENV_PREFIX, flags);
@@ -193,6 +236,33 @@ public record HubConfig(
                 v.string("replication.token").filter(t -> !t.isEmpty()),
                 v.bool("replication.tls"),
                 v.existingFile("replication.trust-certificates"));
+        String store = v.string("store", "local");
+        if (!STORE_NAME.matcher(store).matches()) {
+            v.problem("store", "must be a store name such as local or pulsar, was " + store);
+        }
+        String serviceUrl = v.string("pulsar.service-url", "pulsar://127.0.0.1:6650");
+        if (!serviceUrl.startsWith("pulsar://") && !serviceUrl.startsWith("pulsar+ssl://")) {
+            v.problem("pulsar.service-url", "must start with pulsar:// or pulsar+ssl://, was " + serviceUrl);
+        }
+        String adminText = v.string("pulsar.admin-url", "http://127.0.0.1:8080");
+        URI adminUrl = URI.create("http://127.0.0.1:8080");
+        try {
+            URI u = new URI(adminText);
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                adminUrl = u;
+            } else {
+                v.problem("pulsar.admin-url", "must be an http:// or https:// URL with a host, was " + adminText);
+            }
+        } catch (URISyntaxException e) {
+            v.problem("pulsar.admin-url", "is not a URL: " + e.getMessage());
+        }
+        String tenant = v.string("pulsar.tenant", "public");
+        String namespace = v.string("pulsar.namespace", "tributary");
+        for (String[] kv : new String[][] {{"pulsar.tenant", tenant}, {"pulsar.namespace", namespace}}) {
+            if (!PULSAR_NAME.matcher(kv[1]).matches()) {
+                v.problem(kv[0], "must match [A-Za-z0-9._-]{1,128}, was " + kv[1]);
+            }
+        }
         HubConfig c = new HubConfig(
                 Path.of(v.string("data-dir", "tributary-data/hub")),
                 v.string("host", "127.0.0.1"),
@@ -217,7 +287,10 @@ public record HubConfig(
                 ioThreads,
                 workerThreads,
                 lease,
-                replication);
+                replication,
+                store,
+                new PulsarSettings(
+                        serviceUrl, adminUrl, tenant, namespace, v.positiveDuration("pulsar.operation-timeout")));
         v.validate();
         return c;
     }

@@ -95,6 +95,14 @@ public interface ShardStore extends AutoCloseable {
     CompletableFuture<AppendResult> appendReplica(ShardKey shard, StoredBatch batch);
 
     /**
+     * Whether this store keeps hub-to-hub replicas ({@link #appendReplica}, {@link #truncate}, {@link #resetTo}); a hub
+     * refuses to create a stream with replicas on a store that does not. True unless overridden.
+     */
+    default boolean supportsReplicas() {
+        return true;
+    }
+
+    /**
      * Removes every batch at and after {@code fromSequence}, which must be a batch boundary at or below the high-water
      * mark (or the high-water mark itself, which removes nothing), and rebuilds the producer state from what remains.
      * A former home uses it when it rejoins as a replica: what it stored after the new home's fork was never

@@ -53,6 +53,11 @@ public final class NotifyingShardStore implements ShardStore {
     }
 
     @Override
+    public boolean supportsReplicas() {
+        return delegate.supportsReplicas();
+    }
+
+    @Override
     public CompletableFuture<Long> truncate(ShardKey shard, long fromSequence) {
         return delegate.truncate(shard, fromSequence);
     }

@@ -1,6 +1,7 @@
 package io.tributary.hub.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.tributary.hub.store.local.Durability;
@@ -169,5 +170,32 @@ class HubConfigTest {
 
     private Path yaml(String... lines) throws IOException {
         return Files.writeString(dir.resolve("hub.yaml"), String.join("\n", lines) + "\n");
+    }
+
+    @Test
+    void load_store_defaultsToLocalWithThePulsarStandaloneUrls() {
+        HubConfig c = HubConfig.load(Optional.empty(), Map.of(), Map.of());
+
+        assertThat(c.store()).isEqualTo("local");
+        assertThat(c.pulsar().serviceUrl()).isEqualTo("pulsar://127.0.0.1:6650");
+        assertThat(c.pulsar().adminUrl()).hasToString("http://127.0.0.1:8080");
+        assertThat(c.pulsar().tenant()).isEqualTo("public");
+        assertThat(c.pulsar().namespace()).isEqualTo("tributary");
+    }
+
+    @Test
+    void load_badPulsarSettings_reportsEachKey() {
+        assertThatThrownBy(() -> HubConfig.load(
+                        Optional.empty(),
+                        Map.of(),
+                        Map.of(
+                                "store", "Pulsar!",
+                                "pulsar.service-url", "http://broker:6650",
+                                "pulsar.admin-url", "broker:8080",
+                                "pulsar.namespace", "a/b")))
+                .hasMessageContaining("store")
+                .hasMessageContaining("pulsar.service-url")
+                .hasMessageContaining("pulsar.admin-url")
+                .hasMessageContaining("pulsar.namespace");
     }
 }

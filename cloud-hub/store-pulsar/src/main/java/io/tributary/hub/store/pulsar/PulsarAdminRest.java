@@ -44,6 +44,11 @@ final class PulsarAdminRest {
                 Set.of(204));
     }
 
+    /** Lists the tenant's namespaces: fails unless the admin API answers and the tenant exists. */
+    void listNamespaces(String tenant) throws IOException {
+        call("GET", "/admin/v2/namespaces/" + tenant, "", Set.of(200));
+    }
+
     /** Creates a non-partitioned persistent topic unless it exists; {@code topic} is its local name. */
     void createTopic(String tenant, String namespace, String topic) throws IOException {
         call("PUT", topicPath(tenant, namespace, topic), "", Set.of(204, 409));
@@ -68,6 +73,8 @@ final class PulsarAdminRest {
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot connect: " + method + " " + request.uri() + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + method + " " + request.uri(), e);

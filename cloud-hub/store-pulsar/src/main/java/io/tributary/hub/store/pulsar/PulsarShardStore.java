@@ -146,6 +146,54 @@ public final class PulsarShardStore implements ShardStore {
         return shard.info();
     }
 
+    /**
+     * Checks that the brokers answer on both URLs before the store is used: the admin API (preparing the namespace as
+     * {@link #open} would, or listing the tenant's namespaces when {@link PulsarStoreConfig#configureNamespace()} is
+     * off) and the binary protocol (a topic lookup that creates nothing). A hub calls it at start so that it does not
+     * come up on a broker it cannot reach.
+     *
+     * @throws IOException saying which URL failed and how
+     */
+    public synchronized void checkReachable() throws IOException {
+        try {
+            if (config.configureNamespace()) {
+                prepareNamespace();
+            } else {
+                admin.listNamespaces(config.tenant());
+            }
+        } catch (IOException e) {
+            throw new IOException("Pulsar admin API at " + config.adminUrl() + " failed: " + describe(e), e);
+        }
+        String probe = "persistent://" + config.tenant() + "/" + config.namespace() + "/__tributary-probe";
+        try {
+            client.getPartitionsForTopic(probe, false)
+                    .get(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reaching Pulsar at " + config.serviceUrl(), e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause =
+                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof PulsarClientException.TopicDoesNotExistException) {
+                return; // the brokers answered: the probe topic does not exist (and was not created)
+            }
+            throw new IOException(
+                    "Pulsar brokers at " + config.serviceUrl() + " failed a topic lookup (bound "
+                            + config.operationTimeout().toMillis() + " ms): " + describe(cause),
+                    cause);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** No hub-to-hub replicas on this store (see {@link #appendReplica}). */
+    @Override
+    public boolean supportsReplicas() {
+        return false;
+    }
+
     private void prepareNamespace() throws IOException {
         if (namespaceReady || !config.configureNamespace()) {
             return;

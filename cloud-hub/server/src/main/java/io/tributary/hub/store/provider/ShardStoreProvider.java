@@ -1,0 +1,54 @@
+package io.tributary.hub.store.provider;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.store.ShardStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * Makes the {@link ShardStore} a hub runs on, chosen by the hub setting {@code store}. Implementations are found with
+ * {@link ServiceLoader} ({@code META-INF/services/io.tributary.hub.store.provider.ShardStoreProvider}), so the hub server does
+ * not depend on any store module: {@code local} is built in, {@code pulsar} comes with the module {@code
+ * tributary-hub-store-pulsar} when it is on the class path.
+ */
+public interface ShardStoreProvider {
+    /** The value of the hub setting {@code store} that selects this provider, e.g. {@code local}. */
+    String name();
+
+    /**
+     * Makes the store and checks that it can work (for a remote store: that it is reachable), so that a hub that
+     * cannot store anything does not start.
+     *
+     * @throws java.io.IOException saying what is wrong (the hub prints its message, without a stack trace)
+     */
+    ShardStore create(HubConfig config, Clock clock, MeterRegistry registry) throws Exception;
+
+    /**
+     * The provider named {@code name} on the class path of {@code loader}.
+     *
+     * @throws IllegalArgumentException naming the known stores when none is called {@code name}
+     */
+    static ShardStoreProvider find(String name, ClassLoader loader) {
+        List<String> known = new ArrayList<>();
+        for (ShardStoreProvider p : ServiceLoader.load(ShardStoreProvider.class, loader)) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+            known.add(p.name());
+        }
+        String hint = name.equals("pulsar")
+                ? " (the Pulsar store is the module tributary-hub-store-pulsar: put its jar and its lib/ on the hub's"
+                        + " class path; ./tributary hub does)"
+                : "";
+        throw new IllegalArgumentException(
+                "store '" + name + "' is not on the class path" + hint + "; stores found: " + known);
+    }
+
+    /** {@link #find(String, ClassLoader)} with this interface's class loader. */
+    static ShardStoreProvider find(String name) {
+        return find(name, ShardStoreProvider.class.getClassLoader());
+    }
+}

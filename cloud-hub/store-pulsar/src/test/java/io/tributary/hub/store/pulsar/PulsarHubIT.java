@@ -1,0 +1,224 @@
+package io.tributary.hub.store.pulsar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.hub.Hub;
+import io.tributary.hub.RawLink;
+import io.tributary.hub.TestRecords;
+import io.tributary.hub.client.AdminClient;
+import io.tributary.hub.client.ConsumerRecord;
+import io.tributary.hub.client.Producer;
+import io.tributary.hub.client.ProducerOptions;
+import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.ReadPosition;
+import io.tributary.hub.client.ShardReader;
+import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubClientException;
+import io.tributary.hub.client.core.HubEndpoint;
+import io.tributary.hub.config.HubConfig;
+import io.tributary.protocol.v1.BatchAck;
+import io.tributary.protocol.v1.CreateStream;
+import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.protocol.v1.RegionEndpoint;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A whole hub with {@code store=pulsar} on the test broker: ingest by the producer client, reads by the shard reader,
+ * and a restart on an empty data dir that finds the records and the de-duplication state in Pulsar.
+ */
+class PulsarHubIT {
+    @RegisterExtension
+    static final PulsarBroker PULSAR = new PulsarBroker();
+
+    @TempDir
+    Path dir;
+
+    private final ClientResources resources = new ClientResources(1);
+    private Hub hub;
+
+    @AfterEach
+    void tearDown() {
+        if (hub != null) {
+            hub.close();
+        }
+        resources.close();
+    }
+
+    private static Map<String, String> flags(Path dataDir, String serviceUrl, String adminUrl) {
+        Map<String, String> f = new HashMap<>();
+        f.put("data-dir", dataDir.toString());
+        f.put("port", "0");
+        f.put("metrics-port", "-1");
+        f.put("store", "pulsar");
+        f.put("pulsar.service-url", serviceUrl);
+        f.put("pulsar.admin-url", adminUrl);
+        f.put("pulsar.namespace", "hub-it");
+        return f;
+    }
+
+    private Hub startHub(Path dataDir) throws Exception {
+        PulsarStandalone broker = PULSAR.broker();
+        return Hub.start(HubConfig.load(
+                Optional.empty(),
+                Map.of(),
+                flags(dataDir, broker.serviceUrl(), broker.adminUrl().toString())));
+    }
+
+    private ClientOptions client() {
+        return ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", hub.port())))
+                .build();
+    }
+
+    private void createStream(String stream) {
+        try (AdminClient admin = AdminClient.connect(resources, client())) {
+            admin.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
+        }
+    }
+
+    private List<String> readAll(String stream, int expected) throws InterruptedException {
+        List<String> texts = new ArrayList<>();
+        try (ShardReader reader = ShardReader.open(
+                resources,
+                client(),
+                ShardReaderOptions.of(stream, "shard-000000", ReadPosition.trimHorizon())
+                        .withCredit(500, 0))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (texts.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord r : reader.poll(Duration.ofMillis(200))) {
+                    assertThat(r.sequence())
+                            .as("sequence of record %d", texts.size())
+                            .isEqualTo(texts.size());
+                    texts.add(r.record().getPayload().toStringUtf8());
+                }
+            }
+        }
+        return texts;
+    }
+
+    private static BatchAck ack(Frame reply) {
+        assertThat(reply.hasBatchAck()).as("answer %s", reply).isTrue();
+        return reply.getBatchAck();
+    }
+
+    @Test
+    void hubOnPulsar_restartedOnAnEmptyDataDir_readsTheRecordsAndAnswersAResendAsDuplicate() throws Exception {
+        String stream = "hub-it-" + System.nanoTime();
+        Path first = Files.createDirectory(dir.resolve("first"));
+        hub = startHub(first);
+        createStream(stream);
+        int count = 200;
+        List<CompletableFuture<PutResult>> puts = new ArrayList<>();
+        try (Producer p = Producer.create(
+                resources, client(), ProducerOptions.defaults(stream).withBatching(50, Duration.ofMillis(1), 4))) {
+            for (int i = 0; i < count; i++) {
+                puts.add(p.put("k", ("r" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            for (int i = 0; i < count; i++) {
+                assertThat(puts.get(i).get(30, TimeUnit.SECONDS).sequence()).isEqualTo(i);
+            }
+        }
+        long epoch;
+        BatchAck stored;
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-pulsar", 0, Optional.empty())) {
+            epoch = link.epoch();
+            stored = ack(link.call(TestRecords.batch(1, stream, "agent-pulsar", epoch, "g", 0, 5)));
+        }
+        assertThat(stored.getDuplicates()).isZero();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            expected.add("r" + i);
+        }
+        for (int i = 0; i < 5; i++) {
+            expected.add("g:" + i);
+        }
+        assertThat(readAll(stream, expected.size())).isEqualTo(expected);
+        hub.close();
+        hub = null;
+
+        // A fresh data dir: no catalog, no grants, no segments. The catalog is still the hub's (not in Pulsar yet),
+        // so the stream is created again with the same shards; its shard opens the same topic and finds the data.
+        Path second = Files.createDirectory(dir.resolve("second"));
+        hub = startHub(second);
+        createStream(stream);
+        assertThat(readAll(stream, expected.size())).isEqualTo(expected);
+        try (RawLink link = RawLink.handshake(hub.port(), "agent-pulsar", epoch, Optional.empty())) {
+            assertThat(link.epoch()).as("the grant presented is adopted").isEqualTo(epoch);
+            BatchAck again = ack(link.call(TestRecords.batch(2, stream, "agent-pulsar", epoch, "g", 0, 5)));
+            assertThat(again.getDuplicates()).isEqualTo(5);
+            assertThat(again.getSequenceList()).isEqualTo(stored.getSequenceList());
+        }
+        assertThat(readAll(stream, expected.size())).isEqualTo(expected);
+        assertThat(second.resolve("shards")).as("no local segments").doesNotExist();
+    }
+
+    @Test
+    void hubOnPulsar_streamWithReplicas_isRefusedSayingWhy() throws Exception {
+        hub = startHub(dir);
+        try (AdminClient admin = AdminClient.connect(resources, client())) {
+            assertThatThrownBy(() -> admin.createStream(CreateStream.newBuilder()
+                            .setStream("replicated-" + System.nanoTime())
+                            .setShardCount(1)
+                            .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP)
+                            .addReplicas(
+                                    RegionEndpoint.newBuilder().setRegion("eu").setEndpoint("127.0.0.1:1"))
+                            .build()))
+                    .isInstanceOf(HubClientException.class)
+                    .hasMessageContaining("store (pulsar) does not keep hub-to-hub replicas");
+        }
+    }
+
+    @Test
+    void storePulsar_adminUrlNotAnswering_hubDoesNotStartAndSaysWhich() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String adminUrl = "http://127.0.0.1:" + closedPort;
+        assertThatThrownBy(() -> Hub.start(HubConfig.load(
+                        Optional.empty(), Map.of(), flags(dir, PULSAR.broker().serviceUrl(), adminUrl))))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("store=pulsar")
+                .hasMessageContaining("Pulsar admin API at " + adminUrl);
+        // Nothing is left holding the data dir.
+        hub = Hub.start(HubConfig.load(
+                Optional.empty(), Map.of(), Map.of("data-dir", dir.toString(), "port", "0", "metrics-port", "-1")));
+        assertThat(hub.config().store()).isEqualTo("local");
+    }
+
+    @Test
+    void storePulsar_serviceUrlNotAnswering_hubDoesNotStartAndSaysWhich() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Map<String, String> f = flags(
+                dir,
+                "pulsar://127.0.0.1:" + closedPort,
+                PULSAR.broker().adminUrl().toString());
+        f.put("pulsar.operation-timeout", "3s");
+        assertThatThrownBy(() -> Hub.start(HubConfig.load(Optional.empty(), Map.of(), f)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Pulsar brokers at pulsar://127.0.0.1:" + closedPort + " failed a topic lookup");
+    }
+}
