@@ -19,7 +19,6 @@ import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -59,7 +58,7 @@ public final class EdgeAgent implements AutoCloseable {
 
     public synchronized EdgeAgent start() throws IOException, InterruptedException {
         try {
-            Files.createDirectories(config.dataDir());
+            io.tributary.protocol.fs.DurableDirs.create(config.dataDir());
             buffer = DurableBuffer.open(config.buffer(), clock, registry);
             log.info(
                     "Buffer {} open: epoch {}, {} records stored, quota {} bytes ({})",

@@ -38,7 +38,7 @@ public final class DirectoryLock implements AutoCloseable {
      * @throws DirectoryLockedException when another process, or another owner in this one, holds the lock
      */
     public static DirectoryLock acquire(Path dir, String fileName, String what) throws IOException {
-        Files.createDirectories(dir);
+        DurableDirs.create(dir);
         Path file = dir.resolve(fileName);
         // No TRUNCATE_EXISTING: until the lock is ours, the file holds the holder's description.
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -300,7 +300,7 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
     }
 
     private void load() throws IOException {
-        Files.createDirectories(dir);
+        io.tributary.protocol.fs.DurableDirs.create(dir);
         List<Path> legacy = legacyFiles();
         if (!Files.exists(file)) {
             Map<GroupShard, Row> migrated = new LinkedHashMap<>();
@@ -378,6 +378,9 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             Path aside = old.resolveSibling(name + ".unreadable");
             Files.move(old, aside, StandardCopyOption.REPLACE_EXISTING);
+            // Durable before checkpoints.log is: else a power cut brings the legacy name back and the next open,
+            // finding the log, deletes it as migrated — and the group is no longer refused.
+            FramedLog.fsyncDirectory(old.getParent());
             unreadable.add(group);
             log.error("checkpoints of {} are unreadable ({}); kept as {}, the group is refused", group, e, aside);
         }

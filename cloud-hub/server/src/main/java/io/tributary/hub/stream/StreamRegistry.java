@@ -72,7 +72,7 @@ public final class StreamRegistry {
         Map<String, ShardRouter> loaded = new HashMap<>();
         List<String> problems = new ArrayList<>();
         try {
-            Files.createDirectories(dir);
+            io.tributary.protocol.fs.DurableDirs.create(dir);
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path file : files) {
                     String name = file.getFileName().toString();

@@ -4,7 +4,6 @@ import io.tributary.protocol.fs.DirectoryLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -76,7 +75,7 @@ public final class BufferLog implements AutoCloseable {
      * another buffer (this process or another) has the directory open.
      */
     public static BufferLog open(Path dir, long segmentBytes) throws IOException {
-        Files.createDirectories(dir);
+        io.tributary.protocol.fs.DurableDirs.create(dir);
         DirectoryLock lock = DirectoryLock.acquire(dir, "buffer.lock", "edge buffer");
         try {
             LogRecovery.Result recovered = LogRecovery.recover(dir);
@@ -324,11 +323,22 @@ public final class BufferLog implements AutoCloseable {
         liveBytes = live;
     }
 
-    private void syncDirectory() {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+    /**
+     * Makes the creation or deletion of segment files durable. A failed fsync is an I/O error like any other (the
+     * caller's commit fails and the buffer goes offline): acknowledging into a segment whose name may not survive a
+     * power cut would lose what was acknowledged. Only a file system that cannot open a directory at all (not Linux)
+     * relies on its own ordering.
+     */
+    private void syncDirectory() throws IOException {
+        FileChannel d;
+        try {
+            d = FileChannel.open(dir, StandardOpenOption.READ);
+        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+            LOG.debug("cannot open directory {} to fsync it ({}); relying on the file system's ordering", dir, e);
+            return;
+        }
+        try (d) {
             d.force(true);
-        } catch (IOException e) {
-            LOG.debug("cannot fsync directory {} ({}); relying on the file system's ordering", dir, e.toString());
         }
     }
 }

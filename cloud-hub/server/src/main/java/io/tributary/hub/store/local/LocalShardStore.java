@@ -234,6 +234,8 @@ public final class LocalShardStore implements ShardStore {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
+            // Durably gone: a stream created again under this name must not find the old segments after a power cut.
+            io.tributary.protocol.fs.DurableDirs.sync(dir.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("deleting " + dir, e);
         }

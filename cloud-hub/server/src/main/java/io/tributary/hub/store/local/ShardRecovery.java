@@ -54,7 +54,8 @@ final class ShardRecovery {
     }
 
     Recovered recover() throws IOException {
-        Files.createDirectories(dir);
+        // A new shard's directory (and its stream's) must be durable before its first acknowledged append.
+        io.tributary.protocol.fs.DurableDirs.create(dir);
         Optional<ShardCut> redone = ShardCut.redoPending(dir, config, files);
         redone.ifPresent(c -> LOG.warn(
                 "{}: completed a cut interrupted by a crash: kept records below {}, next sequence {}",

@@ -206,7 +206,12 @@ final class ShardWriter implements Runnable {
                 } else if (c instanceof Lookup l) {
                     l.future().complete(producers.lookup(l.producer(), l.first(), l.last()));
                 } else if (c instanceof Retention r) {
-                    r.future().complete(retention.enforce(r.policy()));
+                    RetentionResult trimmed = retention.enforce(r.policy());
+                    if (trimmed.segmentsDeleted() > 0) {
+                        // Deleted segments must not come back after a power cut (a gap would take the shard offline).
+                        ShardRecovery.syncDirectory(dir, files);
+                    }
+                    r.future().complete(trimmed);
                 }
             }
         } catch (ShardUnavailableException e) {
