@@ -129,6 +129,14 @@ class ReplicationIT {
         return out;
     }
 
+    /** Records the replica regions are behind, summed over shards, as the home's describe says. */
+    private static long lagRecords(AdminClient admin) {
+        return admin.describeStream(STREAM).getShardsList().stream()
+                .flatMap(sh -> sh.getReplicaLagList().stream())
+                .mapToLong(l -> l.getLagRecords())
+                .sum();
+    }
+
     private void awaitSameContent() {
         await().atMost(Duration.ofSeconds(30))
                 .ignoreExceptions()
@@ -215,10 +223,7 @@ class ReplicationIT {
         produce(eu, "edge-2", 0, 4);
         long lagWhenLost;
         try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
-            lagWhenLost = admin.describeStream(STREAM).getShardsList().stream()
-                    .flatMap(sh -> sh.getReplicaLagList().stream())
-                    .mapToLong(l -> l.getLagRecords())
-                    .sum();
+            lagWhenLost = lagRecords(admin);
         }
         assertThat(lagWhenLost).isEqualTo(20);
         eu.close();
@@ -285,19 +290,12 @@ class ReplicationIT {
         us = null;
         produce(eu, "edge-2", 0, 8);
         try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
-            long behind = admin.describeStream(STREAM).getShardsList().stream()
-                    .flatMap(sh -> sh.getReplicaLagList().stream())
-                    .mapToLong(l -> l.getLagRecords())
-                    .sum();
+            long behind = lagRecords(admin);
             assertThat(behind).as("records the replica lacks while it is down").isEqualTo(40);
             us = start("us", usPort);
             awaitSameContent();
             await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(admin.describeStream(STREAM).getShardsList().stream()
-                                    .flatMap(sh -> sh.getReplicaLagList().stream())
-                                    .mapToLong(l -> l.getLagRecords())
-                                    .sum())
-                            .isZero());
+                    .untilAsserted(() -> assertThat(lagRecords(admin)).isZero());
         }
         assertThat(TestRecords.readStream(us.store(), us.streams().describe(STREAM)))
                 .isEqualTo(TestRecords.readStream(eu.store(), eu.streams().describe(STREAM)))

@@ -88,9 +88,9 @@ final class ReplicaInbound implements FrameService {
         switch (frame.getBodyCase()) {
             case REPLICA_OFFER -> onOffer(session, link, frame.getReplicaOffer());
             case REPLICA_BATCHES -> onBatches(session, link, frame.getReplicaBatches());
-            case REPLICA_GRANTS -> hub.adoptGrants(frame.getReplicaGrants());
-            case REPLICA_CHECKPOINT -> hub.adoptCheckpoint(frame.getReplicaCheckpoint());
-            case REPLICA_HANDOVER -> hub.handedOver(frame.getReplicaHandover());
+            case REPLICA_GRANTS -> hub.carried().adoptGrants(frame.getReplicaGrants());
+            case REPLICA_CHECKPOINT -> hub.carried().adoptCheckpoint(frame.getReplicaCheckpoint());
+            case REPLICA_HANDOVER -> hub.handover().handedOver(frame.getReplicaHandover());
             default -> log.debug("ignoring {} from {}", frame.getBodyCase(), session);
         }
     }
@@ -99,7 +99,7 @@ final class ReplicaInbound implements FrameService {
     public void onClosed(Session session) {
         Link link = session.attribute(Link.class, Link::new);
         link.shards.keySet().forEach(key -> hub.replicaLag(key).state = "home disconnected");
-        hub.homeSessionClosed(session);
+        hub.handover().homeSessionClosed(session);
     }
 
     private void onOffer(Session session, Link link, ReplicaOffer offer) {
@@ -127,7 +127,7 @@ final class ReplicaInbound implements FrameService {
                                         refusal(offer.getStream().getStream(), new Replicator.Refusal(e.getMessage())));
                                 return;
                             }
-                            hub.homeSession(taken.name(), session);
+                            hub.handover().homeSession(taken.name(), session);
                             List<Position> positions = positions(taken);
                             session.execute(() -> follow(session, link, taken, positions));
                         },

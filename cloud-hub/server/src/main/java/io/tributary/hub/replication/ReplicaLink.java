@@ -95,6 +95,15 @@ final class ReplicaLink implements HubSessionListener {
         session.send(frame);
     }
 
+    /** Sends from any thread when connected; dropped otherwise (the next connect or follow sends it again). */
+    void sendIfConnected(Frame frame) {
+        execute(() -> {
+            if (connected()) {
+                send(frame);
+            }
+        });
+    }
+
     /** Offers (again) the current version of a stream this hub is home of. */
     void offer(StreamDefinition stream) {
         names.add(stream.name());
@@ -174,7 +183,7 @@ final class ReplicaLink implements HubSessionListener {
         state = "following";
         log.info("replication: connected to region {} at {}; offering {} stream(s)", region, ep, offered.size());
         offered.values().forEach(this::sendOffer);
-        home.grantsOffer().forEach(session::send);
+        home.carried().grantsOffer().forEach(session::send);
     }
 
     @Override
@@ -207,7 +216,7 @@ final class ReplicaLink implements HubSessionListener {
                         frame.getReplicaFollow().getStream(),
                         frame.getReplicaFollow().getShardId()))) {
                     // First follow of this shard on this connection: the replica gets the group checkpoints too.
-                    home.checkpointsOf(frame.getReplicaFollow().getStream()).stream()
+                    home.carried().checkpointsOf(frame.getReplicaFollow().getStream()).stream()
                             .filter(f -> f.getReplicaCheckpoint()
                                     .getShardId()
                                     .equals(frame.getReplicaFollow().getShardId()))
@@ -244,7 +253,8 @@ final class ReplicaLink implements HubSessionListener {
                 }
             }
             case REPLICA_REFUSED -> home.refusedBy(region, frame.getReplicaRefused());
-            case REPLICA_HANDOVER -> home.handOver(frame.getReplicaHandover().getStream(), this);
+            case REPLICA_HANDOVER ->
+                home.handover().handOver(frame.getReplicaHandover().getStream(), this);
             default -> log.debug("replication: ignoring {} from region {}", frame.getBodyCase(), region);
         }
     }

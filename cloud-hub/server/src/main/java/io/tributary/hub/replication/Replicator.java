@@ -20,18 +20,12 @@ import io.tributary.hub.stream.StreamException;
 import io.tributary.hub.stream.StreamMessages;
 import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.hub.subscribe.ShardNotifier;
-import io.tributary.protocol.v1.Frame;
-import io.tributary.protocol.v1.ReplicaCheckpoint;
-import io.tributary.protocol.v1.ReplicaGrant;
-import io.tributary.protocol.v1.ReplicaGrants;
-import io.tributary.protocol.v1.ReplicaHandover;
 import io.tributary.protocol.v1.ReplicaRefused;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -78,6 +72,8 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     private final Set<String> changing = ConcurrentHashMap.newKeySet();
 
     private final ReplicaInbound inbound = new ReplicaInbound(this);
+    private final Carried carried;
+    private final Handover handover = new Handover(this);
     private volatile String endpoint;
     /** Completes once ingest has acted on every home check it made before: see {@link #stopIngest}. */
     private volatile java.util.function.Supplier<CompletableFuture<Void>> ingestBarrier =
@@ -105,6 +101,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         this.clock = clock;
         this.metrics = new ReplicationMetrics(registry);
         this.lags = new LagBoard(registry, clock);
+        this.carried = new Carried(this, grants, checkpoints, links);
     }
 
     /** Starts replicating the streams this hub is home of; {@code port} is the listener's, for the default endpoint. */
@@ -112,8 +109,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         this.ingestBarrier = ingestBarrier;
         String advertised = config.replication().advertisedEndpoint();
         this.endpoint = advertised.isEmpty() ? defaultEndpoint(config.host(), port) : advertised;
-        grants.onRecorded(this::granted);
-        checkpoints.onCommitted(this::checkpointsCommitted);
+        carried.start();
         streams.addListener(this);
         streams.list().forEach(this::sync);
         log.info("replication: this hub is region {} at {}", config.region(), endpoint);
@@ -219,7 +215,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         // A stream created again under this name starts from nothing replicated.
         stream.shards().forEach(sh -> watermarks.reset(new ShardKey(stream.name(), sh.id())));
         replicaLags.keySet().removeIf(k -> k.stream().equals(stream.name()));
-        homes.remove(stream.name());
+        handover.forget(stream.name());
         synchronized (links) {
             homeHere.remove(stream.name());
         }
@@ -480,7 +476,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     }
 
     /** Waits until every append queued to the shard's writer so far is done (a lookup queues behind them). */
-    private void writerBarrier(ShardKey key) {
+    void writerBarrier(ShardKey key) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {
@@ -503,7 +499,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
      * reach the store unqueued (ingest checks and appends in one event-loop task), so the writer barriers that follow
      * come after every append this hub accepted as home.
      */
-    private void stopIngest(String stream) {
+    void stopIngest(String stream) {
         try {
             ingestBarrier.get().get(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -537,112 +533,6 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         });
     }
 
-    void adoptGrants(ReplicaGrants frame) {
-        worker.execute(() -> {
-            for (ReplicaGrant g : frame.getGrantsList()) {
-                try {
-                    grants.claim(g.getAgentId(), g.getGrant());
-                } catch (IOException | IllegalArgumentException e) {
-                    log.warn("replication: cannot record the grant of {}: {}", g.getAgentId(), e.toString());
-                }
-            }
-        });
-    }
-
-    /** Replica side: a group's checkpoint committed at home; stored here so the group resumes after a promotion. */
-    void adoptCheckpoint(ReplicaCheckpoint c) {
-        StreamDefinition stream = streams.find(c.getStream()).orElse(null);
-        if (stream == null || stream.replication().isHome(region())) {
-            return; // the home's own checkpoints are the group's; a stale home's are not taken
-        }
-        Optional<CheckpointStore.Row> held = checkpoints.row(c.getStream(), c.getConsumerGroup(), c.getShardId());
-        if (held.isPresent() && held.get().token() > c.getLeaseToken()) {
-            return; // an older row (sent again after a reconnect): lease tokens never go back
-        }
-        checkpoints
-                .commit(List.of(CheckpointStore.row(
-                        c.getStream(),
-                        c.getConsumerGroup(),
-                        c.getShardId(),
-                        c.getSequence(),
-                        c.getLeaseToken(),
-                        c.getShardEnd())))
-                .exceptionally(e -> {
-                    log.warn(
-                            "replication: cannot store the checkpoint of group {}: {}",
-                            c.getConsumerGroup(),
-                            e.toString());
-                    return null;
-                });
-    }
-
-    /** The checkpoints of a stream homed here, for a replica that just followed it. */
-    List<Frame> checkpointsOf(String stream) {
-        return checkpoints.rowsOf(stream).stream()
-                .map(Replicator::checkpointFrame)
-                .toList();
-    }
-
-    private static Frame checkpointFrame(CheckpointStore.Row r) {
-        return Frame.newBuilder()
-                .setReplicaCheckpoint(ReplicaCheckpoint.newBuilder()
-                        .setStream(r.stream())
-                        .setConsumerGroup(r.group())
-                        .setShardId(r.shardId())
-                        .setSequence(r.checkpoint())
-                        .setLeaseToken(r.token())
-                        .setShardEnd(r.ended()))
-                .build();
-    }
-
-    /** Home side: sends durable checkpoints of replicated streams homed here to their replica regions. */
-    private void checkpointsCommitted(List<CheckpointStore.Row> rows) {
-        for (CheckpointStore.Row r : rows) {
-            StreamDefinition stream = streams.find(r.stream()).orElse(null);
-            if (stream == null
-                    || !stream.replication().replicated()
-                    || !stream.replication().isHome(region())) {
-                continue;
-            }
-            Frame f = checkpointFrame(r);
-            for (String replica : stream.replication().replicaRegions()) {
-                ReplicaLink l =
-                        links.get(replica + "@" + stream.replication().regions().get(replica));
-                if (l != null) {
-                    l.execute(() -> {
-                        if (l.connected()) {
-                            l.send(f);
-                        }
-                    });
-                }
-            }
-        }
-    }
-
-    /** The grant table, for a replica that just connected. */
-    List<Frame> grantsOffer() {
-        ReplicaGrants.Builder b = ReplicaGrants.newBuilder();
-        grants.snapshot()
-                .forEach((id, g) ->
-                        b.addGrants(ReplicaGrant.newBuilder().setAgentId(id).setGrant(g)));
-        return b.getGrantsCount() == 0
-                ? List.of()
-                : List.of(Frame.newBuilder().setReplicaGrants(b).build());
-    }
-
-    private void granted(String id, long grant) {
-        Frame f = Frame.newBuilder()
-                .setReplicaGrants(ReplicaGrants.newBuilder()
-                        .addGrants(ReplicaGrant.newBuilder().setAgentId(id).setGrant(grant)))
-                .build();
-        links.values()
-                .forEach(l -> l.execute(() -> {
-                    if (l.connected()) {
-                        l.send(f);
-                    }
-                }));
-    }
-
     // ---- promotion ----
 
     /**
@@ -651,7 +541,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
      */
     public StreamDefinition promote(io.tributary.protocol.v1.PromoteStream request) {
         if (request.getGraceful()) {
-            return promoteGracefully(request.getStream());
+            return handover.promoteGracefully(request.getStream());
         }
         return promote(request.getStream());
     }
@@ -691,133 +581,25 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         }
     }
 
-    /** Per stream this hub replicates: the connection of its home, for a planned switchover. */
-    private final Map<String, io.tributary.hub.server.Session> homes = new ConcurrentHashMap<>();
-
-    private final Map<String, CompletableFuture<Map<String, Long>>> handovers = new ConcurrentHashMap<>();
-
-    void homeSession(String stream, io.tributary.hub.server.Session session) {
-        homes.put(stream, session);
-    }
-
-    void homeSessionClosed(io.tributary.hub.server.Session session) {
-        homes.values().removeIf(s -> s == session);
-    }
-
-    /**
-     * A planned switchover: asks the home to stop taking writes for the stream, waits until this hub holds everything
-     * the home stored, then promotes. Fails (and the home takes writes again after a while) when the home cannot be
-     * reached or this hub does not catch up in time.
-     */
-    StreamDefinition promoteGracefully(String name) {
-        io.tributary.hub.server.Session home = homes.get(name);
-        // The home may be reconnecting (or not have offered the stream yet): give it a few seconds.
-        long waitUntil = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while ((home == null || !home.isOpen()) && System.nanoTime() < waitUntil) {
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
-            home = homes.get(name);
-        }
-        if (home == null || !home.isOpen()) {
-            throw new StreamException(
-                    StreamException.Reason.INVALID,
-                    "graceful promotion of " + name + " needs a live connection from its home; promote without"
-                            + " --graceful to fail over");
-        }
-        CompletableFuture<Map<String, Long>> answer = new CompletableFuture<>();
-        handovers.put(name, answer);
-        home.send(Frame.newBuilder()
-                .setReplicaHandover(ReplicaHandover.newBuilder().setStream(name))
-                .build());
-        long deadline = System.nanoTime() + HANDOVER_TIMEOUT.toNanos();
-        try {
-            Map<String, Long> target =
-                    answer.get(HANDOVER_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            for (Map.Entry<String, Long> e : target.entrySet()) {
-                ShardKey key = new ShardKey(name, e.getKey());
-                while (highWaterMark(key) < e.getValue()) {
-                    if (System.nanoTime() > deadline) {
-                        throw new StreamException(
-                                StreamException.Reason.INVALID,
-                                "graceful promotion of " + name + ": " + key + " did not catch up with the home's "
-                                        + e.getValue() + " in " + HANDOVER_TIMEOUT.toSeconds() + " s");
-                    }
-                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-                }
-            }
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new StreamException(
-                    StreamException.Reason.INVALID, "graceful promotion of " + name + ": the home did not answer");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new StreamException(StreamException.Reason.INVALID, "graceful promotion failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StreamException(StreamException.Reason.INVALID, "interrupted");
-        } finally {
-            handovers.remove(name);
-        }
-        return promote(name);
-    }
-
-    /** The home's answer to a handover request. */
-    void handedOver(ReplicaHandover answer) {
-        CompletableFuture<Map<String, Long>> f = handovers.get(answer.getStream());
-        if (f != null) {
-            Map<String, Long> hwms = new LinkedHashMap<>();
-            answer.getHighWaterMarksList().forEach(h -> hwms.put(h.getShardId(), h.getSequence()));
-            f.complete(hwms);
-        }
-    }
-
-    /**
-     * Home side: a replica asks to take over {@code name}. Stops taking writes for it for {@link #HANDOVER_TIMEOUT}
-     * (the replica's promotion ends that for good), waits for the queued appends, and answers with the final
-     * high-water marks.
-     */
-    void handOver(String name, ReplicaLink link) {
-        worker.execute(() -> {
-            StreamDefinition stream = streams.find(name).orElse(null);
-            if (stream == null || !stream.replication().isHome(region())) {
-                return;
-            }
-            String target = stream.replication().regions().get(link.region());
-            NotHome redirect = new NotHome(
-                    link.region(),
-                    target,
-                    "stream " + name + " is being handed over to region " + link.region() + " at " + target);
-            // Until the new generation arrives (or the handover times out), writes go to the region taking over.
-            handingOver.put(name, redirect);
-            stopIngest(name);
-            handoverExpiry.schedule(
-                    () -> handingOver.remove(name, redirect),
-                    HANDOVER_TIMEOUT.toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-            ReplicaHandover.Builder b = ReplicaHandover.newBuilder().setStream(name);
-            for (ShardDefinition shard : stream.shards()) {
-                ShardKey key = new ShardKey(name, shard.id());
-                writerBarrier(key);
-                b.addHighWaterMarks(io.tributary.protocol.v1.ShardFork.newBuilder()
-                        .setGeneration(stream.replication().generation())
-                        .setShardId(shard.id())
-                        .setSequence(highWaterMark(key)));
-            }
-            log.warn("stream {}: handing over to region {}; taking no writes meanwhile", name, link.region());
-            Frame f = Frame.newBuilder().setReplicaHandover(b).build();
-            link.execute(() -> link.send(f));
-        });
-    }
-
-    private static final java.time.Duration HANDOVER_TIMEOUT = java.time.Duration.ofSeconds(20);
-    private final java.util.concurrent.ScheduledExecutorService handoverExpiry =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "hub-handover");
-                t.setDaemon(true);
-                return t;
-            });
-
     // ---- for links and shippers ----
 
     String hubId() {
         return config.hubId();
+    }
+
+    /** Planned switchovers. */
+    Handover handover() {
+        return handover;
+    }
+
+    /** Where writes of a stream go while this hub hands it over (or is demoted): ingest's redirects. */
+    Map<String, NotHome> handingOver() {
+        return handingOver;
+    }
+
+    /** Epoch grants and group checkpoints that travel with the streams. */
+    Carried carried() {
+        return carried;
     }
 
     ReplicationConfig replicationConfig() {
@@ -880,7 +662,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
         closed = true;
         links.values().forEach(ReplicaLink::close);
         links.clear();
-        handoverExpiry.shutdownNow();
+        handover.close();
         resources.close();
     }
 }
