@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@link ConnectAcceptor}, which replaces this handler with the session pipeline.
  *
  * <p>Refusals: unsupported protocol (0x01), rejected client id (0x02 / 0x85), bad credentials (0x04 / 0x86),
- * anonymous not allowed (0x05 / 0x87) are answered with CONNACK and a close; oversized, malformed or
- * out-of-order packets just close. One instance per channel; event loop only.
+ * anonymous not allowed (0x05 / 0x87) are answered with CONNACK and a close; so are MQTT 5 CONNECTs that break a
+ * property rule ({@link PacketRules}: 0x81 Malformed Packet, 0x82 Protocol Error, 0x8C Bad authentication method)
+ * or do not decode (0x81); oversized packets, undecodable 3.1.1 CONNECTs and out-of-order packets just close. One instance per channel; event loop only.
  */
 final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
 
@@ -86,6 +87,14 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 refuse(ctx, CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "unsupported_protocol_version");
                 return;
             }
+            if (version == MqttVersion.MQTT_5) {
+                PacketRules.Violation violation = PacketRules.connect(
+                        connect.variableHeader().properties(), connect.payload().willProperties());
+                if (violation != null) {
+                    refuseViolation(ctx, violation);
+                    return;
+                }
+            }
             MqttConnectReturnCode refusal = new ConnectAcceptor(server, ctx, connect, version).accept();
             if (refusal != null) {
                 refuse(ctx, refusal, resultTag(refusal));
@@ -93,8 +102,31 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof PropertyScanner.Duplicate duplicate && !closing) {
+            refuseViolation(
+                    ctx,
+                    new PacketRules.Violation(
+                            PacketRules.PROTOCOL_ERROR,
+                            "duplicate_property",
+                            "property 0x" + Integer.toHexString(duplicate.propertyId()) + " appears twice"));
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** An MQTT 5 CONNECT that breaks a property rule: CONNACK with the violation's reason code, then close. */
+    private void refuseViolation(ChannelHandlerContext ctx, PacketRules.Violation violation) {
+        log.info("Invalid CONNECT from {}: {}", ctx.channel().remoteAddress(), violation.detail());
+        if (violation.reasonCode() != PacketRules.BAD_AUTHENTICATION_METHOD) {
+            server.metrics().malformed(violation.tag());
+        }
+        refuse(ctx, MqttConnectReturnCode.valueOf(violation.reasonCode()), violation.tag());
+    }
+
     private void onDecodeFailure(ChannelHandlerContext ctx, MqttMessage msg, Throwable cause) {
-        log.debug("Bad CONNECT from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.info("Undecodable CONNECT from {}: {}", ctx.channel().remoteAddress(), cause.toString());
         if (cause instanceof MqttUnacceptableProtocolVersionException) {
             refuse(ctx, CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "unsupported_protocol_version");
         } else if (cause instanceof MqttIdentifierRejectedException) {
@@ -104,8 +136,15 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
                     ctx,
                     v5 ? CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID : CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                     "identifier_rejected");
+        } else if (cause instanceof TooLongFrameException) {
+            server.metrics().malformed("too_large");
+            close(ctx);
+        } else if (ctx.channel().attr(PropertyScanner.NETTY_MQTT_VERSION).get() == MqttVersion.MQTT_5) {
+            // MQTT 5 §3.2.2.2: a server may answer a malformed CONNECT with CONNACK 0x81 before closing
+            server.metrics().malformed("decode_error");
+            refuse(ctx, CONNECTION_REFUSED_MALFORMED_PACKET, "malformed");
         } else {
-            server.metrics().malformed(cause instanceof TooLongFrameException ? "too_large" : "decode_error");
+            server.metrics().malformed("decode_error");
             close(ctx);
         }
     }

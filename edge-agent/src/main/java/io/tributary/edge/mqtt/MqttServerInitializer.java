@@ -12,17 +12,18 @@ import java.util.Optional;
  * Builds the pipeline of one accepted connection, with named handlers:
  *
  * <pre>
- * [tls] → [keepAlive] → mqttDecoder → mqttEncoder → connect | publish → guard
+ * [tls] → propertyScanner → [keepAlive] → mqttDecoder → mqttEncoder → connect | publish → guard
  * </pre>
  *
  * {@code tls} only on the TLS listener; {@code keepAlive} (an {@code IdleStateHandler}) and {@code publish} replace
  * {@code connect} once CONNECT is accepted. The decoder enforces {@link MqttServerConfig#maxPacketSize()} before
- * reading a body. Sharable across channels; runs on the accepting event loop.
+ * reading a body; {@link PropertyScanner} frames packets first to catch repeated MQTT 5 properties. Sharable across channels; runs on the accepting event loop.
  */
 public final class MqttServerInitializer extends ChannelInitializer<SocketChannel> {
 
     static final String TLS = "tls";
     static final String KEEP_ALIVE = "keepAlive";
+    static final String SCANNER = "propertyScanner";
     static final String DECODER = "mqttDecoder";
     static final String ENCODER = "mqttEncoder";
     static final String CONNECT = "connect";
@@ -44,6 +45,7 @@ public final class MqttServerInitializer extends ChannelInitializer<SocketChanne
         ChannelPipeline p = ch.pipeline();
         tls.ifPresent(ctx -> p.addLast(TLS, ctx.newHandler(ch.alloc())));
         MqttServerConfig config = server.config();
+        p.addLast(SCANNER, new PropertyScanner(config.maxPacketSize()));
         p.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
         p.addLast(ENCODER, MqttEncoder.INSTANCE);
         p.addLast(CONNECT, new ConnectHandler(server));

@@ -111,6 +111,15 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         String topic = msg.variableHeader().topicName();
         long startNanos = System.nanoTime();
         server.metrics().publish(qos);
+        PacketRules.Violation violation = connection.isV5()
+                ? PacketRules.publish(topic, msg.variableHeader().properties())
+                : topic.isEmpty()
+                        ? new PacketRules.Violation(PacketRules.PROTOCOL_ERROR, "empty_topic", "empty topic name")
+                        : null;
+        if (violation != null) {
+            violated(ctx, "PUBLISH", violation);
+            return;
+        }
         Optional<TopicMapping.Match> match = server.config().topicMapping().match(topic);
         if (match.isEmpty()) {
             PublishAcks.Decision decision = PublishAcks.unmappedTopic(connection.isV5());
@@ -229,9 +238,29 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         return result;
     }
 
+    /** A packet broke a rule: counted, logged, answered with DISCONNECT and the reason code (3.1.1: closed). */
+    private void violated(ChannelHandlerContext ctx, String packet, PacketRules.Violation violation) {
+        log.info(
+                "Protocol violation by {} ({}) in {}: {}; disconnecting",
+                connection.clientId(),
+                ctx.channel().remoteAddress(),
+                packet,
+                violation.detail());
+        server.metrics().malformed(violation.tag());
+        disconnect(ctx, MqttReasonCodes.Disconnect.valueOf(violation.reasonCode()), "protocol");
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
+        if (evt instanceof PropertyScanner.Duplicate duplicate) {
+            violated(
+                    ctx,
+                    duplicate.packet(),
+                    new PacketRules.Violation(
+                            PacketRules.PROTOCOL_ERROR,
+                            "duplicate_property",
+                            "property 0x" + Integer.toHexString(duplicate.propertyId()) + " appears twice"));
+        } else if (evt instanceof IdleStateEvent) {
             log.info(
                     "Keep-alive expired for {} ({})",
                     connection.clientId(),

@@ -16,6 +16,12 @@
  *   <li>An empty client id gets {@code tributary-<uuid>} (3.1.1 only with CleanSession=1; MQTT 5 always, returned
  *       as Assigned Client Identifier).
  *   <li>Anonymous CONNECT when not allowed: 0x05 / 0x87 Not authorized; wrong password 0x04 / 0x86.
+ *   <li>MQTT 5 property rules Netty's decoder does not enforce ({@code PacketRules}, repeated properties in
+ *       {@code PropertyScanner}): a CONNECT that breaks one gets CONNACK 0x81 / 0x82 (0x8C for an Authentication
+ *       Method: no enhanced authentication) and a close; any other packet a DISCONNECT with 0x81 Malformed Packet,
+ *       0x82 Protocol Error or 0x94 Topic Alias invalid (the server's Topic Alias Maximum is 0). An MQTT 3.1.1
+ *       PUBLISH with an empty topic closes the connection. Each is counted in
+ *       {@code tributary_edge_mqtt_malformed_packets_total{reason}}.
  *   <li>Will messages are accepted in CONNECT but never published (the edge has no subscribers).
  * </ul>
  */

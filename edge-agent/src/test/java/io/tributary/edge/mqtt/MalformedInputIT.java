@@ -2,13 +2,9 @@ package io.tributary.edge.mqtt;
 
 import static io.tributary.edge.mqtt.TestServer.PASSWORD;
 import static io.tributary.edge.mqtt.TestServer.USER;
-import static io.tributary.edge.mqtt.TestServer.packetId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -16,10 +12,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,18 +23,7 @@ class MalformedInputIT {
     /** CONNECT, MQTT 3.1.1, clean session, keep-alive 60, client id "c", no credentials. */
     private static final byte[] CONNECT_311 = {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60, 0, 1, 'c'};
 
-    private static EventLoopGroup clients;
     private TestServer server;
-
-    @BeforeAll
-    static void startClients() {
-        clients = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    }
-
-    @AfterAll
-    static void stopClients() {
-        clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     @BeforeEach
     void startServer() throws Exception {
@@ -54,32 +36,17 @@ class MalformedInputIT {
     }
 
     private RawMqttClient raw() throws InterruptedException {
-        return new RawMqttClient(clients, server.address());
-    }
-
-    private void awaitClosed(RawMqttClient client) {
-        await().atMost(RawMqttClient.WAIT).until(() -> !client.isOpen());
-        client.close();
-    }
-
-    /** A well-behaved client still connects and gets its PUBACK. */
-    private void assertServerStillServes() throws Exception {
-        try (RawMqttClient good = raw()) {
-            assertThat(good.connect(MqttVersion.MQTT_3_1_1, "good", USER, PASSWORD))
-                    .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
-            good.publish(TOPIC, 1, 1, false, "ok");
-            assertThat(packetId(good.next())).isEqualTo(1);
-        }
+        return RawMqttClient.to(server.address());
     }
 
     @Test
     void garbageBytes_beforeConnect_closedAndCounted() throws Exception {
         RawMqttClient bad = raw();
         bad.sendBytes((byte) 0x00, (byte) 0x02, (byte) 0xde, (byte) 0xad);
-        awaitClosed(bad);
+        bad.awaitClosed();
         assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "decode_error"))
                 .isEqualTo(1);
-        assertServerStillServes();
+        server.assertStillServes();
     }
 
     @Test
@@ -87,7 +54,7 @@ class MalformedInputIT {
         RawMqttClient bad = raw();
         bad.sendBytes(java.util.Arrays.copyOf(CONNECT_311, 7));
         bad.close();
-        assertServerStillServes();
+        server.assertStillServes();
         await().atMost(RawMqttClient.WAIT).until(() -> server.server.metrics().connections() == 0);
     }
 
@@ -97,20 +64,20 @@ class MalformedInputIT {
         server.close();
         server = TestServer.start(ManualSink.automatic(), b -> b.connectTimeout(Duration.ofMillis(300)));
         RawMqttClient idle = raw();
-        awaitClosed(idle);
+        idle.awaitClosed();
         assertThat(server.count("tributary.edge.mqtt.connects", "result", "timeout"))
                 .isEqualTo(1);
-        assertServerStillServes();
+        server.assertStillServes();
     }
 
     @Test
     void publish_beforeConnect_closedAndCounted() throws Exception {
         RawMqttClient bad = raw();
         bad.publish(TOPIC, 1, 1, false, "too early");
-        awaitClosed(bad);
+        bad.awaitClosed();
         assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "packet_before_connect"))
                 .isEqualTo(1);
-        assertServerStillServes();
+        server.assertStillServes();
     }
 
     @Test
@@ -122,8 +89,8 @@ class MalformedInputIT {
         MqttConnAckMessage connAck = (MqttConnAckMessage) bad.next();
         assertThat(connAck.variableHeader().connectReturnCode())
                 .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
-        awaitClosed(bad);
-        assertServerStillServes();
+        bad.awaitClosed();
+        server.assertStillServes();
     }
 
     @Test
@@ -136,10 +103,10 @@ class MalformedInputIT {
         assertThat(disconnect.fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);
         assertThat(((MqttReasonCodeAndPropertiesVariableHeader) disconnect.variableHeader()).reasonCode() & 0xff)
                 .isEqualTo(0x95);
-        awaitClosed(big);
+        big.awaitClosed();
         assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "too_large"))
                 .isEqualTo(1);
-        assertServerStillServes();
+        server.assertStillServes();
     }
 
     @Test
@@ -147,10 +114,10 @@ class MalformedInputIT {
         RawMqttClient big = raw();
         big.connect(MqttVersion.MQTT_3_1_1, "big", USER, PASSWORD);
         big.publish(TOPIC, 0, 0, false, "x".repeat(2000));
-        awaitClosed(big);
+        big.awaitClosed();
         assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "too_large"))
                 .isEqualTo(1);
-        assertServerStillServes();
+        server.assertStillServes();
     }
 
     @Test
@@ -160,10 +127,10 @@ class MalformedInputIT {
         twice.sendBytes(CONNECT_311);
         MqttMessage disconnect = twice.next();
         assertThat(disconnect.fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);
-        awaitClosed(twice);
+        twice.awaitClosed();
         assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "second_connect"))
                 .isEqualTo(1);
-        assertServerStillServes();
+        server.assertStillServes();
     }
 
     @Test
@@ -177,10 +144,10 @@ class MalformedInputIT {
                     .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD);
             assertThat(anonymous.connect(MqttVersion.MQTT_3_1_1, "anon", null, null))
                     .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
-            awaitClosed(v3);
+            v3.awaitClosed();
         }
         assertThat(server.count("tributary.edge.mqtt.connects", "result", "bad_credentials"))
                 .isEqualTo(2);
-        assertServerStillServes();
+        server.assertStillServes();
     }
 }

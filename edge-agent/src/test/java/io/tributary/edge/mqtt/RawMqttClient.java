@@ -33,6 +33,12 @@ final class RawMqttClient implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(5);
 
+    /** One daemon event loop for every raw client of the test JVM: tests need not start or stop one. */
+    private static final EventLoopGroup SHARED = new io.netty.channel.MultiThreadIoEventLoopGroup(
+            1,
+            new io.netty.util.concurrent.DefaultThreadFactory("raw-mqtt-client", true),
+            io.netty.channel.nio.NioIoHandler.newFactory());
+
     private final Channel channel;
     private final BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
 
@@ -56,6 +62,17 @@ final class RawMqttClient implements AutoCloseable {
                 .connect(server)
                 .sync()
                 .channel();
+    }
+
+    /** A client connected (TCP only, no CONNECT yet) to {@code server}, on the shared event loop. */
+    static RawMqttClient to(InetSocketAddress server) throws InterruptedException {
+        return new RawMqttClient(SHARED, server);
+    }
+
+    /** Waits until the server has closed the connection, then releases it. */
+    void awaitClosed() {
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !isOpen());
+        close();
     }
 
     /** Sends CONNECT and returns the CONNACK's return code. */
@@ -111,6 +128,15 @@ final class RawMqttClient implements AutoCloseable {
 
     void send(Object message) {
         channel.writeAndFlush(message).syncUninterruptibly();
+    }
+
+    /**
+     * Tells this client's decoder which version answers come in, for CONNECTs sent as raw bytes (Netty's encoder
+     * records it when it writes a CONNECT itself; the attribute name is its MqttCodecUtil's).
+     */
+    void expectVersion(MqttVersion version) {
+        channel.attr(io.netty.util.AttributeKey.<MqttVersion>valueOf("NETTY_CODEC_MQTT_VERSION"))
+                .set(version);
     }
 
     void sendBytes(byte... bytes) {

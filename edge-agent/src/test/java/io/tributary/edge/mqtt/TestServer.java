@@ -62,6 +62,17 @@ final class TestServer implements AutoCloseable {
         return msg.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply ? reply.reasonCode() & 0xff : 0;
     }
 
+    /** A well-behaved MQTT 5 client still connects and gets its PUBACK: bad input did not stop the server. */
+    void assertStillServes() throws Exception {
+        try (RawMqttClient good = RawMqttClient.to(address())) {
+            org.assertj.core.api.Assertions.assertThat(
+                            good.connect(io.netty.handler.codec.mqtt.MqttVersion.MQTT_5, "good", USER, PASSWORD))
+                    .isEqualTo(io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            good.publish("tributary/g/d/still-serving", 1, 1, false, "ok");
+            org.assertj.core.api.Assertions.assertThat(packetId(good.next())).isEqualTo(1);
+        }
+    }
+
     @Override
     public void close() {
         server.close();
