@@ -85,6 +85,24 @@ public record EdgeConfig(
             new ConfigKey("mqtt.max-packet-size", "size", "256KiB", "Largest MQTT packet accepted."),
             new ConfigKey("mqtt.io-threads", "int", "0", "MQTT event-loop threads; 0 is Netty's default."),
             new ConfigKey(
+                    "mqtt.forward",
+                    "string",
+                    "#",
+                    "Comma-separated topic filters of the publishes forwarded to the hub (they must fit"
+                            + " mqtt.topic-template, as today); publishes to other topics stay on the edge, for local"
+                            + " subscribers only. '#' matches no topic starting with '$'."),
+            new ConfigKey(
+                    "mqtt.subscriber-queue",
+                    "int",
+                    "1000",
+                    "Messages waiting for one local subscriber; beyond, new ones are dropped for it (counted)."),
+            new ConfigKey(
+                    "mqtt.subscriber-in-flight",
+                    "int",
+                    "100",
+                    "Unacknowledged QoS 1/2 messages sent to one local subscriber at most (an MQTT 5 client's"
+                            + " Receive Maximum may lower it)."),
+            new ConfigKey(
                     "buffer.quota", "size", "1GiB", "Disk quota of the buffer; the overflow policy applies beyond."),
             new ConfigKey(
                     "buffer.overflow-policy",
@@ -217,10 +235,7 @@ public record EdgeConfig(
         if (qos != 1 && qos != 2) {
             v.problem("bridge.qos", "must be 1 or 2");
         }
-        List<String> topics = Arrays.stream(v.string("bridge.topics", "").split(","))
-                .map(String::trim)
-                .filter(t -> !t.isEmpty())
-                .toList();
+        List<String> topics = commaSeparated(v.string("bridge.topics", ""));
         if (url.isEmpty()) {
             return Optional.empty();
         }
@@ -245,13 +260,23 @@ public record EdgeConfig(
                 Duration.ofSeconds(1)));
     }
 
+    private static List<String> commaSeparated(String value) {
+        return Arrays.stream(value.split(","))
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .toList();
+    }
+
     private static MqttServerConfig mqtt(ConfigValues v) {
         MqttServerConfig.Builder b = MqttServerConfig.builder()
                 .host(v.string("mqtt.host", "127.0.0.1"))
                 .port(v.integer("mqtt.port"))
                 .allowAnonymous(v.bool("mqtt.allow-anonymous"))
                 .maxPacketSize((int) Math.min(v.size("mqtt.max-packet-size"), Integer.MAX_VALUE))
-                .ioThreads(v.integer("mqtt.io-threads"));
+                .ioThreads(v.integer("mqtt.io-threads"))
+                .forward(commaSeparated(v.string("mqtt.forward", "#")))
+                .subscriberQueue(v.integer("mqtt.subscriber-queue"))
+                .subscriberInFlight(v.integer("mqtt.subscriber-in-flight"));
         try {
             b.topicMapping(TopicMapping.parse(v.string("mqtt.topic-template", TopicMapping.DEFAULT_TEMPLATE)));
         } catch (IllegalArgumentException e) {

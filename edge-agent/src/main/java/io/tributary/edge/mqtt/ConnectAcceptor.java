@@ -91,7 +91,14 @@ final class ConnectAcceptor {
                     attached.previousOwner().remoteAddress());
             attached.previousOwner().pipeline().fireUserEventTriggered(ChannelEvents.SESSION_TAKEN_OVER);
         }
-        MqttConnection connection = new MqttConnection(version, clientId, username, attached.session(), expiry);
+        MqttConnection connection = new MqttConnection(
+                version,
+                clientId,
+                username,
+                attached.session(),
+                expiry,
+                intProperty(header, MqttProperties.RECEIVE_MAXIMUM, 65535),
+                intProperty(header, MqttProperties.MAXIMUM_PACKET_SIZE, 0) & UNSIGNED_INT_MASK);
         ctx.writeAndFlush(MqttMessageBuilders.connAck()
                 .returnCode(CONNECTION_ACCEPTED)
                 .sessionPresent(attached.sessionPresent())
@@ -128,15 +135,20 @@ final class ConnectAcceptor {
         return Duration.ofSeconds(seconds & UNSIGNED_INT_MASK);
     }
 
+    private static int intProperty(MqttConnectVariableHeader header, int id, int absent) {
+        MqttProperties.MqttProperty<?> p = header.properties().getProperty(id);
+        return p != null && p.value() instanceof Integer value ? value : absent;
+    }
+
     private MqttProperties connAckProperties(MqttConnectVariableHeader header, String assignedId, Duration expiry) {
         MqttProperties props = new MqttProperties();
         props.add(new MqttProperties.IntegerProperty(
                 MqttProperties.MAXIMUM_PACKET_SIZE, server.config().maxPacketSize()));
         props.add(new MqttProperties.IntegerProperty(
                 MqttProperties.RECEIVE_MAXIMUM, server.config().receiveMaximum()));
-        props.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
-        props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
-        props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+        // Wildcard subscriptions, Subscription Identifiers and shared subscriptions are supported: absent means 1.
+        // Retained messages are not kept yet.
+        props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 0));
         if (assignedId != null) {
             props.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, assignedId));
         }

@@ -12,8 +12,17 @@ import java.time.Duration;
  * @param username authenticated user, {@code ""} when anonymous
  * @param session the session bound to the client id
  * @param sessionExpiry how long the session outlives the connection (already capped by configuration)
+ * @param clientReceiveMaximum the client's MQTT 5 Receive Maximum (65,535 when absent, and for 3.1.1)
+ * @param clientMaxPacketSize the client's MQTT 5 Maximum Packet Size, 0 when it set none
  */
-record MqttConnection(MqttVersion version, String clientId, String username, Session session, Duration sessionExpiry) {
+record MqttConnection(
+        MqttVersion version,
+        String clientId,
+        String username,
+        Session session,
+        Duration sessionExpiry,
+        int clientReceiveMaximum,
+        long clientMaxPacketSize) {
 
     boolean isV5() {
         return version == MqttVersion.MQTT_5;

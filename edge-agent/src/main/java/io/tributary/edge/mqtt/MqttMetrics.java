@@ -22,6 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tributary_edge_mqtt_malformed_packets_total{reason}}: decode failures and protocol violations
  *   <li>{@code tributary_edge_mqtt_disconnects_total{reason}}: connections closed by the server, by reason (e.g. {@code
  *       topic_unmapped}, {@code sink_failed}: an MQTT 3.1.1 publish that could not be stored, see PublishAcks)
+ *   <li>{@code tributary_edge_mqtt_subscriptions} gauge: subscriptions held by the local broker, all sessions
+ *   <li>{@code tributary_edge_mqtt_subscriptions_refused_total{reason}}: SUBSCRIBE filters refused
+ *   <li>{@code tributary_edge_mqtt_deliveries_total{qos}}: PUBLISH packets sent to local subscribers
+ *   <li>{@code tributary_edge_mqtt_deliveries_dropped_total{reason}}: messages a matching subscriber did not get
+ *       ({@code queue_full}, {@code offline}, {@code expired}, {@code too_large_for_client}, {@code disconnected})
  * </ul>
  *
  * <p>Thread-safe: Micrometer meters are. The per-publish meters are looked up once; the rare ones (connects,
@@ -35,7 +40,9 @@ public final class MqttMetrics {
             "tributary.edge.mqtt.acks", "PUBACK, PUBREC and PUBCOMP packets sent, negative ones included",
             "tributary.edge.mqtt.publishes.refused", "Publishes not stored or not acknowledged, by reason",
             "tributary.edge.mqtt.malformed.packets", "Packets that failed to decode or broke the protocol, by reason",
-            "tributary.edge.mqtt.disconnects", "Connections the edge closed, by reason");
+            "tributary.edge.mqtt.disconnects", "Connections the edge closed, by reason",
+            "tributary.edge.mqtt.subscriptions.refused", "SUBSCRIBE topic filters refused, by reason",
+            "tributary.edge.mqtt.deliveries.dropped", "Messages a matching local subscriber did not get, by reason");
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -43,6 +50,7 @@ public final class MqttMetrics {
     private final Counter[] publishes = new Counter[3];
     private final Counter pubacks;
     private final Counter pubrecs;
+    private final Counter[] deliveries = new Counter[3];
 
     public MqttMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -51,6 +59,12 @@ public final class MqttMetrics {
                 .register(registry);
         for (int qos = 0; qos < publishes.length; qos++) {
             publishes[qos] = counter("tributary.edge.mqtt.publishes", "qos", Integer.toString(qos));
+        }
+        for (int qos = 0; qos < deliveries.length; qos++) {
+            deliveries[qos] = Counter.builder("tributary.edge.mqtt.deliveries")
+                    .description("PUBLISH packets sent to local subscribers, by QoS")
+                    .tag("qos", Integer.toString(qos))
+                    .register(registry);
         }
         pubacks = counter("tributary.edge.mqtt.acks", "type", "puback");
         pubrecs = counter("tributary.edge.mqtt.acks", "type", "pubrec");
@@ -104,6 +118,26 @@ public final class MqttMetrics {
 
     void disconnect(String reason) {
         counter("tributary.edge.mqtt.disconnects", "reason", reason).increment();
+    }
+
+    /** Registers the gauge of subscriptions held; called once by the server. */
+    void subscriptionsGauge(java.util.function.IntSupplier subscriptions) {
+        Gauge.builder("tributary.edge.mqtt.subscriptions", subscriptions, s -> s.getAsInt())
+                .description("Subscriptions held by the local broker, over all sessions")
+                .strongReference(true) // the supplier is a method reference nobody else holds
+                .register(registry);
+    }
+
+    void delivered(int qos) {
+        deliveries[qos].increment();
+    }
+
+    void deliveryDropped(String reason) {
+        counter("tributary.edge.mqtt.deliveries.dropped", "reason", reason).increment();
+    }
+
+    void subscriptionRefused(String reason) {
+        counter("tributary.edge.mqtt.subscriptions.refused", "reason", reason).increment();
     }
 
     void ackLatency(long nanos) {

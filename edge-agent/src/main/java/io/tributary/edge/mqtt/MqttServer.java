@@ -62,8 +62,9 @@ public final class MqttServer implements AutoCloseable {
             MeterRegistry registry,
             Clock clock) {
         this.config = config;
-        this.context =
-                new ServerContext(config, authenticator, sink, new SessionRegistry(), new MqttMetrics(registry), clock);
+        MqttMetrics metrics = new MqttMetrics(registry);
+        this.context = ServerContext.create(config, authenticator, sink, metrics, clock);
+        metrics.subscriptionsGauge(context.broker()::subscriptions);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.tributary.edge.mqtt;
 
+import io.tributary.edge.mqtt.pubsub.TopicFilters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,11 @@ import java.util.Optional;
  *     MQTT 5 clients
  * @param maxSessionExpiry upper bound for keeping a disconnected session's QoS 2 state
  * @param ioThreads event loop threads, 0 for Netty's default
+ * @param forward topic filters of the publishes that go to the hub (they must match {@code topicMapping}); the
+ *     others stay on the edge, for local subscribers only
+ * @param subscriberQueue messages waiting for one subscriber before further ones are dropped (counted)
+ * @param subscriberInFlight unacknowledged QoS 1/2 messages sent to one subscriber at most (MQTT 5 clients may ask
+ *     for fewer with Receive Maximum)
  */
 public record MqttServerConfig(
         String host,
@@ -36,7 +42,10 @@ public record MqttServerConfig(
         int maxClientIdLength,
         int receiveMaximum,
         Duration maxSessionExpiry,
-        int ioThreads) {
+        int ioThreads,
+        List<String> forward,
+        int subscriberQueue,
+        int subscriberInFlight) {
 
     public MqttServerConfig {
         Objects.requireNonNull(host, "host");
@@ -44,6 +53,7 @@ public record MqttServerConfig(
         Objects.requireNonNull(topicMapping, "topicMapping");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(maxSessionExpiry, "maxSessionExpiry");
+        forward = List.copyOf(forward);
         List<String> errors = new ArrayList<>();
         if (port < -1 || port > 65535) errors.add("port must be -1..65535: " + port);
         if (tlsPort < -1 || tlsPort > 65535) errors.add("tlsPort must be -1..65535: " + tlsPort);
@@ -57,9 +67,30 @@ public record MqttServerConfig(
         if (receiveMaximum < 1 || receiveMaximum > 65535) errors.add("receiveMaximum must be 1..65535");
         if (maxSessionExpiry.isNegative()) errors.add("maxSessionExpiry must not be negative");
         if (ioThreads < 0) errors.add("ioThreads must not be negative");
+        for (String filter : forward) {
+            try {
+                if (TopicFilters.parse(filter).group() != null) {
+                    errors.add("forward filter '" + filter + "' must not be a shared subscription");
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add("forward filter: " + e.getMessage());
+            }
+        }
+        if (subscriberQueue < 1) errors.add("subscriberQueue must be >= 1");
+        if (subscriberInFlight < 1 || subscriberInFlight > 65535) errors.add("subscriberInFlight must be 1..65535");
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid MQTT server config: " + String.join("; ", errors));
         }
+    }
+
+    /** Whether a publish to {@code topic} goes to the hub (else it stays local). */
+    public boolean forwarded(String topic) {
+        for (String filter : forward) {
+            if (TopicFilters.matches(filter, topic)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Builder builder() {
@@ -80,8 +111,29 @@ public record MqttServerConfig(
         private int receiveMaximum = 1024;
         private Duration maxSessionExpiry = Duration.ofDays(1);
         private int ioThreads;
+        private List<String> forward = List.of("#");
+        private int subscriberQueue = 1000;
+        private int subscriberInFlight = 100;
 
         private Builder() {}
+
+        /** Default {@code ["#"]}: every topic goes to the hub (a topic starting with {@code $} stays local). */
+        public Builder forward(List<String> forward) {
+            this.forward = forward;
+            return this;
+        }
+
+        /** Default 1000. */
+        public Builder subscriberQueue(int subscriberQueue) {
+            this.subscriberQueue = subscriberQueue;
+            return this;
+        }
+
+        /** Default 100. */
+        public Builder subscriberInFlight(int subscriberInFlight) {
+            this.subscriberInFlight = subscriberInFlight;
+            return this;
+        }
 
         /** Default {@code 127.0.0.1} (this machine only). */
         public Builder host(String host) {
@@ -163,7 +215,10 @@ public record MqttServerConfig(
                     maxClientIdLength,
                     receiveMaximum,
                     maxSessionExpiry,
-                    ioThreads);
+                    ioThreads,
+                    forward,
+                    subscriberQueue,
+                    subscriberInFlight);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
@@ -22,8 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles an accepted connection: PUBLISH (QoS 0/1/2) into the {@link PublishSink}, PUBREL, PINGREQ, DISCONNECT,
- * refused SUBSCRIBE/UNSUBSCRIBE, keep-alive expiry and session takeover. Acknowledgements go through
+ * Handles an accepted connection: PUBLISH (QoS 0/1/2) into the {@link PublishSink} when its topic is forwarded
+ * ({@link MqttServerConfig#forwarded}), else straight to the {@link LocalBroker}; accepted publishes go to local
+ * subscribers (forwarded ones once the sink stored them). PUBREL, PINGREQ, DISCONNECT, SUBSCRIBE/UNSUBSCRIBE
+ * ({@link SubscribeRequests}), the acks of messages sent to this client ({@link Outbound}), keep-alive expiry and
+ * session takeover. Acknowledgements go through
  * {@link AckQueue}, which writes them in publish order once the sink's stage completes.
  *
  * <p>One instance per channel; every method runs on the channel's event loop (sink callbacks hop back to it).
@@ -36,6 +40,8 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private final MqttConnection connection;
     private final Session session;
     private AckQueue acks;
+    private Outbound outbound;
+    private SubscribeRequests subscribeRequests;
 
     PublishHandler(ServerContext server, MqttConnection connection) {
         this.server = server;
@@ -46,12 +52,25 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         acks = new AckQueue(ctx, server);
+        outbound = new Outbound(ctx.channel(), server, connection);
+        subscribeRequests = new SubscribeRequests(server, connection);
+        session.outbound(outbound);
         server.metrics().connectionOpened();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            outbound.drain();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.metrics().connectionClosed();
+        session.clearOutbound(outbound);
+        outbound.close();
         server.sessions().detach(session, ctx.channel(), connection.sessionExpiry());
         ctx.fireChannelInactive();
     }
@@ -78,21 +97,18 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         MqttMessageType type = msg.fixedHeader().messageType();
         switch (type) {
             case PUBLISH -> onPublish(ctx, (MqttPublishMessage) msg);
-            case PUBREL -> onPubRel(ctx, ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId());
+            case PUBREL -> onPubRel(ctx, packetId(msg));
             case PINGREQ -> ctx.writeAndFlush(MqttMessage.PINGRESP);
             case DISCONNECT -> ctx.close();
-            case SUBSCRIBE -> {
-                log.info(
-                        "Refusing SUBSCRIBE from {} ({}): {}",
-                        connection.clientId(),
-                        ctx.channel().remoteAddress(),
-                        SubscriptionRefusals.REASON);
-                ctx.writeAndFlush(SubscriptionRefusals.subAck((MqttSubscribeMessage) msg, connection.isV5()));
-            }
+            case SUBSCRIBE ->
+                violatedIfAny(ctx, "SUBSCRIBE", subscribeRequests.subscribe(ctx, (MqttSubscribeMessage) msg));
             case UNSUBSCRIBE ->
-                ctx.writeAndFlush(SubscriptionRefusals.unsubAck((MqttUnsubscribeMessage) msg, connection.isV5()));
-            case PUBACK, PUBREC, PUBCOMP ->
-                log.debug("Ignoring {} from {}: nothing is sent to clients", type, connection.clientId());
+                violatedIfAny(ctx, "UNSUBSCRIBE", subscribeRequests.unsubscribe(ctx, (MqttUnsubscribeMessage) msg));
+            case PUBACK -> outbound.onPubAck(packetId(msg));
+            case PUBREC ->
+                outbound.onPubRec(
+                        packetId(msg), ((MqttPubReplyMessageVariableHeader) msg.variableHeader()).reasonCode() & 0xff);
+            case PUBCOMP -> outbound.onPubComp(packetId(msg));
             default -> {
                 log.info(
                         "Protocol violation by {} ({}): unexpected {}",
@@ -116,8 +132,17 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 : topic.isEmpty()
                         ? new PacketRules.Violation(PacketRules.PROTOCOL_ERROR, "empty_topic", "empty topic name")
                         : null;
+        if (violation == null && msg.fixedHeader().isRetain() && connection.isV5()) {
+            // MQTT 5 §3.3.1.3: the CONNACK said Retain Available 0
+            violation = new PacketRules.Violation(
+                    MqttReasonCodes.Disconnect.RETAIN_NOT_SUPPORTED.byteValue(), "retain_not_supported", "RETAIN set");
+        }
         if (violation != null) {
             violated(ctx, "PUBLISH", violation);
+            return;
+        }
+        if (!server.config().forwarded(topic)) {
+            onLocalPublish(ctx, msg, qos, packetId, startNanos);
             return;
         }
         Optional<TopicMapping.Match> match = server.config().topicMapping().match(topic);
@@ -143,6 +168,8 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
             }
         }
         byte[] payload = ByteBufUtil.getBytes(msg.payload());
+        LocalMessage local =
+                LocalMessage.of(msg, payload, session, server.clock().millis());
         InboundPublish publish = new InboundPublish(
                 connection.clientId(),
                 connection.username(),
@@ -156,7 +183,9 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         CompletionStage<SinkResult> stored = offer(publish);
         if (qos == 0) {
             stored.whenComplete((result, error) -> {
-                if (result != SinkResult.STORED) {
+                if (result == SinkResult.STORED) {
+                    ctx.executor().execute(() -> server.broker().publish(local));
+                } else {
                     server.metrics()
                             .refused(PublishAcks.forResult(true, result == null ? SinkResult.FAILED : result)
                                     .refusedReason());
@@ -178,9 +207,33 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                         session.releaseQos2(packetId); // not stored: a redelivery must be stored anew
                     }
                 }
+                if (outcome == SinkResult.STORED) {
+                    server.broker().publish(local); // local subscribers get what the hub will get, once durable
+                }
                 pending.resolve(PublishAcks.forResult(connection.isV5(), outcome));
             });
         });
+    }
+
+    /**
+     * A publish to a topic that is not forwarded: delivered to local subscribers at once and acknowledged (QoS 2:
+     * delivered on PUBLISH, its packet id remembered until PUBREL so a redelivery is not delivered twice).
+     */
+    private void onLocalPublish(ChannelHandlerContext ctx, MqttPublishMessage msg, int qos, int packetId, long start) {
+        if (qos == 2 && session.beginQos2(packetId) != null) {
+            server.metrics().refused("duplicate");
+            acks.add(packetId, qos, start).resolve(PublishAcks.STORED);
+            return;
+        }
+        byte[] payload = ByteBufUtil.getBytes(msg.payload());
+        server.broker()
+                .publish(LocalMessage.of(msg, payload, session, server.clock().millis()));
+        if (qos == 2) {
+            session.qos2Stored(packetId);
+        }
+        if (qos > 0) {
+            acks.add(packetId, qos, start).resolve(PublishAcks.STORED);
+        }
     }
 
     /** WARN the first time a topic is refused (bounded, see {@link ServerContext#MAX_WARNED_TOPICS}), DEBUG after. */
@@ -215,6 +268,10 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
+    private static int packetId(MqttMessage msg) {
+        return ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+    }
+
     private void onPubRel(ChannelHandlerContext ctx, int packetId) {
         boolean known = session.releaseQos2(packetId);
         byte code = known || !connection.isV5() ? 0 : MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue();
@@ -236,6 +293,12 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
             }
         }
         return result;
+    }
+
+    private void violatedIfAny(ChannelHandlerContext ctx, String packet, PacketRules.Violation violation) {
+        if (violation != null) {
+            violated(ctx, packet, violation);
+        }
     }
 
     /** A packet broke a rule: counted, logged, answered with DISCONNECT and the reason code (3.1.1: closed). */

@@ -10,18 +10,27 @@ record ServerContext(
         SessionRegistry sessions,
         MqttMetrics metrics,
         Clock clock,
-        OncePerKey unmappedTopicWarnings) {
+        OncePerKey unmappedTopicWarnings,
+        DeliveryDrops deliveryDrops,
+        LocalBroker broker) {
 
     /** Topics whose refusal is logged at WARN (once each) before further ones go to DEBUG. */
     static final int MAX_WARNED_TOPICS = 1000;
 
-    ServerContext(
-            MqttServerConfig config,
-            Authenticator authenticator,
-            PublishSink sink,
-            SessionRegistry sessions,
-            MqttMetrics metrics,
-            Clock clock) {
-        this(config, authenticator, sink, sessions, metrics, clock, new OncePerKey(MAX_WARNED_TOPICS));
+    /** The context of a new server: an empty broker, no sessions. */
+    static ServerContext create(
+            MqttServerConfig config, Authenticator authenticator, PublishSink sink, MqttMetrics metrics, Clock clock) {
+        DeliveryDrops drops = new DeliveryDrops(metrics);
+        LocalBroker broker = new LocalBroker(drops);
+        return new ServerContext(
+                config,
+                authenticator,
+                sink,
+                new SessionRegistry(broker::drop),
+                metrics,
+                clock,
+                new OncePerKey(MAX_WARNED_TOPICS),
+                drops,
+                broker);
     }
 }

@@ -1,13 +1,15 @@
 package io.tributary.edge.mqtt;
 
 import io.netty.channel.Channel;
+import io.tributary.edge.mqtt.pubsub.Subscription;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * The server-side state kept per client identifier: the packet ids of inbound QoS 2 publishes between PUBLISH and
- * PUBREL, so a redelivered PUBLISH (DUP) is not stored twice. Kept while the client is connected and, after it
- * disconnects, for its session expiry interval.
+ * PUBREL, so a redelivered PUBLISH (DUP) is not stored twice, and the client's subscriptions. Kept while the client
+ * is connected and, after it disconnects, for its session expiry interval (in memory only: an agent restart ends
+ * every session). Messages for it while it is disconnected are not queued.
  *
  * <p>Threads: the owning channel's event loop mostly, but a sink callback of a taken-over connection may still
  * touch it from another loop; fields are therefore concurrent/volatile.
@@ -24,7 +26,10 @@ final class Session {
 
     private final String clientId;
     private final ConcurrentMap<Integer, Qos2State> qos2 = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private volatile Channel owner;
+    private volatile Outbound outbound;
+    private volatile boolean ended;
     private volatile long detachCount;
 
     Session(String clientId, Channel owner) {
@@ -53,6 +58,35 @@ final class Session {
     /** True when nobody re-attached since the {@link #detach()} that returned {@code stamp}. */
     boolean stillDetached(long stamp) {
         return owner == null && detachCount == stamp;
+    }
+
+    /** Where messages for this session go while a connection holds it; null while disconnected. */
+    Outbound outbound() {
+        return outbound;
+    }
+
+    void outbound(Outbound outbound) {
+        this.outbound = outbound;
+    }
+
+    /** Clears the outbound only if it is still {@code expected} (a takeover may have set a newer one). */
+    void clearOutbound(Outbound expected) {
+        if (outbound == expected) {
+            outbound = null;
+        }
+    }
+
+    /** Subscriptions by the filter as the client wrote it; changed only through {@link LocalBroker}. */
+    ConcurrentMap<String, Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    void end() {
+        ended = true;
     }
 
     /** Marks a QoS 2 packet id pending; returns the previous state, or null when the id was free. */

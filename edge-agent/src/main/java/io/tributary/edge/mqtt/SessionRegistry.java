@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Sessions by client identifier. A CONNECT with an id that is in use takes the session over; the previous channel
@@ -19,22 +20,33 @@ final class SessionRegistry {
     record Attached(Session session, boolean sessionPresent, Channel previousOwner) {}
 
     private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Consumer<Session> onEnd;
+
+    /** @param onEnd told of every session that ends (removed, or replaced by a clean start); any thread */
+    SessionRegistry(Consumer<Session> onEnd) {
+        this.onEnd = onEnd;
+    }
 
     /** Binds {@code clientId} to {@code channel}, reusing the stored session unless {@code cleanStart}. */
     Attached attach(String clientId, boolean cleanStart, Channel channel) {
         Channel[] previous = new Channel[1];
         boolean[] present = new boolean[1];
+        Session[] ended = new Session[1];
         Session session = sessions.compute(clientId, (id, old) -> {
             if (old != null) {
                 previous[0] = old.owner();
             }
             if (old == null || cleanStart) {
+                ended[0] = old;
                 return new Session(id, channel);
             }
             present[0] = true;
             old.owner(channel);
             return old;
         });
+        if (ended[0] != null) {
+            onEnd.accept(ended[0]);
+        }
         return new Attached(session, present[0], previous[0]);
     }
 
@@ -48,14 +60,16 @@ final class SessionRegistry {
         }
         long stamp = session.detach();
         if (expiry.isZero()) {
-            sessions.remove(session.clientId(), session);
+            if (sessions.remove(session.clientId(), session)) {
+                onEnd.accept(session);
+            }
             return;
         }
         channel.eventLoop()
                 .schedule(
                         () -> {
-                            if (session.stillDetached(stamp)) {
-                                sessions.remove(session.clientId(), session);
+                            if (session.stillDetached(stamp) && sessions.remove(session.clientId(), session)) {
+                                onEnd.accept(session);
                             }
                         },
                         expiry.toMillis(),

@@ -1,18 +1,31 @@
 /**
- * The edge agent's MQTT 3.1.1 / 5 ingest endpoint.
+ * The edge agent's MQTT 3.1.1 / 5 endpoint: ingest to the durable buffer, and a local broker for subscribers on the
+ * gateway.
  *
  * <p>Entry points: {@link io.tributary.edge.mqtt.MqttServer} (lifecycle), {@link
  * io.tributary.edge.mqtt.MqttServerConfig} (settings), {@link io.tributary.edge.mqtt.PublishSink} (the boundary to
  * the durable buffer: acks wait for its stage), {@link io.tributary.edge.mqtt.Authenticator} and {@link
- * io.tributary.edge.mqtt.TopicMapping}. Everything else is package-private pipeline machinery.
+ * io.tributary.edge.mqtt.TopicMapping}. Everything else is package-private pipeline machinery; the Netty-free
+ * subscription core (topic filters, the subscription tree) is {@code io.tributary.edge.mqtt.pubsub}.
+ *
+ * <p>A publish whose topic matches {@link io.tributary.edge.mqtt.MqttServerConfig#forward()} (default {@code #})
+ * goes to the buffer and the hub as before and reaches local subscribers once stored; any other topic stays local
+ * and is delivered (and acknowledged) at once. Subscribers get each message once per session with the highest QoS of
+ * their matching subscriptions (never above the publish's), through a bounded queue and an in-flight window
+ * ({@code Outbound}); what they do not get is counted by reason.
  *
  * <p>Decisions on the ambiguous parts of the protocols:
  *
  * <ul>
  *   <li>Refusal reason codes per sink outcome and for unmapped topics: see {@code PublishAcks}.
  *   <li>Acks are written in the order the publishes arrived, even when the sink completes out of order.
- *   <li>SUBSCRIBE is answered with failure codes 0x80 (3.1.1) / 0x87 Not authorized (5); UNSUBSCRIBE with
- *       0x11 No subscription existed (5).
+ *   <li>SUBSCRIBE: an invalid filter gets 0x80 (3.1.1) / 0x8F Topic Filter invalid (5), the others the QoS asked
+ *       for; filters longer than {@code TopicFilters.MAX_FILTER_LENGTH} are invalid. Shared subscriptions
+ *       ({@code $share/g/f}) work in 3.1.1 too; messages go round robin to connected members.
+ *   <li>Subscriptions live in the session: they outlast a disconnect for its session expiry (in memory, not an
+ *       agent restart), but messages published meanwhile are dropped (counted as {@code offline}), not queued.
+ *   <li>MQTT 5 CONNACK advertises Retain Available 0; a PUBLISH with RETAIN gets DISCONNECT 0x9A from an MQTT 5
+ *       client, and its flag is ignored from a 3.1.1 client.
  *   <li>An empty client id gets {@code tributary-<uuid>} (3.1.1 only with CleanSession=1; MQTT 5 always, returned
  *       as Assigned Client Identifier).
  *   <li>Anonymous CONNECT when not allowed: 0x05 / 0x87 Not authorized; wrong password 0x04 / 0x86.
@@ -22,7 +35,7 @@
  *       0x82 Protocol Error or 0x94 Topic Alias invalid (the server's Topic Alias Maximum is 0). An MQTT 3.1.1
  *       PUBLISH with an empty topic closes the connection. Each is counted in
  *       {@code tributary_edge_mqtt_malformed_packets_total{reason}}.
- *   <li>Will messages are accepted in CONNECT but never published (the edge has no subscribers).
+ *   <li>Will messages are accepted in CONNECT but never published (wills are not implemented yet).
  * </ul>
  */
 package io.tributary.edge.mqtt;

@@ -164,18 +164,7 @@ class HiveMqInteropIT {
     @Test
     void mqtt311PublishQos012_andWrongPassword() throws Exception {
         server = TestServer.start(ManualSink.automatic());
-        Mqtt3BlockingClient client = MqttClient.builder()
-                .useMqttVersion3()
-                .identifier("h3")
-                .serverHost("127.0.0.1")
-                .serverPort(server.address().getPort())
-                .buildBlocking();
-        client.connectWith()
-                .simpleAuth()
-                .username(USER)
-                .password(utf8(PASSWORD))
-                .applySimpleAuth()
-                .send();
+        Mqtt3BlockingClient client = server.hivemq3("h3");
         for (int qos = 0; qos <= 2; qos++) {
             client.publishWith()
                     .topic(TOPIC + "q" + qos)

@@ -29,25 +29,34 @@ class MosquittoInteropIT {
         return List.of(path.split(File.pathSeparator)).stream().anyMatch(dir -> new File(dir, command).canExecute());
     }
 
+    /** Starts a mosquitto client tool against the server as the test user, with more arguments. */
+    private ProcessBuilder mosquitto(String tool, String version, String... more) {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                tool,
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(server.address().getPort()),
+                "-V",
+                version,
+                "-u",
+                USER,
+                "-P",
+                PASSWORD));
+        command.addAll(List.of(more));
+        return new ProcessBuilder(command);
+    }
+
     @ParameterizedTest
     @CsvSource({"mqttv311,1", "mqttv311,2", "mqttv5,1", "mqttv5,2"})
     void mosquittoPub_withPassword_storedOnce(String version, String qos) throws Exception {
         assumeTrue(onPath("mosquitto_pub"), "mosquitto_pub not installed (apt-get install mosquitto-clients)");
         server = TestServer.start(ManualSink.automatic());
-        Process pub = new ProcessBuilder(
+        Process pub = mosquitto(
                         "mosquitto_pub",
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        Integer.toString(server.address().getPort()),
-                        "-V",
                         version,
                         "-q",
                         qos,
-                        "-u",
-                        USER,
-                        "-P",
-                        PASSWORD,
                         "-i",
                         "mosq-" + version,
                         "-t",
@@ -61,5 +70,33 @@ class MosquittoInteropIT {
                 .as(new String(pub.getInputStream().readAllBytes()))
                 .isZero();
         assertThat(server.sink.payloads()).containsExactly("{\"v\":1}");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mqttv311", "mqttv5"})
+    void mosquittoSub_receivesWhatIsPublished(String version) throws Exception {
+        assumeTrue(onPath("mosquitto_sub"), "mosquitto_sub not installed (apt-get install mosquitto-clients)");
+        server = TestServer.start(ManualSink.automatic());
+        Process sub = mosquitto("mosquitto_sub", version, "-q", "1", "-t", "tributary/#", "-v", "-C", "1", "-W", "20")
+                .start();
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(15))
+                    .until(() -> server.registry
+                                    .get("tributary.edge.mqtt.subscriptions")
+                                    .gauge()
+                                    .value()
+                            == 1);
+            try (RawMqttClient pub = RawMqttClient.to(server.address())) {
+                pub.connect(io.netty.handler.codec.mqtt.MqttVersion.MQTT_5, "pub", USER, PASSWORD);
+                pub.publish("tributary/g/mosq/temp", 1, 1, false, "{\"v\":2}");
+                pub.next();
+            }
+            assertThat(sub.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(sub.getInputStream().readAllBytes()).trim())
+                    .isEqualTo("tributary/g/mosq/temp {\"v\":2}");
+        } finally {
+            sub.destroyForcibly();
+        }
     }
 }

@@ -12,10 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -183,16 +180,5 @@ class PublishFlowIT {
         assertThat(packetId(ack)).isEqualTo(1);
         await().atMost(RawMqttClient.WAIT).until(() -> !client.isOpen());
         assertThat(client.received()).isEmpty();
-    }
-
-    @Test
-    void subscribe_notSupported_subackFailureCodes() throws Exception {
-        connect(ManualSink.automatic(), MqttVersion.MQTT_3_1_1);
-        client.send(MqttMessageBuilders.subscribe()
-                .messageId(9)
-                .addSubscription(MqttQoS.AT_LEAST_ONCE, "a/#")
-                .build());
-        MqttSubAckMessage subAck = (MqttSubAckMessage) client.next();
-        assertThat(subAck.payload().reasonCodes()).containsExactly(0x80);
     }
 }

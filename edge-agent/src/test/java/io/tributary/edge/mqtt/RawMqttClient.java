@@ -53,6 +53,12 @@ final class RawMqttClient implements AutoCloseable {
                         ch.pipeline().addLast(new SimpleChannelInboundHandler<MqttMessage>(false) {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+                                if (msg instanceof io.netty.handler.codec.mqtt.MqttPublishMessage p) {
+                                    // keep the payload readable after the release below
+                                    received.add(p.replace(Unpooled.copiedBuffer(p.payload())));
+                                    ReferenceCountUtil.release(msg);
+                                    return;
+                                }
                                 ReferenceCountUtil.release(msg);
                                 received.add(msg);
                             }
@@ -78,10 +84,18 @@ final class RawMqttClient implements AutoCloseable {
     /** Sends CONNECT and returns the CONNACK's return code. */
     MqttConnectReturnCode connect(MqttVersion version, String clientId, String user, String password)
             throws InterruptedException {
+        return connect(version, clientId, user, password, MqttProperties.NO_PROPERTIES);
+    }
+
+    /** Sends CONNECT with MQTT 5 properties and returns the CONNACK's return code. */
+    MqttConnectReturnCode connect(
+            MqttVersion version, String clientId, String user, String password, MqttProperties properties)
+            throws InterruptedException {
         MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
                 .protocolVersion(version)
                 .clientId(clientId)
                 .cleanSession(true)
+                .properties(properties)
                 .keepAlive(30);
         if (user != null) {
             connect.hasUser(true).username(user);
@@ -117,6 +131,39 @@ final class RawMqttClient implements AutoCloseable {
                     publish.payload());
         }
         send(publish);
+    }
+
+    /** Sends SUBSCRIBE for one filter and returns the SUBACK's codes. */
+    java.util.List<Integer> subscribe(
+            int packetId,
+            String filter,
+            io.netty.handler.codec.mqtt.MqttSubscriptionOption option,
+            MqttProperties props)
+            throws InterruptedException {
+        send(MqttMessageBuilders.subscribe()
+                .messageId(packetId)
+                .addSubscription(filter, option)
+                .properties(props)
+                .build());
+        MqttMessage ack = next();
+        return ((io.netty.handler.codec.mqtt.MqttSubAckMessage) ack).payload().reasonCodes();
+    }
+
+    /** The next packet, which must be a PUBLISH. */
+    io.netty.handler.codec.mqtt.MqttPublishMessage nextPublish() throws InterruptedException {
+        MqttMessage msg = next();
+        if (!(msg instanceof io.netty.handler.codec.mqtt.MqttPublishMessage publish)) {
+            throw new AssertionError(
+                    "expected PUBLISH, got " + msg.fixedHeader().messageType());
+        }
+        return publish;
+    }
+
+    /** Sends PUBACK, PUBREC or PUBCOMP for a packet id. */
+    void reply(io.netty.handler.codec.mqtt.MqttMessageType type, int packetId) {
+        send(new MqttMessage(
+                new io.netty.handler.codec.mqtt.MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader.from(packetId)));
     }
 
     void pubRel(int packetId) {

@@ -62,6 +62,51 @@ final class TestServer implements AutoCloseable {
         return msg.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply ? reply.reasonCode() & 0xff : 0;
     }
 
+    /** A HiveMQ MQTT 5 client for this server, not connected yet. */
+    com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient hivemq5Unconnected(String id) {
+        return com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(address().getPort())
+                .buildBlocking();
+    }
+
+    /** Connects a HiveMQ MQTT 5 client with the test user's password. */
+    static com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck logIn(
+            com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient client) {
+        return client.connectWith()
+                .simpleAuth()
+                .username(USER)
+                .password(PASSWORD.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
+    }
+
+    /** A connected HiveMQ MQTT 5 client. */
+    com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient hivemq5(String id) {
+        com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient client = hivemq5Unconnected(id);
+        logIn(client);
+        return client;
+    }
+
+    /** A connected HiveMQ MQTT 3.1.1 client. */
+    com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient hivemq3(String id) {
+        com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient client = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(address().getPort())
+                .buildBlocking();
+        client.connectWith()
+                .simpleAuth()
+                .username(USER)
+                .password(PASSWORD.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
+        return client;
+    }
+
     /** A well-behaved MQTT 5 client still connects and gets its PUBACK: bad input did not stop the server. */
     void assertStillServes() throws Exception {
         try (RawMqttClient good = RawMqttClient.to(address())) {

@@ -1,0 +1,80 @@
+package io.tributary.edge.mqtt;
+
+import io.tributary.edge.mqtt.pubsub.Subscription;
+import io.tributary.edge.mqtt.pubsub.SubscriptionIndex;
+import java.util.Map;
+
+/**
+ * The edge's local broker: who subscribed to what, and the hand-off of accepted publishes to the
+ * {@link Outbound} of each matching, connected subscriber. A subscriber whose session is kept (session expiry) but
+ * who is not connected loses the message, counted as {@code offline}: there are no offline queues yet.
+ *
+ * <p>Threads: any; {@link #publish} does not block. Changes to one session's subscriptions are serialised on the
+ * session, so that a subscription cannot outlive a session that is being dropped.
+ */
+final class LocalBroker {
+
+    private final SubscriptionIndex<Session> index = new SubscriptionIndex<>();
+    private final DeliveryDrops drops;
+
+    LocalBroker(DeliveryDrops drops) {
+        this.drops = drops;
+    }
+
+    /** Delivers an accepted publish to its subscribers (QoS lowered to each one's granted maximum). */
+    void publish(LocalMessage message) {
+        Map<Session, SubscriptionIndex.Matched> targets =
+                index.match(message.topic(), message.publisher(), s -> s.outbound() != null);
+        targets.forEach((session, matched) -> {
+            Outbound outbound = session.outbound();
+            if (outbound == null) {
+                drops.dropped(session.clientId(), message.topic(), "offline");
+                return;
+            }
+            outbound.offer(new Outbound.Delivery(
+                    message,
+                    Math.min(message.qos(), matched.qos()),
+                    matched.retainAsPublished() && message.retain(),
+                    matched.subscriptionIds()));
+        });
+    }
+
+    /**
+     * Adds or replaces one subscription of {@code session}.
+     *
+     * @return true when a subscription with the same filter existed (it is replaced)
+     */
+    boolean subscribe(Session session, Subscription subscription) {
+        synchronized (session) {
+            if (session.ended()) {
+                return false;
+            }
+            session.subscriptions().put(subscription.key(), subscription);
+            return index.add(session, subscription);
+        }
+    }
+
+    /** Removes the subscription {@code key} (the filter as the client wrote it); false when there was none. */
+    boolean unsubscribe(Session session, String key) {
+        synchronized (session) {
+            Subscription s = session.subscriptions().remove(key);
+            return s != null && index.remove(session, s.filter(), s.group());
+        }
+    }
+
+    /** The session ended (clean start, expiry, takeover with clean start): its subscriptions go. */
+    void drop(Session session) {
+        synchronized (session) {
+            session.end();
+            for (Subscription s : session.subscriptions().values()) {
+                index.remove(session, s.filter(), s.group());
+            }
+            session.subscriptions().clear();
+        }
+    }
+
+    /** Subscriptions held, over all sessions. */
+    int subscriptions() {
+        return index.size();
+    }
+}

@@ -1,0 +1,248 @@
+package io.tributary.edge.mqtt;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.util.collection.IntObjectHashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Messages on their way to one connected subscriber: a bounded queue, then PUBLISH at QoS 0, 1 or 2 within the
+ * subscriber's in-flight window (its MQTT 5 Receive Maximum, at most {@link MqttServerConfig#subscriberInFlight()}),
+ * and the PUBACK / PUBREC-PUBREL-PUBCOMP exchanges that free the window.
+ *
+ * <p>A slow subscriber never blocks a publisher: {@link #offer} never waits; beyond
+ * {@link MqttServerConfig#subscriberQueue()} messages waiting, a message is dropped. Every drop is counted in
+ * {@code tributary_edge_mqtt_deliveries_dropped_total{reason}} and logged ({@link DeliveryDrops}): {@code queue_full},
+ * {@code expired} (Message Expiry Interval over before it could be sent), {@code too_large_for_client} (over the
+ * subscriber's Maximum Packet Size), {@code disconnected} (queued or unacknowledged when the connection closed: there
+ * are no persistent sessions yet, so they are not redelivered).
+ *
+ * <p>Threads: {@link #offer} from any thread; everything else on the channel's event loop.
+ */
+final class Outbound {
+
+    /** One message for this subscriber, its QoS already lowered to the granted one. */
+    record Delivery(LocalMessage message, int qos, boolean retain, List<Integer> subscriptionIds) {}
+
+    private static final class InFlight {
+        final Delivery delivery;
+        boolean released; // PUBREC received, PUBREL sent: waiting for PUBCOMP
+
+        InFlight(Delivery delivery) {
+            this.delivery = delivery;
+        }
+    }
+
+    private final Channel channel;
+    private final ServerContext server;
+    private final MqttConnection connection;
+    private final int window;
+    private final int queueLimit;
+    private final AtomicInteger waiting = new AtomicInteger(); // offered, not yet sent or dropped
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private final IntObjectHashMap<InFlight> inFlight = new IntObjectHashMap<>();
+    private int nextPacketId = 1;
+    private boolean closed;
+
+    Outbound(Channel channel, ServerContext server, MqttConnection connection) {
+        this.channel = channel;
+        this.server = server;
+        this.connection = connection;
+        this.window =
+                Math.min(connection.clientReceiveMaximum(), server.config().subscriberInFlight());
+        this.queueLimit = server.config().subscriberQueue();
+    }
+
+    /** Queues a delivery; drops it (counted) when the queue is full or the connection is gone. Any thread. */
+    void offer(Delivery delivery) {
+        if (waiting.incrementAndGet() > queueLimit) {
+            waiting.decrementAndGet();
+            drop(delivery, "queue_full");
+            return;
+        }
+        try {
+            channel.eventLoop().execute(() -> {
+                if (closed) {
+                    waiting.decrementAndGet();
+                    drop(delivery, "disconnected");
+                } else {
+                    queue.add(delivery);
+                    drain();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            waiting.decrementAndGet();
+            drop(delivery, "disconnected"); // the event loop is shutting down
+        }
+    }
+
+    /** Sends what the window and the socket allow. Also called when the channel becomes writable again. */
+    void drain() {
+        boolean wrote = false;
+        while (!closed && !queue.isEmpty() && channel.isWritable()) {
+            Delivery d = queue.peek();
+            if (d.qos() > 0 && inFlight.size() >= window) {
+                break; // in order: nothing overtakes a message waiting for the window
+            }
+            queue.poll();
+            waiting.decrementAndGet();
+            long now = server.clock().millis();
+            if (d.message().expired(now)) {
+                drop(d, "expired");
+                continue;
+            }
+            int packetId = d.qos() > 0 ? nextPacketId() : 0;
+            MqttProperties props = properties(d, now);
+            if (connection.clientMaxPacketSize() > 0 && encodedSize(d, props) > connection.clientMaxPacketSize()) {
+                drop(d, "too_large_for_client");
+                continue;
+            }
+            if (d.qos() > 0) {
+                inFlight.put(packetId, new InFlight(d));
+            }
+            channel.write(
+                    new MqttPublishMessage(
+                            new MqttFixedHeader(
+                                    MqttMessageType.PUBLISH, false, MqttQoS.valueOf(d.qos()), d.retain(), 0),
+                            new MqttPublishVariableHeader(d.message().topic(), packetId, props),
+                            Unpooled.wrappedBuffer(d.message().payload())),
+                    channel.voidPromise());
+            server.metrics().delivered(d.qos());
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** PUBACK for an outgoing QoS 1 message. */
+    void onPubAck(int packetId) {
+        InFlight f = inFlight.get(packetId);
+        if (f != null && f.delivery.qos() == 1) {
+            inFlight.remove(packetId);
+            drain();
+        }
+    }
+
+    /** PUBREC for an outgoing QoS 2 message: answer PUBREL, unless the client refused it (reason >= 0x80). */
+    void onPubRec(int packetId, int reasonCode) {
+        InFlight f = inFlight.get(packetId);
+        if (f == null || f.delivery.qos() != 2) {
+            // MQTT 5 §4.3.3: a PUBREC for an unknown id still gets a PUBREL (0x92 Packet Identifier not found)
+            channel.writeAndFlush(pubRel(packetId, connection.isV5() ? (byte) 0x92 : 0), channel.voidPromise());
+            return;
+        }
+        if (reasonCode >= 0x80) {
+            inFlight.remove(packetId);
+            drain();
+            return;
+        }
+        f.released = true;
+        channel.writeAndFlush(pubRel(packetId, (byte) 0), channel.voidPromise());
+    }
+
+    /** PUBCOMP ends an outgoing QoS 2 exchange. */
+    void onPubComp(int packetId) {
+        InFlight f = inFlight.get(packetId);
+        if (f != null && f.released) {
+            inFlight.remove(packetId);
+            drain();
+        }
+    }
+
+    /** The connection closed: what is queued or unacknowledged is dropped (counted). */
+    void close() {
+        closed = true;
+        for (Delivery d : queue) {
+            waiting.decrementAndGet();
+            drop(d, "disconnected");
+        }
+        queue.clear();
+        for (InFlight f : inFlight.values()) {
+            drop(f.delivery, "disconnected");
+        }
+        inFlight.clear();
+    }
+
+    private void drop(Delivery d, String reason) {
+        server.deliveryDrops().dropped(connection.clientId(), d.message().topic(), reason);
+    }
+
+    private int nextPacketId() {
+        int id = nextPacketId;
+        while (inFlight.containsKey(id)) {
+            id = id == 65535 ? 1 : id + 1;
+        }
+        nextPacketId = id == 65535 ? 1 : id + 1;
+        return id;
+    }
+
+    private MqttProperties properties(Delivery d, long now) {
+        if (!connection.isV5()) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        LocalMessage m = d.message();
+        MqttProperties props = new MqttProperties();
+        m.properties().listAll().forEach(props::add);
+        long expiry = m.remainingExpirySeconds(now);
+        if (expiry >= 0) {
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL, (int) expiry));
+        }
+        for (int id : d.subscriptionIds()) {
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, id));
+        }
+        return props;
+    }
+
+    /** Bytes the PUBLISH takes on the wire, to honour the subscriber's Maximum Packet Size (MQTT 5 §3.1.2.11.4). */
+    private static long encodedSize(Delivery d, MqttProperties props) {
+        long propsLength = 0;
+        for (MqttProperties.MqttProperty<?> p : props.listAll()) {
+            Object v = p.value();
+            if (v instanceof String s) {
+                propsLength += 1 + 2 + s.getBytes(StandardCharsets.UTF_8).length;
+            } else if (v instanceof byte[] b) {
+                propsLength += 1 + 2 + b.length;
+            } else if (v instanceof List<?> pairs) {
+                for (Object pair : pairs) {
+                    MqttProperties.StringPair sp = (MqttProperties.StringPair) pair;
+                    propsLength += 1
+                            + 4
+                            + sp.key.getBytes(StandardCharsets.UTF_8).length
+                            + sp.value.getBytes(StandardCharsets.UTF_8).length;
+                }
+            } else {
+                propsLength += 1 + 4; // integers: at most 4 bytes
+            }
+        }
+        long remaining = 2
+                + d.message().topic().getBytes(StandardCharsets.UTF_8).length
+                + (d.qos() > 0 ? 2 : 0)
+                + varIntSize(propsLength)
+                + propsLength
+                + d.message().payload().length;
+        return 1 + varIntSize(remaining) + remaining;
+    }
+
+    private static int varIntSize(long value) {
+        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
+    }
+
+    private static MqttMessage pubRel(int packetId, byte reasonCode) {
+        return new MqttMessage(
+                new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                new MqttPubReplyMessageVariableHeader(packetId, reasonCode, MqttProperties.NO_PROPERTIES));
+    }
+}

@@ -1,0 +1,147 @@
+package io.tributary.edge.mqtt;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.tributary.edge.mqtt.pubsub.Subscription;
+import io.tributary.edge.mqtt.pubsub.TopicFilters;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE of one connection. Each filter is validated ({@link TopicFilters}: a refused one gets
+ * 0x80 in MQTT 3.1.1, 0x8F Topic Filter invalid in 5, and is counted in
+ * {@code tributary_edge_mqtt_subscriptions_refused_total}); the granted QoS is the requested one (the edge supports
+ * QoS 2). A packet that breaks the protocol itself (no filter, properties, No Local on a shared subscription,
+ * reserved option bits in 3.1.1) is returned as a {@link PacketRules.Violation} for the caller to disconnect.
+ *
+ * <p>One instance per connection; event loop only.
+ */
+final class SubscribeRequests {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscribeRequests.class);
+    private static final int FILTER_INVALID_V5 = 0x8F;
+    private static final int FAILURE_311 = 0x80;
+
+    private final ServerContext server;
+    private final MqttConnection connection;
+
+    SubscribeRequests(ServerContext server, MqttConnection connection) {
+        this.server = server;
+        this.connection = connection;
+    }
+
+    /** Answers a SUBSCRIBE with SUBACK; returns the violation instead when the packet breaks the protocol. */
+    PacketRules.Violation subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage msg) {
+        boolean v5 = connection.isV5();
+        MqttProperties props = msg.idAndPropertiesVariableHeader().properties();
+        PacketRules.Violation violation = v5 ? PacketRules.subscribe(props) : null;
+        if (violation != null) {
+            return violation;
+        }
+        List<MqttTopicSubscription> requested = msg.payload().topicSubscriptions();
+        if (requested.isEmpty()) {
+            return new PacketRules.Violation(PacketRules.PROTOCOL_ERROR, "empty_subscribe", "SUBSCRIBE without filter");
+        }
+        int subscriptionId =
+                props.getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER) instanceof MqttProperties.MqttProperty<?> id
+                        ? (Integer) id.value()
+                        : 0;
+        int[] codes = new int[requested.size()];
+        for (int i = 0; i < codes.length; i++) {
+            MqttTopicSubscription request = requested.get(i);
+            MqttSubscriptionOption o = request.option();
+            TopicFilters.Parsed parsed;
+            try {
+                parsed = TopicFilters.parse(request.topicName());
+            } catch (IllegalArgumentException e) {
+                refused(request.topicName(), "filter_invalid", e.getMessage());
+                codes[i] = v5 ? FILTER_INVALID_V5 : FAILURE_311;
+                continue;
+            }
+            if (!v5
+                    && (o.isNoLocal()
+                            || o.isRetainAsPublished()
+                            || o.retainHandling().value() != 0)) {
+                return new PacketRules.Violation(
+                        PacketRules.MALFORMED, "reserved_bits", "MQTT 3.1.1 SUBSCRIBE with reserved option bits set");
+            }
+            if (parsed.group() != null && o.isNoLocal()) {
+                // MQTT 5 §3.8.3.1: No Local on a shared subscription is a Protocol Error
+                return new PacketRules.Violation(
+                        PacketRules.PROTOCOL_ERROR, "no_local_on_shared", "No Local on shared subscription");
+            }
+            int qos = o.qos().value();
+            Subscription subscription = new Subscription(
+                    parsed.filter(),
+                    parsed.group(),
+                    qos,
+                    o.isNoLocal(),
+                    o.isRetainAsPublished(),
+                    o.retainHandling().value(),
+                    subscriptionId);
+            server.broker().subscribe(connection.session(), subscription);
+            codes[i] = qos;
+            log.debug("Client {} subscribed to '{}' at QoS {}", connection.clientId(), request.topicName(), qos);
+        }
+        ctx.writeAndFlush(new MqttSubAckMessage(
+                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttMessageIdAndPropertiesVariableHeader(
+                        msg.idAndPropertiesVariableHeader().messageId(), MqttProperties.NO_PROPERTIES),
+                new MqttSubAckPayload(codes)));
+        return null;
+    }
+
+    /** Answers an UNSUBSCRIBE with UNSUBACK; returns the violation instead when the packet breaks the protocol. */
+    PacketRules.Violation unsubscribe(ChannelHandlerContext ctx, MqttUnsubscribeMessage msg) {
+        boolean v5 = connection.isV5();
+        MqttProperties props = msg.idAndPropertiesVariableHeader().properties();
+        PacketRules.Violation violation = v5 ? PacketRules.unsubscribe(props) : null;
+        if (violation != null) {
+            return violation;
+        }
+        List<String> filters = msg.payload().topics();
+        if (filters.isEmpty()) {
+            return new PacketRules.Violation(
+                    PacketRules.PROTOCOL_ERROR, "empty_unsubscribe", "UNSUBSCRIBE without filter");
+        }
+        short[] codes = new short[v5 ? filters.size() : 0];
+        for (int i = 0; i < filters.size(); i++) {
+            String filter = filters.get(i);
+            short code;
+            try {
+                TopicFilters.parse(filter);
+                code = server.broker().unsubscribe(connection.session(), filter) ? (short) 0x00 : (short) 0x11;
+            } catch (IllegalArgumentException e) {
+                code = FILTER_INVALID_V5;
+            }
+            if (v5) {
+                codes[i] = code;
+            }
+        }
+        ctx.writeAndFlush(new MqttUnsubAckMessage(
+                new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttMessageIdAndPropertiesVariableHeader(
+                        msg.idAndPropertiesVariableHeader().messageId(), MqttProperties.NO_PROPERTIES),
+                new MqttUnsubAckPayload(codes)));
+        return null;
+    }
+
+    private void refused(String filter, String reason, String why) {
+        server.metrics().subscriptionRefused(reason);
+        String shown = filter.length() > 200 ? filter.substring(0, 200) + "..." : filter;
+        log.info("Refused subscription of client {} to '{}': {}", connection.clientId(), shown, why);
+    }
+}
