@@ -146,9 +146,8 @@ final class ConnectAcceptor {
                 MqttProperties.MAXIMUM_PACKET_SIZE, server.config().maxPacketSize()));
         props.add(new MqttProperties.IntegerProperty(
                 MqttProperties.RECEIVE_MAXIMUM, server.config().receiveMaximum()));
-        // Wildcard subscriptions, Subscription Identifiers and shared subscriptions are supported: absent means 1.
-        // Retained messages are not kept yet.
-        props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 0));
+        // Retained messages, wildcard subscriptions, Subscription Identifiers and shared subscriptions are all
+        // supported, and absent means available (MQTT 5 §3.2.2.3): the CONNACK says nothing of them.
         if (assignedId != null) {
             props.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, assignedId));
         }

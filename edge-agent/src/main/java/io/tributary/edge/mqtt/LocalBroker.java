@@ -2,11 +2,12 @@ package io.tributary.edge.mqtt;
 
 import io.tributary.edge.mqtt.pubsub.Subscription;
 import io.tributary.edge.mqtt.pubsub.SubscriptionIndex;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The edge's local broker: who subscribed to what, and the hand-off of accepted publishes to the
- * {@link Outbound} of each matching, connected subscriber. A subscriber whose session is kept (session expiry) but
+ * The edge's local broker: who subscribed to what, the retained messages ({@link RetainedMessages}), and the
+ * hand-off of accepted publishes to the {@link Outbound} of each matching, connected subscriber. A subscriber whose session is kept (session expiry) but
  * who is not connected loses the message, counted as {@code offline}: there are no offline queues yet.
  *
  * <p>Threads: any; {@link #publish} does not block. Changes to one session's subscriptions are serialised on the
@@ -15,14 +16,23 @@ import java.util.Map;
 final class LocalBroker {
 
     private final SubscriptionIndex<Session> index = new SubscriptionIndex<>();
+    private final RetainedMessages retained;
     private final DeliveryDrops drops;
 
-    LocalBroker(DeliveryDrops drops) {
+    LocalBroker(RetainedMessages retained, DeliveryDrops drops) {
+        this.retained = retained;
         this.drops = drops;
     }
 
-    /** Delivers an accepted publish to its subscribers (QoS lowered to each one's granted maximum). */
+    /**
+     * Takes an accepted publish: keeps (or clears) it as the topic's retained message when its RETAIN flag is set,
+     * and delivers it to its subscribers (QoS lowered to each one's granted maximum; RETAIN kept only for Retain As
+     * Published subscriptions, MQTT 5 §3.3.1.3). An empty retained payload is still delivered.
+     */
     void publish(LocalMessage message) {
+        if (message.retain()) {
+            retained.retain(message);
+        }
         Map<Session, SubscriptionIndex.Matched> targets =
                 index.match(message.topic(), message.publisher(), s -> s.outbound() != null);
         targets.forEach((session, matched) -> {
@@ -71,6 +81,28 @@ final class LocalBroker {
             }
             session.subscriptions().clear();
         }
+    }
+
+    /**
+     * Sends the retained messages matching a subscription just granted, as its Retain Handling asks (0: always, 1:
+     * only for a new subscription, 2: never; MQTT 3.1.1 always). Shared subscriptions get none (MQTT 5 §4.8.2).
+     * Each goes with RETAIN set, at the lower of its QoS and the granted one.
+     */
+    void sendRetained(Outbound outbound, Subscription subscription, boolean existed, long nowMillis) {
+        if (subscription.shared()
+                || subscription.retainHandling() == 2
+                || (subscription.retainHandling() == 1 && existed)) {
+            return;
+        }
+        List<Integer> ids = subscription.subscriptionId() == 0 ? List.of() : List.of(subscription.subscriptionId());
+        for (LocalMessage m : retained.matching(subscription.filter(), nowMillis)) {
+            outbound.offer(new Outbound.Delivery(m, Math.min(m.qos(), subscription.qos()), true, ids));
+        }
+    }
+
+    /** Topics with a retained message. */
+    int retainedMessages() {
+        return retained.size();
     }
 
     /** Subscriptions held, over all sessions. */

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tributary_edge_mqtt_disconnects_total{reason}}: connections closed by the server, by reason (e.g. {@code
  *       topic_unmapped}, {@code sink_failed}: an MQTT 3.1.1 publish that could not be stored, see PublishAcks)
  *   <li>{@code tributary_edge_mqtt_subscriptions} gauge: subscriptions held by the local broker, all sessions
+ *   <li>{@code tributary_edge_mqtt_retained_messages} gauge: topics with a retained message
  *   <li>{@code tributary_edge_mqtt_subscriptions_refused_total{reason}}: SUBSCRIBE filters refused
  *   <li>{@code tributary_edge_mqtt_deliveries_total{qos}}: PUBLISH packets sent to local subscribers
  *   <li>{@code tributary_edge_mqtt_deliveries_dropped_total{reason}}: messages a matching subscriber did not get
@@ -120,11 +121,16 @@ public final class MqttMetrics {
         counter("tributary.edge.mqtt.disconnects", "reason", reason).increment();
     }
 
-    /** Registers the gauge of subscriptions held; called once by the server. */
-    void subscriptionsGauge(java.util.function.IntSupplier subscriptions) {
+    /** Registers the gauges of the local broker; called once by the server. */
+    void brokerGauges(java.util.function.IntSupplier subscriptions, java.util.function.IntSupplier retained) {
+        // strong references: the suppliers are method references nobody else holds
         Gauge.builder("tributary.edge.mqtt.subscriptions", subscriptions, s -> s.getAsInt())
                 .description("Subscriptions held by the local broker, over all sessions")
-                .strongReference(true) // the supplier is a method reference nobody else holds
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("tributary.edge.mqtt.retained.messages", retained, s -> s.getAsInt())
+                .description("Topics with a retained message")
+                .strongReference(true)
                 .register(registry);
     }
 

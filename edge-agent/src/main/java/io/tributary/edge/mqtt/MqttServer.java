@@ -64,7 +64,7 @@ public final class MqttServer implements AutoCloseable {
         this.config = config;
         MqttMetrics metrics = new MqttMetrics(registry);
         this.context = ServerContext.create(config, authenticator, sink, metrics, clock);
-        metrics.subscriptionsGauge(context.broker()::subscriptions);
+        metrics.brokerGauges(context.broker()::subscriptions, context.broker()::retainedMessages);
     }
 
     /**

@@ -53,7 +53,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     public void handlerAdded(ChannelHandlerContext ctx) {
         acks = new AckQueue(ctx, server);
         outbound = new Outbound(ctx.channel(), server, connection);
-        subscribeRequests = new SubscribeRequests(server, connection);
+        subscribeRequests = new SubscribeRequests(server, connection, outbound);
         session.outbound(outbound);
         server.metrics().connectionOpened();
     }
@@ -132,11 +132,6 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 : topic.isEmpty()
                         ? new PacketRules.Violation(PacketRules.PROTOCOL_ERROR, "empty_topic", "empty topic name")
                         : null;
-        if (violation == null && msg.fixedHeader().isRetain() && connection.isV5()) {
-            // MQTT 5 §3.3.1.3: the CONNACK said Retain Available 0
-            violation = new PacketRules.Violation(
-                    MqttReasonCodes.Disconnect.RETAIN_NOT_SUPPORTED.byteValue(), "retain_not_supported", "RETAIN set");
-        }
         if (violation != null) {
             violated(ctx, "PUBLISH", violation);
             return;

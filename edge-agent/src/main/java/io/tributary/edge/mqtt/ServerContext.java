@@ -21,7 +21,7 @@ record ServerContext(
     static ServerContext create(
             MqttServerConfig config, Authenticator authenticator, PublishSink sink, MqttMetrics metrics, Clock clock) {
         DeliveryDrops drops = new DeliveryDrops(metrics);
-        LocalBroker broker = new LocalBroker(drops);
+        LocalBroker broker = new LocalBroker(new InMemoryRetainedMessages(), drops);
         return new ServerContext(
                 config,
                 authenticator,

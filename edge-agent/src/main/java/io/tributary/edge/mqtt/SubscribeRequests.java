@@ -16,6 +16,7 @@ import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.tributary.edge.mqtt.pubsub.Subscription;
 import io.tributary.edge.mqtt.pubsub.TopicFilters;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * SUBSCRIBE and UNSUBSCRIBE of one connection. Each filter is validated ({@link TopicFilters}: a refused one gets
  * 0x80 in MQTT 3.1.1, 0x8F Topic Filter invalid in 5, and is counted in
  * {@code tributary_edge_mqtt_subscriptions_refused_total}); the granted QoS is the requested one (the edge supports
- * QoS 2). A packet that breaks the protocol itself (no filter, properties, No Local on a shared subscription,
+ * QoS 2). Retained messages matching a granted subscription follow the SUBACK ({@link LocalBroker#sendRetained}).
+ * A packet that breaks the protocol itself (no filter, properties, No Local on a shared subscription,
  * reserved option bits in 3.1.1) is returned as a {@link PacketRules.Violation} for the caller to disconnect.
  *
  * <p>One instance per connection; event loop only.
@@ -37,10 +39,12 @@ final class SubscribeRequests {
 
     private final ServerContext server;
     private final MqttConnection connection;
+    private final Outbound outbound;
 
-    SubscribeRequests(ServerContext server, MqttConnection connection) {
+    SubscribeRequests(ServerContext server, MqttConnection connection, Outbound outbound) {
         this.server = server;
         this.connection = connection;
+        this.outbound = outbound;
     }
 
     /** Answers a SUBSCRIBE with SUBACK; returns the violation instead when the packet breaks the protocol. */
@@ -60,6 +64,7 @@ final class SubscribeRequests {
                         ? (Integer) id.value()
                         : 0;
         int[] codes = new int[requested.size()];
+        List<Runnable> retainedToSend = new ArrayList<>(codes.length);
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription request = requested.get(i);
             MqttSubscriptionOption o = request.option();
@@ -92,7 +97,10 @@ final class SubscribeRequests {
                     o.isRetainAsPublished(),
                     o.retainHandling().value(),
                     subscriptionId);
-            server.broker().subscribe(connection.session(), subscription);
+            boolean existed = server.broker().subscribe(connection.session(), subscription);
+            retainedToSend.add(() -> server.broker()
+                    .sendRetained(
+                            outbound, subscription, existed, server.clock().millis()));
             codes[i] = qos;
             log.debug("Client {} subscribed to '{}' at QoS {}", connection.clientId(), request.topicName(), qos);
         }
@@ -101,6 +109,7 @@ final class SubscribeRequests {
                 new MqttMessageIdAndPropertiesVariableHeader(
                         msg.idAndPropertiesVariableHeader().messageId(), MqttProperties.NO_PROPERTIES),
                 new MqttSubAckPayload(codes)));
+        retainedToSend.forEach(Runnable::run); // after the SUBACK
         return null;
     }
 

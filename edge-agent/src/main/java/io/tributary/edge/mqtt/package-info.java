@@ -24,8 +24,9 @@
  *       ({@code $share/g/f}) work in 3.1.1 too; messages go round robin to connected members.
  *   <li>Subscriptions live in the session: they outlast a disconnect for its session expiry (in memory, not an
  *       agent restart), but messages published meanwhile are dropped (counted as {@code offline}), not queued.
- *   <li>MQTT 5 CONNACK advertises Retain Available 0; a PUBLISH with RETAIN gets DISCONNECT 0x9A from an MQTT 5
- *       client, and its flag is ignored from a 3.1.1 client.
+ *   <li>Retained messages ({@code RetainedMessages}) are kept in memory: an agent restart loses them. One for a
+ *       forwarded topic is retained only once the buffer stored it; an empty payload clears the topic and is still
+ *       delivered to current subscribers. A new subscription gets them per Retain Handling (shared ones: never).
  *   <li>An empty client id gets {@code tributary-<uuid>} (3.1.1 only with CleanSession=1; MQTT 5 always, returned
  *       as Assigned Client Identifier).
  *   <li>Anonymous CONNECT when not allowed: 0x05 / 0x87 Not authorized; wrong password 0x04 / 0x86.

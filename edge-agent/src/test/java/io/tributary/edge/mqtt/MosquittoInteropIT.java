@@ -9,6 +9,7 @@ import java.io.File;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -98,5 +99,20 @@ class MosquittoInteropIT {
         } finally {
             sub.destroyForcibly();
         }
+    }
+
+    @Test
+    void mosquittoPubRetained_thenMosquittoSub_getsItFlagged() throws Exception {
+        assumeTrue(onPath("mosquitto_sub"), "mosquitto_sub not installed (apt-get install mosquitto-clients)");
+        server = TestServer.start(ManualSink.automatic());
+        Process pub = mosquitto("mosquitto_pub", "mqttv5", "-q", "1", "-r", "-t", "tributary/g/mosq/state", "-m", "on")
+                .start();
+        assertThat(pub.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(pub.exitValue()).isZero();
+        // -R would hide retained messages; -F prints the retain flag and the payload
+        Process sub = mosquitto("mosquitto_sub", "mqttv311", "-t", "tributary/#", "-C", "1", "-W", "20", "-F", "%r %p")
+                .start();
+        assertThat(sub.waitFor(25, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(sub.getInputStream().readAllBytes()).trim()).isEqualTo("1 on");
     }
 }

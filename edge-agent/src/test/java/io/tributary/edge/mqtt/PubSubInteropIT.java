@@ -19,8 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,17 +30,9 @@ import org.junit.jupiter.api.Test;
 class PubSubInteropIT {
 
     private static final String TELEMETRY = "tributary/plant-1/press-7/temp";
-    private TestServer server;
 
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServer.start(ManualSink.automatic(), b -> b.forward(List.of("tributary/#")));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @AutoClose
+    private TestServer server = TestServer.localBroker();
 
     private Mqtt5BlockingClient hivemq5(String id) {
         return server.hivemq5(id);
@@ -205,13 +196,7 @@ class PubSubInteropIT {
 
     @Test
     void paho311_subscribeQos1_receivesTelemetryOnceStored() throws Exception {
-        org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
-                server.uri(), "paho3", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
-        org.eclipse.paho.client.mqttv3.MqttConnectOptions options =
-                new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
-        options.setUserName(USER);
-        options.setPassword(PASSWORD.toCharArray());
-        paho.connect(options);
+        org.eclipse.paho.client.mqttv3.MqttClient paho = server.paho3("paho3");
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
         paho.subscribe("tributary/+/press-7/#", 1, (topic, m) -> got.add(topic + " q" + m.getQos() + " " + m));
         hivemq5("pub")

@@ -40,6 +40,30 @@ final class TestServer implements AutoCloseable {
         return new TestServer(sink, builder.build());
     }
 
+    /**
+     * A server as a local broker: {@code tributary/#} forwarded to the (automatic) sink, other topics local. Unchecked,
+     * for field initialisers ({@code @AutoClose TestServer server = TestServer.localBroker()}).
+     */
+    static TestServer localBroker() {
+        try {
+            return start(ManualSink.automatic(), b -> b.forward(java.util.List.of("tributary/#")));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the test server", e);
+        }
+    }
+
+    /** A connected Paho MQTT 3.1.1 client with the test user's password. */
+    org.eclipse.paho.client.mqttv3.MqttClient paho3(String id) throws Exception {
+        org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
+                uri(), id, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        org.eclipse.paho.client.mqttv3.MqttConnectOptions options =
+                new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        options.setUserName(USER);
+        options.setPassword(PASSWORD.toCharArray());
+        paho.connect(options);
+        return paho;
+    }
+
     InetSocketAddress address() {
         return server.plainAddress().orElseThrow();
     }

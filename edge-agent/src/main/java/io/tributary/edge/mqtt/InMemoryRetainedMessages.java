@@ -1,0 +1,56 @@
+package io.tributary.edge.mqtt;
+
+import io.tributary.edge.mqtt.pubsub.TopicFilters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link RetainedMessages} in a concurrent map on the heap: lost when the agent stops (durable retained messages are
+ * the next slice of issue 13). A filter without wildcards is one lookup; a wildcard filter scans every retained
+ * topic. Expired messages are removed when a scan meets them. Thread-safe.
+ */
+final class InMemoryRetainedMessages implements RetainedMessages {
+
+    private final ConcurrentHashMap<String, LocalMessage> byTopic = new ConcurrentHashMap<>();
+
+    @Override
+    public void retain(LocalMessage message) {
+        if (message.payload().length == 0) {
+            byTopic.remove(message.topic());
+        } else {
+            byTopic.put(message.topic(), message);
+        }
+    }
+
+    @Override
+    public List<LocalMessage> matching(String filter, long nowMillis) {
+        List<LocalMessage> result = new ArrayList<>();
+        if (filter.indexOf('+') < 0 && filter.indexOf('#') < 0) {
+            LocalMessage m = byTopic.get(filter);
+            if (m != null) {
+                keepIfLive(m, nowMillis, result);
+            }
+            return result;
+        }
+        for (LocalMessage m : byTopic.values()) {
+            if (TopicFilters.matches(filter, m.topic())) {
+                keepIfLive(m, nowMillis, result);
+            }
+        }
+        return result;
+    }
+
+    private void keepIfLive(LocalMessage m, long nowMillis, List<LocalMessage> result) {
+        if (m.expired(nowMillis)) {
+            byTopic.remove(m.topic(), m);
+        } else {
+            result.add(m);
+        }
+    }
+
+    @Override
+    public int size() {
+        return byTopic.size();
+    }
+}
