@@ -33,6 +33,9 @@ final class LocalBroker {
         if (message.retain()) {
             retained.retain(message);
         }
+        if (index.size() == 0) {
+            return; // an ingest-only edge: no walk, no allocation per publish
+        }
         Map<Session, SubscriptionIndex.Matched> targets =
                 index.match(message.topic(), message.publisher(), s -> s.outbound() != null);
         targets.forEach((session, matched) -> {

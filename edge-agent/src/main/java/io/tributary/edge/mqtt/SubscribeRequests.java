@@ -63,6 +63,13 @@ final class SubscribeRequests {
                 props.getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER) instanceof MqttProperties.MqttProperty<?> id
                         ? (Integer) id.value()
                         : 0;
+        // the whole packet is checked before any filter takes effect: a violation leaves no subscription behind
+        for (MqttTopicSubscription request : requested) {
+            PacketRules.Violation options = optionViolation(request, v5);
+            if (options != null) {
+                return options;
+            }
+        }
         int[] codes = new int[requested.size()];
         List<Runnable> retainedToSend = new ArrayList<>(codes.length);
         for (int i = 0; i < codes.length; i++) {
@@ -75,18 +82,6 @@ final class SubscribeRequests {
                 refused(request.topicName(), "filter_invalid", e.getMessage());
                 codes[i] = v5 ? FILTER_INVALID_V5 : FAILURE_311;
                 continue;
-            }
-            if (!v5
-                    && (o.isNoLocal()
-                            || o.isRetainAsPublished()
-                            || o.retainHandling().value() != 0)) {
-                return new PacketRules.Violation(
-                        PacketRules.MALFORMED, "reserved_bits", "MQTT 3.1.1 SUBSCRIBE with reserved option bits set");
-            }
-            if (parsed.group() != null && o.isNoLocal()) {
-                // MQTT 5 §3.8.3.1: No Local on a shared subscription is a Protocol Error
-                return new PacketRules.Violation(
-                        PacketRules.PROTOCOL_ERROR, "no_local_on_shared", "No Local on shared subscription");
             }
             int qos = o.qos().value();
             Subscription subscription = new Subscription(
@@ -145,6 +140,24 @@ final class SubscribeRequests {
                 new MqttMessageIdAndPropertiesVariableHeader(
                         msg.idAndPropertiesVariableHeader().messageId(), MqttProperties.NO_PROPERTIES),
                 new MqttUnsubAckPayload(codes)));
+        return null;
+    }
+
+    /** Options that make the whole SUBSCRIBE invalid, whatever its filters. */
+    private static PacketRules.Violation optionViolation(MqttTopicSubscription request, boolean v5) {
+        MqttSubscriptionOption o = request.option();
+        if (!v5
+                && (o.isNoLocal()
+                        || o.isRetainAsPublished()
+                        || o.retainHandling().value() != 0)) {
+            return new PacketRules.Violation(
+                    PacketRules.MALFORMED, "reserved_bits", "MQTT 3.1.1 SUBSCRIBE with reserved option bits set");
+        }
+        if (o.isNoLocal() && request.topicName().startsWith("$share/")) {
+            // MQTT 5 §3.8.3.1: No Local on a shared subscription is a Protocol Error
+            return new PacketRules.Violation(
+                    PacketRules.PROTOCOL_ERROR, "no_local_on_shared", "No Local on shared subscription");
+        }
         return null;
     }
 

@@ -223,11 +223,14 @@ class LocalBrokerIT {
     }
 
     @Test
-    void noLocalOnSharedSubscription_protocolError() throws Exception {
+    void noLocalOnSharedSubscription_protocolError_noFilterOfThePacketTakesEffect() throws Exception {
         start(ManualSink.automatic(), b -> {});
-        RawMqttClient v5 = client("v5", MqttVersion.MQTT_5);
+        MqttProperties keepSession = new MqttProperties();
+        keepSession.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 60));
+        RawMqttClient v5 = client("v5", MqttVersion.MQTT_5, keepSession);
         v5.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe()
                 .messageId(1)
+                .addSubscription("valid/+", qos(1))
                 .addSubscription(
                         "$share/g/a",
                         new MqttSubscriptionOption(
@@ -235,7 +238,17 @@ class LocalBrokerIT {
                 .build());
         MqttMessage answer = v5.next();
         assertThat(answer.fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);
+        assertThat(((io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader) answer.variableHeader())
+                                .reasonCode()
+                        & 0xff)
+                .isEqualTo(0x82);
         v5.awaitClosed();
+        assertThat(server.registry
+                        .get("tributary.edge.mqtt.subscriptions")
+                        .gauge()
+                        .value())
+                .as("the session outlives the connection; the valid filter of the refused packet was not added")
+                .isZero();
     }
 
     @Test
