@@ -23,7 +23,8 @@
  *       for; filters longer than {@code TopicFilters.MAX_FILTER_LENGTH} are invalid. Shared subscriptions
  *       ({@code $share/g/f}) work in 3.1.1 too; messages go round robin to connected members.
  *   <li>Subscriptions live in the session: they outlast a disconnect for its session expiry (in memory, not an
- *       agent restart), but messages published meanwhile are dropped (counted as {@code offline}), not queued.
+ *       agent restart), but messages published meanwhile are dropped (counted as {@code offline}), not queued, and
+ *       outgoing QoS 1/2 messages unacknowledged when the connection closed are not resent on reconnect.
  *   <li>Retained messages ({@code RetainedMessages}) are kept in memory: an agent restart loses them. One for a
  *       forwarded topic is retained only once the buffer stored it; an empty payload clears the topic and is still
  *       delivered to current subscribers. A new subscription gets them per Retain Handling (shared ones: never).
