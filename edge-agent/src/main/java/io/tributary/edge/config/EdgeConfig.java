@@ -8,6 +8,7 @@ import io.tributary.edge.forward.ForwarderConfig;
 import io.tributary.edge.mqtt.MqttServerConfig;
 import io.tributary.edge.mqtt.TlsConfig;
 import io.tributary.edge.mqtt.TopicMapping;
+import io.tributary.edge.mqtt.pubsub.TopicFilters;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.config.ConfigKey;
@@ -260,6 +261,23 @@ public record EdgeConfig(
                 Duration.ofSeconds(1)));
     }
 
+    /** The valid filters of mqtt.forward; each invalid one is reported against that key. */
+    private static List<String> forwardFilters(ConfigValues v) {
+        List<String> valid = new java.util.ArrayList<>();
+        for (String filter : commaSeparated(v.string("mqtt.forward", "#"))) {
+            try {
+                if (TopicFilters.parse(filter).group() != null) {
+                    v.problem("mqtt.forward", "'" + filter + "' is a shared subscription, not a topic filter");
+                } else {
+                    valid.add(filter);
+                }
+            } catch (IllegalArgumentException e) {
+                v.problem("mqtt.forward", e.getMessage());
+            }
+        }
+        return valid;
+    }
+
     private static List<String> commaSeparated(String value) {
         return Arrays.stream(value.split(","))
                 .map(String::trim)
@@ -274,7 +292,7 @@ public record EdgeConfig(
                 .allowAnonymous(v.bool("mqtt.allow-anonymous"))
                 .maxPacketSize((int) Math.min(v.size("mqtt.max-packet-size"), Integer.MAX_VALUE))
                 .ioThreads(v.integer("mqtt.io-threads"))
-                .forward(commaSeparated(v.string("mqtt.forward", "#")))
+                .forward(forwardFilters(v))
                 .subscriberQueue(v.integer("mqtt.subscriber-queue"))
                 .subscriberInFlight(v.integer("mqtt.subscriber-in-flight"));
         try {

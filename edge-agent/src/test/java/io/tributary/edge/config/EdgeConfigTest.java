@@ -40,6 +40,32 @@ class EdgeConfigTest {
     }
 
     @Test
+    void load_localBrokerKeys_defaultForwardsEverything_badFiltersNamed() {
+        EdgeConfig defaults = EdgeConfig.load(Optional.empty(), Map.of(), Map.of("mqtt.allow-anonymous", "true"));
+        assertThat(defaults.mqtt().forward()).containsExactly("#");
+        assertThat(defaults.mqtt().subscriberQueue()).isEqualTo(1000);
+        assertThat(defaults.mqtt().subscriberInFlight()).isEqualTo(100);
+
+        EdgeConfig set = EdgeConfig.load(
+                Optional.empty(),
+                Map.of("TRIBUTARY_EDGE_MQTT_FORWARD", "tributary/#, alarms/+"),
+                Map.of("mqtt.allow-anonymous", "true", "mqtt.subscriber-queue", "50"));
+        assertThat(set.mqtt().forward()).containsExactly("tributary/#", "alarms/+");
+        assertThat(set.mqtt().forwarded("local/door")).isFalse();
+        assertThat(set.mqtt().forwarded("alarms/fire")).isTrue();
+        assertThat(set.mqtt().subscriberQueue()).isEqualTo(50);
+
+        assertThatThrownBy(() -> EdgeConfig.load(
+                        Optional.empty(),
+                        Map.of(),
+                        Map.of("mqtt.allow-anonymous", "true", "mqtt.forward", "a/#/b,$share/g/x")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .filteredOn(p -> p.startsWith("mqtt.forward"))
+                        .hasSize(2));
+    }
+
+    @Test
     void load_severalBadValues_reportsEveryProblemAtOnce() {
         assertThatThrownBy(() -> EdgeConfig.load(
                         Optional.empty(),
