@@ -204,6 +204,56 @@ class LocalBrokerIT {
     }
 
     @Test
+    void messageExpiry_passedWhileQueued_droppedAndCounted_remainingIntervalSentOtherwise() throws Exception {
+        io.tributary.testsupport.MutableClock clock = new io.tributary.testsupport.MutableClock(1_000_000);
+        server = TestServer.start(ManualSink.automatic(), clock, b -> b.subscriberInFlight(1));
+        RawMqttClient sub = client("sub", MqttVersion.MQTT_5);
+        sub.subscribe(1, "tributary/#", qos(1), MqttProperties.NO_PROPERTIES);
+        RawMqttClient pub = client("pub", MqttVersion.MQTT_5);
+        for (String payload : List.of("first", "expires", "lives")) {
+            MqttProperties expiry = new MqttProperties();
+            expiry.add(new MqttProperties.IntegerProperty(
+                    MqttProperties.PUBLICATION_EXPIRY_INTERVAL, payload.equals("expires") ? 10 : 100));
+            pub.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.publish()
+                    .topicName(TELEMETRY)
+                    .qos(MqttQoS.AT_LEAST_ONCE)
+                    .messageId(payload.length())
+                    .properties(expiry)
+                    .payload(io.netty.buffer.Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8))
+                    .build());
+            pub.next();
+        }
+        MqttPublishMessage first = sub.nextPublish(); // the window of 1 holds the other two in the queue
+        clock.advance(java.time.Duration.ofSeconds(30));
+        sub.reply(MqttMessageType.PUBACK, first.variableHeader().packetId());
+        MqttPublishMessage next = sub.nextPublish();
+        assertThat(text(next)).isEqualTo("lives");
+        assertThat(next.variableHeader()
+                        .properties()
+                        .getProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL)
+                        .value())
+                .as("what is left of 100 s after 30 s")
+                .isEqualTo(70);
+        assertThat(server.count("tributary.edge.mqtt.deliveries.dropped", "reason", "expired"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void nulInAFilter_malformedPacket_disconnected() throws Exception {
+        start(ManualSink.automatic(), b -> {});
+        RawMqttClient v5 = client("v5", MqttVersion.MQTT_5);
+        v5.sendBytes(RawPackets.subscribeV5(1, new byte[0], "a\u0000b", 1));
+        MqttMessage answer = v5.next();
+        assertThat(answer.fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);
+        assertThat(((io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader) answer.variableHeader())
+                                .reasonCode()
+                        & 0xff)
+                .isEqualTo(0x81);
+        v5.awaitClosed();
+        server.assertStillServes();
+    }
+
+    @Test
     void hostileFilters_refusedPerFilter_connectionKept() throws Exception {
         start(ManualSink.automatic(), b -> {});
         RawMqttClient v5 = client("v5", MqttVersion.MQTT_5);

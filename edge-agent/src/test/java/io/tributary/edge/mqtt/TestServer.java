@@ -20,9 +20,9 @@ final class TestServer implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final MqttServer server;
 
-    private TestServer(ManualSink sink, MqttServerConfig config) throws Exception {
+    private TestServer(ManualSink sink, MqttServerConfig config, java.time.Clock clock) throws Exception {
         this.sink = sink;
-        this.server = new MqttServer(config, StaticAuthenticator.of(Map.of(USER, PASSWORD)), sink, registry);
+        this.server = new MqttServer(config, StaticAuthenticator.of(Map.of(USER, PASSWORD)), sink, registry, clock);
         server.start();
     }
 
@@ -31,13 +31,19 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(ManualSink sink, Consumer<MqttServerConfig.Builder> tweak) throws Exception {
+        return start(sink, java.time.Clock.systemUTC(), tweak);
+    }
+
+    /** As {@link #start(ManualSink, Consumer)} with the clock of receive times and message expiry. */
+    static TestServer start(ManualSink sink, java.time.Clock clock, Consumer<MqttServerConfig.Builder> tweak)
+            throws Exception {
         MqttServerConfig.Builder builder = MqttServerConfig.builder()
                 .host("127.0.0.1")
                 .port(0)
                 .ioThreads(1)
                 .connectTimeout(Duration.ofSeconds(5));
         tweak.accept(builder);
-        return new TestServer(sink, builder.build());
+        return new TestServer(sink, builder.build(), clock);
     }
 
     /**
