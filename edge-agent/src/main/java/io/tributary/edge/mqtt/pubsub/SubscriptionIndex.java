@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -69,8 +68,34 @@ public final class SubscriptionIndex<S> {
     private record Member<S>(S subscriber, Subscription subscription) {}
 
     private static final class Group<S> {
-        final CopyOnWriteArrayList<Member<S>> members = new CopyOnWriteArrayList<>();
+        // replaced whole (under the index's monitor), never changed in place: pick() reads one stable snapshot
+        volatile List<Member<S>> members = List.of();
         final AtomicInteger next = new AtomicInteger();
+
+        /** Puts or replaces the subscriber's membership; true when it replaced one. */
+        boolean put(S subscriber, Subscription subscription) {
+            List<Member<S>> updated = new ArrayList<>(members.size() + 1);
+            boolean replaced = false;
+            for (Member<S> m : members) {
+                if (m.subscriber().equals(subscriber)) {
+                    replaced = true;
+                } else {
+                    updated.add(m);
+                }
+            }
+            updated.add(new Member<>(subscriber, subscription));
+            members = List.copyOf(updated);
+            return replaced;
+        }
+
+        boolean remove(S subscriber) {
+            List<Member<S>> updated = members.stream()
+                    .filter(m -> !m.subscriber().equals(subscriber))
+                    .toList();
+            boolean removed = updated.size() != members.size();
+            members = updated;
+            return removed;
+        }
 
         Member<S> pick(Predicate<S> available) {
             List<Member<S>> snapshot = members;
@@ -105,8 +130,7 @@ public final class SubscriptionIndex<S> {
         boolean replaced;
         if (subscription.shared()) {
             Group<S> group = node.groups.computeIfAbsent(subscription.group(), g -> new Group<>());
-            replaced = group.members.removeIf(m -> m.subscriber().equals(subscriber));
-            group.members.add(new Member<>(subscriber, subscription));
+            replaced = group.put(subscriber, subscription);
         } else {
             replaced = node.subscribers.put(subscriber, subscription) != null;
         }
@@ -134,7 +158,7 @@ public final class SubscriptionIndex<S> {
             removed = node.subscribers.remove(subscriber) != null;
         } else {
             Group<S> g = node.groups.get(group);
-            removed = g != null && g.members.removeIf(m -> m.subscriber().equals(subscriber));
+            removed = g != null && g.remove(subscriber);
             if (g != null && g.members.isEmpty()) {
                 node.groups.remove(group, g);
             }

@@ -80,4 +80,27 @@ class SubscriptionIndexTest {
         assertThat(match("plant/1234/temp")).containsOnlyKeys("dev-1234", "all");
         assertThat(index.size()).isEqualTo(20_001);
     }
+
+    @Test
+    void sharedGroup_membersJoiningAndLeaving_whileMatching_neverFails() throws Exception {
+        index.add("stay", new Subscription("jobs", "g", 0, false, false, 0, 0));
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread churn = new Thread(() -> {
+            try {
+                for (int i = 0; i < 20_000; i++) {
+                    index.add("m" + (i % 5), new Subscription("jobs", "g", 0, false, false, 0, 0));
+                    index.remove("m" + ((i + 2) % 5), "jobs", "g");
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        churn.start();
+        while (churn.isAlive()) {
+            assertThat(match("jobs")).hasSize(1); // one member of the group, whoever it is
+        }
+        churn.join();
+        assertThat(failure.get()).isNull();
+    }
 }
