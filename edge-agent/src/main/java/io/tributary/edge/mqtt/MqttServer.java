@@ -31,9 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge agent's MQTT 3.1.1/5 ingest endpoint: a plain TCP and/or a TLS listener whose connections hand every
- * PUBLISH to a {@link PublishSink} and acknowledge QoS 1/2 only once the sink reports it durable. Uses epoll when
- * the native transport is available, NIO otherwise.
+ * The edge agent's MQTT 3.1.1/5 endpoint: a plain TCP and/or a TLS listener whose connections hand every PUBLISH to
+ * a forwarded topic ({@link MqttServerConfig#forward()}) to a {@link PublishSink}, acknowledging QoS 1/2 only once
+ * the sink reports it durable, and serve local subscribers (SUBSCRIBE, retained messages; other topics stay on the
+ * edge). Uses epoll when the native transport is available, NIO otherwise.
  *
  * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once. {@code start} and {@code close} may be
  * called from any one thread (not an event loop); the accessors are thread-safe after {@code start} returns.
@@ -95,11 +96,12 @@ public final class MqttServer implements AutoCloseable {
             throw e;
         }
         log.info(
-                "MQTT endpoint listening: plain={} tls={} ({}, topics {})",
+                "MQTT endpoint listening: plain={} tls={} ({}, topics {}, forwarded {}, others local)",
                 plainAddress,
                 tlsAddress,
                 epoll ? "epoll" : "nio",
-                config.topicMapping().template());
+                config.topicMapping().template(),
+                config.forward());
     }
 
     private InetSocketAddress bind(Class<? extends ServerChannel> type, int port, Optional<SslContext> ssl)

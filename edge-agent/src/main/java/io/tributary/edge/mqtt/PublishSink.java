@@ -3,7 +3,9 @@ package io.tributary.edge.mqtt;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Where the MQTT endpoint hands every accepted PUBLISH (QoS 0, 1 and 2). The endpoint acknowledges a QoS 1/2
+ * Where the MQTT endpoint hands every accepted PUBLISH (QoS 0, 1 and 2) to a forwarded topic
+ * ({@link MqttServerConfig#forward()}); local subscribers get it once the stage completes with
+ * {@link SinkResult#STORED}. The endpoint acknowledges a QoS 1/2
  * publish only after the returned stage completes with {@link SinkResult#STORED}.
  *
  * <p>Threads: {@link #accept} is called on a Netty event loop and must not block (no disk I/O, no locks held
