@@ -42,11 +42,12 @@ public final class HeadlessChromium {
     public static HeadlessChromium findOrSkip(Path workDir) {
         Optional<Path> found = find();
         if (found.isEmpty()) {
-            String message = "no headless Chromium (" + NAMES + " on the PATH, or TRIBUTARY_CHROMIUM): console"
-                    + " browser test skipped; install Debian's chromium package";
+            String message = "no headless Chromium (" + NAMES + " on the PATH, or TRIBUTARY_CHROMIUM);"
+                    + " install Debian's chromium package";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail(message + " (CI=true: the browser test must run; .ci/run installs chromium)");
+                Assertions.fail(message + " (CI=true: the console browser test must run; .ci/run installs it)");
             }
+            message += ": console browser test skipped";
             System.err.println("WARNING: " + message); // a skipped test is easy to miss in the build log
             Assumptions.abort(message);
         }

@@ -55,6 +55,10 @@ class HubConsoleBrowserIT {
                         .doesNotContain("<img src=\"x\"")
                         .doesNotContain("<title>owned</title>")
                         .contains("class=\"ok\">updated"); // the last poll succeeded
+                // a link to a stream that does not exist shows the first stream instead of an error
+                assertThat(chromium.dumpDom(URI.create(console + "#no-such-stream"), 5_000))
+                        .contains("Stream <span id=\"stream-name\">telemetry</span>")
+                        .contains("class=\"ok\">updated");
                 Path png = Path.of("target/console-screenshots/hub.png");
                 chromium.screenshot(console, 7_000, png);
                 assertThat(Files.size(png)).isGreaterThan(10_000);

@@ -7,11 +7,16 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.group.GroupConsumer;
 import io.tributary.hub.client.group.GroupConsumerOptions;
 import io.tributary.hub.group.CheckpointEveryBatch;
+import io.tributary.protocol.v1.AckLevel;
+import io.tributary.protocol.v1.CreateStream;
+import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.protocol.v1.RegionEndpoint;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -215,6 +220,61 @@ class HubConsoleIT {
 
             assertThat(get(port, "/metrics").statusCode()).isEqualTo(200);
             assertThat(get(port, "/health").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void replication_showsEachReplicaRegionsStateAndLag() throws Exception {
+        try (Hub us = Hub.start(TestHubs.config(dir.resolve("us"), Map.of("region", "us", "hub-id", "hub-us")));
+                Hub eu = Hub.start(TestHubs.config(
+                        dir.resolve("eu"), Map.of("region", "eu", "hub-id", "hub-eu", "metrics-port", "0")));
+                ClientResources resources = new ClientResources(1);
+                AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
+            admin.createStream(CreateStream.newBuilder()
+                    .setStream("replicated")
+                    .setShardCount(2)
+                    .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP)
+                    .addReplicas(RegionEndpoint.newBuilder().setRegion("us").setEndpoint("127.0.0.1:" + us.port()))
+                    .setAckLevel(AckLevel.ACK_LEVEL_LOCAL)
+                    .build());
+            try (Producer producer = Producer.create(
+                    resources, TestHubs.client(eu.port()), TestHubs.producer("replicated", "p-eu", 5))) {
+                for (int i = 0; i < RECORDS; i++) {
+                    producer.put("key-" + i % 4, ("r" + i).getBytes(StandardCharsets.UTF_8));
+                }
+                producer.flush().get(20, TimeUnit.SECONDS);
+            }
+            int port = eu.metricsPort().orElseThrow();
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Struct page = json(port, "/api/replication");
+                assertThat(items(page)).singleElement().satisfies(stream -> {
+                    assertThat(str(stream, "stream")).isEqualTo("replicated");
+                    assertThat(str(stream, "home_region")).isEqualTo("eu");
+                    assertThat(str(stream, "ack")).isEqualTo("local");
+                    assertThat(list(stream, "regions").getValuesList())
+                            .extracting(r -> str(r, "region"))
+                            .containsExactlyInAnyOrder("eu", "us");
+                    List<Value> replicas = list(stream, "shards").getValuesList().stream()
+                            .flatMap(s -> list(s, "replicas").getValuesList().stream())
+                            .toList();
+                    assertThat(replicas).hasSize(2).allSatisfy(r -> {
+                        assertThat(str(r, "region")).isEqualTo("us");
+                        assertThat(str(r, "state")).isEqualTo("following");
+                        assertThat(num(r, "lag_records")).isZero();
+                    });
+                    assertThat(replicas.stream()
+                                    .mapToDouble(r -> num(r, "next_sequence"))
+                                    .sum())
+                            .isEqualTo(RECORDS);
+                });
+            });
+            Struct summary = items(json(port, "/api/streams")).get(0).getStructValue();
+            assertThat(summary.getFieldsOrThrow("replica_regions")
+                            .getListValue()
+                            .getValuesList())
+                    .extracting(Value::getStringValue)
+                    .containsExactly("us");
         }
     }
 

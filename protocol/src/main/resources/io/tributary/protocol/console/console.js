@@ -16,11 +16,11 @@ const TC = (() => {
     return e;
   }
 
-  /** GETs a JSON API path; throws an Error naming the path, status and the API's error message. */
+  /** GETs a JSON API path; throws an Error naming the path, status and the API's error message (and with .status). */
   async function get(path) {
     const r = await fetch(path, {credentials: 'same-origin', headers: {Accept: 'application/json'}});
     const body = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(`${path}: HTTP ${r.status} ${body.error || r.statusText}`);
+    if (!r.ok) throw Object.assign(new Error(`${path}: HTTP ${r.status} ${body.error || r.statusText}`), {status: r.status});
     return body;
   }
 

@@ -130,7 +130,16 @@
       b.classList.toggle('selected', b.querySelector('button').getAttribute('data-stream') === selected);
     }
     if (selected) {
-      const d = await get(`/api/streams/${encodeURIComponent(selected)}`);
+      let d;
+      try {
+        d = await get(`/api/streams/${encodeURIComponent(selected)}`);
+      } catch (e) {
+        if (e.status !== 404) throw e;
+        // deleted, or a stale link: show the first stream instead
+        selected = list.items.length ? list.items[0].name : null;
+        if (!selected) return;
+        d = await get(`/api/streams/${encodeURIComponent(selected)}`);
+      }
       stream(d);
       groups(await get(`/api/groups?stream=${encodeURIComponent(selected)}&${pagers.groups.query()}`), d);
     }
