@@ -155,7 +155,14 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     private void welcome(ChannelHandlerContext ctx, Hello hello, int version, long grant, long superseded) {
-        session = new Session(ctx.channel(), hello.getAgentId(), hello.getAgentEpoch(), hello.getRole(), grant);
+        session = new Session(
+                ctx.channel(),
+                hello.getAgentId(),
+                hello.getAgentEpoch(),
+                hello.getRole(),
+                grant,
+                hello.getClientName(),
+                hub.clock().millis());
         if (grant != 0) {
             hub.producers().connected(session, superseded);
         }
