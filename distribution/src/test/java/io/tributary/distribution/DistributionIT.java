@@ -3,6 +3,9 @@ package io.tributary.distribution;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,16 +63,18 @@ class DistributionIT {
         int hubMetrics = freePort();
         int mqtt = freePort();
         int edgeMetrics = freePort();
-        Process hub =
-                start(home, "hub --data-dir %s --port %d --metrics-port %d", dir.resolve("hub"), link, hubMetrics);
+        Process hub = start(
+                home, Map.of(), "hub --data-dir %s --port %d --metrics-port %d", dir.resolve("hub"), link, hubMetrics);
         awaitHealthy(hub, "hub", hubMetrics);
 
-        Process admin = start(home, "admin --hub 127.0.0.1:%d streams create telemetry --shards 2", link);
+        Process admin = start(home, Map.of(), "admin --hub 127.0.0.1:%d streams create telemetry --shards 2", link);
         assertThat(admin.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(admin.exitValue()).as(log("admin")).isZero();
 
+        // the edge logs JSON: config/logback.xml of the archive, switched by the environment as documented
         Process edge = start(
                 home,
+                Map.of("TRIBUTARY_LOG_FORMAT", "json"),
                 "edge --data-dir %s --hub 127.0.0.1:%d --stream telemetry --mqtt-port %d --metrics-port %d"
                         + " --allow-anonymous",
                 dir.resolve("edge"),
@@ -77,6 +83,24 @@ class DistributionIT {
                 edgeMetrics);
         String health = awaitHealthy(edge, "edge", edgeMetrics);
         assertThat(health).contains("\"status\":\"ok\"");
+
+        List<String> lines = Files.readAllLines(dir.resolve("edge.log"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("Edge agent", " up: MQTT"));
+        for (String line : lines) {
+            assertThat(isOneJsonObject(line)).as("a JSON log line: %s", line).isTrue();
+        }
+    }
+
+    private static boolean isOneJsonObject(String line) throws IOException {
+        try (JsonParser p = new JsonFactory().createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            return false;
+        }
     }
 
     private Path unpack(Path archive) throws Exception {
@@ -93,9 +117,10 @@ class DistributionIT {
 
     /**
      * {@code bin/tributary ROLE ARGS} (the formatted command line, split at spaces; the first word is the role and
-     * names its log), run from the unpacked home with a clean environment (no TRIBUTARY_*, no CLASSPATH).
+     * names its log), run from the unpacked home with a clean environment (no TRIBUTARY_*, no CLASSPATH) plus
+     * {@code env}.
      */
-    private Process start(Path home, String commandLine, Object... values) throws IOException {
+    private Process start(Path home, Map<String, String> env, String commandLine, Object... values) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(home.resolve("bin/tributary").toString());
         cmd.addAll(List.of(String.format(commandLine, values).split(" ")));
@@ -105,6 +130,7 @@ class DistributionIT {
         pb.environment().keySet().removeIf(k -> k.startsWith("TRIBUTARY_") || k.equals("CLASSPATH"));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("TRIBUTARY_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
+        pb.environment().putAll(env);
         Process p = pb.start();
         processes.add(p);
         return p;
