@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tributary_edge_mqtt_malformed_packets_total{reason}}: decode failures and protocol violations
  *   <li>{@code tributary_edge_mqtt_disconnects_total{reason}}: connections closed by the server, by reason (e.g. {@code
  *       topic_unmapped}, {@code sink_failed}: an MQTT 3.1.1 publish that could not be stored, see PublishAcks)
+ *   <li>{@code tributary_edge_mqtt_log_suppressed_total{category}}: log lines about misbehaving clients left out by
+ *       the rate limit ({@link ClientLog}), by category; every category exists at 0 from the start
  * </ul>
  *
  * <p>Thread-safe: Micrometer meters are. The per-publish meters are looked up once; the rare ones (connects,
@@ -30,12 +32,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MqttMetrics {
 
     private static final Map<String, String> DESCRIPTIONS = Map.of(
-            "tributary.edge.mqtt.connects", "CONNECT packets by outcome (accepted, bad_credentials, timeout, ...)",
-            "tributary.edge.mqtt.publishes", "PUBLISH packets received after CONNECT, by QoS",
-            "tributary.edge.mqtt.acks", "PUBACK, PUBREC and PUBCOMP packets sent, negative ones included",
-            "tributary.edge.mqtt.publishes.refused", "Publishes not stored or not acknowledged, by reason",
-            "tributary.edge.mqtt.malformed.packets", "Packets that failed to decode or broke the protocol, by reason",
-            "tributary.edge.mqtt.disconnects", "Connections the edge closed, by reason");
+            "tributary.edge.mqtt.connects",
+            "CONNECT packets by outcome (accepted, bad_credentials, timeout, ...)",
+            "tributary.edge.mqtt.publishes",
+            "PUBLISH packets received after CONNECT, by QoS",
+            "tributary.edge.mqtt.acks",
+            "PUBACK, PUBREC and PUBCOMP packets sent, negative ones included",
+            "tributary.edge.mqtt.publishes.refused",
+            "Publishes not stored or not acknowledged, by reason",
+            "tributary.edge.mqtt.malformed.packets",
+            "Packets that failed to decode or broke the protocol, by reason",
+            "tributary.edge.mqtt.disconnects",
+            "Connections the edge closed, by reason",
+            "tributary.edge.mqtt.log.suppressed",
+            "Log lines about misbehaving clients left out by the rate limit, by category");
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -54,6 +64,9 @@ public final class MqttMetrics {
         }
         pubacks = counter("tributary.edge.mqtt.acks", "type", "puback");
         pubrecs = counter("tributary.edge.mqtt.acks", "type", "pubrec");
+        for (String category : ClientLog.CATEGORIES) {
+            counter("tributary.edge.mqtt.log.suppressed", "category", category);
+        }
         // buckets only (quantiles in Prometheus: histogram_quantile): client-side percentiles cost more per
         // publish than the rest of the meters together
         this.ackLatency = Timer.builder("tributary.edge.mqtt.puback.latency")
@@ -104,6 +117,10 @@ public final class MqttMetrics {
 
     void disconnect(String reason) {
         counter("tributary.edge.mqtt.disconnects", "reason", reason).increment();
+    }
+
+    void logSuppressed(String category) {
+        counter("tributary.edge.mqtt.log.suppressed", "category", category).increment();
     }
 
     void ackLatency(long nanos) {

@@ -1,5 +1,6 @@
 package io.tributary.edge.mqtt;
 
+import io.tributary.protocol.log.LogRateLimiter;
 import java.time.Clock;
 
 /** Everything the per-connection handlers share; immutable, its parts are thread-safe. */
@@ -10,7 +11,8 @@ record ServerContext(
         SessionRegistry sessions,
         MqttMetrics metrics,
         Clock clock,
-        OncePerKey unmappedTopicWarnings) {
+        OncePerKey unmappedTopicWarnings,
+        LogRateLimiter clientLog) {
 
     /** Topics whose refusal is logged at WARN (once each) before further ones go to DEBUG. */
     static final int MAX_WARNED_TOPICS = 1000;
@@ -22,6 +24,14 @@ record ServerContext(
             SessionRegistry sessions,
             MqttMetrics metrics,
             Clock clock) {
-        this(config, authenticator, sink, sessions, metrics, clock, new OncePerKey(MAX_WARNED_TOPICS));
+        this(
+                config,
+                authenticator,
+                sink,
+                sessions,
+                metrics,
+                clock,
+                new OncePerKey(MAX_WARNED_TOPICS),
+                ClientLog.limiter(metrics));
     }
 }
