@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -20,20 +19,12 @@ import org.junit.jupiter.api.Test;
  * exists; and the promtool unit tests cover every rule. (promtool itself runs in {@code .ci/run}.)
  */
 class AlertRunbooksTest {
-    private static final Path OPERATIONS = Path.of("../docs/operations.md");
+    private static final Path OPERATIONS = OperationsDoc.PATH;
     private static final Path RULE_TESTS = Path.of("../deploy/prometheus/tributary-alerts.test.yaml");
 
     @Test
     void everyRule_hasARunbookUrlToAnExistingSectionOfOperations() throws IOException {
-        Set<String> anchors = new TreeSet<>();
-        for (String line : Files.readAllLines(OPERATIONS, StandardCharsets.UTF_8)) {
-            if (line.startsWith("#")) {
-                anchors.add(line.replaceFirst("^#+\\s*", "")
-                        .toLowerCase(Locale.ROOT)
-                        .replaceAll("[^a-z0-9 _-]", "")
-                        .replace(' ', '-'));
-            }
-        }
+        Set<String> anchors = OperationsDoc.anchors();
         List<String> rules = alerts();
         assertThat(rules).isNotEmpty();
         String yaml = Files.readString(MetricsReferenceIT.RULES, StandardCharsets.UTF_8);
@@ -60,7 +51,7 @@ class AlertRunbooksTest {
         assertThat(tested).containsExactlyInAnyOrderElementsOf(new TreeSet<>(alerts()));
     }
 
-    private static List<String> alerts() throws IOException {
+    static List<String> alerts() throws IOException {
         List<String> out = new ArrayList<>();
         Matcher m = Pattern.compile("(?m)^\\s*- alert: (\\w+)")
                 .matcher(Files.readString(MetricsReferenceIT.RULES, StandardCharsets.UTF_8));

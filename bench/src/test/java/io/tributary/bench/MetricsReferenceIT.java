@@ -7,15 +7,13 @@ import io.tributary.edge.EdgeAgent;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.hub.Hub;
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubEndpoint;
-import io.tributary.hub.client.group.Checkpointer;
 import io.tributary.hub.client.group.GroupConsumer;
 import io.tributary.hub.client.group.GroupConsumerOptions;
-import io.tributary.hub.client.group.RecordProcessor;
 import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.group.CheckpointEveryBatch;
 import io.tributary.protocol.v1.AckLevel;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.PartitionKeyMode;
@@ -105,7 +103,7 @@ class MetricsReferenceIT {
                 resources,
                 client,
                 GroupConsumerOptions.of(STREAM, "reference").withHeartbeat(Duration.ofMillis(200)),
-                Checkpointing::new);
+                CheckpointEveryBatch::new);
         // an unmapped topic (refused, the MQTT 3.1.1 connection closed) and bytes that are no MQTT packet
         try {
             publish(mqttPort, "elsewhere/x", 1);
@@ -117,6 +115,14 @@ class MetricsReferenceIT {
             out.write(new byte[] {0x00, 0x02, (byte) 0xde, (byte) 0xad});
             out.flush();
             await().atMost(WAIT).until(() -> s.getInputStream().read() < 0);
+        }
+
+        // the web console's request counter is born on the first console request
+        for (int port : List.of(
+                home.metricsPort().orElseThrow(),
+                replica.metricsPort().orElseThrow(),
+                edge.metricsAddress().orElseThrow().getPort())) {
+            assertThat(get(port, "/api/overview").statusCode()).isEqualTo(200);
         }
 
         await().atMost(WAIT).untilAsserted(() -> {
@@ -314,34 +320,16 @@ class MetricsReferenceIT {
     }
 
     private static String get(int port) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = get(port, "/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
     }
 
-    /** Checkpoints after every delivery, so that the group's lag gauges exist. */
-    private static final class Checkpointing implements RecordProcessor {
-        @Override
-        public void initialize(String shardId, long startSequence) {}
-
-        @Override
-        public void processRecords(List<ConsumerRecord> records, Checkpointer checkpointer) {
-            checkpointer.checkpoint();
-        }
-
-        @Override
-        public void leaseLost() {}
-
-        @Override
-        public void shardEnded(Checkpointer checkpointer) {
-            checkpointer.checkpoint();
-        }
-
-        @Override
-        public void shutdownRequested(Checkpointer checkpointer) {}
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -8,6 +8,7 @@ import io.tributary.edge.bridge.BrokerBridge;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LossReason;
 import io.tributary.edge.config.EdgeConfig;
+import io.tributary.edge.console.EdgeConsoleApi;
 import io.tributary.edge.forward.Forwarder;
 import io.tributary.edge.forward.ForwarderStatus;
 import io.tributary.edge.ingest.BufferPublishSink;
@@ -15,6 +16,8 @@ import io.tributary.edge.mqtt.Authenticator;
 import io.tributary.edge.mqtt.MqttServer;
 import io.tributary.edge.mqtt.StaticAuthenticator;
 import io.tributary.hub.client.core.ClientResources;
+import io.tributary.protocol.console.Console;
+import io.tributary.protocol.console.ConsoleMetrics;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
 import java.io.IOException;
@@ -92,8 +95,18 @@ public final class EdgeAgent implements AutoCloseable {
                 log.info("Bridging {} from {} as '{}'", b.topics(), b.url(), b.clientId());
             }
             if (config.metricsPort() >= 0) {
+                EdgeConsoleApi api = new EdgeConsoleApi(
+                        config.agentId(), config.forwarder().stream(), buffer, forwarder, mqtt, registry, clock);
                 http = MetricsHttpServer.start(
-                        config.metricsHost(), config.metricsPort(), registry::scrape, this::health);
+                        config.metricsHost(),
+                        config.metricsPort(),
+                        registry::scrape,
+                        this::health,
+                        Optional.of(Console.create(
+                                "io/tributary/edge/console/",
+                                api,
+                                Console.Authorizer.OPEN,
+                                new ConsoleMetrics(registry))));
             }
             log.info(
                     "Edge agent {} up: MQTT {}, forwarding stream '{}' to {}",

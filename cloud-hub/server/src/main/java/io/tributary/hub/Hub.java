@@ -7,6 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.hub.admin.AdminService;
 import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.console.HubConsole;
+import io.tributary.hub.console.HubConsoleApi;
 import io.tributary.hub.epoch.EpochGrants;
 import io.tributary.hub.group.CheckpointStore;
 import io.tributary.hub.group.GroupCoordinator;
@@ -192,7 +194,8 @@ public final class Hub implements AutoCloseable {
                 streams, checkpoints, store, clock, registry, config.leaseTimeout(), worker, scheduler);
         started.push(groups);
         groups.region(config.region());
-        services.put(Frame.BodyCase.ADMIN_REQUEST, new AdminService(ctx, groups::describe, replicator));
+        AdminService admin = new AdminService(ctx, groups::describe, replicator);
+        services.put(Frame.BodyCase.ADMIN_REQUEST, admin);
         ShardReads reads = new ShardReads(streams, store, clock);
         services.put(Frame.BodyCase.GET_RECORDS, new ReadService(ctx, reads));
         SubscriptionService subscriptions = new SubscriptionService(ctx, reads, notifier, scheduler, groups, registry);
@@ -206,17 +209,18 @@ public final class Hub implements AutoCloseable {
         replicator.start(server.port(), server::quiesce);
         Optional<MetricsHttpServer> http = Optional.empty();
         if (config.metricsPort() >= 0) {
+            HubHealth health = new HubHealth(
+                    config.hubId(),
+                    streams,
+                    store,
+                    () -> replicator.lags().problems(config.replication().lagAlertRecords()));
             http = Optional.of(MetricsHttpServer.start(
                     config.host(),
                     config.metricsPort(),
                     registry::scrape,
-                    new HubHealth(
-                            config.hubId(),
-                            streams,
-                            store,
-                            () -> replicator
-                                    .lags()
-                                    .problems(config.replication().lagAlertRecords()))));
+                    health,
+                    Optional.of(HubConsole.create(
+                            new HubConsoleApi(ctx, admin, checkpoints, groups::describe, health), auth, registry))));
             started.push(http.get());
         }
         Hub hub = new Hub(

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -221,6 +222,35 @@ public final class DurableBuffer implements AutoCloseable {
     /** The lanes with stored records. */
     public Set<String> lanes() {
         return Set.copyOf(index.lanes());
+    }
+
+    /** Per lane with stored records: how many, their bytes and the oldest one's append time. Any thread. */
+    public List<LaneSummary> laneSummaries() {
+        lock.readLock().lock(); // a whole published state: no lane seen half rewritten
+        try {
+            List<LaneSummary> lanes = new ArrayList<>();
+            for (String lane : index.lanes()) {
+                long records = 0;
+                long bytes = 0;
+                long oldest = Long.MAX_VALUE;
+                for (ChunkMeta m : index.lane(lane)) {
+                    records += m.count();
+                    bytes += m.bytes();
+                    oldest = Math.min(oldest, m.firstAppendMs());
+                }
+                if (records > 0) {
+                    lanes.add(new LaneSummary(lane, records, bytes, oldest));
+                }
+            }
+            return lanes;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** When the oldest stored record was appended (epoch milliseconds); empty when nothing is stored. */
+    public OptionalLong oldestAppendMs() {
+        return index.oldest().map(m -> OptionalLong.of(m.firstAppendMs())).orElse(OptionalLong.empty());
     }
 
     /** The lane's hub-acknowledged watermark: a forwarder resumes reading after it. */

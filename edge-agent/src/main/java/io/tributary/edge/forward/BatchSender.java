@@ -41,6 +41,12 @@ final class BatchSender {
     private final ForwarderConfig config;
     private final DurableBuffer buffer;
     private final String agentId;
+
+    /** The agent id batches are sent under (the correlation id {@code agent} in log lines). */
+    String agentId() {
+        return agentId;
+    }
+
     private final ScheduledExecutorService executor;
     private final InFlightWindow window;
     private final long maxInFlightBytes;

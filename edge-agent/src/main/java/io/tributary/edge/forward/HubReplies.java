@@ -3,6 +3,7 @@ package io.tributary.edge.forward;
 import io.micrometer.core.instrument.Counter;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
+import io.tributary.protocol.log.Correlation;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.NackReason;
@@ -60,6 +61,10 @@ final class HubReplies implements BatchSender.WriteFailures {
             return; // a batch abandoned by a rewind; it is (or was) resent under a new id
         }
         metrics.roundTrip.record(System.nanoTime() - b.sentNanos, TimeUnit.NANOSECONDS);
+        if (log.isDebugEnabled()) {
+            Correlation.addTo(log.atDebug(), Correlation.stored(sender.agentId(), b.frame.getBatch(), ack))
+                    .log("batch {} acknowledged by the hub ({} records)", b.batchId, b.records);
+        }
         LaneState lane = sender.lane(b.lane);
         LanePosition releaseTo = window.acknowledge(lane, b);
         if (releaseTo != null && releaseTo.isAfter(lane.acked)) {
@@ -95,15 +100,19 @@ final class HubReplies implements BatchSender.WriteFailures {
             delay = 0; // the session moves now; the lane's backoff is for a hub that refuses it
         } else if (nack.getRetriable()) {
             delay = lane.backoff.nextDelayMillis();
-            log.debug(
-                    "Hub refused batch {} of lane {} for now ({}); retrying in {} ms",
-                    b.batchId,
-                    b.lane,
-                    reason,
-                    delay);
+            if (log.isDebugEnabled()) {
+                Correlation.addTo(log.atDebug(), Correlation.batch(sender.agentId(), b.frame.getBatch()))
+                        .log(
+                                "Hub refused batch {} of lane {} for now ({}); retrying in {} ms",
+                                b.batchId,
+                                b.lane,
+                                reason,
+                                delay);
+            }
         } else {
             delay = refuseLane(
                     lane,
+                    b,
                     "hub refused lane " + b.lane + " batch up to " + b.last + ": " + nack.getReason() + " "
                             + nack.getMessage());
         }
@@ -123,6 +132,7 @@ final class HubReplies implements BatchSender.WriteFailures {
                 lane,
                 refuseLane(
                         lane,
+                        b,
                         "cannot send lane " + b.lane + " batch up to " + b.last + " (" + b.records + " records) to the"
                                 + " hub: " + cause.getMessage()));
     }
@@ -138,10 +148,11 @@ final class HubReplies implements BatchSender.WriteFailures {
     }
 
     /** Counts, logs and reports a non-retriable refusal of the lane; returns the delay before its retry. */
-    private long refuseLane(LaneState lane, String why) {
+    private long refuseLane(LaneState lane, OutboundBatch b, String why) {
         metrics.fatalRefusals.increment();
         long delay = config.backoffMax().toMillis();
-        log.error("{}; NOT dropping it: retrying every {} ms until the cause is fixed", why, delay);
+        Correlation.addTo(log.atError(), Correlation.batch(sender.agentId(), b.frame.getBatch()))
+                .log("{}; NOT dropping it: retrying every {} ms until the cause is fixed", why, delay);
         status.laneRefused(lane.name, why);
         return delay;
     }

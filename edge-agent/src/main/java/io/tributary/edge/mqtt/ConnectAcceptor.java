@@ -84,11 +84,14 @@ final class ConnectAcceptor {
         Duration expiry = sessionExpiry(header, cleanStart);
         SessionRegistry.Attached attached = server.sessions().attach(clientId, cleanStart, ctx.channel());
         if (attached.previousOwner() != null && attached.previousOwner() != ctx.channel()) {
-            log.info(
-                    "Client {} from {} takes over the session of {}",
-                    clientId,
-                    ctx.channel().remoteAddress(),
-                    attached.previousOwner().remoteAddress());
+            server.clientLog()
+                    .info(
+                            log,
+                            ClientLog.SESSION_TAKEOVER,
+                            "Client {} from {} takes over the session of {}",
+                            clientId,
+                            ctx.channel().remoteAddress(),
+                            attached.previousOwner().remoteAddress());
             attached.previousOwner().pipeline().fireUserEventTriggered(ChannelEvents.SESSION_TAKEN_OVER);
         }
         MqttConnection connection = new MqttConnection(

@@ -57,10 +57,13 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
 
     private void onTimeout(ChannelHandlerContext ctx) {
         if (!closing && ctx.channel().isActive()) {
-            log.info(
-                    "No CONNECT from {} within {}, closing",
-                    ctx.channel().remoteAddress(),
-                    server.config().connectTimeout());
+            server.clientLog()
+                    .info(
+                            log,
+                            ClientLog.CONNECT_TIMEOUT,
+                            "No CONNECT from {} within {}, closing",
+                            ctx.channel().remoteAddress(),
+                            server.config().connectTimeout());
             server.metrics().connect("timeout");
             close(ctx);
         }
@@ -74,10 +77,13 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
         if (msg.decoderResult().isFailure()) {
             onDecodeFailure(ctx, msg, msg.decoderResult().cause());
         } else if (msg.fixedHeader().messageType() != MqttMessageType.CONNECT) {
-            log.info(
-                    "{} sent {} before CONNECT, closing",
-                    ctx.channel().remoteAddress(),
-                    msg.fixedHeader().messageType());
+            server.clientLog()
+                    .info(
+                            log,
+                            ClientLog.PROTOCOL,
+                            "{} sent {} before CONNECT, closing",
+                            ctx.channel().remoteAddress(),
+                            msg.fixedHeader().messageType());
             server.metrics().malformed("packet_before_connect");
             close(ctx);
         } else {
@@ -150,7 +156,13 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code, String result) {
-        log.info("Refused CONNECT from {}: {}", ctx.channel().remoteAddress(), code);
+        server.clientLog()
+                .info(
+                        log,
+                        ClientLog.CONNECT_REFUSED,
+                        "Refused CONNECT from {}: {}",
+                        ctx.channel().remoteAddress(),
+                        code);
         server.metrics().connect(result);
         closing = true;
         MqttMessage connAck = MqttMessageBuilders.connAck().returnCode(code).build();

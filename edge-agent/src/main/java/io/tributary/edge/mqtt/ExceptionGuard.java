@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.tributary.protocol.log.LogRateLimiter;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -19,9 +20,11 @@ final class ExceptionGuard extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ExceptionGuard.class);
 
     private final MqttMetrics metrics;
+    private final LogRateLimiter clientLog;
 
-    ExceptionGuard(MqttMetrics metrics) {
+    ExceptionGuard(MqttMetrics metrics, LogRateLimiter clientLog) {
         this.metrics = metrics;
+        this.clientLog = clientLog;
     }
 
     @Override
@@ -32,13 +35,20 @@ final class ExceptionGuard extends ChannelInboundHandlerAdapter {
             log.debug("I/O error on {}: {}", ctx.channel().remoteAddress(), cause.toString());
         } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
             reason = "tls_error";
-            log.info(
+            clientLog.info(
+                    log,
+                    ClientLog.TLS,
                     "TLS failure with {}: {}",
                     ctx.channel().remoteAddress(),
                     cause.getCause().toString());
         } else {
             reason = "exception";
-            log.info("Closing {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+            clientLog.info(
+                    log,
+                    ClientLog.ERROR,
+                    "Closing {} after an unexpected error",
+                    ctx.channel().remoteAddress(),
+                    cause);
         }
         metrics.disconnect(reason);
         ctx.close();

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tributary_edge_mqtt_deliveries_total{qos}}: PUBLISH packets sent to local subscribers
  *   <li>{@code tributary_edge_mqtt_deliveries_dropped_total{reason}}: messages a matching subscriber did not get
  *       ({@code queue_full}, {@code offline}, {@code expired}, {@code too_large_for_client}, {@code disconnected})
+ *   <li>{@code tributary_edge_mqtt_log_suppressed_total{category}}: log lines about misbehaving clients left out by
+ *       the rate limit ({@link ClientLog}), by category; every category exists at 0 from the start
  * </ul>
  *
  * <p>Thread-safe: Micrometer meters are. The per-publish meters are looked up once; the rare ones (connects,
@@ -36,14 +38,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MqttMetrics {
 
     private static final Map<String, String> DESCRIPTIONS = Map.of(
-            "tributary.edge.mqtt.connects", "CONNECT packets by outcome (accepted, bad_credentials, timeout, ...)",
-            "tributary.edge.mqtt.publishes", "PUBLISH packets received after CONNECT, by QoS",
-            "tributary.edge.mqtt.acks", "PUBACK, PUBREC and PUBCOMP packets sent, negative ones included",
-            "tributary.edge.mqtt.publishes.refused", "Publishes not stored or not acknowledged, by reason",
-            "tributary.edge.mqtt.malformed.packets", "Packets that failed to decode or broke the protocol, by reason",
-            "tributary.edge.mqtt.disconnects", "Connections the edge closed, by reason",
-            "tributary.edge.mqtt.subscriptions.refused", "SUBSCRIBE topic filters refused, by reason",
-            "tributary.edge.mqtt.deliveries.dropped", "Messages a matching local subscriber did not get, by reason");
+            "tributary.edge.mqtt.connects",
+            "CONNECT packets by outcome (accepted, bad_credentials, timeout, ...)",
+            "tributary.edge.mqtt.publishes",
+            "PUBLISH packets received after CONNECT, by QoS",
+            "tributary.edge.mqtt.acks",
+            "PUBACK, PUBREC and PUBCOMP packets sent, negative ones included",
+            "tributary.edge.mqtt.publishes.refused",
+            "Publishes not stored or not acknowledged, by reason",
+            "tributary.edge.mqtt.malformed.packets",
+            "Packets that failed to decode or broke the protocol, by reason",
+            "tributary.edge.mqtt.disconnects",
+            "Connections the edge closed, by reason",
+            "tributary.edge.mqtt.subscriptions.refused",
+            "SUBSCRIBE topic filters refused, by reason",
+            "tributary.edge.mqtt.deliveries.dropped",
+            "Messages a matching local subscriber did not get, by reason",
+            "tributary.edge.mqtt.log.suppressed",
+            "Log lines about misbehaving clients left out by the rate limit, by category");
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -69,6 +81,9 @@ public final class MqttMetrics {
         }
         pubacks = counter("tributary.edge.mqtt.acks", "type", "puback");
         pubrecs = counter("tributary.edge.mqtt.acks", "type", "pubrec");
+        for (String category : ClientLog.CATEGORIES) {
+            counter("tributary.edge.mqtt.log.suppressed", "category", category);
+        }
         // buckets only (quantiles in Prometheus: histogram_quantile): client-side percentiles cost more per
         // publish than the rest of the meters together
         this.ackLatency = Timer.builder("tributary.edge.mqtt.puback.latency")
@@ -144,6 +159,10 @@ public final class MqttMetrics {
 
     void subscriptionRefused(String reason) {
         counter("tributary.edge.mqtt.subscriptions.refused", "reason", reason).increment();
+    }
+
+    void logSuppressed(String category) {
+        counter("tributary.edge.mqtt.log.suppressed", "category", category).increment();
     }
 
     void ackLatency(long nanos) {

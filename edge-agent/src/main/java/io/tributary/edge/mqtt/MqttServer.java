@@ -146,6 +146,11 @@ public final class MqttServer implements AutoCloseable {
         return Optional.ofNullable(tlsAddress);
     }
 
+    /** The MQTT clients connected now, in no order (a snapshot; any thread). */
+    public List<MqttClientInfo> clients() {
+        return context.sessions().connected();
+    }
+
     /** The endpoint's meters, e.g. for health output. */
     public MqttMetrics metrics() {
         return context.metrics();

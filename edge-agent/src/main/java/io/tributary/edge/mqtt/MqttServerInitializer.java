@@ -37,7 +37,7 @@ public final class MqttServerInitializer extends ChannelInitializer<SocketChanne
     MqttServerInitializer(ServerContext server, Optional<SslContext> tls) {
         this.server = server;
         this.tls = tls;
-        this.guard = new ExceptionGuard(server.metrics());
+        this.guard = new ExceptionGuard(server.metrics(), server.clientLog());
     }
 
     @Override

@@ -110,11 +110,14 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                         packetId(msg), ((MqttPubReplyMessageVariableHeader) msg.variableHeader()).reasonCode() & 0xff);
             case PUBCOMP -> outbound.onPubComp(packetId(msg));
             default -> {
-                log.info(
-                        "Protocol violation by {} ({}): unexpected {}",
-                        connection.clientId(),
-                        ctx.channel().remoteAddress(),
-                        type);
+                server.clientLog()
+                        .info(
+                                log,
+                                ClientLog.PROTOCOL,
+                                "Protocol violation by {} ({}): unexpected {}",
+                                connection.clientId(),
+                                ctx.channel().remoteAddress(),
+                                type);
                 server.metrics().malformed(type == MqttMessageType.CONNECT ? "second_connect" : "unexpected_packet");
                 disconnect(ctx, MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "protocol");
             }
@@ -231,7 +234,10 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
-    /** WARN the first time a topic is refused (bounded, see {@link ServerContext#MAX_WARNED_TOPICS}), DEBUG after. */
+    /**
+     * WARN the first time a topic is refused (bounded, see {@link ServerContext#MAX_WARNED_TOPICS}) within the rate
+     * limit of {@link ClientLog#TOPIC_UNMAPPED}; DEBUG otherwise.
+     */
     private void logUnmapped(ChannelHandlerContext ctx, String topic, int qos, PublishAcks.Decision decision) {
         String outcome = qos == 0
                 ? "dropped (QoS 0, nothing to answer)"
@@ -239,16 +245,18 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                         ? "not acknowledged, closing the connection"
                         : "refused with PUBACK/PUBREC 0x90";
         String template = server.config().topicMapping().template();
-        if (server.unmappedTopicWarnings().first(topic)) {
-            log.warn(
-                    "Publish from client {} ({}) to topic '{}' {}: the topic does not match the topic template '{}'"
-                            + " (further ones on this topic at DEBUG; counted in tributary_edge_mqtt_publishes_refused_total)",
-                    connection.clientId(),
-                    ctx.channel().remoteAddress(),
-                    topic,
-                    outcome,
-                    template);
-        } else {
+        if (!server.unmappedTopicWarnings().first(topic)
+                || !server.clientLog()
+                        .warn(
+                                log,
+                                ClientLog.TOPIC_UNMAPPED,
+                                "Publish from client {} ({}) to topic '{}' {}: the topic does not match the topic template '{}'"
+                                        + " (further ones on this topic at DEBUG; counted in tributary_edge_mqtt_publishes_refused_total)",
+                                connection.clientId(),
+                                ctx.channel().remoteAddress(),
+                                topic,
+                                outcome,
+                                template)) {
             log.debug("Publish from client {} to unmapped topic '{}' {}", connection.clientId(), topic, outcome);
         }
     }
@@ -319,10 +327,13 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                             "duplicate_property",
                             "property 0x" + Integer.toHexString(duplicate.propertyId()) + " appears twice"));
         } else if (evt instanceof IdleStateEvent) {
-            log.info(
-                    "Keep-alive expired for {} ({})",
-                    connection.clientId(),
-                    ctx.channel().remoteAddress());
+            server.clientLog()
+                    .info(
+                            log,
+                            ClientLog.KEEPALIVE,
+                            "Keep-alive expired for {} ({})",
+                            connection.clientId(),
+                            ctx.channel().remoteAddress());
             disconnect(ctx, MqttReasonCodes.Disconnect.KEEP_ALIVE_TIMEOUT, "keepalive_timeout");
         } else if (evt == ChannelEvents.SESSION_TAKEN_OVER) {
             disconnect(ctx, MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER, "session_taken_over");

@@ -1,5 +1,6 @@
 package io.tributary.edge.mqtt;
 
+import io.tributary.protocol.log.LogRateLimiter;
 import java.time.Clock;
 
 /** Everything the per-connection handlers share; immutable, its parts are thread-safe. */
@@ -11,6 +12,7 @@ record ServerContext(
         MqttMetrics metrics,
         Clock clock,
         OncePerKey unmappedTopicWarnings,
+        LogRateLimiter clientLog,
         DeliveryDrops deliveryDrops,
         LocalBroker broker) {
 
@@ -30,6 +32,7 @@ record ServerContext(
                 metrics,
                 clock,
                 new OncePerKey(MAX_WARNED_TOPICS),
+                ClientLog.limiter(metrics),
                 drops,
                 broker);
     }

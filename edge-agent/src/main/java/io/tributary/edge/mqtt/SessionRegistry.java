@@ -27,6 +27,18 @@ final class SessionRegistry {
         this.onEnd = onEnd;
     }
 
+    /** The clients connected now (a session with an open channel), in no order: a snapshot, any thread. */
+    java.util.List<MqttClientInfo> connected() {
+        java.util.List<MqttClientInfo> clients = new java.util.ArrayList<>();
+        for (Session s : sessions.values()) {
+            Channel owner = s.owner();
+            if (owner != null && owner.isActive()) {
+                clients.add(new MqttClientInfo(s.clientId(), String.valueOf(owner.remoteAddress())));
+            }
+        }
+        return clients;
+    }
+
     /** Binds {@code clientId} to {@code channel}, reusing the stored session unless {@code cleanStart}. */
     Attached attach(String clientId, boolean cleanStart, Channel channel) {
         Channel[] previous = new Channel[1];

@@ -164,6 +164,13 @@ final class SubscribeRequests {
     private void refused(String filter, String reason, String why) {
         server.metrics().subscriptionRefused(reason);
         String shown = filter.length() > 200 ? filter.substring(0, 200) + "..." : filter;
-        log.info("Refused subscription of client {} to '{}': {}", connection.clientId(), shown, why);
+        server.clientLog()
+                .info(
+                        log,
+                        ClientLog.SUBSCRIBE,
+                        "Refused subscription of client {} to '{}': {}",
+                        connection.clientId(),
+                        shown,
+                        why);
     }
 }

@@ -11,7 +11,12 @@ public final class FrameCodec {
 
     /** Adds encoder then decoder at the end of the pipeline; add the frame handler after them. */
     public static void install(ChannelPipeline pipeline, FrameLimits limits) {
+        install(pipeline, limits, true);
+    }
+
+    /** ... with {@code logDecodeFailures} false when the frame handler logs {@link FrameDecodeFailure} itself. */
+    public static void install(ChannelPipeline pipeline, FrameLimits limits, boolean logDecodeFailures) {
         pipeline.addLast(ENCODER, new FrameEncoder(limits));
-        pipeline.addLast(DECODER, new FrameDecoder(limits));
+        pipeline.addLast(DECODER, new FrameDecoder(limits, logDecodeFailures));
     }
 }

@@ -28,11 +28,21 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(FrameDecoder.class);
 
     private final int maxFrameBytes;
+    private final boolean logFailures;
     private int bodyLength = -1;
     private boolean failed;
 
     public FrameDecoder(FrameLimits limits) {
+        this(limits, true);
+    }
+
+    /**
+     * @param logFailures false when a later handler logs the {@link FrameDecodeFailure} event (the hub does, under the
+     *     rate limit of what peers can cause); the failure is then logged here at DEBUG only
+     */
+    public FrameDecoder(FrameLimits limits, boolean logFailures) {
         this.maxFrameBytes = limits.maxFrameBytes();
+        this.logFailures = logFailures;
     }
 
     @Override
@@ -121,7 +131,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private void fail(ChannelHandlerContext ctx, ByteBuf in, ErrorCode code, String message) {
         failed = true;
         in.skipBytes(in.readableBytes());
-        log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), message);
+        if (logFailures) {
+            log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), message);
+        } else {
+            log.debug("closing connection from {}: {}", ctx.channel().remoteAddress(), message);
+        }
         ctx.fireUserEventTriggered(new FrameDecodeFailure(code, message));
         Frame error = Frame.newBuilder()
                 .setError(ConnectionError.newBuilder().setCode(code).setMessage(message))

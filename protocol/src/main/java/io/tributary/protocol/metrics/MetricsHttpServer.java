@@ -2,12 +2,15 @@ package io.tributary.protocol.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.tributary.protocol.console.Console;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub's and the edge's metrics endpoint, on the JDK's built-in {@code com.sun.net.httpserver} (module {@code
  * jdk.httpserver}, no library): {@code GET /metrics} (Prometheus text) and {@code GET /health} (JSON; 200 when
- * healthy, 503 otherwise); any other path is a 404 naming the two. {@code HEAD} is answered like {@code GET}, other
- * methods get 405. One daemon thread serves requests.
+ * healthy, 503 otherwise), and with a {@link Console} the web console under {@code /console/} and its JSON API under
+ * {@code /api/} ({@code /} then redirects to {@code /console/}); any other path is a 404 naming what there is.
+ * {@code HEAD} is answered like {@code GET}, other methods get 405. Two daemon threads serve requests, so that a slow
+ * console request does not hold up a health probe.
  *
  * <p>Thread rules: {@link #start} and {@link #close} from any one thread; the suppliers are called on the server
  * thread.
@@ -38,9 +43,17 @@ public final class MetricsHttpServer implements AutoCloseable {
     /** Binds {@code host:port} (0 for any free port) and starts serving. */
     public static MetricsHttpServer start(String host, int port, Supplier<String> scrape, Supplier<Health> health)
             throws IOException {
+        return start(host, port, scrape, health, Optional.empty());
+    }
+
+    /** Binds {@code host:port} (0 for any free port) and starts serving, with the web console when one is given. */
+    public static MetricsHttpServer start(
+            String host, int port, Supplier<String> scrape, Supplier<Health> health, Optional<Console> console)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "tributary-metrics-http");
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "tributary-metrics-http-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -51,12 +64,26 @@ public final class MetricsHttpServer implements AutoCloseable {
             Health h = health.get();
             respond(ex, h.healthy() ? 200 : 503, "application/json", h.json());
         });
-        server.createContext("/", ex -> respond(ex, 404, "text/plain", "try /metrics or /health\n"));
+        if (console.isPresent()) {
+            server.createContext("/console", console.get()::handle);
+            server.createContext("/api", console.get()::handle);
+            server.createContext("/", ex -> {
+                if (ex.getRequestURI().getRawPath().equals("/")) {
+                    ex.getResponseHeaders().set("Location", "/console/");
+                    respond(ex, 302, "text/plain", "see /console/\n");
+                } else {
+                    respond(ex, 404, "text/plain", "try /console/, /metrics or /health\n");
+                }
+            });
+        } else {
+            server.createContext("/", ex -> respond(ex, 404, "text/plain", "try /metrics or /health\n"));
+        }
         server.start();
         log.info(
-                "metrics on http://{}:{}/metrics, health on /health",
+                "metrics on http://{}:{}/metrics, health on /health{}",
                 host,
-                server.getAddress().getPort());
+                server.getAddress().getPort(),
+                console.isPresent() ? ", console on /console/" : "");
         return new MetricsHttpServer(server, executor);
     }
 

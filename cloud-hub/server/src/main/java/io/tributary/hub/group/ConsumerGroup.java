@@ -36,7 +36,7 @@ final class ConsumerGroup {
         return leases;
     }
 
-    /** Records a heartbeat; returns whether the member is new. */
+    /** Records a heartbeat at {@code nowMs} (monotonic millis, a Ticker's); returns whether the member is new. */
     boolean heartbeat(String member, long nowMs) {
         return members.put(member, nowMs) == null;
     }

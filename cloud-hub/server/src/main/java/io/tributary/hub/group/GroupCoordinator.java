@@ -9,6 +9,7 @@ import io.tributary.hub.stream.ShardDefinition;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.hub.subscribe.LeaseCheck;
+import io.tributary.protocol.time.Ticker;
 import io.tributary.protocol.v1.Checkpoint;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Frame;
@@ -61,7 +62,9 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private final StreamRegistry streams;
     private final Checkpoints checkpoints;
     private final GroupLag lag;
-    private final Clock clock;
+    /** Member liveness is a duration: a wall clock set back by hours must not keep a dead member's leases. */
+    private final Ticker ticker;
+
     private final long timeoutMs;
     /** This hub's region: groups of a stream homed elsewhere run there, not here. */
     private volatile String region = "";
@@ -106,7 +109,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         this.streams = streams;
         this.checkpoints = checkpoints;
         this.lag = lag;
-        this.clock = clock;
+        this.ticker = Ticker.of(clock);
         this.timeoutMs = Math.max(100, leaseTimeout.toMillis());
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hub-groups");
@@ -181,7 +184,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             session.send(Frame.newBuilder().setLeaseAssignment(out).build());
             return;
         }
-        if (g.heartbeat(member, clock.millis())) {
+        if (g.heartbeat(member, ticker.monotonicMillis())) {
             log.info("member {} joined group {}", member, key);
         }
         sessions.computeIfAbsent(session, s -> new HashSet<>()).add(new MemberKey(key, member));
@@ -252,7 +255,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     }
 
     private void expireAll() {
-        long now = clock.millis();
+        long now = ticker.monotonicMillis();
         for (Map.Entry<GroupKey, ConsumerGroup> e : groups.entrySet()) {
             if (e.getValue().expire(now, timeoutMs)) {
                 log.info("group {}: a member missed its heartbeats, its leases move", e.getKey());

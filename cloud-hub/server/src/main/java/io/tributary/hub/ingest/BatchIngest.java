@@ -1,6 +1,7 @@
 package io.tributary.hub.ingest;
 
 import io.tributary.hub.metrics.HubMetrics;
+import io.tributary.hub.metrics.PeerLog;
 import io.tributary.hub.server.FrameService;
 import io.tributary.hub.server.HubContext;
 import io.tributary.hub.server.Session;
@@ -18,6 +19,7 @@ import io.tributary.hub.stream.ShardDefinition;
 import io.tributary.hub.stream.ShardRouter;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.hub.stream.StreamException;
+import io.tributary.protocol.log.Correlation;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.Codec;
@@ -325,7 +327,20 @@ public final class BatchIngest implements FrameService {
         int duplicates = r.duplicate() ? n : 0;
         ack.setDuplicates(duplicates);
         hub.metrics().acked(n, b.getPayload().size(), duplicates, start);
+        traceStored(session, b, ack);
         session.send(Frame.newBuilder().setBatchAck(ack).build());
+    }
+
+    /** DEBUG: the batch's ids and where it is stored, to follow one record (see {@link Correlation}). */
+    static void traceStored(Session session, Batch b, BatchAck.Builder ack) {
+        if (log.isDebugEnabled()) {
+            Correlation.addTo(log.atDebug(), Correlation.stored(session.agentId(), b, ack.build()))
+                    .log(
+                            "stored batch {} ({} records, {} duplicates)",
+                            b.getBatchId(),
+                            b.getRecordCount(),
+                            ack.getDuplicates());
+        }
     }
 
     private void failed(Session session, Batch b, ShardKey key, Throwable e, long start) {
@@ -359,7 +374,20 @@ public final class BatchIngest implements FrameService {
             HubMetrics metrics, Session session, Batch b, NackReason reason, String message, boolean retriable) {
         metrics.nacked(reason);
         if (!retriable) {
-            log.warn("refusing batch {} from {} ({}): {}", b.getBatchId(), session, reason, message);
+            metrics.peerLog()
+                    .log(
+                            log,
+                            org.slf4j.event.Level.WARN,
+                            PeerLog.BATCH_REFUSED,
+                            Correlation.batch(session.agentId(), b),
+                            "refusing batch {} from {} ({}): {}",
+                            b.getBatchId(),
+                            session,
+                            reason,
+                            message);
+        } else if (log.isDebugEnabled()) {
+            Correlation.addTo(log.atDebug(), Correlation.batch(session.agentId(), b))
+                    .log("nack batch {} ({}, retriable): {}", b.getBatchId(), reason, message);
         }
         session.send(Frame.newBuilder()
                 .setNack(Nack.newBuilder()

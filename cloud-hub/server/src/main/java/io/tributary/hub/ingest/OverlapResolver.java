@@ -112,6 +112,7 @@ final class OverlapResolver {
             ack.addSequence(i < skip || base < 0 ? -1 : base + i - skip);
         }
         hub.metrics().acked(b.getRecordCount(), b.getPayload().size(), skip, start);
+        BatchIngest.traceStored(session, b, ack);
         session.send(Frame.newBuilder().setBatchAck(ack).build());
     }
 }

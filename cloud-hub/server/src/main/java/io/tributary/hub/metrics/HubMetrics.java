@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tributary.protocol.log.LogRateLimiter;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.NackReason;
 import java.time.Duration;
@@ -22,6 +23,7 @@ public final class HubMetrics {
     private final Counter duplicates;
     private final Counter throttles;
     private final Counter authFailures;
+    private final LogRateLimiter peerLog;
 
     public HubMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -62,6 +64,23 @@ public final class HubMetrics {
                 refusals(code);
             }
         }
+        for (String category : PeerLog.CATEGORIES) {
+            logSuppressed(category);
+        }
+        this.peerLog = LogRateLimiter.withDefaults(
+                PeerLog.CATEGORIES, category -> logSuppressed(category).increment());
+    }
+
+    /** The rate limit of log lines peers can cause; categories in {@link PeerLog}. */
+    public LogRateLimiter peerLog() {
+        return peerLog;
+    }
+
+    private Counter logSuppressed(String category) {
+        return Counter.builder("tributary.hub.log.suppressed")
+                .description("Log lines about misbehaving peers left out by the rate limit, by category")
+                .tag("category", category)
+                .register(registry);
     }
 
     public MeterRegistry registry() {

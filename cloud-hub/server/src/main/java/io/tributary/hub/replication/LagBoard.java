@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.store.ShardKey;
+import io.tributary.protocol.time.Ticker;
 import io.tributary.protocol.v1.ReplicaLag;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -53,10 +54,14 @@ public final class LagBoard {
 
         private final ArrayDeque<long[]> samples = new ArrayDeque<>();
         private final List<Meter> meters = new ArrayList<>();
+        /** The rate's samples: a duration, so a wall clock set back cannot pin old samples in the window. */
+        private final Ticker ticker;
+
         private long bytes;
 
         Entry(Clock clock, LongSupplier homeNext) {
             this.clock = clock;
+            this.ticker = Ticker.of(clock);
             this.homeNext = homeNext;
         }
 
@@ -99,14 +104,15 @@ public final class LagBoard {
                 // Caught up with everything sent: what is behind now arrived after this moment (or is not sent yet).
                 behindSinceMs = now;
             }
-            samples.addLast(new long[] {now, bytes});
-            while (samples.size() > 2 && samples.peekFirst()[0] < now - RATE_WINDOW_MS) {
+            long tick = ticker.monotonicMillis();
+            samples.addLast(new long[] {tick, bytes});
+            while (samples.size() > 2 && samples.peekFirst()[0] < tick - RATE_WINDOW_MS) {
                 samples.removeFirst();
             }
         }
 
         synchronized double bytesPerSecond() {
-            long now = clock.millis();
+            long now = ticker.monotonicMillis();
             while (!samples.isEmpty() && samples.peekFirst()[0] < now - RATE_WINDOW_MS) {
                 samples.removeFirst();
             }

@@ -111,7 +111,7 @@ final class ReplicaInbound implements FrameService {
                             try {
                                 taken = hub.adopt(
                                         StreamMessages.fromDescription(offer.getStream()), offer.getFromRegion());
-                            } catch (Replicator.Refusal r) {
+                            } catch (Refusal r) {
                                 hub.metrics().refused();
                                 log.warn(
                                         "refusing replication of {} from {}: {}",
@@ -123,8 +123,7 @@ final class ReplicaInbound implements FrameService {
                             } catch (StreamException | IllegalArgumentException e) {
                                 hub.metrics().refused();
                                 log.warn("refusing an invalid replication offer from {}: {}", session, e.getMessage());
-                                session.send(
-                                        refusal(offer.getStream().getStream(), new Replicator.Refusal(e.getMessage())));
+                                session.send(refusal(offer.getStream().getStream(), new Refusal(e.getMessage())));
                                 return;
                             }
                             hub.handover().homeSession(taken.name(), session);
@@ -209,7 +208,7 @@ final class ReplicaInbound implements FrameService {
             link.shards.remove(key);
             session.send(refusal(
                     frame.getStream(),
-                    new Replicator.Refusal(
+                    new Refusal(
                             "batches of generation " + frame.getGeneration() + ", this hub holds " + "generation "
                                     + generation + " homed in "
                                     + local.replication().homeRegion(),
@@ -382,7 +381,7 @@ final class ReplicaInbound implements FrameService {
                 b.getPayload().asReadOnlyByteBuffer());
     }
 
-    private static Frame refusal(String stream, Replicator.Refusal r) {
+    private static Frame refusal(String stream, Refusal r) {
         ReplicaRefused.Builder b =
                 ReplicaRefused.newBuilder().setStreamName(stream).setReason(r.getMessage());
         r.newer().ifPresent(d -> b.setStream(StreamMessages.toDescription(d)));

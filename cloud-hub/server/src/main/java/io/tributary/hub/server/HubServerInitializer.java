@@ -43,7 +43,8 @@ final class HubServerInitializer extends ChannelInitializer<SocketChannel> {
         if (idleMs > 0) {
             ch.pipeline().addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
         }
-        FrameCodec.install(ch.pipeline(), limits);
+        // SessionHandler logs decode failures, within the rate limit of what peers can cause
+        FrameCodec.install(ch.pipeline(), limits, false);
         ch.pipeline().addLast("session", new SessionHandler(hub, services));
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.epoch.EpochGrants;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +75,14 @@ public final class ProducerRegistry {
                 fence(other);
             }
         }
+    }
+
+    /** The agent and producer connections that hold a grant now, in no order: a snapshot, any thread. */
+    public List<Session> connections() {
+        return live.values().stream()
+                .flatMap(Set::stream)
+                .filter(Session::isOpen)
+                .toList();
     }
 
     /** The connection closed. */

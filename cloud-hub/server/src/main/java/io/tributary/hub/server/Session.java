@@ -23,15 +23,36 @@ public final class Session {
     private final long agentEpoch;
     private final PeerRole role;
     private final long grantedEpoch;
+    private final String clientName;
+    private final long connectedMs;
     private volatile boolean fenced;
     private final Map<Class<?>, Object> attributes = new ConcurrentHashMap<>();
 
-    Session(Channel channel, String agentId, long agentEpoch, PeerRole role, long grantedEpoch) {
+    Session(
+            Channel channel,
+            String agentId,
+            long agentEpoch,
+            PeerRole role,
+            long grantedEpoch,
+            String clientName,
+            long connectedMs) {
         this.channel = channel;
         this.agentId = agentId;
         this.agentEpoch = agentEpoch;
         this.role = role;
         this.grantedEpoch = grantedEpoch;
+        this.clientName = clientName;
+        this.connectedMs = connectedMs;
+    }
+
+    /** What the peer said it runs (its hello's client name, such as {@code tributary-edge/1.0}); may be empty. */
+    public String clientName() {
+        return clientName;
+    }
+
+    /** When the handshake completed, hub clock (epoch milliseconds). */
+    public long connectedMs() {
+        return connectedMs;
     }
 
     public String agentId() {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.metrics.PeerLog;
 import io.tributary.protocol.ProtocolVersion;
 import io.tributary.protocol.frame.FrameDecodeFailure;
 import io.tributary.protocol.v1.ConnectionError;
@@ -70,11 +71,15 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
                 ctx.close();
             }
             case ERROR -> {
-                log.warn(
-                        "{} reported an error: {} {}",
-                        session,
-                        frame.getError().getCode(),
-                        frame.getError().getMessage());
+                hub.metrics()
+                        .peerLog()
+                        .warn(
+                                log,
+                                PeerLog.CONNECTION,
+                                "{} reported an error: {} {}",
+                                session,
+                                frame.getError().getCode(),
+                                frame.getError().getMessage());
                 ctx.close();
             }
             default -> {
@@ -155,7 +160,14 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     private void welcome(ChannelHandlerContext ctx, Hello hello, int version, long grant, long superseded) {
-        session = new Session(ctx.channel(), hello.getAgentId(), hello.getAgentEpoch(), hello.getRole(), grant);
+        session = new Session(
+                ctx.channel(),
+                hello.getAgentId(),
+                hello.getAgentEpoch(),
+                hello.getRole(),
+                grant,
+                hello.getClientName(),
+                hub.clock().millis());
         if (grant != 0) {
             hub.producers().connected(session, superseded);
         }
@@ -171,7 +183,14 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     private void refuse(ChannelHandlerContext ctx, ErrorCode code, String message) {
-        log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), message);
+        hub.metrics()
+                .peerLog()
+                .warn(
+                        log,
+                        PeerLog.REFUSED,
+                        "closing connection from {}: {}",
+                        ctx.channel().remoteAddress(),
+                        message);
         hub.metrics().refused(code);
         ctx.writeAndFlush(Frame.newBuilder()
                         .setError(ConnectionError.newBuilder().setCode(code).setMessage(message))
@@ -182,9 +201,23 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            log.info("closing idle connection from {}", ctx.channel().remoteAddress());
+            hub.metrics()
+                    .peerLog()
+                    .info(
+                            log,
+                            PeerLog.IDLE,
+                            "closing idle connection from {}",
+                            ctx.channel().remoteAddress());
             ctx.close();
         } else if (evt instanceof FrameDecodeFailure f) {
+            hub.metrics()
+                    .peerLog()
+                    .warn(
+                            log,
+                            PeerLog.FRAME,
+                            "closing connection from {}: {}",
+                            ctx.channel().remoteAddress(),
+                            f.message());
             hub.metrics().refused(f.code());
         }
         ctx.fireUserEventTriggered(evt);
@@ -209,12 +242,23 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof java.io.IOException) {
             // A peer that vanished (reset, broken pipe): routine for agents that restart or lose their link.
-            log.info("connection from {} lost: {}", ctx.channel().remoteAddress(), cause.getMessage());
+            hub.metrics()
+                    .peerLog()
+                    .info(
+                            log,
+                            PeerLog.CONNECTION,
+                            "connection from {} lost: {}",
+                            ctx.channel().remoteAddress(),
+                            cause.getMessage());
         } else {
-            log.warn(
-                    "closing connection from {} after an error: {}",
-                    ctx.channel().remoteAddress(),
-                    cause.toString());
+            hub.metrics()
+                    .peerLog()
+                    .warn(
+                            log,
+                            PeerLog.CONNECTION,
+                            "closing connection from {} after an error: {}",
+                            ctx.channel().remoteAddress(),
+                            cause.toString());
         }
         ctx.close();
     }

@@ -21,6 +21,7 @@ import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
 import io.tributary.protocol.v1.LeaseHeartbeat;
 import io.tributary.protocol.v1.PeerRole;
+import io.tributary.testsupport.MutableClock;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Proxy;
@@ -53,6 +54,8 @@ class GroupCoordinatorTest {
     private final HandCommits commits = new HandCommits();
     private final BlockingQueue<Frame> sent = new LinkedBlockingQueue<>();
     private GroupCoordinator groups;
+    private StreamRegistry streams;
+    private GroupLag lag;
     private Session session;
     private String shard0;
 
@@ -90,7 +93,7 @@ class GroupCoordinatorTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        StreamRegistry streams = StreamRegistry.open(dir, Clock.systemUTC());
+        streams = StreamRegistry.open(dir, Clock.systemUTC());
         shard0 = streams.create("s", KeyMode.GROUP, new Retention(Duration.ofDays(1), 0), 2)
                 .shards()
                 .get(0)
@@ -99,7 +102,7 @@ class GroupCoordinatorTest {
                 ShardStore.class.getClassLoader(), new Class<?>[] {ShardStore.class}, (p, m, a) -> {
                     throw new UnsupportedOperationException(m.getName());
                 });
-        GroupLag lag = new GroupLag(streams, noStore, Clock.systemUTC(), new SimpleMeterRegistry(), r -> {}, scheduler);
+        lag = new GroupLag(streams, noStore, Clock.systemUTC(), new SimpleMeterRegistry(), r -> {}, scheduler);
         groups = new GroupCoordinator(streams, commits, lag, Clock.systemUTC(), Duration.ofSeconds(30), scheduler);
         EmbeddedChannel channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
             @Override
@@ -179,6 +182,40 @@ class GroupCoordinatorTest {
         LeaseAssignment a = reply().getLeaseAssignment();
         assertThat(a.getLeasesList()).extracting(Lease::getToken).containsOnly(1L);
         await().atMost(Duration.ofSeconds(5)).until(() -> groups.holds("s", "g", shard0, 1));
+    }
+
+    /** A coordinator on a test clock with a short lease timeout (its expiry ticks every 50 ms). */
+    private MutableClock shortLeases() {
+        MutableClock clock = new MutableClock(1_800_000_000_000L);
+        groups.close();
+        groups = new GroupCoordinator(streams, commits, lag, clock, Duration.ofMillis(200), scheduler);
+        return clock;
+    }
+
+    @Test
+    void wallClockSetBackByHours_silentMemberStillExpires() throws Exception {
+        MutableClock clock = shortLeases();
+        long token = join();
+        assertThat(groups.holds("s", "g", shard0, token)).isTrue();
+
+        clock.jump(Duration.ofHours(-3));
+        clock.advance(Duration.ofSeconds(1)); // the member is silent for 1 s, five lease timeouts
+
+        // Measured on the wall clock the member was last heard 3 h in the future and never expired.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !groups.holds("s", "g", shard0, token));
+    }
+
+    @Test
+    void wallClockSetForwardByHours_liveMemberKeepsItsLeases() throws Exception {
+        MutableClock clock = shortLeases();
+        long token = join();
+
+        clock.jump(Duration.ofHours(3)); // no time passes: the member is not silent
+
+        // Measured on the wall clock every member expired at the next tick and its leases moved.
+        await().during(Duration.ofMillis(400))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> groups.holds("s", "g", shard0, token));
     }
 
     @Test

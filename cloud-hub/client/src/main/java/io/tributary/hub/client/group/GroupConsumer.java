@@ -56,7 +56,9 @@ public final class GroupConsumer implements AutoCloseable {
 
     // Event-loop state.
     private long leaseTimeoutMs = 10_000;
-    private long lastAssignmentMs = System.currentTimeMillis();
+    /** Monotonic (nanoTime): a wall clock set forward must not give up every shard, set back must not keep them. */
+    private long lastAssignmentNanos = System.nanoTime();
+
     private volatile boolean closed;
 
     private GroupConsumer(
@@ -139,7 +141,8 @@ public final class GroupConsumer implements AutoCloseable {
             return;
         }
         heartbeat();
-        if (System.currentTimeMillis() - lastAssignmentMs > leaseTimeoutMs && !workers.isEmpty()) {
+        if (System.nanoTime() - lastAssignmentNanos > TimeUnit.MILLISECONDS.toNanos(leaseTimeoutMs)
+                && !workers.isEmpty()) {
             log.warn("no lease assignment for {} ms: giving up {} shards", leaseTimeoutMs, workers.size());
             workers.values().forEach(w -> w.stop(ShardWorker.Stop.LEASE_LOST));
         }
@@ -163,7 +166,7 @@ public final class GroupConsumer implements AutoCloseable {
         if (closed) {
             return;
         }
-        lastAssignmentMs = System.currentTimeMillis();
+        lastAssignmentNanos = System.nanoTime();
         if (a.getLeaseTimeoutMs() > 0) {
             leaseTimeoutMs = a.getLeaseTimeoutMs();
         }

@@ -2,12 +2,13 @@ package io.tributary.hub.store.local;
 
 import io.tributary.hub.store.RetentionPolicy;
 import io.tributary.hub.store.RetentionResult;
+import io.tributary.protocol.time.ExpiryClock;
 import java.io.IOException;
 import java.time.Clock;
 
 /**
  * Deletes whole segments of a shard, oldest first, while the oldest is older than the age limit (by the append time
- * of its newest batch, on the injected clock) or the shard holds more than the size limit. The active segment is never
+ * of its newest batch, on an {@link ExpiryClock} over the injected clock) or the shard holds more than the size limit. The active segment is never
  * deleted. Segments leave the readable list before their files are deleted, so a concurrent reader either reads them
  * fully or gets a trimmed answer.
  *
@@ -15,11 +16,12 @@ import java.time.Clock;
  */
 final class SegmentRetention {
     private final ShardLog log;
-    private final Clock clock;
+    /** Not the wall clock itself: a clock set forward by hours must not delete hours of records early. */
+    private final ExpiryClock clock;
 
     SegmentRetention(ShardLog log, Clock clock) {
         this.log = log;
-        this.clock = clock;
+        this.clock = new ExpiryClock(clock);
     }
 
     RetentionResult enforce(RetentionPolicy policy) throws IOException {

@@ -179,6 +179,32 @@ class LocalShardStoreTest {
     }
 
     @Test
+    void enforceRetention_wallClockSetForwardByHours_deletesNothingEarly() {
+        openStore();
+        appendAll(0, 60);
+        clock.advance(Duration.ofMinutes(1)); // seals what was written; nothing is older than an hour
+        appendAll(60, 120);
+        int segmentsBefore = store.info(SHARD).segmentCount();
+
+        clock.jump(Duration.ofHours(3)); // NTP or an operator; one second passes
+        clock.advance(Duration.ofSeconds(1));
+        RetentionResult result =
+                store.enforceRetention(SHARD, new RetentionPolicy(3_600_000, 0)).join();
+
+        assertThat(result.segmentsDeleted())
+                .as("an hour's retention, a minute of records")
+                .isZero();
+        assertThat(store.info(SHARD).segmentCount()).isEqualTo(segmentsBefore);
+        assertThat(readAll(0)).hasSize(120);
+
+        clock.advance(Duration.ofHours(2)); // real time passes: now the old segments are due
+        assertThat(store.enforceRetention(SHARD, new RetentionPolicy(3_600_000, 0))
+                        .join()
+                        .segmentsDeleted())
+                .isPositive();
+    }
+
+    @Test
     void enforceRetention_bySize_keepsActiveSegmentAndFitsLimit() {
         openStore();
         appendAll(0, 120);

@@ -1,0 +1,1 @@
+'use strict'; // the test console's script
