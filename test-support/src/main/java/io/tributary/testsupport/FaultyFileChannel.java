@@ -1,4 +1,4 @@
-package io.tributary.hub.store.local;
+package io.tributary.testsupport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,21 +7,50 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Delegates to a real channel, but writes and forces throw while {@code failing} is set. */
-final class FaultyFileChannel extends FileChannel {
-    private final FileChannel delegate;
-    private final AtomicBoolean failing;
+/**
+ * Delegates to a real channel, but asks {@link Faults} before every write, force and truncate whether to throw
+ * instead (nothing is written then). Reads always pass: a full disk or a failing write path still reads. See
+ * {@link DiskFaults} for a ready-made plan (ENOSPC / EIO at chosen points).
+ */
+public final class FaultyFileChannel extends FileChannel {
 
-    FaultyFileChannel(FileChannel delegate, AtomicBoolean failing) {
-        this.delegate = delegate;
-        this.failing = failing;
+    /** The operations that can fail. */
+    public enum Op {
+        WRITE,
+        FORCE,
+        TRUNCATE
     }
 
-    private void check() throws IOException {
-        if (failing.get()) {
-            throw new IOException("injected I/O failure");
+    /** Decides, per operation, whether it fails. Must be thread-safe. */
+    @FunctionalInterface
+    public interface Faults {
+        /** The error to throw instead of doing {@code op} on {@code path}, or null to do it. */
+        IOException check(Path path, Op op);
+    }
+
+    private final FileChannel delegate;
+    private final Path path;
+    private final Faults faults;
+
+    public FaultyFileChannel(FileChannel delegate, Path path, Faults faults) {
+        this.delegate = delegate;
+        this.path = path;
+        this.faults = faults;
+    }
+
+    /** Every write, force and truncate fails with "injected I/O failure" while {@code failing} is set. */
+    public static FaultyFileChannel failingWhile(FileChannel delegate, AtomicBoolean failing) {
+        return new FaultyFileChannel(
+                delegate, null, (p, op) -> failing.get() ? new IOException("injected I/O failure") : null);
+    }
+
+    private void check(Op op) throws IOException {
+        IOException e = faults.check(path, op);
+        if (e != null) {
+            throw e;
         }
     }
 
@@ -37,13 +66,13 @@ final class FaultyFileChannel extends FileChannel {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        check();
+        check(Op.WRITE);
         return delegate.write(src);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        check();
+        check(Op.WRITE);
         return delegate.write(srcs, offset, length);
     }
 
@@ -65,14 +94,14 @@ final class FaultyFileChannel extends FileChannel {
 
     @Override
     public FileChannel truncate(long size) throws IOException {
-        check();
+        check(Op.TRUNCATE);
         delegate.truncate(size);
         return this;
     }
 
     @Override
     public void force(boolean metaData) throws IOException {
-        check();
+        check(Op.FORCE);
         delegate.force(metaData);
     }
 
@@ -83,7 +112,7 @@ final class FaultyFileChannel extends FileChannel {
 
     @Override
     public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-        check();
+        check(Op.WRITE);
         return delegate.transferFrom(src, position, count);
     }
 
@@ -94,7 +123,7 @@ final class FaultyFileChannel extends FileChannel {
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
-        check();
+        check(Op.WRITE);
         return delegate.write(src, position);
     }
 
