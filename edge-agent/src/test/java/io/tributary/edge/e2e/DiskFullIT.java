@@ -3,11 +3,6 @@ package io.tributary.edge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.micrometer.core.instrument.Gauge;
 import io.tributary.edge.EdgeAgent;
@@ -94,13 +89,7 @@ class DiskFullIT {
                         hub,
                         Map.of("buffer.segment-size", "1MiB", "buffer.disk-reserve", "1MiB"))) {
             hub.createStream(1);
-            Mqtt5BlockingClient v5 = MqttClient.builder()
-                    .useMqttVersion5()
-                    .identifier("disk-full-v5")
-                    .serverHost("127.0.0.1")
-                    .serverPort(agent.mqttAddress().orElseThrow().getPort())
-                    .buildBlocking();
-            v5.connect();
+            Mqtt5Device v5 = new Mqtt5Device(agent, "disk-full-v5");
             List<String> acked = new ArrayList<>();
             int n = 0;
 
@@ -162,7 +151,7 @@ class DiskFullIT {
                     "disk full on 16 MiB tmpfs: %d acknowledged before full, accepting again %d ms after the hub came"
                             + " back, %d at the hub%n",
                     acked.size() - 51, acceptingAfterMs, atHub.size());
-            v5.disconnect();
+            v5.close();
         }
     }
 
@@ -174,17 +163,8 @@ class DiskFullIT {
         return g == null ? -1 : g.value();
     }
 
-    private static Mqtt5PubAckReasonCode publish5(Mqtt5BlockingClient c, int n) {
-        try {
-            Mqtt5PublishResult r = c.publishWith()
-                    .topic(topic())
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(utf8(payload(n)))
-                    .send();
-            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
-        } catch (Mqtt5PubAckException e) {
-            return e.getMqttMessage().getReasonCode();
-        }
+    private static Mqtt5PubAckReasonCode publish5(Mqtt5Device device, int n) {
+        return device.publish(topic(), payload(n));
     }
 
     private static String topic() {
