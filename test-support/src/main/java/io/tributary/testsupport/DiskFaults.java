@@ -57,7 +57,12 @@ public final class DiskFaults implements FaultyFileChannel.Faults {
      * (in addition to the faults armed already).
      */
     public DiskFaults failAt(Point point, String pathPart, IOException error) {
-        rules.add(new Rule(point, p -> p.toString().contains(pathPart), error));
+        return failAt(point, p -> p.toString().contains(pathPart), error);
+    }
+
+    /** As {@link #failAt(Point, String, IOException)}, for the paths {@code paths} accepts. */
+    public DiskFaults failAt(Point point, Predicate<Path> paths, IOException error) {
+        rules.add(new Rule(point, paths, error));
         return this;
     }
 
