@@ -107,7 +107,7 @@ final class BufferWriter implements Runnable {
         nextChunkNo = Math.max(nextChunkNo, index.nextChunkNo());
         long epoch = store.epoch();
         for (ChunkMeta m : index.all()) {
-            if (m.last().epoch() == epoch) { // a commit whose fsync failed may still have reached the disk
+            if (m.last().epoch() == epoch) { // defensive: never give again a sequence the disk holds
                 nextSequence.merge(m.lane(), m.last().sequence() + 1, Math::max);
             }
         }

@@ -50,6 +50,9 @@ public final class BufferLog implements AutoCloseable {
     private final List<Staged> stagedOrder = new ArrayList<>();
     private LogSegment current;
     private long commitNo;
+    /** Bytes of the current segment known durable: what a reopen keeps of it (see {@link #reopen()}). */
+    private long durableSize;
+
     private volatile long diskBytes;
     private volatile long liveBytes;
 
@@ -100,6 +103,11 @@ public final class BufferLog implements AutoCloseable {
      * Recovery needs a little free space (it starts a new segment), so a disk-full caller frees some first.
      */
     public BufferLog reopen() throws IOException {
+        // A failed transaction's bytes may sit in the page cache though the disk never got them (after a failed
+        // fsync the kernel marks them clean): recovery must not read them as committed, so cut them off first.
+        if (current != null && current.isOpen() && current.size() > durableSize) {
+            current.truncate(durableSize);
+        }
         closeSegments();
         return recoverInto(dir, segmentBytes, lock, files);
     }
@@ -219,6 +227,7 @@ public final class BufferLog implements AutoCloseable {
         tx.begin(LogEntries.COMMIT).putLong(++commitNo).end();
         long base = current.append(tx.view());
         current.force();
+        durableSize = current.size();
         for (Staged s : stagedOrder) {
             LogState.Location old = s.meta() == null
                     ? state.chunks.remove(s.chunkNo())
@@ -349,6 +358,7 @@ public final class BufferLog implements AutoCloseable {
         }
         segments.put(number, next);
         current = next;
+        durableSize = next.size();
         updateSizes();
     }
 
