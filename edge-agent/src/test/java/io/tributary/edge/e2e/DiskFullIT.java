@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.micrometer.core.instrument.Gauge;
 import io.tributary.edge.EdgeAgent;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,10 +17,8 @@ import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,52 +36,15 @@ class DiskFullIT {
     @TempDir
     Path dir;
 
-    private Path small;
-
-    @BeforeEach
-    void mountSmallFileSystem() throws Exception {
-        small = Files.createDirectories(dir.resolve("small"));
-        ProcessBuilder mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", small.toString())
-                .redirectErrorStream(true);
-        String output;
-        int exit;
-        try {
-            Process p = mount.start();
-            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            exit = p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-        } catch (IOException e) {
-            output = e.getMessage();
-            exit = -1;
-        }
-        if (exit != 0) {
-            small = null;
-        }
-        Assumptions.assumeTrue(
-                exit == 0,
-                "cannot mount a 16 MiB tmpfs (needs root and mount(8)) so the real disk-full case is skipped: "
-                        + output);
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (small != null) {
-            Process p = new ProcessBuilder("umount", small.toString())
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                new ProcessBuilder("umount", "-l", small.toString()).start().waitFor(30, TimeUnit.SECONDS);
-                throw new AssertionError("umount " + small + " failed: " + out);
-            }
-        }
-    }
+    @RegisterExtension
+    final SmallTmpfs small = new SmallTmpfs("16m");
 
     @Test
     void diskFullWithHubDown_refuses0x97AndUnhealthy_thenHubBack_drainsReleasesAndAcceptsWithin60s_nothingLost()
             throws Exception {
         try (RealHub hub = new RealHub(dir.resolve("hub"));
                 EdgeAgent agent = InProcessEdge.start(
-                        small.resolve("edge"),
+                        small.dir().resolve("edge"),
                         hub,
                         Map.of("buffer.segment-size", "1MiB", "buffer.disk-reserve", "1MiB"))) {
             hub.createStream(1);
