@@ -27,8 +27,10 @@ public final class DiskFaults implements FaultyFileChannel.Faults {
     public enum Point {
         /** Creating a file (open with CREATE or CREATE_NEW of a file that does not exist yet). */
         CREATE,
-        /** Writing to a file. */
+        /** Writing to a file: nothing is written. */
         WRITE,
+        /** Writing to a file: half of the bytes are written, then it fails (a write that runs out of space). */
+        TORN_WRITE,
         /** Syncing a file (fsync / fdatasync). */
         FORCE,
         /** Syncing a directory (after a create, rename or delete in it). */
@@ -99,7 +101,7 @@ public final class DiskFaults implements FaultyFileChannel.Faults {
     public IOException check(Path path, FaultyFileChannel.Op op) {
         Point point =
                 switch (op) {
-                    case WRITE -> Point.WRITE;
+                    case WRITE -> Point.WRITE; // TORN_WRITE rules are looked up as well, below
                     case FORCE -> Files.isDirectory(path) ? Point.DIRECTORY_FORCE : Point.FORCE;
                     case TRUNCATE -> Point.TRUNCATE;
                 };
@@ -108,10 +110,12 @@ public final class DiskFaults implements FaultyFileChannel.Faults {
 
     private IOException fault(Path path, Point point) {
         for (Rule r : rules) {
-            if (r.point() == point && r.paths().test(path)) {
+            boolean torn = point == Point.WRITE && r.point() == Point.TORN_WRITE;
+            if ((r.point() == point || torn) && r.paths().test(path)) {
                 injected.incrementAndGet();
                 // a fresh exception each time, with the armed one's message: stack traces show where it struck
-                return new IOException(r.error().getMessage());
+                String message = r.error().getMessage();
+                return torn ? new FaultyFileChannel.TornWrite(message) : new IOException(message);
             }
         }
         return null;

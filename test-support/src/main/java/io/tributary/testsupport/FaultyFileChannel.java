@@ -24,6 +24,17 @@ public final class FaultyFileChannel extends FileChannel {
         TRUNCATE
     }
 
+    /**
+     * Thrown by {@link Faults#check} for a write that fails after writing part of its bytes, as a write that runs out
+     * of space does: the channel writes the first half (rounded down) of what it was given, then throws an {@link
+     * IOException} with this one's message.
+     */
+    public static final class TornWrite extends IOException {
+        public TornWrite(String message) {
+            super(message);
+        }
+    }
+
     /** Decides, per operation, whether it fails. Must be thread-safe. */
     @FunctionalInterface
     public interface Faults {
@@ -66,13 +77,17 @@ public final class FaultyFileChannel extends FileChannel {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        check(Op.WRITE);
+        tornOrCheck(src, -1);
         return delegate.write(src);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        check(Op.WRITE);
+        if (length > 0) {
+            tornOrCheck(srcs[offset], -1); // a torn gathering write: part of its first buffer
+        } else {
+            check(Op.WRITE);
+        }
         return delegate.write(srcs, offset, length);
     }
 
@@ -123,8 +138,27 @@ public final class FaultyFileChannel extends FileChannel {
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
-        check(Op.WRITE);
+        tornOrCheck(src, position);
         return delegate.write(src, position);
+    }
+
+    /** Checks a write; a {@link TornWrite} writes half of {@code src} (at {@code position} unless -1) and throws. */
+    private void tornOrCheck(ByteBuffer src, long position) throws IOException {
+        IOException e = faults.check(path, Op.WRITE);
+        if (e == null) {
+            return;
+        }
+        if (e instanceof TornWrite) {
+            ByteBuffer half = src.duplicate();
+            half.limit(half.position() + half.remaining() / 2);
+            if (position < 0) {
+                delegate.write(half);
+            } else {
+                delegate.write(half, position);
+            }
+            throw new IOException(e.getMessage());
+        }
+        throw e;
     }
 
     @Override

@@ -45,6 +45,7 @@ class DurableBufferStorageFaultTest {
     /** Where the fault strikes, and what makes the buffer write there. */
     enum WritePoint {
         SEGMENT_APPEND(Point.WRITE, "segment-"),
+        SEGMENT_TORN_APPEND(Point.TORN_WRITE, "segment-"),
         SEGMENT_FSYNC(Point.FORCE, "segment-"),
         SEGMENT_ROLL(Point.CREATE, "segment-"),
         DIRECTORY_FSYNC(Point.DIRECTORY_FORCE, "buf"),

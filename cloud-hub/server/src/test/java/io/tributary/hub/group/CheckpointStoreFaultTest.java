@@ -35,7 +35,7 @@ class CheckpointStoreFaultTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     static Stream<Arguments> faults() {
-        return Stream.of(Point.WRITE, Point.FORCE)
+        return Stream.of(Point.WRITE, Point.TORN_WRITE, Point.FORCE)
                 .flatMap(p -> Stream.of(Arguments.of(p, DiskFaults.noSpace()), Arguments.of(p, DiskFaults.ioError())));
     }
 

@@ -49,6 +49,7 @@ class ShardStorageFaultTest {
     /** Where the fault strikes in the sick shard's directory. */
     enum WritePoint {
         SEGMENT_APPEND(Point.WRITE, ".log"),
+        SEGMENT_TORN_APPEND(Point.TORN_WRITE, ".log"),
         SEGMENT_FSYNC(Point.FORCE, ".log"),
         SEGMENT_ROLL(Point.CREATE, ".log"),
         OFFSET_INDEX(Point.WRITE, ".index"),
