@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.edge.aggregate.Aggregator;
 import io.tributary.edge.bridge.BridgeConfig;
 import io.tributary.edge.bridge.BrokerBridge;
+import io.tributary.edge.buffer.BufferStatus;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LossReason;
 import io.tributary.edge.config.EdgeConfig;
@@ -124,24 +125,31 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
-    /** The health answer: forwarder link and refusals, buffer contents and the loss ledger. */
+    /**
+     * The health answer: forwarder link and refusals, buffer state, contents and the loss ledger. Not healthy while
+     * the forwarder is not (see {@link ForwarderStatus#summary()}) or the buffer refuses new records ({@code degraded}
+     * while it still drains, {@code down} when its log cannot even be reopened).
+     */
     public MetricsHttpServer.Health health() {
         ForwarderStatus s = forwarder.status();
+        BufferStatus b = buffer.status();
         String json = healthJson(
                 config.agentId(),
                 s,
+                b,
                 buffer.storedRecords(),
                 buffer.storedBytes(),
                 buffer.epoch(),
                 buffer.epochGrant(),
                 buffer.losses());
-        return new MetricsHttpServer.Health(s.healthy(), json);
+        return new MetricsHttpServer.Health(s.healthy() && b.accepting(), json);
     }
 
     /** The health document; every name and value escaped, so agent ids, endpoints and errors can say anything. */
     static String healthJson(
             String agentId,
             ForwarderStatus s,
+            BufferStatus buffer,
             long records,
             long bytes,
             long epoch,
@@ -149,7 +157,7 @@ public final class EdgeAgent implements AutoCloseable {
             Map<LossReason, Long> losses) {
         return Json.write(g -> {
             g.writeStartObject();
-            g.writeStringField("status", s.summary());
+            g.writeStringField("status", buffer.accepting() ? s.summary() : buffer.draining() ? "degraded" : "down");
             g.writeStringField("agent", agentId);
             g.writeStringField("link", s.state().name());
             g.writeStringField("hub", s.endpoint());
@@ -162,6 +170,12 @@ public final class EdgeAgent implements AutoCloseable {
             }
             g.writeEndArray();
             g.writeObjectFieldStart("buffer");
+            g.writeStringField("state", buffer.state()); // online, disk_full, io_error
+            if (!buffer.accepting()) {
+                g.writeStringField("cause", buffer.cause());
+                g.writeNumberField("offlineSinceMs", buffer.sinceMs());
+                g.writeBooleanField("draining", buffer.draining());
+            }
             g.writeNumberField("records", records);
             g.writeNumberField("bytes", bytes);
             g.writeNumberField("epoch", epoch);

@@ -80,6 +80,11 @@ public final class NoBlockingOnEventLoops implements BeforeAllCallback, AfterEac
                 // subscriptions and ingest validation hand reads and checks to it from the event loop.
                 .allowBlockingCallsInside("java.util.concurrent.LinkedBlockingQueue", "offer")
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "offer")
+                // Netty's adaptive allocator (the default in 4.2) grows its magazine group when threads contend for
+                // buffers and frees the old magazine under its StampedLock: Netty's own, brief and rare (seen with
+                // 6 KiB frames arriving on a hub event loop in HubDiskFullIT); netty-common's integration misses it.
+                .allowBlockingCallsInside(
+                        "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
                 // Logging: Logback's console and file appenders write under a lock, on whatever thread logs. Event
                 // loops log rarely (a warning per connection or refusal), so a synchronous write there is accepted.
                 .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")

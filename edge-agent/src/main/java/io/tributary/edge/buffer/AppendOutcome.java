@@ -8,6 +8,16 @@ public enum AppendOutcome {
     QUOTA_EXCEEDED,
     /** The append queue was full: retriable backpressure; withhold the ack or answer 0x97 and let the client retry. */
     BUSY,
-    /** The buffer is closed or its storage failed: nothing was stored. */
+    /**
+     * The buffer's file system is full ({@link StorageFault#DISK_FULL}): nothing was stored; retriable, the buffer
+     * accepts again on its own once space returns (MQTT 5 reason 0x97, like the quota).
+     */
+    DISK_FULL,
+    /**
+     * The buffer's log failed a write or sync ({@link StorageFault#IO_ERROR}) and is being reopened: nothing was
+     * stored; retriable (MQTT 5 reason 0x97).
+     */
+    IO_ERROR,
+    /** The buffer is closed: nothing was stored. */
     UNAVAILABLE
 }

@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param aggregateWindow the tumbling window of {@link OverflowPolicy#AGGREGATE_OLDEST}
  * @param sweepInterval how often the writer looks for expired records when idle
  * @param segmentBytes a segment file is closed and a new one started once it passes this size
+ * @param diskReserveBytes bytes kept in a reserve file ({@code disk.reserve}) in the directory: when the file system
+ *     fills up, the buffer deletes it to have room to record releases (and so free segments) while it refuses new
+ *     records, and accepts again only once it could write it back with as much space again left free; 0 for none
+ *     (a full disk may then need an operator to free space)
  */
 public record BufferConfig(
         Path directory,
@@ -30,7 +34,8 @@ public record BufferConfig(
         int maxChunkBytes,
         Duration aggregateWindow,
         Duration sweepInterval,
-        long segmentBytes) {
+        long segmentBytes,
+        long diskReserveBytes) {
 
     public BufferConfig {
         Objects.requireNonNull(directory, "directory");
@@ -42,6 +47,9 @@ public record BufferConfig(
             throw new IllegalArgumentException(
                     "quotaBytes, queueCapacity, maxBatchRecords, maxChunkBytes and segmentBytes must be > 0");
         }
+        if (diskReserveBytes < 0) {
+            throw new IllegalArgumentException("diskReserveBytes must be >= 0");
+        }
         if (aggregateWindow.toMillis() <= 0 || sweepInterval.toMillis() <= 0) {
             throw new IllegalArgumentException("aggregateWindow and sweepInterval must be at least 1 ms");
         }
@@ -49,7 +57,7 @@ public record BufferConfig(
 
     /**
      * Defaults: 1 GiB quota, reject new, 64k queue, 8k records per commit, 256 KiB chunks, 60 s windows, 32 MiB
-     * segments.
+     * segments, 4 MiB disk reserve.
      */
     public static Builder builder(Path directory, String agentId) {
         return new Builder(directory, agentId);
@@ -67,6 +75,7 @@ public record BufferConfig(
         private Duration aggregateWindow = Duration.ofMinutes(1);
         private Duration sweepInterval = Duration.ofSeconds(1);
         private long segmentBytes = 32L * 1024 * 1024;
+        private long diskReserveBytes = 4L * 1024 * 1024;
 
         private Builder(Path directory, String agentId) {
             this.directory = directory;
@@ -113,6 +122,11 @@ public record BufferConfig(
             return this;
         }
 
+        public Builder diskReserveBytes(long v) {
+            diskReserveBytes = v;
+            return this;
+        }
+
         public BufferConfig build() {
             return new BufferConfig(
                     directory,
@@ -124,7 +138,8 @@ public record BufferConfig(
                     maxChunkBytes,
                     aggregateWindow,
                     sweepInterval,
-                    segmentBytes);
+                    segmentBytes,
+                    diskReserveBytes);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.edge.buffer;
 
 import io.tributary.edge.buffer.log.BufferLog;
+import io.tributary.edge.buffer.log.LogFiles;
 import io.tributary.protocol.Epochs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +32,12 @@ final class BufferStore implements AutoCloseable {
     /** Epoch grant counter: the hub's grant, 0 until the first connection. */
     static final String EPOCH_GRANT = "epoch.grant";
 
-    private final BufferLog log;
+    /** Replaced by {@link #reopen()}; the writer thread writes it, readers read it under the buffer's read lock. */
+    private volatile BufferLog log;
+    /** False from the start of a reopen until one succeeds: the old log's files are closed, nothing is readable. */
+    private volatile boolean readable = true;
+
+    private boolean damagedEver;
     private final long opening;
     private final long epoch;
 
@@ -51,9 +57,9 @@ final class BufferStore implements AutoCloseable {
      * Opens (or creates) the buffer directory, recovering after a crash (a torn last transaction is cut off, it was
      * never acknowledged), and takes the next epoch.
      */
-    static BufferStore open(BufferConfig config) {
+    static BufferStore open(BufferConfig config, LogFiles files) {
         try {
-            return new BufferStore(BufferLog.open(config.directory(), config.segmentBytes()));
+            return new BufferStore(BufferLog.open(config.directory(), config.segmentBytes(), files));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the edge buffer in " + config.directory(), e);
         }
@@ -70,7 +76,28 @@ final class BufferStore implements AutoCloseable {
 
     /** True when recovery found committed data it could not read (logged at ERROR): those records are lost. */
     boolean damaged() {
-        return log.damaged();
+        return damagedEver || log.damaged();
+    }
+
+    /**
+     * After a storage error: reopens the log with full recovery ({@link BufferLog#reopen()}), keeping this opening's
+     * epoch: the writer never gives a sequence twice within it, and the forwarder keeps sending under it. Writer
+     * thread, holding the buffer's write lock (chunks move). Until a reopen succeeds nothing is readable.
+     */
+    void reopen() {
+        readable = false;
+        damagedEver |= log.damaged();
+        try {
+            log = log.reopen();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reopen the edge buffer log: " + e.getMessage(), e);
+        }
+        readable = true;
+    }
+
+    /** False after a failed reopen: the log's files are closed until a reopen succeeds. */
+    boolean readable() {
+        return readable;
     }
 
     Map<Long, ChunkMeta> loadIndex() {
@@ -97,8 +124,9 @@ final class BufferStore implements AutoCloseable {
         log.putMarker(name, position.epoch(), position.sequence());
     }
 
+    /** A chunk's bytes; empty when there is no such chunk, or while a reopen has not succeeded (nothing to read). */
     Optional<byte[]> chunk(long chunkNo) {
-        return log.chunk(chunkNo);
+        return readable ? log.chunk(chunkNo) : Optional.empty();
     }
 
     void putChunk(ChunkMeta meta, byte[] bytes) {
@@ -125,8 +153,17 @@ final class BufferStore implements AutoCloseable {
     void commit() {
         try {
             log.commit();
+        } catch (BufferLog.AfterCommitException e) {
+            throw new CommittedThenFailed(e);
         } catch (IOException e) {
-            throw new UncheckedIOException("edge buffer commit failed", e);
+            throw new UncheckedIOException("edge buffer commit failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The commit is durable, but the log failed right after it (see {@link BufferLog.AfterCommitException}). */
+    static final class CommittedThenFailed extends UncheckedIOException {
+        CommittedThenFailed(BufferLog.AfterCommitException e) {
+            super(e.getMessage(), e);
         }
     }
 
@@ -135,7 +172,7 @@ final class BufferStore implements AutoCloseable {
         try {
             log.compactOnce();
         } catch (IOException e) {
-            throw new UncheckedIOException("edge buffer compaction failed", e);
+            throw new UncheckedIOException("edge buffer compaction failed: " + e.getMessage(), e);
         }
     }
 

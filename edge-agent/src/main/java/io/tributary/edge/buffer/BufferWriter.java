@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * {@code maxChunkBytes}), commits once, publishes the new chunks to readers, and only then completes the futures
  * (group commit). An {@link AppendAll} stores its records all or none and moves its named markers in that same commit. Releases and expiry sweeps run on the same thread, in the same commits.
  *
+ * <p>Storage errors (a full disk, EIO) never stop it: the batch that failed is refused (its releases kept for later),
+ * the buffer refuses new records, and {@link StorageRecovery} reopens the log with full recovery and brings the buffer
+ * back online once it can ({@link StorageHealth} has the states, logs and meters). Sequences given in a failed commit
+ * are given again, so lanes stay gap-free.
+ *
  * <p>Thread rules: {@link #run()} runs on the one writer thread; the queue is the only way in. Futures are completed
  * on the writer thread, so callers must hop to their own executor before doing real work in a callback.
  */
@@ -57,7 +62,8 @@ final class BufferWriter implements Runnable {
     private final SpaceReclaimer reclaimer;
     private final RecordEncoder encoder;
     private final Map<String, Long> nextSequence = new HashMap<>();
-    private volatile boolean failed;
+    private final StorageHealth health;
+    private final StorageRecovery recovery;
     /** Grows for the life of this opening, so a reader's stale meta never names a newer chunk. */
     private long nextChunkNo;
 
@@ -74,7 +80,9 @@ final class BufferWriter implements Runnable {
             DeliveryHolds holds,
             Lock publishLock,
             BufferMetrics metrics,
-            BlockingQueue<Op> queue) {
+            BlockingQueue<Op> queue,
+            StorageHealth health,
+            DiskReserve reserve) {
         this.config = config;
         this.clock = clock;
         this.store = store;
@@ -89,11 +97,20 @@ final class BufferWriter implements Runnable {
         this.nextChunkNo = index.nextChunkNo();
         this.reclaimer = new SpaceReclaimer(
                 store, index, ledger, released, holds, config.aggregateWindow().toMillis());
+        this.health = health;
+        this.recovery = new StorageRecovery(
+                store, index, released, markers, ledger, reserve, health, publishLock, this::reloaded);
     }
 
-    /** True once a storage error took the buffer offline. */
-    boolean failed() {
-        return failed;
+    /** After the log reopened: chunk numbers and sequences go on from the highest of memory and what is durable. */
+    private void reloaded() {
+        nextChunkNo = Math.max(nextChunkNo, index.nextChunkNo());
+        long epoch = store.epoch();
+        for (ChunkMeta m : index.all()) {
+            if (m.last().epoch() == epoch) { // defensive: never give again a sequence the disk holds
+                nextSequence.merge(m.lane(), m.last().sequence() + 1, Math::max);
+            }
+        }
     }
 
     @Override
@@ -102,19 +119,27 @@ final class BufferWriter implements Runnable {
         long nextSweep = clock.millis();
         List<Op> batch = new ArrayList<>();
         boolean stopping = false;
-        while (!stopping && !failed) {
+        recovery.start();
+        while (!stopping) {
             try {
-                Op first = queue.poll(sweepMs, TimeUnit.MILLISECONDS);
+                long wait = health.accepting() ? sweepMs : Math.min(sweepMs, health.untilAttemptMs());
+                Op first = queue.poll(wait, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
                     queue.drainTo(batch, config.maxBatchRecords() - 1);
                 }
                 stopping = batch.removeIf(op -> op instanceof Stop);
+                if (!health.accepting()) {
+                    recovery.refuse(batch);
+                }
                 if (!batch.isEmpty()) {
                     write(batch);
                 }
                 long now = clock.millis();
-                if (now >= nextSweep) {
+                if (!health.accepting() && health.untilAttemptMs() == 0 && !stopping) {
+                    recovery.attempt(this::release);
+                }
+                if (now >= nextSweep && !recovery.broken()) {
                     // The next sweep is due from the time this one looked at: read the clock again afterwards and a
                     // clock that jumped during the sweep (a test's MutableClock) would postpone the next one past
                     // the records that just became due.
@@ -125,66 +150,25 @@ final class BufferWriter implements Runnable {
                 Thread.currentThread().interrupt();
                 stopping = true;
             } catch (RuntimeException | AssertionError e) {
-                // a failed write or fsync: the page cache can no longer be trusted, so stop rather than ack on it
-                // (without this the writer thread died silently and every later append waited forever for its ack)
-                LOG.error("Edge buffer {} failed and is offline; appends are refused", config.directory(), e);
-                failed = true;
+                // a failed write or fsync: the page cache can no longer be trusted, so refuse rather than ack on it,
+                // and reopen the log from disk (StorageRecovery) instead of staying offline until a restart
+                recovery.failed(e);
+                recovery.refuse(batch);
             }
-            failAll(batch); // no-op after a successful write: completed futures ignore it
             batch.clear();
         }
         queue.drainTo(batch);
-        failAll(batch);
+        recovery.close(batch);
     }
 
     private void write(List<Op> batch) {
         long now = clock.millis();
         Commit c = new Commit(nextChunkNo);
-        Map<String, LanePosition> newMarkers = new HashMap<>();
         try {
-            for (Op op : batch) {
-                if (op instanceof Release r) {
-                    // no write lock: a release only drops a lane's prefix, which readers skip anyway (they read
-                    // after the released watermark), and chunk numbers are never reused while readers may hold old
-                    // metas; so the forwarder keeps reading while the release's fsync runs
-                    release(r.lane(), r.upTo());
-                    c.completions.add(() -> r.future().complete(null));
-                } else if (op instanceof GrantEpoch g) {
-                    store.putCounter(BufferStore.EPOCH_GRANT, g.grant());
-                    c.completions.add(() -> g.future().complete(null));
-                } else if (op instanceof Append a) {
-                    Appended done = appendAll(c, List.of(a.pending()), now)
-                            .map(ids -> Appended.stored(ids.get(0)))
-                            .orElse(Appended.refused(AppendOutcome.QUOTA_EXCEEDED));
-                    c.completions.add(() -> a.future().complete(done));
-                } else if (op instanceof AppendAll a) {
-                    AppendedAll done = appendAll(c, a.records(), now)
-                            .map(AppendedAll::stored)
-                            .orElse(AppendedAll.refused(AppendOutcome.QUOTA_EXCEEDED));
-                    if (done.isStored()) {
-                        a.markers().forEach((name, pos) -> {
-                            LanePosition current = newMarkers.getOrDefault(
-                                    name, markers.getOrDefault(name, LanePosition.BEFORE_FIRST));
-                            if (pos.isAfter(current)) {
-                                newMarkers.put(name, pos);
-                                store.putMarker(name, pos);
-                            }
-                        });
-                    }
-                    c.completions.add(() -> a.future().complete(done));
-                }
-            }
-            for (ChunkBuilder builder : c.open.values()) {
-                if (!builder.isEmpty()) {
-                    c.sealed.add(builder.sealInto(store, c.nextChunkNo++));
-                }
-            }
-            long t0 = System.nanoTime();
-            store.commit();
-            metrics.commit.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            exclusive();
-            c.sealed.forEach(index::put);
-            markers.putAll(newMarkers);
+            stageAndCommit(c, batch, now);
+        } catch (RuntimeException | AssertionError e) {
+            nextSequence.putAll(c.sequencesBefore); // not acknowledged: given again, so the lanes stay gap-free
+            throw e;
         } finally {
             if (exclusive) {
                 exclusive = false;
@@ -195,6 +179,61 @@ final class BufferWriter implements Runnable {
         metrics.recordsPerCommit.record(c.stored);
         metrics.stored.increment(c.stored);
         c.completions.forEach(Runnable::run);
+        if (c.thenFailed != null) {
+            throw c.thenFailed;
+        }
+    }
+
+    /** Stages the batch into the commit and commits it; publishes the sealed chunks and markers once durable. */
+    private void stageAndCommit(Commit c, List<Op> batch, long now) {
+        for (Op op : batch) {
+            if (op instanceof Release r) {
+                // no write lock: a release only drops a lane's prefix, which readers skip anyway (they read
+                // after the released watermark), and chunk numbers are never reused while readers may hold old
+                // metas; so the forwarder keeps reading while the release's fsync runs
+                release(r.lane(), r.upTo());
+                c.completions.add(() -> r.future().complete(null));
+            } else if (op instanceof GrantEpoch g) {
+                store.putCounter(BufferStore.EPOCH_GRANT, g.grant());
+                c.completions.add(() -> g.future().complete(null));
+            } else if (op instanceof Append a) {
+                Appended done = appendAll(c, List.of(a.pending()), now)
+                        .map(ids -> Appended.stored(ids.get(0)))
+                        .orElse(Appended.refused(AppendOutcome.QUOTA_EXCEEDED));
+                c.completions.add(() -> a.future().complete(done));
+            } else if (op instanceof AppendAll a) {
+                AppendedAll done = appendAll(c, a.records(), now)
+                        .map(AppendedAll::stored)
+                        .orElse(AppendedAll.refused(AppendOutcome.QUOTA_EXCEEDED));
+                if (done.isStored()) {
+                    a.markers().forEach((name, pos) -> {
+                        LanePosition current =
+                                c.newMarkers.getOrDefault(name, markers.getOrDefault(name, LanePosition.BEFORE_FIRST));
+                        if (pos.isAfter(current)) {
+                            c.newMarkers.put(name, pos);
+                            store.putMarker(name, pos);
+                        }
+                    });
+                }
+                c.completions.add(() -> a.future().complete(done));
+            }
+        }
+        for (ChunkBuilder builder : c.open.values()) {
+            if (!builder.isEmpty()) {
+                c.sealed.add(builder.sealInto(store, c.nextChunkNo++));
+            }
+        }
+        long t0 = System.nanoTime();
+        try {
+            store.commit();
+        } catch (BufferStore.CommittedThenFailed e) {
+            c.thenFailed = e; // durable: published and acknowledged as usual, then the log is reopened
+        } finally {
+            metrics.commit.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        }
+        exclusive();
+        c.sealed.forEach(index::put);
+        markers.putAll(c.newMarkers);
     }
 
     /** What one group commit collects: open chunk per lane, sealed chunks, bytes added, completions to run after. */
@@ -202,6 +241,13 @@ final class BufferWriter implements Runnable {
         final Map<String, ChunkBuilder> open = new LinkedHashMap<>();
         final List<ChunkMeta> sealed = new ArrayList<>();
         final List<Runnable> completions = new ArrayList<>();
+        /** Each lane's next sequence before this commit gave any: restored when the commit fails. */
+        final Map<String, Long> sequencesBefore = new HashMap<>();
+
+        final Map<String, LanePosition> newMarkers = new HashMap<>();
+        /** Set when the commit is durable but the log failed right after it. */
+        BufferStore.CommittedThenFailed thenFailed;
+
         long nextChunkNo;
         long pendingBytes;
         int stored;
@@ -253,6 +299,7 @@ final class BufferWriter implements Runnable {
 
     /** Puts an encoded record (its sequence the lane's next) into this commit's chunk of its lane. */
     private RecordId add(Commit c, String lane, EncodedRecord record) {
+        c.sequencesBefore.putIfAbsent(lane, nextSequence.getOrDefault(lane, 0L));
         nextSequence.merge(lane, 1L, Long::sum);
         ChunkBuilder builder = c.open.computeIfAbsent(lane, ChunkBuilder::new);
         int before = builder.bytes();
@@ -326,23 +373,11 @@ final class BufferWriter implements Runnable {
                 reclaimer.expire(now);
                 store.commit();
             }
-            store.compact(); // moves chunks, so readers stay out
+            if (health.accepting()) { // copying chunks forward takes space a full disk does not have
+                store.compact(); // moves chunks, so readers stay out
+            }
         } finally {
             publishLock.unlock();
-        }
-    }
-
-    private static void failAll(List<Op> ops) {
-        for (Op op : ops) {
-            if (op instanceof Append a) {
-                a.future().complete(Appended.refused(AppendOutcome.UNAVAILABLE));
-            } else if (op instanceof AppendAll a) {
-                a.future().complete(AppendedAll.refused(AppendOutcome.UNAVAILABLE));
-            } else if (op instanceof Release r) {
-                r.future().completeExceptionally(new IllegalStateException("edge buffer is offline"));
-            } else if (op instanceof GrantEpoch g) {
-                g.future().completeExceptionally(new IllegalStateException("edge buffer is offline"));
-            }
         }
     }
 }

@@ -77,6 +77,14 @@ final class ChunkIndex {
     }
 
     /** The number the next new chunk gets: above every stored chunk, so append order stays key order. */
+    /** Forgets every chunk (before reloading the index from a reopened log). Writer thread, holding the write lock. */
+    void clear() {
+        all.clear();
+        byLane.clear();
+        bytes.set(0);
+        records.set(0);
+    }
+
     long nextChunkNo() {
         return all.isEmpty() ? 0 : all.lastKey() + 1;
     }

@@ -1,6 +1,7 @@
 package io.tributary.edge.buffer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.edge.buffer.log.LogFiles;
 import io.tributary.protocol.Epochs;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -50,13 +51,14 @@ public final class DurableBuffer implements AutoCloseable {
     private final LossLedger ledger;
     private final BufferMetrics metrics;
     private final BufferWriter writer;
+    private final StorageHealth health;
     private final Thread writerThread;
     private final AtomicInteger appending = new AtomicInteger();
     private volatile boolean closed;
 
-    private DurableBuffer(BufferConfig config, Clock clock, MeterRegistry registry) {
+    private DurableBuffer(BufferConfig config, Clock clock, MeterRegistry registry, LogFiles files) {
         this.config = config;
-        this.store = BufferStore.open(config);
+        this.store = BufferStore.open(config, files);
         store.loadIndex().values().forEach(index::put);
         released.putAll(store.loadReleased());
         markers.putAll(store.loadMarkers());
@@ -64,8 +66,21 @@ public final class DurableBuffer implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.ledger = new LossLedger(store);
         this.metrics = new BufferMetrics(registry, clock, config, index, ledger, queue, store);
+        this.health = new StorageHealth(config.directory(), registry, clock);
         this.writer = new BufferWriter(
-                config, clock, store, index, ledger, released, markers, holds, lock.writeLock(), metrics, queue);
+                config,
+                clock,
+                store,
+                index,
+                ledger,
+                released,
+                markers,
+                holds,
+                lock.writeLock(),
+                metrics,
+                queue,
+                health,
+                new DiskReserve(config.directory(), config.diskReserveBytes(), files));
         this.writerThread = new Thread(writer, "tributary-buffer-writer");
         writerThread.setDaemon(true);
         writerThread.start();
@@ -76,18 +91,26 @@ public final class DurableBuffer implements AutoCloseable {
      * writer.
      */
     public static DurableBuffer open(BufferConfig config, Clock clock, MeterRegistry registry) {
-        return new DurableBuffer(config, clock, registry);
+        return new DurableBuffer(config, clock, registry, LogFiles.DEFAULT);
+    }
+
+    /** As {@link #open(BufferConfig, Clock, MeterRegistry)}, opening files through {@code files} (tests inject faults). */
+    static DurableBuffer open(BufferConfig config, Clock clock, MeterRegistry registry, LogFiles files) {
+        return new DurableBuffer(config, clock, registry, files);
     }
 
     /**
-     * Queues a record for the next group commit. Never blocks and never throws for a full queue, a full quota or a
-     * closed buffer: the future completes with the {@link AppendOutcome}.
+     * Queues a record for the next group commit. Never blocks and never throws for a full queue, a full quota, a
+     * storage fault ({@link #status()}) or a closed buffer: the future completes with the {@link AppendOutcome}.
      */
     public CompletableFuture<Appended> append(PendingRecord record) {
         appending.incrementAndGet();
         try {
-            if (closed || writer.failed()) {
+            if (closed) {
                 return CompletableFuture.completedFuture(Appended.refused(AppendOutcome.UNAVAILABLE));
+            }
+            if (!health.accepting()) {
+                return CompletableFuture.completedFuture(Appended.refused(health.refuse()));
             }
             CompletableFuture<Appended> future = new CompletableFuture<>();
             if (!queue.offer(new BufferWriter.Append(record, future))) {
@@ -113,8 +136,11 @@ public final class DurableBuffer implements AutoCloseable {
     public CompletableFuture<AppendedAll> append(List<PendingRecord> records, Map<String, LanePosition> markers) {
         appending.incrementAndGet();
         try {
-            if (closed || writer.failed()) {
+            if (closed) {
                 return CompletableFuture.completedFuture(AppendedAll.refused(AppendOutcome.UNAVAILABLE));
+            }
+            if (!health.accepting()) {
+                return CompletableFuture.completedFuture(AppendedAll.refused(health.refuse()));
             }
             CompletableFuture<AppendedAll> future = new CompletableFuture<>();
             if (!queue.offer(new BufferWriter.AppendAll(List.copyOf(records), Map.copyOf(markers), future))) {
@@ -261,12 +287,13 @@ public final class DurableBuffer implements AutoCloseable {
     /**
      * Marks the lane's records up to {@code upToInclusive} delivered: they are no longer read, and their chunks are
      * deleted once wholly released. Completes when that is committed; a crash before then means those records are
-     * read (and sent) again, never lost. Positions beyond the lane's last stored record are capped to it.
+     * read (and sent) again, never lost. Positions beyond the lane's last stored record are capped to it. While a
+     * storage fault is being recovered from, the release waits for the log to reopen (it is what frees space).
      */
     public CompletableFuture<Void> release(String lane, LanePosition upToInclusive) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        if (closed || writer.failed()) {
-            future.completeExceptionally(new IllegalStateException("edge buffer is closed or offline"));
+        if (closed) {
+            future.completeExceptionally(new IllegalStateException("edge buffer is closed"));
         } else if (!queue.offer(new BufferWriter.Release(lane, upToInclusive, future))) {
             future.completeExceptionally(new IllegalStateException("edge buffer queue is full; retry"));
         }
@@ -295,8 +322,8 @@ public final class DurableBuffer implements AutoCloseable {
         CompletableFuture<Void> future = new CompletableFuture<>();
         if (!Epochs.isGrant(grant)) {
             future.completeExceptionally(new IllegalArgumentException("not an epoch grant: " + grant));
-        } else if (closed || writer.failed()) {
-            future.completeExceptionally(new IllegalStateException("edge buffer is closed or offline"));
+        } else if (closed || !health.status().draining()) {
+            future.completeExceptionally(new IllegalStateException("edge buffer is closed or its log is offline"));
         } else if (!queue.offer(new BufferWriter.GrantEpoch(grant, future))) {
             future.completeExceptionally(new IllegalStateException("edge buffer queue is full; retry"));
         }
@@ -309,6 +336,14 @@ public final class DurableBuffer implements AutoCloseable {
      */
     public boolean damaged() {
         return store.damaged();
+    }
+
+    /**
+     * Whether the buffer accepts new records: it refuses them while its file system is full or after an I/O error,
+     * and recovers on its own (see {@link StorageFault}). Any thread.
+     */
+    public BufferStatus status() {
+        return health.status();
     }
 
     /** The loss ledger: records that will never reach the hub, by reason, since the buffer was created. */
@@ -351,6 +386,7 @@ public final class DurableBuffer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         metrics.close();
+        health.close();
         store.close();
     }
 }

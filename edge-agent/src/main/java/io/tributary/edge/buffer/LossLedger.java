@@ -22,6 +22,11 @@ final class LossLedger {
         }
     }
 
+    /** After the log reopened: the committed counts (an add whose commit failed is undone). Writer thread. */
+    void reload() {
+        counts.forEach((r, c) -> c.set(store.counter(key(r))));
+    }
+
     void add(LossReason reason, long records) {
         if (records > 0) {
             store.putCounter(key(reason), counts.get(reason).addAndGet(records));

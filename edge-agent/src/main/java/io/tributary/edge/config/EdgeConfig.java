@@ -115,6 +115,16 @@ public record EdgeConfig(
             new ConfigKey(
                     "buffer.aggregate-window", "duration", "60s", "Window of the aggregate-oldest overflow policy."),
             new ConfigKey(
+                    "buffer.segment-size",
+                    "size",
+                    "32MiB",
+                    "Size of a buffer log file; space is freed a whole file at a time: keep it well under the disk."),
+            new ConfigKey(
+                    "buffer.disk-reserve",
+                    "size",
+                    "4MiB",
+                    "Space held in a reserve file; freed on a full disk to drain, rewritten before accepting again."),
+            new ConfigKey(
                     "hub.endpoints",
                     "string",
                     "127.0.0.1:7400",
@@ -199,6 +209,8 @@ public record EdgeConfig(
                 .quotaBytes(Math.max(quota, 1))
                 .overflowPolicy(v.enumValue("buffer.overflow-policy", OverflowPolicy.class))
                 .aggregateWindow(aggWindow.toMillis() < 1 ? Duration.ofMinutes(1) : aggWindow)
+                .segmentBytes(Math.max(1, v.sizeAtLeast("buffer.segment-size", 64 * 1024)))
+                .diskReserveBytes(Math.max(0, v.sizeAtLeast("buffer.disk-reserve", 0)))
                 .build();
         Duration ttl = v.nonNegativeDuration("buffer.ttl");
 

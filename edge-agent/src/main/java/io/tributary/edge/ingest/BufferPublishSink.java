@@ -179,6 +179,8 @@ public final class BufferPublishSink implements PublishSink {
             case STORED -> SinkResult.STORED;
             case QUOTA_EXCEEDED -> SinkResult.QUOTA_EXCEEDED;
             case BUSY -> SinkResult.BUSY;
+            case DISK_FULL -> SinkResult.DISK_FULL;
+            case IO_ERROR -> SinkResult.IO_ERROR;
             case UNAVAILABLE -> SinkResult.FAILED;
         };
     }

@@ -19,6 +19,9 @@ import io.netty.handler.codec.mqtt.MqttReasonCodes;
  * BUSY             0x97 quota exceeded (a        withheld, as for the quota
  *                  transient, administrative
  *                  limit; 0x80 would hide it)
+ * DISK_FULL        0x97 quota exceeded (the      withheld, as for the quota
+ * IO_ERROR         buffer refuses until it has
+ *                  recovered, on its own)
  * FAILED           0x80 unspecified error        withheld, and the connection is closed so that the client
  *                                                reconnects and redelivers
  * topic unmapped   0x90 topic name invalid       withheld, and the connection is closed (3.1.1 has no negative
@@ -60,6 +63,11 @@ final class PublishAcks {
                         ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "quota_exceeded")
                         : withheld(null, "quota_exceeded");
             case BUSY -> v5 ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "busy") : withheld(null, "busy");
+            // a storage fault the buffer recovers from on its own is a retriable limit like the quota, not 0x80
+            case DISK_FULL ->
+                v5 ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "disk_full") : withheld(null, "disk_full");
+            case IO_ERROR ->
+                v5 ? negative(MqttReasonCodes.PubAck.QUOTA_EXCEEDED, "io_error") : withheld(null, "io_error");
             case FAILED ->
                 v5 ? negative(MqttReasonCodes.PubAck.UNSPECIFIED_ERROR, "failed") : withheld("sink_failed", "failed");
         };

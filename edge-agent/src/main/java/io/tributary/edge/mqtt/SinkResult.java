@@ -8,6 +8,10 @@ public enum SinkResult {
     QUOTA_EXCEEDED,
     /** Transiently overloaded (writer queue full); the client should retry later. */
     BUSY,
+    /** The buffer's file system is full; retriable: it accepts again on its own once space returns. */
+    DISK_FULL,
+    /** The buffer's log failed a write and is recovering; retriable. */
+    IO_ERROR,
     /** Could not be stored (I/O error, sink closed). */
     FAILED
 }

@@ -2,6 +2,7 @@ package io.tributary.edge.buffer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.protocol.v1.RecordId;
+import io.tributary.testsupport.DiskFaults;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -18,6 +19,10 @@ import java.util.concurrent.Semaphore;
  * Meanwhile it plays the forwarder: reads each lane from its released watermark and releases what it read, printing
  * {@code REL <lane> <epoch> <sequence> $} once a release is committed. Small segments and chunks make segment
  * deletion and compaction happen many times per run.
+ *
+ * <p>With a third argument {@code faults}, the disk also fails on and off: every few milliseconds ENOSPC or EIO at a
+ * segment write, fsync or create or a directory fsync ({@link DiskFaults}), cleared a few milliseconds later, so the
+ * buffer keeps going offline and recovering; it prints {@code REC $} each time it accepts records again.
  */
 public final class CrashChild {
 
@@ -27,7 +32,10 @@ public final class CrashChild {
         Path file = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-        DurableBuffer buffer = DurableBuffer.open(config(file), Clock.systemUTC(), new SimpleMeterRegistry());
+        boolean withFaults = args.length > 2 && args[2].equals("faults");
+        DiskFaults faults = new DiskFaults();
+        DurableBuffer buffer =
+                DurableBuffer.open(config(file), Clock.systemUTC(), new SimpleMeterRegistry(), faults::open);
         out.println("OPEN " + buffer.epoch() + " " + buffer.damaged());
         long deadline = System.nanoTime() + 30_000_000_000L;
         CountDownLatch done = new CountDownLatch(threads);
@@ -56,6 +64,11 @@ public final class CrashChild {
         Thread releaser = new Thread(() -> release(buffer, out, deadline));
         releaser.setDaemon(true);
         releaser.start();
+        if (withFaults) {
+            Thread disk = new Thread(() -> failOnAndOff(buffer, faults, out, deadline));
+            disk.setDaemon(true);
+            disk.start();
+        }
         done.await();
         buffer.close();
     }
@@ -66,6 +79,30 @@ public final class CrashChild {
                 .segmentBytes(64 * 1024)
                 .maxChunkBytes(4 * 1024)
                 .build();
+    }
+
+    private static void failOnAndOff(DurableBuffer buffer, DiskFaults faults, PrintStream out, long deadline) {
+        java.util.Random random = new java.util.Random();
+        DiskFaults.Point[] points = {
+            DiskFaults.Point.WRITE, DiskFaults.Point.FORCE, DiskFaults.Point.CREATE, DiskFaults.Point.DIRECTORY_FORCE
+        };
+        while (System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos((2 + random.nextInt(18)) * 1_000_000L);
+            DiskFaults.Point point = points[random.nextInt(points.length)];
+            faults.failAt(
+                    point,
+                    point == DiskFaults.Point.DIRECTORY_FORCE ? "buffer" : "segment-",
+                    random.nextBoolean() ? DiskFaults.noSpace() : DiskFaults.ioError());
+            java.util.concurrent.locks.LockSupport.parkNanos((2 + random.nextInt(18)) * 1_000_000L);
+            boolean wasOffline = !buffer.status().accepting();
+            faults.clear();
+            for (int i = 0; i < 1_000 && !buffer.status().accepting(); i++) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // up to 5 s: backoff is at most 5 s
+            }
+            if (wasOffline && buffer.status().accepting()) {
+                out.println("REC $");
+            }
+        }
     }
 
     private static void release(DurableBuffer buffer, PrintStream out, long deadline) {

@@ -42,14 +42,33 @@ class DurableBufferCrashIT {
     /** lane → the highest position a child reported released (committed). */
     private final Map<String, LanePosition> releasedSeen = new ConcurrentHashMap<>();
 
+    /** How many times a child running with storage faults reported accepting records again. */
+    private final int[] recoveries = {0};
+
     @Test
     void sigkill_repeatedlyDuringAppends_neverLosesAcknowledgedRecords() throws Exception {
+        killRepeatedlyAndCheck(KILLS, false);
+    }
+
+    /**
+     * The same while the disk fails on and off (ENOSPC and EIO at segment writes, fsyncs, creates and directory
+     * fsyncs): the buffer goes offline and recovers on its own many times per run, and is killed in the middle of it.
+     */
+    @Test
+    void sigkill_duringStorageFaultsAndRecoveries_neverLosesAcknowledgedRecords() throws Exception {
+        killRepeatedlyAndCheck(KILLS / 2, true);
+        assertThat(recoveries[0])
+                .as("recoveries from storage faults the children reported")
+                .isPositive();
+    }
+
+    private void killRepeatedlyAndCheck(int kills, boolean faults) throws Exception {
         Path file = dir.resolve("buffer.db");
         Random random = new Random(42);
         long lastEpoch = 0;
-        for (int run = 0; run < KILLS; run++) {
+        for (int run = 0; run < kills; run++) {
             int killAfterAcks = 1 + random.nextInt(1_500);
-            long epoch = runAndKill(file, killAfterAcks, run);
+            long epoch = runAndKill(file, killAfterAcks, run, faults);
             assertThat(epoch).as("epoch of run %d", run).isEqualTo(lastEpoch + 1);
             lastEpoch = epoch;
         }
@@ -79,8 +98,11 @@ class DurableBufferCrashIT {
             }
             assertThat(acked).isNotEmpty();
             System.out.printf(
-                    "crash test: %d kills, %d acknowledged records checked, %d records in buffer%n",
-                    KILLS, acked.size(), found.size());
+                    "crash test%s: %d kills, %d acknowledged records checked, %d records in buffer%n",
+                    faults ? " with storage faults (" + recoveries[0] + " recoveries)" : "",
+                    kills,
+                    acked.size(),
+                    found.size());
             releasedSeen.forEach((lane, seen) -> assertThat(buffer.releasedPosition(lane))
                     .as("durable watermark of %s", lane)
                     .isGreaterThanOrEqualTo(seen));
@@ -101,9 +123,10 @@ class DurableBufferCrashIT {
         }
     }
 
-    private long runAndKill(Path file, int killAfterAcks, int run) throws Exception {
+    private long runAndKill(Path file, int killAfterAcks, int run, boolean faults) throws Exception {
         Path stderr = dir.resolve("child-" + run + ".err");
-        Process child = new ProcessBuilder(ChildJvms.command("128m", CrashChild.class, file.toString(), "3"))
+        Process child = new ProcessBuilder(
+                        ChildJvms.command("128m", CrashChild.class, file.toString(), "3", faults ? "faults" : "none"))
                 .redirectError(stderr.toFile())
                 .start();
         List<String> opens = new CopyOnWriteArrayList<>();
@@ -135,7 +158,9 @@ class DurableBufferCrashIT {
                 new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                if (line.startsWith("OPEN ")) {
+                if (line.equals("REC $")) {
+                    recoveries[0]++;
+                } else if (line.startsWith("OPEN ")) {
                     opens.add(line);
                 } else if (line.startsWith("REL ") && line.endsWith(" $")) {
                     String[] f = line.split(" ");

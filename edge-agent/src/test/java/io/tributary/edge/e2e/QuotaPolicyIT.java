@@ -3,11 +3,6 @@ package io.tributary.edge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.tributary.edge.EdgeAgent;
 import io.tributary.hub.client.ConsumerRecord;
@@ -66,13 +61,7 @@ class QuotaPolicyIT {
         try (RealHub hub = new RealHub(dir.resolve("hub"));
                 EdgeAgent agent = InProcessEdge.start(dir.resolve("edge"), hub, quota("reject-new"))) {
             hub.createStream(1);
-            Mqtt5BlockingClient v5 = MqttClient.builder()
-                    .useMqttVersion5()
-                    .identifier("quota-v5")
-                    .serverHost("127.0.0.1")
-                    .serverPort(agent.mqttAddress().orElseThrow().getPort())
-                    .buildBlocking();
-            v5.connect();
+            Mqtt5Device v5 = new Mqtt5Device(agent, "quota-v5");
             List<String> acked = new ArrayList<>();
             int n = 0;
             for (; n < 20; n++) {
@@ -115,7 +104,7 @@ class QuotaPolicyIT {
             assertThat(agent.health().json()).contains("\"lanesRefused\":[]");
             v3.disconnectForcibly(0, 100);
             v3.close(true);
-            v5.disconnect();
+            v5.close();
         }
     }
 
@@ -229,17 +218,8 @@ class QuotaPolicyIT {
         }
     }
 
-    private static Mqtt5PubAckReasonCode publish5(Mqtt5BlockingClient c, int n) {
-        try {
-            Mqtt5PublishResult r = c.publishWith()
-                    .topic(topic(0))
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(utf8(payload(0, n)))
-                    .send();
-            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
-        } catch (Mqtt5PubAckException e) {
-            return e.getMqttMessage().getReasonCode();
-        }
+    private static Mqtt5PubAckReasonCode publish5(Mqtt5Device device, int n) {
+        return device.publish(topic(0), payload(0, n));
     }
 
     private static String topic(int d) {

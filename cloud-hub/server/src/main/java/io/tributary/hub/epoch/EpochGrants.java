@@ -1,6 +1,7 @@
 package io.tributary.hub.epoch;
 
 import io.tributary.hub.fs.FramedLog;
+import io.tributary.hub.store.local.FileChannelFactory;
 import io.tributary.protocol.Epochs;
 import java.io.Closeable;
 import java.io.IOException;
@@ -8,10 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,15 +63,21 @@ public final class EpochGrants implements Closeable {
 
     private final Path file;
     private final Clock clock;
+    private final FileChannelFactory files;
+    /** Bytes of the log that are durable; a failed append's bytes after them are cut off before the next one. */
+    private long durableSize;
+
+    private boolean dirty;
     private final Map<String, Long> holders = new ConcurrentHashMap<>();
     private FileChannel channel;
     private long lastGrant;
     private volatile java.util.function.BiConsumer<String, Long> listener = (id, grant) -> {};
     private long entries;
 
-    private EpochGrants(Path file, Clock clock) {
+    private EpochGrants(Path file, Clock clock, FileChannelFactory files) {
         this.file = file;
         this.clock = clock;
+        this.files = files;
     }
 
     /** The outcome of a {@link #claim}. */
@@ -91,7 +100,12 @@ public final class EpochGrants implements Closeable {
 
     /** Opens (creating, recovering or compacting) the grant log in {@code dataDir}. */
     public static EpochGrants open(Path dataDir, Clock clock) throws IOException {
-        EpochGrants g = new EpochGrants(dataDir.resolve(FILE_NAME), clock);
+        return open(dataDir, clock, FileChannelFactory.DEFAULT);
+    }
+
+    /** As {@link #open(Path, Clock)}, appending through channels {@code files} opens (tests inject faults). */
+    static EpochGrants open(Path dataDir, Clock clock, FileChannelFactory files) throws IOException {
+        EpochGrants g = new EpochGrants(dataDir.resolve(FILE_NAME), clock, files);
         g.load();
         return g;
     }
@@ -172,9 +186,29 @@ public final class EpochGrants implements Closeable {
         return Math.max(1, clock.millis() / 1000 - CLOCK_SEED_ORIGIN_SECONDS);
     }
 
+    /**
+     * Appends and fsyncs a grant. A failed write may leave part of the entry in the file (a full disk writes what fits)
+     * and a failed fsync may leave it in the page cache only: both are cut off (and the cut fsync'd) before the next
+     * append, else that one would land after a torn entry, where recovery stops, and a grant already announced would
+     * be forgotten at the next start.
+     */
     private void append(String id, long grant) throws IOException {
-        FramedLog.writeFully(channel, entry(id, grant));
-        channel.force(false);
+        if (dirty) {
+            cutBack();
+        }
+        try {
+            FramedLog.writeFully(channel, entry(id, grant));
+            channel.force(false);
+        } catch (IOException e) {
+            dirty = true;
+            try {
+                cutBack();
+            } catch (IOException again) {
+                e.addSuppressed(again); // tried again before the next append
+            }
+            throw e;
+        }
+        durableSize = channel.position();
         holders.put(id, grant);
         lastGrant = Math.max(lastGrant, grant);
         entries++;
@@ -222,7 +256,7 @@ public final class EpochGrants implements Closeable {
         if (entries > COMPACT_MIN_ENTRIES && entries > 2L * holders.size()) {
             compact();
         } else {
-            channel = FramedLog.openForAppend(file, scan.valid());
+            openForAppend(scan.valid());
         }
         log.info("Epoch grants: {} ids, newest grant {}", holders.size(), lastGrant);
     }
@@ -233,6 +267,20 @@ public final class EpochGrants implements Closeable {
         long size = FramedLog.rewrite(file, MAGIC, VERSION, live);
         log.info("{}: compacted {} entries to {}", file, entries, holders.size());
         entries = holders.size();
-        channel = FramedLog.openForAppend(file, size);
+        openForAppend(size);
+    }
+
+    private void openForAppend(long size) throws IOException {
+        channel = FramedLog.appendAfter(files.open(file, Set.of(StandardOpenOption.WRITE)), size);
+        durableSize = size;
+    }
+
+    /** Cuts the log back to its durable bytes and fsyncs the cut. */
+    private void cutBack() throws IOException {
+        channel.truncate(durableSize);
+        channel.force(true);
+        channel.position(durableSize);
+        dirty = false;
+        log.info("{}: cut a failed append off at offset {}", file, durableSize);
     }
 }

@@ -93,7 +93,11 @@ public final class FramedLog {
 
     /** Opens {@code file} for appending after its first {@code valid} bytes, cutting (durably) what follows. */
     public static FileChannel openForAppend(Path file, long valid) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        return appendAfter(FileChannel.open(file, StandardOpenOption.WRITE), valid);
+    }
+
+    /** As {@link #openForAppend(Path, long)}, on a channel opened for writing (closed when this fails). */
+    public static FileChannel appendAfter(FileChannel channel, long valid) throws IOException {
         try {
             if (channel.size() != valid) {
                 channel.truncate(valid);

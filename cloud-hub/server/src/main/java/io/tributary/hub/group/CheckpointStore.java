@@ -4,13 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.hub.fs.FramedLog;
+import io.tributary.hub.store.local.FileChannelFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,16 +54,14 @@ import org.slf4j.LoggerFactory;
  * is over {@value #COMPACT_MIN_BYTES} bytes and four times the size of its live rows, the committer rewrites it
  * between commits: live rows to a temp file, fsync, atomic rename, directory fsync.
  *
- * <p><b>Migration.</b> Hubs before this log kept one file per group ({@code groups/<stream>/<group>.checkpoints},
- * {@link CheckpointFile}). When the log does not exist yet, {@link #open} reads those files once and writes their rows
- * as the first log (temp, fsync, rename), then deletes them; old files found next to an existing log were already
- * migrated (a crash between the rename and the deletes) and are deleted. An old file that cannot be read is renamed
- * to {@code *.unreadable} and its group refused ({@link #rows} throws), as the old hub refused it: granting its tokens
- * afresh could hand a token out twice.
+ * <p><b>Migration</b> from the per-group files of older hubs: {@link LegacyCheckpoints}.
  *
  * <p><b>Failures.</b> A failed write is cut off the log and fails its commit; later commits are tried again. A failed
- * fsync fails its commit and every later one: after it the kernel may have dropped the dirty pages, so nothing written
- * since the last good fsync can be trusted (restart the hub).
+ * fsync (or a cut that failed) fails its commit and the store refuses commits until it could {@linkplain #reopen
+ * reopen} the log: after a failed fsync the kernel may have dropped the dirty pages, so everything written since the
+ * last good fsync is cut off (the rows in memory are exactly those up to it) and the cut must itself be fsync'd. A
+ * commit that arrives {@link #RETRY_MS} or more after the last attempt tries that first, so a disk that was full or
+ * failing is back in use within seconds of the next checkpoint, without a restart.
  *
  * <p>Thread rules: {@link #commit}, {@link #rows} and {@link #sync} from any thread; file I/O on the committer thread
  * only.
@@ -73,10 +70,11 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
 
     static final String FILE_NAME = "checkpoints.log";
-    private static final String LEGACY_SUFFIX = ".checkpoints";
     private static final int MAGIC = 0x54524743; // "TRGC"
     private static final int VERSION = 1;
     static final long COMPACT_MIN_BYTES = 1 << 20;
+    /** Least time between two attempts to reopen a log that a failed fsync or cut left unusable. */
+    static final long RETRY_MS = 1_000;
 
     /** The durable state of one group shard. */
     public record Row(GroupShard key, long checkpoint, long token, boolean ended) {
@@ -118,6 +116,7 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
 
     private final Path dir;
     private final Path file;
+    private final FileChannelFactory files;
     private final Map<GroupShard, Row> durable = new ConcurrentHashMap<>();
     private final Set<GroupKey> unreadable = ConcurrentHashMap.newKeySet();
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -129,13 +128,15 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
     private long size;
     private long liveBytes;
     private volatile IOException broken;
+    private volatile long brokenAtNanos;
     private volatile CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
     private volatile java.util.function.Consumer<List<Row>> committed = rows -> {};
 
     private record Pending(List<Row> rows, CompletableFuture<Void> done) {}
 
-    private CheckpointStore(Path dir, MeterRegistry registry) {
+    private CheckpointStore(Path dir, MeterRegistry registry, FileChannelFactory files) {
         this.dir = dir;
+        this.files = files;
         this.file = dir.resolve(FILE_NAME);
         this.committer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hub-checkpoints");
@@ -152,7 +153,12 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
 
     /** Opens (creating, migrating, recovering or compacting) the store in {@code dataDir/groups}. */
     public static CheckpointStore open(Path dataDir, MeterRegistry registry) throws IOException {
-        CheckpointStore s = new CheckpointStore(dataDir.resolve("groups"), registry);
+        return open(dataDir, registry, FileChannelFactory.DEFAULT);
+    }
+
+    /** As {@link #open(Path, MeterRegistry)}, appending through channels {@code files} opens (tests inject faults). */
+    static CheckpointStore open(Path dataDir, MeterRegistry registry, FileChannelFactory files) throws IOException {
+        CheckpointStore s = new CheckpointStore(dataDir.resolve("groups"), registry, files);
         try {
             s.load();
         } catch (IOException | RuntimeException e) {
@@ -181,8 +187,8 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
     public CompletableFuture<Void> commit(List<Row> rows) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         IOException failed = broken;
-        if (failed != null) {
-            done.completeExceptionally(failed);
+        if (failed != null && System.nanoTime() - brokenAtNanos < TimeUnit.MILLISECONDS.toNanos(RETRY_MS)) {
+            done.completeExceptionally(failed); // the committer tries to reopen the log with a later commit
             return done;
         }
         queue.add(new Pending(List.copyOf(rows), done));
@@ -211,7 +217,7 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        IOException failed = broken;
+        IOException failed = broken == null ? null : reopen();
         if (failed == null) {
             long start = System.nanoTime();
             failed = write(batch);
@@ -259,8 +265,8 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
                 channel.truncate(size);
                 channel.position(size);
             } catch (IOException t) {
-                broken = new IOException("checkpoint log unusable after a failed write: " + t, t);
-                log.error("{}: cannot cut off the failed write, refusing every later checkpoint: {}", file, t);
+                broken(new IOException("checkpoint log unusable after a failed write: " + t, t));
+                log.error("{}: cannot cut off the failed write, refusing checkpoints until it can: {}", file, t);
             }
             return e;
         }
@@ -268,8 +274,8 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
             channel.force(false);
         } catch (IOException e) {
             failures.increment();
-            broken = new IOException("checkpoint log fsync failed, restart the hub: " + e, e);
-            log.error("{}: fsync failed; every later checkpoint is refused until the hub restarts: {}", file, e);
+            broken(new IOException("checkpoint log fsync failed: " + e, e));
+            log.error("{}: fsync failed; checkpoints are refused until the log is cut back and synced: {}", file, e);
             return e;
         }
         size += total;
@@ -288,6 +294,33 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
         return null;
     }
 
+    private void broken(IOException e) {
+        brokenAtNanos = System.nanoTime();
+        broken = e;
+    }
+
+    /**
+     * Cuts the log back to the last durable commit (what the rows in memory hold) and fsyncs the cut: the log can then
+     * be trusted and appended to again. Null when done; else why not (the store stays broken and tries again later).
+     * Committer thread.
+     */
+    private IOException reopen() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+            channel = appendChannel();
+            broken = null;
+            log.info("{}: reopened at its last durable commit ({} bytes); checkpoints are accepted again", file, size);
+            return null;
+        } catch (IOException e) {
+            failures.increment();
+            broken(new IOException("checkpoint log still unusable: " + e, e));
+            log.warn("{}: reopening failed, checkpoints stay refused: {}", file, e.toString());
+            return broken;
+        }
+    }
+
     private void apply(Row r) {
         Row old = durable.put(r.key, r);
         liveBytes += CheckpointRows.entrySize(r) - (old == null ? 0 : CheckpointRows.entrySize(old));
@@ -301,11 +334,11 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
 
     private void load() throws IOException {
         io.tributary.protocol.fs.DurableDirs.create(dir);
-        List<Path> legacy = legacyFiles();
+        List<Path> legacy = LegacyCheckpoints.files(dir);
         if (!Files.exists(file)) {
             Map<GroupShard, Row> migrated = new LinkedHashMap<>();
             for (Path old : legacy) {
-                migrated.putAll(readLegacy(old));
+                migrated.putAll(LegacyCheckpoints.read(old, unreadable));
             }
             rewrite(migrated.values());
             if (!legacy.isEmpty()) {
@@ -340,51 +373,9 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
         if (size > COMPACT_MIN_BYTES && size > 4 * liveBytes) {
             compact();
         } else {
-            channel = FramedLog.openForAppend(file, size);
+            channel = appendChannel();
         }
         log.info("consumer-group checkpoints: {} group shards ({} log entries)", durable.size(), entries[0]);
-    }
-
-    /** {@code groups/<stream>/<group>.checkpoints}, and temp files the old writer left. */
-    private List<Path> legacyFiles() throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> streams = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            for (Path stream : streams) {
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(
-                        stream,
-                        f -> f.toString().endsWith(LEGACY_SUFFIX)
-                                || f.toString().endsWith(LEGACY_SUFFIX + ".tmp"))) {
-                    files.forEach(out::add);
-                }
-            }
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private Map<GroupShard, Row> readLegacy(Path old) throws IOException {
-        Map<GroupShard, Row> out = new LinkedHashMap<>();
-        String name = old.getFileName().toString();
-        if (name.endsWith(".tmp")) {
-            return out; // never renamed into place: never acknowledged
-        }
-        GroupKey group = new GroupKey(
-                old.getParent().getFileName().toString(), name.substring(0, name.length() - LEGACY_SUFFIX.length()));
-        try {
-            for (ShardLease l : CheckpointFile.read(old).values()) {
-                GroupShard key = group.shard(l.shardId);
-                out.put(key, new Row(key, l.checkpoint, l.token, l.ended));
-            }
-        } catch (IOException | RuntimeException e) {
-            Path aside = old.resolveSibling(name + ".unreadable");
-            Files.move(old, aside, StandardCopyOption.REPLACE_EXISTING);
-            // Durable before checkpoints.log is: else a power cut brings the legacy name back and the next open,
-            // finding the log, deletes it as migrated — and the group is no longer refused.
-            FramedLog.fsyncDirectory(old.getParent());
-            unreadable.add(group);
-            log.error("checkpoints of {} are unreadable ({}); kept as {}, the group is refused", group, e, aside);
-        }
-        return out;
     }
 
     /** Replaces the log with one holding {@code rows}: temp file, fsync, atomic rename, directory fsync. */
@@ -404,10 +395,15 @@ public final class CheckpointStore implements Checkpoints, AutoCloseable {
             if (channel != null) {
                 channel.close();
             }
-            channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            channel = files.open(file, Set.of(StandardOpenOption.WRITE));
             size = channel.size();
             channel.position(size);
         }
+    }
+
+    /** The log opened for appending after its {@code size} durable bytes, anything after them cut off durably. */
+    private FileChannel appendChannel() throws IOException {
+        return FramedLog.appendAfter(files.open(file, Set.of(StandardOpenOption.WRITE)), size);
     }
 
     /** Waits for queued commits, then closes the log. */

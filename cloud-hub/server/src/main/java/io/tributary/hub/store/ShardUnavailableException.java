@@ -2,7 +2,9 @@ package io.tributary.hub.store;
 
 /**
  * The shard cannot serve the call: it is OFFLINE after an I/O error or corruption (the message names the cause),
- * it was never opened, or the store is closed. Not retriable until an operator fixes the cause and reopens it.
+ * it was never opened, or the store is closed. Not retriable by the store's caller as such; the local store reopens a
+ * shard that a full disk or an I/O error took offline on its own once the cause is gone, so producers are told to
+ * retry (a retriable NACK), while corrupt data waits for an operator.
  */
 public final class ShardUnavailableException extends ShardStoreException {
     public ShardUnavailableException(ShardKey shard, String reason, Throwable cause) {

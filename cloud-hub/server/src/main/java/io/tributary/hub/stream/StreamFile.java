@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
+import io.tributary.hub.store.local.FileChannelFactory;
 import io.tributary.protocol.v1.StreamDescription;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -60,7 +62,7 @@ final class StreamFile {
         return dir.resolve(streamName + SUFFIX);
     }
 
-    static void write(Path dir, StreamDefinition stream) throws IOException {
+    static void write(Path dir, StreamDefinition stream, FileChannelFactory files) throws IOException {
         byte[] payload = encodePayload(stream);
         CRC32C crc = new CRC32C();
         crc.update(payload);
@@ -73,8 +75,9 @@ final class StreamFile {
                 .flip();
         Path target = pathOf(dir, stream.name());
         Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
-        try (FileChannel ch = FileChannel.open(
-                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = files.open(
+                temp,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))) {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }

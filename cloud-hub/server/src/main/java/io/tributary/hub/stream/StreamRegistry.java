@@ -1,5 +1,6 @@
 package io.tributary.hub.stream;
 
+import io.tributary.hub.store.local.FileChannelFactory;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.MergeShards;
 import io.tributary.protocol.v1.SplitShard;
@@ -56,25 +57,32 @@ public final class StreamRegistry {
 
     private final Path dir;
     private final Clock clock;
+    private final FileChannelFactory files;
     private final Object mutationLock = new Object();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, ShardRouter> snapshot;
 
-    private StreamRegistry(Path dir, Clock clock, Map<String, ShardRouter> loaded) {
+    private StreamRegistry(Path dir, Clock clock, FileChannelFactory files, Map<String, ShardRouter> loaded) {
         this.dir = dir;
         this.clock = clock;
+        this.files = files;
         this.snapshot = Map.copyOf(loaded);
     }
 
     /** Opens (creating if needed) the catalog under {@code <dataDir>/streams/} and loads every stream. */
     public static StreamRegistry open(Path dataDir, Clock clock) {
+        return open(dataDir, clock, FileChannelFactory.DEFAULT);
+    }
+
+    /** As {@link #open(Path, Clock)}, writing stream files through channels {@code files} opens (tests inject faults). */
+    static StreamRegistry open(Path dataDir, Clock clock, FileChannelFactory files) {
         Path dir = dataDir.resolve("streams");
         Map<String, ShardRouter> loaded = new HashMap<>();
         List<String> problems = new ArrayList<>();
         try {
             io.tributary.protocol.fs.DurableDirs.create(dir);
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-                for (Path file : files) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path file : entries) {
                     String name = file.getFileName().toString();
                     if (name.endsWith(StreamFile.TEMP_SUFFIX)) {
                         LOG.warn("Removing uncommitted stream metadata write {}", file);
@@ -102,7 +110,7 @@ public final class StreamRegistry {
                             + String.join("; ", problems));
         }
         LOG.info("Loaded {} stream(s) from {}", loaded.size(), dir);
-        return new StreamRegistry(dir, clock, loaded);
+        return new StreamRegistry(dir, clock, files, loaded);
     }
 
     public void addListener(Listener listener) {
@@ -270,7 +278,7 @@ public final class StreamRegistry {
     /** Writes a stream version durably, then makes it visible. Caller holds the mutation lock. */
     private void publish(StreamDefinition stream) {
         try {
-            StreamFile.write(dir, stream);
+            StreamFile.write(dir, stream, files);
         } catch (IOException e) {
             throw new StreamException(StreamException.Reason.STORAGE, "cannot write stream " + stream.name(), e);
         }

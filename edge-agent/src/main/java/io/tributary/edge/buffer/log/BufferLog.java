@@ -39,6 +39,7 @@ public final class BufferLog implements AutoCloseable {
     private final Path dir;
     private final long segmentBytes;
     private final DirectoryLock lock;
+    private final LogFiles files;
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final LogState state;
     private final boolean damaged;
@@ -49,15 +50,19 @@ public final class BufferLog implements AutoCloseable {
     private final List<Staged> stagedOrder = new ArrayList<>();
     private LogSegment current;
     private long commitNo;
+    /** Bytes of the current segment known durable: what a reopen keeps of it (see {@link #reopen()}). */
+    private long durableSize;
+
     private volatile long diskBytes;
     private volatile long liveBytes;
 
     private record Staged(long chunkNo, int offsetInTx, int length, byte[] meta) {}
 
-    private BufferLog(Path dir, long segmentBytes, DirectoryLock lock, LogRecovery.Result r) {
+    private BufferLog(Path dir, long segmentBytes, DirectoryLock lock, LogFiles files, LogRecovery.Result r) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.lock = lock;
+        this.files = files;
         this.state = r.state();
         this.damaged = r.damaged();
         this.commitNo = r.lastCommit();
@@ -75,17 +80,49 @@ public final class BufferLog implements AutoCloseable {
      * another buffer (this process or another) has the directory open.
      */
     public static BufferLog open(Path dir, long segmentBytes) throws IOException {
+        return open(dir, segmentBytes, LogFiles.DEFAULT);
+    }
+
+    /** As {@link #open(Path, long)}, opening files through {@code files} (tests inject I/O errors there). */
+    public static BufferLog open(Path dir, long segmentBytes, LogFiles files) throws IOException {
         io.tributary.protocol.fs.DurableDirs.create(dir);
         DirectoryLock lock = DirectoryLock.acquire(dir, "buffer.lock", "edge buffer");
         try {
-            LogRecovery.Result recovered = LogRecovery.recover(dir);
-            BufferLog log = new BufferLog(dir, segmentBytes, lock, recovered);
+            return recoverInto(dir, segmentBytes, lock, files);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * After a failed write or fsync: closes this log's files (keeping the directory lock) and opens the directory
+     * again with full recovery, as a restart would, so that nothing is trusted that the failure may have left in the
+     * page cache or torn on disk. This log must not be used afterwards, except to call {@code reopen} again when this
+     * call failed (its files are then closed: nothing can be read until a reopen succeeds) or to {@link #close()} it.
+     * Recovery needs a little free space (it starts a new segment), so a disk-full caller frees some first.
+     */
+    public BufferLog reopen() throws IOException {
+        // A failed transaction's bytes may sit in the page cache though the disk never got them (after a failed
+        // fsync the kernel marks them clean): recovery must not read them as committed, so cut them off first.
+        if (current != null && current.isOpen() && current.size() > durableSize) {
+            current.truncate(durableSize);
+        }
+        closeSegments();
+        return recoverInto(dir, segmentBytes, lock, files);
+    }
+
+    private static BufferLog recoverInto(Path dir, long segmentBytes, DirectoryLock lock, LogFiles files)
+            throws IOException {
+        LogRecovery.Result recovered = LogRecovery.recover(dir, files);
+        BufferLog log = new BufferLog(dir, segmentBytes, lock, files, recovered);
+        try {
             log.dropMissingChunks();
             log.roll();
             log.deleteDeadSegments();
             return log;
         } catch (IOException | RuntimeException e) {
-            lock.close();
+            log.closeSegments();
             throw e;
         }
     }
@@ -180,8 +217,8 @@ public final class BufferLog implements AutoCloseable {
     /**
      * Writes the staged transaction and its COMMIT entry with one write, forces it to disk, then makes the staged
      * chunks readable from their new places, starts a new segment when this one is full and deletes segments left
-     * without live chunks. An exception leaves the log unusable (the caller takes the buffer offline): after a failed
-     * fsync the page cache cannot be trusted.
+     * without live chunks ({@link AfterCommitException} when only those fail). An exception leaves the log unusable: after a failed
+     * fsync the page cache cannot be trusted, so the caller {@link #reopen()}s it.
      */
     public void commit() throws IOException {
         if (tx.isEmpty()) {
@@ -190,6 +227,7 @@ public final class BufferLog implements AutoCloseable {
         tx.begin(LogEntries.COMMIT).putLong(++commitNo).end();
         long base = current.append(tx.view());
         current.force();
+        durableSize = current.size();
         for (Staged s : stagedOrder) {
             LogState.Location old = s.meta() == null
                     ? state.chunks.remove(s.chunkNo())
@@ -209,10 +247,24 @@ public final class BufferLog implements AutoCloseable {
         staged.clear();
         stagedOrder.clear();
         tx.clear();
-        if (current.size() >= segmentBytes) {
-            roll();
+        try {
+            if (current.size() >= segmentBytes) {
+                roll();
+            }
+            deleteDeadSegments();
+        } catch (IOException e) {
+            throw new AfterCommitException(e);
         }
-        deleteDeadSegments();
+    }
+
+    /**
+     * {@link #commit()} made the transaction durable, but what follows it failed (starting the next segment, deleting
+     * dead ones and syncing the directory): what was committed stands, and the log must be {@link #reopen()}ed.
+     */
+    public static final class AfterCommitException extends IOException {
+        AfterCommitException(IOException cause) {
+            super("committed, then " + cause.getMessage(), cause);
+        }
     }
 
     /**
@@ -265,30 +317,48 @@ public final class BufferLog implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            for (LogSegment s : segments.values()) {
-                s.close();
-            }
+            closeSegments();
         } finally {
             lock.close();
+        }
+    }
+
+    private void closeSegments() throws IOException {
+        IOException first = null;
+        for (LogSegment s : segments.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
     /** Starts the next segment: HEADER, then the whole state as a SNAPSHOT, committed and durable with its name. */
     private void roll() throws IOException {
         long number = segments.isEmpty() ? 0 : segments.lastKey() + 1;
-        LogSegment next = LogSegment.create(dir, number);
-        LogEntries.Builder head = new LogEntries.Builder();
-        head.begin(LogEntries.HEADER);
-        head.putBytes(LogEntries.MAGIC);
-        head.putBytes(new byte[] {LogEntries.VERSION});
-        head.putLong(number).end();
-        state.writeSnapshot(head);
-        head.begin(LogEntries.COMMIT).putLong(++commitNo).end();
-        next.append(head.view());
-        next.force();
-        syncDirectory();
+        LogSegment next = LogSegment.create(dir, number, files);
+        try {
+            LogEntries.Builder head = new LogEntries.Builder();
+            head.begin(LogEntries.HEADER);
+            head.putBytes(LogEntries.MAGIC);
+            head.putBytes(new byte[] {LogEntries.VERSION});
+            head.putLong(number).end();
+            state.writeSnapshot(head);
+            head.begin(LogEntries.COMMIT).putLong(++commitNo).end();
+            next.append(head.view());
+            next.force();
+            syncDirectory();
+        } catch (IOException | RuntimeException e) {
+            next.close(); // recovery deletes the unfinished file; the channel must not leak on every retry
+            throw e;
+        }
         segments.put(number, next);
         current = next;
+        durableSize = next.size();
         updateSizes();
     }
 
@@ -332,7 +402,7 @@ public final class BufferLog implements AutoCloseable {
     private void syncDirectory() throws IOException {
         FileChannel d;
         try {
-            d = FileChannel.open(dir, StandardOpenOption.READ);
+            d = files.open(dir, java.util.Set.of(StandardOpenOption.READ));
         } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
             LOG.debug("cannot open directory {} to fsync it ({}); relying on the file system's ordering", dir, e);
             return;

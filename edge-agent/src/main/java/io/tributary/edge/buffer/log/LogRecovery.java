@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *       entries are skipped, the damage is logged at ERROR and reported by {@link Result#damaged()}.
  * </ul>
  *
- * <p>Runs on the opening thread before the writer starts.
+ * <p>Runs on the opening thread before the writer starts, or on the writer thread when the buffer reopens its log
+ * after a storage error.
  */
 final class LogRecovery {
 
@@ -42,22 +43,34 @@ final class LogRecovery {
 
     private LogRecovery() {}
 
-    static Result recover(Path dir) throws IOException {
+    static Result recover(Path dir, LogFiles files) throws IOException {
         LogRecovery recovery = new LogRecovery();
         TreeMap<Long, LogSegment> segments = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "segment-*.log")) {
-            for (Path file : files) {
-                if (LogSegment.numberOf(file).isPresent()) {
-                    LogSegment s = LogSegment.open(file);
-                    segments.put(s.number(), s);
+        try {
+            try (DirectoryStream<Path> names = Files.newDirectoryStream(dir, "segment-*.log")) {
+                for (Path file : names) {
+                    if (LogSegment.numberOf(file).isPresent()) {
+                        LogSegment s = LogSegment.open(file, files);
+                        segments.put(s.number(), s);
+                    }
                 }
             }
-        }
-        for (LogSegment s : new ArrayList<>(segments.values())) {
-            boolean newest = s.number() == segments.lastKey();
-            if (!recovery.replay(s, newest)) {
-                segments.remove(s.number());
+            for (LogSegment s : new ArrayList<>(segments.values())) {
+                boolean newest = s.number() == segments.lastKey();
+                if (!recovery.replay(s, newest)) {
+                    segments.remove(s.number());
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            // a failed recovery is retried (the buffer's storage recovery): never leak the channels opened so far
+            for (LogSegment s : segments.values()) {
+                try {
+                    s.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
         }
         return new Result(segments, recovery.state, recovery.lastCommit, recovery.damaged);
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,17 +50,17 @@ public final class LogSegment implements AutoCloseable {
     }
 
     /** Opens an existing segment file for recovery and appending. */
-    static LogSegment open(Path file) throws IOException {
+    static LogSegment open(Path file, LogFiles files) throws IOException {
         long number = numberOf(file).orElseThrow(() -> new IllegalArgumentException("not a segment: " + file));
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel = files.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         return new LogSegment(number, file, channel, channel.size());
     }
 
     /** Creates a new, empty segment file (failing if it exists). */
-    static LogSegment create(Path dir, long number) throws IOException {
+    static LogSegment create(Path dir, long number, LogFiles files) throws IOException {
         Path file = dir.resolve(fileName(number));
-        FileChannel channel = FileChannel.open(
-                file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+        FileChannel channel = files.open(
+                file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW));
         return new LogSegment(number, file, channel, 0);
     }
 

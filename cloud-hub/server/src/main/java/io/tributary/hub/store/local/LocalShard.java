@@ -59,6 +59,11 @@ final class LocalShard {
         return writer;
     }
 
+    /** Why the shard is offline: the error that took it offline or failed its opening; null while online. */
+    Throwable offlineError() {
+        return openFailure != null ? openFailure : log.offlineError();
+    }
+
     ShardInfo info() {
         if (openFailure != null) {
             return new ShardInfo(key, 0, 0, 0, 0, ShardStatus.OFFLINE, openFailure.getMessage());

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,8 @@ import java.util.stream.Stream;
 /**
  * {@link ShardStore} on local disk: per shard a directory {@code <dataDir>/<stream>/<shardId>/} of segment files
  * ({@link Segment}, entries laid out as in {@link BatchHeader}, indexes as in {@link SparseIndex}), one writer thread
- * per shard with group commit ({@link ShardWriter}), recovery at open ({@link ShardRecovery}).
+ * per shard with group commit ({@link ShardWriter}), recovery at open ({@link ShardRecovery}). A shard that a full
+ * disk or an I/O error took offline is reopened on its own ({@link ShardHealer}); the others are not affected.
  *
  * <p>Durability: with {@link Durability#FSYNC} (default) an append completes after the fsync covering it; with {@link
  * Durability#PAGE_CACHE} after the write to the OS page cache (see there).
@@ -44,6 +46,7 @@ public final class LocalShardStore implements ShardStore {
     private final MeterRegistry registry;
     private final FileChannelFactory files;
     private final ConcurrentHashMap<ShardKey, LocalShard> shards = new ConcurrentHashMap<>();
+    private final ShardHealer healer;
     private volatile boolean closed;
 
     public LocalShardStore(LocalStoreConfig config, Clock clock, MeterRegistry registry) {
@@ -56,6 +59,15 @@ public final class LocalShardStore implements ShardStore {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.files = Objects.requireNonNull(files, "files");
+        this.healer = new ShardHealer(() -> Map.copyOf(shards), this::reopenOffline, registry).start();
+    }
+
+    /** The healer's reopen: only a shard still offline, and never after close; fails when the reopen fails. */
+    private synchronized void reopenOffline(ShardKey key) {
+        LocalShard shard = shards.get(key);
+        if (!closed && shard != null && !shard.online()) {
+            open(key);
+        }
     }
 
     @Override
@@ -194,6 +206,7 @@ public final class LocalShardStore implements ShardStore {
             return;
         }
         closed = true;
+        healer.close();
         CompletableFuture.allOf(shards.values().stream().map(LocalShard::stop).toArray(CompletableFuture[]::new))
                 .join();
     }

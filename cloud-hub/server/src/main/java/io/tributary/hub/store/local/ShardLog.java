@@ -92,6 +92,11 @@ final class ShardLog {
         return offlineCause.isEmpty();
     }
 
+    /** The error that took the shard offline; null while online or when it was closed. */
+    Throwable offlineError() {
+        return offlineError;
+    }
+
     ShardUnavailableException unavailable() {
         return new ShardUnavailableException(key, offlineCause, offlineError);
     }

@@ -76,8 +76,8 @@ final class ShardRecovery {
             for (int i = 0; i < bases.size(); i++) {
                 long base = bases.get(i);
                 if (base != expected) {
-                    throw new IOException(key + ": segment " + Segment.fileName(base, ".log") + " should start at "
-                            + expected + " (missing or extra segment)");
+                    throw new DamagedShardException(key + ": segment " + Segment.fileName(base, ".log")
+                            + " should start at " + expected + " (missing or extra segment)");
                 }
                 Segment segment = Segment.open(dir, base, config, files);
                 segments.add(segment);
@@ -104,14 +104,14 @@ final class ShardRecovery {
                     ? "unexpected base sequence at position " + validEnd
                     : scanner.stopReason();
             if (!active) {
-                throw new IOException(key + ": sealed segment " + segment + " is damaged (" + reason
+                throw new DamagedShardException(key + ": sealed segment " + segment + " is damaged (" + reason
                         + "); refusing to drop acknowledged data");
             }
             long later = validBatchAfter(segment, validEnd, fileSize);
             if (later >= 0) {
                 // Not a torn tail: whole batches follow the damage, and they may have been acknowledged (bit rot in
                 // the middle of the active segment). Truncating would drop them without a trace.
-                throw new IOException(key + ": active segment " + segment + " is damaged (" + reason
+                throw new DamagedShardException(key + ": active segment " + segment + " is damaged (" + reason
                         + ") and a whole batch follows at position " + later + "; refusing to truncate data that may"
                         + " have been acknowledged. If the hub lost power just before (unacknowledged writes can land"
                         + " out of order), cut the tail by hand: truncate -s " + validEnd + " "

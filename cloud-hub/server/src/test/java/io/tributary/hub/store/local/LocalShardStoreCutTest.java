@@ -19,6 +19,7 @@ import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.StoredBatch;
 import io.tributary.hub.store.TrimmedException;
+import io.tributary.testsupport.FaultyFileChannel;
 import io.tributary.testsupport.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -51,7 +52,7 @@ class LocalShardStoreCutTest {
         // Segment logs go through a channel that can fail on demand; the cut marker and indexes never do.
         FileChannelFactory files = (path, options) -> {
             FileChannel real = FileChannel.open(path, options);
-            return path.toString().endsWith(".log") ? new FaultyFileChannel(real, failLogWrites) : real;
+            return path.toString().endsWith(".log") ? FaultyFileChannel.failingWhile(real, failLogWrites) : real;
         };
         store = new LocalShardStore(
                 LocalStoreConfig.builder(dir)

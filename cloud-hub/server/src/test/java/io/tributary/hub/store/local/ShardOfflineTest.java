@@ -9,6 +9,7 @@ import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.testsupport.FaultyFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,7 +30,7 @@ class ShardOfflineTest {
         AtomicBoolean failing = new AtomicBoolean();
         FileChannelFactory files = (path, options) -> {
             FileChannel real = FileChannel.open(path, options);
-            return path.toString().contains("sick") ? new FaultyFileChannel(real, failing) : real;
+            return path.toString().contains("sick") ? FaultyFileChannel.failingWhile(real, failing) : real;
         };
         try (LocalShardStore store = new LocalShardStore(
                 LocalStoreConfig.builder(dir).build(), Clock.systemUTC(), new SimpleMeterRegistry(), files)) {
