@@ -1,5 +1,7 @@
 package io.tributary.edge.buffer;
 
+import io.tributary.protocol.time.ExpiryClock;
+import io.tributary.protocol.time.Ticker;
 import io.tributary.protocol.v1.RecordId;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -51,6 +53,11 @@ final class BufferWriter implements Runnable {
 
     private final BufferConfig config;
     private final Clock clock;
+    /** Schedules sweeps: a duration. */
+    private final Ticker ticker;
+    /** Decides what expired: never ahead of real time, so a clock set forward by hours expires nothing early. */
+    private final ExpiryClock expiry;
+
     private final BufferStore store;
     private final ChunkIndex index;
     private final LossLedger ledger;
@@ -85,6 +92,8 @@ final class BufferWriter implements Runnable {
             DiskReserve reserve) {
         this.config = config;
         this.clock = clock;
+        this.ticker = Ticker.of(clock);
+        this.expiry = new ExpiryClock(clock);
         this.store = store;
         this.index = index;
         this.ledger = ledger;
@@ -116,7 +125,7 @@ final class BufferWriter implements Runnable {
     @Override
     public void run() {
         long sweepMs = config.sweepInterval().toMillis();
-        long nextSweep = clock.millis();
+        long nextSweep = ticker.monotonicMillis();
         List<Op> batch = new ArrayList<>();
         boolean stopping = false;
         recovery.start();
@@ -135,16 +144,17 @@ final class BufferWriter implements Runnable {
                 if (!batch.isEmpty()) {
                     write(batch);
                 }
-                long now = clock.millis();
+                long tick = ticker.monotonicMillis();
                 if (!health.accepting() && health.untilAttemptMs() == 0 && !stopping) {
                     recovery.attempt(this::release);
                 }
-                if (now >= nextSweep && !recovery.broken()) {
-                    // The next sweep is due from the time this one looked at: read the clock again afterwards and a
-                    // clock that jumped during the sweep (a test's MutableClock) would postpone the next one past
-                    // the records that just became due.
-                    sweep(now);
-                    nextSweep = now + sweepMs;
+                if (tick >= nextSweep && !recovery.broken()) {
+                    // Scheduled on monotonic time: on the wall clock, setting it back by hours stopped sweeps (and
+                    // with them compaction) for hours. The next sweep is due from the time this one looked at: read
+                    // afterwards, a clock that moved during the sweep (a test's MutableClock) would postpone the next
+                    // one past the records that just became due.
+                    sweep(expiry.millis());
+                    nextSweep = tick + sweepMs;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

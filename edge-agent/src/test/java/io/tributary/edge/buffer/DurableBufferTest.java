@@ -190,6 +190,44 @@ class DurableBufferTest {
     }
 
     @Test
+    void sweep_wallClockSetForwardByHours_expiresNothingEarly() {
+        DurableBuffer buffer = open(config().sweepInterval(Duration.ofMillis(20)));
+        PendingRecord hourLong = new PendingRecord("g", text("g", "hour").body(), Duration.ofHours(1));
+        awaitAll(List.of(buffer.append(hourLong)));
+
+        clock.jump(Duration.ofHours(3)); // NTP or an operator sets the clock; a minute passes
+        clock.advance(Duration.ofMinutes(1));
+        PendingRecord minuteLong = new PendingRecord("g", text("g", "minute").body(), Duration.ofMinutes(1));
+        awaitAll(List.of(buffer.append(minuteLong))); // a write: the writer has swept since the jump
+        clock.advance(Duration.ofMillis(100));
+        awaitAll(List.of(buffer.append(text("g", "forever"))));
+
+        assertThat(buffer.losses().get(LossReason.EXPIRED))
+                .as("nothing is an hour old")
+                .isZero();
+
+        clock.advance(Duration.ofHours(1)); // now an hour has really passed
+        await().atMost(Duration.ofSeconds(60)).until(() -> buffer.losses().get(LossReason.EXPIRED) == 1);
+        // The record stored after the jump got its deadline from the jumped clock: kept longer, never shorter.
+        assertThat(buffer.read("g", LanePosition.BEFORE_FIRST, 10, 1 << 20))
+                .extracting(TestRecords::payload)
+                .containsExactly("minute", "forever");
+    }
+
+    @Test
+    void sweep_wallClockSetBackByHours_keepsSweeping() {
+        DurableBuffer buffer = open(config().sweepInterval(Duration.ofMillis(20)));
+        clock.jump(Duration.ofHours(-3));
+        PendingRecord shortLived = new PendingRecord("g", text("g", "short").body(), Duration.ofMinutes(1));
+        awaitAll(List.of(buffer.append(shortLived), buffer.append(text("g", "forever"))));
+
+        clock.advance(Duration.ofMinutes(2));
+
+        // Scheduled on the wall clock, the next sweep waited for the old time to come back: three hours.
+        await().atMost(Duration.ofSeconds(60)).until(() -> buffer.losses().get(LossReason.EXPIRED) == 1);
+    }
+
+    @Test
     void close_thenAppend_completesUnavailable() {
         DurableBuffer buffer = open(config());
         buffer.close();
