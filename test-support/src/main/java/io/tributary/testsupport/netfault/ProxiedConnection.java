@@ -94,8 +94,11 @@ final class ProxiedConnection {
         resetQuietly(client);
         resetQuietly(upstream);
         proxy.removed(this);
-        up.writer.interrupt();
-        down.writer.interrupt();
+        // closing the sockets ends blocked reads; interrupting ends waits on a full queue or for a due time
+        for (Pump p : new Pump[] {up, down}) {
+            p.reader.interrupt();
+            p.writer.interrupt();
+        }
     }
 
     /** A pump saw the end of its source: pass the FIN on, or, if half-open, close only that side. */
@@ -190,7 +193,7 @@ final class ProxiedConnection {
             } catch (IOException e) {
                 putQuietly(new Chunk(BROKEN, 0)); // reset by the peer, or closed by us
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                Thread.currentThread().interrupt(); // reset() ends the connection
             }
         }
 
@@ -198,7 +201,7 @@ final class ProxiedConnection {
             try {
                 queue.put(c);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                Thread.currentThread().interrupt(); // reset() ends the connection: nobody is left to take it
             }
         }
 

@@ -201,4 +201,36 @@ class NetFaultProxyTest {
         assertThat(Arrays.asList(proxy.stats().resets(), proxy.stats().accepted()))
                 .containsExactly(1L, 3L);
     }
+
+    @Test
+    void reset_withAFullQueueBehindAStall_leavesNoThreadBehind() throws Exception {
+        proxy.stall(Duration.ofSeconds(30));
+        try (Socket s = connect()) {
+            Thread writer = new Thread(
+                    () -> {
+                        try {
+                            s.getOutputStream().write(new byte[4 << 20]); // more than the queue and socket buffers
+                        } catch (IOException e) {
+                            // reset by the proxy, as intended
+                        }
+                    },
+                    "test-writer");
+            writer.start();
+            // the proxy's reader filled its queue and waits on it
+            await().until(() -> threadState("-c1-up-read") == Thread.State.WAITING);
+            proxy.uplinkDown(true);
+            await().until(() -> threadState("-c1-") == null);
+            writer.join(10_000);
+        }
+    }
+
+    /** The state of the proxy thread whose name contains {@code part}; null if none is alive. */
+    private Thread.State threadState(String part) {
+        String prefix = "netfault-" + proxy.port();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith(prefix) && t.getName().contains(part) && t.isAlive())
+                .map(Thread::getState)
+                .findFirst()
+                .orElse(null);
+    }
 }
