@@ -23,13 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
  * whose uplink runs through a {@link NetFaultProxy}, which cycles through latency with jitter, a bandwidth cap, a
  * stall, resets mid-frame, a half-open link and an uplink outage. At the end every PUBACKed record is in the hub's
  * shards exactly once, in per-device order; the half-open link was detected within the keepalive bound
- * ({@code 3 × hub.keepalive}) and the edge reconnected; after the outage the edge drained its backlog at ≥ 3× the
- * ingest rate while devices kept publishing.
+ * ({@code 3 × hub.keepalive}) and the edge reconnected, and the hub closed its end after its {@code idle-timeout};
+ * after the outage the edge drained its backlog at ≥ 3× the ingest rate while devices kept publishing.
  */
 class EdgeNetFaultIT {
     private static final int DEVICES = 4;
     private static final int GROUPS = 2;
     private static final Duration KEEPALIVE = Duration.ofSeconds(1);
+    private static final Duration HUB_IDLE_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration OUTAGE = Duration.ofSeconds(8);
 
     @TempDir
@@ -37,7 +38,8 @@ class EdgeNetFaultIT {
 
     @Test
     void faultCycle_everyAckedRecordOnceInOrder_halfOpenDetected_backlogDrainsFast() throws Exception {
-        try (RealHub hub = new RealHub(dir.resolve("hub"));
+        try (RealHub hub =
+                        new RealHub(dir.resolve("hub"), 0, Map.of("idle-timeout", HUB_IDLE_TIMEOUT.toMillis() + "ms"));
                 NetFaultProxy proxy = NetFaultProxy.start(hub.port());
                 EdgeAgent agent = InProcessEdge.start(
                         dir.resolve("edge"), proxy.endpoint(), Map.of("hub.keepalive", KEEPALIVE.toMillis() + "ms"))) {
@@ -101,6 +103,13 @@ class EdgeNetFaultIT {
         await("the edge reconnects")
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> proxy.stats().accepted() > acceptedBefore);
+        // the hub's end of the dead link hears nothing either: its idle-timeout closes it, so no session lingers
+        await("the hub closes its end of the half-open link")
+                .atMost(HUB_IDLE_TIMEOUT.plusSeconds(5))
+                .until(() -> proxy.stats().halfOpenClosedByTarget() == 1);
+        System.out.printf(
+                "half-open: the hub closed its end after %d ms (idle-timeout %d ms)%n",
+                (System.nanoTime() - t0) / 1_000_000, HUB_IDLE_TIMEOUT.toMillis());
         awaitFlowing(hub, 200, Duration.ZERO, "after the half-open link");
     }
 

@@ -271,6 +271,7 @@ public final class NetFaultProxy implements AutoCloseable {
         final AtomicLong bytesDownstream = new AtomicLong();
         final AtomicLong bytesDropped = new AtomicLong();
         final AtomicLong halfOpenClosedByClient = new AtomicLong();
+        final AtomicLong halfOpenClosedByTarget = new AtomicLong();
 
         NetFaultStats snapshot(int open) {
             return new NetFaultStats(
@@ -281,7 +282,8 @@ public final class NetFaultProxy implements AutoCloseable {
                     bytesUpstream.get(),
                     bytesDownstream.get(),
                     bytesDropped.get(),
-                    halfOpenClosedByClient.get());
+                    halfOpenClosedByClient.get(),
+                    halfOpenClosedByTarget.get());
         }
     }
 }

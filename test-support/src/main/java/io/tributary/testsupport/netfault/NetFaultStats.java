@@ -12,6 +12,7 @@ package io.tributary.testsupport.netfault;
  * @param bytesDropped bytes swallowed by half-open connections
  * @param halfOpenClosedByClient half-open connections whose client gave up on them and closed its end: the client
  *     detected the dead link
+ * @param halfOpenClosedByTarget half-open connections whose target (server) closed its end: the server detected it
  */
 public record NetFaultStats(
         long accepted,
@@ -21,4 +22,5 @@ public record NetFaultStats(
         long bytesUpstream,
         long bytesDownstream,
         long bytesDropped,
-        long halfOpenClosedByClient) {}
+        long halfOpenClosedByClient,
+        long halfOpenClosedByTarget) {}

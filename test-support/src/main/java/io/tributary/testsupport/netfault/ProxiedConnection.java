@@ -114,6 +114,7 @@ final class ProxiedConnection {
                     proxy.counters.halfOpenClosedByClient.incrementAndGet();
                 } else {
                     upstreamClosed = true;
+                    proxy.counters.halfOpenClosedByTarget.incrementAndGet();
                 }
                 closeQuietly(pump.src);
                 closeBoth = clientClosed && upstreamClosed;

@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,6 +22,7 @@ final class EchoServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
     private final AtomicInteger resets = new AtomicInteger();
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
 
     EchoServer() throws IOException {
         Thread t = new Thread(this::accept, "echo-accept");
@@ -53,6 +56,7 @@ final class EchoServer implements AutoCloseable {
                 Socket s = server.accept();
                 connections.incrementAndGet();
                 open.incrementAndGet();
+                sockets.add(s);
                 Thread t = new Thread(() -> echo(s), "echo-" + s.getPort());
                 t.setDaemon(true);
                 t.start();
@@ -79,7 +83,15 @@ final class EchoServer implements AutoCloseable {
         } catch (IOException e) {
             // the test closed it
         } finally {
+            sockets.remove(s);
             open.decrementAndGet();
+        }
+    }
+
+    /** Closes every connection from the server side (a normal close: FIN). */
+    void closeConnections() throws IOException {
+        for (Socket s : sockets) {
+            s.close();
         }
     }
 

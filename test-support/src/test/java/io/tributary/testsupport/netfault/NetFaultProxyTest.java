@@ -144,6 +144,23 @@ class NetFaultProxyTest {
             dead.close();
             await().until(() -> proxy.stats().halfOpenClosedByClient() == 1);
             assertThat(echo.openConnections()).isEqualTo(1); // the server side of the dead link is still open
+            assertThat(proxy.stats().open()).isEqualTo(1);
+        }
+        assertThat(proxy.stats().halfOpenClosedByTarget()).isZero();
+    }
+
+    @Test
+    void halfOpen_serverClosingItsEnd_isCountedAndEndsTheConnection() throws IOException {
+        try (Socket dead = connect()) {
+            roundTrip(dead, new byte[] {1});
+            proxy.halfOpen();
+            echo.closeConnections();
+            await().until(() -> proxy.stats().halfOpenClosedByTarget() == 1);
+            dead.setSoTimeout(500);
+            // the client is not told
+            assertThatThrownBy(() -> dead.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            dead.close();
+            await().until(() -> proxy.stats().open() == 0);
         }
     }
 
