@@ -31,7 +31,9 @@ class EdgeNetFaultIT {
     private static final int GROUPS = 2;
     private static final Duration KEEPALIVE = Duration.ofSeconds(1);
     private static final Duration HUB_IDLE_TIMEOUT = Duration.ofSeconds(3);
-    private static final Duration OUTAGE = Duration.ofSeconds(8);
+    /** 8 s in the suite; {@code -Dtributary.netfault.outage-seconds=120} for an outage of minutes. */
+    private static final Duration OUTAGE =
+            Duration.ofSeconds(Integer.getInteger("tributary.netfault.outage-seconds", 8));
 
     @TempDir
     Path dir;
@@ -127,18 +129,27 @@ class EdgeNetFaultIT {
         long buffered = InProcessEdge.buffered(agent);
         long tUp = System.nanoTime();
         proxy.uplinkDown(false);
+        PubackGaps gaps = new PubackGaps(devices, tUp);
         // drained: the hub holds everything acknowledged at the edge up to the moment the uplink came back
         await("backlog drained")
-                .pollInterval(Duration.ofMillis(20))
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> hub.storedRecords() >= ackedAtUp);
+                .pollInterval(Duration.ofMillis(10))
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> gaps.sample() && hub.storedRecords() >= ackedAtUp);
         double drainSeconds = (System.nanoTime() - tUp) / 1e9;
-        long liveDuringDrain = devices.ackedTotal() - ackedAtUp;
         long backlog = ackedAtUp - storedAtUp;
         double drainPerSecond = backlog / drainSeconds;
+        // live ingest over the drain and the seconds after it (a drain of 0.1 s is too short to measure a rate in)
+        await("live window")
+                .pollInterval(Duration.ofMillis(10))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> gaps.sample()
+                        && System.nanoTime() - tUp >= Duration.ofSeconds(3).toNanos());
+        double liveSeconds = (System.nanoTime() - tUp) / 1e9;
+        double livePerSecond = (devices.ackedTotal() - ackedAtUp) / liveSeconds;
         System.out.printf(
                 "outage %d s: ingest %.0f records/s, backlog %d records (edge buffer %d), drained in %.2f s"
-                        + " = %.0f records/s = %.1f x ingest; %d live records acked meanwhile%n",
+                        + " = %.0f records/s = %.1f x ingest; live ingest over the first %.1f s after the outage"
+                        + " %.0f records/s, longest wait for a PUBACK %d ms%n",
                 OUTAGE.toSeconds(),
                 ingestPerSecond,
                 backlog,
@@ -146,15 +157,16 @@ class EdgeNetFaultIT {
                 drainSeconds,
                 drainPerSecond,
                 drainPerSecond / ingestPerSecond,
-                liveDuringDrain);
-        assertThat(backlog).as("backlog built during the outage").isGreaterThan((long) (ingestPerSecond * 4));
+                liveSeconds,
+                livePerSecond,
+                gaps.longestMillis());
+        assertThat(backlog).as("backlog built during the outage").isGreaterThan((long)
+                (ingestPerSecond * OUTAGE.toSeconds() / 2));
         assertThat(drainPerSecond / ingestPerSecond)
                 .as("drain rate / ingest rate")
                 .isGreaterThanOrEqualTo(3.0);
-        // live data kept flowing: devices were acknowledged during the drain, and reach the hub right after
-        assertThat(liveDuringDrain)
-                .as("live records acknowledged during the drain")
-                .isPositive();
+        // live data kept flowing while the backlog drained: devices kept being acknowledged at half their rate at least
+        assertThat(livePerSecond).as("live ingest after the outage").isGreaterThanOrEqualTo(ingestPerSecond / 2);
         long ackedAfter = devices.ackedTotal();
         await("live data reaches the hub")
                 .atMost(Duration.ofSeconds(10))
@@ -198,5 +210,35 @@ class EdgeNetFaultIT {
         }
         System.out.printf("verified: %d records at the hub, %d of them PUBACKed%n", records.size(), acked);
         assertThat(acked).as("records acknowledged over the run").isGreaterThan(3_000);
+    }
+
+    /** The longest time without a new PUBACK, sampled by the test thread while it waits. */
+    private static final class PubackGaps {
+        private final DevicePublishers devices;
+        private long lastCount;
+        private long lastChange;
+        private long longest;
+
+        PubackGaps(DevicePublishers devices, long startNanos) {
+            this.devices = devices;
+            this.lastCount = devices.ackedTotal();
+            this.lastChange = startNanos;
+        }
+
+        /** Takes a sample; always true, to run inside an Awaitility condition. */
+        boolean sample() {
+            long now = System.nanoTime();
+            long count = devices.ackedTotal();
+            if (count != lastCount) {
+                lastCount = count;
+                lastChange = now;
+            }
+            longest = Math.max(longest, now - lastChange);
+            return true;
+        }
+
+        long longestMillis() {
+            return longest / 1_000_000;
+        }
     }
 }
