@@ -50,7 +50,7 @@ class EdgeNetFaultIT {
             DevicePublishers devices =
                     new DevicePublishers(agent.mqttAddress().orElseThrow().getPort(), DEVICES, GROUPS, 1, 10);
             try (devices) {
-                devices.start(120_000);
+                devices.start(OUTAGE.plusSeconds(120).toMillis()); // a deadline only; the test stops them
                 awaitFlowing(hub, 200, Duration.ZERO, "warm-up");
 
                 proxy.latency(Duration.ofMillis(40), Duration.ofMillis(40));
