@@ -82,7 +82,8 @@ public final class NoBlockingOnEventLoops implements BeforeAllCallback, AfterEac
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "offer")
                 // Netty's adaptive allocator (the default in 4.2) grows its magazine group when threads contend for
                 // buffers and frees the old magazine under its StampedLock: Netty's own, brief and rare (seen with
-                // 6 KiB frames arriving on a hub event loop in HubDiskFullIT); netty-common's integration misses it.
+                // 6 KiB frames arriving on a hub event loop in HubDiskFullIT, and on a client event loop in
+                // EdgeNetFaultIT); netty-common's integration misses it.
                 .allowBlockingCallsInside(
                         "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
                 // Logging: Logback's console and file appenders write under a lock, on whatever thread logs. Event

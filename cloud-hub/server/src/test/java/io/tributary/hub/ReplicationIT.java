@@ -6,11 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.config.HubConfig;
-import io.tributary.hub.store.ShardDigest;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.StoredBatch;
-import io.tributary.hub.stream.ShardDefinition;
-import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.protocol.v1.AckLevel;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.Frame;
@@ -22,7 +19,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,16 +115,6 @@ class ReplicationIT {
         return 5 * batches;
     }
 
-    /** Per shard: next sequence and a digest of every stored batch (sequence, times, producer run, payload). */
-    private static Map<String, String> digest(Hub hub) throws Exception {
-        StreamDefinition stream = hub.streams().describe(STREAM);
-        Map<String, String> out = new LinkedHashMap<>();
-        for (ShardDefinition shard : stream.shards()) {
-            out.put(shard.id(), ShardDigest.of(hub.store(), new ShardKey(STREAM, shard.id())));
-        }
-        return out;
-    }
-
     /** Records the replica regions are behind, summed over shards, as the home's describe says. */
     private static long lagRecords(AdminClient admin) {
         return admin.describeStream(STREAM).getShardsList().stream()
@@ -140,7 +126,8 @@ class ReplicationIT {
     private void awaitSameContent() {
         await().atMost(Duration.ofSeconds(30))
                 .ignoreExceptions()
-                .untilAsserted(() -> assertThat(digest(us)).isEqualTo(digest(eu)));
+                .untilAsserted(() -> assertThat(TestRecords.shardDigests(us, STREAM))
+                        .isEqualTo(TestRecords.shardDigests(eu, STREAM)));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tributary.hub;
 
 import com.google.protobuf.ByteString;
 import io.tributary.hub.store.ReadResult;
+import io.tributary.hub.store.ShardDigest;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.StoredBatch;
@@ -16,7 +17,9 @@ import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.RecordId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Builds raw {@code Batch} frames and reads a shard or stream back as decoded records. Stateless. */
 public final class TestRecords {
@@ -110,6 +113,19 @@ public final class TestRecords {
         List<Stored> out = new ArrayList<>();
         for (ShardDefinition shard : stream.shards()) {
             out.addAll(readShard(store, new ShardKey(stream.name(), shard.id())));
+        }
+        return out;
+    }
+
+    /**
+     * Per shard of {@code stream} on {@code hub}: next sequence and a digest of every stored batch (sequence, times,
+     * producer run, payload); two regions holding the same shards byte for byte have equal maps.
+     */
+    static Map<String, String> shardDigests(Hub hub, String stream) throws Exception {
+        StreamDefinition definition = hub.streams().describe(stream);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (ShardDefinition shard : definition.shards()) {
+            out.put(shard.id(), ShardDigest.of(hub.store(), new ShardKey(stream, shard.id())));
         }
         return out;
     }

@@ -133,6 +133,12 @@ public record EdgeConfig(
             new ConfigKey("hub.username", "string", "", "User name sent in Hello (with hub.password)."),
             new ConfigKey("hub.password", "string", "", "Password of hub.username."),
             new ConfigKey("hub.tls", "bool", "false", "Connect to the hub over TLS."),
+            new ConfigKey(
+                    "hub.keepalive",
+                    "duration",
+                    "5s",
+                    "Ping the hub after this long without sending; a link silent for 3x this long (half-open) is"
+                            + " closed and reconnected. 0s disables."),
             new ConfigKey("hub.tls.trust", "path", "", "PEM CA certificates to trust; default the JDK's trust store."),
             new ConfigKey("hub.tls.cert", "path", "", "PEM client certificate chain for mutual TLS."),
             new ConfigKey("hub.tls.key", "path", "", "PEM PKCS#8 key of hub.tls.cert."),
@@ -337,7 +343,8 @@ public record EdgeConfig(
         ClientOptions.Builder b = ClientOptions.builder(endpoints)
                 .clientName("tributary-edge")
                 .tls(v.bool("hub.tls"))
-                .token(v.string("hub.token", ""));
+                .token(v.string("hub.token", ""))
+                .keepAlive(v.nonNegativeDuration("hub.keepalive"));
         v.string("hub.username").ifPresent(u -> b.credentials(u, v.string("hub.password", "")));
         v.existingFile("hub.tls.trust").ifPresent(b::trustCertificates);
         Optional<Path> cert = v.existingFile("hub.tls.cert");

@@ -37,6 +37,17 @@ class EdgeConfigTest {
         assertThat(c.buffer().overflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
         assertThat(c.aggregation().rules()).hasSize(2);
         assertThat(c.ttl()).isEqualTo(Duration.ZERO);
+        assertThat(c.hub().keepAlive()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void load_hubKeepalive_reachesTheClientOptions() {
+        EdgeConfig c = EdgeConfig.load(
+                Optional.empty(),
+                Map.of("TRIBUTARY_EDGE_HUB_KEEPALIVE", "300ms"),
+                Map.of("mqtt.allow-anonymous", "true"));
+
+        assertThat(c.hub().keepAlive()).isEqualTo(Duration.ofMillis(300));
     }
 
     @Test
@@ -126,13 +137,22 @@ class EdgeConfigTest {
                         Optional.empty(),
                         Map.of(),
                         Map.of(
-                                "mqtt.allow-anonymous", "true",
-                                "buffer.quota", "512KiB",
-                                "buffer.aggregate-window", "0s",
-                                "buffer.ttl", "-1s",
-                                "aggregation.grace", "-1s",
-                                "metrics.port", "-2",
-                                "hub.tls.cert", missing.toString())))
+                                "mqtt.allow-anonymous",
+                                "true",
+                                "buffer.quota",
+                                "512KiB",
+                                "buffer.aggregate-window",
+                                "0s",
+                                "buffer.ttl",
+                                "-1s",
+                                "aggregation.grace",
+                                "-1s",
+                                "metrics.port",
+                                "-2",
+                                "hub.keepalive",
+                                "-1s",
+                                "hub.tls.cert",
+                                missing.toString())))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems())
                         .contains(
@@ -141,6 +161,7 @@ class EdgeConfigTest {
                                 "buffer.ttl must not be negative (from command line)",
                                 "aggregation.grace must not be negative (from command line)",
                                 "metrics.port must be -1 (off) or 0..65535 (from command line)",
+                                "hub.keepalive must not be negative (from command line)",
                                 "hub.tls.cert file " + missing + " does not exist (from command line)",
                                 "hub.tls.cert and hub.tls.key must be set together (from command line)"));
     }

@@ -30,6 +30,9 @@ final class DevicePublishers implements AutoCloseable {
     private static final int BURST = 8;
     private static final long PAUSE_MS = 10;
 
+    private final int burst;
+    private final long pauseMillis;
+
     private final String uri;
     private final int devices;
     private final int groups;
@@ -39,6 +42,13 @@ final class DevicePublishers implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
 
     DevicePublishers(int mqttPort, int devices, int groups) {
+        this(mqttPort, devices, groups, BURST, PAUSE_MS);
+    }
+
+    /** Each device sends at most {@code burst} publishes every {@code pauseMillis}: a steady load below the limit. */
+    DevicePublishers(int mqttPort, int devices, int groups, int burst, long pauseMillis) {
+        this.burst = burst;
+        this.pauseMillis = pauseMillis;
         this.uri = "tcp://127.0.0.1:" + mqttPort;
         this.devices = devices;
         this.groups = groups;
@@ -100,7 +110,7 @@ final class DevicePublishers implements AutoCloseable {
                     }
                     continue;
                 }
-                for (int i = 0; i < BURST && window.tryAcquire(20, TimeUnit.MILLISECONDS); i++) {
+                for (int i = 0; i < burst && window.tryAcquire(20, TimeUnit.MILLISECONDS); i++) {
                     long s = seq++;
                     Semaphore w = window;
                     try {
@@ -128,7 +138,7 @@ final class DevicePublishers implements AutoCloseable {
                         break; // connection lost; the loop reconnects
                     }
                 }
-                stop.await(PAUSE_MS, TimeUnit.MILLISECONDS);
+                stop.await(pauseMillis, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

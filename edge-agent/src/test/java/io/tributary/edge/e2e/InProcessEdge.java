@@ -15,13 +15,18 @@ final class InProcessEdge {
     private InProcessEdge() {}
 
     static EdgeAgent start(Path dataDir, RealHub hub, Map<String, String> extra) throws Exception {
+        return start(dataDir, hub.endpoint(), extra);
+    }
+
+    /** An edge towards {@code hubEndpoints} (e.g. a fault proxy in front of the hub). */
+    static EdgeAgent start(Path dataDir, String hubEndpoints, Map<String, String> extra) throws Exception {
         Map<String, String> flags = new HashMap<>(Map.of(
                 "data-dir", dataDir.toString(),
                 "mqtt.host", "127.0.0.1",
                 "mqtt.port", "0",
                 "mqtt.allow-anonymous", "true",
                 "mqtt.io-threads", "1",
-                "hub.endpoints", hub.endpoint(),
+                "hub.endpoints", hubEndpoints,
                 "stream", RealHub.STREAM,
                 "metrics.port", "-1",
                 "backoff.initial", "20ms",

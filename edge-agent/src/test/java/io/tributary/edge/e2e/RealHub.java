@@ -61,6 +61,10 @@ final class RealHub implements AutoCloseable {
         }
     }
 
+    int port() {
+        return port;
+    }
+
     String endpoint() {
         return "127.0.0.1:" + port;
     }

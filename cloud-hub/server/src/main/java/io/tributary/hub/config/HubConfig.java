@@ -192,7 +192,13 @@ public record HubConfig(
                     "replication.trust-certificates",
                     "path",
                     "",
-                    "PEM certificates to trust for other regions' hubs (empty: the JDK's trust store)."));
+                    "PEM certificates to trust for other regions' hubs (empty: the JDK's trust store)."),
+            new ConfigKey(
+                    "replication.keepalive",
+                    "duration",
+                    "5s",
+                    "Ping a replica after this long without sending; a link silent for 3x this long (half-open) is"
+                            + " closed and reconnected. 0s disables."));
 
     private static final java.util.regex.Pattern STORE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final java.util.regex.Pattern PULSAR_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -235,7 +241,8 @@ public record HubConfig(
                 v.longValue("replication.lag-alert-records"),
                 v.string("replication.token").filter(t -> !t.isEmpty()),
                 v.bool("replication.tls"),
-                v.existingFile("replication.trust-certificates"));
+                v.existingFile("replication.trust-certificates"),
+                v.nonNegativeDuration("replication.keepalive"));
         String store = v.string("store", "local");
         if (!STORE_NAME.matcher(store).matches()) {
             v.problem("store", "must be a store name such as local or pulsar, was " + store);

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param token bearer token this hub presents to other regions' hubs
  * @param tls whether to use TLS towards other regions' hubs
  * @param trustCertificates PEM certificates to trust for them (empty: the JDK's trust store)
+ * @param keepAlive the link to a replica pings after this long without sending and is closed as half-open after three
+ *     times this long without hearing from the replica; zero disables
  */
 public record ReplicationConfig(
         String advertisedEndpoint,
@@ -24,4 +26,5 @@ public record ReplicationConfig(
         long lagAlertRecords,
         Optional<String> token,
         boolean tls,
-        Optional<Path> trustCertificates) {}
+        Optional<Path> trustCertificates,
+        Duration keepAlive) {}

@@ -53,7 +53,7 @@ final class ReplicaLink implements HubSessionListener {
                 .clientName("tributary-hub/" + home.hubId() + " replication")
                 // A frame of batches holds at least one whole stored batch (up to max-frame-bytes) plus its header.
                 .maxFrameBytes(home.maxFrameBytes() + 64 * 1024)
-                .keepAlive(Duration.ofSeconds(5));
+                .keepAlive(home.replicationConfig().keepAlive());
         home.replicationConfig().token().ifPresent(options::token);
         if (home.replicationConfig().tls()) {
             options.tls(true);

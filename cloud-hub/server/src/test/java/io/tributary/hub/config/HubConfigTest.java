@@ -38,6 +38,15 @@ class HubConfigTest {
         assertThat(c.tlsEnabled()).isFalse();
         assertThat(c.ioThreads()).isEqualTo(2);
         assertThat(c.workerThreads()).isEqualTo(2);
+        assertThat(c.replication().keepAlive()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void load_replicationKeepalive_setsTheReplicaLinksKeepalive() {
+        HubConfig c =
+                HubConfig.load(Optional.empty(), Map.of("TRIBUTARY_HUB_REPLICATION_KEEPALIVE", "250ms"), Map.of());
+
+        assertThat(c.replication().keepAlive()).isEqualTo(Duration.ofMillis(250));
     }
 
     @Test
@@ -145,6 +154,7 @@ class HubConfigTest {
                                 "worker-threads", "0",
                                 "retention-check-interval", "0s",
                                 "groups.lease-timeout", "50ms",
+                                "replication.keepalive", "-1s",
                                 "tls.client-ca", dir.toString())),
                 ConfigException.class);
 
@@ -156,6 +166,7 @@ class HubConfigTest {
                         "worker-threads must be 1..64 (from command line)",
                         "retention-check-interval must be positive (from command line)",
                         "groups.lease-timeout must be at least 100ms (from command line)",
+                        "replication.keepalive must not be negative (from command line)",
                         "tls.client-ca file " + dir + " does not exist (from command line)",
                         "tls.client-ca needs tls.cert and tls.key (from command line)");
     }
