@@ -112,9 +112,9 @@ class GroupCoordinatorTest {
             }
         });
         Constructor<Session> c = Session.class.getDeclaredConstructor(
-                Channel.class, String.class, long.class, PeerRole.class, long.class);
+                Channel.class, String.class, long.class, PeerRole.class, long.class, String.class, long.class);
         c.setAccessible(true);
-        session = c.newInstance(channel, "member-a", 0L, PeerRole.PEER_ROLE_CONSUMER, 0L);
+        session = c.newInstance(channel, "member-a", 0L, PeerRole.PEER_ROLE_CONSUMER, 0L, "test", 0L);
     }
 
     @AfterEach
