@@ -29,7 +29,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code ./tributary admin}: administers streams on a hub. Output: a readable summary, then one JSON line. */
+/**
+ * {@code ./tributary admin}: administers streams on a hub. Output: readable text, or with {@code --json} one JSON
+ * document (one line) instead, for scripts; errors are one line on stderr either way.
+ */
 @Command(
         name = "admin",
         mixinStandardHelpOptions = true,
@@ -41,6 +44,12 @@ public final class AdminMain implements Runnable {
 
     @Mixin
     HubClientMixin client;
+
+    @Option(
+            names = "--json",
+            description =
+                    "Print one JSON line (proto3 JSON mapping) instead of readable text; put it before the command.")
+    boolean json;
 
     @Override
     public void run() {
@@ -54,22 +63,27 @@ public final class AdminMain implements Runnable {
             return action.apply(admin);
         } catch (HubClientException e) {
             System.err.println("tributary admin: " + e.getMessage());
-            System.out.println(Json.write(g -> {
-                g.writeStartObject();
-                g.writeBooleanField("ok", false);
-                g.writeStringField("error", e.getMessage());
-                g.writeEndObject();
-            }));
+            if (json) {
+                System.out.println(Json.write(g -> {
+                    g.writeStartObject();
+                    g.writeBooleanField("ok", false);
+                    g.writeStringField("error", e.getMessage());
+                    g.writeEndObject();
+                }));
+            }
             return 1;
         }
     }
 
-    /** Runs an operation that answers a stream's description, prints it readably and as one JSON line. */
+    /** Runs an operation that answers a stream's description and prints it, readably or as JSON. */
     int show(Function<AdminClient, StreamDescription> op) {
         return withClient(a -> {
             StreamDescription s = op.apply(a);
-            print(s);
-            System.out.println(json(s));
+            if (json) {
+                System.out.println(json(s));
+            } else {
+                print(s);
+            }
             return 0;
         });
     }
@@ -194,6 +208,10 @@ public final class AdminMain implements Runnable {
         public Integer call() {
             return groups.admin.withClient(a -> {
                 io.tributary.protocol.v1.GroupDescription g = a.describeGroup(stream, group);
+                if (groups.admin.json) {
+                    System.out.println(json(g));
+                    return 0;
+                }
                 System.out.printf("group %s on stream %s%n", g.getConsumerGroup(), g.getStream());
                 for (io.tributary.protocol.v1.GroupShardLag s : g.getShardsList()) {
                     System.out.printf(
@@ -204,7 +222,6 @@ public final class AdminMain implements Runnable {
                             s.getLagRecords(),
                             s.getLagMs());
                 }
-                System.out.println(json(g));
                 return 0;
             });
         }
@@ -305,7 +322,10 @@ public final class AdminMain implements Runnable {
         public Integer call() {
             return streams.admin.withClient(a -> {
                 List<StreamDescription> all = a.listStreams();
-                all.forEach(AdminMain::print);
+                if (!streams.admin.json) {
+                    all.forEach(AdminMain::print);
+                    return 0;
+                }
                 System.out.println(Json.write(g -> {
                     g.writeStartObject();
                     g.writeArrayFieldStart("streams");
@@ -332,7 +352,10 @@ public final class AdminMain implements Runnable {
         public Integer call() {
             return streams.admin.withClient(a -> {
                 a.deleteStream(name);
-                System.out.println("deleted stream " + name);
+                if (!streams.admin.json) {
+                    System.out.println("deleted stream " + name);
+                    return 0;
+                }
                 System.out.println(Json.write(g -> {
                     g.writeStartObject();
                     g.writeBooleanField("ok", true);
