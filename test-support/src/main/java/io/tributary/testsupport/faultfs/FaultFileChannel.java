@@ -104,6 +104,7 @@ final class FaultFileChannel extends FileChannel {
     @Override
     public void force(boolean metaData) throws IOException {
         fs.guarded(() -> {
+            fs.writing();
             if (state == null) {
                 raw.force(metaData);
                 fs.directorySynced(realDir);
@@ -141,6 +142,7 @@ final class FaultFileChannel extends FileChannel {
             if (state == null) {
                 throw new NonWritableChannelException();
             }
+            fs.writing();
             synchronized (state) {
                 return change.apply(raw.size());
             }

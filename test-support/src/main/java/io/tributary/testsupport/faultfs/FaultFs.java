@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -57,6 +58,9 @@ public final class FaultFs {
     private final ReentrantReadWriteLock power = new ReentrantReadWriteLock();
 
     private volatile boolean down;
+    private volatile boolean cutDone;
+    /** Writing operations left before the power goes off by itself ({@link #powerOffAfter}). */
+    private final AtomicLong writesLeft = new AtomicLong(Long.MAX_VALUE);
     // guarded by this: the file states, the directory changes not yet durable, the open channels
     private final Map<Path, FileState> files = new HashMap<>();
     private final List<DirOp> pending = new ArrayList<>();
@@ -94,9 +98,22 @@ public final class FaultFs {
         return realRoot;
     }
 
-    /** True once {@link #cut} ran. */
+    /** True once the power is off: {@link #cut} ran, or the writing operation {@link #powerOffAfter} named came. */
     public boolean isDown() {
         return down;
+    }
+
+    /**
+     * Turns the power off at the {@code writes}-th writing operation from now (a write, truncation, fsync, opening a
+     * file, directory creation, rename or delete; the one that fails is not done): the cut lands between any two
+     * steps of the code under test, e.g. between a write and its fsync, or a rename and its directory's fsync. Every
+     * later operation fails as after {@link #cut}, which must still be called to decide what the disk kept.
+     */
+    public void powerOffAfter(long writes) {
+        if (writes < 1) {
+            throw new IllegalArgumentException("writes must be at least 1: " + writes);
+        }
+        writesLeft.set(writes);
     }
 
     /** Pages changed and not yet fsync'd, in all files. */
@@ -117,10 +134,11 @@ public final class FaultFs {
     public CutReport cut(Random random, boolean dropAll) throws IOException {
         power.writeLock().lock();
         try {
-            if (down) {
+            if (cutDone) {
                 throw new IllegalStateException("the power is already cut");
             }
             down = true;
+            cutDone = true;
         } finally {
             power.writeLock().unlock();
         }
@@ -166,6 +184,7 @@ public final class FaultFs {
     /** A change of the file system: with the power on, and one at a time, so that they are recorded in order. */
     private <T> T mutating(IoCall<T> call) throws IOException {
         return guarded(() -> {
+            writing();
             synchronized (this) {
                 return call.call();
             }
@@ -176,6 +195,14 @@ public final class FaultFs {
         power.readLock().lock();
         if (down) {
             power.readLock().unlock();
+            throw new IOException("faultfs: the power is cut");
+        }
+    }
+
+    /** Called by each writing operation, with the power on: turns it off at the one {@link #powerOffAfter} named. */
+    void writing() throws IOException {
+        if (writesLeft.decrementAndGet() == 0) {
+            down = true;
             throw new IOException("faultfs: the power is cut");
         }
     }

@@ -197,6 +197,21 @@ class FaultFsTest {
     }
 
     @Test
+    void powerOffAfter_failsTheNamedWrite_andKeepsWhatWasSyncedBeforeIt() throws IOException {
+        FaultFs fs = new FaultFs(tmp.resolve("root"));
+        FileChannel ch = create(fs.root().resolve("f")); // writing operation 1 (before the arming)
+        syncDir(fs.root());
+        fs.powerOffAfter(3);
+        write(ch, bytes(10, 'a')); // 1
+        ch.force(false); // 2
+        assertThatThrownBy(() -> write(ch, bytes(10, 'b'))).isInstanceOf(IOException.class); // 3: not done
+        assertThat(fs.isDown()).isTrue();
+        assertThatThrownBy(() -> Files.size(fs.root().resolve("f"))).isInstanceOf(IOException.class);
+        fs.cut(new Random(12), false);
+        assertThat(Files.readAllBytes(fs.realRoot().resolve("f"))).isEqualTo(bytes(10, 'a'));
+    }
+
+    @Test
     void randomCut_keepsAPrefixOfTheDirectoryChanges() throws IOException {
         long undone = 0;
         long kept = 0;
