@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.protocol.v1.RecordId;
-import io.tributary.testsupport.faultfs.CutReport;
 import io.tributary.testsupport.faultfs.FaultFs;
 import io.tributary.testsupport.faultfs.PowerCuts;
 import java.io.UncheckedIOException;
@@ -30,86 +29,37 @@ import org.junit.jupiter.api.io.TempDir;
  * id (or released, at or below a watermark at least as high as every committed release), no record twice, and an
  * epoch above every one it acknowledged records with.
  */
-class DurableBufferPowerCutIT {
+class DurableBufferPowerCutIT implements PowerCuts.Scenario<DurableBuffer> {
 
     @TempDir
     Path tmp;
 
-    /** payload → "lane epoch sequence" of every acknowledged record. */
+    /** payload → "lane epoch sequence" of every acknowledged record not yet seen released. */
     private final Map<String, String> acked = new ConcurrentHashMap<>();
     /** Acknowledged records found released (and no longer tracked). */
     private long releasedRecords;
     /** lane → the highest release that completed. */
     private final Map<String, LanePosition> releasedSeen = new ConcurrentHashMap<>();
 
+    private long lastEpoch;
+
     @Test
     void powerCuts_underLoad_loseNothingAcknowledged() throws Exception {
-        Random random = PowerCuts.random("DurableBufferPowerCutIT");
-        int cuts = PowerCuts.count(100);
-        Path real = tmp.resolve("edge");
-        long lastEpoch = 0;
-        int inRecovery = 0;
-        Map<String, Long> totals = new HashMap<>();
-        for (int cut = 0; cut < cuts; cut++) {
-            FaultFs fs = new FaultFs(real);
-            boolean duringOpen = random.nextInt(5) == 0;
-            if (duringOpen) {
-                fs.powerOffAfter(1 + random.nextInt(30)); // the cut lands in recovery, or soon after
-            }
-            DurableBuffer buffer;
-            try {
-                buffer = open(fs);
-            } catch (RuntimeException e) {
-                assertThat(fs.isDown())
-                        .as("open failed with the power on: %s", e)
-                        .isTrue();
-                cut(fs, random, totals);
-                inRecovery++;
-                continue;
-            }
-            if (fs.isDown()) {
-                closeDead(buffer);
-                cut(fs, random, totals);
-                inRecovery++;
-                continue;
-            }
-            fs.powerOffAfter(Long.MAX_VALUE);
-            String when = "after cut " + cut;
-            assertThat(buffer.damaged()).as("damaged " + when).isFalse();
-            assertThat(buffer.epoch()).as("epoch " + when).isGreaterThan(lastEpoch);
-            lastEpoch = buffer.epoch();
-            verify(buffer, when);
-
-            fs.powerOffAfter(1 + random.nextInt(400));
-            runUntilPowerOff(buffer, fs);
-            cut(fs, random, totals);
-        }
-        System.out.printf(
-                "DurableBufferPowerCutIT: %d cuts (%d in or right after recovery), %d acknowledged records checked;"
-                        + " at the cuts: %s%n",
-                cuts, inRecovery, acked.size() + releasedRecords, totals);
+        PowerCuts run = new PowerCuts("DurableBufferPowerCutIT", 100);
+        run.run(tmp.resolve("edge"), 400, this);
+        System.out.println(run.summary((acked.size() + releasedRecords) + " acknowledged records checked"));
         assertThat(acked.size() + releasedRecords).isPositive();
         assertThat(releasedRecords).as("acknowledged records released").isPositive();
-        assertThat(totals.getOrDefault("pagesDropped", 0L))
-                .as("cuts that lost data")
-                .isPositive();
-        assertThat(totals.getOrDefault("directoryChangesUndone", 0L))
-                .as("cuts that undid directory changes")
-                .isPositive();
     }
 
-    private static DurableBuffer open(FaultFs fs) {
+    @Override
+    public DurableBuffer open(FaultFs fs) {
         return DurableBuffer.open(
                 CrashChild.config(fs.root().resolve("buffer")), Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
-    /** What the disk kept: a quarter of the cuts drop everything unsynced, the others a random part of it. */
-    private static void cut(FaultFs fs, Random random, Map<String, Long> totals) throws Exception {
-        CutReport report = fs.cut(random, random.nextInt(4) == 0);
-        report.counts().forEach((k, v) -> totals.merge(k, v, Long::sum));
-    }
-
-    private void runUntilPowerOff(DurableBuffer buffer, FaultFs fs) throws Exception {
+    @Override
+    public void loadUntilPowerOff(DurableBuffer buffer, FaultFs fs) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
@@ -127,16 +77,6 @@ class DurableBufferPowerCutIT {
             for (Thread t : threads) {
                 t.join();
             }
-            closeDead(buffer);
-        }
-    }
-
-    /** Stops the buffer's threads; its files are gone with the power (the cut closed them), so closing them fails. */
-    private static void closeDead(DurableBuffer buffer) {
-        try {
-            buffer.close();
-        } catch (RuntimeException expected) {
-            // a process that lost power does not close its files
         }
     }
 
@@ -184,7 +124,11 @@ class DurableBufferPowerCutIT {
         }
     }
 
-    private void verify(DurableBuffer buffer, String when) {
+    @Override
+    public void verify(DurableBuffer buffer, String when) {
+        assertThat(buffer.damaged()).as("damaged " + when).isFalse();
+        assertThat(buffer.epoch()).as("epoch " + when).isGreaterThan(lastEpoch);
+        lastEpoch = buffer.epoch();
         Map<String, String> found = new HashMap<>();
         for (String lane : buffer.lanes()) {
             LanePosition after = LanePosition.BEFORE_FIRST;
