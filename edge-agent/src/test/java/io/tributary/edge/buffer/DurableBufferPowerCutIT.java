@@ -50,6 +50,10 @@ class DurableBufferPowerCutIT implements PowerCuts.Scenario<DurableBuffer> {
         System.out.println(run.summary((acked.size() + releasedRecords) + " acknowledged records checked"));
         assertThat(acked.size() + releasedRecords).isPositive();
         assertThat(releasedRecords).as("acknowledged records released").isPositive();
+        assertThat(run.total("pagesDropped")).as("unsynced pages dropped").isPositive();
+        assertThat(run.total("directoryChangesUndone"))
+                .as("segment creations and deletions undone")
+                .isPositive();
     }
 
     @Override

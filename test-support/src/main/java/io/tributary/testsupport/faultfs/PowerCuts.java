@@ -52,8 +52,8 @@ public final class PowerCuts {
 
     /**
      * The whole run: {@link #cuts()} times boot, open (a cut during recovery counts as the cut), verify, load until
-     * the power goes at one of the next {@code maxWrites} writing operations, cut. Ends by checking that the cuts took
-     * something ({@link #assertCutsTookSomething}).
+     * the power goes at one of the next {@code maxWrites} writing operations, cut. The test then checks with {@link
+     * #total} that the cuts took what its store risks (a run whose cuts never took anything proves nothing).
      */
     public <T extends AutoCloseable> void run(Path realRoot, int maxWrites, Scenario<T> scenario) throws Exception {
         for (int cut = 0; cut < cuts; cut++) {
@@ -71,7 +71,6 @@ public final class PowerCuts {
             }
             cut(fs);
         }
-        assertCutsTookSomething();
     }
 
     public Random random() {
@@ -140,17 +139,6 @@ public final class PowerCuts {
     /** A total of the cuts' {@link CutReport#counts()}. */
     public long total(String count) {
         return totals.getOrDefault(count, 0L);
-    }
-
-    /**
-     * Fails unless some cut dropped unsynced pages and some cut undid directory changes: a run whose cuts never took
-     * anything proves nothing.
-     */
-    private void assertCutsTookSomething() {
-        if (total("pagesDropped") == 0 || total("directoryChangesUndone") == 0) {
-            throw new AssertionError(
-                    test + ": the cuts never dropped a page or never undid a directory change: " + totals);
-        }
     }
 
     /** One line: cuts, how many in recovery, what they took, and {@code checked}. */

@@ -52,6 +52,9 @@ class StreamRegistryPowerCutIT implements PowerCuts.Scenario<StreamRegistryPower
         run.run(tmp.resolve("hub"), 60, this);
         System.out.println(run.summary(changes + " completed catalog changes checked"));
         assertThat(changes).isPositive();
+        assertThat(run.total("directoryChangesUndone"))
+                .as("renames and deletes undone")
+                .isPositive();
     }
 
     @Override

@@ -61,6 +61,10 @@ class LocalShardStorePowerCutIT implements PowerCuts.Scenario<LocalShardStore> {
         assertThat(checked).isPositive();
         assertThat(truncations).as("truncations").isPositive();
         assertThat(retentionDeletes).as("segments deleted by retention").isPositive();
+        assertThat(run.total("pagesDropped")).as("unsynced pages dropped").isPositive();
+        assertThat(run.total("directoryChangesUndone"))
+                .as("segment creations and deletions undone")
+                .isPositive();
     }
 
     /** A store with the shard opened (recovered); small segments and index intervals, so they roll often. */
