@@ -166,7 +166,7 @@ class ShardRecoveryTest {
     }
 
     /** Where each batch of a segment file starts. */
-    private static List<Long> batchStarts(Path log) throws Exception {
+    static List<Long> batchStarts(Path log) throws Exception {
         java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(log));
         List<Long> starts = new ArrayList<>();
         for (int at = 0; at + BatchHeader.PREFIX_LENGTH <= bytes.limit(); ) {
