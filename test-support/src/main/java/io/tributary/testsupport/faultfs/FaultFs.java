@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -59,10 +57,12 @@ public final class FaultFs {
 
     private volatile boolean down;
     private volatile boolean cutDone;
+    /** Guards writesLeft, so that after {@link #powerOffAfter} returns no earlier arming can still cut. */
+    private final Object arming = new Object();
     /** Writing operations left before the power goes off by itself ({@link #powerOffAfter}). */
-    private final AtomicLong writesLeft = new AtomicLong(Long.MAX_VALUE);
+    private long writesLeft = Long.MAX_VALUE;
     // guarded by this: the file states, the directory changes not yet durable, the open channels
-    private final Map<Path, FileState> files = new HashMap<>();
+    private final FileStates files = new FileStates();
     private final List<DirOp> pending = new ArrayList<>();
     private final Set<FaultFileChannel> channels = new LinkedHashSet<>();
     private long stashed;
@@ -113,12 +113,14 @@ public final class FaultFs {
         if (writes < 1) {
             throw new IllegalArgumentException("writes must be at least 1: " + writes);
         }
-        writesLeft.set(writes);
+        synchronized (arming) {
+            writesLeft = writes;
+        }
     }
 
     /** Pages changed and not yet fsync'd, in all files. */
     public synchronized int unsyncedPages() {
-        return files.values().stream().mapToInt(FileState::dirtyPages).sum();
+        return files.dirtyPages();
     }
 
     /** Directory changes (create, mkdir, rename, delete) whose directory was not fsync'd since. */
@@ -148,7 +150,7 @@ public final class FaultFs {
             }
             channels.clear();
             Map<String, Long> counts = new TreeMap<>();
-            for (FileState state : files.values()) {
+            for (FileState state : files.all()) {
                 synchronized (state) {
                     state.cut(random, dropAll, counts);
                 }
@@ -201,9 +203,11 @@ public final class FaultFs {
 
     /** Called by each writing operation, with the power on: turns it off at the one {@link #powerOffAfter} named. */
     void writing() throws IOException {
-        if (writesLeft.decrementAndGet() == 0) {
-            down = true;
-            throw new IOException("faultfs: the power is cut");
+        synchronized (arming) {
+            if (--writesLeft == 0) {
+                down = true;
+                throw new IOException("faultfs: the power is cut");
+            }
         }
     }
 
@@ -229,7 +233,7 @@ public final class FaultFs {
                     ch = new FaultFileChannel(this, raw, null, key, false);
                 } else {
                     long size = raw.size();
-                    FileState state = files.computeIfAbsent(key, k -> new FileState(k, existed ? size : 0));
+                    FileState state = files.of(key, () -> existed ? size : 0);
                     ch = new FaultFileChannel(this, raw, state, null, opts.contains(StandardOpenOption.APPEND));
                     if (truncate) {
                         synchronized (state) {
@@ -278,7 +282,7 @@ public final class FaultFs {
             }
             Path stash = stash(key);
             Files.move(key, stash, StandardCopyOption.ATOMIC_MOVE);
-            rekey(key, stash);
+            files.moved(key, stash);
             record(Kind.DELETE, key, null, stash, Set.of(key.getParent()));
             return null;
         });
@@ -305,14 +309,14 @@ public final class FaultFs {
                 } else {
                     Files.createLink(replaced, to); // the old file's inode, kept for an undo
                 }
-                rekey(to, replaced);
+                files.moved(to, replaced);
             }
             try {
                 Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("faultfs: rename across file systems is not modelled: " + from, e);
             }
-            rekey(from, to);
+            files.moved(from, to);
             record(Kind.RENAME, to, from, replaced, new HashSet<>(List.of(from.getParent(), to.getParent())));
             return null;
         });
@@ -328,7 +332,7 @@ public final class FaultFs {
                 if (op.awaiting().isEmpty()) {
                     it.remove();
                     if (op.stash() != null) {
-                        forget(op.stash());
+                        files.gone(op.stash());
                         deleteTree(op.stash());
                     }
                 }
@@ -347,48 +351,21 @@ public final class FaultFs {
     private void undo(DirOp op) throws IOException {
         switch (op.kind()) {
             case CREATE, MKDIR -> {
-                forget(op.path());
+                files.gone(op.path());
                 deleteTree(op.path());
             }
             case RENAME -> {
                 Files.move(op.path(), op.from(), StandardCopyOption.ATOMIC_MOVE);
-                rekey(op.path(), op.from());
+                files.moved(op.path(), op.from());
                 if (op.stash() != null) {
                     Files.move(
                             op.stash(), op.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    rekey(op.stash(), op.path());
+                    files.moved(op.stash(), op.path());
                 }
             }
             case DELETE -> {
                 Files.move(op.stash(), op.path(), StandardCopyOption.ATOMIC_MOVE);
-                rekey(op.stash(), op.path());
-            }
-        }
-    }
-
-    /** The states of a moved file, or of every file under a moved directory, follow it. */
-    private void rekey(Path from, Path to) {
-        Map<Path, FileState> moved = new HashMap<>();
-        for (var it = files.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().startsWith(from)) {
-                it.remove();
-                Path now = to.resolve(from.relativize(e.getKey()));
-                e.getValue().real = now;
-                moved.put(now, e.getValue());
-            }
-        }
-        files.putAll(moved);
-    }
-
-    private void forget(Path path) throws IOException {
-        for (var it = files.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().startsWith(path)) {
-                synchronized (e.getValue()) {
-                    e.getValue().closeReader();
-                }
-                it.remove();
+                files.moved(op.stash(), op.path());
             }
         }
     }

@@ -110,12 +110,12 @@ public final class PowerCuts {
             cutInRecovery(fs);
             return null;
         }
+        fs.powerOffAfter(Long.MAX_VALUE); // first, so that a thread of the store cannot cut it after the check
         if (fs.isDown()) {
             closeDead(store);
             cutInRecovery(fs);
             return null;
         }
-        fs.powerOffAfter(Long.MAX_VALUE);
         return store;
     }
 

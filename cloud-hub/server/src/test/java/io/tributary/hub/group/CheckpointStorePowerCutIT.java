@@ -95,7 +95,7 @@ class CheckpointStorePowerCutIT implements PowerCuts.Scenario<CheckpointStore> {
             }
             List<CheckpointStore.Row> rows = new ArrayList<>();
             Map<String, Long> values = new java.util.HashMap<>();
-            for (int i = 0, n = 1 + random.nextInt(40); i < n; i++) {
+            for (int i = 0, n = 1 + random.nextInt(120); i < n; i++) {
                 int g = random.nextInt(GROUPS);
                 int s = random.nextInt(SHARDS);
                 long checkpoint = next++;
