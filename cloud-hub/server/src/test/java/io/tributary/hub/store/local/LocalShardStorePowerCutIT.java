@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Power cuts ({@link FaultFs}) at random points while a shard appends with group commit, rolls segments (log, sparse
- * index, time index), applies size retention (segment deletes) and truncates its tail (the {@code cut.pending} marker):
+ * index, time index), applies size retention (segment deletes), truncates its tail and resets it (the {@code cut.pending} marker):
  * after each, the shard reopens ONLINE by itself and serves contiguous, intact batches, every acknowledged batch still
  * retained exactly once at its acknowledged sequence, and a resent acknowledged batch is answered DUPLICATE at the same
  * sequence (the producer state rebuilt from what survived).
@@ -47,8 +47,9 @@ class LocalShardStorePowerCutIT implements PowerCuts.Scenario<LocalShardStore> {
     private long checked;
     private long nextId;
     private int truncations;
+    private int resets;
     private volatile long retentionDeletes;
-    /** From this sequence up, acknowledged batches may be gone: a truncation was under way at the cut. */
+    /** From this sequence up, acknowledged batches may be gone: a truncation or reset was under way at the cut. */
     private long maybeTruncatedFrom = Long.MAX_VALUE;
 
     @Test
@@ -57,9 +58,10 @@ class LocalShardStorePowerCutIT implements PowerCuts.Scenario<LocalShardStore> {
         random = run.random();
         run.run(tmp.resolve("hub"), 300, this);
         System.out.println(run.summary(checked + " acknowledged batches checked, " + truncations + " truncations, "
-                + retentionDeletes + " segments deleted by retention"));
+                + resets + " resets, " + retentionDeletes + " segments deleted by retention"));
         assertThat(checked).isPositive();
         assertThat(truncations).as("truncations").isPositive();
+        assertThat(resets).as("resets").isPositive();
         assertThat(retentionDeletes).as("segments deleted by retention").isPositive();
         assertThat(run.total("pagesDropped")).as("unsynced pages dropped").isPositive();
         assertThat(run.total("directoryChangesUndone"))
@@ -94,11 +96,14 @@ class LocalShardStorePowerCutIT implements PowerCuts.Scenario<LocalShardStore> {
             int action = random.nextInt(100);
             if (action < 3) {
                 drain(inFlight, fs);
-                store.enforceRetention(SHARD, new RetentionPolicy(0, 64 * 1024))
+                store.enforceRetention(SHARD, new RetentionPolicy(0, 48 * 1024))
                         .thenAccept(r -> retentionDeletes += r.segmentsDeleted());
             } else if (action < 4 && !acked.isEmpty()) {
                 drain(inFlight, fs);
-                truncate(store, new ArrayList<>(acked.values()).get(random.nextInt(acked.size())), fs);
+                cutTail(store, new ArrayList<>(acked.values()).get(random.nextInt(acked.size())), false, fs);
+            } else if (action < 5 && random.nextInt(10) == 0) {
+                drain(inFlight, fs);
+                cutTail(store, 0, true, fs);
             } else if (inFlight.tryAcquire(10, TimeUnit.MILLISECONDS)) {
                 long id = nextId++;
                 store.append(SHARD, TestBatches.batch(id, 1 + (int) (id % 3))).whenComplete((r, e) -> {
@@ -112,17 +117,21 @@ class LocalShardStorePowerCutIT implements PowerCuts.Scenario<LocalShardStore> {
         drain(inFlight, fs);
     }
 
-    private void truncate(LocalShardStore store, long from, FaultFs fs) {
+    /** Truncates from {@code from}, or (with {@code reset}) drops everything and moves the high-water mark up. */
+    private void cutTail(LocalShardStore store, long from, boolean reset, FaultFs fs) {
         maybeTruncatedFrom = Math.min(maybeTruncatedFrom, from);
-        CompletableFuture<Long> done = store.truncate(SHARD, from);
-        while (!done.isDone() && !fs.isDown()) {
-            Thread.onSpinWait();
-        }
+        CompletableFuture<Long> done = reset
+                ? store.resetTo(SHARD, store.info(SHARD).nextSequence() + random.nextInt(10))
+                : store.truncate(SHARD, from);
         try {
-            done.get(30, TimeUnit.SECONDS);
+            done.get(30, TimeUnit.SECONDS); // a cut the power stopped fails: the shard goes offline
             acked.values().removeIf(base -> base >= from);
             maybeTruncatedFrom = Long.MAX_VALUE;
-            truncations++;
+            if (reset) {
+                resets++;
+            } else {
+                truncations++;
+            }
         } catch (Exception failed) {
             // below the oldest retained (retention ran), or the power went: stays "maybe"
             if (!fs.isDown()) {
