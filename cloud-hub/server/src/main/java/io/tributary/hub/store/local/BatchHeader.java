@@ -13,7 +13,7 @@ import java.util.zip.CRC32C;
  * offset  size  field
  *  0      4     magic 0x54524942 ("TRIB")
  *  4      1     format version (1)
- *  5      1     attributes (0, reserved)
+ *  5      1     attributes: bit 0 {@link #COMMIT_START}; the other bits 0, reserved
  *  6      2     header length H in bytes, unsigned (84 + A + L)
  *  8      4     payload length P in bytes
  * 12      4     CRC32C over bytes [16, H + P): the rest of the header and the payload
@@ -32,6 +32,9 @@ import java.util.zip.CRC32C;
  * 84+A    L     lane
  * H       P     payload, exactly as the producer sent it
  * </pre>
+ *
+ * <p>The attributes byte is outside the CRC (like the rest of the prefix) and is the hub's own: set by the writer
+ * that stored the batch, not carried to readers or replicas.
  *
  * <p>Instances are immutable; the static methods are stateless and thread-safe.
  */
@@ -53,6 +56,14 @@ record BatchHeader(
     static final byte VERSION = 1;
     /** Bytes needed to learn the entry length: magic, version, attributes, lengths and CRC. */
     static final int PREFIX_LENGTH = 16;
+
+    static final int ATTRIBUTES_OFFSET = 5;
+    /**
+     * Attribute bit: the batch is the first one a group commit wrote after an fsync of its segment, so everything
+     * before it in the segment was durable when it was written. Recovery uses it to tell a power cut's out-of-order
+     * writes in the last, unacknowledged commit from damage to acknowledged data ({@link ShardRecovery}).
+     */
+    static final byte COMMIT_START = 0x01;
 
     static final int CRC_OFFSET = 12;
     static final int FIXED_LENGTH = 84;
@@ -118,6 +129,11 @@ record BatchHeader(
             throw new CorruptBatchException("bad payload length " + payloadLength);
         }
         return headerLength + payloadLength;
+    }
+
+    /** True when the batch whose prefix starts at absolute index {@code at} has the {@link #COMMIT_START} bit. */
+    static boolean startsCommit(ByteBuffer buf, int at) {
+        return (buf.get(at + ATTRIBUTES_OFFSET) & COMMIT_START) != 0;
     }
 
     /** Parses a whole header starting at absolute index {@code at}; its prefix must have passed {@link #entryLengthAt}. */

@@ -142,6 +142,28 @@ final class Segment {
         return null;
     }
 
+    /**
+     * Where records from {@code sequence} on start among the first {@code end} bytes of the log: the position of the
+     * batch that starts there, or the end of the batch that ends just below it — found even when what follows that
+     * batch is damaged (a cut interrupted by a power cut can leave the partial page at the cut zeroed and the old
+     * pages after it). Writer thread or recovery only.
+     *
+     * @return the position, or -1 when the sequence falls inside a batch or after the readable batches
+     */
+    long startOf(long sequence, long end) throws IOException {
+        SegmentScanner scanner =
+                new SegmentScanner(channel, sequenceIndex.floorValue(sequence, 0), end, maxPayload, false);
+        for (BatchHeader h = scanner.next(); h != null; h = scanner.next()) {
+            if (h.baseSequence() >= sequence) {
+                return h.baseSequence() == sequence ? scanner.batchPosition() : -1;
+            }
+            if (h.nextSequence() == sequence) {
+                return scanner.batchPosition() + h.entryLength();
+            }
+        }
+        return -1;
+    }
+
     /** Writes the buffers at the end of the log (their bytes must already be accounted by {@link #onBatch}). */
     void write(ByteBuffer[] buffers, int count) throws IOException {
         long remaining = 0;

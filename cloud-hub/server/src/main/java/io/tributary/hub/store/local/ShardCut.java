@@ -126,9 +126,10 @@ record ShardCut(long keepBelow, long next) {
     }
 
     /**
-     * Cuts the log of the segment at {@code base} at {@code position}, or, when that is {@code -1}, at the batch
-     * starting at {@code keepBelow} (left as it is when no batch starts there: it was cut before, or ends earlier),
-     * and drops its index files: it becomes the active segment.
+     * Cuts the log of the segment at {@code base} at {@code position}, or, when that is {@code -1}, where {@code
+     * keepBelow} starts (after the batch that ends below it, whether or not an intact batch follows: the cut may have
+     * been interrupted by a power cut that zeroed the partial page; left as it is when the segment ends before that:
+     * it was cut before, or ends earlier), and drops its index files: it becomes the active segment.
      */
     private void shorten(Path dir, long base, long position, LocalStoreConfig config, FileChannelFactory files)
             throws IOException {
@@ -137,8 +138,7 @@ record ShardCut(long keepBelow, long next) {
             long size = segment.channel().size();
             long at = position;
             if (at < 0) {
-                Segment.Located found = segment.locate(keepBelow, size);
-                at = found == null ? -1 : found.position();
+                at = segment.startOf(keepBelow, size);
             }
             if (at >= 0 && at < size) {
                 segment.channel().truncate(at);

@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  *   <li>Lists the {@code .log} files by base sequence; each must start where the previous one ends.
  *   <li>Scans the headers of every sealed segment (structure only) and the active (last) segment in full, verifying
  *       each batch's CRC32C. A torn or corrupt tail of the active segment is truncated, with a warning giving the
- *       number of bytes cut — but only when no whole batch follows the damage (what a crash leaves); damage followed
- *       by valid batches, like damage inside a sealed segment, is not repaired (it would drop acknowledged data): the
- *       shard goes OFFLINE with an ERROR that says where.
+ *       number of bytes cut — but only when no batch marked {@link BatchHeader#COMMIT_START} follows the damage: then
+ *       everything from the damage on is the last group commit, whose fsync never returned (a power cut may have
+ *       written its pages out of order, leaving whole batches after a hole). Damage followed by the start of a later
+ *       commit was fsync'd, like damage inside a sealed segment: it is not repaired (it would drop acknowledged
+ *       data), the shard goes OFFLINE with an ERROR that says where.
  *   <li>Rebuilds both sparse indexes in memory from the scan and rewrites a sealed segment's index file when it is
  *       missing or differs.
  *   <li>Rebuilds the {@link ProducerStateTable} from the headers.
@@ -107,15 +109,27 @@ final class ShardRecovery {
                 throw new DamagedShardException(key + ": sealed segment " + segment + " is damaged (" + reason
                         + "); refusing to drop acknowledged data");
             }
-            long later = validBatchAfter(segment, validEnd, fileSize);
-            if (later >= 0) {
-                // Not a torn tail: whole batches follow the damage, and they may have been acknowledged (bit rot in
-                // the middle of the active segment). Truncating would drop them without a trace.
+            long committed = validBatchAfter(segment, validEnd, fileSize, true);
+            if (committed >= 0) {
+                // A batch that a group commit wrote after an fsync follows the damage, so the damaged bytes had been
+                // fsync'd: bit rot in acknowledged data, not a power cut. Truncating would drop what follows.
                 throw new DamagedShardException(key + ": active segment " + segment + " is damaged (" + reason
-                        + ") and a whole batch follows at position " + later + "; refusing to truncate data that may"
-                        + " have been acknowledged. If the hub lost power just before (unacknowledged writes can land"
-                        + " out of order), cut the tail by hand: truncate -s " + validEnd + " "
-                        + segment.logFile() + " — else restore the segment from a copy");
+                        + ") and a batch written after a later fsync follows at position " + committed
+                        + "; refusing to truncate acknowledged data. Restore the segment from a copy, or accept losing"
+                        + " what follows the damage: truncate -s " + validEnd + " " + segment.logFile());
+            }
+            long later = validBatchAfter(segment, validEnd, fileSize, false);
+            if (later >= 0) {
+                // Whole batches after the damage, none starting a later commit: all of it is the last group commit,
+                // whose fsync never returned (a power cut wrote its pages out of order). None of it was acknowledged.
+                LOG.warn(
+                        "{}: {} is damaged at {} ({}) inside its last group commit, which was never acknowledged"
+                                + " (whole batches of it follow at {}: a power cut wrote its pages out of order)",
+                        key,
+                        segment,
+                        validEnd,
+                        reason,
+                        later);
             }
             LOG.warn(
                     "{}: truncating {} from {} to {} bytes, cutting {} bytes: {}",
@@ -167,10 +181,12 @@ final class ShardRecovery {
     }
 
     /**
-     * The position of the first whole, CRC-valid batch in {@code [from, end)} of the segment, or -1. A crash leaves at
-     * most a torn tail (nothing valid after it); valid batches after damage mean the damage is elsewhere.
+     * The position of the first whole, CRC-valid batch in {@code (from, end)} of the segment (with {@code
+     * commitStart}, the first one that also has {@link BatchHeader#COMMIT_START}), or -1. A power cut damages only the
+     * last group commit, the one whose fsync did not return: a batch after the damage that starts a commit means the
+     * damage is in data that was durable.
      */
-    private long validBatchAfter(Segment segment, long from, long end) throws IOException {
+    private long validBatchAfter(Segment segment, long from, long end, boolean commitStart) throws IOException {
         FileChannel ch = segment.channel();
         ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         for (long chunk = from + 1; chunk + BatchHeader.PREFIX_LENGTH <= end; chunk += buf.capacity() - 3) {
@@ -186,7 +202,7 @@ final class ShardRecovery {
             for (int i = 0; i + 4 <= n; i++) {
                 if (buf.getInt(i) == BatchHeader.MAGIC) {
                     SegmentScanner probe = new SegmentScanner(ch, chunk + i, end, config.maxBatchBytes(), true);
-                    if (probe.next() != null) {
+                    if (probe.next() != null && (!commitStart || startsCommit(ch, chunk + i))) {
                         return chunk + i;
                     }
                 }
@@ -196,6 +212,14 @@ final class ShardRecovery {
             }
         }
         return -1;
+    }
+
+    private static boolean startsCommit(FileChannel ch, long at) throws IOException {
+        ByteBuffer prefix = ByteBuffer.allocate(BatchHeader.PREFIX_LENGTH);
+        while (prefix.hasRemaining() && ch.read(prefix, at + prefix.position()) >= 0) {
+            // a valid batch starts here, so its prefix is all there
+        }
+        return BatchHeader.startsCommit(prefix, 0);
     }
 
     /** The base sequences of the segment logs in {@code dir}, ascending. */

@@ -95,6 +95,9 @@ final class ShardWriter implements Runnable {
     private int gathered;
     private long nextSequence;
     private long lastAppendTimeMs;
+    /** The active segment was fsync'd since the last batch was encoded: the next one gets COMMIT_START. */
+    private boolean synced;
+
     private volatile boolean stopped;
 
     ShardWriter(
@@ -308,6 +311,10 @@ final class ShardWriter implements Runnable {
         lastAppendTimeMs = appendTime;
         ByteBuffer header = headers.slice(headers.position(), headerLength);
         BatchHeader.write(header, b, base, lastAppendTimeMs, names, crc);
+        if (synced) {
+            header.put(BatchHeader.ATTRIBUTES_OFFSET, BatchHeader.COMMIT_START);
+            synced = false;
+        }
         headers.position(headers.position() + headerLength);
         gather[gathered++] = header.flip();
         gather[gathered++] = b.payload().duplicate();
@@ -437,6 +444,7 @@ final class ShardWriter implements Runnable {
         producers = rebuilt;
         nextSequence = next;
         lastAppendTimeMs = Math.max(lastTime, active.lastAppendTimeMs());
+        synced = true; // the cut forced what it kept
     }
 
     private void rollIfNeeded(int entryLength, long now) throws IOException {
@@ -451,6 +459,7 @@ final class ShardWriter implements Runnable {
         }
         flush();
         active.force();
+        synced = true;
         active.publish();
         active.seal(files);
         log.addSegment(Segment.open(dir, nextSequence, config, files));
@@ -471,6 +480,7 @@ final class ShardWriter implements Runnable {
         if (config.durability() == Durability.FSYNC) {
             long start = System.nanoTime();
             active.force();
+            synced = true;
             metrics.recordFsync(System.nanoTime() - start);
         }
         active.publish();

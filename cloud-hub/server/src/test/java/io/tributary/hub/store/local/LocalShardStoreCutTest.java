@@ -25,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -332,6 +333,36 @@ class LocalShardStoreCutTest {
         assertThat(store.info(SHARD).nextSequence()).isEqualTo(from);
         assertThat(ids(readAll(store, SHARD))).containsExactlyElementsOf(LocalShardStoreTest.range(0, 40));
         assertThat(fileNames(shardDir())).doesNotContain(ShardCut.MARKER);
+        assertSameAfterRestart();
+    }
+
+    @Test
+    void open_withCutMarkerAndTheCutPositionZeroedByAPowerCut_completesTheCut() throws Exception {
+        List<AppendResult> runs = openWithRuns(120);
+        store.close();
+        // The cut from the second batch of a segment: its truncation ran and the power went before its fsync, so the
+        // partial page at the cut reached the disk zeroed, but not the new length nor the later pages (whole batches,
+        // each of a commit of its own).
+        List<String> logs =
+                fileNames(shardDir()).stream().filter(n -> n.endsWith(".log")).toList();
+        Path log = shardDir().resolve(logs.get(logs.size() / 2));
+        long at = ShardRecoveryTest.batchStarts(log).get(1);
+        long from;
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer base = ByteBuffer.allocate(8);
+            ch.read(base, at + 16);
+            from = base.getLong(0);
+            new ShardCut(from, from).begin(shardDir(), FileChannelFactory.DEFAULT);
+            ch.write(ByteBuffer.allocate(64), at);
+        }
+        int kept = runs.stream().map(AppendResult::baseSequence).toList().indexOf(from);
+
+        openStore();
+
+        assertThat(store.info(SHARD).status()).isEqualTo(ShardStatus.ONLINE);
+        assertThat(store.info(SHARD).nextSequence()).isEqualTo(from);
+        assertThat(ids(readAll(store, SHARD))).containsExactlyElementsOf(LocalShardStoreTest.range(0, kept));
+        assertThat(Files.size(log)).isEqualTo(at);
         assertSameAfterRestart();
     }
 

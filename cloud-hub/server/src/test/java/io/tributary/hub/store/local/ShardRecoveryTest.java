@@ -130,8 +130,50 @@ class ShardRecoveryTest {
 
         // Before: the hub truncated from the damaged batch to the end, dropping acknowledged batches with a WARN.
         assertThat(store.info(SHARD).status()).isEqualTo(ShardStatus.OFFLINE);
-        assertThat(store.info(SHARD).cause()).contains("whole batch follows").contains("truncate -s");
+        assertThat(store.info(SHARD).cause())
+                .contains("a batch written after a later fsync follows")
+                .contains("truncate -s");
         assertThat(Files.size(active)).isEqualTo(size);
+    }
+
+    @Test
+    void open_withDamageInsideTheLastGroupCommit_truncatesItEvenWithWholeBatchesAfter() throws Exception {
+        appendAndClose(60);
+        Path active = files(".log").get(files(".log").size() - 1);
+        long size = Files.size(active);
+        List<Long> starts = batchStarts(active);
+        int damaged = starts.size() / 2;
+        try (RandomAccessFile f = new RandomAccessFile(active.toFile(), "rw")) {
+            // As if the batches from `damaged` on were one group commit whose fsync never returned, and a power cut
+            // had written the page of its middle batch but not the one before: no batch after the damage starts a
+            // commit.
+            for (long at : starts.subList(damaged, starts.size())) {
+                f.seek(at + BatchHeader.ATTRIBUTES_OFFSET);
+                f.write(0);
+            }
+            f.seek(starts.get(damaged) + BatchHeader.PREFIX_LENGTH + 4);
+            int b = f.read();
+            f.seek(starts.get(damaged) + BatchHeader.PREFIX_LENGTH + 4);
+            f.write(b ^ 0x5a);
+        }
+
+        openStore();
+
+        assertThat(store.info(SHARD).status()).isEqualTo(ShardStatus.ONLINE);
+        assertThat(Files.size(active)).isEqualTo(starts.get(damaged)).isLessThan(size);
+        List<Long> ids = storedIds();
+        assertThat(ids).isNotEmpty().isEqualTo(LocalShardStoreTest.range(0, ids.size()));
+    }
+
+    /** Where each batch of a segment file starts. */
+    static List<Long> batchStarts(Path log) throws Exception {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(log));
+        List<Long> starts = new ArrayList<>();
+        for (int at = 0; at + BatchHeader.PREFIX_LENGTH <= bytes.limit(); ) {
+            starts.add((long) at);
+            at += BatchHeader.entryLengthAt(bytes, at, Integer.MAX_VALUE);
+        }
+        return starts;
     }
 
     @Test
