@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tributary_edge_mqtt_deliveries_total{qos}}: PUBLISH packets sent to local subscribers
  *   <li>{@code tributary_edge_mqtt_deliveries_dropped_total{reason}}: messages a matching subscriber did not get
  *       ({@code queue_full}, {@code offline}, {@code expired}, {@code too_large_for_client}, {@code disconnected})
+ *   <li>{@code tributary_edge_mqtt_wills_total{outcome}}: Will Messages {@code published}, {@code refused} (not
+ *       stored by the sink), {@code discarded} (DISCONNECT 0x00) or {@code cancelled} (reconnect within the will
+ *       delay); every outcome exists at 0 from the start
  *   <li>{@code tributary_edge_mqtt_log_suppressed_total{category}}: log lines about misbehaving clients left out by
  *       the rate limit ({@link ClientLog}), by category; every category exists at 0 from the start
  * </ul>
@@ -55,7 +58,13 @@ public final class MqttMetrics {
             "tributary.edge.mqtt.deliveries.dropped",
             "Messages a matching local subscriber did not get, by reason",
             "tributary.edge.mqtt.log.suppressed",
-            "Log lines about misbehaving clients left out by the rate limit, by category");
+            "Log lines about misbehaving clients left out by the rate limit, by category",
+            "tributary.edge.mqtt.wills",
+            "Will Messages by outcome (published, refused, discarded on DISCONNECT, cancelled by a reconnect)");
+
+    /** The outcomes of {@code tributary_edge_mqtt_wills_total}, each at 0 from the start. */
+    static final java.util.List<String> WILL_OUTCOMES =
+            java.util.List.of("published", "refused", "discarded", "cancelled");
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -81,6 +90,9 @@ public final class MqttMetrics {
         }
         pubacks = counter("tributary.edge.mqtt.acks", "type", "puback");
         pubrecs = counter("tributary.edge.mqtt.acks", "type", "pubrec");
+        for (String outcome : WILL_OUTCOMES) {
+            counter("tributary.edge.mqtt.wills", "outcome", outcome);
+        }
         for (String category : ClientLog.CATEGORIES) {
             counter("tributary.edge.mqtt.log.suppressed", "category", category);
         }
@@ -163,6 +175,10 @@ public final class MqttMetrics {
 
     void logSuppressed(String category) {
         counter("tributary.edge.mqtt.log.suppressed", "category", category).increment();
+    }
+
+    void will(String outcome) {
+        counter("tributary.edge.mqtt.wills", "outcome", outcome).increment();
     }
 
     void ackLatency(long nanos) {

@@ -14,7 +14,8 @@ record ServerContext(
         OncePerKey unmappedTopicWarnings,
         LogRateLimiter clientLog,
         DeliveryDrops deliveryDrops,
-        LocalBroker broker) {
+        LocalBroker broker,
+        Wills wills) {
 
     /** Topics whose refusal is logged at WARN (once each) before further ones go to DEBUG. */
     static final int MAX_WARNED_TOPICS = 1000;
@@ -34,6 +35,7 @@ record ServerContext(
                 new OncePerKey(MAX_WARNED_TOPICS),
                 ClientLog.limiter(metrics),
                 drops,
-                broker);
+                broker,
+                new Wills(config, sink, broker, metrics, clock));
     }
 }

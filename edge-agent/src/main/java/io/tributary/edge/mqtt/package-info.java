@@ -37,7 +37,9 @@
  *       0x82 Protocol Error or 0x94 Topic Alias invalid (the server's Topic Alias Maximum is 0). An MQTT 3.1.1
  *       PUBLISH with an empty topic closes the connection. Each is counted in
  *       {@code tributary_edge_mqtt_malformed_packets_total{reason}}.
- *   <li>Will messages are accepted in CONNECT but never published (wills are not implemented yet).
+ *   <li>Will messages ({@code Wills}) are published when a connection ends without DISCONNECT 0x00, after the
+ *       earlier of the Will Delay Interval and the session expiry; a reconnect in between cancels them. The Will
+ *       Topic is not validated yet (a will to a topic with wildcards is published as it is).
  * </ul>
  */
 package io.tributary.edge.mqtt;
