@@ -15,6 +15,7 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -209,9 +210,11 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                     }
                 }
                 if (outcome == SinkResult.STORED) {
-                    server.broker().publish(local); // local subscribers get what the hub will get, once durable
+                    // local subscribers get what the hub will get, once durable
+                    ackWhenRetained(ctx, pending, qos, packetId, server.broker().publish(local));
+                } else {
+                    pending.resolve(PublishAcks.forResult(connection.isV5(), outcome));
                 }
-                pending.resolve(PublishAcks.forResult(connection.isV5(), outcome));
             });
         });
     }
@@ -227,14 +230,41 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(msg.payload());
-        server.broker()
+        CompletionStage<Void> retained = server.broker()
                 .publish(LocalMessage.of(msg, payload, session, server.clock().millis()));
         if (qos == 2) {
             session.qos2Stored(packetId);
         }
         if (qos > 0) {
-            acks.add(packetId, qos, start).resolve(PublishAcks.STORED);
+            ackWhenRetained(ctx, acks.add(packetId, qos, start), qos, packetId, retained);
         }
+    }
+
+    /**
+     * Acknowledges once the publish's retained change is durable (at once when it has none). A change the store
+     * refused is answered like a buffer I/O error, and a QoS 2 packet id is freed so that a redelivery is stored anew.
+     */
+    private void ackWhenRetained(
+            ChannelHandlerContext ctx,
+            AckQueue.Pending pending,
+            int qos,
+            int packetId,
+            CompletionStage<Void> retained) {
+        CompletableFuture<Void> done = retained.toCompletableFuture();
+        if (done.isDone() && !done.isCompletedExceptionally()) {
+            pending.resolve(PublishAcks.STORED);
+            return;
+        }
+        retained.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
+            if (error == null) {
+                pending.resolve(PublishAcks.STORED);
+                return;
+            }
+            if (qos == 2) {
+                session.releaseQos2(packetId);
+            }
+            pending.resolve(PublishAcks.forResult(connection.isV5(), SinkResult.IO_ERROR));
+        }));
     }
 
     /**

@@ -25,7 +25,8 @@
  *   <li>Subscriptions live in the session: they outlast a disconnect for its session expiry (in memory, not an
  *       agent restart), but messages published meanwhile are dropped (counted as {@code offline}), not queued, and
  *       outgoing QoS 1/2 messages unacknowledged when the connection closed are not resent on reconnect.
- *   <li>Retained messages ({@code RetainedMessages}) are kept in memory: an agent restart loses them. One for a
+ *   <li>Retained messages ({@code RetainedMessages}) are durable with a state directory ({@code
+ *       DurableRetainedMessages}: journal + MapDB view; the PUBACK waits for the journal fsync), else in memory. One for a
  *       forwarded topic is retained only once the buffer stored it; an empty payload clears the topic and is still
  *       delivered to current subscribers. A new subscription gets them per Retain Handling (shared ones: never).
  *   <li>An empty client id gets {@code tributary-<uuid>} (3.1.1 only with CleanSession=1; MQTT 5 always, returned
