@@ -39,8 +39,8 @@
  *       PUBLISH with an empty topic closes the connection. Each is counted in
  *       {@code tributary_edge_mqtt_malformed_packets_total{reason}}.
  *   <li>Will messages ({@code Wills}) are published when a connection ends without DISCONNECT 0x00, after the
- *       earlier of the Will Delay Interval and the session expiry; a reconnect in between cancels them. The Will
- *       Topic is not validated yet (a will to a topic with wildcards is published as it is).
+ *       earlier of the Will Delay Interval and the session expiry; a reconnect in between cancels them. A CONNECT
+ *       whose Will Topic is empty or holds a wildcard or NUL is refused (MQTT 5 CONNACK 0x90; 3.1.1: closed).
  * </ul>
  */
 package io.tributary.edge.mqtt;

@@ -257,4 +257,21 @@ class WillsIT {
         assertThat(server.count("tributary.edge.mqtt.publishes.refused", "reason", "topic_unmapped"))
                 .isEqualTo(1);
     }
+
+    @Test
+    void willTopicWithAWildcard_isRefused_5with0x90_311closed() throws Exception {
+        for (MqttVersion version : new MqttVersion[] {MqttVersion.MQTT_5, MqttVersion.MQTT_3_1_1}) {
+            RawMqttClient c = RawMqttClient.to(server.address());
+            c.expectVersion(version);
+            c.sendBytes(RawPackets.connectWithWill(
+                    version == MqttVersion.MQTT_5 ? 5 : 4, "bad-will", "local/+/status", USER, PASSWORD));
+            if (version == MqttVersion.MQTT_5) {
+                assertThat(((MqttConnAckMessage) c.next()).variableHeader().connectReturnCode())
+                        .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID);
+            }
+            c.awaitClosed();
+        }
+        assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "will_topic_invalid"))
+                .isEqualTo(2);
+    }
 }
