@@ -57,6 +57,19 @@ class RetainedIT {
         }
     }
 
+    /** The first message a new HiveMQ MQTT 5 subscriber to {@code local/#} gets. */
+    private Mqtt5Publish firstOnLocalTopics() {
+        BlockingQueue<Mqtt5Publish> got = new LinkedBlockingQueue<>();
+        server.hivemq5("sub")
+                .toAsync()
+                .subscribeWith()
+                .topicFilter("local/#")
+                .callback(got::add)
+                .send()
+                .join();
+        return await().atMost(Duration.ofSeconds(5)).until(got::poll, java.util.Objects::nonNull);
+    }
+
     private static MqttSubscriptionOption option(int qos, boolean retainAsPublished, RetainedHandlingPolicy handling) {
         return new MqttSubscriptionOption(MqttQoS.valueOf(qos), false, retainAsPublished, handling);
     }
@@ -204,15 +217,7 @@ class RetainedIT {
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .payload(new byte[] {7})
                 .send();
-        BlockingQueue<Mqtt5Publish> got = new LinkedBlockingQueue<>();
-        server.hivemq5("sub")
-                .toAsync()
-                .subscribeWith()
-                .topicFilter("local/#")
-                .callback(got::add)
-                .send()
-                .join();
-        Mqtt5Publish p = await().atMost(Duration.ofSeconds(5)).until(got::poll, java.util.Objects::nonNull);
+        Mqtt5Publish p = firstOnLocalTopics();
         assertThat(p.isRetain()).isTrue();
         assertThat(p.getPayloadAsBytes()).containsExactly(7);
     }
@@ -228,12 +233,16 @@ class RetainedIT {
         paho.close();
     }
 
+    private static TestServer durable(Path state) throws Exception {
+        return TestServer.start(
+                ManualSink.automatic(),
+                b -> b.forward(java.util.List.of("tributary/#")).stateDirectory(state));
+    }
+
     @Test
     void durable_hivemq5Retained_survivesARestart_withItsProperties(@TempDir Path state) throws Exception {
         server.close();
-        server = TestServer.start(
-                ManualSink.automatic(),
-                b -> b.forward(java.util.List.of("tributary/#")).stateDirectory(state));
+        server = durable(state);
         Mqtt5BlockingClient pub = server.hivemq5("pub");
         pub.publishWith()
                 .topic("local/door")
@@ -244,18 +253,8 @@ class RetainedIT {
                 .send(); // returns on PUBACK: the journal holds it
         pub.disconnect();
         server.close();
-        server = TestServer.start(
-                ManualSink.automatic(),
-                b -> b.forward(java.util.List.of("tributary/#")).stateDirectory(state));
-        BlockingQueue<Mqtt5Publish> got = new LinkedBlockingQueue<>();
-        server.hivemq5("sub")
-                .toAsync()
-                .subscribeWith()
-                .topicFilter("local/#")
-                .callback(got::add)
-                .send()
-                .join();
-        Mqtt5Publish p = await().atMost(Duration.ofSeconds(5)).until(got::poll, java.util.Objects::nonNull);
+        server = durable(state);
+        Mqtt5Publish p = firstOnLocalTopics();
         assertThat(p.isRetain()).isTrue();
         assertThat(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("open");
         assertThat(p.getContentType())
