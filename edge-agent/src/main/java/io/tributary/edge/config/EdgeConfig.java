@@ -203,7 +203,7 @@ public record EdgeConfig(
         Path dataDir = Path.of(v.string("data-dir", "tributary-data/edge"));
         String agentId = v.string("agent-id", "edge-1");
 
-        MqttServerConfig mqtt = mqtt(v);
+        MqttServerConfig mqtt = mqtt(v, dataDir);
         Optional<Path> credentials = v.existingFile("mqtt.credentials-file");
         if (credentials.isEmpty() && !v.bool("mqtt.allow-anonymous")) {
             v.problem("mqtt.credentials-file", "is unset and mqtt.allow-anonymous is false: no client could connect");
@@ -303,8 +303,9 @@ public record EdgeConfig(
                 .toList();
     }
 
-    private static MqttServerConfig mqtt(ConfigValues v) {
+    private static MqttServerConfig mqtt(ConfigValues v, Path dataDir) {
         MqttServerConfig.Builder b = MqttServerConfig.builder()
+                .stateDirectory(dataDir.resolve("mqtt"))
                 .host(v.string("mqtt.host", "127.0.0.1"))
                 .port(v.integer("mqtt.port"))
                 .allowAnonymous(v.bool("mqtt.allow-anonymous"))

@@ -101,7 +101,11 @@ final class ConnectAcceptor {
                 attached.session(),
                 expiry,
                 intProperty(header, MqttProperties.RECEIVE_MAXIMUM, 65535),
-                intProperty(header, MqttProperties.MAXIMUM_PACKET_SIZE, 0) & UNSIGNED_INT_MASK);
+                intProperty(header, MqttProperties.MAXIMUM_PACKET_SIZE, 0) & UNSIGNED_INT_MASK,
+                Will.of(connect, version));
+        if (attached.willCancelled()) {
+            server.wills().cancelled(clientId);
+        }
         ctx.writeAndFlush(MqttMessageBuilders.connAck()
                 .returnCode(CONNECTION_ACCEPTED)
                 .sessionPresent(attached.sessionPresent())

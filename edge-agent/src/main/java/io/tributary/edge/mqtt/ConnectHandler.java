@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>Refusals: unsupported protocol (0x01), rejected client id (0x02 / 0x85), bad credentials (0x04 / 0x86),
  * anonymous not allowed (0x05 / 0x87) are answered with CONNACK and a close; so are MQTT 5 CONNECTs that break a
  * property rule ({@link PacketRules}: 0x81 Malformed Packet, 0x82 Protocol Error, 0x8C Bad authentication method)
- * or do not decode (0x81); oversized packets, undecodable 3.1.1 CONNECTs and out-of-order packets just close. One instance per channel; event loop only.
+ * or do not decode (0x81), and those whose Will Topic is no valid topic name (0x90; 3.1.1: closed); oversized packets, undecodable 3.1.1 CONNECTs and out-of-order packets just close. One instance per channel; event loop only.
  */
 final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
 
@@ -100,6 +100,20 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
                     refuseViolation(ctx, violation);
                     return;
                 }
+            }
+            if (connect.variableHeader().isWillFlag()
+                    && !validTopicName(connect.payload().willTopic())) {
+                // MQTT 5 §3.1.3.3 / 3.1.1 §4.7.3: the Will Topic is a topic name, never a filter
+                log.info(
+                        "CONNECT from {} with an invalid Will Topic",
+                        ctx.channel().remoteAddress());
+                server.metrics().malformed("will_topic_invalid");
+                if (version == MqttVersion.MQTT_5) {
+                    refuse(ctx, CONNECTION_REFUSED_TOPIC_NAME_INVALID, "will_topic_invalid");
+                } else {
+                    close(ctx);
+                }
+                return;
             }
             MqttConnectReturnCode refusal = new ConnectAcceptor(server, ctx, connect, version).accept();
             if (refusal != null) {
@@ -173,6 +187,14 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
         closing = true;
         server.metrics().disconnect("protocol");
         ctx.close();
+    }
+
+    private static boolean validTopicName(String topic) {
+        return topic != null
+                && !topic.isEmpty()
+                && topic.indexOf('+') < 0
+                && topic.indexOf('#') < 0
+                && topic.indexOf('\u0000') < 0;
     }
 
     static MqttVersion versionOf(MqttConnectVariableHeader header) {

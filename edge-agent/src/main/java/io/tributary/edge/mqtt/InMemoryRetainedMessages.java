@@ -3,11 +3,13 @@ package io.tributary.edge.mqtt;
 import io.tributary.edge.mqtt.pubsub.TopicFilters;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link RetainedMessages} in a concurrent map on the heap: lost when the agent stops (durable retained messages are
- * the next slice of issue 13). A filter without wildcards is one lookup; a wildcard filter scans every retained
+ * {@link RetainedMessages} in a concurrent map on the heap: lost when the agent stops (used when the server has no
+ * state directory; {@link DurableRetainedMessages} otherwise). A filter without wildcards is one lookup; a wildcard filter scans every retained
  * topic. Expired messages are removed when a scan meets them. Thread-safe.
  */
 final class InMemoryRetainedMessages implements RetainedMessages {
@@ -15,13 +17,16 @@ final class InMemoryRetainedMessages implements RetainedMessages {
     private final ConcurrentHashMap<String, LocalMessage> byTopic = new ConcurrentHashMap<>();
 
     @Override
-    public void retain(LocalMessage message) {
+    public CompletionStage<Void> retain(LocalMessage message) {
         if (message.payload().length == 0) {
             byTopic.remove(message.topic());
         } else {
             byTopic.put(message.topic(), message);
         }
+        return DONE;
     }
+
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     @Override
     public List<LocalMessage> matching(String filter, long nowMillis) {

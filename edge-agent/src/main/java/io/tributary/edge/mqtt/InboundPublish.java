@@ -1,7 +1,12 @@
 package io.tributary.edge.mqtt;
 
+import io.netty.handler.codec.mqtt.MqttProperties;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.LoggerFactory;
 
 /**
  * One PUBLISH accepted by the MQTT endpoint, as handed to {@link PublishSink}. Immutable by convention: the
@@ -38,6 +43,34 @@ public record InboundPublish(
         userProperties = Map.copyOf(userProperties);
         if (qos < 0 || qos > 2) {
             throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
+        }
+    }
+
+    /** The User Properties of a PUBLISH or a will, last value winning for repeated keys; empty for 3.1.1. */
+    static Map<String, String> userProperties(MqttProperties props) {
+        if (props.isEmpty()) {
+            return Map.of(); // MQTT 3.1.1, and most MQTT 5 publishes
+        }
+        Map<String, String> result = new HashMap<>();
+        for (MqttProperties.MqttProperty<?> p : props.getProperties(MqttProperties.USER_PROPERTY)) {
+            if (p instanceof MqttProperties.UserProperty user) {
+                result.put(user.value().key, user.value().value);
+            } else if (p instanceof MqttProperties.UserProperties users) {
+                users.value().forEach(pair -> result.put(pair.key, pair.value));
+            }
+        }
+        return result;
+    }
+
+    /** Hands {@code publish} to {@code sink}; a sink that throws or returns null counts as {@link SinkResult#FAILED}. */
+    static CompletionStage<SinkResult> offer(PublishSink sink, InboundPublish publish) {
+        try {
+            CompletionStage<SinkResult> stage = sink.accept(publish);
+            return stage != null ? stage : CompletableFuture.completedFuture(SinkResult.FAILED);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(InboundPublish.class)
+                    .warn("PublishSink.accept threw for client {}", publish.clientId(), e);
+            return CompletableFuture.completedFuture(SinkResult.FAILED);
         }
     }
 }

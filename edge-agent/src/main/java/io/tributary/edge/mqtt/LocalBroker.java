@@ -4,6 +4,8 @@ import io.tributary.edge.mqtt.pubsub.Subscription;
 import io.tributary.edge.mqtt.pubsub.SubscriptionIndex;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The edge's local broker: who subscribed to what, the retained messages ({@link RetainedMessages}), and the
@@ -28,13 +30,13 @@ final class LocalBroker {
      * Takes an accepted publish: keeps (or clears) it as the topic's retained message when its RETAIN flag is set,
      * and delivers it to its subscribers (QoS lowered to each one's granted maximum; RETAIN kept only for Retain As
      * Published subscriptions, MQTT 5 §3.3.1.3). An empty retained payload is still delivered.
+     *
+     * @return completes when the retained change is durable (the PUBACK waits for it); completed for others
      */
-    void publish(LocalMessage message) {
-        if (message.retain()) {
-            retained.retain(message);
-        }
+    CompletionStage<Void> publish(LocalMessage message) {
+        CompletionStage<Void> durable = message.retain() ? retained.retain(message) : NOTHING_TO_STORE;
         if (index.size() == 0) {
-            return; // an ingest-only edge: no walk, no allocation per publish
+            return durable; // an ingest-only edge: no walk, no allocation per publish
         }
         Map<Session, SubscriptionIndex.Matched> targets =
                 index.match(message.topic(), message.publisher(), s -> s.outbound() != null);
@@ -50,7 +52,10 @@ final class LocalBroker {
                     matched.retainAsPublished() && message.retain(),
                     matched.subscriptionIds()));
         });
+        return durable;
     }
+
+    private static final CompletionStage<Void> NOTHING_TO_STORE = CompletableFuture.completedFuture(null);
 
     /**
      * Adds or replaces one subscription of {@code session}.

@@ -35,7 +35,28 @@ record LocalMessage(
 
     /** Takes what subscribers get from a decoded PUBLISH (Topic Alias and Subscription Identifiers are not). */
     static LocalMessage of(MqttPublishMessage msg, byte[] payload, Session publisher, long nowMillis) {
-        MqttProperties in = msg.variableHeader().properties();
+        return create(
+                msg.variableHeader().topicName(),
+                payload,
+                msg.fixedHeader().qosLevel().value(),
+                msg.fixedHeader().isRetain(),
+                publisher,
+                msg.variableHeader().properties(),
+                nowMillis);
+    }
+
+    /**
+     * A message from its parts; {@code in} are the PUBLISH (or Will) properties, of which those passed on are kept
+     * and the Message Expiry Interval is turned into {@link #expiresAtMillis} from {@code nowMillis}.
+     */
+    static LocalMessage create(
+            String topic,
+            byte[] payload,
+            int qos,
+            boolean retain,
+            Session publisher,
+            MqttProperties in,
+            long nowMillis) {
         MqttProperties out = MqttProperties.NO_PROPERTIES;
         long expiresAt = 0;
         if (!in.isEmpty()) {
@@ -54,14 +75,7 @@ record LocalMessage(
                 expiresAt = nowMillis + (((Integer) expiry.value()) & 0xFFFF_FFFFL) * 1000;
             }
         }
-        return new LocalMessage(
-                msg.variableHeader().topicName(),
-                payload,
-                msg.fixedHeader().qosLevel().value(),
-                msg.fixedHeader().isRetain(),
-                publisher,
-                out,
-                expiresAt);
+        return new LocalMessage(topic, payload, qos, retain, publisher, out, expiresAt);
     }
 
     boolean expired(long nowMillis) {

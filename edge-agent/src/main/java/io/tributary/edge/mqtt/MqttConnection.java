@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param sessionExpiry how long the session outlives the connection (already capped by configuration)
  * @param clientReceiveMaximum the client's MQTT 5 Receive Maximum (65,535 when absent, and for 3.1.1)
  * @param clientMaxPacketSize the client's MQTT 5 Maximum Packet Size, 0 when it set none
+ * @param will the Will Message of the CONNECT, null when it had none
  */
 record MqttConnection(
         MqttVersion version,
@@ -22,7 +23,8 @@ record MqttConnection(
         Session session,
         Duration sessionExpiry,
         int clientReceiveMaximum,
-        long clientMaxPacketSize) {
+        long clientMaxPacketSize,
+        Will will) {
 
     boolean isV5() {
         return version == MqttVersion.MQTT_5;

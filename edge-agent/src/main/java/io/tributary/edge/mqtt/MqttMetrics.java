@@ -28,6 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tributary_edge_mqtt_deliveries_total{qos}}: PUBLISH packets sent to local subscribers
  *   <li>{@code tributary_edge_mqtt_deliveries_dropped_total{reason}}: messages a matching subscriber did not get
  *       ({@code queue_full}, {@code offline}, {@code expired}, {@code too_large_for_client}, {@code disconnected})
+ *   <li>{@code tributary_edge_mqtt_wills_total{outcome}}: Will Messages {@code published}, {@code refused} (not
+ *       stored by the sink), {@code discarded} (DISCONNECT 0x00) or {@code cancelled} (reconnect within the will
+ *       delay); every outcome exists at 0 from the start
+ *   <li>{@code tributary_edge_mqtt_retained_journal_bytes} gauge, {@code
+ *       tributary_edge_mqtt_retained_rebuilds_total{reason}}, {@code tributary_edge_mqtt_retained_compactions_total}:
+ *       the durable retained-message store, when the server has a state directory
  *   <li>{@code tributary_edge_mqtt_log_suppressed_total{category}}: log lines about misbehaving clients left out by
  *       the rate limit ({@link ClientLog}), by category; every category exists at 0 from the start
  * </ul>
@@ -55,7 +61,13 @@ public final class MqttMetrics {
             "tributary.edge.mqtt.deliveries.dropped",
             "Messages a matching local subscriber did not get, by reason",
             "tributary.edge.mqtt.log.suppressed",
-            "Log lines about misbehaving clients left out by the rate limit, by category");
+            "Log lines about misbehaving clients left out by the rate limit, by category",
+            "tributary.edge.mqtt.wills",
+            "Will Messages by outcome (published, refused, discarded on DISCONNECT, cancelled by a reconnect)");
+
+    /** The outcomes of {@code tributary_edge_mqtt_wills_total}, each at 0 from the start. */
+    static final java.util.List<String> WILL_OUTCOMES =
+            java.util.List.of("published", "refused", "discarded", "cancelled");
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -81,6 +93,9 @@ public final class MqttMetrics {
         }
         pubacks = counter("tributary.edge.mqtt.acks", "type", "puback");
         pubrecs = counter("tributary.edge.mqtt.acks", "type", "pubrec");
+        for (String outcome : WILL_OUTCOMES) {
+            counter("tributary.edge.mqtt.wills", "outcome", outcome);
+        }
         for (String category : ClientLog.CATEGORIES) {
             counter("tributary.edge.mqtt.log.suppressed", "category", category);
         }
@@ -163,6 +178,47 @@ public final class MqttMetrics {
 
     void logSuppressed(String category) {
         counter("tributary.edge.mqtt.log.suppressed", "category", category).increment();
+    }
+
+    void will(String outcome) {
+        counter("tributary.edge.mqtt.wills", "outcome", outcome).increment();
+    }
+
+    /** The meters of a durable retained-message store ({@link DurableRetainedMessages}); rebuild reasons at 0. */
+    void retainedStore(java.util.function.LongSupplier journalBytes) {
+        Gauge.builder("tributary.edge.mqtt.retained.journal", journalBytes::getAsLong)
+                .description("Size of the retained-message journal (compacted past a threshold)")
+                .baseUnit("bytes")
+                .register(registry);
+        for (String reason : RETAINED_REBUILD_REASONS) {
+            retainedRebuild(reason);
+        }
+        retainedCompactions();
+    }
+
+    /** Reasons a retained-message view is rebuilt from its journal at start. */
+    static final java.util.List<String> RETAINED_REBUILD_REASONS =
+            java.util.List.of("not_clean_shutdown", "behind_journal", "unreadable", "missing");
+
+    void retainedRebuilt(String reason) {
+        retainedRebuild(reason).increment();
+    }
+
+    void retainedCompacted() {
+        retainedCompactions().increment();
+    }
+
+    private Counter retainedRebuild(String reason) {
+        return Counter.builder("tributary.edge.mqtt.retained.rebuilds")
+                .description("Start-ups that rebuilt the retained-message view (MapDB) from the journal, by reason")
+                .tag("reason", reason)
+                .register(registry);
+    }
+
+    private Counter retainedCompactions() {
+        return Counter.builder("tributary.edge.mqtt.retained.compactions")
+                .description("Rewrites of the retained-message journal as a snapshot of the live topics")
+                .register(registry);
     }
 
     void ackLatency(long nanos) {

@@ -45,26 +45,40 @@ public final class MqttServer implements AutoCloseable {
 
     private final MqttServerConfig config;
     private final ServerContext context;
+    private final DurableRetainedMessages durableRetained;
     private final List<Channel> listeners = new ArrayList<>();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private volatile InetSocketAddress plainAddress;
     private volatile InetSocketAddress tlsAddress;
 
-    public MqttServer(MqttServerConfig config, Authenticator authenticator, PublishSink sink, MeterRegistry registry) {
+    /**
+     * A server; with a {@link MqttServerConfig#stateDirectory()} it opens its durable state there (rebuilding what a
+     * crash left behind, see {@link DurableRetainedMessages}).
+     *
+     * @throws IOException when the state directory cannot be read or written
+     */
+    public MqttServer(MqttServerConfig config, Authenticator authenticator, PublishSink sink, MeterRegistry registry)
+            throws IOException {
         this(config, authenticator, sink, registry, Clock.systemUTC());
     }
 
     /** As above with the clock used for {@link InboundPublish#receiveTimeMs()}. */
     public MqttServer(
-            MqttServerConfig config,
-            Authenticator authenticator,
-            PublishSink sink,
-            MeterRegistry registry,
-            Clock clock) {
+            MqttServerConfig config, Authenticator authenticator, PublishSink sink, MeterRegistry registry, Clock clock)
+            throws IOException {
         this.config = config;
         MqttMetrics metrics = new MqttMetrics(registry);
-        this.context = ServerContext.create(config, authenticator, sink, metrics, clock);
+        this.durableRetained = config.stateDirectory().isPresent()
+                ? DurableRetainedMessages.open(config.stateDirectory().get(), config.retainedCompactBytes(), metrics)
+                : null;
+        this.context = ServerContext.create(
+                config,
+                authenticator,
+                sink,
+                metrics,
+                clock,
+                durableRetained != null ? durableRetained : new InMemoryRetainedMessages());
         metrics.brokerGauges(context.broker()::subscriptions, context.broker()::retainedMessages);
     }
 
@@ -156,7 +170,10 @@ public final class MqttServer implements AutoCloseable {
         return context.metrics();
     }
 
-    /** Stops accepting, closes every connection and releases the event loops; waits at most a few seconds. */
+    /**
+     * Stops accepting, closes every connection and releases the event loops (waits at most a few seconds), then
+     * closes the durable state, marking it clean.
+     */
     @Override
     public synchronized void close() {
         listeners.forEach(Channel::close);
@@ -164,6 +181,14 @@ public final class MqttServer implements AutoCloseable {
         if (workerGroup != null) {
             workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            workerGroup = null;
+        }
+        if (durableRetained != null) {
+            try {
+                durableRetained.close();
+            } catch (IOException e) {
+                log.warn("Cannot close the retained-message store cleanly (rebuilt at next start)", e);
+            }
         }
     }
 }

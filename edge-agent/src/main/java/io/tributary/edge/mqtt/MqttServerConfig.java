@@ -1,6 +1,7 @@
 package io.tributary.edge.mqtt;
 
 import io.tributary.edge.mqtt.pubsub.TopicFilters;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,10 @@ import java.util.Optional;
  * @param subscriberQueue messages waiting for one subscriber before further ones are dropped (counted)
  * @param subscriberInFlight unacknowledged QoS 1/2 messages sent to one subscriber at most (MQTT 5 clients may ask
  *     for fewer with Receive Maximum)
+ * @param stateDirectory where the local broker keeps its durable state (retained messages); empty keeps it in
+ *     memory only, lost when the server stops
+ * @param retainedCompactBytes size of the retained-message journal past which it is compacted (rewritten as one entry
+ *     per live topic), if it is also twice the last snapshot
  */
 public record MqttServerConfig(
         String host,
@@ -45,7 +50,9 @@ public record MqttServerConfig(
         int ioThreads,
         List<String> forward,
         int subscriberQueue,
-        int subscriberInFlight) {
+        int subscriberInFlight,
+        Optional<Path> stateDirectory,
+        long retainedCompactBytes) {
 
     public MqttServerConfig {
         Objects.requireNonNull(host, "host");
@@ -77,6 +84,7 @@ public record MqttServerConfig(
             }
         }
         if (subscriberQueue < 1) errors.add("subscriberQueue must be >= 1");
+        if (retainedCompactBytes < 1024) errors.add("retainedCompactBytes must be >= 1024");
         if (subscriberInFlight < 1 || subscriberInFlight > 65535) errors.add("subscriberInFlight must be 1..65535");
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid MQTT server config: " + String.join("; ", errors));
@@ -114,6 +122,8 @@ public record MqttServerConfig(
         private List<String> forward = List.of("#");
         private int subscriberQueue = 1000;
         private int subscriberInFlight = 100;
+        private Path stateDirectory;
+        private long retainedCompactBytes = 64L * 1024 * 1024;
 
         private Builder() {}
 
@@ -132,6 +142,18 @@ public record MqttServerConfig(
         /** Default 100. */
         public Builder subscriberInFlight(int subscriberInFlight) {
             this.subscriberInFlight = subscriberInFlight;
+            return this;
+        }
+
+        /** Default none: retained messages in memory only. The edge agent uses {@code <data-dir>/mqtt}. */
+        public Builder stateDirectory(Path stateDirectory) {
+            this.stateDirectory = stateDirectory;
+            return this;
+        }
+
+        /** Default 64 MiB. */
+        public Builder retainedCompactBytes(long retainedCompactBytes) {
+            this.retainedCompactBytes = retainedCompactBytes;
             return this;
         }
 
@@ -218,7 +240,9 @@ public record MqttServerConfig(
                     ioThreads,
                     forward,
                     subscriberQueue,
-                    subscriberInFlight);
+                    subscriberInFlight,
+                    Optional.ofNullable(stateDirectory),
+                    retainedCompactBytes);
         }
     }
 }

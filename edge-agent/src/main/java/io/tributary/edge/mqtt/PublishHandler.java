@@ -7,15 +7,13 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,11 +40,14 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private AckQueue acks;
     private Outbound outbound;
     private SubscribeRequests subscribeRequests;
+    /** The connection's will; null when it has none or a DISCONNECT 0x00 deleted it. */
+    private Will will;
 
     PublishHandler(ServerContext server, MqttConnection connection) {
         this.server = server;
         this.connection = connection;
         this.session = connection.session();
+        this.will = connection.will();
     }
 
     @Override
@@ -71,6 +72,9 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         server.metrics().connectionClosed();
         session.clearOutbound(outbound);
         outbound.close();
+        if (will != null) {
+            server.wills().connectionLost(ctx.channel(), connection, will, session.owner() != ctx.channel());
+        }
         server.sessions().detach(session, ctx.channel(), connection.sessionExpiry());
         ctx.fireChannelInactive();
     }
@@ -99,7 +103,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
             case PUBLISH -> onPublish(ctx, (MqttPublishMessage) msg);
             case PUBREL -> onPubRel(ctx, packetId(msg));
             case PINGREQ -> ctx.writeAndFlush(MqttMessage.PINGRESP);
-            case DISCONNECT -> ctx.close();
+            case DISCONNECT -> onDisconnect(ctx, msg);
             case SUBSCRIBE ->
                 violatedIfAny(ctx, "SUBSCRIBE", subscribeRequests.subscribe(ctx, (MqttSubscribeMessage) msg));
             case UNSUBSCRIBE ->
@@ -177,8 +181,8 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 payload,
                 PayloadFormat.detect(payload),
                 server.clock().millis(),
-                userProperties(msg));
-        CompletionStage<SinkResult> stored = offer(publish);
+                InboundPublish.userProperties(msg.variableHeader().properties()));
+        CompletionStage<SinkResult> stored = InboundPublish.offer(server.sink(), publish);
         if (qos == 0) {
             stored.whenComplete((result, error) -> {
                 if (result == SinkResult.STORED) {
@@ -206,9 +210,11 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                     }
                 }
                 if (outcome == SinkResult.STORED) {
-                    server.broker().publish(local); // local subscribers get what the hub will get, once durable
+                    // local subscribers get what the hub will get, once durable
+                    ackWhenRetained(ctx, pending, qos, packetId, server.broker().publish(local));
+                } else {
+                    pending.resolve(PublishAcks.forResult(connection.isV5(), outcome));
                 }
-                pending.resolve(PublishAcks.forResult(connection.isV5(), outcome));
             });
         });
     }
@@ -224,14 +230,41 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(msg.payload());
-        server.broker()
+        CompletionStage<Void> retained = server.broker()
                 .publish(LocalMessage.of(msg, payload, session, server.clock().millis()));
         if (qos == 2) {
             session.qos2Stored(packetId);
         }
         if (qos > 0) {
-            acks.add(packetId, qos, start).resolve(PublishAcks.STORED);
+            ackWhenRetained(ctx, acks.add(packetId, qos, start), qos, packetId, retained);
         }
+    }
+
+    /**
+     * Acknowledges once the publish's retained change is durable (at once when it has none). A change the store
+     * refused is answered like a buffer I/O error, and a QoS 2 packet id is freed so that a redelivery is stored anew.
+     */
+    private void ackWhenRetained(
+            ChannelHandlerContext ctx,
+            AckQueue.Pending pending,
+            int qos,
+            int packetId,
+            CompletionStage<Void> retained) {
+        CompletableFuture<Void> done = retained.toCompletableFuture();
+        if (done.isDone() && !done.isCompletedExceptionally()) {
+            pending.resolve(PublishAcks.STORED);
+            return;
+        }
+        retained.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
+            if (error == null) {
+                pending.resolve(PublishAcks.STORED);
+                return;
+            }
+            if (qos == 2) {
+                session.releaseQos2(packetId);
+            }
+            pending.resolve(PublishAcks.forResult(connection.isV5(), SinkResult.IO_ERROR));
+        }));
     }
 
     /**
@@ -261,18 +294,23 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
-    private CompletionStage<SinkResult> offer(InboundPublish publish) {
-        try {
-            CompletionStage<SinkResult> stage = server.sink().accept(publish);
-            return stage != null ? stage : CompletableFuture.completedFuture(SinkResult.FAILED);
-        } catch (RuntimeException e) {
-            log.warn("PublishSink.accept threw for client {}", publish.clientId(), e);
-            return CompletableFuture.completedFuture(SinkResult.FAILED);
-        }
-    }
-
     private static int packetId(MqttMessage msg) {
         return ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+    }
+
+    /**
+     * DISCONNECT: deletes the will (MQTT 3.1.1 §3.14.4, 5 §3.14.2.1), except MQTT 5 reason 0x04 "Disconnect with
+     * Will Message", which keeps it for the close.
+     */
+    private void onDisconnect(ChannelHandlerContext ctx, MqttMessage msg) {
+        boolean withWill = connection.isV5()
+                && msg.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
+                && h.reasonCode() == MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue();
+        if (will != null && !withWill) {
+            will = null;
+            server.wills().discarded(connection);
+        }
+        ctx.close();
     }
 
     private void onPubRel(ChannelHandlerContext ctx, int packetId) {
@@ -280,22 +318,6 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         byte code = known || !connection.isV5() ? 0 : MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue();
         ctx.writeAndFlush(PublishAcks.reply(MqttMessageType.PUBCOMP, packetId, code));
         server.metrics().ack("pubcomp");
-    }
-
-    private static Map<String, String> userProperties(MqttPublishMessage msg) {
-        if (msg.variableHeader().properties().isEmpty()) {
-            return Map.of(); // MQTT 3.1.1, and most MQTT 5 publishes
-        }
-        Map<String, String> result = new HashMap<>();
-        for (MqttProperties.MqttProperty<?> p :
-                msg.variableHeader().properties().getProperties(MqttProperties.USER_PROPERTY)) {
-            if (p instanceof MqttProperties.UserProperty user) {
-                result.put(user.value().key, user.value().value);
-            } else if (p instanceof MqttProperties.UserProperties users) {
-                users.value().forEach(pair -> result.put(pair.key, pair.value));
-            }
-        }
-        return result;
     }
 
     private void violatedIfAny(ChannelHandlerContext ctx, String packet, PacketRules.Violation violation) {

@@ -14,16 +14,22 @@ record ServerContext(
         OncePerKey unmappedTopicWarnings,
         LogRateLimiter clientLog,
         DeliveryDrops deliveryDrops,
-        LocalBroker broker) {
+        LocalBroker broker,
+        Wills wills) {
 
     /** Topics whose refusal is logged at WARN (once each) before further ones go to DEBUG. */
     static final int MAX_WARNED_TOPICS = 1000;
 
-    /** The context of a new server: an empty broker, no sessions. */
+    /** The context of a new server: a broker with {@code retained} and no subscriptions, no sessions. */
     static ServerContext create(
-            MqttServerConfig config, Authenticator authenticator, PublishSink sink, MqttMetrics metrics, Clock clock) {
+            MqttServerConfig config,
+            Authenticator authenticator,
+            PublishSink sink,
+            MqttMetrics metrics,
+            Clock clock,
+            RetainedMessages retained) {
         DeliveryDrops drops = new DeliveryDrops(metrics);
-        LocalBroker broker = new LocalBroker(new InMemoryRetainedMessages(), drops);
+        LocalBroker broker = new LocalBroker(retained, drops);
         return new ServerContext(
                 config,
                 authenticator,
@@ -34,6 +40,7 @@ record ServerContext(
                 new OncePerKey(MAX_WARNED_TOPICS),
                 ClientLog.limiter(metrics),
                 drops,
-                broker);
+                broker,
+                new Wills(config, sink, broker, metrics, clock));
     }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.tributary.edge.mqtt.pubsub.Subscription;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The server-side state kept per client identifier: the packet ids of inbound QoS 2 publishes between PUBLISH and
@@ -27,6 +28,9 @@ final class Session {
     private final String clientId;
     private final ConcurrentMap<Integer, Qos2State> qos2 = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** Token of the will waiting for its delay ({@link Wills}); taken once, by its task or by a reconnect. */
+    private final AtomicReference<Object> pendingWill = new AtomicReference<>();
+
     private volatile Channel owner;
     private volatile Outbound outbound;
     private volatile boolean ended;
@@ -105,5 +109,20 @@ final class Session {
 
     int inflightQos2() {
         return qos2.size();
+    }
+
+    /** Records that a will waits for its delay; {@code token} identifies it. */
+    void pendingWill(Object token) {
+        pendingWill.set(token);
+    }
+
+    /** True, exactly once, when the will {@code token} is still waiting: the caller publishes it. */
+    boolean takePendingWill(Object token) {
+        return pendingWill.compareAndSet(token, null);
+    }
+
+    /** Takes whichever will is waiting (a new connection cancels it); true when there was one. */
+    boolean takePendingWill() {
+        return pendingWill.getAndSet(null) != null;
     }
 }

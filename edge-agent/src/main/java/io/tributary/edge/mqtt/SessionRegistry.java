@@ -16,8 +16,11 @@ import java.util.function.Consumer;
  */
 final class SessionRegistry {
 
-    /** Result of {@link #attach}. {@code previousOwner} is null when no other channel held the id. */
-    record Attached(Session session, boolean sessionPresent, Channel previousOwner) {}
+    /**
+     * Result of {@link #attach}. {@code previousOwner} is null when no other channel held the id;
+     * {@code willCancelled} is true when the previous connection's will was waiting for its delay (it is dropped).
+     */
+    record Attached(Session session, boolean sessionPresent, Channel previousOwner, boolean willCancelled) {}
 
     private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final Consumer<Session> onEnd;
@@ -44,9 +47,11 @@ final class SessionRegistry {
         Channel[] previous = new Channel[1];
         boolean[] present = new boolean[1];
         Session[] ended = new Session[1];
+        boolean[] willCancelled = new boolean[1];
         Session session = sessions.compute(clientId, (id, old) -> {
             if (old != null) {
                 previous[0] = old.owner();
+                willCancelled[0] = old.takePendingWill(); // MQTT 5 §3.1.2.5: reconnected within the will delay
             }
             if (old == null || cleanStart) {
                 ended[0] = old;
@@ -59,7 +64,7 @@ final class SessionRegistry {
         if (ended[0] != null) {
             onEnd.accept(ended[0]);
         }
-        return new Attached(session, present[0], previous[0]);
+        return new Attached(session, present[0], previous[0], willCancelled[0]);
     }
 
     /**

@@ -25,7 +25,8 @@
  *   <li>Subscriptions live in the session: they outlast a disconnect for its session expiry (in memory, not an
  *       agent restart), but messages published meanwhile are dropped (counted as {@code offline}), not queued, and
  *       outgoing QoS 1/2 messages unacknowledged when the connection closed are not resent on reconnect.
- *   <li>Retained messages ({@code RetainedMessages}) are kept in memory: an agent restart loses them. One for a
+ *   <li>Retained messages ({@code RetainedMessages}) are durable with a state directory ({@code
+ *       DurableRetainedMessages}: journal + MapDB view; the PUBACK waits for the journal fsync), else in memory. One for a
  *       forwarded topic is retained only once the buffer stored it; an empty payload clears the topic and is still
  *       delivered to current subscribers. A new subscription gets them per Retain Handling (shared ones: never).
  *   <li>An empty client id gets {@code tributary-<uuid>} (3.1.1 only with CleanSession=1; MQTT 5 always, returned
@@ -37,7 +38,9 @@
  *       0x82 Protocol Error or 0x94 Topic Alias invalid (the server's Topic Alias Maximum is 0). An MQTT 3.1.1
  *       PUBLISH with an empty topic closes the connection. Each is counted in
  *       {@code tributary_edge_mqtt_malformed_packets_total{reason}}.
- *   <li>Will messages are accepted in CONNECT but never published (wills are not implemented yet).
+ *   <li>Will messages ({@code Wills}) are published when a connection ends without DISCONNECT 0x00, after the
+ *       earlier of the Will Delay Interval and the session expiry; a reconnect in between cancels them. A CONNECT
+ *       whose Will Topic is empty or holds a wildcard or NUL is refused (MQTT 5 CONNACK 0x90; 3.1.1: closed).
  * </ul>
  */
 package io.tributary.edge.mqtt;

@@ -21,6 +21,31 @@ final class RawPackets {
         return packet(0x10, body.toByteArray());
     }
 
+    /**
+     * CONNECT of protocol {@code level} (4: 3.1.1, 5) with a QoS 0 will on {@code willTopic} (any text: Netty's
+     * encoder refuses invalid ones) and a user name and password.
+     */
+    static byte[] connectWithWill(int level, String clientId, String willTopic, String user, String password) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        string(body, "MQTT");
+        body.write(level);
+        body.write(0xC0 | 0x04 | 0x02); // user name, password, will flag, clean start
+        body.write(0);
+        body.write(60);
+        if (level == 5) {
+            properties(body, new byte[0]);
+        }
+        string(body, clientId);
+        if (level == 5) {
+            properties(body, new byte[0]); // will properties
+        }
+        string(body, willTopic);
+        string(body, "gone");
+        string(body, user);
+        string(body, password);
+        return packet(0x10, body.toByteArray());
+    }
+
     /** MQTT 5 PUBLISH with the given property bytes (no length). */
     static byte[] publishV5(String topic, int qos, int packetId, byte[] properties, String payload) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();

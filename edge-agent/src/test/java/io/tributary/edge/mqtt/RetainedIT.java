@@ -18,14 +18,19 @@ import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Retained messages: replace, clear, Retain Handling, Retain As Published, {@code $} topics, forwarded topics. */
+/**
+ * Retained messages: replace, clear, Retain Handling, Retain As Published, {@code $} topics, forwarded topics, and
+ * the durable store across a restart.
+ */
 class RetainedIT {
 
     @AutoClose
@@ -50,6 +55,19 @@ class RetainedIT {
         if (qos > 0) {
             c.next();
         }
+    }
+
+    /** The first message a new HiveMQ MQTT 5 subscriber to {@code local/#} gets. */
+    private Mqtt5Publish firstOnLocalTopics() {
+        BlockingQueue<Mqtt5Publish> got = new LinkedBlockingQueue<>();
+        server.hivemq5("sub")
+                .toAsync()
+                .subscribeWith()
+                .topicFilter("local/#")
+                .callback(got::add)
+                .send()
+                .join();
+        return await().atMost(Duration.ofSeconds(5)).until(got::poll, java.util.Objects::nonNull);
     }
 
     private static MqttSubscriptionOption option(int qos, boolean retainAsPublished, RetainedHandlingPolicy handling) {
@@ -199,15 +217,7 @@ class RetainedIT {
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .payload(new byte[] {7})
                 .send();
-        BlockingQueue<Mqtt5Publish> got = new LinkedBlockingQueue<>();
-        server.hivemq5("sub")
-                .toAsync()
-                .subscribeWith()
-                .topicFilter("local/#")
-                .callback(got::add)
-                .send()
-                .join();
-        Mqtt5Publish p = await().atMost(Duration.ofSeconds(5)).until(got::poll, java.util.Objects::nonNull);
+        Mqtt5Publish p = firstOnLocalTopics();
         assertThat(p.isRetain()).isTrue();
         assertThat(p.getPayloadAsBytes()).containsExactly(7);
     }
@@ -221,5 +231,38 @@ class RetainedIT {
         assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("paho retained=true");
         paho.disconnect();
         paho.close();
+    }
+
+    private static TestServer durable(Path state) throws Exception {
+        return TestServer.start(
+                ManualSink.automatic(),
+                b -> b.forward(java.util.List.of("tributary/#")).stateDirectory(state));
+    }
+
+    @Test
+    void durable_hivemq5Retained_survivesARestart_withItsProperties(@TempDir Path state) throws Exception {
+        server.close();
+        server = durable(state);
+        Mqtt5BlockingClient pub = server.hivemq5("pub");
+        pub.publishWith()
+                .topic("local/door")
+                .retain(true)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .contentType("text/plain")
+                .payload("open".getBytes(StandardCharsets.UTF_8))
+                .send(); // returns on PUBACK: the journal holds it
+        pub.disconnect();
+        server.close();
+        server = durable(state);
+        Mqtt5Publish p = firstOnLocalTopics();
+        assertThat(p.isRetain()).isTrue();
+        assertThat(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("open");
+        assertThat(p.getContentType())
+                .hasValueSatisfying(t -> assertThat(t.toString()).isEqualTo("text/plain"));
+        assertThat(server.registry.get("tributary.edge.mqtt.retained.rebuilds").counters().stream()
+                        .mapToDouble(c -> c.count())
+                        .sum())
+                .as("a clean restart does not rebuild")
+                .isZero();
     }
 }

@@ -1,0 +1,183 @@
+package io.tributary.edge.state;
+
+import io.tributary.protocol.fs.DurableDirs;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An append-only file of CRC-checked entries, the framing of the buffer log ({@code edge/buffer/log}) without its
+ * segments and transactions. On disk, each entry is
+ *
+ * <pre>
+ * int32  body length (big-endian, 1 .. {@link #MAX_BODY})
+ * int32  CRC32C of the body
+ * body   (the caller's format)
+ * </pre>
+ *
+ * {@link #open} reads every entry and cuts the file after the last intact one: a torn or corrupt tail (a crash during
+ * a write that was never acknowledged, since {@link #sync} returned only after it) is dropped and logged.
+ * {@link #rewrite} replaces the whole file atomically (write a temporary file, fsync, rename, fsync the directory),
+ * which is how a journal is compacted.
+ *
+ * <p>Threads: not thread-safe; one writer thread owns an open journal.
+ */
+public final class Journal implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+
+    /** No legitimate entry is longer: a larger length field is a torn or corrupt frame. */
+    public static final int MAX_BODY = 16 * 1024 * 1024;
+
+    private static final int FRAME = 8;
+
+    private final Path file;
+    private FileChannel channel;
+    private long size;
+
+    private Journal(Path file, FileChannel channel, long size) {
+        this.file = file;
+        this.channel = channel;
+        this.size = size;
+    }
+
+    /** What {@link #open} found. */
+    public record Opened(Journal journal, int entries, long droppedTailBytes) {}
+
+    /**
+     * Opens (or creates) {@code file}, handing every intact entry's body to {@code entry} in file order, and
+     * truncates whatever follows the last intact entry.
+     */
+    public static Opened open(Path file, Consumer<ByteBuffer> entry) throws IOException {
+        boolean created = !Files.exists(file);
+        FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            if (created) {
+                DurableDirs.sync(file.toAbsolutePath().getParent());
+            }
+            long length = channel.size();
+            long position = 0;
+            int entries = 0;
+            ByteBuffer header = ByteBuffer.allocate(FRAME);
+            while (position + FRAME <= length) {
+                header.clear();
+                readFully(channel, header, position);
+                int bodyLength = header.getInt(0);
+                int crc = header.getInt(4);
+                if (bodyLength <= 0 || bodyLength > MAX_BODY || position + FRAME + bodyLength > length) {
+                    break;
+                }
+                ByteBuffer body = ByteBuffer.allocate(bodyLength);
+                readFully(channel, body, position + FRAME);
+                if (crc(body.array(), bodyLength) != crc) {
+                    break;
+                }
+                entry.accept(body.flip().asReadOnlyBuffer());
+                position += FRAME + bodyLength;
+                entries++;
+            }
+            if (position < length) {
+                log.warn(
+                        "Journal {}: dropped {} bytes after the last intact entry (at {}): a write torn by a crash",
+                        file,
+                        length - position,
+                        position);
+                channel.truncate(position);
+                channel.force(true);
+            }
+            channel.position(position);
+            return new Opened(new Journal(file, channel, position), entries, length - position);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Appends one entry (not yet durable: call {@link #sync}). */
+    public void append(byte[] body) throws IOException {
+        write(channel, body);
+        size += FRAME + body.length;
+    }
+
+    /**
+     * Cuts the file back to {@code size} bytes (a {@link #size()} taken earlier): after a failed append, so that
+     * the next entries do not follow a torn one (recovery stops at the first bad frame).
+     */
+    public void truncate(long size) throws IOException {
+        channel.truncate(size);
+        channel.position(size);
+        this.size = size;
+    }
+
+    /** Forces what was appended to the disk. */
+    public void sync() throws IOException {
+        channel.force(false);
+    }
+
+    /** Bytes in the file. */
+    public long size() {
+        return size;
+    }
+
+    /**
+     * Replaces the journal's content by {@code bodies}, atomically: after a crash the file holds either the old
+     * entries or the new ones.
+     */
+    public void rewrite(Iterable<byte[]> bodies) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        long written = 0;
+        try (FileChannel out = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            for (byte[] body : bodies) {
+                write(out, body);
+                written += FRAME + body.length;
+            }
+            out.force(true);
+        }
+        channel.close();
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableDirs.sync(file.toAbsolutePath().getParent());
+        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel.position(written);
+        size = written;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    private static void write(FileChannel out, byte[] body) throws IOException {
+        if (body.length == 0 || body.length > MAX_BODY) {
+            throw new IllegalArgumentException("journal entry of " + body.length + " bytes");
+        }
+        ByteBuffer frame = ByteBuffer.allocate(FRAME + body.length);
+        frame.putInt(body.length).putInt(crc(body, body.length)).put(body).flip();
+        while (frame.hasRemaining()) {
+            out.write(frame);
+        }
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            if (channel.read(into, position + into.position()) < 0) {
+                throw new IOException("unexpected end of journal");
+            }
+        }
+    }
+
+    private static int crc(byte[] bytes, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, length);
+        return (int) crc.getValue();
+    }
+}
