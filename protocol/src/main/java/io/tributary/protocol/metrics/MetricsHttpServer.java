@@ -1,6 +1,7 @@
 package io.tributary.protocol.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.tributary.protocol.console.Console;
 import java.io.IOException;
@@ -59,11 +60,12 @@ public final class MetricsHttpServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext(
-                "/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
-        server.createContext("/health", ex -> {
+                "/metrics",
+                exact("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get())));
+        server.createContext("/health", exact("/health", ex -> {
             Health h = health.get();
             respond(ex, h.healthy() ? 200 : 503, "application/json", h.json());
-        });
+        }));
         if (console.isPresent()) {
             server.createContext("/console", console.get()::handle);
             server.createContext("/api", console.get()::handle);
@@ -85,6 +87,20 @@ public final class MetricsHttpServer implements AutoCloseable {
                 server.getAddress().getPort(),
                 console.isPresent() ? ", console on /console/" : "");
         return new MetricsHttpServer(server, executor);
+    }
+
+    /**
+     * The JDK server matches contexts by prefix, so {@code /healthz} or {@code /metrics/x} would reach these handlers:
+     * a probe or scraper with a typo must get 404, not a healthy answer.
+     */
+    private static HttpHandler exact(String path, HttpHandler handler) {
+        return ex -> {
+            if (ex.getRequestURI().getRawPath().equals(path)) {
+                handler.handle(ex);
+            } else {
+                respond(ex, 404, "text/plain", "try /metrics or /health\n");
+            }
+        };
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {

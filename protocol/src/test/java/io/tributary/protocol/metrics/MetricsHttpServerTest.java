@@ -74,6 +74,14 @@ class MetricsHttpServerTest {
     }
 
     @Test
+    void pathsThatOnlyStartLikeOurs_404() throws Exception {
+        healthy.set(true);
+        for (String path : new String[] {"/healthz", "/health/", "/metricsx", "/metrics/more"}) {
+            assertThat(send("GET", path).statusCode()).as(path).isEqualTo(404);
+        }
+    }
+
+    @Test
     void address_portBound() {
         assertThat(server.port()).isPositive().isEqualTo(server.address().getPort());
     }
