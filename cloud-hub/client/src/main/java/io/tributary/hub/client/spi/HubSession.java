@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Endpoints</b> ({@link ClientOptions#endpoints()}) are tried in order of preference. A failed attempt
  *       moves to the next endpoint (wrapping around); a connection that is lost restarts at the preferred one (the
  *       first, until a redirect), so the session returns to the preferred hub. Between attempts it waits a jittered
- *       exponential {@link Backoff}, reset by a good connection.
+ *       exponential {@link Backoff}, reset by a good connection: one that delivered a frame after its Welcome (a
+ *       connection lost right after its handshake keeps the backoff growing).
  *   <li><b>Redirects</b>: the first {@code Nack NACK_REASON_NOT_HOME} of a connection (the hub is not the stream's home
  *       region) is handed to {@link HubSessionListener#nack} and then moves the session: it closes the connection and
  *       connects to the endpoint equal to the nack's {@code home_endpoint}, or to the next endpoint when that is not in
@@ -99,6 +100,12 @@ public final class HubSession implements AutoCloseable {
     private int preferredIndex;
     /** Moves since a batch was last acknowledged: the first is immediate, later ones back off. */
     private int movesInARow;
+    /**
+     * Whether the current connection proved good: a frame arrived after its Welcome. Only then does its loss start
+     * the backoff again; a link that dies right after every handshake would otherwise be retried at the initial delay
+     * forever (a reconnect storm on a flapping uplink).
+     */
+    private boolean provedGood;
     /** The stream of the last batch sent, for the redirect's log line (an owner sends one stream). */
     private String stream = "";
 
@@ -304,7 +311,7 @@ public final class HubSession implements AutoCloseable {
         }
         connection = c;
         generation++;
-        backoff.reset();
+        provedGood = false;
         listener.connected(ep, c.welcome());
     }
 
@@ -377,6 +384,10 @@ public final class HubSession implements AutoCloseable {
     private void onHubFrame(HubConnection c, Frame frame) {
         if (c != connection || stopped) {
             return;
+        }
+        if (!provedGood) {
+            provedGood = true;
+            backoff.reset();
         }
         switch (frame.getBodyCase()) {
             case BATCH_ACK -> {

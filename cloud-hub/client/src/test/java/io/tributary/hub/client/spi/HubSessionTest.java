@@ -33,6 +33,7 @@ class HubSessionTest {
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final AtomicLong held = new AtomicLong();
+    private final List<Long> retries = new CopyOnWriteArrayList<>();
     private FakeHub hub;
     private HubSession session;
 
@@ -83,6 +84,7 @@ class HubSessionTest {
             @Override
             public void lost(HubEndpoint endpoint, String reason, long retryInMillis) {
                 events.add("lost");
+                retries.add(retryInMillis);
             }
 
             @Override
@@ -143,6 +145,19 @@ class HubSessionTest {
         assertThat(hub.received(Frame.BodyCase.HELLO))
                 .extracting(a -> a.frame().getHello().getAgentEpoch())
                 .containsExactly(0L, FakeHub.GRANT);
+    }
+
+    @Test
+    void linkDyingRightAfterEachHandshake_backoffKeepsGrowing() {
+        hub.hangUpAfterWelcome(5);
+        session = builder().build(recorder());
+        session.start();
+
+        await().atMost(WAIT).until(() -> retries.size() >= 5);
+        // 20 ms doubling to 200 ms, each delay in [b/2, b]: the fifth is at least 80 ms. Reset at every handshake,
+        // every delay was at most 20 ms: a reconnect storm on a flapping uplink.
+        assertThat(retries.get(4)).as("retries %s", retries).isGreaterThanOrEqualTo(80);
+        await().atMost(WAIT).until(() -> isConnected(session));
     }
 
     private boolean isConnected(HubSession s) throws Exception {
