@@ -69,6 +69,13 @@ class ReplicationIT {
         }
     }
 
+    /** Hubs in eu (home) and us (replica) and the stream homed in eu, ack level local. */
+    private StreamDescription startRegionsWithStream() throws Exception {
+        eu = start("eu", euPort);
+        us = start("us", usPort);
+        return create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+    }
+
     private Hub start(String region, int port) throws Exception {
         HubConfig c = TestHubs.config(
                 dir.resolve(region),
@@ -132,9 +139,7 @@ class ReplicationIT {
 
     @Test
     void replica_followsFromEmptyAndAfterRestarts_byteIdenticalAtTheSameSequences() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        StreamDescription created = create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        StreamDescription created = startRegionsWithStream();
         assertThat(created.getHomeRegion()).isEqualTo("eu");
         assertThat(created.getGeneration()).isEqualTo(1);
         produce(eu, "edge-1", 0, 20);
@@ -199,9 +204,7 @@ class ReplicationIT {
 
     @Test
     void promote_oldHomeReturnsAndRefusesWrites_dropsAndCountsOnlyWhatItNeverReplicated() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 8);
         awaitSameContent();
         // The link to the replica goes down; the home keeps acknowledging (ack local) what never reaches it.
@@ -243,9 +246,7 @@ class ReplicationIT {
 
     @Test
     void splitAtHome_isReplicatedWithItsLineage() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 8);
         try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
             admin.splitShard(STREAM, "shard-000000", 0);
@@ -268,9 +269,7 @@ class ReplicationIT {
 
     @Test
     void replicaDownForAWhile_lagGrowsThenReturnsToZero_nothingLostOrDuplicated() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 8);
         awaitSameContent();
         us.close();
@@ -291,9 +290,7 @@ class ReplicationIT {
 
     @Test
     void splitBrain_promotedWhileTheOldHomeRuns_theOldHomeStepsDownAndFollows() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 8);
         awaitSameContent();
         try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(us.port()))) {
@@ -319,9 +316,7 @@ class ReplicationIT {
 
     @Test
     void gracefulPromotion_theHomeStopsTakingWrites_nothingIsCut() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 12);
         try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(us.port()))) {
             // Right after the create the replica may not have the home's connection yet: the promotion waits for it.
@@ -350,9 +345,7 @@ class ReplicationIT {
 
     @Test
     void docsAndAlertRules_nameOnlyReplicationMetricsTheHubsExport() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 4);
         awaitSameContent();
         String scraped = eu.registry().scrape() + us.registry().scrape();
@@ -410,9 +403,7 @@ class ReplicationIT {
 
     @Test
     void replicaHoldingMoreThanItsHome_isToldToCutThere() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 8);
         awaitSameContent();
         eu.close();
@@ -451,9 +442,7 @@ class ReplicationIT {
 
     @Test
     void streamDeletedAndCreatedAgainAtHome_replicaDropsItsOldCopy() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 8);
         awaitSameContent();
         try (AdminClient admin = AdminClient.connect(resources, TestHubs.client(eu.port()))) {
@@ -476,9 +465,7 @@ class ReplicationIT {
 
     @Test
     void replicaWhoseLastBatchDiffersFromItsHome_isToldToCutIt() throws Exception {
-        eu = start("eu", euPort);
-        us = start("us", usPort);
-        create(eu, AckLevel.ACK_LEVEL_LOCAL, "us", usPort);
+        startRegionsWithStream();
         produce(eu, "edge-1", 0, 8);
         awaitSameContent();
         eu.close();

@@ -64,7 +64,7 @@ final class PacketRules {
             v = zeroOrOne(props, MqttProperties.REQUEST_RESPONSE_INFORMATION, "Request Response Information");
         if (v == null) v = zeroOrOne(will, MqttProperties.PAYLOAD_FORMAT_INDICATOR, "Payload Format Indicator");
         if (v == null && props.getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
-            // enhanced authentication (AUTH exchanges) is not implemented: say so instead of ignoring the method
+            // enhanced authentication (AUTH exchanges) is unsupported: refuse with 0x8C rather than ignore the method
             v = new Violation(
                     BAD_AUTHENTICATION_METHOD,
                     "bad_authentication_method",
