@@ -15,7 +15,6 @@ import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Pong;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -78,7 +77,7 @@ public final class HubSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HubSession.class);
 
     private final String name;
-    private final List<HubEndpoint> endpoints;
+    private final EndpointRotation endpoints;
     private final ScheduledExecutorService executor;
     private final EventExecutor inline;
     private final Connector connector;
@@ -95,9 +94,6 @@ public final class HubSession implements AutoCloseable {
     private boolean pending;
     private boolean started;
     private volatile boolean stopped;
-    private int endpointIndex;
-    /** Where a lost connection restarts: the first endpoint, or the one the last redirect moved to. */
-    private int preferredIndex;
     /** Moves since a batch was last acknowledged: the first is immediate, later ones back off. */
     private int movesInARow;
     /**
@@ -114,7 +110,7 @@ public final class HubSession implements AutoCloseable {
 
     HubSession(HubSessionBuilder b, HubSessionListener listener) {
         this.name = b.peerId;
-        this.endpoints = b.client.endpoints();
+        this.endpoints = new EndpointRotation(b.client.endpoints());
         this.executor = b.executor != null ? b.executor : b.resources.group().next();
         this.inline = executor instanceof EventExecutor e ? e : null;
         this.grant = b.grant;
@@ -246,7 +242,7 @@ public final class HubSession implements AutoCloseable {
             return;
         }
         pending = true;
-        HubEndpoint ep = endpoints.get(Math.floorMod(endpointIndex, endpoints.size()));
+        HubEndpoint ep = endpoints.current();
         listener.connecting(ep);
         CompletableFuture<HubConnection> attempt;
         try {
@@ -337,7 +333,7 @@ public final class HubSession implements AutoCloseable {
     }
 
     private void attemptFailed(HubEndpoint ep, String reason) {
-        endpointIndex++;
+        endpoints.attemptFailed();
         long delay = backoff.nextDelayMillis();
         log.debug("{}: cannot use hub {}: {}; next attempt in {} ms", name, ep, reason, delay);
         listener.attemptFailed(ep, reason, delay);
@@ -361,7 +357,7 @@ public final class HubSession implements AutoCloseable {
         if (stopped) {
             return;
         }
-        endpointIndex = preferredIndex;
+        endpoints.lost();
         long delay = backoff.nextDelayMillis();
         listener.lost(c.endpoint(), reason, delay);
         reconnectIn(delay);
@@ -442,14 +438,12 @@ public final class HubSession implements AutoCloseable {
         if (stopped || c != connection) {
             return; // the owner closed the session, or the connection went, while handling the nack
         }
-        int from = Math.floorMod(endpointIndex, endpoints.size());
-        int home = indexOf(nack.getHomeEndpoint());
-        int to = home >= 0 ? home : (from + 1) % endpoints.size();
+        boolean configured = endpoints.redirect(nack.getHomeEndpoint());
         long delay = movesInARow++ == 0 ? 0 : redirectBackoff.nextDelayMillis();
-        HubEndpoint target = endpoints.get(to);
+        HubEndpoint target = endpoints.current();
         String when =
                 delay == 0 ? "" : " in " + delay + " ms (" + movesInARow + " moves without an acknowledged batch)";
-        if (home >= 0) {
+        if (configured) {
             log.info(
                     "hub {} says stream {}'s home is region {} at {}: moving{}",
                     c.endpoint(),
@@ -470,27 +464,8 @@ public final class HubSession implements AutoCloseable {
         }
         connection = null; // its close, when it comes, is not current: this move schedules the next attempt
         c.close();
-        endpointIndex = to;
-        preferredIndex = to;
         listener.redirected(c.endpoint(), target, nack.getHomeRegion(), delay);
         reconnectIn(delay);
-    }
-
-    /** The index of the endpoint {@code text} (HOST:PORT) names, or -1 when it is none of them or no address. */
-    private int indexOf(String text) {
-        HubEndpoint named;
-        try {
-            named = HubEndpoint.parse(text);
-        } catch (IllegalArgumentException e) {
-            return -1;
-        }
-        for (int i = 0; i < endpoints.size(); i++) {
-            HubEndpoint e = endpoints.get(i);
-            if (e.port() == named.port() && e.host().equalsIgnoreCase(named.host())) {
-                return i; // host names are case-insensitive
-            }
-        }
-        return -1;
     }
 
     private void fence(HubEndpoint ep, FencedException e) {
