@@ -76,6 +76,6 @@ final class LocalShard {
         if (openFailure != null || !thread.isAlive()) {
             return CompletableFuture.completedFuture(null);
         }
-        return writer.submit(new ShardWriter.Stop(new CompletableFuture<>())).future();
+        return writer.submit(new WriterCommand.Stop(new CompletableFuture<>())).future();
     }
 }

@@ -108,7 +108,7 @@ public final class LocalShardStore implements ShardStore {
         if (batch.payloadSize() > config.maxBatchBytes()) {
             return CompletableFuture.failedFuture(tooLarge(batch));
         }
-        return submit(key, f -> new ShardWriter.Append(batch, f));
+        return submit(key, f -> new WriterCommand.Append(batch, f));
     }
 
     /**
@@ -138,7 +138,7 @@ public final class LocalShardStore implements ShardStore {
         if (entry.payloadSize() > config.maxBatchBytes()) {
             return CompletableFuture.failedFuture(tooLarge(entry));
         }
-        return submit(key, f -> new ShardWriter.ReplicaAppend(batch.baseSequence(), batch.appendTimeMs(), entry, f));
+        return submit(key, f -> new WriterCommand.ReplicaAppend(batch.baseSequence(), batch.appendTimeMs(), entry, f));
     }
 
     /**
@@ -151,7 +151,7 @@ public final class LocalShardStore implements ShardStore {
      */
     @Override
     public CompletableFuture<Long> truncate(ShardKey key, long fromSequence) {
-        return submit(key, f -> new ShardWriter.Cut(false, fromSequence, f));
+        return submit(key, f -> new WriterCommand.Cut(false, fromSequence, f));
     }
 
     /**
@@ -163,7 +163,7 @@ public final class LocalShardStore implements ShardStore {
      */
     @Override
     public CompletableFuture<Long> resetTo(ShardKey key, long nextSequence) {
-        return submit(key, f -> new ShardWriter.Cut(true, nextSequence, f));
+        return submit(key, f -> new WriterCommand.Cut(true, nextSequence, f));
     }
 
     @Override
@@ -184,12 +184,12 @@ public final class LocalShardStore implements ShardStore {
     @Override
     public CompletableFuture<ProducerLookup> lookupProducer(
             ShardKey key, ProducerKey producer, long firstSeq, long lastSeq) {
-        return submit(key, f -> new ShardWriter.Lookup(producer, firstSeq, lastSeq, f));
+        return submit(key, f -> new WriterCommand.Lookup(producer, firstSeq, lastSeq, f));
     }
 
     @Override
     public CompletableFuture<RetentionResult> enforceRetention(ShardKey key, RetentionPolicy policy) {
-        return submit(key, f -> new ShardWriter.Retention(policy, f));
+        return submit(key, f -> new WriterCommand.Retention(policy, f));
     }
 
     @Override
@@ -212,7 +212,7 @@ public final class LocalShardStore implements ShardStore {
     }
 
     /** Queues the command made around a new future on the shard's writer; the future fails if the shard is not open. */
-    private <T> CompletableFuture<T> submit(ShardKey key, Function<CompletableFuture<T>, ShardWriter.Command> command) {
+    private <T> CompletableFuture<T> submit(ShardKey key, Function<CompletableFuture<T>, WriterCommand> command) {
         CompletableFuture<T> future = new CompletableFuture<>();
         try {
             shard(key).writer().submit(command.apply(future));

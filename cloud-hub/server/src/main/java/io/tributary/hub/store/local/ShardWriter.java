@@ -3,15 +3,19 @@ package io.tributary.hub.store.local;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.BatchToAppend;
 import io.tributary.hub.store.ProducerGapException;
-import io.tributary.hub.store.ProducerKey;
 import io.tributary.hub.store.ProducerLookup;
 import io.tributary.hub.store.ProducerSequenceException;
 import io.tributary.hub.store.ReplicaSequenceException;
-import io.tributary.hub.store.RetentionPolicy;
 import io.tributary.hub.store.RetentionResult;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.StoreBusyException;
-import io.tributary.hub.store.TrimmedException;
+import io.tributary.hub.store.local.WriterCommand.Append;
+import io.tributary.hub.store.local.WriterCommand.Cut;
+import io.tributary.hub.store.local.WriterCommand.Lookup;
+import io.tributary.hub.store.local.WriterCommand.ReplicaAppend;
+import io.tributary.hub.store.local.WriterCommand.Retention;
+import io.tributary.hub.store.local.WriterCommand.Stop;
+import io.tributary.hub.store.local.WriterCommand.Write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -21,7 +25,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,39 +49,6 @@ final class ShardWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardWriter.class);
     private static final int HEADER_BUFFER_BYTES = 256 * 1024;
 
-    sealed interface Command permits Write, Lookup, Retention, Cut, Stop {
-        CompletableFuture<?> future();
-    }
-
-    /** A command that writes a batch; it takes part in the group commit. */
-    sealed interface Write extends Command permits Append, ReplicaAppend {
-        @Override
-        CompletableFuture<AppendResult> future();
-    }
-
-    record Append(BatchToAppend batch, CompletableFuture<AppendResult> future) implements Write {}
-
-    /**
-     * A batch replicated from the home region, to store at exactly {@code baseSequence} with the home's append time
-     * ({@code batch.allowGap()} is ignored: the producer run is recorded, not checked).
-     */
-    record ReplicaAppend(
-            long baseSequence, long appendTimeMs, BatchToAppend batch, CompletableFuture<AppendResult> future)
-            implements Write {}
-
-    /**
-     * Removes records: {@code truncate} (keep those below {@code sequence}) or {@code resetTo} (keep none, continue at
-     * {@code sequence}). A barrier: the writes queued before it are committed and completed first.
-     */
-    record Cut(boolean reset, long sequence, CompletableFuture<Long> future) implements Command {}
-
-    record Lookup(ProducerKey producer, long first, long last, CompletableFuture<ProducerLookup> future)
-            implements Command {}
-
-    record Retention(RetentionPolicy policy, CompletableFuture<RetentionResult> future) implements Command {}
-
-    record Stop(CompletableFuture<Void> future) implements Command {}
-
     private final ShardLog log;
     private final Path dir;
     private final LocalStoreConfig config;
@@ -87,7 +57,7 @@ final class ShardWriter implements Runnable {
     private final ShardMetrics metrics;
     private ProducerStateTable producers;
     private final SegmentRetention retention;
-    private final BlockingQueue<Command> queue;
+    private final BlockingQueue<WriterCommand> queue;
     private final ByteBuffer headers = ByteBuffer.allocateDirect(HEADER_BUFFER_BYTES);
     private final ByteBuffer[] gather;
     private final AppendResult[] results;
@@ -124,7 +94,7 @@ final class ShardWriter implements Runnable {
     }
 
     /** Queues a command; a full queue fails it with {@link StoreBusyException}, a stopped writer as unavailable. */
-    <T extends Command> T submit(T command) {
+    <T extends WriterCommand> T submit(T command) {
         if (command instanceof Stop) {
             // Even an OFFLINE shard's writer must be stopped, so its channels close and it can be reopened.
             try {
@@ -147,7 +117,7 @@ final class ShardWriter implements Runnable {
 
     @Override
     public void run() {
-        List<Command> group = new ArrayList<>(config.maxGroupBatches());
+        List<WriterCommand> group = new ArrayList<>(config.maxGroupBatches());
         Stop stop = null;
         while (stop == null) {
             try {
@@ -157,7 +127,7 @@ final class ShardWriter implements Runnable {
             }
             queue.drainTo(group, config.maxGroupBatches() - 1);
             processGroup(group);
-            for (Command c : group) {
+            for (WriterCommand c : group) {
                 stop = c instanceof Stop s ? s : stop;
             }
             group.clear();
@@ -173,7 +143,7 @@ final class ShardWriter implements Runnable {
     }
 
     /** Processes a drained group in order, committing the writes before each cut and the rest at the end. */
-    private void processGroup(List<Command> group) {
+    private void processGroup(List<WriterCommand> group) {
         int start = 0;
         for (int i = 0; i < group.size(); i++) {
             if (group.get(i) instanceof Cut cut) {
@@ -185,12 +155,12 @@ final class ShardWriter implements Runnable {
         processWrites(group.subList(start, group.size()));
     }
 
-    private void processWrites(List<Command> group) {
+    private void processWrites(List<WriterCommand> group) {
         try {
             log.checkOnline();
             boolean wrote = false;
             for (int i = 0; i < group.size(); i++) {
-                Command c = group.get(i);
+                WriterCommand c = group.get(i);
                 if (c instanceof Append a) {
                     results[i] = append(a);
                 } else if (c instanceof ReplicaAppend r) {
@@ -203,7 +173,7 @@ final class ShardWriter implements Runnable {
                 commit();
             }
             for (int i = 0; i < group.size(); i++) {
-                Command c = group.get(i);
+                WriterCommand c = group.get(i);
                 if (c instanceof Write w && results[i] != null) {
                     w.future().complete(results[i]);
                 } else if (c instanceof Lookup l) {
@@ -327,14 +297,13 @@ final class ShardWriter implements Runnable {
         return new AppendResult(base, b.recordCount(), AppendResult.Status.APPENDED);
     }
 
-    /** What a cut will do, decided (and refused) before anything changes. */
-    private record CutPlan(ShardCut cut, int keptSegments, long cutPosition, long removed) {}
-
     private void processCut(Cut c) {
         CutPlan plan;
         try {
             log.checkOnline();
-            plan = c.reset() ? planReset(c.sequence()) : planTruncate(c.sequence());
+            plan = c.reset()
+                    ? CutPlan.reset(log, nextSequence, c.sequence())
+                    : CutPlan.truncate(log, nextSequence, c.sequence());
         } catch (IOException e) {
             log.goOffline("reading for a cut failed: " + e, e);
             c.future().completeExceptionally(log.unavailable());
@@ -349,7 +318,11 @@ final class ShardWriter implements Runnable {
         }
         long highWaterMark = nextSequence;
         try {
-            cut(plan);
+            CutPlan.Done done = plan.perform(log, dir, config, files);
+            producers = done.producers();
+            nextSequence = done.nextSequence();
+            lastAppendTimeMs = done.lastAppendTimeMs();
+            synced = true; // the cut forced what it kept
         } catch (IOException | RuntimeException e) {
             // Past ShardCut.begin, reopening the shard completes the cut; before it, nothing changed.
             log.goOffline("cut failed: " + e, e);
@@ -364,87 +337,6 @@ final class ShardWriter implements Runnable {
                 plan.removed(),
                 highWaterMark);
         c.future().complete(plan.removed());
-    }
-
-    /** Truncate from {@code from}: null when it removes nothing; throws when refused. */
-    private CutPlan planTruncate(long from) throws IOException {
-        Segment[] segments = log.segments();
-        long oldest = segments[0].baseSequence();
-        if (from > nextSequence) {
-            throw new ReplicaSequenceException(
-                    log.key(),
-                    "cannot truncate from " + from + ": above the high-water mark " + nextSequence,
-                    nextSequence);
-        }
-        if (from < oldest) {
-            throw new TrimmedException(log.key(), from, oldest);
-        }
-        if (from == nextSequence) {
-            return null;
-        }
-        int i = ShardLog.floorIndex(segments, from);
-        Segment.Located at = segments[i].locate(from, segments[i].size());
-        if (at == null) {
-            throw new ReplicaSequenceException(
-                    log.key(), "cannot truncate from " + from + ": not the start of a stored batch", nextSequence);
-        }
-        return new CutPlan(new ShardCut(from, from), i, at.position(), nextSequence - from);
-    }
-
-    /** Reset to {@code next}: null when the shard is already empty there; throws when refused. */
-    private CutPlan planReset(long next) {
-        long oldest = log.segments()[0].baseSequence();
-        if (next < nextSequence) {
-            throw new IllegalArgumentException(log.key() + ": cannot reset to " + next + ": below the high-water mark "
-                    + nextSequence + " (sequences are never reused)");
-        }
-        if (oldest == nextSequence && next == nextSequence) {
-            return null;
-        }
-        return new CutPlan(new ShardCut(0, next), 0, -1, nextSequence - oldest);
-    }
-
-    /**
-     * Performs a planned cut. Order: the marker (from then on recovery finishes the cut); the new active segment,
-     * opened afresh and replayed up to the cut; readers switched to the new segments; the replaced segments closed
-     * (a reader still on them retries); only then the files changed; the marker removed; the producer state rebuilt
-     * from the headers that remain.
-     */
-    private void cut(CutPlan plan) throws IOException {
-        Segment[] old = log.segments();
-        long next = plan.cut().next();
-        plan.cut().begin(dir, files);
-        ProducerStateTable rebuilt = new ProducerStateTable(config.producerWindow());
-        List<Segment> kept = new ArrayList<>();
-        long lastTime = -1;
-        for (int i = 0; i < plan.keptSegments(); i++) {
-            ShardRecovery.replay(old[i], old[i].size(), false, false, rebuilt, config.maxBatchBytes());
-            kept.add(old[i]);
-            lastTime = Math.max(lastTime, old[i].lastAppendTimeMs());
-        }
-        long activeBase = plan.cutPosition() > 0 ? old[plan.keptSegments()].baseSequence() : next;
-        Segment active = Segment.open(dir, activeBase, config, files);
-        try {
-            ShardRecovery.replay(active, Math.max(0, plan.cutPosition()), false, true, rebuilt, config.maxBatchBytes());
-            if (active.nextSequence() != next) {
-                throw new IOException(active + " ends at " + active.nextSequence() + " after replay, not at " + next);
-            }
-            active.positionAtEnd();
-        } catch (IOException | RuntimeException e) {
-            active.close();
-            throw e;
-        }
-        kept.add(active);
-        log.replace(kept, next);
-        for (int i = plan.keptSegments(); i < old.length; i++) {
-            old[i].close();
-        }
-        plan.cut().apply(dir, plan.cutPosition(), config, files);
-        ShardCut.finish(dir, files);
-        producers = rebuilt;
-        nextSequence = next;
-        lastAppendTimeMs = Math.max(lastTime, active.lastAppendTimeMs());
-        synced = true; // the cut forced what it kept
     }
 
     private void rollIfNeeded(int entryLength, long now) throws IOException {
@@ -502,7 +394,7 @@ final class ShardWriter implements Runnable {
     }
 
     private void failQueued() {
-        for (Command c = queue.poll(); c != null; c = queue.poll()) {
+        for (WriterCommand c = queue.poll(); c != null; c = queue.poll()) {
             if (c instanceof Stop s) {
                 s.future().complete(null);
             } else {
@@ -511,8 +403,8 @@ final class ShardWriter implements Runnable {
         }
     }
 
-    private void failAll(List<Command> group, ShardUnavailableException e) {
-        for (Command c : group) {
+    private void failAll(List<WriterCommand> group, ShardUnavailableException e) {
+        for (WriterCommand c : group) {
             if (!(c instanceof Stop)) {
                 c.future().completeExceptionally(e);
             }
