@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class ChildJvm implements AutoCloseable {
     private static final Pattern PORT = Pattern.compile("\"port\":(\\d+)");
+    private static final Pattern METRICS_PORT = Pattern.compile("\"metrics_port\":(\\d+)");
 
     private final Process process;
     private final String readyLine;
@@ -158,6 +159,12 @@ public final class ChildJvm implements AutoCloseable {
             throw new IllegalStateException("no port in " + readyLine);
         }
         return Integer.parseInt(m.group(1));
+    }
+
+    /** The {@code metrics_port} field of the ready line: the port of /metrics and /health; -1 when it has none. */
+    public int metricsPort() {
+        Matcher m = METRICS_PORT.matcher(readyLine);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     public long pid() {

@@ -12,8 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A hub and an edge agent on loopback, each a child JVM with its data and log under one directory, so that the demo,
@@ -26,7 +29,7 @@ import java.util.Objects;
  * knows both hubs (the home first; the replica redirects it home).
  *
  * <p>Layout: {@code dir/hub} (shards of the first hub), {@code dir/hub-<replica region>} (the replica's),
- * {@code dir/edge} (buffer), {@code dir/edge.yaml}, {@code dir/logs/hub.log}, {@code dir/logs/hub-<replica
+ * {@code dir/edge} (buffer), {@code dir/edge.yaml}, {@code dir/hub.yaml} (every hub's config file, when there are keys), {@code dir/logs/hub.log}, {@code dir/logs/hub-<replica
  * region>.log}, {@code dir/logs/edge.log} (child stderr, appended across restarts).
  *
  * <p>Threads: not thread-safe, except {@link #close}, which may race with the owner's thread (a shutdown hook) and is
@@ -38,6 +41,10 @@ public final class LocalPipeline implements AutoCloseable {
      * How the processes are run. Immutable.
      *
      * @param regions empty: one hub, no region; else the home region then the replica region, one hub each
+     * @param retention the stream's maximum record age; zero keeps records forever
+     * @param hubConfig hub configuration keys (docs/configuration.md), written to {@code dir/hub.yaml}; empty: none
+     * @param metrics whether the hub and the edge serve /metrics on a free loopback port ({@link
+     *     ChildJvm#metricsPort})
      */
     public record Settings(
             String stream,
@@ -45,11 +52,18 @@ public final class LocalPipeline implements AutoCloseable {
             String agentId,
             List<String> jvmOptions,
             Duration readyTimeout,
-            List<String> regions) {
+            List<String> regions,
+            Duration retention,
+            Map<String, String> hubConfig,
+            boolean metrics) {
         public Settings {
             Objects.requireNonNull(stream, "stream");
             jvmOptions = List.copyOf(jvmOptions);
             regions = List.copyOf(regions);
+            hubConfig = Map.copyOf(hubConfig);
+            if (retention.isNegative()) {
+                throw new IllegalArgumentException("retention must not be negative, was " + retention);
+            }
             if (!regions.isEmpty() && (regions.size() != 2 || regions.get(0).equals(regions.get(1)))) {
                 throw new IllegalArgumentException("regions: none, or a home and a replica region, was " + regions);
             }
@@ -63,20 +77,47 @@ public final class LocalPipeline implements AutoCloseable {
                     "edge-1",
                     List.of("-Xmx384m", "-XX:+UseSerialGC"),
                     Duration.ofSeconds(60),
-                    List.of());
+                    List.of(),
+                    Duration.ZERO,
+                    Map.of(),
+                    false);
         }
 
         public Settings withJvmOptions(List<String> options) {
-            return new Settings(stream, shards, agentId, options, readyTimeout, regions);
+            return new Settings(stream, shards, agentId, options, readyTimeout, regions, retention, hubConfig, metrics);
         }
 
         public Settings withShards(int n) {
-            return new Settings(stream, n, agentId, jvmOptions, readyTimeout, regions);
+            return new Settings(stream, n, agentId, jvmOptions, readyTimeout, regions, retention, hubConfig, metrics);
         }
 
         /** Two hubs: the stream's home in region {@code home}, its replica in region {@code replica}. */
         public Settings withRegions(String home, String replica) {
-            return new Settings(stream, shards, agentId, jvmOptions, readyTimeout, List.of(home, replica));
+            return new Settings(
+                    stream,
+                    shards,
+                    agentId,
+                    jvmOptions,
+                    readyTimeout,
+                    List.of(home, replica),
+                    retention,
+                    hubConfig,
+                    metrics);
+        }
+
+        /** The stream drops records older than {@code age} (whole segments, at the hub's retention passes). */
+        public Settings withRetention(Duration age) {
+            return new Settings(stream, shards, agentId, jvmOptions, readyTimeout, regions, age, hubConfig, metrics);
+        }
+
+        /** Hub configuration keys, such as {@code segment-max-bytes}, for every hub of the pipeline. */
+        public Settings withHubConfig(Map<String, String> config) {
+            return new Settings(stream, shards, agentId, jvmOptions, readyTimeout, regions, retention, config, metrics);
+        }
+
+        /** The hub and the edge serve /metrics and /health on free loopback ports. */
+        public Settings withMetrics() {
+            return new Settings(stream, shards, agentId, jvmOptions, readyTimeout, regions, retention, hubConfig, true);
         }
 
         public boolean replicated() {
@@ -108,11 +149,15 @@ public final class LocalPipeline implements AutoCloseable {
         Files.createDirectories(p.dir.resolve("logs"));
         Files.writeString(
                 p.dir.resolve("edge.yaml"),
-                "# Written by the local pipeline: loopback only, no metrics port, quick reconnects.\n"
+                "# Written by the local pipeline: loopback only, quick reconnects.\n"
                         + "mqtt.host: 127.0.0.1\n"
                         + "metrics.host: 127.0.0.1\n"
                         + "backoff.initial: 50ms\n"
                         + "backoff.max: 1s\n");
+        StringBuilder hubYaml = new StringBuilder("# Written by the local pipeline (Settings.hubConfig).\n");
+        new TreeMap<>(settings.hubConfig())
+                .forEach((k, v) -> hubYaml.append(k).append(": ").append(v).append('\n'));
+        Files.writeString(p.dir.resolve("hub.yaml"), hubYaml);
         try {
             if (settings.replicated()) {
                 p.startReplicaHub();
@@ -121,6 +166,7 @@ public final class LocalPipeline implements AutoCloseable {
             CreateStream.Builder create = CreateStream.newBuilder()
                     .setStream(settings.stream())
                     .setShardCount(settings.shards())
+                    .setRetentionMs(settings.retention().toMillis())
                     .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP);
             if (settings.replicated()) {
                 create.addReplicas(RegionEndpoint.newBuilder()
@@ -162,11 +208,16 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private ChildJvm startHubJvm(Path data, int port, String region, Path log) throws IOException {
-        String[] extra =
-                region == null ? new String[0] : new String[] {"--region", region, "--hub-id", "hub-" + region};
+        List<String> extra = new ArrayList<>();
+        if (!settings.hubConfig().isEmpty()) {
+            extra.addAll(List.of("--config", dir.resolve("hub.yaml").toString()));
+        }
+        if (region != null) {
+            extra.addAll(List.of("--region", region, "--hub-id", "hub-" + region));
+        }
         return ChildJvm.start(
                 ChildJvm.HUB_MAIN,
-                ChildJvm.hubArgs(data, port, extra),
+                metricsPort(ChildJvm.hubArgs(data, port, extra.toArray(String[]::new))),
                 settings.jvmOptions(),
                 log,
                 settings.readyTimeout());
@@ -182,9 +233,20 @@ public final class LocalPipeline implements AutoCloseable {
                 settings.replicated() ? List.of(hubPort, replicaPort) : List.of(hubPort),
                 settings.stream(),
                 settings.agentId());
-        edge = ChildJvm.start(ChildJvm.EDGE_MAIN, args, settings.jvmOptions(), edgeLog(), settings.readyTimeout());
+        edge = ChildJvm.start(
+                ChildJvm.EDGE_MAIN, metricsPort(args), settings.jvmOptions(), edgeLog(), settings.readyTimeout());
         mqttPort = edge.port();
         closeIfClosedMeanwhile(edge);
+    }
+
+    /** With {@link Settings#metrics}, {@code --metrics-port 0} (a free port) instead of the argument lists' -1. */
+    private List<String> metricsPort(List<String> args) {
+        List<String> out = new ArrayList<>(args);
+        int at = out.indexOf("--metrics-port");
+        if (settings.metrics() && at >= 0) {
+            out.set(at + 1, "0");
+        }
+        return out;
     }
 
     /** A process that became ready after a concurrent {@link #close} (Ctrl-C during a start) is stopped too. */

@@ -31,6 +31,11 @@ public final class ProcStats {
         return statusKb(pid, "RssAnon:") * 1024;
     }
 
+    /** Threads of the process ({@code Threads} of {@code /proc/<pid>/status}). */
+    public static long threads(long pid) {
+        return statusKb(pid, "Threads:");
+    }
+
     private static long statusKb(long pid, String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
