@@ -15,7 +15,10 @@ import io.tributary.edge.forward.ForwarderStatus;
 import io.tributary.edge.ingest.BufferPublishSink;
 import io.tributary.edge.mqtt.Authenticator;
 import io.tributary.edge.mqtt.MqttServer;
+import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.StaticAuthenticator;
+import io.tributary.edge.registry.DeviceRegistry;
+import io.tributary.edge.registry.RecordingSink;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.protocol.console.Console;
 import io.tributary.protocol.console.ConsoleMetrics;
@@ -52,6 +55,7 @@ public final class EdgeAgent implements AutoCloseable {
     private MqttServer mqtt;
     private BrokerBridge bridge;
     private MetricsHttpServer http;
+    private DeviceRegistry devices;
 
     public EdgeAgent(EdgeConfig config, Clock clock) {
         this.config = config;
@@ -82,12 +86,15 @@ public final class EdgeAgent implements AutoCloseable {
             Authenticator auth = config.credentialsFile().isPresent()
                     ? StaticAuthenticator.load(config.credentialsFile().get())
                     : (user, password) -> false;
-            BufferPublishSink sink = new BufferPublishSink(
-                    buffer,
-                    config.ttl(),
-                    forwarder::wakeUp,
-                    config.forwarder().partitionByDevice(),
-                    config.aggregation());
+            devices = DeviceRegistry.open(config.dataDir().resolve("registry"), registry);
+            PublishSink sink = new RecordingSink(
+                    devices,
+                    new BufferPublishSink(
+                            buffer,
+                            config.ttl(),
+                            forwarder::wakeUp,
+                            config.forwarder().partitionByDevice(),
+                            config.aggregation()));
             mqtt = new MqttServer(config.mqtt(), auth, sink, registry, clock);
             mqtt.start();
             if (config.bridge().isPresent()) {
@@ -97,7 +104,14 @@ public final class EdgeAgent implements AutoCloseable {
             }
             if (config.metricsPort() >= 0) {
                 EdgeConsoleApi api = new EdgeConsoleApi(
-                        config.agentId(), config.forwarder().stream(), buffer, forwarder, mqtt, registry, clock);
+                        config.agentId(),
+                        config.forwarder().stream(),
+                        buffer,
+                        forwarder,
+                        mqtt,
+                        devices,
+                        registry,
+                        clock);
                 http = MetricsHttpServer.start(
                         config.metricsHost(),
                         config.metricsPort(),
@@ -238,6 +252,16 @@ public final class EdgeAgent implements AutoCloseable {
         if (http != null) {
             http.close();
             http = null;
+        }
+        if (devices != null) {
+            try {
+                devices.close();
+            } catch (IOException e) {
+                log.warn(
+                        "Device registry: last flush failed at close ({}); it has the state of the flush before",
+                        e.toString());
+            }
+            devices = null;
         }
         if (buffer != null) {
             buffer.close();

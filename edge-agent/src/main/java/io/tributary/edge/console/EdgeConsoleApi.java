@@ -9,6 +9,7 @@ import io.tributary.edge.forward.Forwarder;
 import io.tributary.edge.forward.ForwarderStatus;
 import io.tributary.edge.mqtt.MqttClientInfo;
 import io.tributary.edge.mqtt.MqttServer;
+import io.tributary.edge.registry.DeviceRegistry;
 import io.tributary.protocol.console.ApiError;
 import io.tributary.protocol.console.ApiRequest;
 import io.tributary.protocol.console.ConsoleApi;
@@ -36,6 +37,8 @@ import java.util.Set;
  *       "bytes", "oldest_age_ms", "refused" (its last batch was refused by the hub)}}
  *   <li>{@code GET /api/mqtt}: a page of the MQTT clients connected now, by client id: {@code {"client_id",
  *       "remote"}}
+ *   <li>{@code /api/devices}, {@code /api/devices/<id>}, {@code /api/retained}, {@code /api/ledger}: see {@link
+ *       EdgeStateApi}
  * </ul>
  *
  * <p>Thread rules: thread-safe; reads snapshots of the buffer, forwarder and MQTT endpoint.
@@ -50,6 +53,7 @@ public final class EdgeConsoleApi implements ConsoleApi {
     private final MqttServer mqtt;
     private final MeterRegistry registry;
     private final Clock clock;
+    private final EdgeStateApi state;
 
     public EdgeConsoleApi(
             String agentId,
@@ -57,6 +61,7 @@ public final class EdgeConsoleApi implements ConsoleApi {
             DurableBuffer buffer,
             Forwarder forwarder,
             MqttServer mqtt,
+            DeviceRegistry devices,
             MeterRegistry registry,
             Clock clock) {
         this.agentId = agentId;
@@ -66,20 +71,26 @@ public final class EdgeConsoleApi implements ConsoleApi {
         this.mqtt = mqtt;
         this.registry = registry;
         this.clock = clock;
+        this.state = new EdgeStateApi(buffer, mqtt, devices, registry, clock);
     }
 
     @Override
     public String answer(ApiRequest request) {
         List<String> path = request.segments();
         String head = path.isEmpty() ? "overview" : path.get(0);
-        if (path.size() > 1) {
+        if (path.size() > 1 && !head.equals("devices")) {
             throw ApiError.notFound("no such resource");
         }
         return switch (head) {
+            case "devices" -> state.devices(request, DEFAULT_PAGE);
+            case "retained" -> state.retained(request, DEFAULT_PAGE);
+            case "ledger" -> state.ledger();
             case "overview" -> overview();
             case "lanes" -> lanes(request.page(DEFAULT_PAGE));
             case "mqtt" -> mqtt(request.page(DEFAULT_PAGE));
-            default -> throw ApiError.notFound("no such resource; try /api/overview, /api/lanes, /api/mqtt");
+            default ->
+                throw ApiError.notFound("no such resource; try /api/overview, /api/lanes, /api/mqtt, /api/devices,"
+                        + " /api/retained, /api/ledger");
         };
     }
 

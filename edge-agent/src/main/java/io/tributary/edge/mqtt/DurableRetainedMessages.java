@@ -2,6 +2,7 @@ package io.tributary.edge.mqtt;
 
 import io.tributary.edge.mqtt.pubsub.TopicFilters;
 import io.tributary.edge.state.Journal;
+import io.tributary.edge.state.MapDbView;
 import io.tributary.protocol.fs.DurableDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +17,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mapdb.Atomic;
 import org.mapdb.DB;
-import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
 import org.slf4j.Logger;
@@ -102,12 +102,12 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
         String rebuild = null;
         boolean existed = Files.exists(dbFile);
         try {
-            db = openDb(dbFile);
+            db = MapDbView.open(dbFile);
             if (!existed) {
                 // a first start has nothing to rebuild; a deleted view with a journal does
                 rebuild = last[0] > 0 ? "missing" : null;
             } else {
-                rebuild = checkView(db, dbFile, last[0]);
+                rebuild = MapDbView.staleReason(db, dbFile, last[0]);
             }
         } catch (RuntimeException | Error e) { // MapDB reports a damaged file with assorted exceptions and errors
             rebuild = "unreadable";
@@ -138,27 +138,6 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
         return store;
     }
 
-    /** Null when the view is provably current: closed cleanly at the journal's last change; else the reason. */
-    private static String checkView(DB db, Path dbFile, long journalSeq) {
-        if (!db.atomicBoolean("clean").createOrOpen().get()) {
-            return "not_clean_shutdown";
-        }
-        long at = db.atomicLong("position").createOrOpen().get();
-        if (at != journalSeq) {
-            log.warn("Retained-message view {} is at change {}, the journal at {}", dbFile, at, journalSeq);
-            return "behind_journal";
-        }
-        return null;
-    }
-
-    private static DB openDb(Path file) {
-        return DBMaker.fileDB(file.toFile())
-                .fileMmapEnableIfSupported()
-                .fileMmapPreclearDisable()
-                .cleanerHackEnable()
-                .make();
-    }
-
     @SuppressWarnings("unchecked")
     private static HTreeMap<String, byte[]> map(DB db) {
         return (HTreeMap<String, byte[]>)
@@ -168,7 +147,7 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
     private static DB rebuild(Path dbFile, Path journalFile, String reason, MqttMetrics metrics, long started)
             throws IOException {
         Files.deleteIfExists(dbFile);
-        DB db = openDb(dbFile);
+        DB db = MapDbView.open(dbFile);
         HTreeMap<String, byte[]> map = map(db);
         int[] entries = new int[1];
         Journal.open(journalFile, body -> {

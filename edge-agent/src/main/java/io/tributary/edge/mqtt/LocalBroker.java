@@ -108,6 +108,11 @@ final class LocalBroker {
         }
     }
 
+    /** The live retained messages whose topics match {@code filter} (a valid, non-shared filter). */
+    List<LocalMessage> retained(String filter, long nowMillis) {
+        return retained.matching(filter, nowMillis);
+    }
+
     /** Topics with a retained message. */
     int retainedMessages() {
         return retained.size();

@@ -165,6 +165,16 @@ public final class MqttServer implements AutoCloseable {
         return context.sessions().connected();
     }
 
+    /**
+     * The live retained messages whose topics match {@code filter} ({@code #} for all but {@code $} topics), in no
+     * order; a snapshot read from the store (any thread, not an event loop: a durable store reads its file).
+     */
+    public List<RetainedInfo> retained(String filter) {
+        return context.broker().retained(filter, context.clock().millis()).stream()
+                .map(m -> new RetainedInfo(m.topic(), m.qos(), m.payload(), m.expiresAtMillis()))
+                .toList();
+    }
+
     /** The endpoint's meters, e.g. for health output. */
     public MqttMetrics metrics() {
         return context.metrics();
