@@ -27,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,7 +49,7 @@ class EdgeKillsCLoadIT {
     private static final int RATE = 5_000;
     private static final Pattern ACKED = Pattern.compile("^ACKED c=(\\d+) n=(\\d+)$");
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the pipeline's data and logs
     Path dir;
 
     @Test

@@ -101,6 +101,17 @@ class ChaosIT {
                 report = live.finish(Duration.ofSeconds(60), Clock.systemUTC());
             }
 
+            System.out.printf(
+                    "ChaosIT: %d edge kills, %d hub kills, %d publishes acknowledged, %d records observed, %d lost,"
+                            + " %d duplicated, %d unexpected, %d out of order%n",
+                    edgeKills,
+                    hubKills,
+                    result.acked(),
+                    report.observedTotal(),
+                    report.lost(),
+                    report.duplicated(),
+                    report.unexpected(),
+                    report.outOfOrder());
             assertThat(edgeKills + hubKills).isEqualTo(CYCLES);
             assertThat(result.acked()).isGreaterThan(200L * CYCLES);
             assertThat(result.unexpectedDisconnects())
