@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * start-up failure) and holds at least every publish count a completed flush made durable.
  */
 class DeviceRegistryCrashIT {
-    private static final int KILLS = 10;
+    private static final int KILLS = Integer.getInteger("tributary.registry.kills", 10);
 
     @TempDir
     Path dir;
