@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -74,7 +75,8 @@ public final class E2eBench implements Callable<Integer> {
                 dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("tributary-bench-e2e");
         LocalPipeline.Settings settings = LocalPipeline.Settings.defaults()
                 .withShards(shards)
-                .withJvmOptions(List.of("-Xmx1g", "-XX:+UseParallelGC"));
+                .withJvmOptions(List.of("-Xmx1g", "-XX:+UseParallelGC"))
+                .withMetrics(); // the latency budget is read from both processes' /metrics
         System.err.printf(
                 "bench e2e: %,d devices in %d groups, QoS 1, %d shards; phase 1 at %,.0f msg/s for %.0f s; data in %s%n",
                 devices, groups, shards, rate, duration, dir);
@@ -113,7 +115,13 @@ public final class E2eBench implements Callable<Integer> {
 
     /** One measured run: its result, verdict, end-to-end span and the children's CPU. */
     private record Phase(
-            double offered, SimResult result, VerifyReport report, double e2eSeconds, double edgeCpu, double hubCpu) {
+            double offered,
+            SimResult result,
+            VerifyReport report,
+            double e2eSeconds,
+            double edgeCpu,
+            double hubCpu,
+            List<LatencyBudget.Row> budget) {
 
         double e2eRate() {
             return e2eSeconds <= 0 ? 0 : report.observedTotal() / e2eSeconds;
@@ -148,6 +156,17 @@ public final class E2eBench implements Callable<Integer> {
                     perMillion(edgeCpu),
                     perMillion(hubCpu),
                     perMillion(edgeCpu + hubCpu));
+            System.err.println("  latency budget (ms; count = events in the phase):");
+            for (LatencyBudget.Row r : budget) {
+                System.err.printf(
+                        "    %-42s p50 %8.2f  p99 %8.2f  count %,10.0f  (%s)%n",
+                        r.stage().label(), r.p50Ms(), r.p99Ms(), r.count(), r.source());
+            }
+            System.err.printf(
+                    "    %-42s p50 %8.2f  p99 %8.2f%n",
+                    "device send -> consumer (end to end)",
+                    report.endToEnd().p50Ms(),
+                    report.endToEnd().p99Ms());
         }
 
         void json(JsonWriter w, String prefix) {
@@ -166,6 +185,10 @@ public final class E2eBench implements Callable<Integer> {
                     .field(prefix + "edge_cpu_s_per_million", perMillion(edgeCpu))
                     .field(prefix + "hub_cpu_s_per_million", perMillion(hubCpu))
                     .field(prefix + "edge_hub_cpu_s_per_million", perMillion(edgeCpu + hubCpu));
+            for (LatencyBudget.Row r : budget) {
+                w.field(prefix + "budget_" + r.stage().key() + "_p50_ms", r.p50Ms())
+                        .field(prefix + "budget_" + r.stage().key() + "_p99_ms", r.p99Ms());
+            }
         }
     }
 
@@ -184,19 +207,24 @@ public final class E2eBench implements Callable<Integer> {
         Simulator sim = new Simulator(config, s -> {});
         double edge0 = p.edge().cpuSeconds();
         double hub0 = p.hub().cpuSeconds();
+        Map<String, String> before =
+                LatencyBudget.scrape(p.edge().metricsPort(), p.hub().metricsPort());
         try (HubRecordSource hub =
                 HubRecordSource.open(resources, p.clientOptions(), p.stream(), Clock.systemUTC(), nowMicros())) {
             Span span = new Span(hub);
             LiveVerification live = LiveVerification.start(sim.ledger(), span);
             SimResult result = sim.run();
             VerifyReport report = live.finish(Duration.ofSeconds(60), Clock.systemUTC());
+            List<LatencyBudget.Row> budget = LatencyBudget.rows(
+                    before, LatencyBudget.scrape(p.edge().metricsPort(), p.hub().metricsPort()));
             return new Phase(
                     offered,
                     result,
                     report,
                     span.seconds(),
                     p.edge().cpuSeconds() - edge0,
-                    p.hub().cpuSeconds() - hub0);
+                    p.hub().cpuSeconds() - hub0,
+                    budget);
         }
     }
 

@@ -22,6 +22,7 @@ public final class RawRecord {
     private final int length;
     private final LanePosition position;
     private final long eventTimeMs;
+    private final long edgeReceiveTimeMs;
     private final String deviceGroup;
     private final String deviceId;
     private final String partitionKey;
@@ -32,9 +33,11 @@ public final class RawRecord {
             int length,
             LanePosition position,
             long eventTimeMs,
+            long edgeReceiveTimeMs,
             String deviceGroup,
             String deviceId,
             String partitionKey) {
+        this.edgeReceiveTimeMs = edgeReceiveTimeMs;
         this.array = array;
         this.offset = offset;
         this.length = length;
@@ -56,6 +59,7 @@ public final class RawRecord {
         long epoch = 0;
         long sequence = 0;
         long eventTime = 0;
+        long receiveTime = 0;
         String group = "";
         String device = "";
         String key = "";
@@ -76,6 +80,7 @@ public final class RawRecord {
                         in.popLimit(limit);
                     }
                     case Record.EVENT_TIME_MS_FIELD_NUMBER << 3 -> eventTime = in.readInt64();
+                    case Record.EDGE_RECEIVE_TIME_MS_FIELD_NUMBER << 3 -> receiveTime = in.readInt64();
                     case (Record.DEVICE_GROUP_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED ->
                         group = in.readStringRequireUtf8();
                     case (Record.DEVICE_ID_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED ->
@@ -92,7 +97,8 @@ public final class RawRecord {
         } catch (IOException e) {
             throw new ChunkCodec.CorruptChunkException("undecodable record in chunk: " + e.getMessage());
         }
-        return new RawRecord(array, offset, length, new LanePosition(epoch, sequence), eventTime, group, device, key);
+        return new RawRecord(
+                array, offset, length, new LanePosition(epoch, sequence), eventTime, receiveTime, group, device, key);
     }
 
     /** The record's bytes (id included), as a read-only view. */
@@ -112,6 +118,11 @@ public final class RawRecord {
 
     public long eventTimeMs() {
         return eventTimeMs;
+    }
+
+    /** When the edge received it (epoch ms, the agent's wall clock); 0 when not set. */
+    public long edgeReceiveTimeMs() {
+        return edgeReceiveTimeMs;
     }
 
     public String deviceGroup() {

@@ -8,6 +8,7 @@ import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.spi.HubSession;
 import io.tributary.protocol.v1.Frame;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -49,6 +50,10 @@ final class BatchSender {
 
     private final ScheduledExecutorService executor;
     private final InFlightWindow window;
+    private final ForwarderMetrics metrics;
+    /** Wall clock: records carry their edge receive time on it. */
+    private final Clock clock;
+
     private final long maxInFlightBytes;
     private final Map<String, LaneState> lanes = new HashMap<>();
     private WriteFailures writeFailures;
@@ -70,7 +75,11 @@ final class BatchSender {
             DurableBuffer buffer,
             String agentId,
             ScheduledExecutorService executor,
-            InFlightWindow window) {
+            InFlightWindow window,
+            ForwarderMetrics metrics,
+            Clock clock) {
+        this.metrics = metrics;
+        this.clock = clock;
         this.config = config;
         this.buffer = buffer;
         this.agentId = agentId;
@@ -247,6 +256,10 @@ final class BatchSender {
             bytes += read.get(i).serializedSize(); // the run is a prefix of the read
         }
         window.add(lane, new OutboundBatch(id, lane.name, last, run.records().size(), bytes, frame, System.nanoTime()));
+        long received = read.get(0).edgeReceiveTimeMs();
+        if (received > 0) {
+            metrics.forwardWait.record(Math.max(0, clock.millis() - received), TimeUnit.MILLISECONDS);
+        }
         lane.cursor = last;
         long sentOn = generation;
         session.send(frame).whenComplete((v, err) -> {

@@ -85,7 +85,7 @@ public final class Forwarder implements AutoCloseable {
         });
         this.status = new StatusBoard(metrics);
         InFlightWindow window = new InFlightWindow(metrics);
-        this.sender = new BatchSender(config, buffer, agentId, executor, window);
+        this.sender = new BatchSender(config, buffer, agentId, executor, window, metrics, clock);
         HubReplies replies = new HubReplies(config, buffer, metrics, status, window, sender);
         sender.writeFailures(replies);
         this.link = new HubLink(config, session, agentId, buffer, executor, metrics, status, sender, replies);

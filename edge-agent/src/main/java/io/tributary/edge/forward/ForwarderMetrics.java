@@ -37,6 +37,9 @@ final class ForwarderMetrics {
     final Counter writeFailedRefused;
 
     final Timer roundTrip;
+    /** Edge receive time of a batch's first record to the batch's send: the wait in the buffer (and the linger). */
+    final Timer forwardWait;
+
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger linkState = new AtomicInteger();
     final AtomicLong oldestUnackedAgeMs = new AtomicLong();
@@ -69,6 +72,11 @@ final class ForwarderMetrics {
         writeFailedRefused = writeFailures("refused");
         roundTrip = track(Timer.builder(PREFIX + "ack.latency")
                 .description("hub round trip: batch sent to BatchAck received")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry));
+        forwardWait = track(Timer.builder(PREFIX + "wait")
+                .description("edge receive time of a batch's first record to the batch's send to the hub (the time in"
+                        + " the buffer, linger included; a resend after an outage counts the outage)")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry));
         track(Gauge.builder(PREFIX + "in.flight", inFlight, AtomicInteger::get)

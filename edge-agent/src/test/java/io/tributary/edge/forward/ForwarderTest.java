@@ -135,6 +135,12 @@ class ForwarderTest {
         });
         assertThat(registry.get("tributary.edge.forward.records").counter().count())
                 .isEqualTo(420);
+        // every batch sent noted its first record's wait in the buffer (receive time to send)
+        assertThat(registry.get("tributary.edge.forward.wait").timer().count())
+                .isEqualTo(registry.get("tributary.edge.forward.ack.latency")
+                        .timer()
+                        .count())
+                .isPositive();
     }
 
     @Test

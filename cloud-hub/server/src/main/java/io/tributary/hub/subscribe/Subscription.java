@@ -31,6 +31,9 @@ final class Subscription implements ShardNotifier.Listener {
     interface Owner {
         void delivered(long records, long bytes);
 
+        /** One batch, appended at {@code appendTimeMs} (the hub's clock), was just sent to the subscriber. */
+        void pushed(long appendTimeMs);
+
         void ended(Subscription subscription);
     }
 
@@ -176,6 +179,7 @@ final class Subscription implements ShardNotifier.Listener {
             for (io.tributary.protocol.v1.StoredBatch b : r.getBatchesList()) {
                 records += b.getRecordCount();
                 bytes += b.getPayload().size();
+                metrics.pushed(b.getAppendTimeMs());
             }
             creditRecords -= records;
             creditBytes -= bytes;

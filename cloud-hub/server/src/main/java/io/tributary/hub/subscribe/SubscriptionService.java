@@ -3,6 +3,7 @@ package io.tributary.hub.subscribe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.tributary.hub.server.FrameService;
 import io.tributary.hub.server.HubContext;
 import io.tributary.hub.server.Session;
@@ -14,6 +15,7 @@ import io.tributary.protocol.v1.Subscribe;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,6 +34,7 @@ public final class SubscriptionService implements FrameService {
     private final AtomicInteger active = new AtomicInteger();
     private final Counter records;
     private final Counter bytes;
+    private final Timer pushAge;
 
     public SubscriptionService(
             HubContext hub,
@@ -53,6 +56,11 @@ public final class SubscriptionService implements FrameService {
                 .register(registry);
         this.bytes = Counter.builder("tributary.hub.push.bytes")
                 .description("Batch payload bytes pushed to subscribers")
+                .register(registry);
+        this.pushAge = Timer.builder("tributary.hub.push.age")
+                .description("Append time of each batch pushed to a subscriber to its push: for a subscriber at the"
+                        + " end of the shard the delay of the push path, for one catching up the age of what it reads")
+                .publishPercentiles(0.5, 0.99)
                 .register(registry);
     }
 
@@ -110,6 +118,11 @@ public final class SubscriptionService implements FrameService {
             public void delivered(long n, long b) {
                 records.increment(n);
                 bytes.increment(b);
+            }
+
+            @Override
+            public void pushed(long appendTimeMs) {
+                pushAge.record(Math.max(0, hub.clock().millis() - appendTimeMs), TimeUnit.MILLISECONDS);
             }
 
             @Override

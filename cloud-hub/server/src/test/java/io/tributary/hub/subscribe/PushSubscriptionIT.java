@@ -78,6 +78,9 @@ class PushSubscriptionIT {
                             > 0);
             double pushed =
                     hub.hub.registry().counter("tributary.hub.push.records").count();
+            assertThat(hub.hub.registry().get("tributary.hub.push.age").timer().count())
+                    .as("each batch pushed noted its age")
+                    .isPositive();
             assertThat(pushed).isLessThan(500);
             List<ConsumerRecord> rest = drain(r, 500 - first.size());
             assertThat(rest).hasSize(500 - first.size());
