@@ -1,21 +1,19 @@
 package io.tributary.edge.mqtt;
 
 import io.tributary.edge.mqtt.pubsub.TopicFilters;
+import io.tributary.edge.state.GroupCommitter;
 import io.tributary.edge.state.Journal;
 import io.tributary.edge.state.MapDbView;
 import io.tributary.protocol.fs.DurableDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.mapdb.Atomic;
 import org.mapdb.DB;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
@@ -50,39 +48,32 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
 
     private record Change(LocalMessage message, CompletableFuture<Void> done) {}
 
-    private static final Change STOP = new Change(null, null);
-
     private final Path dir;
     private final Journal journal;
-    private final DB db;
+    private final MapDbView view;
     private final HTreeMap<String, byte[]> byTopic;
-    private final Atomic.Long position;
-    private final Atomic.Boolean clean;
     private final long compactBytes;
     private final MqttMetrics metrics;
     private final AtomicInteger size = new AtomicInteger();
-    private final LinkedBlockingQueue<Change> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    private final GroupCommitter<Change> writer;
     private long lastSeq;
     /** Size of the journal right after the last compaction (0 before the first one since start). */
     private long snapshotBytes;
 
     private volatile boolean closed;
 
-    private DurableRetainedMessages(Path dir, Journal journal, DB db, long lastSeq, long compactBytes, MqttMetrics m) {
+    private DurableRetainedMessages(
+            Path dir, Journal journal, MapDbView view, long lastSeq, long compactBytes, MqttMetrics m) {
         this.dir = dir;
         this.journal = journal;
-        this.db = db;
-        this.byTopic = map(db);
-        this.position = db.atomicLong("position").createOrOpen();
-        this.clean = db.atomicBoolean("clean").createOrOpen();
+        this.view = view;
+        this.byTopic = map(view.db());
         this.lastSeq = lastSeq;
         this.compactBytes = compactBytes;
         this.metrics = m;
         this.snapshotBytes = 0; // unknown after a start: the first time past compactBytes compacts
         this.size.set(byTopic.size());
-        this.writer = new Thread(this::writeLoop, "retained-journal");
-        this.writer.setDaemon(true);
+        this.writer = new GroupCommitter<>("retained-journal", this::commit);
     }
 
     /**
@@ -92,49 +83,39 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
      * @throws IOException when the directory or the journal cannot be read or written
      */
     static DurableRetainedMessages open(Path dir, long compactBytes, MqttMetrics metrics) throws IOException {
-        long started = System.nanoTime();
         DurableDirs.create(dir);
         Path journalFile = dir.resolve(JOURNAL);
         long[] last = new long[1];
         Journal.Opened opened = Journal.open(journalFile, body -> last[0] = Math.max(last[0], RetainedCodec.seq(body)));
-        Path dbFile = dir.resolve(MAPDB);
-        DB db = null;
-        String rebuild = null;
-        boolean existed = Files.exists(dbFile);
+        MapDbView view;
         try {
-            db = MapDbView.open(dbFile);
-            if (!existed) {
-                // a first start has nothing to rebuild; a deleted view with a journal does
-                rebuild = last[0] > 0 ? "missing" : null;
-            } else {
-                rebuild = MapDbView.staleReason(db, dbFile, last[0]);
-            }
-        } catch (RuntimeException | Error e) { // MapDB reports a damaged file with assorted exceptions and errors
-            rebuild = "unreadable";
-            log.warn("Retained-message view {} cannot be opened: {}", dbFile, e.toString());
-        }
-        if (rebuild != null) {
-            if (db != null) {
-                db.close();
-            }
+            view = MapDbView.open(
+                    dir.resolve(MAPDB),
+                    journalFile,
+                    last[0],
+                    db -> {
+                        HTreeMap<String, byte[]> map = map(db);
+                        return body -> apply(map, body);
+                    },
+                    "Retained-message view");
+        } catch (IOException | RuntimeException e) {
             opened.journal().close();
-            db = rebuild(dbFile, journalFile, rebuild, metrics, started);
-            opened = Journal.open(journalFile, body -> {});
+            throw e;
         }
         DurableRetainedMessages store =
-                new DurableRetainedMessages(dir, opened.journal(), db, last[0], compactBytes, metrics);
-        store.clean.set(false); // from here on the view may run ahead of a clean state: prove it again at close
-        store.position.set(last[0]);
-        db.commit();
+                new DurableRetainedMessages(dir, opened.journal(), view, last[0], compactBytes, metrics);
         store.writer.start();
         metrics.retainedStore(store::journalBytes);
+        if (view.rebuilt() != null) {
+            metrics.retainedRebuilt(view.rebuilt()); // logged by the view
+        }
         log.info(
                 "Retained messages {}: {} topics, journal {} bytes at change {}{}",
                 dir,
                 store.size(),
                 opened.journal().size(),
                 last[0],
-                rebuild == null ? "" : " (view rebuilt: " + rebuild + ")");
+                view.rebuilt() == null ? "" : " (view rebuilt: " + view.rebuilt() + ")");
         return store;
     }
 
@@ -142,30 +123,6 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
     private static HTreeMap<String, byte[]> map(DB db) {
         return (HTreeMap<String, byte[]>)
                 db.hashMap("retained", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
-    }
-
-    private static DB rebuild(Path dbFile, Path journalFile, String reason, MqttMetrics metrics, long started)
-            throws IOException {
-        Files.deleteIfExists(dbFile);
-        DB db = MapDbView.open(dbFile);
-        HTreeMap<String, byte[]> map = map(db);
-        int[] entries = new int[1];
-        Journal.open(journalFile, body -> {
-                    apply(map, body);
-                    entries[0]++;
-                })
-                .journal()
-                .close();
-        db.commit();
-        metrics.retainedRebuilt(reason);
-        log.warn(
-                "Rebuilt the retained-message view {} from {} journal entries in {} ms ({}; counted in"
-                        + " tributary_edge_mqtt_retained_rebuilds_total)",
-                dbFile,
-                entries[0],
-                (System.nanoTime() - started) / 1_000_000,
-                reason);
-        return db;
     }
 
     /** Applies one journal entry to the view; returns the change in topic count (-1, 0, +1). */
@@ -188,51 +145,23 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
         if (closed) {
             done.completeExceptionally(new IOException("retained-message store closed"));
         } else {
-            queue.offer(new Change(message, done));
+            writer.submit(new Change(message, done));
         }
         return done;
     }
 
-    private void writeLoop() {
-        List<Change> batch = new ArrayList<>();
-        while (true) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                return; // close() interrupts only after STOP was missed; nothing left to do
-            }
-            queue.drainTo(batch);
-            boolean stop = batch.remove(STOP);
-            if (!batch.isEmpty()) {
-                commit(batch);
-            }
-            batch.clear();
-            if (stop) {
-                return;
-            }
-        }
-    }
-
     private void commit(List<Change> batch) {
-        long before = journal.size();
         long seq = lastSeq;
         List<byte[]> bodies = new ArrayList<>(batch.size());
         try {
             for (Change c : batch) {
                 LocalMessage m = c.message();
-                byte[] body =
-                        m.payload().length == 0 ? RetainedCodec.clear(++seq, m.topic()) : RetainedCodec.set(++seq, m);
-                journal.append(body);
-                bodies.add(body);
+                bodies.add(
+                        m.payload().length == 0 ? RetainedCodec.clear(++seq, m.topic()) : RetainedCodec.set(++seq, m));
             }
-            journal.sync();
+            journal.appendAndSync(bodies);
         } catch (IOException | RuntimeException e) {
             log.error("Cannot write the retained-message journal in {}; {} changes refused", dir, batch.size(), e);
-            try {
-                journal.truncate(before);
-            } catch (IOException again) {
-                log.error("Cannot cut the retained-message journal back after a failed write", again);
-            }
             batch.forEach(c -> c.done().completeExceptionally(e));
             return;
         }
@@ -240,7 +169,7 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
         for (byte[] body : bodies) {
             size.addAndGet(apply(byTopic, ByteBuffer.wrap(body)));
         }
-        position.set(seq);
+        view.position(seq);
         batch.forEach(c -> c.done().complete(null));
         if (journal.size() > compactBytes && journal.size() > 2 * snapshotBytes) {
             compact();
@@ -325,21 +254,13 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
             return;
         }
         closed = true;
-        queue.offer(STOP);
         try {
-            writer.join();
+            writer.stop()
+                    .forEach(c -> c.done().completeExceptionally(new IOException("retained-message store closed")));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Change c; (c = queue.poll()) != null; ) {
-            if (c != STOP) {
-                c.done().completeExceptionally(new IOException("retained-message store closed"));
-            }
-        }
-        position.set(lastSeq);
-        clean.set(true);
-        db.commit();
-        db.close();
+        view.close(lastSeq);
         journal.close();
         log.info("Retained messages {} closed at change {}", dir, lastSeq);
     }

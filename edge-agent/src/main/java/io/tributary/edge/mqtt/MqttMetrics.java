@@ -197,8 +197,7 @@ public final class MqttMetrics {
     }
 
     /** Reasons a retained-message view is rebuilt from its journal at start. */
-    static final java.util.List<String> RETAINED_REBUILD_REASONS =
-            java.util.List.of("not_clean_shutdown", "behind_journal", "unreadable", "missing");
+    static final java.util.List<String> RETAINED_REBUILD_REASONS = io.tributary.edge.state.MapDbView.REBUILD_REASONS;
 
     void retainedRebuilt(String reason) {
         retainedRebuild(reason).increment();

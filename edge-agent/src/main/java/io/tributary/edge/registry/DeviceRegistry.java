@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.edge.state.JournaledMap;
+import io.tributary.edge.state.MapDbView;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +90,7 @@ public final class DeviceRegistry implements AutoCloseable {
 
     static DeviceRegistry open(Path dir, MeterRegistry registry, Duration interval) throws IOException {
         Map<String, Counter> rebuilds = new HashMap<>();
-        for (String reason : JournaledMap.REBUILD_REASONS) { // at 0 from the start, so increase() sees the first
+        for (String reason : MapDbView.REBUILD_REASONS) { // at 0 from the start, so increase() sees the first
             rebuilds.put(
                     reason,
                     Counter.builder("tributary.edge.registry.rebuilds")

@@ -118,6 +118,28 @@ public final class Journal implements AutoCloseable {
         this.size = size;
     }
 
+    /**
+     * Appends {@code bodies} and forces them to the disk: the group commit. On failure the file is cut back to where
+     * it was (so that later entries do not follow a torn one) and the error rethrown.
+     */
+    public void appendAndSync(java.util.List<byte[]> bodies) throws IOException {
+        long before = size;
+        try {
+            for (byte[] body : bodies) {
+                append(body);
+            }
+            sync();
+        } catch (IOException | RuntimeException e) {
+            try {
+                truncate(before);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+                log.error("Journal {}: cannot cut back to {} bytes after a failed write", file, before, again);
+            }
+            throw e;
+        }
+    }
+
     /** Forces what was appended to the disk. */
     public void sync() throws IOException {
         channel.force(false);

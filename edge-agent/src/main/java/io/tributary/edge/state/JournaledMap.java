@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.mapdb.Atomic;
 import org.mapdb.DB;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
@@ -41,32 +40,24 @@ import org.slf4j.LoggerFactory;
 public final class JournaledMap implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JournaledMap.class);
 
-    /** The reasons {@link #open} gives for rebuilding a view. */
-    public static final List<String> REBUILD_REASONS =
-            List.of("missing", "not_clean_shutdown", "behind_journal", "unreadable");
-
     private static final byte SET = 1;
     private static final byte DELETE = 2;
     private static final byte POSITION = 3;
 
     private final String name;
     private final Journal journal;
-    private final DB db;
+    private final MapDbView db;
     private final HTreeMap<String, byte[]> view;
-    private final Atomic.Long position;
-    private final Atomic.Boolean clean;
     private final long compactBytes;
     private long lastSeq;
     private long snapshotBytes;
     private boolean closed;
 
-    private JournaledMap(String name, Journal journal, DB db, long lastSeq, long compactBytes) {
+    private JournaledMap(String name, Journal journal, MapDbView db, long lastSeq, long compactBytes) {
         this.name = name;
         this.journal = journal;
         this.db = db;
-        this.view = map(db);
-        this.position = db.atomicLong("position").createOrOpen();
-        this.clean = db.atomicBoolean("clean").createOrOpen();
+        this.view = map(db.db());
         this.lastSeq = lastSeq;
         this.compactBytes = compactBytes;
     }
@@ -81,44 +72,29 @@ public final class JournaledMap implements AutoCloseable {
      */
     public static JournaledMap open(Path dir, String name, long compactBytes, Consumer<String> onRebuild)
             throws IOException {
-        long started = System.nanoTime();
         Files.createDirectories(dir);
         Path journalFile = dir.resolve(name + ".journal");
-        Path dbFile = dir.resolve(name + ".mapdb");
         long[] last = {0};
         Journal.Opened opened = Journal.open(journalFile, body -> last[0] = seqOf(body));
-        boolean existed = Files.exists(dbFile);
-        DB db = null;
-        String rebuild;
+        MapDbView view;
         try {
-            db = MapDbView.open(dbFile);
-            rebuild = !existed ? (last[0] > 0 ? "missing" : null) : MapDbView.staleReason(db, dbFile, last[0]);
-        } catch (RuntimeException | Error e) { // MapDB reports a damaged file with assorted exceptions and errors
-            rebuild = "unreadable";
-            log.warn("View {} cannot be opened: {}", dbFile, e.toString());
-        }
-        if (rebuild != null) {
-            if (db != null) {
-                db.close();
-            }
+            view = MapDbView.open(
+                    dir.resolve(name + ".mapdb"),
+                    journalFile,
+                    last[0],
+                    db -> {
+                        HTreeMap<String, byte[]> map = map(db);
+                        return body -> apply(map, body);
+                    },
+                    "View of " + name);
+        } catch (IOException | RuntimeException e) {
             opened.journal().close();
-            Files.deleteIfExists(dbFile);
-            db = MapDbView.open(dbFile);
-            HTreeMap<String, byte[]> map = map(db);
-            opened = Journal.open(journalFile, body -> apply(map, body));
-            onRebuild.accept(rebuild);
-            log.warn(
-                    "Rebuilt the view {} from {} journal entries in {} ms ({})",
-                    dbFile,
-                    opened.entries(),
-                    (System.nanoTime() - started) / 1_000_000,
-                    rebuild);
+            throw e;
         }
-        JournaledMap m = new JournaledMap(name, opened.journal(), db, last[0], compactBytes);
-        m.clean.set(false); // from here on the view may run ahead of a clean state: prove it again at close
-        m.position.set(last[0]);
-        db.commit();
-        return m;
+        if (view.rebuilt() != null) {
+            onRebuild.accept(view.rebuilt());
+        }
+        return new JournaledMap(name, opened.journal(), view, last[0], compactBytes);
     }
 
     @SuppressWarnings("unchecked")
@@ -160,7 +136,7 @@ public final class JournaledMap implements AutoCloseable {
         for (byte[] body : bodies) {
             apply(view, ByteBuffer.wrap(body));
         }
-        position.set(seq);
+        db.position(seq);
         if (journal.size() > compactBytes && journal.size() > 2 * snapshotBytes) {
             compact();
         }
@@ -222,10 +198,7 @@ public final class JournaledMap implements AutoCloseable {
             return;
         }
         closed = true;
-        position.set(lastSeq);
-        clean.set(true);
-        db.commit();
-        db.close();
+        db.close(lastSeq);
         journal.close();
     }
 
