@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.edge.mqtt.auth.AccessConfig;
 import io.tributary.edge.mqtt.auth.AclFile;
 import io.tributary.edge.mqtt.auth.CertificateIdentity;
+import io.tributary.testsupport.OpenSsl;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +22,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -54,7 +53,7 @@ class MutualTlsIdentityIT {
 
     @BeforeEach
     void makeCertificates() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is needed to make test certificates");
+        assumeTrue(OpenSsl.available(), "openssl is needed to make test certificates");
         pki = Files.createDirectories(dir.resolve("pki"));
         serverKeyStore = TestCertificates.selfSigned(pki);
         openssl(
@@ -124,17 +123,7 @@ class MutualTlsIdentityIT {
     }
 
     private void openssl(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd)
-                .directory(pki.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(pki.resolve("openssl.log").toFile())
-                .start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as("openssl %s (see %s)", cmd, pki.resolve("openssl.log"))
-                .isZero();
+        new OpenSsl(pki).run(args);
     }
 
     @AfterEach
