@@ -362,6 +362,14 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                             PacketRules.PROTOCOL_ERROR,
                             "duplicate_property",
                             "property 0x" + Integer.toHexString(duplicate.propertyId()) + " appears twice"));
+        } else if (evt instanceof PropertyScanner.IllFormedTopic illFormed) {
+            violated(
+                    ctx,
+                    illFormed.packet(),
+                    new PacketRules.Violation(
+                            PacketRules.MALFORMED,
+                            "topic_not_utf8",
+                            "topic or filter is ill-formed UTF-8 or holds U+0000"));
         } else if (evt instanceof IdleStateEvent) {
             server.clientLog()
                     .info(
