@@ -43,6 +43,7 @@ class LauncherRolesIT {
                 Arguments.of("produce", ProduceMain.class),
                 Arguments.of("consume", ConsumeMain.class),
                 Arguments.of("edge", EdgeMain.class),
+                Arguments.of("passwd", io.tributary.edge.mqtt.auth.PasswdMain.class),
                 Arguments.of("sim", SimMain.class),
                 Arguments.of("demo", DemoMain.class),
                 Arguments.of("bench", BenchMain.class));

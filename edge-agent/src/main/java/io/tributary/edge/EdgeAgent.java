@@ -13,10 +13,11 @@ import io.tributary.edge.console.EdgeConsoleApi;
 import io.tributary.edge.forward.Forwarder;
 import io.tributary.edge.forward.ForwarderStatus;
 import io.tributary.edge.ingest.BufferPublishSink;
-import io.tributary.edge.mqtt.Authenticator;
 import io.tributary.edge.mqtt.MqttServer;
 import io.tributary.edge.mqtt.PublishSink;
-import io.tributary.edge.mqtt.StaticAuthenticator;
+import io.tributary.edge.mqtt.auth.AccessConfig;
+import io.tributary.edge.mqtt.auth.AclFile;
+import io.tributary.edge.mqtt.auth.PasswordFile;
 import io.tributary.edge.registry.DeviceRegistry;
 import io.tributary.edge.registry.RecordingSink;
 import io.tributary.hub.client.core.ClientResources;
@@ -26,6 +27,7 @@ import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -83,9 +85,7 @@ public final class EdgeAgent implements AutoCloseable {
             aggregator = new Aggregator(
                             buffer, config.aggregationGrace(), config.ttl(), clock, registry, forwarder::wakeUp)
                     .start();
-            Authenticator auth = config.credentialsFile().isPresent()
-                    ? StaticAuthenticator.load(config.credentialsFile().get())
-                    : (user, password) -> false;
+            AccessConfig access = mqttAccess(config);
             devices = DeviceRegistry.open(config.dataDir().resolve("registry"), registry);
             PublishSink sink = new RecordingSink(
                     devices,
@@ -95,7 +95,7 @@ public final class EdgeAgent implements AutoCloseable {
                             forwarder::wakeUp,
                             config.forwarder().partitionByDevice(),
                             config.aggregation()));
-            mqtt = new MqttServer(config.mqtt(), auth, sink, registry, clock);
+            mqtt = new MqttServer(config.mqtt(), access, sink, registry, clock);
             mqtt.start();
             if (config.bridge().isPresent()) {
                 BridgeConfig b = config.bridge().get();
@@ -137,6 +137,25 @@ public final class EdgeAgent implements AutoCloseable {
             close();
             throw new IOException("cannot create the broker bridge: " + e.getMessage(), e);
         }
+    }
+
+    /** The MQTT listener's access control: password file (PBKDF2 or older forms), ACL file, certificate identity, limits. */
+    static AccessConfig mqttAccess(EdgeConfig config) throws IOException {
+        AccessConfig.PasswordCheck passwords = (user, password) -> false;
+        if (config.credentialsFile().isPresent()) {
+            passwords = PasswordFile.load(config.credentialsFile().get())::verify;
+        }
+        AccessConfig access = AccessConfig.passwordsOnly(passwords)
+                .withCertificateIdentity(config.mqttAccess().certificateIdentity())
+                .withLimits(config.mqttAccess().limits());
+        if (config.mqttAccess().aclFile().isPresent()) {
+            Path file = config.mqttAccess().aclFile().get();
+            access = access.withAcl(AclFile.load(file));
+            log.info("MQTT ACL file {} loaded: whatever it does not allow is refused", file);
+        } else {
+            log.info("No MQTT ACL file (mqtt.acl-file): every client may publish and subscribe to every topic");
+        }
+        return access;
     }
 
     /**

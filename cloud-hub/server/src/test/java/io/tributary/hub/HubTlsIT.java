@@ -11,6 +11,7 @@ import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.core.HubEndpoint;
+import io.tributary.testsupport.OpenSsl;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class HubTlsIT {
 
     @BeforeEach
     void makeCertificates() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is needed to make test certificates");
+        assumeTrue(OpenSsl.available(), "openssl is needed to make test certificates");
         pki = Files.createDirectories(dir.resolve("pki"));
         openssl(
                 "req",
@@ -87,17 +88,7 @@ class HubTlsIT {
     }
 
     private void openssl(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd)
-                .directory(pki.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(pki.resolve("openssl.log").toFile())
-                .start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as("openssl %s (see %s)", cmd, pki.resolve("openssl.log"))
-                .isZero();
+        new OpenSsl(pki).run(args);
     }
 
     private Hub startHub() throws Exception {

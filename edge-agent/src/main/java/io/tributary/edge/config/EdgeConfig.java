@@ -40,6 +40,7 @@ import java.util.Optional;
  * @param metricsHost bind address of /metrics and /health
  * @param metricsPort port of /metrics and /health; -1 disables
  * @param bridge the broker to subscribe to, if any (bridge mode)
+ * @param mqttAccess the MQTT ACL file, certificate identity and limits
  */
 public record EdgeConfig(
         Path dataDir,
@@ -54,11 +55,15 @@ public record EdgeConfig(
         Duration aggregationGrace,
         String metricsHost,
         int metricsPort,
-        Optional<BridgeConfig> bridge) {
+        Optional<BridgeConfig> bridge,
+        MqttAccessSettings mqttAccess) {
 
     public static final String ENV_PREFIX = "TRIBUTARY_EDGE_";
 
-    public static final List<ConfigKey> SCHEMA = List.of(
+    /** Every key, in the order of {@code docs/configuration.md}. */
+    public static final List<ConfigKey> SCHEMA;
+
+    private static final List<ConfigKey> BASE_KEYS = List.of(
             new ConfigKey("data-dir", "path", "tributary-data/edge", "Directory of the durable buffer."),
             new ConfigKey(
                     "agent-id", "string", "edge-1", "Stable id of this agent; the hub de-duplicates per agent id."),
@@ -72,7 +77,11 @@ public record EdgeConfig(
             new ConfigKey("mqtt.tls.key-store", "path", "", "PKCS#12 key store with the server key and chain."),
             new ConfigKey("mqtt.tls.password", "string", "", "Password of mqtt.tls.key-store and its key."),
             new ConfigKey(
-                    "mqtt.credentials-file", "path", "", "MQTT users, one user:password or user:{sha256}hex per line."),
+                    "mqtt.credentials-file",
+                    "path",
+                    "",
+                    "MQTT users, one user:$pbkdf2-sha256$... line each, printed by ./tributary passwd; the older"
+                            + " user:password and user:{sha256}hex lines still work, with a warning at start."),
             new ConfigKey(
                     "mqtt.allow-anonymous",
                     "bool",
@@ -197,6 +206,17 @@ public record EdgeConfig(
             new ConfigKey("bridge.password", "string", "", "Password of bridge.username."),
             new ConfigKey("bridge.qos", "int", "1", "Subscription QoS of the bridge, 1 or 2."));
 
+    static {
+        // the access-control keys follow the other mqtt.* keys
+        List<ConfigKey> keys = new java.util.ArrayList<>(BASE_KEYS);
+        int after = keys.indexOf(keys.stream()
+                .filter(k -> k.name().equals("mqtt.subscriber-in-flight"))
+                .findFirst()
+                .orElseThrow());
+        keys.addAll(after + 1, MqttAccessSettings.KEYS);
+        SCHEMA = List.copyOf(keys);
+    }
+
     /** Resolves and validates a configuration; throws a {@code ConfigException} listing every problem. */
     public static EdgeConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
         ConfigValues v = ConfigValues.resolve(SCHEMA, file, env, ENV_PREFIX, flags);
@@ -231,6 +251,7 @@ public record EdgeConfig(
         Duration grace = v.nonNegativeDuration("aggregation.grace");
         int metricsPort = v.portOrOff("metrics.port");
         Optional<BridgeConfig> bridge = bridge(v, agentId, mqtt.topicMapping());
+        MqttAccessSettings access = MqttAccessSettings.load(v);
         v.validate();
         return new EdgeConfig(
                 dataDir,
@@ -245,7 +266,8 @@ public record EdgeConfig(
                 grace.isNegative() ? Duration.ZERO : grace,
                 v.string("metrics.host", "127.0.0.1"),
                 metricsPort,
-                bridge);
+                bridge,
+                access);
     }
 
     private static Optional<BridgeConfig> bridge(ConfigValues v, String agentId, TopicMapping mapping) {
@@ -324,7 +346,9 @@ public record EdgeConfig(
         if (tlsPort >= 0 && keyStore.isEmpty()) {
             v.problem("mqtt.tls-port", "needs mqtt.tls.key-store");
         } else if (tlsPort >= 0) {
-            b.tls(tlsPort, TlsConfig.pkcs12(keyStore.get(), v.string("mqtt.tls.password", "")));
+            TlsConfig tls = TlsConfig.pkcs12(keyStore.get(), v.string("mqtt.tls.password", ""));
+            Optional<Path> clientCa = v.existingFile("mqtt.tls.client-ca");
+            b.tls(tlsPort, clientCa.isPresent() ? tls.withClientCa(clientCa.get()) : tls);
         }
         try {
             return b.build();

@@ -69,6 +69,11 @@ final class AckQueue {
         return queue.size();
     }
 
+    /** Whether this queue stopped reading (too many publishes waiting); a throttle must not resume reads then. */
+    boolean holdsReads() {
+        return paused;
+    }
+
     private void drain() {
         boolean wrote = false;
         String close = null;

@@ -4,7 +4,8 @@ package io.tributary.edge.mqtt;
  * Checks the user name and password of an MQTT CONNECT. Whether a CONNECT without a user name is allowed is decided
  * by {@link MqttServerConfig#allowAnonymous()}, before an authenticator is asked.
  *
- * <p>Threads: called on Netty event loops, concurrently; must be thread-safe and must not block.
+ * <p>Threads: called on the server's password thread, one check at a time, never on an event loop; must be
+ * thread-safe. It may be slow (a password hash), but every CONNECT with a user name waits for it.
  */
 @FunctionalInterface
 public interface Authenticator {

@@ -19,6 +19,7 @@ final class ClientLog {
     static final String TOPIC_UNMAPPED = "topic_unmapped";
     static final String KEEPALIVE = "keepalive";
     static final String SESSION_TAKEOVER = "session_takeover";
+    static final String ACCESS_DENIED = "access_denied";
 
     static final Set<String> CATEGORIES = Set.of(
             CONNECT_REFUSED,
@@ -29,7 +30,8 @@ final class ClientLog {
             SUBSCRIBE,
             TOPIC_UNMAPPED,
             KEEPALIVE,
-            SESSION_TAKEOVER);
+            SESSION_TAKEOVER,
+            ACCESS_DENIED);
 
     private ClientLog() {}
 

@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides one well-formed CONNECT of a supported version: authentication, client id rules, session takeover and
+ * Decides one well-formed CONNECT of a supported version, admitted by {@link ConnectGate} (which established the
+ * identity, the user name of the connection from here on): client id rules, session takeover and
  * expiry; on success writes CONNACK and swaps {@link ConnectHandler} for keep-alive and {@link PublishHandler}.
  * Used once, on the channel's event loop.
  */
@@ -56,18 +57,12 @@ final class ConnectAcceptor {
     /** Accepts the CONNECT, or returns the return code to refuse it with. */
     MqttConnectReturnCode accept() {
         MqttConnectVariableHeader header = connect.variableHeader();
-        String username = connect.payload().userName();
-        if (username == null) {
-            if (!server.config().allowAnonymous()) {
-                return v5 ? CONNECTION_REFUSED_NOT_AUTHORIZED_5 : CONNECTION_REFUSED_NOT_AUTHORIZED;
-            }
-            username = "";
-        } else {
-            byte[] password = connect.payload().passwordInBytes();
-            if (!server.authenticator().authenticate(username, password == null ? new byte[0] : password)) {
-                return v5 ? CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD : CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
-            }
+        ConnectGate.Admitted admitted = ctx.channel().attr(ConnectGate.ADMITTED).get();
+        if (admitted == null) {
+            // ConnectGate establishes the identity; without it nobody is authenticated (fail closed)
+            return v5 ? CONNECTION_REFUSED_NOT_AUTHORIZED_5 : CONNECTION_REFUSED_NOT_AUTHORIZED;
         }
+        String username = admitted.identity().name();
         boolean cleanStart = header.isCleanSession();
         String clientId = connect.payload().clientIdentifier();
         boolean assigned = false;

@@ -13,8 +13,10 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.tributary.edge.mqtt.auth.AccessConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -46,6 +48,7 @@ public final class MqttServer implements AutoCloseable {
     private final MqttServerConfig config;
     private final ServerContext context;
     private final DurableRetainedMessages durableRetained;
+    private final ServerAccess access;
     private final List<Channel> listeners = new ArrayList<>();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -67,18 +70,31 @@ public final class MqttServer implements AutoCloseable {
     public MqttServer(
             MqttServerConfig config, Authenticator authenticator, PublishSink sink, MeterRegistry registry, Clock clock)
             throws IOException {
+        this(config, AccessConfig.passwordsOnly(authenticator::authenticate), sink, registry, clock);
+    }
+
+    /**
+     * A server whose clients are identified, authorised and limited by {@code access} (passwords, ACL, certificate
+     * identity, limits).
+     *
+     * @throws IOException when the state directory cannot be read or written
+     */
+    public MqttServer(
+            MqttServerConfig config, AccessConfig access, PublishSink sink, MeterRegistry registry, Clock clock)
+            throws IOException {
         this.config = config;
         MqttMetrics metrics = new MqttMetrics(registry);
+        this.access = ServerAccess.create(access, new AccessMetrics(registry));
         this.durableRetained = config.stateDirectory().isPresent()
                 ? DurableRetainedMessages.open(config.stateDirectory().get(), config.retainedCompactBytes(), metrics)
                 : null;
         this.context = ServerContext.create(
                 config,
-                authenticator,
                 sink,
                 metrics,
                 clock,
-                durableRetained != null ? durableRetained : new InMemoryRetainedMessages());
+                durableRetained != null ? durableRetained : new InMemoryRetainedMessages(),
+                this.access);
         metrics.brokerGauges(context.broker()::subscriptions, context.broker()::retainedMessages);
     }
 
@@ -116,6 +132,16 @@ public final class MqttServer implements AutoCloseable {
                 epoll ? "epoll" : "nio",
                 config.topicMapping().template(),
                 config.forward());
+        AccessConfig a = access.config();
+        log.info(
+                "MQTT access: {}; limits {}; TLS client certificates {}",
+                a.acl()
+                        .map(acl -> "ACL of " + acl.summary() + ", default deny")
+                        .orElse("no ACL file, every client may publish and subscribe to every topic"),
+                a.limits(),
+                config.tls().flatMap(TlsConfig::clientCa).isPresent()
+                        ? "required, identity from the " + a.certificateIdentity()
+                        : "not asked for");
     }
 
     private InetSocketAddress bind(Class<? extends ServerChannel> type, int port, Optional<SslContext> ssl)
@@ -144,7 +170,12 @@ public final class MqttServer implements AutoCloseable {
             keyStore.load(in, tls.password().toCharArray());
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keyStore, tls.password().toCharArray());
-            return SslContextBuilder.forServer(kmf).build();
+            SslContextBuilder builder = SslContextBuilder.forServer(kmf);
+            if (tls.clientCa().isPresent()) {
+                // mTLS: the handshake fails without a certificate signed by one of these; its name is the identity
+                builder.trustManager(tls.clientCa().get().toFile()).clientAuth(ClientAuth.REQUIRE);
+            }
+            return builder.build();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot load TLS key store " + tls.keyStore() + ": " + e.getMessage(), e);
         }
@@ -193,6 +224,7 @@ public final class MqttServer implements AutoCloseable {
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             workerGroup = null;
         }
+        access.close();
         if (durableRetained != null) {
             try {
                 durableRetained.close();

@@ -12,10 +12,11 @@ import java.util.Optional;
  * Builds the pipeline of one accepted connection, with named handlers:
  *
  * <pre>
- * [tls] → propertyScanner → [keepAlive] → mqttDecoder → mqttEncoder → connect | publish → guard
+ * [tls] → propertyScanner → [keepAlive] → mqttDecoder → mqttEncoder → [connectGate] → connect | publish → guard
  * </pre>
  *
- * {@code tls} only on the TLS listener; {@code keepAlive} (an {@code IdleStateHandler}) and {@code publish} replace
+ * {@code tls} only on the TLS listener; {@code connectGate} ({@link ConnectGate}: identity, will ACL, connection
+ * limits) leaves once it admitted the CONNECT; {@code keepAlive} (an {@code IdleStateHandler}) and {@code publish} replace
  * {@code connect} once CONNECT is accepted. The decoder enforces {@link MqttServerConfig#maxPacketSize()} before
  * reading a body; {@link PropertyScanner} frames packets first to catch repeated MQTT 5 properties. Sharable across channels; runs on the accepting event loop.
  */
@@ -26,6 +27,7 @@ public final class MqttServerInitializer extends ChannelInitializer<SocketChanne
     static final String SCANNER = "propertyScanner";
     static final String DECODER = "mqttDecoder";
     static final String ENCODER = "mqttEncoder";
+    static final String GATE = "connectGate";
     static final String CONNECT = "connect";
     static final String PUBLISH = "publish";
     static final String GUARD = "guard";
@@ -48,6 +50,7 @@ public final class MqttServerInitializer extends ChannelInitializer<SocketChanne
         p.addLast(SCANNER, new PropertyScanner(config.maxPacketSize()));
         p.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
         p.addLast(ENCODER, MqttEncoder.INSTANCE);
+        p.addLast(GATE, new ConnectGate(server));
         p.addLast(CONNECT, new ConnectHandler(server));
         p.addLast(GUARD, guard);
     }

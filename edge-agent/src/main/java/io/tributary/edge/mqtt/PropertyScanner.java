@@ -14,6 +14,9 @@ import java.util.List;
  * Protocol Error (MQTT 5 §2.2.2.2, §3.1.2.11, §3.3.2.3, §3.8.2.1). Netty's {@code MqttProperties} keeps only the
  * last of two, so the duplicate is gone once decoded.
  *
+ * <p>It also checks that topics and topic filters (PUBLISH, SUBSCRIBE, UNSUBSCRIBE, both versions) are well-formed
+ * UTF-8 without U+0000 ({@link IllFormedTopic}), which the decoder does not.
+ *
  * <p>On a duplicate it fires a {@link Duplicate} user event (the connect or publish handler answers it), drops the
  * packet and discards everything after it. Anything it cannot parse (unknown property, truncated fields, packets
  * larger than the maximum) it passes on untouched, for the decoder to report as malformed or too large. Only the
@@ -25,6 +28,12 @@ final class PropertyScanner extends ByteToMessageDecoder {
     record Duplicate(String packet, int propertyId) {}
 
     /**
+     * A topic name or filter that is ill-formed UTF-8 or holds U+0000: a Malformed Packet (MQTT 5 §1.5.4; 3.1.1
+     * §1.5.3: close the connection). Netty's decoder would turn the bad bytes into U+FFFD and let it through.
+     */
+    record IllFormedTopic(String packet) {}
+
+    /**
      * Where Netty's MQTT codec keeps the version it read from CONNECT (its MqttCodecUtil is not public). Set here too
      * before refusing a CONNECT that never reaches the decoder, so that the encoder writes an MQTT 5 CONNACK.
      */
@@ -33,6 +42,7 @@ final class PropertyScanner extends ByteToMessageDecoder {
     private static final int CONNECT = 1;
     private static final int PUBLISH = 3;
     private static final int SUBSCRIBE = 8;
+    private static final int UNSUBSCRIBE = 10;
     private static final int USER_PROPERTY = 0x26;
 
     private final int maxPacketSize;
@@ -87,10 +97,19 @@ final class PropertyScanner extends ByteToMessageDecoder {
         }
         Fields fields = new Fields(in, start + headerLength, start + frameLength);
         Duplicate duplicate = null;
+        String illFormed = null;
         try {
             duplicate = scan(type, in.getUnsignedByte(start), fields);
+            illFormed = illFormedTopic(
+                    type, in.getUnsignedByte(start), new Fields(in, start + headerLength, start + frameLength));
         } catch (IndexOutOfBoundsException e) {
             // truncated: leave it to the decoder
+        }
+        if (duplicate == null && illFormed != null) {
+            discarding = true;
+            in.skipBytes(in.readableBytes());
+            ctx.fireUserEventTriggered(new IllFormedTopic(illFormed));
+            return;
         }
         if (duplicate != null) {
             if (type == CONNECT) {
@@ -133,6 +152,29 @@ final class PropertyScanner extends ByteToMessageDecoder {
         }
         int repeated = repeatedProperty(f);
         return repeated < 0 ? null : new Duplicate(type == PUBLISH ? "PUBLISH" : "SUBSCRIBE", repeated);
+    }
+
+    /** The packet's name when a topic of a PUBLISH, or a filter of a SUBSCRIBE or UNSUBSCRIBE, is ill-formed; else null. */
+    private String illFormedTopic(int type, int firstByte, Fields f) {
+        if (type == PUBLISH) {
+            return f.wellFormedString() ? null : "PUBLISH";
+        }
+        if (type != SUBSCRIBE && type != UNSUBSCRIBE) {
+            return null;
+        }
+        f.skip(2); // packet id
+        if (v5) {
+            f.skip(f.readVarInt()); // properties
+        }
+        while (f.position < f.end) {
+            if (!f.wellFormedString()) {
+                return type == SUBSCRIBE ? "SUBSCRIBE" : "UNSUBSCRIBE";
+            }
+            if (type == SUBSCRIBE) {
+                f.skip(1); // subscription options
+            }
+        }
+        return null;
     }
 
     /** Reads one property block; returns the first repeated id, or -1 (also when it meets an id it cannot skip). */
@@ -180,6 +222,32 @@ final class PropertyScanner extends ByteToMessageDecoder {
             int length = buf.getUnsignedShort(position);
             position += 2;
             skip(length);
+        }
+
+        /** Reads a UTF-8 string field; false when it is ill-formed (overlong, surrogates, truncated) or holds U+0000. */
+        boolean wellFormedString() {
+            check(2);
+            int length = buf.getUnsignedShort(position);
+            position += 2;
+            check(length);
+            int from = position;
+            position += length;
+            if (buf.forEachByte(from, length, b -> b > 0) < 0) {
+                return true; // printable ASCII and controls but U+0000: the common case, without a decoder
+            }
+            if (buf.indexOf(from, from + length, (byte) 0) >= 0) {
+                return false;
+            }
+            java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+            try {
+                utf8.decode(buf.nioBuffer(from, length));
+                return true;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                return false;
+            }
         }
 
         int readVarInt() {

@@ -24,6 +24,8 @@ import io.netty.handler.codec.mqtt.MqttReasonCodes;
  *                  recovered, on its own)
  * FAILED           0x80 unspecified error        withheld, and the connection is closed so that the client
  *                                                reconnects and redelivers
+ * not authorized   0x87 not authorized           withheld, and the connection closed, as for an unmapped topic
+ *   (ACL)
  * topic unmapped   0x90 topic name invalid       withheld, and the connection is closed (3.1.1 has no negative
  *                                                ack, and a PUBACK/PUBREC would report as safe a message that is
  *                                                dropped; MQTT 3.1.1 §4.8 lets a server close on a publish it
@@ -71,6 +73,16 @@ final class PublishAcks {
             case FAILED ->
                 v5 ? negative(MqttReasonCodes.PubAck.UNSPECIFIED_ERROR, "failed") : withheld("sink_failed", "failed");
         };
+    }
+
+    /**
+     * A publish the ACL does not allow: MQTT 5 0x87 Not authorized; 3.1.1 withheld and the connection closed, as for
+     * an unmapped topic (a PUBACK would report as delivered a message that is dropped).
+     */
+    static Decision notAuthorized(boolean v5) {
+        return v5
+                ? negative(MqttReasonCodes.PubAck.NOT_AUTHORIZED, "not_authorized")
+                : withheld("not_authorized", "not_authorized");
     }
 
     static Decision unmappedTopic(boolean v5) {

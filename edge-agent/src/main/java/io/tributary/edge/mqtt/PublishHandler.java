@@ -40,6 +40,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private AckQueue acks;
     private Outbound outbound;
     private SubscribeRequests subscribeRequests;
+    private ClientAccess access;
     /** The connection's will; null when it has none or a DISCONNECT 0x00 deleted it. */
     private Will will;
 
@@ -54,7 +55,11 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     public void handlerAdded(ChannelHandlerContext ctx) {
         acks = new AckQueue(ctx, server);
         outbound = new Outbound(ctx.channel(), server, connection);
-        subscribeRequests = new SubscribeRequests(server, connection, outbound);
+        access = new ClientAccess(
+                server,
+                connection,
+                ctx.channel().attr(ConnectGate.ADMITTED).get().identity());
+        subscribeRequests = new SubscribeRequests(server, connection, outbound, access);
         session.outbound(outbound);
         server.metrics().connectionOpened();
     }
@@ -134,6 +139,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         String topic = msg.variableHeader().topicName();
         long startNanos = System.nanoTime();
         server.metrics().publish(qos);
+        access.onPublish(ctx, acks);
         PacketRules.Violation violation = connection.isV5()
                 ? PacketRules.publish(topic, msg.variableHeader().properties())
                 : topic.isEmpty()
@@ -141,6 +147,14 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                         : null;
         if (violation != null) {
             violated(ctx, "PUBLISH", violation);
+            return;
+        }
+        if (!access.mayPublish(ctx, topic)) {
+            if (qos == 0) {
+                server.metrics().refused("not_authorized");
+            } else {
+                acks.add(packetId, qos, startNanos).resolve(PublishAcks.notAuthorized(connection.isV5()));
+            }
             return;
         }
         if (!server.config().forwarded(topic)) {
@@ -348,6 +362,14 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                             PacketRules.PROTOCOL_ERROR,
                             "duplicate_property",
                             "property 0x" + Integer.toHexString(duplicate.propertyId()) + " appears twice"));
+        } else if (evt instanceof PropertyScanner.IllFormedTopic illFormed) {
+            violated(
+                    ctx,
+                    illFormed.packet(),
+                    new PacketRules.Violation(
+                            PacketRules.MALFORMED,
+                            "topic_not_utf8",
+                            "topic or filter is ill-formed UTF-8 or holds U+0000"));
         } else if (evt instanceof IdleStateEvent) {
             server.clientLog()
                     .info(

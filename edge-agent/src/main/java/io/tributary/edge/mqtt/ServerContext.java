@@ -6,7 +6,6 @@ import java.time.Clock;
 /** Everything the per-connection handlers share; immutable, its parts are thread-safe. */
 record ServerContext(
         MqttServerConfig config,
-        Authenticator authenticator,
         PublishSink sink,
         SessionRegistry sessions,
         MqttMetrics metrics,
@@ -15,24 +14,27 @@ record ServerContext(
         LogRateLimiter clientLog,
         DeliveryDrops deliveryDrops,
         LocalBroker broker,
-        Wills wills) {
+        Wills wills,
+        ServerAccess access) {
 
     /** Topics whose refusal is logged at WARN (once each) before further ones go to DEBUG. */
     static final int MAX_WARNED_TOPICS = 1000;
 
-    /** The context of a new server: a broker with {@code retained} and no subscriptions, no sessions. */
+    /**
+     * The context of a new server: a broker with {@code retained} and no subscriptions, no sessions; {@code access}
+     * decides who connects and what they may do.
+     */
     static ServerContext create(
             MqttServerConfig config,
-            Authenticator authenticator,
             PublishSink sink,
             MqttMetrics metrics,
             Clock clock,
-            RetainedMessages retained) {
+            RetainedMessages retained,
+            ServerAccess access) {
         DeliveryDrops drops = new DeliveryDrops(metrics);
         LocalBroker broker = new LocalBroker(retained, drops);
         return new ServerContext(
                 config,
-                authenticator,
                 sink,
                 new SessionRegistry(broker::drop),
                 metrics,
@@ -41,6 +43,7 @@ record ServerContext(
                 ClientLog.limiter(metrics),
                 drops,
                 broker,
-                new Wills(config, sink, broker, metrics, clock));
+                new Wills(config, sink, broker, metrics, clock),
+                access);
     }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * 0x80 in MQTT 3.1.1, 0x8F Topic Filter invalid in 5, and is counted in
  * {@code tributary_edge_mqtt_subscriptions_refused_total}); the granted QoS is the requested one (the edge supports
  * QoS 2). Retained messages matching a granted subscription follow the SUBACK ({@link LocalBroker#sendRetained}).
- * A packet that breaks the protocol itself (no filter, properties, No Local on a shared subscription,
+ * A filter the ACL does not allow ({@link ClientAccess}) gets 0x87 Not authorized (3.1.1: 0x80), one beyond {@code
+ * mqtt.limits.subscriptions} 0x97 Quota exceeded (3.1.1: 0x80). A packet that breaks the protocol itself (no filter, properties, No Local on a shared subscription,
  * reserved option bits in 3.1.1) is returned as a {@link PacketRules.Violation} for the caller to disconnect.
  *
  * <p>One instance per connection; event loop only.
@@ -36,15 +37,19 @@ final class SubscribeRequests {
     private static final Logger log = LoggerFactory.getLogger(SubscribeRequests.class);
     private static final int FILTER_INVALID_V5 = 0x8F;
     private static final int FAILURE_311 = 0x80;
+    private static final int NOT_AUTHORIZED_V5 = 0x87;
+    private static final int QUOTA_EXCEEDED_V5 = 0x97;
 
     private final ServerContext server;
     private final MqttConnection connection;
     private final Outbound outbound;
+    private final ClientAccess access;
 
-    SubscribeRequests(ServerContext server, MqttConnection connection, Outbound outbound) {
+    SubscribeRequests(ServerContext server, MqttConnection connection, Outbound outbound, ClientAccess access) {
         this.server = server;
         this.connection = connection;
         this.outbound = outbound;
+        this.access = access;
     }
 
     /** Answers a SUBSCRIBE with SUBACK; returns the violation instead when the packet breaks the protocol. */
@@ -81,6 +86,16 @@ final class SubscribeRequests {
             } catch (IllegalArgumentException e) {
                 refused(request.topicName(), "filter_invalid", e.getMessage());
                 codes[i] = v5 ? FILTER_INVALID_V5 : FAILURE_311;
+                continue;
+            }
+            if (!access.maySubscribe(ctx, parsed.filter())) {
+                server.metrics().subscriptionRefused("not_authorized");
+                codes[i] = v5 ? NOT_AUTHORIZED_V5 : FAILURE_311;
+                continue;
+            }
+            if (!access.mayAddSubscription(ctx, request.topicName())) {
+                server.metrics().subscriptionRefused("quota_exceeded");
+                codes[i] = v5 ? QUOTA_EXCEEDED_V5 : FAILURE_311;
                 continue;
             }
             int qos = o.qos().value();

@@ -30,7 +30,7 @@ class ClientLogFloodIT {
 
     private EventLoopGroup clients;
     private TestServer server;
-    private final Logger connectLog = (Logger) LoggerFactory.getLogger(ConnectHandler.class);
+    private final Logger connectLog = (Logger) LoggerFactory.getLogger(ConnectGate.class); // refuses bad credentials
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
 
     @BeforeEach

@@ -9,8 +9,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * A fixed set of user credentials, shared by the edge agent's MQTT endpoint and the hub. Each entry is either a plain password or
@@ -47,8 +49,22 @@ public final class Credentials {
      * @throws IllegalArgumentException listing every malformed line, with line numbers
      */
     public static Credentials load(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         Map<String, byte[]> digests = new HashMap<>();
+        readUserLines(file, (user, secret) -> digests.put(user, digestOf(user, secret)));
+        return new Credentials(digests);
+    }
+
+    /**
+     * Reads the {@code user:secret} lines of a file (blank lines and '#' comments skipped, the user ending at the first
+     * ':'), handing each to {@code entry}, which may refuse it with an {@link IllegalArgumentException}.
+     *
+     * @return the entries in file order
+     * @throws IllegalArgumentException listing every malformed line (no ':', empty or duplicate user, refused by
+     *     {@code entry}) with its line number
+     */
+    public static Map<String, String> readUserLines(Path file, BiConsumer<String, String> entry) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        Map<String, String> entries = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -61,9 +77,10 @@ public final class Credentials {
                     throw new IllegalArgumentException("expected user:password");
                 }
                 String user = line.substring(0, colon);
-                if (digests.put(user, digestOf(user, line.substring(colon + 1))) != null) {
+                if (entries.put(user, line.substring(colon + 1)) != null) {
                     throw new IllegalArgumentException("duplicate user '" + user + "'");
                 }
+                entry.accept(user, line.substring(colon + 1));
             } catch (IllegalArgumentException e) {
                 errors.add(file + ":" + (i + 1) + ": " + e.getMessage());
             }
@@ -71,7 +88,7 @@ public final class Credentials {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("bad credentials file: " + String.join("; ", errors));
         }
-        return new Credentials(digests);
+        return entries;
     }
 
     private static byte[] digestOf(String user, String secret) {
