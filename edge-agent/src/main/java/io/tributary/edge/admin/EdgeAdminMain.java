@@ -1,5 +1,6 @@
 package io.tributary.edge.admin;
 
+import io.tributary.protocol.cli.Cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -70,7 +71,10 @@ public final class EdgeAdminMain implements Callable<Integer> {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        // Not Cli.commandLine: its help-default rewriting re-creates options, which unbinds those of the command
+        // methods
         CommandLine cli = new CommandLine(new EdgeAdminMain(out, err));
+        cli.getCommandSpec().versionProvider(() -> new String[] {"tributary edge-admin " + Cli.version()});
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setExecutionStrategy(new CommandLine.RunLast());
