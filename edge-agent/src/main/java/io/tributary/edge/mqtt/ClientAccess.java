@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Publish rate ({@code mqtt.limits.publish-rate}): a connection over it has its reads paused until its token
  * bucket is even again, on MQTT 3.1.1 and 5 alike. Nothing is refused or dropped (QoS 0 included, which no reason code
- * could refuse); TCP flow control slows the client down, and its keep-alive is not at risk (the pause is shorter than
- * a burst's worth of packets at the rate). Event loop of the connection only.
+ * could refuse); TCP flow control slows the client down. Packets read in one go before the pause are charged as
+ * debt, so the pause can last as long as such a batch takes at the rate; the server does not count it against the
+ * client's keep-alive ({@link #throttled()}), but a PINGREQ waits behind it, so a client that sends far beyond the rate
+ * may see its ping answered late. Event loop of the connection only.
  */
 final class ClientAccess {
 
@@ -69,6 +71,11 @@ final class ClientAccess {
         }
         denied(ctx, "subscribe", "subscription_limit", filter);
         return false;
+    }
+
+    /** Whether reads are paused by the publish-rate limit now (the connection is then not idle). */
+    boolean throttled() {
+        return throttled;
     }
 
     /** Charges one PUBLISH to the rate limit; pauses reads when the connection is over it. */

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * {@link MqttServerConfig#connectTimeout()}), refuses anything else, and hands an accepted CONNECT to
  * {@link ConnectAcceptor}, which replaces this handler with the session pipeline.
  *
- * <p>Refusals: unsupported protocol (0x01), rejected client id (0x02 / 0x85), bad credentials (0x04 / 0x86),
- * anonymous not allowed (0x05 / 0x87) are answered with CONNACK and a close; so are MQTT 5 CONNECTs that break a
+ * <p>Refusals: unsupported protocol (0x01), rejected client id (0x02 / 0x85) are answered with CONNACK and a close
+ * (bad credentials, anonymous not allowed and the other access refusals already by {@link ConnectGate}, before this
+ * handler sees the CONNECT); so are MQTT 5 CONNECTs that break a
  * property rule ({@link PacketRules}: 0x81 Malformed Packet, 0x82 Protocol Error, 0x8C Bad authentication method)
  * or do not decode (0x81), and those whose Will Topic is no valid topic name (0x90; 3.1.1: closed); oversized packets, undecodable 3.1.1 CONNECTs and out-of-order packets just close. One instance per channel; event loop only.
  */

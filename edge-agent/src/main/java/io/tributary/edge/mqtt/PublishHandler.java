@@ -370,6 +370,9 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                             PacketRules.MALFORMED,
                             "topic_not_utf8",
                             "topic or filter is ill-formed UTF-8 or holds U+0000"));
+        } else if (evt instanceof IdleStateEvent && access.throttled()) {
+            // not idle: its reads are paused by the publish-rate limit, and they resume when the debt is paid
+            log.debug("Keep-alive of {} not checked while its publishes are throttled", connection.clientId());
         } else if (evt instanceof IdleStateEvent) {
             server.clientLog()
                     .info(

@@ -322,6 +322,44 @@ class AccessControlIT {
     }
 
     @Test
+    void throttledConnection_isNotDisconnectedForKeepAliveWhileItsReadsArePaused() throws Exception {
+        int port = start(a -> a.withLimits(new Limits(10, 0, 0.5, 1, 10)));
+        try (RawMqttClient raw = RawMqttClient.to(server.plainAddress().orElseThrow())) {
+            raw.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.connect()
+                    .protocolVersion(MqttVersion.MQTT_5)
+                    .clientId("press-7")
+                    .cleanSession(true)
+                    .keepAlive(1)
+                    .hasUser(true)
+                    .username("press-7")
+                    .hasPassword(true)
+                    .password("p7".getBytes(StandardCharsets.UTF_8))
+                    .build());
+            assertThat(((io.netty.handler.codec.mqtt.MqttConnAckMessage) raw.next())
+                            .variableHeader()
+                            .connectReturnCode())
+                    .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            // burst 1 at 0.5/s: the second publish costs a 2 s pause, beyond the 1.5 s a 1 s keep-alive allows
+            raw.publish("tributary/plant-1/press-7/t", 0, 0, false, "{}");
+            raw.publish("tributary/plant-1/press-7/t", 0, 0, false, "{}");
+            raw.publish("tributary/plant-1/press-7/t", 1, 7, false, "{}");
+            assertThat(TestServer.packetId(raw.next())).isEqualTo(7);
+            raw.send(io.netty.handler.codec.mqtt.MqttMessage.PINGREQ);
+            assertThat(raw.next().fixedHeader().messageType())
+                    .as("answered once the pause ends, not disconnected for keep-alive meanwhile")
+                    .isEqualTo(io.netty.handler.codec.mqtt.MqttMessageType.PINGRESP);
+        }
+        assertThat(registry.get("tributary.edge.mqtt.publish.throttles")
+                        .counter()
+                        .count())
+                .isPositive();
+        assertThat(registry.find("tributary.edge.mqtt.disconnects")
+                        .tags("reason", "keepalive_timeout")
+                        .counter())
+                .isNull();
+    }
+
+    @Test
     void publishRate_pausesReadsInsteadOfRefusing() throws Exception {
         int port = start(a -> a.withLimits(new Limits(10, 0, 50, 5, 10)));
         Mqtt5BlockingClient press7 = hivemq(port, "press-7");

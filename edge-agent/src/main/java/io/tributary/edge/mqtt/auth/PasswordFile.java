@@ -27,8 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class PasswordFile {
 
     private static final Logger log = LoggerFactory.getLogger(PasswordFile.class);
-    private static final PasswordHash UNKNOWN_USER =
-            PasswordHash.parse(PasswordHash.create("no such user".toCharArray(), PasswordHash.DEFAULT_ITERATIONS));
+    /**
+     * Checked for a user that does not exist, so that it costs as much as a real one. A constant, not a fresh hash: that
+     * would cost a PBKDF2 run (seconds on a busy gateway before the JIT) at every start; no password matches it.
+     */
+    private static final PasswordHash UNKNOWN_USER = PasswordHash.parse("$pbkdf2-sha256$"
+            + PasswordHash.DEFAULT_ITERATIONS + "$dW5rbm93bi11c2VyLXNhbHQ$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 
     private final Map<String, PasswordHash> hashed;
     private final Credentials legacy;
