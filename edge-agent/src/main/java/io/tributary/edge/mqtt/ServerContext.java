@@ -15,32 +15,42 @@ record ServerContext(
         LogRateLimiter clientLog,
         DeliveryDrops deliveryDrops,
         LocalBroker broker,
-        Wills wills) {
+        Wills wills,
+        PersistentSessions persistentSessions) {
 
     /** Topics whose refusal is logged at WARN (once each) before further ones go to DEBUG. */
     static final int MAX_WARNED_TOPICS = 1000;
 
-    /** The context of a new server: a broker with {@code retained} and no subscriptions, no sessions. */
+    /**
+     * The context of a new server: a broker with {@code retained} and no subscriptions, no sessions yet (stored ones
+     * are restored by the server at start); persistent sessions journaled in {@code sessionStore}, or kept in memory
+     * when it is null.
+     */
     static ServerContext create(
             MqttServerConfig config,
             Authenticator authenticator,
             PublishSink sink,
             MqttMetrics metrics,
             Clock clock,
-            RetainedMessages retained) {
+            RetainedMessages retained,
+            io.tributary.edge.mqtt.session.SessionStore sessionStore) {
         DeliveryDrops drops = new DeliveryDrops(metrics);
         LocalBroker broker = new LocalBroker(retained, drops);
+        PersistentSessions persistent =
+                new PersistentSessions(sessionStore, config.sessionLimits(), drops, clock, metrics.registry());
+        broker.persistentSessions(persistent);
         return new ServerContext(
                 config,
                 authenticator,
                 sink,
-                new SessionRegistry(broker::drop),
+                new SessionRegistry(broker::drop, persistent),
                 metrics,
                 clock,
                 new OncePerKey(MAX_WARNED_TOPICS),
                 ClientLog.limiter(metrics),
                 drops,
                 broker,
-                new Wills(config, sink, broker, metrics, clock));
+                new Wills(config, sink, broker, metrics, clock),
+                persistent);
     }
 }
