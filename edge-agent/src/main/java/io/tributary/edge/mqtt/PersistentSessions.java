@@ -82,7 +82,12 @@ final class PersistentSessions {
             session.queue(new SessionQueue());
         }
         persistent.incrementAndGet();
-        return store == null ? DONE : store.create(session.clientId(), expiry.toSeconds());
+        return store == null
+                ? DONE
+                : store.create(
+                        session.clientId(),
+                        expiry.toSeconds(),
+                        List.copyOf(session.subscriptions().values()));
     }
 
     /** The connection of a persistent session ended; it is kept for {@code expiry} from now. */

@@ -344,6 +344,26 @@ class PersistentSessionsIT {
     }
 
     @Test
+    void sessionBecomingPersistent_byTakeover_keepsItsSubscriptions_acrossRestart() throws Exception {
+        start();
+        RawMqttClient first = raw();
+        first.connect(MqttVersion.MQTT_5, "grows", TestServer.USER, TestServer.PASSWORD); // expiry 0
+        first.subscribe(1, "local/grows", qos(1), MqttProperties.NO_PROPERTIES);
+        assertThat(raw().connectPersistent(MqttVersion.MQTT_5, "grows", 300)
+                        .variableHeader()
+                        .isSessionPresent())
+                .isTrue();
+        restart();
+        RawMqttClient again = raw();
+        assertThat(again.connectPersistent(MqttVersion.MQTT_5, "grows", 300)
+                        .variableHeader()
+                        .isSessionPresent())
+                .isTrue();
+        publish("local/grows", 1, 1);
+        assertThat(text(again.nextPublish())).isEqualTo("0");
+    }
+
+    @Test
     void dropOldest_keepsTheNewest_andCountsTheDrops() throws Exception {
         tweak = b -> b.sessionLimits(new SessionLimits(10, 5, 1024 * 1024, SessionLimits.Policy.DROP_OLDEST, 4096));
         assertThat(queuedAfter(8)).containsExactly("3", "4", "5", "6", "7");

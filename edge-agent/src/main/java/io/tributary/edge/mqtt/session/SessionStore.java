@@ -176,9 +176,13 @@ public final class SessionStore implements AutoCloseable {
         return sessions.size();
     }
 
-    /** Creates (or replaces, clearing its subscriptions and queue) the session of {@code clientId}, connected. */
-    public CompletableFuture<Void> create(String clientId, long expirySeconds) {
+    /**
+     * Creates (or replaces, clearing its queue) the session of {@code clientId}, connected, with {@code subscriptions}
+     * (those a session that was to end with its connection already had when it became persistent; usually none).
+     */
+    public CompletableFuture<Void> create(String clientId, long expirySeconds, List<Subscription> subscriptions) {
         SessionRecord record = new SessionRecord(expirySeconds, 0);
+        subscriptions.forEach(sub -> record.subscriptions.put(sub.key(), sub));
         return submit(SessionEntries.STATE, clientId, record::write).done();
     }
 
