@@ -6,6 +6,7 @@ import io.tributary.edge.buffer.BufferConfig;
 import io.tributary.edge.buffer.OverflowPolicy;
 import io.tributary.edge.forward.ForwarderConfig;
 import io.tributary.edge.mqtt.MqttServerConfig;
+import io.tributary.edge.mqtt.SessionLimits;
 import io.tributary.edge.mqtt.TlsConfig;
 import io.tributary.edge.mqtt.TopicMapping;
 import io.tributary.edge.mqtt.pubsub.TopicFilters;
@@ -112,6 +113,33 @@ public record EdgeConfig(
                     "100",
                     "Unacknowledged QoS 1/2 messages sent to one local subscriber at most (an MQTT 5 client's"
                             + " Receive Maximum may lower it)."),
+            new ConfigKey(
+                    "mqtt.session-expiry-max",
+                    "duration",
+                    "1d",
+                    "Longest a persistent session outlives its connection (MQTT 5 Session Expiry Interval is capped"
+                            + " to it); the expiry of every MQTT 3.1.1 clean-session-0 session."),
+            new ConfigKey(
+                    "mqtt.max-sessions",
+                    "int",
+                    "10000",
+                    "Persistent sessions stored at most; a CONNECT creating one more is refused (0x97 / 0x03)."),
+            new ConfigKey(
+                    "mqtt.session-queue-messages",
+                    "int",
+                    "1000",
+                    "QoS 1/2 messages queued for one persistent session at most, unacknowledged ones included."),
+            new ConfigKey(
+                    "mqtt.session-queue-bytes",
+                    "size",
+                    "1MiB",
+                    "Bytes of the messages queued for one persistent session at most."),
+            new ConfigKey(
+                    "mqtt.session-queue-policy",
+                    "drop-oldest|refuse-newest",
+                    "drop-oldest",
+                    "What a full session queue gives up: its oldest message not yet sent, or the new one (counted"
+                            + " either way as session_queue_full)."),
             new ConfigKey(
                     "buffer.quota", "size", "1GiB", "Disk quota of the buffer; the overflow policy applies beyond."),
             new ConfigKey(
@@ -335,7 +363,18 @@ public record EdgeConfig(
                 .ioThreads(v.integer("mqtt.io-threads"))
                 .forward(forwardFilters(v))
                 .subscriberQueue(v.integer("mqtt.subscriber-queue"))
-                .subscriberInFlight(v.integer("mqtt.subscriber-in-flight"));
+                .subscriberInFlight(v.integer("mqtt.subscriber-in-flight"))
+                .maxSessionExpiry(v.nonNegativeDuration("mqtt.session-expiry-max"));
+        try {
+            b.sessionLimits(new SessionLimits(
+                    v.integer("mqtt.max-sessions"),
+                    v.integer("mqtt.session-queue-messages"),
+                    v.size("mqtt.session-queue-bytes"),
+                    v.enumValue("mqtt.session-queue-policy", SessionLimits.Policy.class),
+                    SessionLimits.DEFAULTS.compactBytes()));
+        } catch (IllegalArgumentException e) {
+            v.problem("mqtt.session-queue-messages", e.getMessage());
+        }
         try {
             b.topicMapping(TopicMapping.parse(v.string("mqtt.topic-template", TopicMapping.DEFAULT_TEMPLATE)));
         } catch (IllegalArgumentException e) {

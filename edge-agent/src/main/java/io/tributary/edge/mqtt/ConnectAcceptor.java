@@ -13,6 +13,7 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides one well-formed CONNECT of a supported version, admitted by {@link ConnectGate} (which established the
  * identity, the user name of the connection from here on): client id rules, session takeover and
- * expiry; on success writes CONNACK and swaps {@link ConnectHandler} for keep-alive and {@link PublishHandler}.
+ * expiry; on success writes CONNACK and swaps {@link ConnectHandler} for keep-alive and {@link PublishHandler}. The
+ * CONNACK of a persistent session waits until {@link PersistentSessions#connected} journaled it (reading paused, early
+ * packets held by the handler); a journal failure refuses the CONNECT (0x80 / 3.1.1 0x03).
  * Used once, on the channel's event loop.
  */
 final class ConnectAcceptor {
@@ -34,9 +37,16 @@ final class ConnectAcceptor {
     private final MqttConnectMessage connect;
     private final MqttVersion version;
     private final boolean v5;
+    private final ConnectHandler handler;
 
-    ConnectAcceptor(ServerContext server, ChannelHandlerContext ctx, MqttConnectMessage connect, MqttVersion version) {
+    ConnectAcceptor(
+            ServerContext server,
+            ChannelHandlerContext ctx,
+            MqttConnectMessage connect,
+            MqttVersion version,
+            ConnectHandler handler) {
         this.server = server;
+        this.handler = handler;
         this.ctx = ctx;
         this.connect = connect;
         this.version = version;
@@ -77,6 +87,15 @@ final class ConnectAcceptor {
             return v5 ? CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID : CONNECTION_REFUSED_IDENTIFIER_REJECTED;
         }
         Duration expiry = sessionExpiry(header, cleanStart);
+        if (!expiry.isZero()
+                && server.persistentSessions().full()
+                && (cleanStart || !server.sessions().contains(clientId))) {
+            log.warn(
+                    "Refused a persistent session for {}: {} persistent sessions stored (the limit)",
+                    clientId,
+                    server.config().sessionLimits().maxSessions());
+            return v5 ? CONNECTION_REFUSED_QUOTA_EXCEEDED : CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+        }
         SessionRegistry.Attached attached = server.sessions().attach(clientId, cleanStart, ctx.channel());
         if (attached.previousOwner() != null && attached.previousOwner() != ctx.channel()) {
             server.clientLog()
@@ -101,23 +120,51 @@ final class ConnectAcceptor {
         if (attached.willCancelled()) {
             server.wills().cancelled(clientId);
         }
+        MqttProperties props = v5 ? connAckProperties(header, assigned ? clientId : null, expiry) : null;
+        CompletableFuture<Void> durable =
+                server.persistentSessions().connected(attached.session(), attached.sessionPresent(), expiry);
+        if (durable.isDone() && !durable.isCompletedExceptionally()) {
+            finish(connection, attached.sessionPresent(), props, header.keepAliveTimeSeconds());
+            return null;
+        }
+        // a persistent session is journaled before its CONNACK; packets the client sends meanwhile wait
+        handler.holdPackets();
+        ctx.channel().config().setAutoRead(false);
+        durable.whenComplete((ok, error) -> ctx.executor().execute(() -> {
+            ctx.channel().config().setAutoRead(true);
+            if (error != null || !ctx.channel().isActive()) {
+                server.sessions().detach(attached.session(), ctx.channel(), error != null ? Duration.ZERO : expiry);
+                handler.dropHeld();
+                if (error != null) {
+                    log.error("Cannot journal the session of {}; CONNECT refused", connection.clientId(), error);
+                    handler.refuse(
+                            ctx,
+                            v5 ? CONNECTION_REFUSED_UNSPECIFIED_ERROR : CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                            "session_store_failed");
+                }
+                return;
+            }
+            finish(connection, attached.sessionPresent(), props, header.keepAliveTimeSeconds());
+        }));
+        return null;
+    }
+
+    private void finish(MqttConnection connection, boolean present, MqttProperties props, int keepAliveSeconds) {
         ctx.writeAndFlush(MqttMessageBuilders.connAck()
                 .returnCode(CONNECTION_ACCEPTED)
-                .sessionPresent(attached.sessionPresent())
-                .properties(
-                        v5
-                                ? connAckProperties(header, assigned ? clientId : null, expiry)
-                                : MqttProperties.NO_PROPERTIES)
+                .sessionPresent(present)
+                .properties(props != null ? props : MqttProperties.NO_PROPERTIES)
                 .build());
-        switchPipeline(connection, header.keepAliveTimeSeconds());
+        PublishHandler publish = switchPipeline(connection, keepAliveSeconds);
+        handler.replayHeld(publish, ctx.pipeline().context(publish));
         server.metrics().connect("accepted");
         log.debug(
-                "Accepted {} client {} user '{}' from {}",
+                "Accepted {} client {} user '{}' from {} (session present: {})",
                 version,
-                clientId,
-                username,
-                ctx.channel().remoteAddress());
-        return null;
+                connection.clientId(),
+                connection.username(),
+                ctx.channel().remoteAddress(),
+                present);
     }
 
     private Duration sessionExpiry(MqttConnectVariableHeader header, boolean cleanStart) {
@@ -160,7 +207,7 @@ final class ConnectAcceptor {
         return props;
     }
 
-    private void switchPipeline(MqttConnection connection, int keepAliveSeconds) {
+    private PublishHandler switchPipeline(MqttConnection connection, int keepAliveSeconds) {
         ChannelPipeline pipeline = ctx.pipeline();
         if (keepAliveSeconds > 0) {
             // MQTT 3.1.1 §3.1.2.10 / 5 §3.1.2.10: one and a half times the keep-alive without a packet ends it.
@@ -170,6 +217,8 @@ final class ConnectAcceptor {
                     MqttServerInitializer.KEEP_ALIVE,
                     new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        pipeline.replace(ctx.handler(), MqttServerInitializer.PUBLISH, new PublishHandler(server, connection));
+        PublishHandler publish = new PublishHandler(server, connection);
+        pipeline.replace(ctx.handler(), MqttServerInitializer.PUBLISH, publish);
+        return publish;
     }
 }

@@ -15,6 +15,9 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,6 +41,8 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private final ServerContext server;
     private ScheduledFuture<?> timeout;
     private boolean closing;
+    /** Packets after an accepted CONNECT whose CONNACK waits for the session journal; null when none waits. */
+    private List<MqttMessage> held;
 
     ConnectHandler(ServerContext server) {
         this.server = server;
@@ -73,6 +78,10 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
         if (closing) {
+            return;
+        }
+        if (held != null) {
+            held.add(ReferenceCountUtil.retain(msg));
             return;
         }
         if (msg.decoderResult().isFailure()) {
@@ -116,7 +125,7 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 }
                 return;
             }
-            MqttConnectReturnCode refusal = new ConnectAcceptor(server, ctx, connect, version).accept();
+            MqttConnectReturnCode refusal = new ConnectAcceptor(server, ctx, connect, version, this).accept();
             if (refusal != null) {
                 refuse(ctx, refusal, resultTag(refusal));
             }
@@ -170,7 +179,36 @@ final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
-    private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code, String result) {
+    /** From now on, packets are kept for {@link #replayHeld} (the CONNACK waits). */
+    void holdPackets() {
+        held = new ArrayList<>();
+    }
+
+    /** Hands the held packets to the handler that replaced this one, in order. */
+    void replayHeld(PublishHandler next, ChannelHandlerContext nextCtx) {
+        List<MqttMessage> packets = held;
+        held = null;
+        if (packets != null) {
+            for (MqttMessage m : packets) {
+                try {
+                    next.channelRead(nextCtx, m); // releases it
+                } catch (Exception e) {
+                    nextCtx.fireExceptionCaught(e);
+                }
+            }
+        }
+    }
+
+    /** Releases the held packets: the connection closed before its CONNACK. */
+    void dropHeld() {
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held = null;
+        }
+    }
+
+    void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code, String result) {
+        dropHeld();
         server.clientLog()
                 .info(
                         log,

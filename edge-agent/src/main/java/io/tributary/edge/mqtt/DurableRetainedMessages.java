@@ -57,8 +57,6 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
     private final AtomicInteger size = new AtomicInteger();
     private final GroupCommitter<Change> writer;
     private long lastSeq;
-    /** Size of the journal right after the last compaction (0 before the first one since start). */
-    private long snapshotBytes;
 
     private volatile boolean closed;
 
@@ -71,7 +69,6 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
         this.lastSeq = lastSeq;
         this.compactBytes = compactBytes;
         this.metrics = m;
-        this.snapshotBytes = 0; // unknown after a start: the first time past compactBytes compacts
         this.size.set(byTopic.size());
         this.writer = new GroupCommitter<>("retained-journal", this::commit);
     }
@@ -171,16 +168,14 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
         }
         view.position(seq);
         batch.forEach(c -> c.done().complete(null));
-        if (journal.size() > compactBytes && journal.size() > 2 * snapshotBytes) {
-            compact();
+        if (journal.compactIfPast(compactBytes, this::snapshot, () -> size.get() + " retained topics")) {
+            metrics.retainedCompacted();
         }
     }
 
-    /** Rewrites the journal as POSITION + one SET per live topic (taken from the view, current at this point). */
-    private void compact() {
-        long started = System.nanoTime();
-        long from = journal.size();
-        Iterable<byte[]> snapshot = () -> new Iterator<>() {
+    /** The journal as POSITION + one SET per live topic (taken from the view, current at this point). */
+    private Iterable<byte[]> snapshot() {
+        return () -> new Iterator<>() {
             private final Iterator<byte[]> values = byTopic.values().iterator();
             private boolean first = true;
 
@@ -198,20 +193,6 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
                 return values.next();
             }
         };
-        try {
-            journal.rewrite(snapshot);
-            snapshotBytes = journal.size();
-            metrics.retainedCompacted();
-            log.info(
-                    "Compacted the retained-message journal in {}: {} -> {} bytes, {} topics, {} ms",
-                    dir,
-                    from,
-                    journal.size(),
-                    size.get(),
-                    (System.nanoTime() - started) / 1_000_000);
-        } catch (IOException e) {
-            log.error("Cannot compact the retained-message journal in {} (it keeps growing)", dir, e);
-        }
     }
 
     @Override

@@ -9,8 +9,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The edge's local broker: who subscribed to what, the retained messages ({@link RetainedMessages}), and the
- * hand-off of accepted publishes to the {@link Outbound} of each matching, connected subscriber. A subscriber whose session is kept (session expiry) but
- * who is not connected loses the message, counted as {@code offline}: there are no offline queues yet.
+ * hand-off of accepted publishes to the {@link Outbound} of each matching, connected subscriber. A QoS 1/2 message
+ * for a persistent session goes through its queue ({@link PersistentSessions}), connected or not; a QoS 0 message for
+ * a subscriber that is not connected is lost, counted as {@code offline}.
  *
  * <p>Threads: any; {@link #publish} does not block. Changes to one session's subscriptions are serialised on the
  * session, so that a subscription cannot outlive a session that is being dropped.
@@ -20,10 +21,16 @@ final class LocalBroker {
     private final SubscriptionIndex<Session> index = new SubscriptionIndex<>();
     private final RetainedMessages retained;
     private final DeliveryDrops drops;
+    private PersistentSessions persistent;
 
     LocalBroker(RetainedMessages retained, DeliveryDrops drops) {
         this.retained = retained;
         this.drops = drops;
+    }
+
+    /** Set once, before the server starts (the two refer to each other). */
+    void persistentSessions(PersistentSessions persistent) {
+        this.persistent = persistent;
     }
 
     /**
@@ -31,7 +38,8 @@ final class LocalBroker {
      * and delivers it to its subscribers (QoS lowered to each one's granted maximum; RETAIN kept only for Retain As
      * Published subscriptions, MQTT 5 §3.3.1.3). An empty retained payload is still delivered.
      *
-     * @return completes when the retained change is durable (the PUBACK waits for it); completed for others
+     * @return completes when the retained change and the message's place in each persistent session's queue are
+     *     durable (the PUBACK waits for it); completed for others
      */
     CompletionStage<Void> publish(LocalMessage message) {
         CompletionStage<Void> durable = message.retain() ? retained.retain(message) : NOTHING_TO_STORE;
@@ -40,19 +48,35 @@ final class LocalBroker {
         }
         Map<Session, SubscriptionIndex.Matched> targets =
                 index.match(message.topic(), message.publisher(), s -> s.outbound() != null);
+        List<CompletableFuture<Void>> queued = new java.util.ArrayList<>(0);
         targets.forEach((session, matched) -> {
+            Outbound.Delivery delivery = new Outbound.Delivery(
+                    message,
+                    Math.min(message.qos(), matched.qos()),
+                    matched.retainAsPublished() && message.retain(),
+                    matched.subscriptionIds());
+            if (delivery.qos() > 0 && session.queue() != null) {
+                CompletableFuture<Void> stored = persistent.enqueue(session, delivery);
+                if (stored != null) {
+                    queued.add(stored);
+                    return;
+                }
+                if (session.queue() != null) {
+                    return; // not queued: the bounds dropped it (counted)
+                }
+            }
             Outbound outbound = session.outbound();
             if (outbound == null) {
                 drops.dropped(session.clientId(), message.topic(), "offline");
                 return;
             }
-            outbound.offer(new Outbound.Delivery(
-                    message,
-                    Math.min(message.qos(), matched.qos()),
-                    matched.retainAsPublished() && message.retain(),
-                    matched.subscriptionIds()));
+            outbound.offer(delivery);
         });
-        return durable;
+        if (queued.isEmpty()) {
+            return durable;
+        }
+        queued.add(durable.toCompletableFuture());
+        return CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new));
     }
 
     private static final CompletionStage<Void> NOTHING_TO_STORE = CompletableFuture.completedFuture(null);

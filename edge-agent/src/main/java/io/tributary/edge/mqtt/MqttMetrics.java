@@ -27,7 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tributary_edge_mqtt_subscriptions_refused_total{reason}}: SUBSCRIBE filters refused
  *   <li>{@code tributary_edge_mqtt_deliveries_total{qos}}: PUBLISH packets sent to local subscribers
  *   <li>{@code tributary_edge_mqtt_deliveries_dropped_total{reason}}: messages a matching subscriber did not get
- *       ({@code queue_full}, {@code offline}, {@code expired}, {@code too_large_for_client}, {@code disconnected})
+ *       ({@code queue_full}, {@code offline}, {@code expired}, {@code too_large_for_client}, {@code disconnected};
+ *       for persistent sessions {@code session_queue_full}, {@code session_ended} (queued when the session expired or
+ *       was replaced), {@code session_store_failed} (the journal refused it)). The {@code
+ *       tributary_edge_mqtt_sessions_*} meters are registered by {@link PersistentSessions} and
+ *       {@link io.tributary.edge.mqtt.session.SessionStore}
  *   <li>{@code tributary_edge_mqtt_wills_total{outcome}}: Will Messages {@code published}, {@code refused} (not
  *       stored by the sink), {@code discarded} (DISCONNECT 0x00) or {@code cancelled} (reconnect within the will
  *       delay); every outcome exists at 0 from the start
@@ -107,6 +111,11 @@ public final class MqttMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+    }
+
+    /** The registry these meters are in, for the parts that register their own. */
+    MeterRegistry registry() {
+        return registry;
     }
 
     void connectionOpened() {

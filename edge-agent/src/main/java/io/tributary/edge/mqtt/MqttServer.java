@@ -17,6 +17,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.tributary.edge.mqtt.auth.AccessConfig;
+import io.tributary.edge.mqtt.session.SessionStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -49,6 +50,7 @@ public final class MqttServer implements AutoCloseable {
     private final ServerContext context;
     private final DurableRetainedMessages durableRetained;
     private final ServerAccess access;
+    private final SessionStore sessionStore;
     private final List<Channel> listeners = new ArrayList<>();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -57,7 +59,7 @@ public final class MqttServer implements AutoCloseable {
 
     /**
      * A server; with a {@link MqttServerConfig#stateDirectory()} it opens its durable state there (rebuilding what a
-     * crash left behind, see {@link DurableRetainedMessages}).
+     * crash left behind, see {@link DurableRetainedMessages} and {@link SessionStore}).
      *
      * @throws IOException when the state directory cannot be read or written
      */
@@ -88,13 +90,27 @@ public final class MqttServer implements AutoCloseable {
         this.durableRetained = config.stateDirectory().isPresent()
                 ? DurableRetainedMessages.open(config.stateDirectory().get(), config.retainedCompactBytes(), metrics)
                 : null;
+        try {
+            this.sessionStore = config.stateDirectory().isPresent()
+                    ? SessionStore.open(
+                            config.stateDirectory().get(),
+                            config.sessionLimits().compactBytes(),
+                            registry)
+                    : null;
+        } catch (IOException | RuntimeException e) {
+            if (durableRetained != null) {
+                durableRetained.close();
+            }
+            throw e;
+        }
         this.context = ServerContext.create(
                 config,
                 sink,
                 metrics,
                 clock,
                 durableRetained != null ? durableRetained : new InMemoryRetainedMessages(),
-                this.access);
+                this.access,
+                sessionStore);
         metrics.brokerGauges(context.broker()::subscriptions, context.broker()::retainedMessages);
     }
 
@@ -114,6 +130,7 @@ public final class MqttServer implements AutoCloseable {
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
         try {
+            context.persistentSessions().restore(context.sessions(), context.broker(), workerGroup.next());
             if (config.port() >= 0) {
                 plainAddress = bind(channelType, config.port(), Optional.empty());
             }
@@ -230,6 +247,13 @@ public final class MqttServer implements AutoCloseable {
                 durableRetained.close();
             } catch (IOException e) {
                 log.warn("Cannot close the retained-message store cleanly (rebuilt at next start)", e);
+            }
+        }
+        if (sessionStore != null) {
+            try {
+                sessionStore.close();
+            } catch (IOException e) {
+                log.warn("Cannot close the session store cleanly (its view is rebuilt at next start)", e);
             }
         }
     }

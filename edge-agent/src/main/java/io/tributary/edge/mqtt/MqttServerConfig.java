@@ -23,7 +23,8 @@ import java.util.Optional;
  * @param maxClientIdLength longest client identifier accepted
  * @param receiveMaximum unacknowledged QoS 1/2 publishes per connection before reading pauses; advertised to
  *     MQTT 5 clients
- * @param maxSessionExpiry upper bound for keeping a disconnected session's QoS 2 state
+ * @param maxSessionExpiry upper bound of a session's expiry (MQTT 5 Session Expiry Interval); also the expiry of an
+ *     MQTT 3.1.1 clean session 0
  * @param ioThreads event loop threads, 0 for Netty's default
  * @param forward topic filters of the publishes that go to the hub (they must match {@code topicMapping}); the
  *     others stay on the edge, for local subscribers only
@@ -34,6 +35,7 @@ import java.util.Optional;
  *     memory only, lost when the server stops
  * @param retainedCompactBytes size of the retained-message journal past which it is compacted (rewritten as one entry
  *     per live topic), if it is also twice the last snapshot
+ * @param sessionLimits bounds of the persistent sessions and their queues (stored in {@code stateDirectory})
  */
 public record MqttServerConfig(
         String host,
@@ -52,7 +54,8 @@ public record MqttServerConfig(
         int subscriberQueue,
         int subscriberInFlight,
         Optional<Path> stateDirectory,
-        long retainedCompactBytes) {
+        long retainedCompactBytes,
+        SessionLimits sessionLimits) {
 
     public MqttServerConfig {
         Objects.requireNonNull(host, "host");
@@ -60,6 +63,7 @@ public record MqttServerConfig(
         Objects.requireNonNull(topicMapping, "topicMapping");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(maxSessionExpiry, "maxSessionExpiry");
+        Objects.requireNonNull(sessionLimits, "sessionLimits");
         forward = List.copyOf(forward);
         List<String> errors = new ArrayList<>();
         if (port < -1 || port > 65535) errors.add("port must be -1..65535: " + port);
@@ -124,6 +128,7 @@ public record MqttServerConfig(
         private int subscriberInFlight = 100;
         private Path stateDirectory;
         private long retainedCompactBytes = 64L * 1024 * 1024;
+        private SessionLimits sessionLimits = SessionLimits.DEFAULTS;
 
         private Builder() {}
 
@@ -148,6 +153,12 @@ public record MqttServerConfig(
         /** Default none: retained messages in memory only. The edge agent uses {@code <data-dir>/mqtt}. */
         public Builder stateDirectory(Path stateDirectory) {
             this.stateDirectory = stateDirectory;
+            return this;
+        }
+
+        /** Default {@link SessionLimits#DEFAULTS}. */
+        public Builder sessionLimits(SessionLimits sessionLimits) {
+            this.sessionLimits = sessionLimits;
             return this;
         }
 
@@ -242,7 +253,8 @@ public record MqttServerConfig(
                     subscriberQueue,
                     subscriberInFlight,
                     Optional.ofNullable(stateDirectory),
-                    retainedCompactBytes);
+                    retainedCompactBytes,
+                    sessionLimits);
         }
     }
 }

@@ -16,6 +16,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Messages on their way to one connected subscriber: a bounded queue, then PUBLISH at QoS 0, 1 or 2 within the
@@ -26,15 +28,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link MqttServerConfig#subscriberQueue()} messages waiting, a message is dropped. Every drop is counted in
  * {@code tributary_edge_mqtt_deliveries_dropped_total{reason}} and logged ({@link DeliveryDrops}): {@code queue_full},
  * {@code expired} (Message Expiry Interval over before it could be sent), {@code too_large_for_client} (over the
- * subscriber's Maximum Packet Size), {@code disconnected} (queued or unacknowledged when the connection closed: there
- * are no persistent sessions yet, so they are not redelivered).
+ * subscriber's Maximum Packet Size), {@code disconnected} (queued or unacknowledged when the connection closed).
+ *
+ * <p>A persistent session's QoS 1/2 messages ({@link Delivery#stored()}) are the exception: they stay in the
+ * session's {@link SessionQueue} (bounded there, not by the queue limit here) until the client acknowledges them, keep
+ * the packet id they were queued with, and on a new connection {@link #resume} sends them again in order, with DUP
+ * when they may have been sent before, or PUBREL for a QoS 2 message the client already answered with PUBREC.
  *
  * <p>Threads: {@link #offer} from any thread; everything else on the channel's event loop.
  */
 final class Outbound {
 
-    /** One message for this subscriber, its QoS already lowered to the granted one. */
-    record Delivery(LocalMessage message, int qos, boolean retain, List<Integer> subscriptionIds) {}
+    private static final Logger log = LoggerFactory.getLogger(Outbound.class);
+
+    /**
+     * One message for this subscriber, its QoS already lowered to the granted one; {@code stored} is its entry in a
+     * persistent session's queue, null for the others.
+     */
+    record Delivery(
+            LocalMessage message, int qos, boolean retain, List<Integer> subscriptionIds, SessionQueue.Entry stored) {
+
+        Delivery(LocalMessage message, int qos, boolean retain, List<Integer> subscriptionIds) {
+            this(message, qos, retain, subscriptionIds, null);
+        }
+
+        Delivery stored(SessionQueue.Entry entry) {
+            return new Delivery(message, qos, retain, subscriptionIds, entry);
+        }
+    }
 
     private static final class InFlight {
         final Delivery delivery;
@@ -48,6 +69,7 @@ final class Outbound {
     private final Channel channel;
     private final ServerContext server;
     private final MqttConnection connection;
+    private final Session session;
     private final int window;
     private final int queueLimit;
     private final AtomicInteger waiting = new AtomicInteger(); // offered, not yet sent or dropped
@@ -60,6 +82,7 @@ final class Outbound {
         this.channel = channel;
         this.server = server;
         this.connection = connection;
+        this.session = connection.session();
         this.window =
                 Math.min(connection.clientReceiveMaximum(), server.config().subscriberInFlight());
         this.queueLimit = server.config().subscriberQueue();
@@ -67,7 +90,7 @@ final class Outbound {
 
     /** Queues a delivery; drops it (counted) when the queue is full or the connection is gone. Any thread. */
     void offer(Delivery delivery) {
-        if (waiting.incrementAndGet() > queueLimit) {
+        if (waiting.incrementAndGet() > queueLimit && delivery.stored() == null) {
             waiting.decrementAndGet();
             drop(delivery, "queue_full");
             return;
@@ -76,7 +99,7 @@ final class Outbound {
             channel.eventLoop().execute(() -> {
                 if (closed) {
                     waiting.decrementAndGet();
-                    drop(delivery, "disconnected");
+                    dropUnlessStored(delivery, "disconnected");
                 } else {
                     queue.add(delivery);
                     drain();
@@ -84,8 +107,32 @@ final class Outbound {
             });
         } catch (RejectedExecutionException e) {
             waiting.decrementAndGet();
-            drop(delivery, "disconnected"); // the event loop is shutting down
+            dropUnlessStored(delivery, "disconnected"); // the event loop is shutting down
         }
+    }
+
+    /**
+     * Takes over a persistent session's unacknowledged messages (from {@link PersistentSessions#attach}), before any
+     * new one; event loop. Released QoS 2 messages get their PUBREL again, the others are queued in order.
+     */
+    void resume(List<SessionQueue.Entry> entries) {
+        boolean wrote = false;
+        for (SessionQueue.Entry e : entries) {
+            if (e.released) {
+                InFlight f = new InFlight(e.delivery.stored(e));
+                f.released = true;
+                inFlight.put(e.packetId, f);
+                channel.write(pubRel(e.packetId, (byte) 0), channel.voidPromise());
+                wrote = true;
+            } else {
+                waiting.incrementAndGet();
+                queue.add(e.delivery.stored(e));
+            }
+        }
+        if (wrote) {
+            channel.flush();
+        }
+        drain();
     }
 
     /** Sends what the window and the socket allow. Also called when the channel becomes writable again. */
@@ -98,24 +145,35 @@ final class Outbound {
             }
             queue.poll();
             waiting.decrementAndGet();
+            SessionQueue.Entry stored = d.stored();
+            if (stored != null && !queueHolds(stored)) {
+                continue; // dropped from the session queue (bounds) or the session ended meanwhile
+            }
             long now = server.clock().millis();
             if (d.message().expired(now)) {
                 drop(d, "expired");
                 continue;
             }
-            int packetId = d.qos() > 0 ? nextPacketId() : 0;
+            int packetId = stored != null ? stored.packetId : d.qos() > 0 ? nextPacketId() : 0;
+            if (d.qos() > 0 && packetId == 0) {
+                drop(d, "queue_full"); // all 65,535 packet ids of the session are taken
+                continue;
+            }
             MqttProperties props = properties(d, now);
             if (connection.clientMaxPacketSize() > 0 && encodedSize(d, props) > connection.clientMaxPacketSize()) {
                 drop(d, "too_large_for_client");
                 continue;
+            }
+            boolean dup = stored != null && stored.sent;
+            if (stored != null) {
+                stored.sent = true;
             }
             if (d.qos() > 0) {
                 inFlight.put(packetId, new InFlight(d));
             }
             channel.write(
                     new MqttPublishMessage(
-                            new MqttFixedHeader(
-                                    MqttMessageType.PUBLISH, false, MqttQoS.valueOf(d.qos()), d.retain(), 0),
+                            new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(d.qos()), d.retain(), 0),
                             new MqttPublishVariableHeader(d.message().topic(), packetId, props),
                             Unpooled.wrappedBuffer(d.message().payload())),
                     channel.voidPromise());
@@ -132,6 +190,7 @@ final class Outbound {
         InFlight f = inFlight.get(packetId);
         if (f != null && f.delivery.qos() == 1) {
             inFlight.remove(packetId);
+            finished(f.delivery, packetId);
             drain();
         }
     }
@@ -146,11 +205,31 @@ final class Outbound {
         }
         if (reasonCode >= 0x80) {
             inFlight.remove(packetId);
+            finished(f.delivery, packetId);
             drain();
             return;
         }
+        if (f.released) {
+            return; // a second PUBREC while the first one's PUBREL waits for the journal
+        }
         f.released = true;
-        channel.writeAndFlush(pubRel(packetId, (byte) 0), channel.voidPromise());
+        SessionQueue.Entry stored = f.delivery.stored();
+        if (stored == null) {
+            channel.writeAndFlush(pubRel(packetId, (byte) 0), channel.voidPromise());
+            return;
+        }
+        // journaled first: after a restart the message is resumed with PUBREL, never delivered twice
+        server.persistentSessions().released(session, stored).whenComplete((ok, error) -> {
+            if (error != null) {
+                log.warn("Cannot journal the PUBREC of {} for {}; PUBREL withheld", packetId, connection.clientId());
+                return;
+            }
+            channel.eventLoop().execute(() -> {
+                if (!closed) {
+                    channel.writeAndFlush(pubRel(packetId, (byte) 0), channel.voidPromise());
+                }
+            });
+        });
     }
 
     /** PUBCOMP ends an outgoing QoS 2 exchange. */
@@ -158,29 +237,70 @@ final class Outbound {
         InFlight f = inFlight.get(packetId);
         if (f != null && f.released) {
             inFlight.remove(packetId);
+            finished(f.delivery, packetId);
             drain();
         }
     }
 
-    /** The connection closed: what is queued or unacknowledged is dropped (counted). */
+    /**
+     * The connection closed: what is queued or unacknowledged is dropped (counted), except a persistent session's
+     * stored messages, which stay in its queue for the next connection.
+     */
     void close() {
         closed = true;
         for (Delivery d : queue) {
             waiting.decrementAndGet();
-            drop(d, "disconnected");
+            dropUnlessStored(d, "disconnected");
         }
         queue.clear();
-        for (InFlight f : inFlight.values()) {
-            drop(f.delivery, "disconnected");
-        }
+        inFlight.forEach((packetId, f) -> {
+            if (f.delivery.stored() == null) {
+                drop(f.delivery, "disconnected");
+                freePacketId(packetId);
+            }
+        });
         inFlight.clear();
+    }
+
+    /** A QoS 1/2 exchange ended: a stored message leaves its session's queue, an id returns to the session's pool. */
+    private void finished(Delivery d, int packetId) {
+        if (d.stored() != null) {
+            server.persistentSessions().done(session, d.stored());
+        } else {
+            freePacketId(packetId);
+        }
+    }
+
+    private boolean queueHolds(SessionQueue.Entry e) {
+        SessionQueue q = session.queue();
+        return q != null && q.contains(e);
+    }
+
+    private void dropUnlessStored(Delivery d, String reason) {
+        if (d.stored() == null) {
+            drop(d, reason);
+        }
     }
 
     private void drop(Delivery d, String reason) {
         server.deliveryDrops().dropped(connection.clientId(), d.message().topic(), reason);
+        if (d.stored() != null) {
+            server.persistentSessions().done(session, d.stored()); // expired or too large: never deliverable
+        }
+    }
+
+    private void freePacketId(int packetId) {
+        SessionQueue q = session.queue();
+        if (q != null) {
+            q.freePacketId(packetId);
+        }
     }
 
     private int nextPacketId() {
+        SessionQueue q = session.queue();
+        if (q != null) {
+            return q.takePacketId(); // shared with the stored messages; 0 when none is free
+        }
         int id = nextPacketId;
         while (inFlight.containsKey(id)) {
             id = id == 65535 ? 1 : id + 1;

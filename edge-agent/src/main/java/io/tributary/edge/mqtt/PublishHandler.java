@@ -43,12 +43,15 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private ClientAccess access;
     /** The connection's will; null when it has none or a DISCONNECT 0x00 deleted it. */
     private Will will;
+    /** The session expiry: the CONNECT's, or the one an MQTT 5 DISCONNECT set (§3.14.2.2.2). */
+    private java.time.Duration sessionExpiry;
 
     PublishHandler(ServerContext server, MqttConnection connection) {
         this.server = server;
         this.connection = connection;
         this.session = connection.session();
         this.will = connection.will();
+        this.sessionExpiry = connection.sessionExpiry();
     }
 
     @Override
@@ -60,7 +63,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 connection,
                 ctx.channel().attr(ConnectGate.ADMITTED).get().identity());
         subscribeRequests = new SubscribeRequests(server, connection, outbound, access);
-        session.outbound(outbound);
+        server.persistentSessions().attach(session, outbound); // resends what a persistent session holds
         server.metrics().connectionOpened();
     }
 
@@ -80,7 +83,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         if (will != null) {
             server.wills().connectionLost(ctx.channel(), connection, will, session.owner() != ctx.channel());
         }
-        server.sessions().detach(session, ctx.channel(), connection.sessionExpiry());
+        server.sessions().detach(session, ctx.channel(), sessionExpiry);
         ctx.fireChannelInactive();
     }
 
@@ -320,6 +323,26 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         boolean withWill = connection.isV5()
                 && msg.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
                 && h.reasonCode() == MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue();
+        if (connection.isV5()
+                && msg.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
+                && h.properties().getProperty(io.netty.handler.codec.mqtt.MqttProperties.SESSION_EXPIRY_INTERVAL)
+                        instanceof io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty p) {
+            long seconds = p.value() & 0xFFFF_FFFFL;
+            if (connection.sessionExpiry().isZero() && seconds > 0) {
+                // MQTT 5 §3.14.2.2.2: a session that was to end with its connection cannot be kept by DISCONNECT
+                violated(
+                        ctx,
+                        "DISCONNECT",
+                        new PacketRules.Violation(
+                                PacketRules.PROTOCOL_ERROR,
+                                "session_expiry_on_disconnect",
+                                "Session Expiry Interval set on DISCONNECT after 0 on CONNECT"));
+                return;
+            }
+            java.time.Duration max = server.config().maxSessionExpiry();
+            java.time.Duration asked = java.time.Duration.ofSeconds(seconds);
+            sessionExpiry = asked.compareTo(max) > 0 ? max : asked;
+        }
         if (will != null && !withWill) {
             will = null;
             server.wills().discarded(connection);

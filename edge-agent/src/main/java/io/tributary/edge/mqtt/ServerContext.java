@@ -15,14 +15,16 @@ record ServerContext(
         DeliveryDrops deliveryDrops,
         LocalBroker broker,
         Wills wills,
-        ServerAccess access) {
+        ServerAccess access,
+        PersistentSessions persistentSessions) {
 
     /** Topics whose refusal is logged at WARN (once each) before further ones go to DEBUG. */
     static final int MAX_WARNED_TOPICS = 1000;
 
     /**
-     * The context of a new server: a broker with {@code retained} and no subscriptions, no sessions; {@code access}
-     * decides who connects and what they may do.
+     * The context of a new server: a broker with {@code retained} and no subscriptions, no sessions yet (stored ones
+     * are restored by the server at start); {@code access} decides who connects and what they may do; persistent
+     * sessions journaled in {@code sessionStore}, or kept in memory when it is null.
      */
     static ServerContext create(
             MqttServerConfig config,
@@ -30,13 +32,17 @@ record ServerContext(
             MqttMetrics metrics,
             Clock clock,
             RetainedMessages retained,
-            ServerAccess access) {
+            ServerAccess access,
+            io.tributary.edge.mqtt.session.SessionStore sessionStore) {
         DeliveryDrops drops = new DeliveryDrops(metrics);
         LocalBroker broker = new LocalBroker(retained, drops);
+        PersistentSessions persistent =
+                new PersistentSessions(sessionStore, config.sessionLimits(), drops, clock, metrics.registry());
+        broker.persistentSessions(persistent);
         return new ServerContext(
                 config,
                 sink,
-                new SessionRegistry(broker::drop),
+                new SessionRegistry(broker::drop, persistent),
                 metrics,
                 clock,
                 new OncePerKey(MAX_WARNED_TOPICS),
@@ -44,6 +50,7 @@ record ServerContext(
                 drops,
                 broker,
                 new Wills(config, sink, broker, metrics, clock),
-                access);
+                access,
+                persistent);
     }
 }

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The server-side state kept per client identifier: the packet ids of inbound QoS 2 publishes between PUBLISH and
  * PUBREL, so a redelivered PUBLISH (DUP) is not stored twice, and the client's subscriptions. Kept while the client
- * is connected and, after it disconnects, for its session expiry interval (in memory only: an agent restart ends
- * every session). Messages for it while it is disconnected are not queued.
+ * is connected and, after it disconnects, for its session expiry interval. A persistent session (expiry above 0) also
+ * has a {@link SessionQueue} of the QoS 1/2 messages its client has not acknowledged, and is journaled by
+ * {@link PersistentSessions} so that it survives a restart (the inbound QoS 2 packet ids do not).
  *
  * <p>Threads: the owning channel's event loop mostly, but a sink callback of a taken-over connection may still
  * touch it from another loop; fields are therefore concurrent/volatile.
@@ -33,6 +34,7 @@ final class Session {
 
     private volatile Channel owner;
     private volatile Outbound outbound;
+    private volatile SessionQueue queue;
     private volatile boolean ended;
     private volatile long detachCount;
 
@@ -78,6 +80,16 @@ final class Session {
         if (outbound == expected) {
             outbound = null;
         }
+    }
+
+    /** The queue of a persistent session, null for one that ends with its connection. */
+    SessionQueue queue() {
+        return queue;
+    }
+
+    /** Set and cleared by {@link PersistentSessions} under this session's monitor. */
+    void queue(SessionQueue queue) {
+        this.queue = queue;
     }
 
     /** Subscriptions by the filter as the client wrote it; changed only through {@link LocalBroker}. */

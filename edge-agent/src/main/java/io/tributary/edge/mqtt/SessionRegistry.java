@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 /**
  * Sessions by client identifier. A CONNECT with an id that is in use takes the session over; the previous channel
  * is returned so the caller can disconnect it. Disconnected sessions are dropped at once (clean session / expiry
- * 0) or after their expiry interval, by a task on the last owner's event loop.
+ * 0) or after their expiry interval, by a task on the last owner's event loop (for a session restored at start, on
+ * an event loop of the server). {@link PersistentSessions} is told of every detach and end.
  *
  * <p>Threads: any event loop; all operations are atomic per client id.
  */
@@ -24,10 +25,39 @@ final class SessionRegistry {
 
     private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final Consumer<Session> onEnd;
+    private final PersistentSessions persistent;
 
     /** @param onEnd told of every session that ends (removed, or replaced by a clean start); any thread */
-    SessionRegistry(Consumer<Session> onEnd) {
+    SessionRegistry(Consumer<Session> onEnd, PersistentSessions persistent) {
         this.onEnd = onEnd;
+        this.persistent = persistent;
+    }
+
+    private void ended(Session session, boolean byExpiry) {
+        onEnd.accept(session);
+        persistent.ended(session, byExpiry);
+    }
+
+    /** Whether a session, connected or not, is stored for {@code clientId}. */
+    boolean contains(String clientId) {
+        return sessions.containsKey(clientId);
+    }
+
+    /** Puts back a session stored before a restart, disconnected, removed after {@code expiry} unless taken. */
+    void restore(Session session, Duration expiry, io.netty.util.concurrent.EventExecutor timers) {
+        sessions.put(session.clientId(), session);
+        expireLater(session, session.detach(), expiry, timers);
+    }
+
+    private void expireLater(Session session, long stamp, Duration expiry, io.netty.util.concurrent.EventExecutor on) {
+        on.schedule(
+                () -> {
+                    if (session.stillDetached(stamp) && sessions.remove(session.clientId(), session)) {
+                        ended(session, true);
+                    }
+                },
+                expiry.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** The clients connected now (a session with an open channel), in no order: a snapshot, any thread. */
@@ -62,7 +92,7 @@ final class SessionRegistry {
             return old;
         });
         if (ended[0] != null) {
-            onEnd.accept(ended[0]);
+            ended(ended[0], false);
         }
         return new Attached(session, present[0], previous[0], willCancelled[0]);
     }
@@ -78,19 +108,12 @@ final class SessionRegistry {
         long stamp = session.detach();
         if (expiry.isZero()) {
             if (sessions.remove(session.clientId(), session)) {
-                onEnd.accept(session);
+                ended(session, false);
             }
             return;
         }
-        channel.eventLoop()
-                .schedule(
-                        () -> {
-                            if (session.stillDetached(stamp) && sessions.remove(session.clientId(), session)) {
-                                onEnd.accept(session);
-                            }
-                        },
-                        expiry.toMillis(),
-                        TimeUnit.MILLISECONDS);
+        persistent.detached(session, expiry);
+        expireLater(session, stamp, expiry, channel.eventLoop());
     }
 
     /** Number of stored sessions, connected or not. */

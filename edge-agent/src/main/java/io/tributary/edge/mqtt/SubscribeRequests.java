@@ -18,6 +18,7 @@ import io.tributary.edge.mqtt.pubsub.Subscription;
 import io.tributary.edge.mqtt.pubsub.TopicFilters;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code tributary_edge_mqtt_subscriptions_refused_total}); the granted QoS is the requested one (the edge supports
  * QoS 2). Retained messages matching a granted subscription follow the SUBACK ({@link LocalBroker#sendRetained}).
  * A filter the ACL does not allow ({@link ClientAccess}) gets 0x87 Not authorized (3.1.1: 0x80), one beyond {@code
- * mqtt.limits.subscriptions} 0x97 Quota exceeded (3.1.1: 0x80). A packet that breaks the protocol itself (no filter, properties, No Local on a shared subscription,
+ * mqtt.limits.subscriptions} 0x97 Quota exceeded (3.1.1: 0x80). A persistent session's subscriptions are journaled
+ * ({@link PersistentSessions#subscribed}) before the SUBACK; one the journal refused is taken back and answered 0x80.
+ * A packet that breaks the protocol itself (no filter, properties, No Local on a shared subscription,
  * reserved option bits in 3.1.1) is returned as a {@link PacketRules.Violation} for the caller to disconnect.
  *
  * <p>One instance per connection; event loop only.
@@ -77,6 +80,7 @@ final class SubscribeRequests {
         }
         int[] codes = new int[requested.size()];
         List<Runnable> retainedToSend = new ArrayList<>(codes.length);
+        List<CompletableFuture<Void>> durable = new ArrayList<>(codes.length);
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription request = requested.get(i);
             MqttSubscriptionOption o = request.option();
@@ -108,19 +112,43 @@ final class SubscribeRequests {
                     o.retainHandling().value(),
                     subscriptionId);
             boolean existed = server.broker().subscribe(connection.session(), subscription);
+            int index = i;
+            durable.add(server.persistentSessions()
+                    .subscribed(connection.session(), subscription)
+                    .whenComplete((ok, error) -> {
+                        if (error != null) {
+                            log.warn(
+                                    "Cannot journal the subscription of {} to '{}'",
+                                    connection.clientId(),
+                                    request.topicName(),
+                                    error);
+                            server.broker().unsubscribe(connection.session(), subscription.key());
+                            codes[index] = FAILURE_311; // 0x80 is also MQTT 5's Unspecified error
+                        }
+                    }));
             retainedToSend.add(() -> server.broker()
                     .sendRetained(
                             outbound, subscription, existed, server.clock().millis()));
             codes[i] = qos;
             log.debug("Client {} subscribed to '{}' at QoS {}", connection.clientId(), request.topicName(), qos);
         }
+        int messageId = msg.idAndPropertiesVariableHeader().messageId();
+        CompletableFuture<Void> all = CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new));
+        if (all.isDone()) {
+            subAck(ctx, messageId, codes, retainedToSend);
+        } else {
+            all.whenComplete(
+                    (ok, error) -> ctx.executor().execute(() -> subAck(ctx, messageId, codes, retainedToSend)));
+        }
+        return null;
+    }
+
+    private static void subAck(ChannelHandlerContext ctx, int messageId, int[] codes, List<Runnable> retainedToSend) {
         ctx.writeAndFlush(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttMessageIdAndPropertiesVariableHeader(
-                        msg.idAndPropertiesVariableHeader().messageId(), MqttProperties.NO_PROPERTIES),
+                new MqttMessageIdAndPropertiesVariableHeader(messageId, MqttProperties.NO_PROPERTIES),
                 new MqttSubAckPayload(codes)));
         retainedToSend.forEach(Runnable::run); // after the SUBACK
-        return null;
     }
 
     /** Answers an UNSUBSCRIBE with UNSUBACK; returns the violation instead when the packet breaks the protocol. */
@@ -143,6 +171,9 @@ final class SubscribeRequests {
             try {
                 TopicFilters.parse(filter);
                 code = server.broker().unsubscribe(connection.session(), filter) ? (short) 0x00 : (short) 0x11;
+                if (code == 0) {
+                    server.persistentSessions().unsubscribed(connection.session(), filter);
+                }
             } catch (IllegalArgumentException e) {
                 code = FILTER_INVALID_V5;
             }

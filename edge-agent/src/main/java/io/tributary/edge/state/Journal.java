@@ -42,6 +42,8 @@ public final class Journal implements AutoCloseable {
     private final Path file;
     private FileChannel channel;
     private long size;
+    /** Size right after the last compaction; 0 before the first one since open. */
+    private long snapshotBytes;
 
     private Journal(Path file, FileChannel channel, long size) {
         this.file = file;
@@ -143,6 +145,38 @@ public final class Journal implements AutoCloseable {
     /** Forces what was appended to the disk. */
     public void sync() throws IOException {
         channel.force(false);
+    }
+
+    /**
+     * Compacts: when the file is past {@code thresholdBytes} and twice its size after the last compaction (since
+     * open), replaces it by what {@code snapshot} gives ({@link #rewrite}), logged with {@code what} (e.g. "3 sessions").
+     *
+     * @return true when it compacted; a failed rewrite is logged (the journal keeps growing) and returns false
+     */
+    public boolean compactIfPast(
+            long thresholdBytes,
+            java.util.function.Supplier<? extends Iterable<byte[]>> snapshot,
+            java.util.function.Supplier<String> what) {
+        if (size <= thresholdBytes || size <= 2 * snapshotBytes) {
+            return false;
+        }
+        long started = System.nanoTime();
+        long from = size;
+        try {
+            rewrite(snapshot.get());
+            snapshotBytes = size;
+            log.info(
+                    "Compacted journal {}: {} -> {} bytes, {}, {} ms",
+                    file,
+                    from,
+                    size,
+                    what.get(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return true;
+        } catch (IOException e) {
+            log.error("Cannot compact journal {} (it keeps growing)", file, e);
+            return false;
+        }
     }
 
     /** Bytes in the file. */

@@ -110,6 +110,36 @@ final class RawMqttClient implements AutoCloseable {
                 .connectReturnCode();
     }
 
+    /**
+     * Sends CONNECT with Clean Start 0 (MQTT 5: with Session Expiry Interval {@code expirySeconds}) as the test user
+     * and returns the CONNACK.
+     */
+    io.netty.handler.codec.mqtt.MqttConnAckMessage connectPersistent(
+            MqttVersion version, String clientId, int expirySeconds) throws InterruptedException {
+        return connectPersistent(version, clientId, expirySeconds, TestServer.USER, TestServer.PASSWORD);
+    }
+
+    /** As above as {@code user} (null: anonymous). */
+    io.netty.handler.codec.mqtt.MqttConnAckMessage connectPersistent(
+            MqttVersion version, String clientId, int expirySeconds, String user, String password)
+            throws InterruptedException {
+        MqttProperties props = new MqttProperties();
+        if (version == MqttVersion.MQTT_5) {
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, expirySeconds));
+        }
+        MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
+                .protocolVersion(version)
+                .clientId(clientId)
+                .cleanSession(false)
+                .properties(props)
+                .keepAlive(30);
+        if (user != null) {
+            connect.hasUser(true).username(user).hasPassword(true).password(password.getBytes(StandardCharsets.UTF_8));
+        }
+        send(connect.build());
+        return (io.netty.handler.codec.mqtt.MqttConnAckMessage) next();
+    }
+
     void publish(String topic, int qos, int packetId, boolean dup, String payload) {
         io.netty.handler.codec.mqtt.MqttPublishMessage publish = MqttMessageBuilders.publish()
                 .topicName(topic)

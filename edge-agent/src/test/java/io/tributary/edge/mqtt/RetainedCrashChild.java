@@ -7,10 +7,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Child JVM of {@link RetainedCrashIT}: an MQTT server with durable retained messages in {@code args[0]} (journal
- * compacted past 8 KiB), every topic local, anonymous clients allowed. Prints {@code READY <port> <rebuilds>} on stdout once it listens ({@code
- * rebuilds}: how many times opening its state rebuilt the MapDB view), then runs until killed; SIGTERM closes it
- * cleanly.
+ * Child JVM of {@link RetainedCrashIT} and {@link SessionCrashIT}: an MQTT server with durable retained messages and
+ * persistent sessions in {@code args[0]} (journals compacted past 8 KiB), every topic local, anonymous clients
+ * allowed. Prints {@code READY <port> <retained rebuilds> <session rebuilds>} on stdout once it listens (how many
+ * times opening its state rebuilt each MapDB view), then runs until killed; SIGTERM closes it cleanly.
  */
 public final class RetainedCrashChild {
 
@@ -27,6 +27,8 @@ public final class RetainedCrashChild {
                         .forward(List.of())
                         .stateDirectory(Path.of(args[0]))
                         .retainedCompactBytes(8 * 1024) // compactions between kills, too
+                        .sessionLimits(
+                                new SessionLimits(100, 1000, 1024 * 1024, SessionLimits.Policy.DROP_OLDEST, 8 * 1024))
                         .build(),
                 (user, password) -> false,
                 publish -> CompletableFuture.completedFuture(SinkResult.STORED),
@@ -40,7 +42,11 @@ public final class RetainedCrashChild {
         double rebuilds = registry.find("tributary.edge.mqtt.retained.rebuilds").counters().stream()
                 .mapToDouble(c -> c.count())
                 .sum();
-        System.out.println("READY " + server.plainAddress().orElseThrow().getPort() + " " + (long) rebuilds);
+        double sessionRebuilds = registry.find("tributary.edge.mqtt.sessions.rebuilds").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
+        System.out.println("READY " + server.plainAddress().orElseThrow().getPort() + " " + (long) rebuilds + " "
+                + (long) sessionRebuilds);
         System.out.flush();
         stopped.await();
     }

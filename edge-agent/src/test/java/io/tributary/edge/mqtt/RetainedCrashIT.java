@@ -218,8 +218,8 @@ class RetainedCrashIT {
         }
     }
 
-    /** A running child JVM. */
-    private record Child(Process process, InetSocketAddress address, long rebuilds, long startMillis) {
+    /** A running {@link RetainedCrashChild}; also used by {@link SessionCrashIT}. */
+    record Child(Process process, InetSocketAddress address, long rebuilds, long sessionRebuilds, long startMillis) {
 
         static Child start(Path state, Path stderr) throws Exception {
             long started = System.nanoTime();
@@ -255,6 +255,7 @@ class RetainedCrashIT {
                     process,
                     new InetSocketAddress("127.0.0.1", Integer.parseInt(parts[1])),
                     Long.parseLong(parts[2]),
+                    Long.parseLong(parts[3]),
                     (System.nanoTime() - started) / 1_000_000);
         }
 
