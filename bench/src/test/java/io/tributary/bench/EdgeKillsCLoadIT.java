@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +81,15 @@ class EdgeKillsCLoadIT {
                 pipeline.killEdge();
                 List<String> out = finish(gen, cycle);
                 long cycleAcked = ledger(out, cycle, acked);
+                int run = cycle;
+                Files.write(
+                        dir.resolve("acked.txt"),
+                        out.stream()
+                                .filter(l -> l.startsWith("ACKED"))
+                                .map(l -> "k" + run + " " + l)
+                                .toList(),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
                 System.out.printf("cycle %d: acked %d (total %d)%n", cycle, cycleAcked, sum(acked));
             }
             pipeline.startEdge();
@@ -86,13 +97,27 @@ class EdgeKillsCLoadIT {
             assertThat(total).as("publishes acknowledged over all cycles").isPositive();
 
             SeqTally tally = new SeqTally();
+            // Reading ~1M records back takes a while on a loaded box: drain each round, and allow for the volume.
+            Duration readFor = Duration.ofSeconds(120 + total / 5_000);
             try (StreamReaders readers = new StreamReaders(resources, pipeline)) {
-                await().atMost(Duration.ofSeconds(120))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> {
-                            readers.pollInto(tally);
-                            return tally.missing(acked) == 0;
-                        });
+                try {
+                    await().atMost(readFor)
+                            .pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(10))
+                            .until(() -> {
+                                while (readers.pollInto(tally) > 0) {
+                                    // drain what is there before counting what is missing
+                                }
+                                return tally.missing(acked) == 0;
+                            });
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError(
+                            "after " + readFor.toSeconds() + " s of reading: " + tally.missing(acked) + " of " + total
+                                    + " acknowledged publishes not at the hub (" + tally.records() + " records read);"
+                                    + " devices short of their ledger: " + tally.shortDevices(acked, 5)
+                                    + "; ledger in " + dir.resolve("acked.txt"),
+                            e);
+                }
                 readers.pollInto(tally); // anything stored beyond the acked (unacked but durable) is checked too
             }
             System.out.printf(
@@ -198,12 +223,16 @@ class EdgeKillsCLoadIT {
             }
         }
 
-        void pollInto(SeqTally tally) throws InterruptedException {
+        /** One poll of each reader; returns the records read. */
+        int pollInto(SeqTally tally) throws InterruptedException {
+            int n = 0;
             for (ShardReader reader : readers) {
                 for (ConsumerRecord r : reader.poll(Duration.ofMillis(20))) {
                     tally.add(r.record().getDeviceId(), r.record().getPayload().toStringUtf8());
+                    n++;
                 }
             }
+            return n;
         }
 
         @Override

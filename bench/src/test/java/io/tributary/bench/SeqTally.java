@@ -63,6 +63,18 @@ final class SeqTally {
         return n;
     }
 
+    /** Up to {@code max} devices with acknowledged sequences not seen, as {@code device: seen/acked}. */
+    List<String> shortDevices(Map<String, Long> acked, int max) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Long> e : acked.entrySet()) {
+            long missing = missing(e.getKey(), e.getValue());
+            if (missing > 0 && out.size() < max) {
+                out.add(e.getKey() + ": " + (e.getValue() - missing) + "/" + e.getValue());
+            }
+        }
+        return out;
+    }
+
     long records() {
         return records;
     }
