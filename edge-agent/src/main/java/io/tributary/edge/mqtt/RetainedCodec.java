@@ -1,12 +1,12 @@
 package io.tributary.edge.mqtt;
 
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.tributary.edge.state.Fields;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The entries of the retained-message journal ({@link DurableRetainedMessages}), also the values of its MapDB map.
@@ -36,7 +36,7 @@ final class RetainedCodec {
         return write(out -> {
             out.writeByte(SET);
             out.writeLong(seq);
-            string(out, m.topic());
+            Fields.string(out, m.topic());
             out.writeByte(m.qos());
             out.writeLong(m.expiresAtMillis());
             int n = 0;
@@ -49,7 +49,7 @@ final class RetainedCodec {
             for (MqttProperties.MqttProperty<?> p : m.properties().listAll()) {
                 property(out, p);
             }
-            bytes(out, m.payload());
+            Fields.bytes(out, m.payload());
         });
     }
 
@@ -57,7 +57,7 @@ final class RetainedCodec {
         return write(out -> {
             out.writeByte(CLEAR);
             out.writeLong(seq);
-            string(out, topic);
+            Fields.string(out, topic);
         });
     }
 
@@ -79,13 +79,13 @@ final class RetainedCodec {
     /** The topic of a SET or CLEAR entry. */
     static String topic(ByteBuffer body) {
         ByteBuffer b = body.duplicate().position(9);
-        return string(b);
+        return Fields.string(b);
     }
 
     /** The message of a SET entry, as subscribers get it (retained, no publisher). */
     static LocalMessage message(ByteBuffer body) {
         ByteBuffer b = body.duplicate().position(9);
-        String topic = string(b);
+        String topic = Fields.string(b);
         int qos = b.get();
         long expiresAt = b.getLong();
         int n = b.getInt();
@@ -93,33 +93,33 @@ final class RetainedCodec {
         for (int i = 0; i < n; i++) {
             byte kind = b.get();
             if (kind == 'U') {
-                props.add(new MqttProperties.UserProperty(string(b), string(b)));
+                props.add(new MqttProperties.UserProperty(Fields.string(b), Fields.string(b)));
                 continue;
             }
             int id = b.getInt();
             switch (kind) {
                 case 'I' -> props.add(new MqttProperties.IntegerProperty(id, b.getInt()));
-                case 'S' -> props.add(new MqttProperties.StringProperty(id, string(b)));
-                case 'B' -> props.add(new MqttProperties.BinaryProperty(id, bytes(b)));
+                case 'S' -> props.add(new MqttProperties.StringProperty(id, Fields.string(b)));
+                case 'B' -> props.add(new MqttProperties.BinaryProperty(id, Fields.bytes(b)));
                 default -> throw new IllegalArgumentException("unknown property kind " + kind);
             }
         }
-        return new LocalMessage(topic, bytes(b), qos, true, null, props, expiresAt);
+        return new LocalMessage(topic, Fields.bytes(b), qos, true, null, props, expiresAt);
     }
 
     private static void property(DataOutputStream out, MqttProperties.MqttProperty<?> p) throws IOException {
         if (p instanceof MqttProperties.UserProperties users) {
             for (MqttProperties.StringPair pair : users.value()) {
                 out.writeByte('U');
-                string(out, pair.key);
-                string(out, pair.value);
+                Fields.string(out, pair.key);
+                Fields.string(out, pair.value);
             }
             return;
         }
         if (p instanceof MqttProperties.UserProperty user) {
             out.writeByte('U');
-            string(out, user.value().key);
-            string(out, user.value().value);
+            Fields.string(out, user.value().key);
+            Fields.string(out, user.value().value);
         } else if (p.value() instanceof Integer i) {
             out.writeByte('I');
             out.writeInt(p.propertyId());
@@ -127,11 +127,11 @@ final class RetainedCodec {
         } else if (p.value() instanceof String s) {
             out.writeByte('S');
             out.writeInt(p.propertyId());
-            string(out, s);
+            Fields.string(out, s);
         } else if (p.value() instanceof byte[] data) {
             out.writeByte('B');
             out.writeInt(p.propertyId());
-            bytes(out, data);
+            Fields.bytes(out, data);
         } else {
             throw new IllegalArgumentException("cannot store property " + p.propertyId());
         }
@@ -149,28 +149,5 @@ final class RetainedCodec {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
         }
         return bytes.toByteArray();
-    }
-
-    private static void string(DataOutputStream out, String s) throws IOException {
-        bytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void bytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static String string(ByteBuffer b) {
-        return new String(bytes(b), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        int length = b.getInt();
-        if (length < 0 || length > b.remaining()) {
-            throw new IllegalArgumentException("field of " + length + " bytes, " + b.remaining() + " left");
-        }
-        byte[] out = new byte[length];
-        b.get(out);
-        return out;
     }
 }

@@ -1,12 +1,12 @@
 package io.tributary.edge.mqtt.session;
 
 import io.tributary.edge.mqtt.pubsub.Subscription;
+import io.tributary.edge.state.Fields;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,7 +56,7 @@ final class SessionEntries {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(type);
             out.writeLong(seq);
-            string(out, clientId);
+            Fields.string(out, clientId);
             rest.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
@@ -73,7 +73,7 @@ final class SessionEntries {
     }
 
     static String clientId(ByteBuffer body) {
-        return string(body.duplicate().position(9));
+        return Fields.string(body.duplicate().position(9));
     }
 
     /** The body after its header (type, seq, client id), positioned for the type's fields. */
@@ -84,10 +84,10 @@ final class SessionEntries {
     }
 
     static void subscription(DataOutputStream out, Subscription s) throws IOException {
-        string(out, s.filter());
+        Fields.string(out, s.filter());
         out.writeByte(s.group() == null ? 0 : 1);
         if (s.group() != null) {
-            string(out, s.group());
+            Fields.string(out, s.group());
         }
         out.writeByte(s.qos());
         out.writeByte(s.noLocal() ? 1 : 0);
@@ -97,8 +97,8 @@ final class SessionEntries {
     }
 
     static Subscription subscription(ByteBuffer b) {
-        String filter = string(b);
-        String group = b.get() == 0 ? null : string(b);
+        String filter = Fields.string(b);
+        String group = b.get() == 0 ? null : Fields.string(b);
         int qos = b.get();
         boolean noLocal = b.get() != 0;
         boolean rap = b.get() != 0;
@@ -116,28 +116,5 @@ final class SessionEntries {
             subs.add(subscription(b));
         }
         return subs;
-    }
-
-    static void string(DataOutputStream out, String s) throws IOException {
-        bytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static void bytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    static String string(ByteBuffer b) {
-        return new String(bytes(b), StandardCharsets.UTF_8);
-    }
-
-    static byte[] bytes(ByteBuffer b) {
-        int length = b.getInt();
-        if (length < 0 || length > b.remaining()) {
-            throw new IllegalArgumentException("field of " + length + " bytes, " + b.remaining() + " left");
-        }
-        byte[] out = new byte[length];
-        b.get(out);
-        return out;
     }
 }

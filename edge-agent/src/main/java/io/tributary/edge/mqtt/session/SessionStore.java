@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.edge.mqtt.pubsub.Subscription;
+import io.tributary.edge.state.Fields;
 import io.tributary.edge.state.GroupCommitter;
 import io.tributary.edge.state.Journal;
 import io.tributary.edge.state.MapDbView;
@@ -202,7 +203,7 @@ public final class SessionStore implements AutoCloseable {
 
     /** Removes the subscription whose filter the client wrote as {@code key}. */
     public CompletableFuture<Void> unsubscribe(String clientId, String key) {
-        return submit(SessionEntries.UNSUB, clientId, out -> SessionEntries.string(out, key))
+        return submit(SessionEntries.UNSUB, clientId, out -> Fields.string(out, key))
                 .done();
     }
 
@@ -222,7 +223,7 @@ public final class SessionStore implements AutoCloseable {
             for (int id : subscriptionIds) {
                 out.writeInt(id);
             }
-            SessionEntries.bytes(out, message);
+            Fields.bytes(out, message);
         });
         return new Enqueued(SessionEntries.seq(ByteBuffer.wrap(change.body())), change.done());
     }

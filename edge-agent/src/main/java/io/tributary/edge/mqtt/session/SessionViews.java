@@ -1,5 +1,6 @@
 package io.tributary.edge.mqtt.session;
 
+import io.tributary.edge.state.Fields;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ final class SessionViews {
                 var s = SessionEntries.subscription(rest);
                 r.subscriptions.put(s.key(), s);
             }
-            case SessionEntries.UNSUB -> r.subscriptions.remove(SessionEntries.string(rest));
+            case SessionEntries.UNSUB -> r.subscriptions.remove(Fields.string(rest));
             case SessionEntries.DETACHED -> {
                 r.expirySeconds = rest.getLong();
                 r.detachedAtMillis = rest.getLong();
@@ -118,7 +119,7 @@ final class SessionViews {
                 ids.add(b.getInt());
             }
             out.add(new StoredMessage(
-                    SessionEntries.seq(body), packetId, qos, retain, ids, SessionEntries.bytes(b), live.rel != null));
+                    SessionEntries.seq(body), packetId, qos, retain, ids, Fields.bytes(b), live.rel != null));
         }
         return out;
     }
