@@ -65,23 +65,7 @@ class HubTlsIT {
                     name + ".rsa",
                     "-out",
                     name + ".csr");
-            Files.writeString(pki.resolve(name + ".ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-            openssl(
-                    "x509",
-                    "-req",
-                    "-in",
-                    name + ".csr",
-                    "-CA",
-                    "ca.crt",
-                    "-CAkey",
-                    "ca.key",
-                    "-CAcreateserial",
-                    "-days",
-                    "2",
-                    "-extfile",
-                    name + ".ext",
-                    "-out",
-                    name + ".crt");
+            new OpenSsl(pki).signWithCa(name, "DNS:localhost,IP:127.0.0.1");
             // Netty wants PKCS#8 PEM keys.
             openssl("pkcs8", "-topk8", "-nocrypt", "-in", name + ".rsa", "-out", name + ".key");
         }

@@ -90,23 +90,7 @@ class MutualTlsIdentityIT {
                 name + ".key",
                 "-out",
                 name + ".csr");
-        Files.writeString(pki.resolve(name + ".ext"), "subjectAltName=" + san + "\n");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                name + ".csr",
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-days",
-                "2",
-                "-extfile",
-                name + ".ext",
-                "-out",
-                name + ".crt");
+        new OpenSsl(pki).signWithCa(name, san);
         openssl(
                 "pkcs12",
                 "-export",
