@@ -18,6 +18,7 @@ import io.tributary.protocol.v1.AckLevel;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import io.tributary.protocol.v1.RegionEndpoint;
+import io.tributary.testsupport.DocSections;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -161,18 +162,8 @@ class MetricsReferenceIT {
 
     @Test
     void metricsDoc_holdsTheTableGeneratedFromALiveScrape() throws IOException {
-        String table = MetricsTable.markdown(families());
-        assertThat(DOC).as("the metrics reference").exists();
-        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
-        int heading = doc.indexOf("\n## Reference\n");
-        assertThat(heading).as("a '## Reference' heading in %s", DOC).isNotNegative();
-        int next = doc.indexOf("\n## ", heading + 1);
-        String section = next < 0 ? doc.substring(heading) : doc.substring(heading, next);
-        assertThat(section)
-                .as(
-                        "the Reference section of %s must hold exactly this table, generated from a live scrape:%n%s",
-                        DOC, table)
-                .contains(table);
+        DocSections.assertSectionHolds(
+                DOC, "Reference", MetricsTable.markdown(families()), "generated from a live scrape");
     }
 
     @Test

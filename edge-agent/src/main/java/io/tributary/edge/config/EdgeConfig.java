@@ -181,6 +181,7 @@ public record EdgeConfig(
                 .maxPacketSize((int) Math.min(v.size("mqtt.max-packet-size"), Integer.MAX_VALUE))
                 .ioThreads(v.integer("mqtt.io-threads"))
                 .forward(forwardFilters(v))
+                .topicAliasMaximum(v.integer("mqtt.topic-alias-maximum"))
                 .subscriberQueue(v.integer("mqtt.subscriber-queue"))
                 .subscriberInFlight(v.integer("mqtt.subscriber-in-flight"))
                 .maxSessionExpiry(v.nonNegativeDuration("mqtt.session-expiry-max"));

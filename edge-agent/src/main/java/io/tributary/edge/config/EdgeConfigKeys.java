@@ -48,6 +48,12 @@ final class EdgeConfigKeys {
                             + " mqtt.topic-template, as today); publishes to other topics stay on the edge, for local"
                             + " subscribers only. '#' matches no topic starting with '$'."),
             new ConfigKey(
+                    "mqtt.topic-alias-maximum",
+                    "int",
+                    "10",
+                    "Topic Aliases an MQTT 5 client may set per connection (advertised in CONNACK; 0: none). Each"
+                            + " holds a topic name, so a connection keeps at most this many."),
+            new ConfigKey(
                     "mqtt.subscriber-queue",
                     "int",
                     "1000",

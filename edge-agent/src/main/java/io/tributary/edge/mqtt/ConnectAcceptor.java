@@ -195,6 +195,10 @@ final class ConnectAcceptor {
                 MqttProperties.MAXIMUM_PACKET_SIZE, server.config().maxPacketSize()));
         props.add(new MqttProperties.IntegerProperty(
                 MqttProperties.RECEIVE_MAXIMUM, server.config().receiveMaximum()));
+        if (server.config().topicAliasMaximum() > 0) {
+            props.add(new MqttProperties.IntegerProperty(
+                    MqttProperties.TOPIC_ALIAS_MAXIMUM, server.config().topicAliasMaximum()));
+        }
         // Retained messages, wildcard subscriptions, Subscription Identifiers and shared subscriptions are all
         // supported, and absent means available (MQTT 5 §3.2.2.3): the CONNACK says nothing of them.
         if (assignedId != null) {

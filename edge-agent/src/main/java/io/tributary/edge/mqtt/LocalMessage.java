@@ -33,10 +33,13 @@ record LocalMessage(
             MqttProperties.RESPONSE_TOPIC,
             MqttProperties.CORRELATION_DATA);
 
-    /** Takes what subscribers get from a decoded PUBLISH (Topic Alias and Subscription Identifiers are not). */
-    static LocalMessage of(MqttPublishMessage msg, byte[] payload, Session publisher, long nowMillis) {
+    /**
+     * Takes what subscribers get from a decoded PUBLISH (Topic Alias and Subscription Identifiers are not); {@code
+     * topic} is its topic name, or the one its Topic Alias stands for.
+     */
+    static LocalMessage of(String topic, MqttPublishMessage msg, byte[] payload, Session publisher, long nowMillis) {
         return create(
-                msg.variableHeader().topicName(),
+                topic,
                 payload,
                 msg.fixedHeader().qosLevel().value(),
                 msg.fixedHeader().isRetain(),

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param maxClientIdLength longest client identifier accepted
  * @param receiveMaximum unacknowledged QoS 1/2 publishes per connection before reading pauses; advertised to
  *     MQTT 5 clients
+ * @param topicAliasMaximum Topic Aliases an MQTT 5 client may set per connection (advertised in CONNACK; 0: none)
  * @param maxSessionExpiry upper bound of a session's expiry (MQTT 5 Session Expiry Interval); also the expiry of an
  *     MQTT 3.1.1 clean session 0
  * @param ioThreads event loop threads, 0 for Netty's default
@@ -48,6 +49,7 @@ public record MqttServerConfig(
         Duration connectTimeout,
         int maxClientIdLength,
         int receiveMaximum,
+        int topicAliasMaximum,
         Duration maxSessionExpiry,
         int ioThreads,
         List<String> forward,
@@ -76,6 +78,7 @@ public record MqttServerConfig(
         if (connectTimeout.isNegative() || connectTimeout.isZero()) errors.add("connectTimeout must be positive");
         if (maxClientIdLength < 23) errors.add("maxClientIdLength must be >= 23 (MQTT minimum)");
         if (receiveMaximum < 1 || receiveMaximum > 65535) errors.add("receiveMaximum must be 1..65535");
+        if (topicAliasMaximum < 0 || topicAliasMaximum > 65535) errors.add("topicAliasMaximum must be 0..65535");
         if (maxSessionExpiry.isNegative()) errors.add("maxSessionExpiry must not be negative");
         if (ioThreads < 0) errors.add("ioThreads must not be negative");
         for (String filter : forward) {
@@ -121,6 +124,7 @@ public record MqttServerConfig(
         private Duration connectTimeout = Duration.ofSeconds(10);
         private int maxClientIdLength = 256;
         private int receiveMaximum = 1024;
+        private int topicAliasMaximum = 10;
         private Duration maxSessionExpiry = Duration.ofDays(1);
         private int ioThreads;
         private List<String> forward = List.of("#");
@@ -223,6 +227,12 @@ public record MqttServerConfig(
             return this;
         }
 
+        /** Topic Aliases an MQTT 5 client may set per connection, advertised in CONNACK; default 10, 0 for none. */
+        public Builder topicAliasMaximum(int topicAliasMaximum) {
+            this.topicAliasMaximum = topicAliasMaximum;
+            return this;
+        }
+
         /** Default 1 day. */
         public Builder maxSessionExpiry(Duration maxSessionExpiry) {
             this.maxSessionExpiry = maxSessionExpiry;
@@ -247,6 +257,7 @@ public record MqttServerConfig(
                     connectTimeout,
                     maxClientIdLength,
                     receiveMaximum,
+                    topicAliasMaximum,
                     maxSessionExpiry,
                     ioThreads,
                     forward,

@@ -74,29 +74,21 @@ final class PacketRules {
     }
 
     /**
-     * MQTT 5 PUBLISH from a client. The edge advertises no Topic Alias Maximum (so 0): every Topic Alias is invalid.
+     * MQTT 5 PUBLISH from a client: its properties. The topic name and Topic Alias are the connection's {@link
+     * TopicAliases}' to check, as their rules depend on the aliases set before.
      */
-    static Violation publish(String topic, MqttProperties props) {
+    static Violation publish(MqttProperties props) {
         Violation v = allowed("PUBLISH", props, PUBLISH);
         if (v == null
                 && !props.getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER).isEmpty()) {
             v = protocolError("subscription_identifier", "PUBLISH from a client carries a Subscription Identifier");
         }
         if (v == null) v = zeroOrOne(props, MqttProperties.PAYLOAD_FORMAT_INDICATOR, "Payload Format Indicator");
-        if (v == null && props.getProperty(MqttProperties.TOPIC_ALIAS) instanceof MqttProperty<?> alias) {
-            v = new Violation(
-                    TOPIC_ALIAS_INVALID,
-                    "topic_alias_invalid",
-                    "Topic Alias " + alias.value() + " (0 is never valid; this server's Topic Alias Maximum is 0)");
-        }
         if (v == null && props.getProperty(MqttProperties.RESPONSE_TOPIC) instanceof MqttProperty<?> response) {
             String r = (String) response.value();
             if (r == null || r.isEmpty() || r.indexOf('+') >= 0 || r.indexOf('#') >= 0) {
                 v = protocolError("response_topic_invalid", "Response Topic '" + r + "' is not a topic name");
             }
-        }
-        if (v == null && topic.isEmpty()) {
-            v = protocolError("empty_topic", "PUBLISH with an empty topic name and no Topic Alias");
         }
         return v;
     }

@@ -37,6 +37,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private final ServerContext server;
     private final MqttConnection connection;
     private final Session session;
+    private final TopicAliases aliases;
     private AckQueue acks;
     private Outbound outbound;
     private SubscribeRequests subscribeRequests;
@@ -50,6 +51,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         this.server = server;
         this.connection = connection;
         this.session = connection.session();
+        this.aliases = new TopicAliases(server.config().topicAliasMaximum());
         this.will = connection.will();
         this.sessionExpiry = connection.sessionExpiry();
     }
@@ -139,19 +141,15 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private void onPublish(ChannelHandlerContext ctx, MqttPublishMessage msg) {
         int qos = msg.fixedHeader().qosLevel().value();
         int packetId = msg.variableHeader().packetId();
-        String topic = msg.variableHeader().topicName();
         long startNanos = System.nanoTime();
         server.metrics().publish(qos);
         access.onPublish(ctx, acks);
-        PacketRules.Violation violation = connection.isV5()
-                ? PacketRules.publish(topic, msg.variableHeader().properties())
-                : topic.isEmpty()
-                        ? new PacketRules.Violation(PacketRules.PROTOCOL_ERROR, "empty_topic", "empty topic name")
-                        : null;
-        if (violation != null) {
-            violated(ctx, "PUBLISH", violation);
+        TopicAliases.Resolved resolved = aliases.resolve(msg, connection.isV5());
+        if (resolved.violation() != null) {
+            violated(ctx, "PUBLISH", resolved.violation());
             return;
         }
+        String topic = resolved.topic();
         if (!access.mayPublish(ctx, topic)) {
             if (qos == 0) {
                 server.metrics().refused("not_authorized");
@@ -161,7 +159,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         if (!server.config().forwarded(topic)) {
-            onLocalPublish(ctx, msg, qos, packetId, startNanos);
+            onLocalPublish(ctx, msg, topic, qos, packetId, startNanos);
             return;
         }
         Optional<TopicMapping.Match> match = server.config().topicMapping().match(topic);
@@ -188,7 +186,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
         byte[] payload = ByteBufUtil.getBytes(msg.payload());
         LocalMessage local =
-                LocalMessage.of(msg, payload, session, server.clock().millis());
+                LocalMessage.of(topic, msg, payload, session, server.clock().millis());
         InboundPublish publish = new InboundPublish(
                 connection.clientId(),
                 connection.username(),
@@ -240,7 +238,8 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
      * A publish to a topic that is not forwarded: delivered to local subscribers at once and acknowledged (QoS 2:
      * delivered on PUBLISH, its packet id remembered until PUBREL so a redelivery is not delivered twice).
      */
-    private void onLocalPublish(ChannelHandlerContext ctx, MqttPublishMessage msg, int qos, int packetId, long start) {
+    private void onLocalPublish(
+            ChannelHandlerContext ctx, MqttPublishMessage msg, String topic, int qos, int packetId, long start) {
         if (qos == 2 && session.beginQos2(packetId) != null) {
             server.metrics().refused("duplicate");
             acks.add(packetId, qos, start).resolve(PublishAcks.STORED);
@@ -248,7 +247,8 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
         byte[] payload = ByteBufUtil.getBytes(msg.payload());
         CompletionStage<Void> retained = server.broker()
-                .publish(LocalMessage.of(msg, payload, session, server.clock().millis()));
+                .publish(LocalMessage.of(
+                        topic, msg, payload, session, server.clock().millis()));
         if (qos == 2) {
             session.qos2Stored(packetId);
         }

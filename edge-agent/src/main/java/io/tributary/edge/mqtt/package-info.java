@@ -35,7 +35,8 @@
  *   <li>MQTT 5 property rules Netty's decoder does not enforce ({@code PacketRules}, repeated properties in
  *       {@code PropertyScanner}): a CONNECT that breaks one gets CONNACK 0x81 / 0x82 (0x8C for an Authentication
  *       Method: no enhanced authentication) and a close; any other packet a DISCONNECT with 0x81 Malformed Packet,
- *       0x82 Protocol Error or 0x94 Topic Alias invalid (the server's Topic Alias Maximum is 0). An MQTT 3.1.1
+ *       0x82 Protocol Error or 0x94 Topic Alias invalid (0, or above the Topic Alias Maximum the CONNACK
+ *       advertised, {@code mqtt.topic-alias-maximum}). An MQTT 3.1.1
  *       PUBLISH with an empty topic closes the connection. Each is counted in
  *       {@code tributary_edge_mqtt_malformed_packets_total{reason}}.
  *   <li>Will messages ({@code Wills}) are published when a connection ends without DISCONNECT 0x00, after the

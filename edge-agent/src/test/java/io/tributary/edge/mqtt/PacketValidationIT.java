@@ -51,7 +51,8 @@ class PacketValidationIT {
     static Stream<Arguments> badPublishes() {
         return Stream.of(
                 Arguments.of("topic alias 0", TOPIC, bytes(0x23, 0, 0), 0x94, "topic_alias_invalid"),
-                Arguments.of("topic alias 1 (maximum is 0)", TOPIC, bytes(0x23, 0, 1), 0x94, "topic_alias_invalid"),
+                Arguments.of("topic alias 11 (maximum is 10)", TOPIC, bytes(0x23, 0, 11), 0x94, "topic_alias_invalid"),
+                Arguments.of("empty topic, alias never set", "", bytes(0x23, 0, 2), 0x82, "topic_alias_unknown"),
                 Arguments.of("payload format indicator 5", TOPIC, bytes(0x01, 5), 0x82, "property_value_invalid"),
                 Arguments.of(
                         "subscription identifier from a client",
@@ -139,6 +140,68 @@ class PacketValidationIT {
         client.awaitClosed();
         assertThat(server.server.metrics().connections()).isZero();
         server.assertStillServes();
+    }
+
+    @Test
+    void mqtt5TopicAlias_setThenUsed_storedUnderItsTopic_perConnection() throws Exception {
+        RawMqttClient client = raw();
+        client.expectVersion(MqttVersion.MQTT_5);
+        client.sendBytes(RawPackets.connectV5("alias", new byte[0]));
+        MqttConnAckMessage connAck = (MqttConnAckMessage) client.next();
+        assertThat(connAck.variableHeader().connectReturnCode()).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        assertThat(connAck.variableHeader().properties().getProperty(0x22).value())
+                .isEqualTo(10);
+        client.sendBytes(RawPackets.publishV5(TOPIC, 1, 1, bytes(0x23, 0, 10), "set"));
+        assertThat(packetId(client.next())).isEqualTo(1);
+        client.sendBytes(RawPackets.publishV5("", 1, 2, bytes(0x23, 0, 10), "used"));
+        assertThat(packetId(client.next())).isEqualTo(2);
+        // a topic with an alias already set replaces it
+        client.sendBytes(RawPackets.publishV5("tributary/g/d2/m", 1, 3, bytes(0x23, 0, 10), "reset"));
+        assertThat(packetId(client.next())).isEqualTo(3);
+        client.sendBytes(RawPackets.publishV5("", 1, 4, bytes(0x23, 0, 10), "again"));
+        assertThat(packetId(client.next())).isEqualTo(4);
+        assertThat(server.sink.offers())
+                .extracting(o -> o.publish().topic() + "=" + o.payloadText())
+                .containsExactly(TOPIC + "=set", TOPIC + "=used", "tributary/g/d2/m=reset", "tributary/g/d2/m=again");
+        client.close();
+
+        // aliases belong to the connection: a new one of the same client id starts with none
+        RawMqttClient next = raw();
+        next.expectVersion(MqttVersion.MQTT_5);
+        next.sendBytes(RawPackets.connectV5("alias", new byte[0]));
+        next.next();
+        next.sendBytes(RawPackets.publishV5("", 1, 5, bytes(0x23, 0, 10), "lost"));
+        MqttMessage answer = next.next();
+        assertThat(answer.fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);
+        assertThat(((MqttReasonCodeAndPropertiesVariableHeader) answer.variableHeader()).reasonCode() & 0xff)
+                .isEqualTo(0x82);
+        next.awaitClosed();
+        assertThat(server.sink.size()).isEqualTo(4);
+    }
+
+    @Test
+    void paho5_usesTheAdvertisedTopicAliases_everyPublishStoredUnderItsTopic() throws Exception {
+        // Paho's MQTT 5 client sets an alias for each new topic once the CONNACK allows it, then sends the alias alone
+        org.eclipse.paho.mqttv5.client.MqttConnectionOptions options =
+                new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+        options.setUserName(USER);
+        options.setPassword(PASSWORD.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.eclipse.paho.mqttv5.client.MqttClient paho = new org.eclipse.paho.mqttv5.client.MqttClient(
+                server.uri(), "paho5-alias", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        paho.connect(options);
+        java.util.List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String topic = "tributary/g/d" + (i % 3) + "/m";
+            paho.publish(topic, ("p" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
+            expected.add(topic + "=p" + i);
+        }
+        paho.disconnect();
+        paho.close();
+        assertThat(server.sink.offers())
+                .extracting(o -> o.publish().topic() + "=" + o.payloadText())
+                .containsExactlyElementsOf(expected);
+        assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "topic_alias_unknown"))
+                .isZero();
     }
 
     @Test

@@ -1,11 +1,8 @@
 package io.tributary.hub.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.tributary.protocol.config.ConfigValues;
+import io.tributary.testsupport.DocSections;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -18,16 +15,7 @@ class ConfigurationDocTest {
 
     @Test
     void configurationDoc_hubSection_holdsTheTableGeneratedFromTheSchema() throws IOException {
-        String table = ConfigValues.markdown(HubConfig.SCHEMA, HubConfig.ENV_PREFIX);
-        assertThat(DOC).as("the configuration reference").exists();
-        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
-
-        int heading = doc.indexOf("\n## Hub\n");
-        assertThat(heading).as("a '## Hub' heading in %s", DOC).isNotNegative();
-        int next = doc.indexOf("\n## ", heading + 1);
-        String section = next < 0 ? doc.substring(heading) : doc.substring(heading, next);
-        assertThat(section)
-                .as("the Hub section of %s must hold exactly this generated table:%n%s", DOC, table)
-                .contains(table);
+        DocSections.assertSectionHolds(
+                DOC, "Hub", ConfigValues.markdown(HubConfig.SCHEMA, HubConfig.ENV_PREFIX), "generated from the schema");
     }
 }
