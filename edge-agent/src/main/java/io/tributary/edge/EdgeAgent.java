@@ -20,6 +20,7 @@ import io.tributary.edge.mqtt.auth.AclFile;
 import io.tributary.edge.mqtt.auth.PasswordFile;
 import io.tributary.edge.registry.DeviceRegistry;
 import io.tributary.edge.registry.RecordingSink;
+import io.tributary.edge.state.WriteHealth;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.protocol.console.Console;
 import io.tributary.protocol.console.ConsoleMetrics;
@@ -29,6 +30,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -159,13 +162,15 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     /**
-     * The health answer: forwarder link and refusals, buffer state, contents and the loss ledger. Not healthy while
-     * the forwarder is not (see {@link ForwarderStatus#summary()}) or the buffer refuses new records ({@code degraded}
-     * while it still drains, {@code down} when its log cannot even be reopened).
+     * The health answer: forwarder link and refusals, buffer state, contents, the loss ledger and the state stores.
+     * Not healthy while the forwarder is not (see {@link ForwarderStatus#summary()}), the buffer refuses new records
+     * ({@code degraded} while it still drains, {@code down} when its log cannot even be reopened) or a state store's
+     * last commit failed ({@code degraded}: its changes were refused).
      */
     public MetricsHttpServer.Health health() {
         ForwarderStatus s = forwarder.status();
         BufferStatus b = buffer.status();
+        List<WriteHealth.Status> state = stateHealth();
         String json = healthJson(
                 config.agentId(),
                 s,
@@ -174,8 +179,24 @@ public final class EdgeAgent implements AutoCloseable {
                 buffer.storedBytes(),
                 buffer.epoch(),
                 buffer.epochGrant(),
-                buffer.losses());
-        return new MetricsHttpServer.Health(s.healthy() && b.accepting(), json);
+                buffer.losses(),
+                state);
+        return new MetricsHttpServer.Health(
+                s.healthy() && b.accepting() && state.stream().allMatch(WriteHealth.Status::ok), json);
+    }
+
+    /** The state stores' write health: retained messages and sessions (with a state directory), device registry. */
+    private List<WriteHealth.Status> stateHealth() {
+        List<WriteHealth.Status> state = new ArrayList<>();
+        MqttServer m = mqtt;
+        if (m != null) {
+            m.stateHealth().forEach(h -> state.add(h.status()));
+        }
+        DeviceRegistry d = devices;
+        if (d != null) {
+            state.add(d.health().status());
+        }
+        return state;
     }
 
     /** The health document; every name and value escaped, so agent ids, endpoints and errors can say anything. */
@@ -187,10 +208,15 @@ public final class EdgeAgent implements AutoCloseable {
             long bytes,
             long epoch,
             long epochGrant,
-            Map<LossReason, Long> losses) {
+            Map<LossReason, Long> losses,
+            List<WriteHealth.Status> state) {
+        boolean stateOk = state.stream().allMatch(WriteHealth.Status::ok);
+        String status = !buffer.accepting()
+                ? buffer.draining() ? "degraded" : "down"
+                : !stateOk && s.healthy() ? "degraded" : s.summary();
         return Json.write(g -> {
             g.writeStartObject();
-            g.writeStringField("status", buffer.accepting() ? s.summary() : buffer.draining() ? "degraded" : "down");
+            g.writeStringField("status", status);
             g.writeStringField("agent", agentId);
             g.writeStringField("link", s.state().name());
             g.writeStringField("hub", s.endpoint());
@@ -213,6 +239,18 @@ public final class EdgeAgent implements AutoCloseable {
             g.writeNumberField("bytes", bytes);
             g.writeNumberField("epoch", epoch);
             g.writeNumberField("epochGrant", epochGrant);
+            g.writeEndObject();
+            g.writeObjectFieldStart("state"); // the journals of retained messages, sessions, device registry
+            for (WriteHealth.Status w : state) {
+                g.writeObjectFieldStart(w.store());
+                g.writeStringField("state", w.ok() ? "ok" : "write_failing");
+                g.writeNumberField("failures", w.failures());
+                if (!w.ok()) {
+                    g.writeStringField("lastError", w.lastError());
+                    g.writeNumberField("failingSinceMs", w.failingSinceMs());
+                }
+                g.writeEndObject();
+            }
             g.writeEndObject();
             g.writeObjectFieldStart("losses");
             for (Map.Entry<LossReason, Long> e : losses.entrySet()) {

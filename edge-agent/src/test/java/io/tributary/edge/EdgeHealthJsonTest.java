@@ -9,6 +9,7 @@ import io.tributary.edge.buffer.LossReason;
 import io.tributary.edge.buffer.StorageFault;
 import io.tributary.edge.forward.ForwarderStatus;
 import io.tributary.edge.forward.LinkState;
+import io.tributary.edge.state.WriteHealth;
 import io.tributary.protocol.json.Json;
 import java.io.IOException;
 import java.util.List;
@@ -24,7 +25,7 @@ class EdgeHealthJsonTest {
     void healthJson_hostileNames_validJsonCarryingThemExactly() throws IOException {
         ForwarderStatus s = new ForwarderStatus(LinkState.DOWN, "", "refused: \"" + HOSTILE + "\"", List.of(HOSTILE));
         String json = EdgeAgent.healthJson(
-                HOSTILE, s, BufferStatus.ACCEPTING, 3, 300, 9, 1L << 32, Map.of(LossReason.values()[0], 2L));
+                HOSTILE, s, BufferStatus.ACCEPTING, 3, 300, 9, 1L << 32, Map.of(LossReason.values()[0], 2L), List.of());
 
         StringBuilder read = new StringBuilder();
         try (JsonParser p = Json.FACTORY.createParser(json)) {
@@ -44,7 +45,7 @@ class EdgeHealthJsonTest {
     @Test
     void healthJson_healthy_saysOkLikeTheHub_andNoLastError() {
         ForwarderStatus s = new ForwarderStatus(LinkState.UP, "127.0.0.1:7400", "", List.of());
-        String json = EdgeAgent.healthJson("edge-1", s, BufferStatus.ACCEPTING, 0, 0, 1, 1, Map.of());
+        String json = EdgeAgent.healthJson("edge-1", s, BufferStatus.ACCEPTING, 0, 0, 1, 1, Map.of(), List.of());
 
         assertThat(json).contains("\"status\":\"ok\"").doesNotContain("lastError");
     }
@@ -52,7 +53,7 @@ class EdgeHealthJsonTest {
     @Test
     void healthJson_fenced_saysDown_notOk() {
         ForwarderStatus s = new ForwarderStatus(LinkState.FENCED, "", "FENCED by hub", List.of());
-        String json = EdgeAgent.healthJson("edge-1", s, BufferStatus.ACCEPTING, 0, 0, 1, 1, Map.of());
+        String json = EdgeAgent.healthJson("edge-1", s, BufferStatus.ACCEPTING, 0, 0, 1, 1, Map.of(), List.of());
 
         assertThat(json).contains("\"status\":\"down\"").contains("\"link\":\"FENCED\"");
         assertThat(s.healthy()).isFalse();
@@ -63,7 +64,7 @@ class EdgeHealthJsonTest {
         ForwarderStatus s = new ForwarderStatus(LinkState.UP, "127.0.0.1:7400", "", List.of());
         BufferStatus full = new BufferStatus(StorageFault.DISK_FULL, true, "No space left on device", 1234);
 
-        String json = EdgeAgent.healthJson("edge-1", s, full, 0, 0, 1, 1, Map.of());
+        String json = EdgeAgent.healthJson("edge-1", s, full, 0, 0, 1, 1, Map.of(), List.of());
 
         assertThat(json)
                 .contains("\"status\":\"degraded\"")
@@ -78,8 +79,33 @@ class EdgeHealthJsonTest {
         ForwarderStatus s = new ForwarderStatus(LinkState.UP, "127.0.0.1:7400", "", List.of());
         BufferStatus broken = new BufferStatus(StorageFault.IO_ERROR, false, "Input/output error", 1);
 
-        String json = EdgeAgent.healthJson("edge-1", s, broken, 0, 0, 1, 1, Map.of());
+        String json = EdgeAgent.healthJson("edge-1", s, broken, 0, 0, 1, 1, Map.of(), List.of());
 
         assertThat(json).contains("\"status\":\"down\"").contains("\"state\":\"io_error\"");
+    }
+
+    @Test
+    void healthJson_aStateStoreFailing_degradedWithItsError_andOkStoresListed() throws IOException {
+        ForwarderStatus s = new ForwarderStatus(LinkState.UP, "hub:1", "", List.of());
+        List<WriteHealth.Status> state = List.of(
+                new WriteHealth.Status("retained", true, 0, "", 0),
+                new WriteHealth.Status("sessions", false, 2, "java.io.IOException: Input/output error", 1234));
+        String json = EdgeAgent.healthJson("edge-1", s, BufferStatus.ACCEPTING, 0, 0, 1, 1, Map.of(), state);
+        StringBuilder read = new StringBuilder();
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.FIELD_NAME
+                        && (p.currentName().equals("retained")
+                                || p.currentName().equals("sessions"))) {
+                    read.append('[').append(p.currentName()).append(']');
+                } else if (t.isScalarValue()) {
+                    read.append(p.currentName()).append('=').append(p.getText()).append('|');
+                }
+            }
+        }
+        assertThat(read.toString())
+                .startsWith("status=degraded|")
+                .contains("[retained]state=ok|failures=0|[sessions]state=write_failing|failures=2|"
+                        + "lastError=java.io.IOException: Input/output error|failingSinceMs=1234|");
     }
 }

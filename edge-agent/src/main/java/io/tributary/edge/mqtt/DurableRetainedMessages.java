@@ -1,9 +1,11 @@
 package io.tributary.edge.mqtt;
 
+import io.tributary.edge.buffer.log.LogFiles;
 import io.tributary.edge.mqtt.pubsub.TopicFilters;
 import io.tributary.edge.state.GroupCommitter;
 import io.tributary.edge.state.Journal;
 import io.tributary.edge.state.MapDbView;
+import io.tributary.edge.state.WriteHealth;
 import io.tributary.protocol.fs.DurableDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,6 +56,7 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
     private final HTreeMap<String, byte[]> byTopic;
     private final long compactBytes;
     private final MqttMetrics metrics;
+    private final WriteHealth health;
     private final AtomicInteger size = new AtomicInteger();
     private final GroupCommitter<Change> writer;
     private long lastSeq;
@@ -61,7 +64,7 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
     private volatile boolean closed;
 
     private DurableRetainedMessages(
-            Path dir, Journal journal, MapDbView view, long lastSeq, long compactBytes, MqttMetrics m) {
+            Path dir, Journal journal, MapDbView view, long lastSeq, long compactBytes, MqttMetrics m, WriteHealth h) {
         this.dir = dir;
         this.journal = journal;
         this.view = view;
@@ -69,6 +72,7 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
         this.lastSeq = lastSeq;
         this.compactBytes = compactBytes;
         this.metrics = m;
+        this.health = h;
         this.size.set(byTopic.size());
         this.writer = new GroupCommitter<>("retained-journal", this::commit);
     }
@@ -80,10 +84,17 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
      * @throws IOException when the directory or the journal cannot be read or written
      */
     static DurableRetainedMessages open(Path dir, long compactBytes, MqttMetrics metrics) throws IOException {
+        return open(dir, compactBytes, metrics, LogFiles.DEFAULT);
+    }
+
+    /** As {@link #open(Path, long, MqttMetrics)}, with the journal's files opened through {@code files}. */
+    static DurableRetainedMessages open(Path dir, long compactBytes, MqttMetrics metrics, LogFiles files)
+            throws IOException {
         DurableDirs.create(dir);
         Path journalFile = dir.resolve(JOURNAL);
         long[] last = new long[1];
-        Journal.Opened opened = Journal.open(journalFile, body -> last[0] = Math.max(last[0], RetainedCodec.seq(body)));
+        Journal.Opened opened =
+                Journal.open(journalFile, body -> last[0] = Math.max(last[0], RetainedCodec.seq(body)), files);
         MapDbView view;
         try {
             view = MapDbView.open(
@@ -99,8 +110,14 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
             opened.journal().close();
             throw e;
         }
-        DurableRetainedMessages store =
-                new DurableRetainedMessages(dir, opened.journal(), view, last[0], compactBytes, metrics);
+        DurableRetainedMessages store = new DurableRetainedMessages(
+                dir,
+                opened.journal(),
+                view,
+                last[0],
+                compactBytes,
+                metrics,
+                new WriteHealth("retained", metrics.registry()));
         store.writer.start();
         metrics.retainedStore(store::journalBytes);
         if (view.rebuilt() != null) {
@@ -159,9 +176,11 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
             journal.appendAndSync(bodies);
         } catch (IOException | RuntimeException e) {
             log.error("Cannot write the retained-message journal in {}; {} changes refused", dir, batch.size(), e);
+            health.failed(e);
             batch.forEach(c -> c.done().completeExceptionally(e));
             return;
         }
+        health.succeeded();
         lastSeq = seq;
         for (byte[] body : bodies) {
             size.addAndGet(apply(byTopic, ByteBuffer.wrap(body)));
@@ -226,6 +245,11 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
 
     long journalBytes() {
         return journal.size();
+    }
+
+    /** Whether the journal can be written, for health. */
+    WriteHealth health() {
+        return health;
     }
 
     /** Waits for the queued changes, then marks the view current (clean, at the journal's position) and closes. */

@@ -18,6 +18,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.tributary.edge.mqtt.auth.AccessConfig;
 import io.tributary.edge.mqtt.session.SessionStore;
+import io.tributary.edge.state.WriteHealth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -221,6 +222,18 @@ public final class MqttServer implements AutoCloseable {
         return context.broker().retained(filter, context.clock().millis()).stream()
                 .map(m -> new RetainedInfo(m.topic(), m.qos(), m.payload(), m.expiresAtMillis()))
                 .toList();
+    }
+
+    /** Whether the durable state stores (retained messages, sessions) can write; empty without a state directory. */
+    public List<WriteHealth> stateHealth() {
+        List<WriteHealth> health = new ArrayList<>();
+        if (durableRetained != null) {
+            health.add(durableRetained.health());
+        }
+        if (sessionStore != null) {
+            health.add(sessionStore.health());
+        }
+        return health;
     }
 
     /** The endpoint's meters, e.g. for health output. */

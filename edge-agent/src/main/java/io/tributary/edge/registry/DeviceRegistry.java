@@ -3,8 +3,10 @@ package io.tributary.edge.registry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.edge.buffer.log.LogFiles;
 import io.tributary.edge.state.JournaledMap;
 import io.tributary.edge.state.MapDbView;
+import io.tributary.edge.state.WriteHealth;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>What it promises: the registry is statistics, not acknowledged data. {@link #onPublish} only updates memory; a
  * flusher writes what changed every {@link #FLUSH_INTERVAL} (one fsync'd journal append), so a SIGKILL loses at most
  * that interval of counts and values, never the registry. A failed flush keeps the changes for the next one (logged,
- * counted in {@code tributary_edge_registry_flush_failures_total}).
+ * counted in {@code tributary_edge_state_write_failures_total{store="registry"}}, and the agent's health is degraded
+ * until a flush succeeds: {@link #health}).
  *
  * <p>Threads: {@link #onPublish} from any thread, without blocking (a short lock per device); the readers from any
  * thread; flushes on the {@code device-registry} thread.
@@ -51,7 +54,7 @@ public final class DeviceRegistry implements AutoCloseable {
     private final JournaledMap store;
     private final ConcurrentHashMap<String, Live> live = new ConcurrentHashMap<>();
     private final ScheduledExecutorService flusher;
-    private final Counter flushFailures;
+    private final WriteHealth health;
     private boolean closed;
 
     /** Changes of one device since the last flush; guarded by its own monitor. */
@@ -68,9 +71,7 @@ public final class DeviceRegistry implements AutoCloseable {
 
     private DeviceRegistry(JournaledMap store, MeterRegistry registry, Duration interval) {
         this.store = store;
-        this.flushFailures = Counter.builder("tributary.edge.registry.flush.failures")
-                .description("Device-registry flushes that failed (the changes are kept for the next one)")
-                .register(registry);
+        this.health = new WriteHealth("registry", registry);
         Gauge.builder("tributary.edge.registry.devices", this, DeviceRegistry::size)
                 .description("Devices in the edge's device registry")
                 .register(registry);
@@ -89,6 +90,11 @@ public final class DeviceRegistry implements AutoCloseable {
     }
 
     static DeviceRegistry open(Path dir, MeterRegistry registry, Duration interval) throws IOException {
+        return open(dir, registry, interval, LogFiles.DEFAULT);
+    }
+
+    /** As above, the journal's files opened through {@code files}. */
+    static DeviceRegistry open(Path dir, MeterRegistry registry, Duration interval, LogFiles files) throws IOException {
         Map<String, Counter> rebuilds = new HashMap<>();
         for (String reason : MapDbView.REBUILD_REASONS) { // at 0 from the start, so increase() sees the first
             rebuilds.put(
@@ -99,7 +105,7 @@ public final class DeviceRegistry implements AutoCloseable {
                             .register(registry));
         }
         JournaledMap store = JournaledMap.open(
-                dir, "devices", COMPACT_BYTES, reason -> rebuilds.get(reason).increment());
+                dir, "devices", COMPACT_BYTES, reason -> rebuilds.get(reason).increment(), files);
         log.info("Device registry {}: {} devices", dir, store.size());
         return new DeviceRegistry(store, registry, interval);
     }
@@ -218,7 +224,13 @@ public final class DeviceRegistry implements AutoCloseable {
                 flushed.add(new Flushed(l, l.publishes, new HashMap<>(l.values)));
             }
         }
-        store.putAll(changes);
+        try {
+            store.putAll(changes);
+        } catch (IOException | RuntimeException e) {
+            health.failed(e);
+            throw e;
+        }
+        health.succeeded();
         for (Flushed f : flushed) {
             synchronized (f.live()) {
                 f.live().publishes -= f.publishes();
@@ -232,9 +244,13 @@ public final class DeviceRegistry implements AutoCloseable {
         try {
             flush();
         } catch (IOException | RuntimeException e) {
-            flushFailures.increment();
             log.warn("Cannot write the device registry (changes kept for the next flush): {}", e.toString());
         }
+    }
+
+    /** Whether the registry can be written, for health. */
+    public WriteHealth health() {
+        return health;
     }
 
     /** Writes what is left, then closes the files (a clean view: no rebuild at the next start). */

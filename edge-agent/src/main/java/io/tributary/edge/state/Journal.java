@@ -1,5 +1,6 @@
 package io.tributary.edge.state;
 
+import io.tributary.edge.buffer.log.LogFiles;
 import io.tributary.protocol.fs.DurableDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -40,13 +42,15 @@ public final class Journal implements AutoCloseable {
     private static final int FRAME = 8;
 
     private final Path file;
+    private final LogFiles files;
     private FileChannel channel;
     private long size;
     /** Size right after the last compaction; 0 before the first one since open. */
     private long snapshotBytes;
 
-    private Journal(Path file, FileChannel channel, long size) {
+    private Journal(Path file, LogFiles files, FileChannel channel, long size) {
         this.file = file;
+        this.files = files;
         this.channel = channel;
         this.size = size;
     }
@@ -59,9 +63,14 @@ public final class Journal implements AutoCloseable {
      * truncates whatever follows the last intact entry.
      */
     public static Opened open(Path file, Consumer<ByteBuffer> entry) throws IOException {
+        return open(file, entry, LogFiles.DEFAULT);
+    }
+
+    /** As {@link #open(Path, Consumer)}, with every file of the journal opened through {@code files}. */
+    public static Opened open(Path file, Consumer<ByteBuffer> entry, LogFiles files) throws IOException {
         boolean created = !Files.exists(file);
         FileChannel channel =
-                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                files.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
         try {
             if (created) {
                 DurableDirs.sync(file.toAbsolutePath().getParent());
@@ -97,7 +106,7 @@ public final class Journal implements AutoCloseable {
                 channel.force(true);
             }
             channel.position(position);
-            return new Opened(new Journal(file, channel, position), entries, length - position);
+            return new Opened(new Journal(file, files, channel, position), entries, length - position);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -191,8 +200,9 @@ public final class Journal implements AutoCloseable {
     public void rewrite(Iterable<byte[]> bodies) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         long written = 0;
-        try (FileChannel out = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel out = files.open(
+                tmp,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))) {
             for (byte[] body : bodies) {
                 write(out, body);
                 written += FRAME + body.length;
@@ -202,7 +212,7 @@ public final class Journal implements AutoCloseable {
         channel.close();
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         DurableDirs.sync(file.toAbsolutePath().getParent());
-        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel = files.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         channel.position(written);
         size = written;
     }

@@ -1,5 +1,6 @@
 package io.tributary.edge.state;
 
+import io.tributary.edge.buffer.log.LogFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -72,10 +73,16 @@ public final class JournaledMap implements AutoCloseable {
      */
     public static JournaledMap open(Path dir, String name, long compactBytes, Consumer<String> onRebuild)
             throws IOException {
+        return open(dir, name, compactBytes, onRebuild, LogFiles.DEFAULT);
+    }
+
+    /** As above, with the journal's files opened through {@code files}. */
+    public static JournaledMap open(
+            Path dir, String name, long compactBytes, Consumer<String> onRebuild, LogFiles files) throws IOException {
         Files.createDirectories(dir);
         Path journalFile = dir.resolve(name + ".journal");
         long[] last = {0};
-        Journal.Opened opened = Journal.open(journalFile, body -> last[0] = seqOf(body));
+        Journal.Opened opened = Journal.open(journalFile, body -> last[0] = seqOf(body), files);
         MapDbView view;
         try {
             view = MapDbView.open(

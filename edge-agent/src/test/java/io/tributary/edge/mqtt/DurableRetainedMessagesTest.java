@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.tributary.edge.state.Journal;
+import io.tributary.testsupport.DiskFaults;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -202,6 +203,36 @@ class DurableRetainedMessagesTest {
         }
         try (DurableRetainedMessages store = open(crashed, 4096)) {
             assertThat(value(store, "c/0")).isEqualTo("later");
+        }
+    }
+
+    @Test
+    void journalWriteFails_changeRefused_healthFailingAndCounted_untilAWriteSucceeds() throws Exception {
+        DiskFaults disk = new DiskFaults();
+        try (DurableRetainedMessages store =
+                DurableRetainedMessages.open(dir, NO_COMPACTION, new MqttMetrics(registry), disk::open)) {
+            retain(store, "a", "1");
+            disk.failAt(DiskFaults.Point.FORCE, DurableRetainedMessages.JOURNAL, DiskFaults.ioError());
+            assertThat(store.retain(message("a", "2")).toCompletableFuture())
+                    .failsWithin(java.time.Duration.ofSeconds(10));
+            assertThat(store.health().status().ok()).isFalse();
+            assertThat(store.health().status().lastError()).contains("Input/output error");
+            assertThat(registry.get("tributary.edge.state.write.failures")
+                            .tag("store", "retained")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(value(store, "a"))
+                    .as("the refused change is not applied")
+                    .isEqualTo("1");
+
+            disk.clear();
+            retain(store, "a", "3");
+            assertThat(store.health().status().ok()).isTrue();
+            assertThat(store.health().status().failures()).isEqualTo(1);
+        }
+        try (DurableRetainedMessages reopened = open()) {
+            assertThat(value(reopened, "a")).isEqualTo("3");
         }
     }
 }

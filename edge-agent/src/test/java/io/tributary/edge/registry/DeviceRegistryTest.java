@@ -3,6 +3,7 @@ package io.tributary.edge.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.testsupport.DiskFaults;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,6 +101,29 @@ class DeviceRegistryTest {
             r.onPublish("g", "d", "c", "m", b("v"), 1);
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> r.liveDevices() == 0);
             assertThat(r.device("d").orElseThrow().publishes()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void flushFails_healthFailingAndCounted_changesKept_nextFlushWritesThem() throws Exception {
+        DiskFaults disk = new DiskFaults();
+        try (DeviceRegistry r = DeviceRegistry.open(dir, meters, NEVER, disk::open)) {
+            r.onPublish("g", "d1", "c1", "t", new byte[] {1}, 1_000);
+            disk.failAt(DiskFaults.Point.FORCE, "devices.journal", DiskFaults.ioError());
+            org.assertj.core.api.Assertions.assertThatThrownBy(r::flush).isInstanceOf(java.io.IOException.class);
+            assertThat(r.health().status().ok()).isFalse();
+            assertThat(meters.get("tributary.edge.state.write.failures")
+                            .tag("store", "registry")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            disk.clear();
+            r.flush();
+            assertThat(r.health().status().ok()).isTrue();
+        }
+        try (DeviceRegistry r = DeviceRegistry.open(dir, meters, NEVER)) {
+            assertThat(r.device("d1"))
+                    .hasValueSatisfying(d -> assertThat(d.publishes()).isEqualTo(1));
         }
     }
 }

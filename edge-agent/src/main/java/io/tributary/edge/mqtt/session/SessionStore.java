@@ -3,11 +3,13 @@ package io.tributary.edge.mqtt.session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.edge.buffer.log.LogFiles;
 import io.tributary.edge.mqtt.pubsub.Subscription;
 import io.tributary.edge.state.Fields;
 import io.tributary.edge.state.GroupCommitter;
 import io.tributary.edge.state.Journal;
 import io.tributary.edge.state.MapDbView;
+import io.tributary.edge.state.WriteHealth;
 import io.tributary.protocol.fs.DurableDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -62,6 +64,7 @@ public final class SessionStore implements AutoCloseable {
     private final Map<String, LinkedHashMap<Long, SessionViews.Live>> queues;
     private final long compactBytes;
     private final MeterRegistry registry;
+    private final WriteHealth health;
     private final GroupCommitter<Change> writer;
     private long nextSeq; // guarded by this: taken and queued together
     private long lastSeq; // writer thread
@@ -84,6 +87,7 @@ public final class SessionStore implements AutoCloseable {
         this.nextSeq = lastSeq;
         this.compactBytes = compactBytes;
         this.registry = registry;
+        this.health = new WriteHealth("sessions", registry);
         this.writer = new GroupCommitter<>("session-journal", this::commit);
     }
 
@@ -94,14 +98,22 @@ public final class SessionStore implements AutoCloseable {
      * @throws IOException when the directory or the journal cannot be read or written
      */
     public static SessionStore open(Path dir, long compactBytes, MeterRegistry registry) throws IOException {
+        return open(dir, compactBytes, registry, LogFiles.DEFAULT);
+    }
+
+    /** As {@link #open(Path, long, MeterRegistry)}, with the journal's files opened through {@code files}. */
+    static SessionStore open(Path dir, long compactBytes, MeterRegistry registry, LogFiles files) throws IOException {
         DurableDirs.create(dir);
         Path journalFile = dir.resolve(JOURNAL);
         long[] last = new long[1];
         Map<String, LinkedHashMap<Long, SessionViews.Live>> queues = new HashMap<>();
-        Journal.Opened opened = Journal.open(journalFile, body -> {
-            last[0] = Math.max(last[0], SessionEntries.seq(body));
-            SessionViews.applyToQueues(queues, body);
-        });
+        Journal.Opened opened = Journal.open(
+                journalFile,
+                body -> {
+                    last[0] = Math.max(last[0], SessionEntries.seq(body));
+                    SessionViews.applyToQueues(queues, body);
+                },
+                files);
         MapDbView view;
         try {
             view = MapDbView.open(
@@ -257,9 +269,11 @@ public final class SessionStore implements AutoCloseable {
             journal.appendAndSync(batch.stream().map(Change::body).toList());
         } catch (IOException | RuntimeException e) {
             log.error("Cannot write the session journal in {}; {} changes refused", dir, batch.size(), e);
+            health.failed(e);
             batch.forEach(c -> c.done().completeExceptionally(e));
             return;
         }
+        health.succeeded();
         for (Change c : batch) {
             ByteBuffer body = ByteBuffer.wrap(c.body());
             SessionViews.applyToSessions(sessions, body);
@@ -301,6 +315,11 @@ public final class SessionStore implements AutoCloseable {
     }
 
     /** Waits for the queued changes, then marks the view current (clean, at the journal's position) and closes. */
+    /** Whether the journal can be written, for health. */
+    public WriteHealth health() {
+        return health;
+    }
+
     @Override
     public void close() throws IOException {
         synchronized (this) {
