@@ -127,9 +127,7 @@ final class LocalBroker {
             return;
         }
         List<Integer> ids = subscription.subscriptionId() == 0 ? List.of() : List.of(subscription.subscriptionId());
-        for (LocalMessage m : retained.matching(subscription.filter(), nowMillis)) {
-            outbound.offer(new Outbound.Delivery(m, Math.min(m.qos(), subscription.qos()), true, ids));
-        }
+        outbound.offerRetained(retained.matching(subscription.filter(), nowMillis), subscription.qos(), ids);
     }
 
     /** The live retained messages whose topics match {@code filter} (a valid, non-shared filter). */

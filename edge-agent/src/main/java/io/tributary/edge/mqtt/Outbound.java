@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * and the PUBACK / PUBREC-PUBREL-PUBCOMP exchanges that free the window.
  *
  * <p>A slow subscriber never blocks a publisher: {@link #offer} never waits; beyond
- * {@link MqttServerConfig#subscriberQueue()} messages waiting, a message is dropped. Every drop is counted in
+ * {@link MqttServerConfig#subscriberQueue()} messages waiting, a message is dropped. The retained messages of a new
+ * subscription are not queued: {@link #offerRetained} hands them to a {@link RetainedReplay} that the drain pulls from
+ * first, so any number of them is delivered. Every drop is counted in
  * {@code tributary_edge_mqtt_deliveries_dropped_total{reason}} and logged ({@link DeliveryDrops}): {@code queue_full},
  * {@code expired} (Message Expiry Interval over before it could be sent), {@code too_large_for_client} (over the
  * subscriber's Maximum Packet Size), {@code disconnected} (queued or unacknowledged when the connection closed).
@@ -74,6 +76,7 @@ final class Outbound {
     private final int queueLimit;
     private final AtomicInteger waiting = new AtomicInteger(); // offered, not yet sent or dropped
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private final RetainedReplay retained = new RetainedReplay();
     private final IntObjectHashMap<InFlight> inFlight = new IntObjectHashMap<>();
     private int nextPacketId = 1;
     private boolean closed;
@@ -112,6 +115,19 @@ final class Outbound {
     }
 
     /**
+     * Sends the retained messages of a new subscription, granted {@code grantedQos}, as the window and the socket
+     * allow ({@link RetainedReplay}); not bounded by the queue limit. Event loop.
+     */
+    void offerRetained(List<LocalMessage> messages, int grantedQos, List<Integer> subscriptionIds) {
+        retained.add(messages, grantedQos, subscriptionIds);
+        if (closed) {
+            retained.discard(d -> drop(d, "disconnected"));
+        } else {
+            drain();
+        }
+    }
+
+    /**
      * Takes over a persistent session's unacknowledged messages (from {@link PersistentSessions#attach}), before any
      * new one; event loop. Released QoS 2 messages get their PUBREL again, the others are queued in order.
      */
@@ -138,13 +154,21 @@ final class Outbound {
     /** Sends what the window and the socket allow. Also called when the channel becomes writable again. */
     void drain() {
         boolean wrote = false;
-        while (!closed && !queue.isEmpty() && channel.isWritable()) {
-            Delivery d = queue.peek();
+        while (!closed && channel.isWritable()) {
+            Delivery d = retained.peek(); // retained first: a live message never overtakes an older retained one
+            boolean live = d == null;
+            if (live && (d = queue.peek()) == null) {
+                break;
+            }
             if (d.qos() > 0 && inFlight.size() >= window) {
                 break; // in order: nothing overtakes a message waiting for the window
             }
-            queue.poll();
-            waiting.decrementAndGet();
+            if (live) {
+                queue.poll();
+                waiting.decrementAndGet();
+            } else {
+                retained.take();
+            }
             SessionQueue.Entry stored = d.stored();
             if (stored != null && !queueHolds(stored)) {
                 continue; // dropped from the session queue (bounds) or the session ended meanwhile
@@ -253,6 +277,7 @@ final class Outbound {
             dropUnlessStored(d, "disconnected");
         }
         queue.clear();
+        retained.discard(d -> drop(d, "disconnected"));
         inFlight.forEach((packetId, f) -> {
             if (f.delivery.stored() == null) {
                 drop(f.delivery, "disconnected");

@@ -54,7 +54,7 @@ class PubSubInteropIT {
         assertThat(restrictions.isWildcardSubscriptionAvailable()).isTrue();
         assertThat(restrictions.areSubscriptionIdentifiersAvailable()).isTrue();
         assertThat(restrictions.isSharedSubscriptionAvailable()).isTrue();
-        assertThat(restrictions.getTopicAliasMaximum()).isZero();
+        assertThat(restrictions.getTopicAliasMaximum()).isEqualTo(10); // mqtt.topic-alias-maximum
         client.disconnect();
     }
 

@@ -265,4 +265,58 @@ class RetainedIT {
                 .as("a clean restart does not rebuild")
                 .isZero();
     }
+
+    @Test
+    void manyRetained_newWildcardSubscriber_getsEveryOne_beyondTheSubscriberQueue_beforeNewerLiveMessages()
+            throws Exception {
+        int topics = 5_000;
+        try (TestServer small = TestServer.start(
+                ManualSink.automatic(),
+                b -> b.forward(java.util.List.of("tributary/#")).subscriberQueue(50))) {
+            com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient pub =
+                    small.hivemq5("pub").toAsync();
+            java.util.List<java.util.concurrent.CompletableFuture<?>> acks = new java.util.ArrayList<>();
+            for (int i = 0; i < topics; i++) {
+                acks.add(pub.publishWith()
+                        .topic("local/t/" + i)
+                        .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                        .retain(true)
+                        .payload(("r" + i).getBytes(StandardCharsets.UTF_8))
+                        .send());
+            }
+            java.util.concurrent.CompletableFuture.allOf(acks.toArray(new java.util.concurrent.CompletableFuture[0]))
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+            BlockingQueue<Mqtt5Publish> got = new LinkedBlockingQueue<>();
+            small.hivemq5("sub")
+                    .toAsync()
+                    .subscribeWith()
+                    .topicFilter("local/#")
+                    .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                    .callback(got::add)
+                    .send()
+                    .join();
+            pub.publishWith()
+                    .topic("local/t/0")
+                    .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                    .payload("live".getBytes(StandardCharsets.UTF_8))
+                    .send()
+                    .join();
+
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (Mqtt5Publish p = got.poll(); p != null; p = got.poll()) {
+                    seen.add(p.getTopic() + "="
+                            + StandardCharsets.UTF_8.decode(p.getPayload().orElseThrow()));
+                }
+                return seen.size() >= topics + 1;
+            });
+            assertThat(new java.util.HashSet<>(seen)).hasSize(topics + 1);
+            assertThat(seen.indexOf("local/t/0=r0"))
+                    .as("the retained value before the newer live one")
+                    .isLessThan(seen.indexOf("local/t/0=live"));
+            assertThat(small.count("tributary.edge.mqtt.deliveries.dropped", "reason", "queue_full"))
+                    .isZero();
+        }
+    }
 }
