@@ -6,6 +6,7 @@ import io.tributary.edge.buffer.BufferedRecord;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.PendingRecord;
+import io.tributary.protocol.time.ProgressClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per raw lane it reads the records in lane order after the lane's persisted "aggregated up to" marker (a
  * {@link DurableBuffer#marker} named like the lane) into a {@link WindowAggregator}. A window closes when a record of
- * a later window has been read, or when the lane is read to its end and the clock is past the window's end plus
+ * a later window has been read, or when the lane is read to its end and the clock ({@link ProgressClock}: the wall
+ * clock, but counting on at real speed after it is set back) is past the window's end plus
  * {@code grace} (which covers the time between a publish's receive stamp and its commit). The aggregates of every
  * window closed in one pass go to the lanes {@code <base>#agg} in ONE buffer commit that also moves each lane's
  * marker to the last record of its closed windows ({@link DurableBuffer#append(List, Map)}); only after that commit
@@ -67,7 +69,9 @@ public final class Aggregator implements AutoCloseable {
     private final DurableBuffer buffer;
     private final Duration grace;
     private final Duration ttl;
-    private final Clock clock;
+    /** When windows are due: never back, so a wall clock set back by hours does not hold them open for hours. */
+    private final ProgressClock clock;
+
     private final Runnable onEmitted;
     private final AggregatorMetrics metrics;
     private final Map<String, LaneState> lanes = new HashMap<>();
@@ -95,7 +99,7 @@ public final class Aggregator implements AutoCloseable {
         this.buffer = buffer;
         this.grace = grace;
         this.ttl = ttl;
-        this.clock = clock;
+        this.clock = new ProgressClock(clock);
         this.onEmitted = onEmitted;
         this.metrics = new AggregatorMetrics(registry);
         this.tickMs = Math.max(10, Math.min(500, grace.toMillis() / 2));

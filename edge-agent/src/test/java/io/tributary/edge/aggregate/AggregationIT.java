@@ -175,4 +175,29 @@ class AggregationIT {
             assertThat(all.get(1).getLast()).isEqualTo(40.0);
         }
     }
+
+    @Test
+    void wallClockSetBackOrForwardByHours_windowsStillCloseOnRealTime_everyValueCountedOnce() throws Exception {
+        try (FakeHub hub = new FakeHub();
+                EdgeAgent agent = start(hub)) {
+            publish(agent, "win", "d1", 1, 10); // window W0
+            clock.jump(Duration.ofHours(-3));
+            publish(agent, "win", "d1", 11, 20); // stamped 3 h earlier: late, counted in W0
+            // 11 real seconds: W0 is due although the wall clock is still 3 h behind its end
+            clock.advance(Duration.ofSeconds(11));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> aggregates(hub, "win", "d1").size() == 1);
+
+            clock.jump(Duration.ofHours(6)); // now 3 h ahead of where it was
+            publish(agent, "win", "d1", 21, 30);
+            clock.advance(Duration.ofSeconds(11));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> aggregates(hub, "win", "d1").size() >= 2);
+
+            List<Aggregate> all = aggregates(hub, "win", "d1");
+            assertThat(all.get(0).getCount()).isEqualTo(20);
+            assertThat(all.stream().mapToLong(Aggregate::getCount).sum()).isEqualTo(30);
+            assertThat(all.stream().mapToDouble(Aggregate::getSum).sum()).isEqualTo(465.0);
+        }
+    }
 }
