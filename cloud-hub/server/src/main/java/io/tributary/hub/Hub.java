@@ -9,7 +9,7 @@ import io.tributary.hub.admin.AdminService;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.console.HubConsole;
 import io.tributary.hub.console.HubConsoleApi;
-import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.epoch.GrantTable;
 import io.tributary.hub.group.CheckpointStore;
 import io.tributary.hub.group.GroupCoordinator;
 import io.tributary.hub.health.HubHealth;
@@ -64,7 +64,7 @@ public final class Hub implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final ShardStore store;
     private final StreamRegistry streams;
-    private final EpochGrants grants;
+    private final GrantTable grants;
     private final ExecutorService worker;
     private final ScheduledExecutorService scheduler;
     private final HubServer server;
@@ -80,7 +80,7 @@ public final class Hub implements AutoCloseable {
             PrometheusMeterRegistry registry,
             ShardStore store,
             StreamRegistry streams,
-            EpochGrants grants,
+            GrantTable grants,
             ExecutorService worker,
             ScheduledExecutorService scheduler,
             HubServer server,
@@ -160,7 +160,8 @@ public final class Hub implements AutoCloseable {
         ShardNotifier notifier = new ShardNotifier();
         // The store comes from a provider found on the class path (ServiceLoader), so the server does not depend on
         // store modules such as Pulsar's; a provider that cannot reach its storage fails the start here.
-        ShardStore backing = ShardStoreProvider.find(config.store()).create(config, clock, registry);
+        ShardStoreProvider provider = ShardStoreProvider.find(config.store());
+        ShardStore backing = provider.create(config, clock, registry);
         started.push(backing);
         // Push subscribers wake on every durable append without the ingest path knowing about them.
         ShardStore store = new NotifyingShardStore(backing, notifier);
@@ -170,7 +171,7 @@ public final class Hub implements AutoCloseable {
         started.push(worker::shutdownNow);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("hub-scheduler"));
         started.push(scheduler::shutdownNow);
-        EpochGrants grants = EpochGrants.open(config.dataDir(), clock);
+        GrantTable grants = provider.grants(config, clock, registry); // where the store says: shared on Pulsar
         started.push(grants);
         ProducerRegistry producers = new ProducerRegistry(grants, worker, registry);
         HubContext ctx =

@@ -2,8 +2,6 @@ package io.tributary.hub.epoch;
 
 import io.tributary.hub.fs.FramedLog;
 import io.tributary.hub.store.local.FileChannelFactory;
-import io.tributary.protocol.Epochs;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,17 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hub's durable table of producer epoch grants (like Kafka's InitProducerId): for every agent or producer id, the
- * newest epoch grant handed out. A grant is a multiple of {@link #GRANT_UNIT} (2^32); the holder stamps its records
- * with epochs in {@code [grant, grant + 2^32)} (an edge agent adds its local buffer-opening counter), so records of two
- * instances of one id — a wiped data dir, a clone, a restarted producer — never share a de-duplication key.
- *
- * <p>Rules of {@link #claim}: an id that presents no grant (0) gets a new one, larger than every grant this table ever
- * gave to anyone; it supersedes (fences) the id's earlier holder. An id that presents the current grant keeps it. An
- * id that presents an older grant is {@linkplain Claim.Fenced fenced}. An id that presents a grant newer than the
- * table knows (another hub gave it, or this table was restored from a backup) is adopted, so the table only grows.
- * New grants are never below a value the wall clock gives ({@link #clockSeed}), so that they never meet the
- * wall-clock epochs older producers used, and a lost log does not hand out its grants again.
+ * The {@link GrantTable} of a hub on its own data dir: an append-only log.
  *
  * <p>On disk ({@code data-dir/epoch-grants.log}): an append-only log; the grant is fsync'd before {@link #claim}
  * returns, so a Welcome never names a grant a crash could forget.
@@ -48,18 +36,14 @@ import org.slf4j.LoggerFactory;
  * <p>Thread rules: {@link #claim} is synchronized and does disk I/O (call it off event loops); {@link #isCurrent} and
  * {@link #current} are lock-free reads for any thread.
  */
-public final class EpochGrants implements Closeable {
+public final class EpochGrants implements GrantTable {
     private static final Logger log = LoggerFactory.getLogger(EpochGrants.class);
-
-    /** Every grant is a multiple of this; the epochs a holder may use are {@code [grant, grant + GRANT_UNIT)}. */
-    public static final long GRANT_UNIT = Epochs.UNIT;
 
     static final String FILE_NAME = "epoch-grants.log";
     private static final int MAGIC = 0x54524745; // "TRGE"
     private static final int VERSION = 1;
     private static final int MAX_BODY = 2 + 65_535 + 8;
     private static final int COMPACT_MIN_ENTRIES = 10_000;
-    private static final long CLOCK_SEED_ORIGIN_SECONDS = 1_700_000_000L;
 
     private final Path file;
     private final Clock clock;
@@ -80,24 +64,6 @@ public final class EpochGrants implements Closeable {
         this.files = files;
     }
 
-    /** The outcome of a {@link #claim}. */
-    public sealed interface Claim {
-        /**
-         * The caller holds {@code grant}.
-         *
-         * @param grant the grant to use
-         * @param superseded the grant it fenced (the id's previous holder), 0 when none
-         */
-        record Granted(long grant, long superseded) implements Claim {}
-
-        /**
-         * The presented grant is older than the id's current one: the caller must stop.
-         *
-         * @param current the grant that fenced it
-         */
-        record Fenced(long current) implements Claim {}
-    }
-
     /** Opens (creating, recovering or compacting) the grant log in {@code dataDir}. */
     public static EpochGrants open(Path dataDir, Clock clock) throws IOException {
         return open(dataDir, clock, FileChannelFactory.DEFAULT);
@@ -110,60 +76,41 @@ public final class EpochGrants implements Closeable {
         return g;
     }
 
-    /**
-     * Claims an epoch grant for {@code id}, which presents {@code presented} (0 for none).
-     *
-     * @throws IllegalArgumentException when {@code presented} is not a grant (not a positive multiple of 2^32)
-     * @throws IOException when the grant could not be made durable; nothing was granted
-     */
+    @Override
     public synchronized Claim claim(String id, long presented) throws IOException {
-        if (presented != 0 && !Epochs.isGrant(presented)) {
-            throw new IllegalArgumentException(
-                    "epoch " + presented + " was not granted by a hub (grants are multiples of 2^32)");
-        }
         Long holder = holders.get(id);
-        long previous = holder == null ? 0 : holder;
-        if (presented == 0) {
-            long grant = Math.max(lastGrant + GRANT_UNIT, clockSeed(clock) * GRANT_UNIT);
-            append(id, grant);
-            return new Claim.Granted(grant, previous);
+        Decision d = GrantTable.decide(holder == null ? 0 : holder, lastGrant, presented, clock);
+        if (d.record() != 0) {
+            if (d.record() == presented) {
+                log.info("Adopting epoch grant {} of {}, newer than this hub's {}", presented, id, holder);
+            }
+            append(id, d.record());
         }
-        if (presented == previous) {
-            return new Claim.Granted(presented, 0);
-        }
-        if (presented < previous) {
-            return new Claim.Fenced(previous);
-        }
-        log.info("Adopting epoch grant {} of {}, newer than this hub's {}", presented, id, previous);
-        append(id, presented);
-        return new Claim.Granted(presented, previous);
+        return d.claim();
     }
 
-    /** Whether {@code grant} is still {@code id}'s newest grant. Any thread. */
+    @Override
     public boolean isCurrent(String id, long grant) {
         Long holder = holders.get(id);
         return holder != null && holder == grant;
     }
 
-    /** The id's newest grant, 0 when it has none. Any thread. */
+    @Override
     public long current(String id) {
         return holders.getOrDefault(id, 0L);
     }
 
-    /** Ids with a grant. */
-    /** Every id's current grant (a copy). */
+    @Override
     public Map<String, Long> snapshot() {
         return Map.copyOf(holders);
     }
 
-    /**
-     * Called after each grant this table records (new or adopted), once it is durable, under the table's lock:
-     * must only hand off. Replication sends grants to other regions with it.
-     */
+    @Override
     public void onRecorded(java.util.function.BiConsumer<String, Long> listener) {
         this.listener = listener;
     }
 
+    @Override
     public int size() {
         return holders.size();
     }
@@ -174,16 +121,6 @@ public final class EpochGrants implements Closeable {
             channel.close();
             channel = null;
         }
-    }
-
-    /**
-     * The smallest grant (in units) the clock allows: seconds since 2023-11-14. Grants never go below it, so a grant
-     * given after this log was lost or damaged stays above the ones it forgot unless more than one grant a second was
-     * given before; and it stays far above the wall-clock epochs (milliseconds, about 410 units) that producers used
-     * before grants existed. Good until about 2091.
-     */
-    static long clockSeed(Clock clock) {
-        return Math.max(1, clock.millis() / 1000 - CLOCK_SEED_ORIGIN_SECONDS);
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.tributary.hub.replication;
 
-import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.epoch.GrantTable;
 import io.tributary.hub.group.CheckpointStore;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.protocol.v1.Frame;
@@ -27,11 +27,11 @@ final class Carried {
     private static final Logger log = LoggerFactory.getLogger(Carried.class);
 
     private final Replicator hub;
-    private final EpochGrants grants;
+    private final GrantTable grants;
     private final CheckpointStore checkpoints;
     private final Map<String, ReplicaLink> links;
 
-    Carried(Replicator hub, EpochGrants grants, CheckpointStore checkpoints, Map<String, ReplicaLink> links) {
+    Carried(Replicator hub, GrantTable grants, CheckpointStore checkpoints, Map<String, ReplicaLink> links) {
         this.hub = hub;
         this.grants = grants;
         this.checkpoints = checkpoints;

@@ -5,7 +5,7 @@ import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.config.ReplicationConfig;
-import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.epoch.GrantTable;
 import io.tributary.hub.group.CheckpointStore;
 import io.tributary.hub.ingest.ReplicationGate;
 import io.tributary.hub.server.FrameService;
@@ -49,7 +49,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
     private final StreamRegistry streams;
     private final ShardStore store;
     private final ShardNotifier notifier;
-    private final EpochGrants grants;
+    private final GrantTable grants;
     private final CheckpointStore checkpoints;
     private final ExecutorService worker;
     private final Clock clock;
@@ -80,7 +80,7 @@ public final class Replicator implements ReplicationGate, StreamRegistry.Listene
             StreamRegistry streams,
             ShardStore store,
             ShardNotifier notifier,
-            EpochGrants grants,
+            GrantTable grants,
             CheckpointStore checkpoints,
             ExecutorService worker,
             Clock clock,

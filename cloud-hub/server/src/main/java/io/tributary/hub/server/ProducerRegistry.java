@@ -2,7 +2,7 @@ package io.tributary.hub.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.epoch.GrantTable;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +25,13 @@ import org.slf4j.LoggerFactory;
 public final class ProducerRegistry {
     private static final Logger log = LoggerFactory.getLogger(ProducerRegistry.class);
 
-    private final EpochGrants grants;
+    private final GrantTable grants;
     private final Executor executor;
     private final Map<String, Set<Session>> live = new ConcurrentHashMap<>();
     private final Counter granted;
     private final Counter fenced;
 
-    public ProducerRegistry(EpochGrants grants, Executor executor, MeterRegistry registry) {
+    public ProducerRegistry(GrantTable grants, Executor executor, MeterRegistry registry) {
         this.grants = grants;
         this.executor = executor;
         this.granted = Counter.builder("tributary.hub.epoch.grants")
@@ -43,12 +43,12 @@ public final class ProducerRegistry {
     }
 
     /** Claims a grant for {@code id} presenting {@code presented}, off the caller's thread. */
-    CompletableFuture<EpochGrants.Claim> claim(String id, long presented) {
+    CompletableFuture<GrantTable.Claim> claim(String id, long presented) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     try {
-                        EpochGrants.Claim claim = grants.claim(id, presented);
-                        if (claim instanceof EpochGrants.Claim.Granted g && g.grant() != presented) {
+                        GrantTable.Claim claim = grants.claim(id, presented);
+                        if (claim instanceof GrantTable.Claim.Granted g && g.grant() != presented) {
                             granted.increment();
                         }
                         return claim;

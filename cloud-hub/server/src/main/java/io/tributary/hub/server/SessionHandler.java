@@ -4,7 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.epoch.GrantTable;
 import io.tributary.hub.metrics.PeerLog;
 import io.tributary.protocol.ProtocolVersion;
 import io.tributary.protocol.frame.FrameDecodeFailure;
@@ -145,7 +145,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
                     } else if (cause != null) {
                         log.error("could not record an epoch grant for {}", hello.getAgentId(), cause);
                         refuse(ctx, ErrorCode.ERROR_CODE_INTERNAL, "the hub could not record an epoch grant");
-                    } else if (claim instanceof EpochGrants.Claim.Fenced f) {
+                    } else if (claim instanceof GrantTable.Claim.Fenced f) {
                         hub.producers().refusedFenced();
                         refuse(
                                 ctx,
@@ -153,7 +153,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
                                 "fenced: a newer instance of " + hello.getAgentId() + " holds epoch grant "
                                         + Long.toHexString(f.current()) + " (this one presented "
                                         + Long.toHexString(hello.getAgentEpoch()) + ")");
-                    } else if (claim instanceof EpochGrants.Claim.Granted g) {
+                    } else if (claim instanceof GrantTable.Claim.Granted g) {
                         welcome(ctx, hello, version.getAsInt(), g.grant(), g.superseded());
                     }
                 }));

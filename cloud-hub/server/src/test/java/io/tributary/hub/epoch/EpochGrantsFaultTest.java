@@ -3,7 +3,7 @@ package io.tributary.hub.epoch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tributary.hub.epoch.EpochGrants.Claim;
+import io.tributary.hub.epoch.GrantTable.Claim;
 import io.tributary.testsupport.DiskFaults;
 import io.tributary.testsupport.DiskFaults.Point;
 import java.io.IOException;

@@ -80,7 +80,7 @@ class EpochGrantsPowerCutIT implements PowerCuts.Scenario<EpochGrants> {
         while (!fs.isDown()) {
             String id = "agent-" + random.nextInt(20);
             inFlight = id;
-            EpochGrants.Claim claim;
+            GrantTable.Claim claim;
             try {
                 claim = grants.claim(id, 0);
             } catch (IOException e) {
@@ -89,7 +89,7 @@ class EpochGrantsPowerCutIT implements PowerCuts.Scenario<EpochGrants> {
                         .isTrue();
                 return; // in doubt: verify decides
             }
-            long grant = ((EpochGrants.Claim.Granted) claim).grant();
+            long grant = ((GrantTable.Claim.Granted) claim).grant();
             assertThat(grant).as("a new grant is above every grant given").isGreaterThan(highest);
             highest = grant;
             granted.put(id, grant);

@@ -3,7 +3,7 @@ package io.tributary.hub.epoch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tributary.hub.epoch.EpochGrants.Claim;
+import io.tributary.hub.epoch.GrantTable.Claim;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EpochGrantsTest {
-    private static final long UNIT = EpochGrants.GRANT_UNIT;
+    private static final long UNIT = GrantTable.GRANT_UNIT;
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC);
 
     @TempDir

@@ -2,6 +2,8 @@ package io.tributary.hub.store.provider;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.epoch.EpochGrants;
+import io.tributary.hub.epoch.GrantTable;
 import io.tributary.hub.store.ShardStore;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,6 +27,17 @@ public interface ShardStoreProvider {
      * @throws java.io.IOException saying what is wrong (the hub prints its message, without a stack trace)
      */
     ShardStore create(HubConfig config, Clock clock, MeterRegistry registry) throws Exception;
+
+    /**
+     * Opens the producer epoch grants a hub on this store hands out; by default a log in the hub's own data dir ({@link
+     * EpochGrants}). A store that several hubs share overrides it with a table they share too, so that a grant stays
+     * unique when an agent moves between hubs. The hub closes it.
+     *
+     * @throws java.io.IOException saying what is wrong (the hub prints its message, without a stack trace)
+     */
+    default GrantTable grants(HubConfig config, Clock clock, MeterRegistry registry) throws Exception {
+        return EpochGrants.open(config.dataDir(), clock);
+    }
 
     /**
      * The provider named {@code name} on the class path of {@code loader}.
