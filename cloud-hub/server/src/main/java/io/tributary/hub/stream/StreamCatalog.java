@@ -1,5 +1,6 @@
 package io.tributary.hub.stream;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -68,6 +69,14 @@ public interface StreamCatalog extends AutoCloseable {
      * other hub shares never calls it.
      */
     void follow(Consumer<String> follower);
+
+    /**
+     * What is wrong with the catalog now (for {@code /health}), empty when nothing is: e.g. it no longer follows other
+     * hubs' changes. Empty unless overridden.
+     */
+    default List<String> problems() {
+        return List.of();
+    }
 
     /** Where the catalog lives, for logs: a directory, a topic. */
     String describe();
