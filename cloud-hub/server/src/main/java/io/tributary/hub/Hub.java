@@ -25,6 +25,7 @@ import io.tributary.hub.server.ProducerRegistry;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.provider.ShardStoreProvider;
 import io.tributary.hub.stream.RetentionScheduler;
+import io.tributary.hub.stream.StreamCatalog;
 import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.hub.subscribe.NotifyingShardStore;
 import io.tributary.hub.subscribe.ReadService;
@@ -165,7 +166,10 @@ public final class Hub implements AutoCloseable {
         started.push(backing);
         // Push subscribers wake on every durable append without the ingest path knowing about them.
         ShardStore store = new NotifyingShardStore(backing, notifier);
-        StreamRegistry streams = StreamRegistry.open(config.dataDir(), clock);
+        // The catalog lives where the store says: the data dir for the local store, a topic every hub shares on Pulsar.
+        StreamCatalog catalog = provider.catalog(config, registry);
+        started.push(catalog);
+        StreamRegistry streams = StreamRegistry.open(catalog, clock);
         int opened = StreamShards.follow(streams, store, new ShardGauges(registry, store));
         ExecutorService worker = Executors.newFixedThreadPool(config.workerThreads(), daemon("hub-worker"));
         started.push(worker::shutdownNow);
@@ -240,6 +244,8 @@ public final class Hub implements AutoCloseable {
                 lock,
                 replicator);
         RetentionScheduler.start(streams, store, scheduler, config.retentionCheckInterval());
+        // Every listener is registered by now: other hubs' changes open and close shards here as local ones do.
+        streams.followCatalog();
         log.info(
                 "hub {} ready: {} streams, {} shards, {} store, data in {}",
                 config.hubId(),
@@ -307,6 +313,8 @@ public final class Hub implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Before the store: the catalog's thread opens and deletes shards for other hubs' changes.
+        streams.catalog().close();
         store.close();
         try {
             grants.close();

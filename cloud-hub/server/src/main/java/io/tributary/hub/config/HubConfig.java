@@ -99,9 +99,9 @@ public record HubConfig(
                     "local",
                     "Where shard data lives. local: segment files in data-dir/shards. pulsar: one Apache Pulsar topic"
                             + " per shard (needs the module tributary-hub-store-pulsar on the class path, which"
-                            + " ./tributary hub has, and a reachable broker); the stream catalog, consumer-group"
-                            + " checkpoints and epoch grants stay in data-dir either way; hub-to-hub replicas are"
-                            + " refused."),
+                            + " ./tributary hub has, and a reachable broker), and the stream catalog in a topic every"
+                            + " hub on the namespace shares; consumer-group checkpoints and epoch grants stay in"
+                            + " data-dir either way; hub-to-hub replicas are refused."),
             new ConfigKey(
                     "pulsar.service-url",
                     "string",
@@ -129,6 +129,26 @@ public record HubConfig(
                     "30s",
                     "store=pulsar: bound of each Pulsar operation (a send, a lookup, an admin call); also how long a"
                             + " hub waits for the brokers at start."),
+            new ConfigKey(
+                    "pulsar.catalog-lock-timeout",
+                    "duration",
+                    "15s",
+                    "store=pulsar: how long a stream change (create, split, merge, delete) waits for the stream"
+                            + " catalog's cross-hub lock before it fails; a hub that died holding it frees it once"
+                            + " the broker sees its connection close."),
+            new ConfigKey(
+                    "pulsar.catalog-compaction-threshold",
+                    "size",
+                    "1MiB",
+                    "store=pulsar: compaction threshold the hub sets on the catalog topic"
+                            + " (persistent://TENANT/NAMESPACE/__tributary-catalog) at start, so a hub's start reads"
+                            + " about one message per stream; 0 leaves the topic's compaction to the operator."),
+            new ConfigKey(
+                    "pulsar.catalog-check-interval",
+                    "duration",
+                    "10s",
+                    "store=pulsar: how often a hub checks that it still reads the stream catalog to its end;"
+                            + " /health is degraded while it does not."),
             new ConfigKey(
                     "durability",
                     "fsync|page-cache",
@@ -297,7 +317,15 @@ public record HubConfig(
                 replication,
                 store,
                 new PulsarSettings(
-                        serviceUrl, adminUrl, tenant, namespace, v.positiveDuration("pulsar.operation-timeout")));
+                        serviceUrl,
+                        adminUrl,
+                        tenant,
+                        namespace,
+                        v.positiveDuration("pulsar.operation-timeout"),
+                        new PulsarSettings.Catalog(
+                                v.positiveDuration("pulsar.catalog-lock-timeout"),
+                                v.size("pulsar.catalog-compaction-threshold"),
+                                v.positiveDuration("pulsar.catalog-check-interval"))));
         v.validate();
         return c;
     }

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The hub's {@code /health}: healthy while every shard is online; the document names the hub, counts streams and
- * online shards and lists each offline shard with its cause. Thread-safe (reads the registry and the store).
+ * The hub's {@code /health}: healthy while every shard is online, replicas keep up and the stream catalog has no
+ * problem; the document names the hub, counts streams and online shards and lists each offline shard with its cause
+ * (and each replication and catalog problem). Thread-safe (reads the registry and the store).
  */
 public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     private final String hubId;
@@ -47,9 +48,10 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
             }
         }
         List<String> lagging = replication.get();
+        List<String> catalog = streams.catalog().problems();
         return new MetricsHttpServer.Health(
-                offline.isEmpty() && lagging.isEmpty(),
-                json(hubId, streams.list().size(), online, offline, lagging));
+                offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty(),
+                json(hubId, streams.list().size(), online, offline, lagging, catalog));
     }
 
     /** The health document; {@code offline} maps each offline shard to its cause. */
@@ -59,9 +61,21 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
 
     /** ... and {@code lagging} lists replication problems (degraded too). */
     static String json(String hubId, int streams, int online, Map<ShardKey, String> offline, List<String> lagging) {
+        return json(hubId, streams, online, offline, lagging, List.of());
+    }
+
+    /** ... and {@code catalog} lists the stream catalog's problems (degraded too). */
+    static String json(
+            String hubId,
+            int streams,
+            int online,
+            Map<ShardKey, String> offline,
+            List<String> lagging,
+            List<String> catalog) {
+        boolean ok = offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty();
         return Json.write(g -> {
                     g.writeStartObject();
-                    g.writeStringField("status", offline.isEmpty() && lagging.isEmpty() ? "ok" : "degraded");
+                    g.writeStringField("status", ok ? "ok" : "degraded");
                     g.writeStringField("hub", hubId);
                     g.writeNumberField("streams", streams);
                     g.writeNumberField("shards_online", online);
@@ -77,6 +91,13 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
                     if (!lagging.isEmpty()) {
                         g.writeArrayFieldStart("replication");
                         for (String problem : lagging) {
+                            g.writeString(problem);
+                        }
+                        g.writeEndArray();
+                    }
+                    if (!catalog.isEmpty()) {
+                        g.writeArrayFieldStart("catalog");
+                        for (String problem : catalog) {
                             g.writeString(problem);
                         }
                         g.writeEndArray();

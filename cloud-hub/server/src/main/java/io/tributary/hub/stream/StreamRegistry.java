@@ -4,37 +4,46 @@ import io.tributary.hub.store.local.FileChannelFactory;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.MergeShards;
 import io.tributary.protocol.v1.SplitShard;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hub's durable catalog of streams: create, describe, list, delete, split and merge, and the {@link ShardRouter}
- * the ingest path routes with.
+ * The hub's catalog of streams: create, describe, list, delete, split and merge, and the {@link ShardRouter} the
+ * ingest path routes with.
  *
- * <p>On disk: one {@link StreamFile} per stream under {@code <dataDir>/streams/}, replaced atomically on every change.
- * {@link #open} loads them all and fails with {@link StreamException.Reason#CORRUPT}, naming every bad file, rather
- * than start without a stream; leftover {@code .tmp} files are uncommitted writes and are removed.
+ * <p>Stored in a {@link StreamCatalog}: by default {@link StreamFileCatalog}, one file per stream under {@code
+ * <dataDir>/streams/}; with {@code store=pulsar} a topic that every hub over the same Pulsar shares. {@link #open}
+ * loads every stream and fails ({@link StreamException.Reason#CORRUPT} or {@code STORAGE}) rather than start without
+ * one.
+ *
+ * <p>Changes: a mutation takes this registry's lock, then the catalog's cross-hub lock, and decides on the newest
+ * version of the stream (which may be newer than this hub's snapshot), so hubs sharing a catalog never apply two
+ * changes to the same old version. Changes other hubs make arrive after {@link #followCatalog()} and are published
+ * and told to the listeners exactly like local ones ({@link CatalogEvents}).
  *
  * <p>Threads: mutations are serialized on one lock and made durable before they are published; readers
  * ({@link #router}, {@link #describe}, {@link #list}) take no lock and read an immutable snapshot through a volatile
- * reference, so the ingest hot path never blocks on admin work or disk. Listeners run on the mutating thread, in
- * order, after the change is durable and published, with the lock held: they must not call mutating methods.
+ * reference, so the ingest hot path never blocks on admin work, disk or network. Listeners run on the mutating thread
+ * (for other hubs' changes: the catalog's thread), in order, after the change is durable and published, with the lock
+ * held: they must not call mutating methods.
  */
 public final class StreamRegistry {
 
@@ -55,18 +64,18 @@ public final class StreamRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamRegistry.class);
 
-    private final Path dir;
+    private final StreamCatalog catalog;
     private final Clock clock;
-    private final FileChannelFactory files;
     private final Object mutationLock = new Object();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, ShardRouter> snapshot;
 
-    private StreamRegistry(Path dir, Clock clock, FileChannelFactory files, Map<String, ShardRouter> loaded) {
-        this.dir = dir;
+    private StreamRegistry(StreamCatalog catalog, Clock clock, Map<String, StreamDefinition> loaded) {
+        this.catalog = catalog;
         this.clock = clock;
-        this.files = files;
-        this.snapshot = Map.copyOf(loaded);
+        Map<String, ShardRouter> routers = new HashMap<>();
+        loaded.forEach((name, stream) -> routers.put(name, new ShardRouter(stream)));
+        this.snapshot = Map.copyOf(routers);
     }
 
     /** Opens (creating if needed) the catalog under {@code <dataDir>/streams/} and loads every stream. */
@@ -76,41 +85,35 @@ public final class StreamRegistry {
 
     /** As {@link #open(Path, Clock)}, writing stream files through channels {@code files} opens (tests inject faults). */
     static StreamRegistry open(Path dataDir, Clock clock, FileChannelFactory files) {
-        Path dir = dataDir.resolve("streams");
-        Map<String, ShardRouter> loaded = new HashMap<>();
-        List<String> problems = new ArrayList<>();
-        try {
-            io.tributary.protocol.fs.DurableDirs.create(dir);
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                for (Path file : entries) {
-                    String name = file.getFileName().toString();
-                    if (name.endsWith(StreamFile.TEMP_SUFFIX)) {
-                        LOG.warn("Removing uncommitted stream metadata write {}", file);
-                        Files.delete(file);
-                    } else if (name.endsWith(StreamFile.SUFFIX)) {
-                        try {
-                            StreamDefinition stream = StreamFile.read(file);
-                            loaded.put(stream.name(), new ShardRouter(stream));
-                        } catch (StreamException e) {
-                            problems.add(e.getMessage());
-                        }
-                    } else {
-                        LOG.warn("Ignoring unexpected file {} in stream catalog", file);
-                    }
-                }
-            }
-            StreamFile.fsyncDirectory(dir);
-        } catch (IOException e) {
-            throw new StreamException(StreamException.Reason.STORAGE, "cannot load streams from " + dir, e);
-        }
-        if (!problems.isEmpty()) {
-            throw new StreamException(
-                    StreamException.Reason.CORRUPT,
-                    problems.size() + " stream file(s) unreadable; restore or move them aside: "
-                            + String.join("; ", problems));
-        }
-        LOG.info("Loaded {} stream(s) from {}", loaded.size(), dir);
-        return new StreamRegistry(dir, clock, files, loaded);
+        return open(StreamFileCatalog.open(dataDir.resolve("streams"), files), clock);
+    }
+
+    /**
+     * Loads every stream of {@code catalog}; the registry does not close the catalog.
+     *
+     * @throws StreamException when the catalog cannot be read ({@code STORAGE}) or holds an entry that does not
+     *     decode ({@code CORRUPT}, naming every such entry)
+     */
+    public static StreamRegistry open(StreamCatalog catalog, Clock clock) {
+        Map<String, StreamDefinition> loaded = catalog.streams();
+        LOG.info("Loaded {} stream(s) from {}", loaded.size(), catalog.describe());
+        return new StreamRegistry(catalog, clock, loaded);
+    }
+
+    /**
+     * Starts publishing the changes other hubs make to the catalog, and catches up with those made since {@link
+     * #open}. Call once, after the listeners that must see every change are added.
+     */
+    public void followCatalog() {
+        catalog.follow(this::changedElsewhere);
+        Set<String> names = new HashSet<>(snapshot.keySet());
+        names.addAll(catalog.streams().keySet());
+        names.forEach(this::changedElsewhere);
+    }
+
+    /** The catalog this registry keeps its streams in. */
+    public StreamCatalog catalog() {
+        return catalog;
     }
 
     public void addListener(Listener listener) {
@@ -120,15 +123,7 @@ public final class StreamRegistry {
     /** Creates a stream with {@code shardCount} open shards splitting the hash space evenly. */
     public StreamDefinition create(String name, KeyMode keyMode, Retention retention, int shardCount) {
         StreamDefinition.validateName(name);
-        synchronized (mutationLock) {
-            if (snapshot.containsKey(name)) {
-                throw new StreamException(StreamException.Reason.ALREADY_EXISTS, "stream " + name + " exists");
-            }
-            StreamDefinition stream = StreamDefinition.create(name, keyMode, retention, shardCount, now());
-            publish(stream);
-            fire(l -> l.onCreated(stream));
-            return stream;
-        }
+        return createNew(name, () -> StreamDefinition.create(name, keyMode, retention, shardCount, now()));
     }
 
     /** {@link #create(String, KeyMode, Retention, int)} from the admin message, single-region. */
@@ -150,22 +145,28 @@ public final class StreamRegistry {
         Replication replication = Replication.create(
                 homeRegion, homeEndpoint, replicas, Replication.Ack.fromProto(request.getAckLevel()));
         StreamDefinition.validateName(request.getStream());
-        synchronized (mutationLock) {
-            if (snapshot.containsKey(request.getStream())) {
-                throw new StreamException(
-                        StreamException.Reason.ALREADY_EXISTS, "stream " + request.getStream() + " exists");
-            }
-            StreamDefinition stream = StreamDefinition.create(
-                            request.getStream(),
-                            KeyMode.fromProto(request.getKeyMode()),
-                            Retention.of(request.getRetentionMs(), request.getRetentionBytes()),
-                            request.getShardCount(),
-                            now())
-                    .withReplication(replication);
-            publish(stream);
-            fire(l -> l.onCreated(stream));
-            return stream;
-        }
+        return createNew(
+                request.getStream(),
+                () -> StreamDefinition.create(
+                                request.getStream(),
+                                KeyMode.fromProto(request.getKeyMode()),
+                                Retention.of(request.getRetentionMs(), request.getRetentionBytes()),
+                                request.getShardCount(),
+                                now())
+                        .withReplication(replication));
+    }
+
+    private StreamDefinition createNew(String name, Supplier<StreamDefinition> make) {
+        return mutate(
+                name,
+                current -> {
+                    if (current.isPresent()) {
+                        throw new StreamException(StreamException.Reason.ALREADY_EXISTS, "stream " + name + " exists");
+                    }
+                    return make.get();
+                },
+                Optional::of,
+                (before, stream) -> l -> l.onCreated(stream));
     }
 
     /**
@@ -173,13 +174,14 @@ public final class StreamRegistry {
      * promotion); returns the new version.
      */
     public StreamDefinition updateReplication(String name, java.util.function.UnaryOperator<Replication> change) {
-        synchronized (mutationLock) {
-            StreamDefinition before = describe(name);
-            StreamDefinition after = before.withReplication(change.apply(before.replication()));
-            publish(after);
-            fire(l -> l.onReplaced(Optional.of(before), after));
-            return after;
-        }
+        return mutate(
+                name,
+                current -> {
+                    StreamDefinition before = require(name, current);
+                    return before.withReplication(change.apply(before.replication()));
+                },
+                Optional::of,
+                (before, after) -> l -> l.onReplaced(before, after));
     }
 
     /**
@@ -187,16 +189,14 @@ public final class StreamRegistry {
      * the current version (if any) under the mutation lock and may refuse by throwing.
      */
     public StreamDefinition adopt(StreamDefinition offered, Consumer<Optional<StreamDefinition>> check) {
-        synchronized (mutationLock) {
-            Optional<StreamDefinition> before = find(offered.name());
-            check.accept(before);
-            if (before.isPresent() && before.get().equals(offered)) {
-                return offered;
-            }
-            publish(offered);
-            fire(l -> l.onReplaced(before, offered));
-            return offered;
-        }
+        return mutate(
+                offered.name(),
+                current -> {
+                    check.accept(current);
+                    return offered;
+                },
+                Optional::of,
+                (before, after) -> l -> l.onReplaced(before, after));
     }
 
     /** The current version of a stream, or {@link StreamException.Reason#NOT_FOUND}. Lock-free. */
@@ -228,26 +228,16 @@ public final class StreamRegistry {
 
     /** Deletes a stream's metadata and returns its last version; listeners remove its data. */
     public StreamDefinition delete(String name) {
-        synchronized (mutationLock) {
-            StreamDefinition stream = describe(name);
-            try {
-                StreamFile.delete(dir, name);
-            } catch (IOException e) {
-                throw new StreamException(StreamException.Reason.STORAGE, "cannot delete stream " + name, e);
-            }
-            Map<String, ShardRouter> next = new HashMap<>(snapshot);
-            next.remove(name);
-            snapshot = Map.copyOf(next);
-            fire(l -> l.onDeleted(stream));
-            return stream;
-        }
+        return mutate(
+                name,
+                current -> require(name, current),
+                stream -> Optional.empty(),
+                (before, stream) -> l -> l.onDeleted(stream));
     }
 
     /** Splits an open shard at {@code splitHash} (first hash of the upper child), or its middle when empty. */
     public Reshard split(String stream, String shardId, OptionalLong splitHash) {
-        synchronized (mutationLock) {
-            return reshard(Reshard.split(describe(stream), shardId, splitHash, now()));
-        }
+        return reshard(stream, current -> Reshard.split(require(stream, current), shardId, splitHash, now()));
     }
 
     /** {@link #split(String, String, OptionalLong)} from the admin message; {@code split_hash} 0 means the middle. */
@@ -259,9 +249,7 @@ public final class StreamRegistry {
 
     /** Merges two adjacent open shards into one. */
     public Reshard merge(String stream, String shardId, String adjacentShardId) {
-        synchronized (mutationLock) {
-            return reshard(Reshard.merge(describe(stream), shardId, adjacentShardId, now()));
-        }
+        return reshard(stream, current -> Reshard.merge(require(stream, current), shardId, adjacentShardId, now()));
     }
 
     /** {@link #merge(String, String, String)} from the admin message. */
@@ -269,21 +257,83 @@ public final class StreamRegistry {
         return merge(request.getStream(), request.getShardId(), request.getAdjacentShardId());
     }
 
-    private Reshard reshard(Reshard reshard) {
-        publish(reshard.after());
-        fire(l -> l.onResharded(reshard));
-        return reshard;
+    private Reshard reshard(String stream, Function<Optional<StreamDefinition>, Reshard> make) {
+        return mutate(stream, make, r -> Optional.of(r.after()), (before, r) -> l -> l.onResharded(r));
     }
 
-    /** Writes a stream version durably, then makes it visible. Caller holds the mutation lock. */
-    private void publish(StreamDefinition stream) {
-        try {
-            StreamFile.write(dir, stream, files);
-        } catch (IOException e) {
-            throw new StreamException(StreamException.Reason.STORAGE, "cannot write stream " + stream.name(), e);
+    private static StreamDefinition require(String name, Optional<StreamDefinition> current) {
+        return current.orElseThrow(() -> new StreamException(StreamException.Reason.NOT_FOUND, "no stream " + name));
+    }
+
+    /**
+     * One local change: under the registry's lock and the catalog's cross-hub lock, {@code decide} sees the newest
+     * version of the stream and returns the result (or throws to refuse); {@code written} is the version the result
+     * stores (empty: delete). Once durable, a newer version read from the catalog is first published as another hub's
+     * change, then the result, and {@code event} is told to the listeners.
+     */
+    private <T> T mutate(
+            String name,
+            Function<Optional<StreamDefinition>, T> decide,
+            Function<T, Optional<StreamDefinition>> written,
+            BiFunction<Optional<StreamDefinition>, T, Consumer<Listener>> event) {
+        synchronized (mutationLock) {
+            List<T> result = new ArrayList<>(1);
+            StreamCatalog.Change change = catalog.update(name, current -> {
+                T r = decide.apply(current);
+                result.add(r);
+                Optional<StreamDefinition> after = written.apply(r);
+                if (after.isPresent() && !after.get().name().equals(name)) {
+                    throw new IllegalArgumentException("a change of stream " + name + " wrote "
+                            + after.get().name());
+                }
+                return after;
+            });
+            T r = result.get(0);
+            catchUp(name, change.before());
+            if (change.changed()) {
+                setSnapshot(name, change.after());
+                fire(event.apply(change.before(), r));
+            }
+            return r;
         }
+    }
+
+    /** The catalog says another hub changed {@code name}: publish its newest version and tell the listeners. */
+    private void changedElsewhere(String name) {
+        synchronized (mutationLock) {
+            Optional<StreamDefinition> now;
+            try {
+                now = catalog.current(name);
+            } catch (StreamException e) {
+                LOG.error(
+                        "stream {} changed on another hub but its catalog entry is unreadable; keeping the version"
+                                + " this hub has: {}",
+                        name,
+                        e.getMessage());
+                return;
+            }
+            catchUp(name, now);
+        }
+    }
+
+    /** Publishes {@code now} if this hub's version of {@code name} is another, with the events between. Lock held. */
+    private void catchUp(String name, Optional<StreamDefinition> now) {
+        Optional<StreamDefinition> known = find(name);
+        if (known.equals(now)) {
+            return;
+        }
+        LOG.info(
+                "stream {} changed on another hub: {}",
+                name,
+                now.map(s -> s.openShards().size() + " open of " + s.shards().size() + " shards")
+                        .orElse("deleted"));
+        setSnapshot(name, now);
+        CatalogEvents.between(known, now).forEach(this::fire);
+    }
+
+    private void setSnapshot(String name, Optional<StreamDefinition> stream) {
         Map<String, ShardRouter> next = new HashMap<>(snapshot);
-        next.put(stream.name(), new ShardRouter(stream));
+        stream.ifPresentOrElse(s -> next.put(name, new ShardRouter(s)), () -> next.remove(name));
         snapshot = Map.copyOf(next);
     }
 

@@ -5,6 +5,8 @@ import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.epoch.EpochGrants;
 import io.tributary.hub.epoch.GrantTable;
 import io.tributary.hub.store.ShardStore;
+import io.tributary.hub.stream.StreamCatalog;
+import io.tributary.hub.stream.StreamFileCatalog;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +39,17 @@ public interface ShardStoreProvider {
      */
     default GrantTable grants(HubConfig config, Clock clock, MeterRegistry registry) throws Exception {
         return EpochGrants.open(config.dataDir(), clock);
+    }
+
+    /**
+     * Opens the stream catalog a hub on this store keeps its streams in; by default the hub's own data dir ({@link
+     * StreamFileCatalog} in {@code <data-dir>/streams}). A store that several hubs share overrides it with a catalog
+     * they share too, so that any hub knows every stream. The hub closes it.
+     *
+     * @throws java.io.IOException saying what is wrong (the hub prints its message, without a stack trace)
+     */
+    default StreamCatalog catalog(HubConfig config, MeterRegistry registry) throws Exception {
+        return StreamFileCatalog.open(config.dataDir().resolve("streams"));
     }
 
     /**

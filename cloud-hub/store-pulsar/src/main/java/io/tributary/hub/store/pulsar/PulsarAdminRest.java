@@ -18,7 +18,8 @@ final class PulsarAdminRest {
     private final URI base;
     private final Duration timeout;
 
-    PulsarAdminRest(URI adminUrl, Duration timeout) {
+    /** A client of the admin API at {@code adminUrl}; {@code timeout} bounds each call (and the connect). */
+    public PulsarAdminRest(URI adminUrl, Duration timeout) {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
         this.base = adminUrl;
         this.timeout = timeout;
@@ -50,7 +51,7 @@ final class PulsarAdminRest {
     }
 
     /** Creates a non-partitioned persistent topic unless it exists; {@code topic} is its local name. */
-    void createTopic(String tenant, String namespace, String topic) throws IOException {
+    public void createTopic(String tenant, String namespace, String topic) throws IOException {
         call("PUT", topicPath(tenant, namespace, topic), "", Set.of(204, 409));
     }
 
@@ -64,11 +65,30 @@ final class PulsarAdminRest {
         });
     }
 
+    /**
+     * Sets the topic's compaction threshold (a topic policy): the broker compacts the topic once this many bytes are
+     * not compacted yet. Fails when the brokers refuse topic policies ({@code topicLevelPoliciesEnabled=false}).
+     */
+    public void setCompactionThreshold(String tenant, String namespace, String topic, long bytes) throws IOException {
+        call("POST", topicPath(tenant, namespace, topic) + "/compactionThreshold", Long.toString(bytes), Set.of(204));
+    }
+
+    /** Asks the broker to compact the topic now (it runs in the background). */
+    public void compact(String tenant, String namespace, String topic) throws IOException {
+        call("PUT", topicPath(tenant, namespace, topic) + "/compaction", "", Set.of(204, 409));
+    }
+
+    /** The status of the topic's last compaction: {@code NOT_RUN}, {@code RUNNING}, {@code SUCCESS} or {@code ERROR}. */
+    public String compactionStatus(String tenant, String namespace, String topic) throws IOException {
+        return call("GET", topicPath(tenant, namespace, topic) + "/compaction", "", Set.of(200));
+    }
+
     private static String topicPath(String tenant, String namespace, String topic) {
         return "/admin/v2/persistent/" + tenant + "/" + namespace + "/" + topic;
     }
 
-    private void call(String method, String path, String json, Set<Integer> ok) throws IOException {
+    /** Makes one call; returns the body of an answer whose status is in {@code ok}. */
+    private String call(String method, String path, String json, Set<Integer> ok) throws IOException {
         HttpRequest request = request(method, path, json);
         HttpResponse<String> response;
         try {
@@ -82,6 +102,7 @@ final class PulsarAdminRest {
         if (!ok.contains(response.statusCode())) {
             throw new IOException(describe(request, response));
         }
+        return response.body();
     }
 
     private HttpRequest request(String method, String path, String json) {

@@ -5,14 +5,21 @@ import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.config.PulsarSettings;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.provider.ShardStoreProvider;
+import io.tributary.hub.store.pulsar.meta.KeyedTable;
+import io.tributary.hub.store.pulsar.meta.PulsarStreamCatalog;
+import io.tributary.hub.stream.StreamCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.PulsarClientException;
 
 /**
  * {@code store: pulsar}: a {@link PulsarShardStore} on the brokers of the hub settings {@code pulsar.*}, found by the
  * hub through {@link java.util.ServiceLoader}. The store is checked at start ({@link
- * PulsarShardStore#checkReachable}): a hub does not come up on brokers it cannot reach.
+ * PulsarShardStore#checkReachable}): a hub does not come up on brokers it cannot reach. Its stream catalog is in Pulsar
+ * too ({@link #catalog}).
  */
 public final class PulsarShardStoreProvider implements ShardStoreProvider {
     public static final String NAME = "pulsar";
@@ -46,5 +53,58 @@ public final class PulsarShardStoreProvider implements ShardStoreProvider {
             throw new IOException("store=pulsar: " + e.getMessage(), e);
         }
         return store;
+    }
+
+    /**
+     * The stream catalog every hub on the same namespace shares: {@link PulsarStreamCatalog} on {@code
+     * persistent://<tenant>/<namespace>/__tributary-catalog}, created if missing, with the compaction threshold
+     * {@code pulsar.catalog-compaction-threshold}. Called after {@link #create}, which prepared the namespace.
+     *
+     * @throws IOException naming the topic and what failed: the hub does not start without its catalog
+     */
+    @Override
+    public StreamCatalog catalog(HubConfig config, MeterRegistry registry) throws IOException {
+        PulsarSettings p = config.pulsar();
+        String topic = "persistent://" + p.tenant() + "/" + p.namespace() + "/" + PulsarStreamCatalog.TOPIC;
+        String where = "store=pulsar: stream catalog " + topic + ": ";
+        PulsarAdminRest admin = new PulsarAdminRest(p.adminUrl(), p.operationTimeout());
+        try {
+            admin.createTopic(p.tenant(), p.namespace(), PulsarStreamCatalog.TOPIC);
+        } catch (IOException e) {
+            throw new IOException(where + "cannot create the topic: " + e.getMessage(), e);
+        }
+        long threshold = p.catalog().compactionThresholdBytes();
+        if (threshold > 0) {
+            try {
+                admin.setCompactionThreshold(p.tenant(), p.namespace(), PulsarStreamCatalog.TOPIC, threshold);
+            } catch (IOException e) {
+                throw new IOException(
+                        where + "cannot set its compaction threshold (set pulsar.catalog-compaction-threshold=0 to"
+                                + " leave compaction to the operator): " + e.getMessage(),
+                        e);
+            }
+        }
+        PulsarClient client;
+        try {
+            client = PulsarClient.builder()
+                    .serviceUrl(p.serviceUrl())
+                    .operationTimeout((int) p.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .connectionTimeout((int) p.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .build();
+        } catch (PulsarClientException e) {
+            throw new IOException(where + "Pulsar client for " + p.serviceUrl() + ": " + e.getMessage(), e);
+        }
+        try {
+            return PulsarStreamCatalog.open(
+                    client,
+                    topic,
+                    new KeyedTable.Settings(
+                            p.catalog().lockTimeout(),
+                            p.operationTimeout(),
+                            p.catalog().checkInterval()));
+        } catch (IOException | RuntimeException e) {
+            client.closeAsync();
+            throw new IOException(where + e.getMessage(), e);
+        }
     }
 }

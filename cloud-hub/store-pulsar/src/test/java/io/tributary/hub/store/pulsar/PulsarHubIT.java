@@ -19,11 +19,13 @@ import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
+import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.protocol.v1.BatchAck;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import io.tributary.protocol.v1.RegionEndpoint;
+import io.tributary.protocol.v1.StreamDescription;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -45,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A whole hub with {@code store=pulsar} on the test broker: ingest by the producer client, reads by the shard reader,
- * and a restart on an empty data dir that finds the records and the de-duplication state in Pulsar.
+ * and a restart on an empty data dir that finds the stream catalog, the records and the de-duplication state in
+ * Pulsar.
  */
 class PulsarHubIT {
     @RegisterExtension
@@ -153,14 +156,20 @@ class PulsarHubIT {
             expected.add("g:" + i);
         }
         assertThat(readAll(stream, expected.size())).isEqualTo(expected);
+
+        // A fresh data dir: no grants, no segments, no stream files. The catalog is in Pulsar: the hub knows the
+        // stream as it was, and its shard opens the same topic and finds the data.
+        Path second = Files.createDirectory(dir.resolve("second"));
+        StreamDefinition before = hub.streams().describe(stream);
         hub.close();
         hub = null;
-
-        // A fresh data dir: no catalog, no grants, no segments. The catalog is still the hub's (not in Pulsar yet),
-        // so the stream is created again with the same shards; its shard opens the same topic and finds the data.
-        Path second = Files.createDirectory(dir.resolve("second"));
         hub = startHub(second);
-        createStream(stream);
+        assertThat(hub.streams().describe(stream)).isEqualTo(before);
+        try (AdminClient admin = AdminClient.connect(resources, client())) {
+            assertThat(admin.listStreams())
+                    .extracting(StreamDescription::getStream)
+                    .contains(stream);
+        }
         assertThat(readAll(stream, expected.size())).isEqualTo(expected);
         try (RawLink link = RawLink.handshake(hub.port(), "agent-pulsar", epoch, Optional.empty())) {
             assertThat(link.epoch()).as("the grant presented is adopted").isEqualTo(epoch);
@@ -170,6 +179,7 @@ class PulsarHubIT {
         }
         assertThat(readAll(stream, expected.size())).isEqualTo(expected);
         assertThat(second.resolve("shards")).as("no local segments").doesNotExist();
+        assertThat(second.resolve("streams")).as("no local stream files").doesNotExist();
     }
 
     @Test
