@@ -3,9 +3,11 @@ package io.tributary.hub.store.pulsar;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.config.PulsarSettings;
+import io.tributary.hub.epoch.GrantTable;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.provider.ShardStoreProvider;
 import io.tributary.hub.store.pulsar.meta.KeyedTable;
+import io.tributary.hub.store.pulsar.meta.PulsarGrantTable;
 import io.tributary.hub.store.pulsar.meta.PulsarStreamCatalog;
 import io.tributary.hub.stream.StreamCatalog;
 import java.io.IOException;
@@ -18,8 +20,8 @@ import org.apache.pulsar.client.api.PulsarClientException;
 /**
  * {@code store: pulsar}: a {@link PulsarShardStore} on the brokers of the hub settings {@code pulsar.*}, found by the
  * hub through {@link java.util.ServiceLoader}. The store is checked at start ({@link
- * PulsarShardStore#checkReachable}): a hub does not come up on brokers it cannot reach. Its stream catalog is in Pulsar
- * too ({@link #catalog}).
+ * PulsarShardStore#checkReachable}): a hub does not come up on brokers it cannot reach. Its stream catalog and its producer
+ * epoch grants are in Pulsar too ({@link #catalog}, {@link #grants}), shared by every hub on the namespace.
  */
 public final class PulsarShardStoreProvider implements ShardStoreProvider {
     public static final String NAME = "pulsar";
@@ -64,19 +66,50 @@ public final class PulsarShardStoreProvider implements ShardStoreProvider {
      */
     @Override
     public StreamCatalog catalog(HubConfig config, MeterRegistry registry) throws IOException {
+        return openTable(
+                config,
+                PulsarStreamCatalog.TOPIC,
+                "stream catalog",
+                (client, topic, settings) -> PulsarStreamCatalog.open(client, topic, settings));
+    }
+
+    /**
+     * The producer epoch grants every hub on the same namespace shares: {@link PulsarGrantTable} on {@code
+     * persistent://<tenant>/<namespace>/__tributary-epoch-grants}, with the catalog's lock timeout and compaction
+     * threshold.
+     *
+     * @throws IOException naming the topic and what failed: the hub does not start without its grants
+     */
+    @Override
+    public GrantTable grants(HubConfig config, Clock clock, MeterRegistry registry) throws IOException {
+        return openTable(
+                config,
+                PulsarGrantTable.TOPIC,
+                "epoch grants",
+                (client, topic, settings) -> PulsarGrantTable.open(client, topic, settings, clock));
+    }
+
+    /** Opens one of the tables the hubs of a namespace share, with a Pulsar client of its own. */
+    private interface TableOpener<T> {
+        T open(PulsarClient client, String topic, KeyedTable.Settings settings) throws IOException;
+    }
+
+    /** Creates the table's topic if missing, sets its compaction threshold and opens it. */
+    private static <T> T openTable(HubConfig config, String localName, String what, TableOpener<T> opener)
+            throws IOException {
         PulsarSettings p = config.pulsar();
-        String topic = "persistent://" + p.tenant() + "/" + p.namespace() + "/" + PulsarStreamCatalog.TOPIC;
-        String where = "store=pulsar: stream catalog " + topic + ": ";
+        String topic = "persistent://" + p.tenant() + "/" + p.namespace() + "/" + localName;
+        String where = "store=pulsar: " + what + " " + topic + ": ";
         PulsarAdminRest admin = new PulsarAdminRest(p.adminUrl(), p.operationTimeout());
         try {
-            admin.createTopic(p.tenant(), p.namespace(), PulsarStreamCatalog.TOPIC);
+            admin.createTopic(p.tenant(), p.namespace(), localName);
         } catch (IOException e) {
             throw new IOException(where + "cannot create the topic: " + e.getMessage(), e);
         }
         long threshold = p.catalog().compactionThresholdBytes();
         if (threshold > 0) {
             try {
-                admin.setCompactionThreshold(p.tenant(), p.namespace(), PulsarStreamCatalog.TOPIC, threshold);
+                admin.setCompactionThreshold(p.tenant(), p.namespace(), localName, threshold);
             } catch (IOException e) {
                 throw new IOException(
                         where + "cannot set its compaction threshold (set pulsar.catalog-compaction-threshold=0 to"
@@ -95,7 +128,7 @@ public final class PulsarShardStoreProvider implements ShardStoreProvider {
             throw new IOException(where + "Pulsar client for " + p.serviceUrl() + ": " + e.getMessage(), e);
         }
         try {
-            return PulsarStreamCatalog.open(
+            return opener.open(
                     client,
                     topic,
                     new KeyedTable.Settings(
