@@ -74,6 +74,31 @@ public final class ProcStats {
         }
     }
 
+    /**
+     * Open descriptors of {@code pid} whose target is a file under {@code dir} (a store's segment and index files), -1
+     * when /proc cannot be read. Descriptors closed while they are listed are skipped.
+     */
+    public static long openFilesUnder(long pid, Path dir) {
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (IOException e) {
+            return -1;
+        }
+        try (var fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).startsWith(real);
+                        } catch (IOException | RuntimeException closedMeanwhile) {
+                            return false;
+                        }
+                    })
+                    .count();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     public static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }

@@ -64,6 +64,11 @@ final class ProcessProbe {
         return ProcStats.openFiles(pid);
     }
 
+    /** Open descriptors on files under the data directory: the stores' own files, which follow what is retained. */
+    long dataFiles() {
+        return ProcStats.openFilesUnder(pid, dataDir);
+    }
+
     long threads() {
         return ProcStats.threads(pid);
     }

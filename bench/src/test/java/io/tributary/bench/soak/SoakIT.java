@@ -213,7 +213,9 @@ class SoakIT {
         for (String role : List.of("edge", "hub")) {
             rules.put(role + "_heap_after_gc_bytes", new Tolerance(0.20, 8 * MIB));
             rules.put(role + "_resident_bytes", new Tolerance(0.15, 32 * MIB));
-            rules.put(role + "_open_fds", new Tolerance(0, 16));
+            // Descriptors on the data dir's files follow what is retained (one per live segment and index), which the
+            // disk rule judges; every other descriptor (sockets, jars, logs) must stay flat.
+            rules.put(role + "_other_fds", new Tolerance(0, 16));
             rules.put(role + "_threads", new Tolerance(0, 4));
         }
         // Disk is freed a whole segment at a time: two segments per shard of slack at the hub, two files at the edge.

@@ -8,8 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
- * Takes the soak run's samples: for the edge and the hub, heap after GC, RSS, open descriptors, threads and disk used
- * by the data directory; for the pipeline, the delivered, acknowledged and group-consumed rates since the previous
+ * Takes the soak run's samples: for the edge and the hub, heap after GC, RSS, open descriptors (all, those on files
+ * under the data directory, and the others), threads and disk used by the data directory; for the pipeline, the delivered, acknowledged and group-consumed rates since the previous
  * sample, the edge's buffer backlog and the consumer group's lag. Threads: {@link #sample} from one thread at a time;
  * {@link #samples} from any.
  */
@@ -19,13 +19,17 @@ final class SoakSampler {
             "edge_heap_after_gc_bytes",
             "edge_resident_bytes",
             "edge_open_fds",
+            "edge_data_fds",
             "edge_threads",
             "edge_disk_bytes",
             "hub_heap_after_gc_bytes",
             "hub_resident_bytes",
             "hub_open_fds",
+            "hub_data_fds",
             "hub_threads",
             "hub_disk_bytes",
+            "edge_other_fds",
+            "hub_other_fds",
             "delivered_records_per_second",
             "acked_records_per_second",
             "group_consumed_records_per_second",
@@ -93,7 +97,12 @@ final class SoakSampler {
     private static void process(String role, ProcessProbe p, Map<String, Double> v) {
         v.put(role + "_heap_after_gc_bytes", (double) p.heapAfterGcBytes());
         v.put(role + "_resident_bytes", (double) p.residentBytes());
-        v.put(role + "_open_fds", (double) p.openFiles());
+        long open = p.openFiles();
+        long data = p.dataFiles();
+        v.put(role + "_open_fds", (double) open);
+        v.put(role + "_data_fds", (double) data);
+        // The rest (sockets, jars, pipes, logs) must stay flat whatever is retained; -1 when either is unreadable.
+        v.put(role + "_other_fds", open < 0 || data < 0 ? -1.0 : (double) (open - data));
         v.put(role + "_threads", (double) p.threads());
         v.put(role + "_disk_bytes", (double) p.diskBytes());
     }
