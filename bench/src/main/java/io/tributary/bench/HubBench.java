@@ -3,9 +3,6 @@ package io.tributary.bench;
 import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.bench.pipeline.ChildJvm;
-import io.tributary.hub.client.Producer;
-import io.tributary.hub.client.ProducerOptions;
-import io.tributary.hub.client.PutResult;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.store.ReadResult;
@@ -15,22 +12,13 @@ import io.tributary.hub.store.local.LocalShardStore;
 import io.tributary.hub.store.local.LocalStoreConfig;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Codec;
-import io.tributary.protocol.v1.ContentType;
-import io.tributary.protocol.v1.Record;
 import io.tributary.sim.report.JsonWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
@@ -83,8 +71,60 @@ public final class HubBench implements Callable<Integer> {
     @Option(names = "--skip-read", description = "Skip the catch-up read phase.")
     boolean skipRead;
 
+    @Option(
+            names = "--phase-seconds",
+            defaultValue = "600",
+            description = "A write phase stops offering records after this many seconds (default ${DEFAULT-VALUE}).")
+    long phaseSeconds;
+
+    @Option(
+            names = "--store",
+            defaultValue = "local",
+            description = {
+                "local (default): a hub on the local store, as above.",
+                "pulsar: a hub on the Pulsar store, then the same load written straight to Pulsar by a plain client"
+                        + " (raw Pulsar); each at max, then paced at half its max.",
+                "all: the local store first, then as pulsar. --rate and the read phase do not apply to pulsar and all."
+            })
+    String store;
+
+    @Option(
+            names = "--pulsar-url",
+            paramLabel = "URL",
+            description =
+                    "With --store pulsar|all: a running broker (pulsar://H:6650) instead of a standalone the bench"
+                            + " starts; needs --pulsar-admin-url.")
+    String pulsarUrl;
+
+    @Option(names = "--pulsar-admin-url", paramLabel = "URL", description = "The running broker's admin REST URL.")
+    java.net.URI pulsarAdminUrl;
+
+    @Option(
+            names = "--pulsar-heap",
+            defaultValue = "256m",
+            description = "Heap of the standalone broker the bench starts (default ${DEFAULT-VALUE}).")
+    String pulsarHeap;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (!List.of("local", "pulsar", "all").contains(store)) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--store must be local, pulsar or all, not '" + store + "'");
+        }
+        if ((pulsarUrl == null) != (pulsarAdminUrl == null)) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--pulsar-url and --pulsar-admin-url go together");
+        }
+        if (!store.equals("local")) {
+            if (rate != 0) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--rate applies to --store local; pulsar and all pace at half each max");
+            }
+            return new StoreComparison(this).run();
+        }
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tributary-bench-hub");
         System.err.printf(
                 "bench hub: %,d records of %d bytes into %d shards, %d producers x %d puts of %d in flight, rate %s,"
@@ -161,88 +201,22 @@ public final class HubBench implements Callable<Integer> {
     }
 
     private long runWrites(ClientResources resources, ClientOptions client, long total, Recorder recorder)
-            throws Exception {
-        AtomicLong acked = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
-        long perProducer = total / producers;
-        Codec c = Codec.valueOf("CODEC_" + codec.toUpperCase(Locale.ROOT));
-        for (int p = 0; p < producers; p++) {
-            int id = p;
-            Thread t = new Thread(
-                    () -> {
-                        ProducerOptions opts = ProducerOptions.defaults("bench")
-                                .withCodec(c)
-                                .withBatching(batch, Duration.ofMillis(1), window * 2);
-                        try (Producer producer = Producer.create(resources, client, opts)) {
-                            produce(producer, id, perProducer, recorder, acked, failed);
-                        } catch (RuntimeException e) {
-                            failed.incrementAndGet();
-                            e.printStackTrace();
-                        }
-                    },
-                    "bench-producer-" + p);
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " records (or producer threads) failed");
-        }
-        return acked.get();
+            throws InterruptedException {
+        return load().run(total, recorder, t -> new HubSender(resources, client, "bench", load()))
+                .acked();
     }
 
-    private void produce(
-            Producer producer, int id, long count, Recorder recorder, AtomicLong acked, AtomicLong failed) {
-        Semaphore inFlight = new Semaphore(window);
-        int keysPerProducer = Math.max(1, shards * 4 / producers);
-        long perSecondPerProducer = rate / producers;
-        long start = System.nanoTime();
-        long sent = 0;
-        int chunk = 0;
-        while (sent < count) {
-            int n = (int) Math.min(batch, count - sent);
-            String key = "group-" + id + "-" + (chunk++ % keysPerProducer);
-            List<Record.Builder> list = new ArrayList<>(n);
-            long now = System.currentTimeMillis();
-            for (int i = 0; i < n; i++) {
-                String head = "{\"seq\":" + (sent + i) + ",\"t\":" + now + ",\"v\":";
-                byte[] h = head.getBytes(StandardCharsets.US_ASCII);
-                byte[] payload = new byte[recordBytes];
-                java.util.Arrays.fill(payload, (byte) 'x');
-                System.arraycopy(h, 0, payload, 0, Math.min(h.length, recordBytes));
-                list.add(Record.newBuilder()
-                        .setDeviceId("d" + i % 50)
-                        .setDeviceGroup(key)
-                        .setMetric("m")
-                        .setEventTimeMs(now)
-                        .setContentType(ContentType.CONTENT_TYPE_JSON)
-                        .setPayload(ByteString.copyFrom(payload)));
-            }
-            if (perSecondPerProducer > 0) {
-                long due = start + (long) (sent * 1e9 / perSecondPerProducer);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                }
-            }
-            inFlight.acquireUninterruptibly();
-            long t0 = System.nanoTime();
-            List<CompletableFuture<PutResult>> fs = producer.putAll(key, list);
-            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-                if (e != null) {
-                    failed.addAndGet(n);
-                } else {
-                    acked.addAndGet(n);
-                    recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                }
-                inFlight.release();
-            });
-            sent += n;
-        }
-        inFlight.acquireUninterruptibly(window);
+    /** The load the options describe, at {@code --rate}, bounded by {@code --phase-seconds}. */
+    WriteLoad load() {
+        return new WriteLoad(
+                shards,
+                recordBytes,
+                batch,
+                producers,
+                window,
+                codec,
+                rate,
+                java.util.concurrent.TimeUnit.SECONDS.toNanos(phaseSeconds));
     }
 
     /** Reads shard 0 from its first sequence to the end, as stored and decoded; adds the {@code read_*} fields. */

@@ -1,0 +1,230 @@
+package io.tributary.bench;
+
+import io.tributary.bench.pipeline.ProcStats;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.protocol.v1.CreateStream;
+import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.sim.report.JsonWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+import java.util.function.IntFunction;
+import org.HdrHistogram.Recorder;
+
+/**
+ * {@code bench hub --store pulsar|all}: the same write load through a hub on the local store ({@code all} only),
+ * through a hub on the Pulsar store, and straight into Pulsar with a plain client ({@link RawPulsar}), all against
+ * one Pulsar broker. Each target gets a warm-up (a tenth of the records, at most 300,000), a phase as fast as
+ * acknowledged, and a phase paced at half of that phase's rate (half the records); a target that fails is reported
+ * and the next one runs. Not thread-safe.
+ */
+final class StoreComparison {
+    private static final String TENANT = "public";
+    private static final String NAMESPACE = "tributary"; // the hub's default pulsar.namespace
+
+    private final HubBench options;
+    private final WriteLoad load;
+    private final String stream = "bench-" + Long.toString(System.currentTimeMillis(), 36);
+    private final List<WriteFigures> figures = new ArrayList<>();
+    private final List<String> errors = new ArrayList<>();
+
+    StoreComparison(HubBench options) {
+        this.options = options;
+        this.load = options.load();
+    }
+
+    /** Runs the targets; prints the figures and one JSON line; 0 when every phase measured something, else 1. */
+    int run() throws IOException {
+        Path dir = options.dataDir != null
+                ? Files.createDirectories(options.dataDir)
+                : Files.createTempDirectory("tributary-bench-hub");
+        double load0 = ProcStats.loadAverage();
+        System.err.printf(
+                "bench hub --store %s: %,d records of %d bytes per phase into %d shards, %d threads x %d batches of %d"
+                        + " in flight, codec %s, stream %s, data in %s, load average %.2f%n",
+                options.store,
+                options.records,
+                load.recordBytes(),
+                load.shards(),
+                load.producers(),
+                load.window(),
+                load.batch(),
+                load.codec(),
+                stream,
+                dir,
+                load0);
+        try (BenchPulsar pulsar = pulsar(dir)) {
+            if (options.store.equals("all")) {
+                Phases.run("bench hub", "local store", errors, () -> measureHub(pulsar, dir, "local"));
+            }
+            Phases.run("bench hub", "Pulsar store", errors, () -> measureHub(pulsar, dir, "pulsar"));
+            Phases.run("bench hub", "raw Pulsar", errors, () -> measureRaw(pulsar));
+            if (options.pulsarUrl != null) {
+                deleteTopics(pulsar);
+            }
+        } catch (IOException e) {
+            errors.add("pulsar: " + e.getMessage());
+            System.err.println("bench hub: " + e.getMessage());
+        } finally {
+            if (options.dataDir == null) {
+                Phases.deleteTree(dir);
+            }
+        }
+        return report(load0);
+    }
+
+    private BenchPulsar pulsar(Path dir) throws IOException {
+        if (options.pulsarUrl != null) {
+            return BenchPulsar.attach(options.pulsarUrl, options.pulsarAdminUrl);
+        }
+        return BenchPulsar.start(dir.resolve("pulsar"), options.pulsarHeap);
+    }
+
+    /** A hub on {@code store} in a child JVM: warm-up, max and half-rate phases. */
+    private Void measureHub(BenchPulsar pulsar, Path dir, String store) throws Exception {
+        String[] args = store.equals("local")
+                ? new String[] {"--durability", options.durability}
+                : new String[] {
+                    "--store",
+                    "pulsar",
+                    "--pulsar-url",
+                    pulsar.serviceUrl(),
+                    "--pulsar-admin-url",
+                    "" + pulsar.adminUrl()
+                };
+        try (ClientResources resources = new ClientResources(1);
+                BenchHub hub = BenchHub.launch(dir.resolve(store), store, args)) {
+            hub.createStream(
+                    resources,
+                    CreateStream.newBuilder()
+                            .setStream(stream)
+                            .setShardCount(load.shards())
+                            .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP)
+                            .build());
+            DoubleSupplier broker = store.equals("local") ? () -> Double.NaN : pulsar::cpuSeconds;
+            phases(store, hub.jvm::cpuSeconds, broker, t -> new HubSender(resources, hub.client, stream, load));
+        }
+        return null;
+    }
+
+    /** The plain Pulsar client in this JVM: warm-up, max and half-rate phases. */
+    private Void measureRaw(BenchPulsar pulsar) throws Exception {
+        pulsar.createNamespace(TENANT, NAMESPACE);
+        try (RawPulsar raw = new RawPulsar(pulsar.serviceUrl(), rawTopics())) {
+            phases("raw", () -> Double.NaN, pulsar::cpuSeconds, t -> raw.sender(load));
+        }
+        return null;
+    }
+
+    private void phases(String target, DoubleSupplier hubCpu, DoubleSupplier brokerCpu, IntFunction<WriteLoad.Sender> s)
+            throws InterruptedException {
+        load.run(Math.min(options.records / 10, 300_000), new Recorder(3), s);
+        WriteFigures max = measure(target, "max", load, options.records, hubCpu, brokerCpu, s);
+        long half = Math.max(1, (long) (max.recordsPerSecond() / 2));
+        measure(target, "half", load.withRate(half), options.records / 2, hubCpu, brokerCpu, s);
+    }
+
+    private WriteFigures measure(
+            String target,
+            String phase,
+            WriteLoad l,
+            long records,
+            DoubleSupplier hubCpu,
+            DoubleSupplier brokerCpu,
+            IntFunction<WriteLoad.Sender> senders)
+            throws InterruptedException {
+        Recorder recorder = new Recorder(3);
+        double hub0 = hubCpu.getAsDouble();
+        double broker0 = brokerCpu.getAsDouble();
+        double client0 = BenchHub.processCpuSeconds();
+        long start = System.nanoTime();
+        WriteLoad.Outcome outcome = l.run(records, recorder, senders);
+        WriteFigures f = new WriteFigures(
+                target,
+                phase,
+                l.rate(),
+                outcome.acked(),
+                (System.nanoTime() - start) / 1e9,
+                outcome.timeUp(),
+                recorder.getIntervalHistogram(),
+                hubCpu.getAsDouble() - hub0,
+                brokerCpu.getAsDouble() - broker0,
+                BenchHub.processCpuSeconds() - client0);
+        System.err.printf("bench hub: %s %s: %s%n", target, phase, f.describe());
+        if (f.records() == 0 || f.latency().getTotalCount() == 0) {
+            throw new IllegalStateException(target + " " + phase + " acknowledged no records");
+        }
+        figures.add(f);
+        return f;
+    }
+
+    private List<String> rawTopics() {
+        List<String> topics = new ArrayList<>();
+        for (int i = 0; i < load.shards(); i++) {
+            topics.add("persistent://" + TENANT + "/" + NAMESPACE + "/" + stream + "-raw." + shardId(i));
+        }
+        return topics;
+    }
+
+    private static String shardId(int i) {
+        return String.format("shard-%06d", i);
+    }
+
+    /** On a broker the bench did not start: removes the topics it wrote (the hub's and the raw ones). */
+    private void deleteTopics(BenchPulsar pulsar) {
+        for (int i = 0; i < load.shards(); i++) {
+            for (String name : List.of(stream + "." + shardId(i), stream + "-raw." + shardId(i))) {
+                try {
+                    pulsar.deleteTopic(TENANT + "/" + NAMESPACE + "/" + name);
+                } catch (IOException e) {
+                    System.err.println("bench hub: could not delete topic " + name + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private WriteFigures find(String target, String phase) {
+        return figures.stream()
+                .filter(f -> f.target().equals(target) && f.phase().equals(phase))
+                .findFirst()
+                .orElse(null);
+    }
+
+    private int report(double load0) {
+        WriteFigures pulsarMax = find("pulsar", "max");
+        WriteFigures rawMax = find("raw", "max");
+        WriteFigures pulsarHalf = find("pulsar", "half");
+        WriteFigures rawHalf = find("raw", "half");
+        double throughput = pulsarMax == null || rawMax == null
+                ? Double.NaN
+                : pulsarMax.recordsPerSecond() / rawMax.recordsPerSecond();
+        double p99 = pulsarHalf == null || rawHalf == null ? Double.NaN : pulsarHalf.ms(99) / rawHalf.ms(99);
+        double load1 = ProcStats.loadAverage();
+        System.err.printf(
+                "bench hub: Pulsar store / raw Pulsar: throughput %.2f (target >= 0.80), ack p99 at half load %.2f"
+                        + " (target <= 1.50); load average %.2f at start, %.2f at end%s%n",
+                throughput, p99, load0, load1, errors.isEmpty() ? "" : "; errors: " + String.join("; ", errors));
+        JsonWriter json = new JsonWriter()
+                .field("bench", "hub")
+                .field("store", options.store)
+                .field("records", options.records)
+                .field("shards", load.shards())
+                .field("record_bytes", load.recordBytes())
+                .field("batch", load.batch())
+                .field("in_flight_batches", (long) load.producers() * load.window())
+                .field("codec", load.codec())
+                .field("broker", options.pulsarUrl == null ? "standalone" : "given");
+        figures.forEach(f -> f.json(json));
+        json.field("pulsar_vs_raw_throughput", throughput)
+                .field("pulsar_vs_raw_half_ack_p99", p99)
+                .field("load_avg_start", load0)
+                .field("load_avg_end", load1)
+                .field("errors", String.join("; ", errors))
+                .field("ok", errors.isEmpty());
+        System.out.println(json.end());
+        return errors.isEmpty() ? 0 : 1;
+    }
+}
