@@ -13,6 +13,7 @@ import org.HdrHistogram.Recorder;
 final class AckTally {
     private final Recorder latency;
     private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
 
@@ -30,6 +31,7 @@ final class AckTally {
                 fail(records, e);
             } else {
                 acked.addAndGet(records);
+                batches.incrementAndGet();
                 latency.recordValue(Math.max(1, (System.nanoTime() - sentNanos) / 1000));
             }
             window.release();
@@ -44,6 +46,11 @@ final class AckTally {
 
     long acked() {
         return acked.get();
+    }
+
+    /** Batches acknowledged. */
+    long batches() {
+        return batches.get();
     }
 
     /** @throws IllegalStateException when anything failed, with the first failure as its cause */

@@ -1,8 +1,11 @@
 package io.tributary.bench;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.tributary.bench.pipeline.ProcStats;
 import io.tributary.hub.store.pulsar.standalone.BrokerClassPath;
 import io.tributary.hub.store.pulsar.standalone.StandaloneBroker;
+import io.tributary.protocol.json.Json;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,7 +21,7 @@ import java.util.Set;
 /**
  * The Pulsar broker of {@code bench hub --store pulsar|all}: a standalone the bench starts on free loopback ports
  * (the one {@code ./tributary pulsar-standalone} runs, in its own JVM) and stops at close, or a running broker given
- * by its URLs (left running; its CPU is not measured). Also the two admin calls the bench needs. Not thread-safe.
+ * by its URLs (left running; its CPU is not measured). Also the few admin calls the bench needs. Not thread-safe.
  */
 final class BenchPulsar implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
@@ -94,7 +97,29 @@ final class BenchPulsar implements AutoCloseable {
         admin("DELETE", "/admin/v2/persistent/" + topic + "?force=true", Set.of(204, 404));
     }
 
-    private void admin(String method, String path, Set<Integer> ok) throws IOException {
+    /**
+     * Messages the broker has received on a persistent topic ({@code tenant/namespace/name}) since it loaded it: its
+     * stats' {@code msgInCounter}.
+     */
+    long messagesIn(String topic) throws IOException {
+        String stats = admin("GET", "/admin/v2/persistent/" + topic + "/stats", Set.of(200));
+        try (JsonParser p = Json.FACTORY.createParser(stats)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("stats of " + topic + " are not a JSON object: " + stats);
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("msgInCounter")) {
+                    return p.getLongValue();
+                }
+                p.skipChildren();
+            }
+        }
+        throw new IOException("no msgInCounter in the stats of " + topic + ": " + stats);
+    }
+
+    private String admin(String method, String path, Set<Integer> ok) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(adminUrl.resolve(path))
                 .timeout(ADMIN_TIMEOUT)
                 .method(method, HttpRequest.BodyPublishers.noBody())
@@ -105,6 +130,7 @@ final class BenchPulsar implements AutoCloseable {
                 throw new IOException("Pulsar admin " + method + " " + request.uri() + " answered " + r.statusCode()
                         + ": " + r.body());
             }
+            return r.body();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + method + " " + request.uri(), e);

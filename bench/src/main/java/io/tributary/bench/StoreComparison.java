@@ -105,7 +105,11 @@ final class StoreComparison {
                             .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP)
                             .build());
             DoubleSupplier broker = store.equals("local") ? () -> Double.NaN : pulsar::cpuSeconds;
-            phases(store, hub.jvm::cpuSeconds, broker, t -> new HubSender(resources, hub.client, stream, load));
+            long batches =
+                    phases(store, hub.jvm::cpuSeconds, broker, t -> new HubSender(resources, hub.client, stream, load));
+            if (!store.equals("local")) {
+                checkTopics(pulsar, store, topics(stream), batches);
+            }
         }
         return null;
     }
@@ -113,18 +117,47 @@ final class StoreComparison {
     /** The plain Pulsar client in this JVM: warm-up, max and half-rate phases. */
     private Void measureRaw(BenchPulsar pulsar) throws Exception {
         pulsar.createNamespace(TENANT, NAMESPACE);
-        try (RawPulsar raw = new RawPulsar(pulsar.serviceUrl(), rawTopics())) {
-            phases("raw", () -> Double.NaN, pulsar::cpuSeconds, t -> raw.sender(load));
+        List<String> topics = topics(stream + "-raw");
+        try (RawPulsar raw = new RawPulsar(
+                pulsar.serviceUrl(),
+                topics.stream().map(t -> "persistent://" + t).toList())) {
+            long batches = phases("raw", () -> Double.NaN, pulsar::cpuSeconds, t -> raw.sender(load));
+            checkTopics(pulsar, "raw", topics, batches);
         }
         return null;
     }
 
-    private void phases(String target, DoubleSupplier hubCpu, DoubleSupplier brokerCpu, IntFunction<WriteLoad.Sender> s)
+    /** Warm-up, max and half phases; returns the batches acknowledged in all three. */
+    private long phases(String target, DoubleSupplier hubCpu, DoubleSupplier brokerCpu, IntFunction<WriteLoad.Sender> s)
             throws InterruptedException {
-        load.run(Math.min(options.records / 10, 300_000), new Recorder(3), s);
+        long warm = load.run(Math.min(options.records / 10, 300_000), new Recorder(3), s)
+                .batches();
         WriteFigures max = measure(target, "max", load, options.records, hubCpu, brokerCpu, s);
         long half = Math.max(1, (long) (max.recordsPerSecond() / 2));
-        measure(target, "half", load.withRate(half), options.records / 2, hubCpu, brokerCpu, s);
+        return warm
+                + max.batches()
+                + measure(target, "half", load.withRate(half), options.records / 2, hubCpu, brokerCpu, s)
+                        .batches();
+    }
+
+    /**
+     * Fails unless the broker received at least {@code batches} messages on {@code topics}: every batch acknowledged
+     * was written to Pulsar (the hub's topics also hold its open markers, and a batch may have been split by the
+     * producer's batching, hence at least). The target's figures are dropped when it fails.
+     */
+    private void checkTopics(BenchPulsar pulsar, String target, List<String> topics, long batches) throws IOException {
+        long in = 0;
+        for (String topic : topics) {
+            in += pulsar.messagesIn(topic);
+        }
+        System.err.printf(
+                "bench hub: %s: the broker received %,d messages on %d topics for %,d batches acknowledged%n",
+                target, in, topics.size(), batches);
+        if (in < batches) {
+            figures.removeIf(f -> f.target().equals(target));
+            throw new IllegalStateException(
+                    target + ": the broker received " + in + " messages for " + batches + " batches acknowledged");
+        }
     }
 
     private WriteFigures measure(
@@ -147,6 +180,7 @@ final class StoreComparison {
                 phase,
                 l.rate(),
                 outcome.acked(),
+                outcome.batches(),
                 (System.nanoTime() - start) / 1e9,
                 outcome.timeUp(),
                 recorder.getIntervalHistogram(),
@@ -161,27 +195,24 @@ final class StoreComparison {
         return f;
     }
 
-    private List<String> rawTopics() {
+    /** {@code tenant/namespace/<prefix>.shard-NNNNNN} for each shard: the Pulsar store's topic names. */
+    private List<String> topics(String prefix) {
         List<String> topics = new ArrayList<>();
         for (int i = 0; i < load.shards(); i++) {
-            topics.add("persistent://" + TENANT + "/" + NAMESPACE + "/" + stream + "-raw." + shardId(i));
+            topics.add(TENANT + "/" + NAMESPACE + "/" + prefix + "." + String.format("shard-%06d", i));
         }
         return topics;
     }
 
-    private static String shardId(int i) {
-        return String.format("shard-%06d", i);
-    }
-
     /** On a broker the bench did not start: removes the topics it wrote (the hub's and the raw ones). */
     private void deleteTopics(BenchPulsar pulsar) {
-        for (int i = 0; i < load.shards(); i++) {
-            for (String name : List.of(stream + "." + shardId(i), stream + "-raw." + shardId(i))) {
-                try {
-                    pulsar.deleteTopic(TENANT + "/" + NAMESPACE + "/" + name);
-                } catch (IOException e) {
-                    System.err.println("bench hub: could not delete topic " + name + ": " + e.getMessage());
-                }
+        List<String> all = new ArrayList<>(topics(stream));
+        all.addAll(topics(stream + "-raw"));
+        for (String topic : all) {
+            try {
+                pulsar.deleteTopic(topic);
+            } catch (IOException e) {
+                System.err.println("bench hub: could not delete topic " + topic + ": " + e.getMessage());
             }
         }
     }

@@ -18,6 +18,7 @@ record WriteFigures(
         String phase,
         long offeredRate,
         long records,
+        long batches,
         double seconds,
         boolean timeUp,
         Histogram latency,
@@ -39,6 +40,7 @@ record WriteFigures(
         String p = target + "_" + phase + "_";
         json.field(p + "offered_rate", offeredRate)
                 .field(p + "records", records)
+                .field(p + "batches", batches)
                 .field(p + "time_up", timeUp)
                 .field(p + "records_per_s", recordsPerSecond(), 0)
                 .field(p + "ack_p50_ms", ms(50))

@@ -51,8 +51,8 @@ record WriteLoad(
         void close();
     }
 
-    /** What a run acknowledged, and whether the time limit stopped it before all records were offered. */
-    record Outcome(long acked, boolean timeUp) {}
+    /** What a run acknowledged (records, batches), and whether its time limit stopped it before all were offered. */
+    record Outcome(long acked, long batches, boolean timeUp) {}
 
     /**
      * Offers {@code total} records (split evenly over the threads) through one {@link Sender} per thread, recording
@@ -104,7 +104,7 @@ record WriteLoad(
             t.join();
         }
         tally.throwIfFailed();
-        return new Outcome(tally.acked(), offered.get() < perThread * producers);
+        return new Outcome(tally.acked(), tally.batches(), offered.get() < perThread * producers);
     }
 
     WriteLoad withRate(long recordsPerSecond) {
