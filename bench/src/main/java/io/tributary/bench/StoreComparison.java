@@ -16,10 +16,12 @@ import org.HdrHistogram.Recorder;
 
 /**
  * {@code bench hub --store pulsar|all}: the same write load through a hub on the local store ({@code all} only),
- * through a hub on the Pulsar store, and straight into Pulsar with a plain client ({@link RawPulsar}), all against
- * one Pulsar broker. Each target gets a warm-up (a tenth of the records, at most 300,000), a phase as fast as
- * acknowledged, and a phase paced at half of that phase's rate (half the records); a target that fails is reported
- * and the next one runs. Not thread-safe.
+ * through a hub on the Pulsar store, and straight into Pulsar with a plain client in this JVM ({@link RawPulsar}: a
+ * message per batch, then a message per record), all against one Pulsar broker. Each target gets a warm-up (a tenth
+ * of its records, at most 300,000), a phase as fast as acknowledged, and a phase paced at half of that phase's rate
+ * (half the records); the raw targets write {@code --raw-records}, the hubs {@code --records}. After a Pulsar target,
+ * the broker's topic stats must show a message for every batch acknowledged. A target that fails is reported and the
+ * next one runs. Not thread-safe.
  */
 final class StoreComparison {
     private static final String TENANT = "public";
@@ -43,10 +45,11 @@ final class StoreComparison {
                 : Files.createTempDirectory("tributary-bench-hub");
         double load0 = ProcStats.loadAverage();
         System.err.printf(
-                "bench hub --store %s: %,d records of %d bytes per phase into %d shards, %d threads x %d batches of %d"
-                        + " in flight, codec %s, stream %s, data in %s, load average %.2f%n",
+                "bench hub --store %s: %,d records of %d bytes per phase (raw Pulsar %,d) into %d shards, %d threads"
+                        + " x %d batches of %d in flight, codec %s, stream %s, data in %s, load average %.2f%n",
                 options.store,
                 options.records,
+                options.rawRecords(),
                 load.recordBytes(),
                 load.shards(),
                 load.producers(),
@@ -61,7 +64,12 @@ final class StoreComparison {
                 Phases.run("bench hub", "local store", errors, () -> measureHub(pulsar, dir, "local"));
             }
             Phases.run("bench hub", "Pulsar store", errors, () -> measureHub(pulsar, dir, "pulsar"));
-            Phases.run("bench hub", "raw Pulsar", errors, () -> measureRaw(pulsar));
+            Phases.run("bench hub", "raw Pulsar", errors, () -> measureRaw(pulsar, RawPulsar.Mode.BATCHES));
+            Phases.run(
+                    "bench hub",
+                    "raw Pulsar, a message per record",
+                    errors,
+                    () -> measureRaw(pulsar, RawPulsar.Mode.RECORDS));
             if (options.pulsarUrl != null) {
                 deleteTopics(pulsar);
             }
@@ -105,8 +113,12 @@ final class StoreComparison {
                             .setKeyMode(PartitionKeyMode.PARTITION_KEY_MODE_GROUP)
                             .build());
             DoubleSupplier broker = store.equals("local") ? () -> Double.NaN : pulsar::cpuSeconds;
-            long batches =
-                    phases(store, hub.jvm::cpuSeconds, broker, t -> new HubSender(resources, hub.client, stream, load));
+            long batches = phases(
+                    store,
+                    options.records,
+                    hub.jvm::cpuSeconds,
+                    broker,
+                    t -> new HubSender(resources, hub.client, stream, load));
             if (!store.equals("local")) {
                 checkTopics(pulsar, store, topics(stream), batches);
             }
@@ -114,29 +126,35 @@ final class StoreComparison {
         return null;
     }
 
-    /** The plain Pulsar client in this JVM: warm-up, max and half-rate phases. */
-    private Void measureRaw(BenchPulsar pulsar) throws Exception {
+    /** The plain Pulsar client in this JVM: warm-up, max and half-rate phases of {@code --raw-records}. */
+    private Void measureRaw(BenchPulsar pulsar, RawPulsar.Mode mode) throws Exception {
         pulsar.createNamespace(TENANT, NAMESPACE);
-        List<String> topics = topics(stream + "-raw");
-        try (RawPulsar raw = new RawPulsar(
-                pulsar.serviceUrl(),
-                topics.stream().map(t -> "persistent://" + t).toList())) {
-            long batches = phases("raw", () -> Double.NaN, pulsar::cpuSeconds, t -> raw.sender(load));
-            checkTopics(pulsar, "raw", topics, batches);
+        String target = mode == RawPulsar.Mode.BATCHES ? "raw" : "raw_records";
+        List<String> topics = topics(stream + "-" + target.replace('_', '-'));
+        List<String> urls = topics.stream().map(t -> "persistent://" + t).toList();
+        try (RawPulsar raw = new RawPulsar(pulsar.serviceUrl(), urls, load, mode)) {
+            long batches =
+                    phases(target, options.rawRecords(), () -> Double.NaN, pulsar::cpuSeconds, t -> raw.sender());
+            checkTopics(pulsar, target, topics, batches);
         }
         return null;
     }
 
-    /** Warm-up, max and half phases; returns the batches acknowledged in all three. */
-    private long phases(String target, DoubleSupplier hubCpu, DoubleSupplier brokerCpu, IntFunction<WriteLoad.Sender> s)
+    /** Warm-up, max and half phases of {@code records}; returns the batches acknowledged in all three. */
+    private long phases(
+            String target,
+            long records,
+            DoubleSupplier hubCpu,
+            DoubleSupplier brokerCpu,
+            IntFunction<WriteLoad.Sender> s)
             throws InterruptedException {
-        long warm = load.run(Math.min(options.records / 10, 300_000), new Recorder(3), s)
-                .batches();
-        WriteFigures max = measure(target, "max", load, options.records, hubCpu, brokerCpu, s);
+        long warm =
+                load.run(Math.min(records / 10, 300_000), new Recorder(3), s).batches();
+        WriteFigures max = measure(target, "max", load, records, hubCpu, brokerCpu, s);
         long half = Math.max(1, (long) (max.recordsPerSecond() / 2));
         return warm
                 + max.batches()
-                + measure(target, "half", load.withRate(half), options.records / 2, hubCpu, brokerCpu, s)
+                + measure(target, "half", load.withRate(half), records / 2, hubCpu, brokerCpu, s)
                         .batches();
     }
 
@@ -208,6 +226,7 @@ final class StoreComparison {
     private void deleteTopics(BenchPulsar pulsar) {
         List<String> all = new ArrayList<>(topics(stream));
         all.addAll(topics(stream + "-raw"));
+        all.addAll(topics(stream + "-raw-records"));
         for (String topic : all) {
             try {
                 pulsar.deleteTopic(topic);
@@ -233,15 +252,30 @@ final class StoreComparison {
                 ? Double.NaN
                 : pulsarMax.recordsPerSecond() / rawMax.recordsPerSecond();
         double p99 = pulsarHalf == null || rawHalf == null ? Double.NaN : pulsarHalf.ms(99) / rawHalf.ms(99);
+        WriteFigures recordsMax = find("raw_records", "max");
+        WriteFigures recordsHalf = find("raw_records", "half");
+        double throughputRecords = pulsarMax == null || recordsMax == null
+                ? Double.NaN
+                : pulsarMax.recordsPerSecond() / recordsMax.recordsPerSecond();
+        double p99Records =
+                pulsarHalf == null || recordsHalf == null ? Double.NaN : pulsarHalf.ms(99) / recordsHalf.ms(99);
         double load1 = ProcStats.loadAverage();
         System.err.printf(
                 "bench hub: Pulsar store / raw Pulsar: throughput %.2f (target >= 0.80), ack p99 at half load %.2f"
-                        + " (target <= 1.50); load average %.2f at start, %.2f at end%s%n",
-                throughput, p99, load0, load1, errors.isEmpty() ? "" : "; errors: " + String.join("; ", errors));
+                        + " (target <= 1.50); / raw Pulsar with a message per record: %.2f and %.2f; load average %.2f"
+                        + " at start, %.2f at end%s%n",
+                throughput,
+                p99,
+                throughputRecords,
+                p99Records,
+                load0,
+                load1,
+                errors.isEmpty() ? "" : "; errors: " + String.join("; ", errors));
         JsonWriter json = new JsonWriter()
                 .field("bench", "hub")
                 .field("store", options.store)
                 .field("records", options.records)
+                .field("raw_phase_records", options.rawRecords())
                 .field("shards", load.shards())
                 .field("record_bytes", load.recordBytes())
                 .field("batch", load.batch())
@@ -251,6 +285,8 @@ final class StoreComparison {
         figures.forEach(f -> f.json(json));
         json.field("pulsar_vs_raw_throughput", throughput)
                 .field("pulsar_vs_raw_half_ack_p99", p99)
+                .field("pulsar_vs_raw_records_throughput", throughputRecords)
+                .field("pulsar_vs_raw_records_half_ack_p99", p99Records)
                 .field("load_avg_start", load0)
                 .field("load_avg_end", load1)
                 .field("errors", String.join("; ", errors))

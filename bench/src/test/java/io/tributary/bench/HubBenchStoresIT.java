@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bench hub --store all} end to end on tiny sizes, in a child JVM as the launcher would run it: it starts its
  * own Pulsar standalone (the only broker of this test JVM), a hub on the local store, a hub on the Pulsar store and the
- * raw Pulsar client, exits 0, and its JSON line holds every phase with every record acknowledged and latencies
+ * raw Pulsar client in both modes, exits 0, and its JSON line holds every phase with every record acknowledged and latencies
  * measured. The figures themselves are not checked: this machine's speed is not a test result. Skipped (failed under
  * {@code CI=true}) when the broker's class path cannot be resolved, as the store's Pulsar ITs.
  */
@@ -35,7 +35,8 @@ class HubBenchStoresIT {
     void tinySizes_localPulsarAndRaw_everyPhaseMeasuresEveryRecord() throws Exception {
         brokerClassPathOrSkip();
         List<String> args = new ArrayList<>(
-                List.of("hub --store all --records 20000 --batch 500 --shards 2 --phase-seconds 120".split(" ")));
+                List.of("hub --store all --records 20000 --raw-records 20000 --batch 500 --shards 2 --phase-seconds 120"
+                        .split(" ")));
         args.addAll(List.of("--data-dir", dir.resolve("data").toString()));
         Map<String, String> json = LastJsonLine.of(
                 ChildJvms.command(List.of("-Xmx256m", "-Dtributary.home=" + HOME), BenchMain.class.getName(), args),
@@ -44,7 +45,7 @@ class HubBenchStoresIT {
 
         assertThat(json).containsEntry("bench", "hub").containsEntry("store", "all");
         assertThat(json).containsEntry("ok", "true").containsEntry("errors", "");
-        for (String target : List.of("local", "pulsar", "raw")) {
+        for (String target : List.of("local", "pulsar", "raw", "raw_records")) {
             for (String phase : List.of("max", "half")) {
                 String p = target + "_" + phase + "_";
                 assertThat(json)
@@ -59,7 +60,7 @@ class HubBenchStoresIT {
                 assertThat(json.get(p + "client_cpu_s_per_million")).as(p).matches("\\d+\\.\\d+");
                 assertThat(json.get(p + "hub_cpu_s_per_million"))
                         .as(p + "hub CPU")
-                        .matches(target.equals("raw") ? "null" : "\\d+\\.\\d+");
+                        .matches(target.startsWith("raw") ? "null" : "\\d+\\.\\d+");
                 assertThat(json.get(p + "broker_cpu_s_per_million"))
                         .as(p + "broker CPU")
                         .matches(target.equals("local") ? "null" : "\\d+\\.\\d+");
@@ -70,6 +71,8 @@ class HubBenchStoresIT {
         }
         assertThat(json.get("pulsar_vs_raw_throughput")).matches("\\d+\\.\\d+");
         assertThat(json.get("pulsar_vs_raw_half_ack_p99")).matches("\\d+\\.\\d+");
+        assertThat(json.get("pulsar_vs_raw_records_throughput")).matches("\\d+\\.\\d+");
+        assertThat(json.get("pulsar_vs_raw_records_half_ack_p99")).matches("\\d+\\.\\d+");
     }
 
     private static void brokerClassPathOrSkip() {
