@@ -35,6 +35,8 @@ import picocli.CommandLine.Option;
         description = {
             "Benchmarks a hub on loopback: ingest throughput and batch-ack latency with every ack after fsync, hub"
                     + " CPU-seconds per million records, then catch-up reads of one shard.",
+            "With --store pulsar or all: the same load through a hub on the Pulsar store and straight into Pulsar,"
+                    + " against one Pulsar standalone the bench starts (or --pulsar-url); see docs/benchmarks.md.",
             "Ends with one JSON line."
         })
 public final class HubBench implements Callable<Integer> {
