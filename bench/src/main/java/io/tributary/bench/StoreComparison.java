@@ -88,7 +88,7 @@ final class StoreComparison {
         if (options.pulsarUrl != null) {
             return BenchPulsar.attach(options.pulsarUrl, options.pulsarAdminUrl);
         }
-        return BenchPulsar.start(dir.resolve("pulsar"), options.pulsarHeap);
+        return BenchPulsar.start(dir.resolve("broker"), options.pulsarHeap);
     }
 
     /** A hub on {@code store} in a child JVM: warm-up, max and half-rate phases. */
