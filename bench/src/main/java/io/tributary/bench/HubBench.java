@@ -14,15 +14,20 @@ import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Codec;
 import io.tributary.sim.report.JsonWriter;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./tributary bench hub}: drives a hub (a child JVM, so its CPU is measured alone) on loopback with the
@@ -105,8 +110,11 @@ public final class HubBench implements Callable<Integer> {
                             + " starts; needs --pulsar-admin-url.")
     String pulsarUrl;
 
-    @Option(names = "--pulsar-admin-url", paramLabel = "URL", description = "The running broker's admin REST URL.")
-    java.net.URI pulsarAdminUrl;
+    @Option(
+            names = "--pulsar-admin-url",
+            paramLabel = "URL",
+            description = "With --pulsar-url: that broker's admin REST URL (http://H:8080).")
+    URI pulsarAdminUrl;
 
     @Option(
             names = "--pulsar-heap",
@@ -114,22 +122,21 @@ public final class HubBench implements Callable<Integer> {
             description = "Heap of the standalone broker the bench starts (default ${DEFAULT-VALUE}).")
     String pulsarHeap;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         if (!List.of("local", "pulsar", "all").contains(store)) {
-            throw new picocli.CommandLine.ParameterException(
+            throw new ParameterException(
                     spec.commandLine(), "--store must be local, pulsar or all, not '" + store + "'");
         }
         if ((pulsarUrl == null) != (pulsarAdminUrl == null)) {
-            throw new picocli.CommandLine.ParameterException(
-                    spec.commandLine(), "--pulsar-url and --pulsar-admin-url go together");
+            throw new ParameterException(spec.commandLine(), "--pulsar-url and --pulsar-admin-url go together");
         }
         if (!store.equals("local")) {
             if (rate != 0) {
-                throw new picocli.CommandLine.ParameterException(
+                throw new ParameterException(
                         spec.commandLine(), "--rate applies to --store local; pulsar and all pace at half each max");
             }
             return new StoreComparison(this).run();
@@ -223,14 +230,7 @@ public final class HubBench implements Callable<Integer> {
     /** The load the options describe, at {@code --rate}, bounded by {@code --phase-seconds}. */
     WriteLoad load() {
         return new WriteLoad(
-                shards,
-                recordBytes,
-                batch,
-                producers,
-                window,
-                codec,
-                rate,
-                java.util.concurrent.TimeUnit.SECONDS.toNanos(phaseSeconds));
+                shards, recordBytes, batch, producers, window, codec, rate, TimeUnit.SECONDS.toNanos(phaseSeconds));
     }
 
     /** Reads shard 0 from its first sequence to the end, as stored and decoded; adds the {@code read_*} fields. */

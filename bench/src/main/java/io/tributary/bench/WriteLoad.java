@@ -14,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.HdrHistogram.Recorder;
 
@@ -60,8 +61,7 @@ record WriteLoad(
      *
      * @throws IllegalStateException when a batch or a thread failed (the first error is the cause)
      */
-    Outcome run(long total, Recorder recorder, java.util.function.IntFunction<Sender> senders)
-            throws InterruptedException {
+    Outcome run(long total, Recorder recorder, IntFunction<Sender> senders) throws InterruptedException {
         AckTally tally = new AckTally(recorder);
         AtomicLong offered = new AtomicLong();
         long perThread = total / producers;
