@@ -97,6 +97,13 @@ public final class HubBench implements Callable<Integer> {
     String store;
 
     @Option(
+            names = "--warmup-seconds",
+            defaultValue = "10",
+            description = "With --store pulsar|all: each target's warm-up, as fast as acknowledged (default"
+                    + " ${DEFAULT-VALUE}).")
+    long warmupSeconds;
+
+    @Option(
             names = "--raw-records",
             defaultValue = "0",
             description = "Records per raw Pulsar phase (default 0: five times --records, as raw Pulsar is faster).")

@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * One load thread's way into a hub's stream: its own {@link Producer} (batches of {@code batch} records, linger 1 ms), keys
- * {@code group-<thread>-<k>} taken in turn, four per shard over all threads, so a put is one batch of one key. Used by
- * one thread.
+ * One load thread's way into a hub's stream: its own {@link Producer} (batches of {@code batch} records, linger 1 ms),
+ * keys {@code group-<thread>-<k>} taken in turn, four per shard over all threads, so a put is one batch of one key.
+ * Used by one thread.
  */
 final class HubSender implements WriteLoad.Sender {
     private final Producer producer;

@@ -32,7 +32,8 @@ import org.apache.pulsar.client.api.SizeUnit;
  *       blocking on a full queue, no client memory limit.
  *   <li>{@link Mode#RECORDS} (target {@code raw_records}), as Pulsar's perf tool writes: each record is a message of
  *       {@code recordBytes} (the same bytes as a hub record's payload), batched by the Pulsar client up to the load's
- *       batch size (1 ms linger) and compressed with the load's codec; a batch is acknowledged when all its records are.
+ *       batch size (1 ms linger) and compressed with the load's codec; a batch is acknowledged when all its records
+ *       are.
  * </ul>
  *
  * <p>Thread-safe: one {@link WriteLoad.Sender} per load thread over shared producers.
@@ -136,7 +137,8 @@ final class RawPulsar implements AutoCloseable {
         };
     }
 
-    private static byte[] encode(WriteLoad load, int thread, int n) {
+    /** A batch of {@code n} of the load's records as stored: encoded and compressed with the load's codec. */
+    static byte[] encode(WriteLoad load, int thread, int n) {
         List<Record> records = load.records("group-" + thread, 0, n).stream()
                 .map(Record.Builder::build)
                 .toList();

@@ -10,16 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntFunction;
 import org.HdrHistogram.Recorder;
 
 /**
  * {@code bench hub --store pulsar|all}: the same write load through a hub on the local store ({@code all} only),
- * through a hub on the Pulsar store, and straight into Pulsar with a plain client in this JVM ({@link RawPulsar}: a
- * message per batch, then a message per record), all against one Pulsar broker. Each target gets a warm-up (a tenth
- * of its records, at most 300,000), a phase as fast as acknowledged, and a phase paced at half of that phase's rate
- * (half the records); the raw targets write {@code --raw-records}, the hubs {@code --records}. After a Pulsar target,
+ * through a hub on the Pulsar store, into the Pulsar store in this JVM without a hub ({@link DirectStore}), and
+ * straight into Pulsar with a plain client in this JVM ({@link RawPulsar}: a message per batch, then a message per
+ * record), all against one Pulsar broker. Each target gets a warm-up (as fast as acknowledged for {@code
+ * --warmup-seconds}, at most its records), a phase as fast as acknowledged, and a phase paced at half of that phase's
+ * rate (half the records); the hubs write {@code --records}, the others {@code --raw-records}. After a Pulsar target,
  * the broker's topic stats must show a message for every batch acknowledged. A target that fails is reported and the
  * next one runs. Not thread-safe.
  */
@@ -64,6 +66,7 @@ final class StoreComparison {
                 Phases.run("bench hub", "local store", errors, () -> measureHub(pulsar, dir, "local"));
             }
             Phases.run("bench hub", "Pulsar store", errors, () -> measureHub(pulsar, dir, "pulsar"));
+            Phases.run("bench hub", "Pulsar store without a hub", errors, () -> measureDirect(pulsar));
             Phases.run("bench hub", "raw Pulsar", errors, () -> measureRaw(pulsar, RawPulsar.Mode.BATCHES));
             Phases.run(
                     "bench hub",
@@ -126,6 +129,17 @@ final class StoreComparison {
         return null;
     }
 
+    /** The Pulsar store in this JVM, without a hub: warm-up, max and half-rate phases of {@code --raw-records}. */
+    private Void measureDirect(BenchPulsar pulsar) throws Exception {
+        String prefix = stream + "-direct";
+        try (DirectStore store = new DirectStore(pulsar.serviceUrl(), pulsar.adminUrl(), prefix, load)) {
+            long batches =
+                    phases("direct", options.rawRecords(), () -> Double.NaN, pulsar::cpuSeconds, t -> store.sender());
+            checkTopics(pulsar, "direct", topics(prefix), batches);
+        }
+        return null;
+    }
+
     /** The plain Pulsar client in this JVM: warm-up, max and half-rate phases of {@code --raw-records}. */
     private Void measureRaw(BenchPulsar pulsar, RawPulsar.Mode mode) throws Exception {
         pulsar.createNamespace(TENANT, NAMESPACE);
@@ -148,8 +162,9 @@ final class StoreComparison {
             DoubleSupplier brokerCpu,
             IntFunction<WriteLoad.Sender> s)
             throws InterruptedException {
-        long warm =
-                load.run(Math.min(records / 10, 300_000), new Recorder(3), s).batches();
+        // Warm-up by time, so that every target's JIT (and the broker's) gets the same chance whatever its speed.
+        WriteLoad warmUp = load.withTimeLimit(TimeUnit.SECONDS.toNanos(options.warmupSeconds));
+        long warm = warmUp.run(records, new Recorder(3), s).batches();
         WriteFigures max = measure(target, "max", load, records, hubCpu, brokerCpu, s);
         long half = Math.max(1, (long) (max.recordsPerSecond() / 2));
         return warm
@@ -225,6 +240,7 @@ final class StoreComparison {
     /** On a broker the bench did not start: removes the topics it wrote (the hub's and the raw ones). */
     private void deleteTopics(BenchPulsar pulsar) {
         List<String> all = new ArrayList<>(topics(stream));
+        all.addAll(topics(stream + "-direct"));
         all.addAll(topics(stream + "-raw"));
         all.addAll(topics(stream + "-raw-records"));
         for (String topic : all) {
@@ -243,31 +259,31 @@ final class StoreComparison {
                 .orElse(null);
     }
 
+    /** {@code a}'s figure over {@code b}'s: max throughput, or the batch-ack p99 of the half phase; NaN if missing. */
+    private double ratio(String a, String b, boolean throughput) {
+        String phase = throughput ? "max" : "half";
+        WriteFigures x = find(a, phase);
+        WriteFigures y = find(b, phase);
+        if (x == null || y == null) {
+            return Double.NaN;
+        }
+        return throughput ? x.recordsPerSecond() / y.recordsPerSecond() : x.ms(99) / y.ms(99);
+    }
+
     private int report(double load0) {
-        WriteFigures pulsarMax = find("pulsar", "max");
-        WriteFigures rawMax = find("raw", "max");
-        WriteFigures pulsarHalf = find("pulsar", "half");
-        WriteFigures rawHalf = find("raw", "half");
-        double throughput = pulsarMax == null || rawMax == null
-                ? Double.NaN
-                : pulsarMax.recordsPerSecond() / rawMax.recordsPerSecond();
-        double p99 = pulsarHalf == null || rawHalf == null ? Double.NaN : pulsarHalf.ms(99) / rawHalf.ms(99);
-        WriteFigures recordsMax = find("raw_records", "max");
-        WriteFigures recordsHalf = find("raw_records", "half");
-        double throughputRecords = pulsarMax == null || recordsMax == null
-                ? Double.NaN
-                : pulsarMax.recordsPerSecond() / recordsMax.recordsPerSecond();
-        double p99Records =
-                pulsarHalf == null || recordsHalf == null ? Double.NaN : pulsarHalf.ms(99) / recordsHalf.ms(99);
+        double throughput = ratio("pulsar", "raw", true);
+        double p99 = ratio("pulsar", "raw", false);
         double load1 = ProcStats.loadAverage();
         System.err.printf(
                 "bench hub: Pulsar store / raw Pulsar: throughput %.2f (target >= 0.80), ack p99 at half load %.2f"
-                        + " (target <= 1.50); / raw Pulsar with a message per record: %.2f and %.2f; load average %.2f"
-                        + " at start, %.2f at end%s%n",
+                        + " (target <= 1.50); against raw_records %.2f and %.2f; the store without a hub / raw: %.2f"
+                        + " and %.2f; load average %.2f at start, %.2f at end%s%n",
                 throughput,
                 p99,
-                throughputRecords,
-                p99Records,
+                ratio("pulsar", "raw_records", true),
+                ratio("pulsar", "raw_records", false),
+                ratio("direct", "raw", true),
+                ratio("direct", "raw", false),
                 load0,
                 load1,
                 errors.isEmpty() ? "" : "; errors: " + String.join("; ", errors));
@@ -285,8 +301,10 @@ final class StoreComparison {
         figures.forEach(f -> f.json(json));
         json.field("pulsar_vs_raw_throughput", throughput)
                 .field("pulsar_vs_raw_half_ack_p99", p99)
-                .field("pulsar_vs_raw_records_throughput", throughputRecords)
-                .field("pulsar_vs_raw_records_half_ack_p99", p99Records)
+                .field("pulsar_vs_raw_records_throughput", ratio("pulsar", "raw_records", true))
+                .field("pulsar_vs_raw_records_half_ack_p99", ratio("pulsar", "raw_records", false))
+                .field("direct_vs_raw_throughput", ratio("direct", "raw", true))
+                .field("direct_vs_raw_half_ack_p99", ratio("direct", "raw", false))
                 .field("load_avg_start", load0)
                 .field("load_avg_end", load1)
                 .field("errors", String.join("; ", errors))

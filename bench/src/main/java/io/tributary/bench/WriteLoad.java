@@ -111,6 +111,10 @@ record WriteLoad(
         return new WriteLoad(shards, recordBytes, batch, producers, window, codec, recordsPerSecond, timeLimitNanos);
     }
 
+    WriteLoad withTimeLimit(long nanos) {
+        return new WriteLoad(shards, recordBytes, batch, producers, window, codec, rate, nanos);
+    }
+
     Codec protocolCodec() {
         return Codec.valueOf("CODEC_" + codec.toUpperCase(Locale.ROOT));
     }

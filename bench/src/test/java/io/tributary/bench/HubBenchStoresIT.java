@@ -19,10 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bench hub --store all} end to end on tiny sizes, in a child JVM as the launcher would run it: it starts its
- * own Pulsar standalone (the only broker of this test JVM), a hub on the local store, a hub on the Pulsar store and the
- * raw Pulsar client in both modes, exits 0, and its JSON line holds every phase with every record acknowledged and latencies
- * measured. The figures themselves are not checked: this machine's speed is not a test result. Skipped (failed under
- * {@code CI=true}) when the broker's class path cannot be resolved, as the store's Pulsar ITs.
+ * own Pulsar standalone (the only broker of this test JVM), a hub on the local store, a hub on the Pulsar store, the
+ * Pulsar store without a hub and the raw Pulsar client in both modes, exits 0, and its JSON line holds every phase with
+ * every record acknowledged and latencies measured. The figures themselves are not checked: this machine's speed is not
+ * a test result. Skipped (failed under {@code CI=true}) when the broker's class path cannot be resolved, as the store's
+ * Pulsar ITs.
  */
 class HubBenchStoresIT {
     private static final Path HOME = Path.of("").toAbsolutePath().getParent(); // failsafe runs in bench/
@@ -34,8 +35,9 @@ class HubBenchStoresIT {
     @Timeout(600)
     void tinySizes_localPulsarAndRaw_everyPhaseMeasuresEveryRecord() throws Exception {
         brokerClassPathOrSkip();
-        List<String> args = new ArrayList<>(
-                List.of("hub --store all --records 20000 --raw-records 20000 --batch 500 --shards 2 --phase-seconds 120"
+        List<String> args =
+                new ArrayList<>(List.of(("hub --store all --records 20000 --raw-records 20000 --batch 500 --shards 2"
+                                + " --phase-seconds 120 --warmup-seconds 1")
                         .split(" ")));
         args.addAll(List.of("--data-dir", dir.resolve("data").toString()));
         Map<String, String> json = LastJsonLine.of(
@@ -45,7 +47,7 @@ class HubBenchStoresIT {
 
         assertThat(json).containsEntry("bench", "hub").containsEntry("store", "all");
         assertThat(json).containsEntry("ok", "true").containsEntry("errors", "");
-        for (String target : List.of("local", "pulsar", "raw", "raw_records")) {
+        for (String target : List.of("local", "pulsar", "direct", "raw", "raw_records")) {
             for (String phase : List.of("max", "half")) {
                 String p = target + "_" + phase + "_";
                 assertThat(json)
@@ -60,7 +62,7 @@ class HubBenchStoresIT {
                 assertThat(json.get(p + "client_cpu_s_per_million")).as(p).matches("\\d+\\.\\d+");
                 assertThat(json.get(p + "hub_cpu_s_per_million"))
                         .as(p + "hub CPU")
-                        .matches(target.startsWith("raw") ? "null" : "\\d+\\.\\d+");
+                        .matches(target.equals("local") || target.equals("pulsar") ? "\\d+\\.\\d+" : "null");
                 assertThat(json.get(p + "broker_cpu_s_per_million"))
                         .as(p + "broker CPU")
                         .matches(target.equals("local") ? "null" : "\\d+\\.\\d+");
@@ -73,6 +75,8 @@ class HubBenchStoresIT {
         assertThat(json.get("pulsar_vs_raw_half_ack_p99")).matches("\\d+\\.\\d+");
         assertThat(json.get("pulsar_vs_raw_records_throughput")).matches("\\d+\\.\\d+");
         assertThat(json.get("pulsar_vs_raw_records_half_ack_p99")).matches("\\d+\\.\\d+");
+        assertThat(json.get("direct_vs_raw_throughput")).matches("\\d+\\.\\d+");
+        assertThat(json.get("direct_vs_raw_half_ack_p99")).matches("\\d+\\.\\d+");
     }
 
     private static void brokerClassPathOrSkip() {
