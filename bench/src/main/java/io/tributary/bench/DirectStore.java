@@ -63,22 +63,28 @@ final class DirectStore implements AutoCloseable {
             public Supplier<CompletableFuture<?>> prepare(int thread, long chunk, long firstSeq, int n) {
                 int shard = (int) ((thread + chunk) % shards.size());
                 byte[] value = payloads.computeIfAbsent(n, k -> RawPulsar.encode(load, thread, k));
-                long now = System.currentTimeMillis();
-                BatchToAppend batch = new BatchToAppend(
-                        ByteBuffer.wrap(value),
-                        load.protocolCodec().getNumber(),
-                        n,
-                        now,
-                        now,
-                        new ProducerKey("bench-direct-" + thread, "s" + shard, 1),
-                        nextSeq[thread][shard],
-                        nextSeq[thread][shard] + n - 1);
-                nextSeq[thread][shard] += n;
-                return () -> store.append(shards.get(shard), batch).thenAccept(r -> {
-                    if (r.status() != AppendResult.Status.APPENDED) {
-                        throw new IllegalStateException("batch answered " + r.status() + ", not appended");
-                    }
-                });
+                ProducerKey producer = new ProducerKey("bench-direct-" + thread, "s" + shard, 1);
+                // The sequences are taken when the batch is sent: a batch prepared but not sent (the phase's time was
+                // up) must not leave a gap in its lane.
+                return () -> {
+                    long now = System.currentTimeMillis();
+                    long first = nextSeq[thread][shard];
+                    nextSeq[thread][shard] += n;
+                    BatchToAppend batch = new BatchToAppend(
+                            ByteBuffer.wrap(value),
+                            load.protocolCodec().getNumber(),
+                            n,
+                            now,
+                            now,
+                            producer,
+                            first,
+                            first + n - 1);
+                    return store.append(shards.get(shard), batch).thenAccept(r -> {
+                        if (r.status() != AppendResult.Status.APPENDED) {
+                            throw new IllegalStateException("batch answered " + r.status() + ", not appended");
+                        }
+                    });
+                };
             }
 
             @Override

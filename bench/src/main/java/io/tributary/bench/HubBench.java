@@ -80,8 +80,9 @@ public final class HubBench implements Callable<Integer> {
 
     @Option(
             names = "--phase-seconds",
-            defaultValue = "600",
-            description = "A write phase stops offering records after this many seconds (default ${DEFAULT-VALUE}).")
+            defaultValue = "0",
+            description = "A write phase stops offering records after this many seconds (default 0: 600 with --store"
+                    + " local, 20 with pulsar and all, where it is what ends the fast targets' phases).")
     long phaseSeconds;
 
     @Option(
@@ -106,7 +107,8 @@ public final class HubBench implements Callable<Integer> {
     @Option(
             names = "--raw-records",
             defaultValue = "0",
-            description = "Records per raw Pulsar phase (default 0: five times --records, as raw Pulsar is faster).")
+            description = "Records at most per phase of the targets without a hub (default 0: 100 times --records;"
+                    + " --phase-seconds usually ends them first).")
     long rawRecords;
 
     @Option(
@@ -229,15 +231,20 @@ public final class HubBench implements Callable<Integer> {
                 .acked();
     }
 
-    /** {@code --raw-records}, or five times {@code --records} when 0. */
+    /** {@code --raw-records}, or 100 times {@code --records} when 0. */
     long rawRecords() {
-        return rawRecords > 0 ? rawRecords : 5 * records;
+        return rawRecords > 0 ? rawRecords : 100 * records;
     }
 
-    /** The load the options describe, at {@code --rate}, bounded by {@code --phase-seconds}. */
+    /** {@code --phase-seconds}, or when 0 600 s with {@code --store local} and 20 s with pulsar and all. */
+    long phaseSeconds() {
+        return phaseSeconds > 0 ? phaseSeconds : store.equals("local") ? 600 : 20;
+    }
+
+    /** The load the options describe, at {@code --rate}, bounded by {@link #phaseSeconds()}. */
     WriteLoad load() {
         return new WriteLoad(
-                shards, recordBytes, batch, producers, window, codec, rate, TimeUnit.SECONDS.toNanos(phaseSeconds));
+                shards, recordBytes, batch, producers, window, codec, rate, TimeUnit.SECONDS.toNanos(phaseSeconds()));
     }
 
     /** Reads shard 0 from its first sequence to the end, as stored and decoded; adds the {@code read_*} fields. */

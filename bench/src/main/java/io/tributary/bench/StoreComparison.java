@@ -21,7 +21,8 @@ import org.HdrHistogram.Recorder;
  * straight into Pulsar with a plain client in this JVM ({@link RawPulsar}: a message per batch, then a message per
  * record), all against one Pulsar broker. Each target gets a warm-up (as fast as acknowledged for {@code
  * --warmup-seconds}, at most its records), a phase as fast as acknowledged, and a phase paced at half of that phase's
- * rate (half the records); the hubs write {@code --records}, the others {@code --raw-records}. After a Pulsar target,
+ * rate (half the records), each also ended by {@code --phase-seconds}; the hubs write {@code --records}, the others
+ * {@code --raw-records}. After a Pulsar target,
  * the broker's topic stats must show a message for every batch acknowledged. A target that fails is reported and the
  * next one runs. Not thread-safe.
  */
@@ -47,12 +48,14 @@ final class StoreComparison {
                 : Files.createTempDirectory("tributary-bench-hub");
         double load0 = ProcStats.loadAverage();
         System.err.printf(
-                "bench hub --store %s: %,d records of %d bytes per phase (raw Pulsar %,d) into %d shards, %d threads"
-                        + " x %d batches of %d in flight, codec %s, stream %s, data in %s, load average %.2f%n",
+                "bench hub --store %s: per phase at most %d s and %,d records (without a hub %,d) of %d bytes, into %d"
+                        + " shards, %d threads x %d batches of %d in flight, codec %s, stream %s, data in %s, load"
+                        + " average %.2f%n",
                 options.store,
+                options.phaseSeconds(),
                 options.records,
-                load.recordBytes(),
                 options.rawRecords(),
+                load.recordBytes(),
                 load.shards(),
                 load.producers(),
                 load.window(),
@@ -292,6 +295,7 @@ final class StoreComparison {
                 .field("store", options.store)
                 .field("records", options.records)
                 .field("raw_phase_records", options.rawRecords())
+                .field("phase_seconds", options.phaseSeconds())
                 .field("shards", load.shards())
                 .field("record_bytes", load.recordBytes())
                 .field("batch", load.batch())

@@ -59,7 +59,7 @@ record WriteFigures(
                 records,
                 seconds,
                 recordsPerSecond(),
-                timeUp ? " (stopped by --phase-seconds)" : "",
+                timeUp ? " (ended by --phase-seconds)" : "",
                 offeredRate == 0 ? "max" : offeredRate + "/s",
                 ms(50),
                 ms(99),

@@ -44,7 +44,8 @@ record WriteLoad(
         /**
          * Builds the {@code chunk}-th batch of {@code n} records of thread {@code thread}, starting at the thread's
          * {@code firstSeq}-th record; the supplier sends it (the ack latency is timed around it only) and returns a
-         * future completed by the acknowledgement.
+         * future completed by the acknowledgement. The supplier is not called when the thread's time is up meanwhile, so
+         * anything that must not be skipped (a sequence number) belongs in the supplier.
          */
         Supplier<CompletableFuture<?>> prepare(int thread, long chunk, long firstSeq, int n);
 

@@ -21,6 +21,7 @@ class WriteLoadTest {
     private final ScheduledExecutorService acks = Executors.newSingleThreadScheduledExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger mostInFlight = new AtomicInteger();
+    private final AtomicInteger sent = new AtomicInteger();
     private final ConcurrentLinkedQueue<Integer> closed = new ConcurrentLinkedQueue<>();
 
     @AfterEach
@@ -39,6 +40,7 @@ class WriteLoadTest {
             public Supplier<CompletableFuture<?>> prepare(int t, long chunk, long firstSeq, int n) {
                 assertThat(t).isEqualTo(thread);
                 return () -> {
+                    sent.incrementAndGet();
                     mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                     CompletableFuture<Void> f = new CompletableFuture<>();
                     acks.schedule(
@@ -80,7 +82,7 @@ class WriteLoadTest {
 
     @Test
     @Timeout(30)
-    void paced_offersTheRateAndStopsAtTheTimeLimit() throws Exception {
+    void paced_offersTheRateAndStopsAtTheTimeLimitWithoutSendingMore() throws Exception {
         Recorder recorder = new Recorder(3);
         long start = System.nanoTime();
 
@@ -90,6 +92,9 @@ class WriteLoadTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(outcome.timeUp()).isTrue();
         assertThat(outcome.acked()).isBetween(200L, 1_000L).isEqualTo(outcome.batches() * 100);
+        assertThat(sent.get())
+                .as("a batch prepared when the time was up is not sent")
+                .isEqualTo(outcome.batches());
         assertThat(seconds).isBetween(0.25, 5.0);
     }
 
