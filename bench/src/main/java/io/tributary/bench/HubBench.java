@@ -3,9 +3,6 @@ package io.tributary.bench;
 import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.bench.pipeline.ChildJvm;
-import io.tributary.hub.client.Producer;
-import io.tributary.hub.client.ProducerOptions;
-import io.tributary.hub.client.PutResult;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.store.ReadResult;
@@ -15,26 +12,22 @@ import io.tributary.hub.store.local.LocalShardStore;
 import io.tributary.hub.store.local.LocalStoreConfig;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.v1.Codec;
-import io.tributary.protocol.v1.ContentType;
-import io.tributary.protocol.v1.Record;
 import io.tributary.sim.report.JsonWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./tributary bench hub}: drives a hub (a child JVM, so its CPU is measured alone) on loopback with the
@@ -47,6 +40,8 @@ import picocli.CommandLine.Option;
         description = {
             "Benchmarks a hub on loopback: ingest throughput and batch-ack latency with every ack after fsync, hub"
                     + " CPU-seconds per million records, then catch-up reads of one shard.",
+            "With --store pulsar or all: the same load through a hub on the Pulsar store and straight into Pulsar,"
+                    + " against one Pulsar standalone the bench starts (or --pulsar-url); see docs/benchmarks.md.",
             "Ends with one JSON line."
         })
 public final class HubBench implements Callable<Integer> {
@@ -83,8 +78,78 @@ public final class HubBench implements Callable<Integer> {
     @Option(names = "--skip-read", description = "Skip the catch-up read phase.")
     boolean skipRead;
 
+    @Option(
+            names = "--phase-seconds",
+            defaultValue = "0",
+            description = "A write phase stops offering records after this many seconds (default 0: 600 with --store"
+                    + " local, 20 with pulsar and all, where it is what ends the fast targets' phases).")
+    long phaseSeconds;
+
+    @Option(
+            names = "--store",
+            defaultValue = "local",
+            description = {
+                "local (default): a hub on the local store, as above.",
+                "pulsar: a hub on the Pulsar store, then the same load written straight to Pulsar by a plain client,"
+                        + " a message per batch (raw) and a message per record batched by the client (raw_records);"
+                        + " each at max, then paced at half its max.",
+                "all: the local store first, then as pulsar. --rate and the read phase do not apply to pulsar and all."
+            })
+    String store;
+
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "10",
+            description = "With --store pulsar|all: each target's warm-up, as fast as acknowledged (default"
+                    + " ${DEFAULT-VALUE}).")
+    long warmupSeconds;
+
+    @Option(
+            names = "--raw-records",
+            defaultValue = "0",
+            description = "Records at most per phase of the targets without a hub (default 0: 100 times --records;"
+                    + " --phase-seconds usually ends them first).")
+    long rawRecords;
+
+    @Option(
+            names = "--pulsar-url",
+            paramLabel = "URL",
+            description =
+                    "With --store pulsar|all: a running broker (pulsar://H:6650) instead of a standalone the bench"
+                            + " starts; needs --pulsar-admin-url.")
+    String pulsarUrl;
+
+    @Option(
+            names = "--pulsar-admin-url",
+            paramLabel = "URL",
+            description = "With --pulsar-url: that broker's admin REST URL (http://H:8080).")
+    URI pulsarAdminUrl;
+
+    @Option(
+            names = "--pulsar-heap",
+            defaultValue = "256m",
+            description = "Heap of the standalone broker the bench starts (default ${DEFAULT-VALUE}).")
+    String pulsarHeap;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (!List.of("local", "pulsar", "all").contains(store)) {
+            throw new ParameterException(
+                    spec.commandLine(), "--store must be local, pulsar or all, not '" + store + "'");
+        }
+        if ((pulsarUrl == null) != (pulsarAdminUrl == null)) {
+            throw new ParameterException(spec.commandLine(), "--pulsar-url and --pulsar-admin-url go together");
+        }
+        if (!store.equals("local")) {
+            if (rate != 0) {
+                throw new ParameterException(
+                        spec.commandLine(), "--rate applies to --store local; pulsar and all pace at half each max");
+            }
+            return new StoreComparison(this).run();
+        }
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tributary-bench-hub");
         System.err.printf(
                 "bench hub: %,d records of %d bytes into %d shards, %d producers x %d puts of %d in flight, rate %s,"
@@ -161,88 +226,25 @@ public final class HubBench implements Callable<Integer> {
     }
 
     private long runWrites(ClientResources resources, ClientOptions client, long total, Recorder recorder)
-            throws Exception {
-        AtomicLong acked = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
-        long perProducer = total / producers;
-        Codec c = Codec.valueOf("CODEC_" + codec.toUpperCase(Locale.ROOT));
-        for (int p = 0; p < producers; p++) {
-            int id = p;
-            Thread t = new Thread(
-                    () -> {
-                        ProducerOptions opts = ProducerOptions.defaults("bench")
-                                .withCodec(c)
-                                .withBatching(batch, Duration.ofMillis(1), window * 2);
-                        try (Producer producer = Producer.create(resources, client, opts)) {
-                            produce(producer, id, perProducer, recorder, acked, failed);
-                        } catch (RuntimeException e) {
-                            failed.incrementAndGet();
-                            e.printStackTrace();
-                        }
-                    },
-                    "bench-producer-" + p);
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " records (or producer threads) failed");
-        }
-        return acked.get();
+            throws InterruptedException {
+        return load().run(total, recorder, t -> new HubSender(resources, client, "bench", load()))
+                .acked();
     }
 
-    private void produce(
-            Producer producer, int id, long count, Recorder recorder, AtomicLong acked, AtomicLong failed) {
-        Semaphore inFlight = new Semaphore(window);
-        int keysPerProducer = Math.max(1, shards * 4 / producers);
-        long perSecondPerProducer = rate / producers;
-        long start = System.nanoTime();
-        long sent = 0;
-        int chunk = 0;
-        while (sent < count) {
-            int n = (int) Math.min(batch, count - sent);
-            String key = "group-" + id + "-" + (chunk++ % keysPerProducer);
-            List<Record.Builder> list = new ArrayList<>(n);
-            long now = System.currentTimeMillis();
-            for (int i = 0; i < n; i++) {
-                String head = "{\"seq\":" + (sent + i) + ",\"t\":" + now + ",\"v\":";
-                byte[] h = head.getBytes(StandardCharsets.US_ASCII);
-                byte[] payload = new byte[recordBytes];
-                java.util.Arrays.fill(payload, (byte) 'x');
-                System.arraycopy(h, 0, payload, 0, Math.min(h.length, recordBytes));
-                list.add(Record.newBuilder()
-                        .setDeviceId("d" + i % 50)
-                        .setDeviceGroup(key)
-                        .setMetric("m")
-                        .setEventTimeMs(now)
-                        .setContentType(ContentType.CONTENT_TYPE_JSON)
-                        .setPayload(ByteString.copyFrom(payload)));
-            }
-            if (perSecondPerProducer > 0) {
-                long due = start + (long) (sent * 1e9 / perSecondPerProducer);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                }
-            }
-            inFlight.acquireUninterruptibly();
-            long t0 = System.nanoTime();
-            List<CompletableFuture<PutResult>> fs = producer.putAll(key, list);
-            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-                if (e != null) {
-                    failed.addAndGet(n);
-                } else {
-                    acked.addAndGet(n);
-                    recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                }
-                inFlight.release();
-            });
-            sent += n;
-        }
-        inFlight.acquireUninterruptibly(window);
+    /** {@code --raw-records}, or 100 times {@code --records} when 0. */
+    long rawRecords() {
+        return rawRecords > 0 ? rawRecords : 100 * records;
+    }
+
+    /** {@code --phase-seconds}, or when 0 600 s with {@code --store local} and 20 s with pulsar and all. */
+    long phaseSeconds() {
+        return phaseSeconds > 0 ? phaseSeconds : store.equals("local") ? 600 : 20;
+    }
+
+    /** The load the options describe, at {@code --rate}, bounded by {@link #phaseSeconds()}. */
+    WriteLoad load() {
+        return new WriteLoad(
+                shards, recordBytes, batch, producers, window, codec, rate, TimeUnit.SECONDS.toNanos(phaseSeconds()));
     }
 
     /** Reads shard 0 from its first sequence to the end, as stored and decoded; adds the {@code read_*} fields. */

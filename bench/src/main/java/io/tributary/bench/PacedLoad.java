@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
 
@@ -60,8 +59,7 @@ record PacedLoad(List<String> keys, long rate, int batch, int recordBytes, int w
      * @throws IllegalStateException when a put failed
      */
     long run(Producer producer, long total, Recorder acks, java.util.function.BooleanSupplier stop) {
-        AtomicLong acked = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
+        AckTally tally = new AckTally(acks);
         Semaphore inFlight = new Semaphore(window);
         byte[] filler = new byte[Math.max(8, recordBytes)];
         Arrays.fill(filler, (byte) 'x');
@@ -85,32 +83,17 @@ record PacedLoad(List<String> keys, long rate, int batch, int recordBytes, int w
             ByteString payload = ByteString.copyFrom(filler);
             long ms = System.currentTimeMillis();
             for (int i = 0; i < n; i++) {
-                list.add(Record.newBuilder()
-                        .setDeviceId("d" + i % 50)
-                        .setDeviceGroup(key)
-                        .setMetric("m")
-                        .setEventTimeMs(ms)
-                        .setContentType(ContentType.CONTENT_TYPE_RAW)
-                        .setPayload(distinct ? randomized(filler) : payload));
+                list.add(WriteLoad.record(
+                        key, i, ms, ContentType.CONTENT_TYPE_RAW, distinct ? randomized(filler) : payload));
             }
             inFlight.acquireUninterruptibly();
             long t0 = System.nanoTime();
             List<CompletableFuture<PutResult>> fs = producer.putAll(key, list);
-            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-                if (e != null) {
-                    failed.addAndGet(n);
-                } else {
-                    acked.addAndGet(n);
-                    acks.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                }
-                inFlight.release();
-            });
+            tally.track(CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)), n, t0, inFlight);
             sent += n;
         }
         inFlight.acquireUninterruptibly(window);
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " records failed");
-        }
-        return acked.get();
+        tally.throwIfFailed();
+        return tally.acked();
     }
 }

@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Runs the phases of {@code bench edge}: a failed phase is noted and the benchmark goes on with the next. */
+/** Runs the phases of a benchmark: a failed phase is noted and the benchmark goes on with the next. */
 final class Phases {
     private Phases() {}
 
@@ -20,13 +20,18 @@ final class Phases {
         T run() throws Exception;
     }
 
-    /** Runs a phase: its result, or null with the failure added to {@code errors}. */
+    /** Runs a phase of {@code bench edge}: its result, or null with the failure added to {@code errors}. */
     static <T> T run(String name, List<String> errors, Body<T> body) {
-        System.err.printf("bench edge: %s...%n", name);
+        return run("bench edge", name, errors, body);
+    }
+
+    /** Runs a phase of {@code bench}: its result, or null with the failure added to {@code errors}. */
+    static <T> T run(String bench, String name, List<String> errors, Body<T> body) {
+        System.err.printf("%s: %s...%n", bench, name);
         try {
             T result = body.run();
             if (result instanceof Result r) {
-                System.err.printf("bench edge: %s: %s%n", name, r.describe());
+                System.err.printf("%s: %s: %s%n", bench, name, r.describe());
             }
             return result;
         } catch (InterruptedException e) {
@@ -34,7 +39,7 @@ final class Phases {
             errors.add(name + ": interrupted");
         } catch (Exception e) {
             errors.add(name + ": " + e.getMessage());
-            System.err.printf("bench edge: %s failed: %s%n", name, e);
+            System.err.printf("%s: %s failed: %s%n", bench, name, e);
         }
         return null;
     }
