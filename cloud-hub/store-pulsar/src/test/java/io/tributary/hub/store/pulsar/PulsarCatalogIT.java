@@ -88,6 +88,12 @@ class PulsarCatalogIT {
                             .isEqualTo(2));
             assertThat(b.streams().describe(stream)).isEqualTo(a.streams().describe(stream));
             assertThat(b.store().shards()).as("b opened the shards").contains(new ShardKey(stream, "shard-000000"));
+            assertThat(b.registry()
+                            .get("tributary.hub.catalog.changes")
+                            .tag("origin", "other_hub")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
 
             List<String> afterSplit = onB.splitShard(stream, "shard-000001", 0).getShardsList().stream()
                     .map(ShardDescription::getShardId)
