@@ -63,6 +63,19 @@ final class StreamShards implements StreamRegistry.Listener {
         stream.shards().forEach(sh -> store.delete(new ShardKey(stream.name(), sh.id())));
     }
 
+    /** The deleting hub deletes the data (perhaps already a new stream's of the same name): only let go of it here. */
+    @Override
+    public void onDeletedElsewhere(StreamDefinition stream) {
+        stream.shards().forEach(sh -> {
+            ShardKey key = new ShardKey(stream.name(), sh.id());
+            store.release(key).whenComplete((x, e) -> {
+                if (e != null) {
+                    log.warn("releasing shard {} of a stream another hub deleted: {}", key, e.toString());
+                }
+            });
+        });
+    }
+
     private void open(ShardKey key) {
         try {
             store.open(key);

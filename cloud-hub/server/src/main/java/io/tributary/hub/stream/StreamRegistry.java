@@ -56,6 +56,15 @@ public final class StreamRegistry {
 
         default void onDeleted(StreamDefinition stream) {}
 
+        /**
+         * Another hub sharing the catalog deleted the stream: that hub deletes its data, which may by now belong to
+         * a stream created again under the same name, so a listener must not delete data here. By default {@link
+         * #onDeleted}.
+         */
+        default void onDeletedElsewhere(StreamDefinition stream) {
+            onDeleted(stream);
+        }
+
         default void onResharded(Reshard reshard) {}
 
         /**

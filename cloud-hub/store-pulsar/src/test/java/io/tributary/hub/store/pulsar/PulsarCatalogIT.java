@@ -5,6 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.Hub;
 import io.tributary.hub.client.AdminClient;
+import io.tributary.hub.client.ConsumerRecord;
+import io.tributary.hub.client.Producer;
+import io.tributary.hub.client.ProducerOptions;
+import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.ReadPosition;
+import io.tributary.hub.client.ShardReader;
+import io.tributary.hub.client.ShardReaderOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.store.ShardKey;
@@ -13,11 +20,13 @@ import io.tributary.hub.stream.ShardDefinition;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.protocol.v1.PartitionKeyMode;
 import io.tributary.protocol.v1.ShardDescription;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,6 +127,50 @@ class PulsarCatalogIT {
             await("a sees b's delete")
                     .atMost(SEEN)
                     .until(() -> a.streams().find(stream).isEmpty());
+        }
+    }
+
+    @Test
+    void streamDeletedAndCreatedAgainOnOneHub_theOtherLetsGoWithoutDeletingTheNewData() throws Exception {
+        String stream = "again";
+        try (AdminClient onA = admin(a)) {
+            onA.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
+            await().atMost(SEEN).until(() -> b.streams().find(stream).isPresent());
+            onA.deleteStream(stream);
+            onA.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
+        }
+        int count = 20;
+        try (Producer p = Producer.create(
+                resources,
+                PulsarHubs.client(a.port()),
+                ProducerOptions.defaults(stream).withBatching(5, Duration.ofMillis(1), 4))) {
+            List<CompletableFuture<PutResult>> puts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                puts.add(p.put("k", ("r" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            for (CompletableFuture<PutResult> put : puts) {
+                put.get(30, TimeUnit.SECONDS);
+            }
+        }
+        await("b has the new stream")
+                .atMost(SEEN)
+                .untilAsserted(() -> assertThat(b.streams().find(stream))
+                        .isEqualTo(a.streams().find(stream)));
+        // b learnt of the delete after a had created the stream again: it let go of its shard, it did not delete the
+        // topic, which now holds the new stream's records.
+        assertThat(a.store().info(new ShardKey(stream, "shard-000000")).nextSequence())
+                .isEqualTo(count);
+        try (ShardReader reader = ShardReader.open(
+                resources,
+                PulsarHubs.client(a.port()),
+                ShardReaderOptions.of(stream, "shard-000000", ReadPosition.trimHorizon())
+                        .withCredit(100, 0))) {
+            List<ConsumerRecord> read = new ArrayList<>();
+            await().atMost(SEEN).until(() -> {
+                read.addAll(reader.poll(Duration.ofMillis(100)));
+                return read.size() >= count;
+            });
+            assertThat(read).hasSize(count);
         }
     }
 
