@@ -127,6 +127,15 @@ class PulsarCatalogIT {
             await("a sees b's delete")
                     .atMost(SEEN)
                     .until(() -> a.streams().find(stream).isEmpty());
+            for (Hub hub : List.of(a, b)) {
+                var took = hub.registry().get("tributary.hub.catalog.change").timer();
+                System.out.printf(
+                        "PulsarCatalogIT: %s: %d catalog changes, mean %.1f ms, max %.1f ms (lock, read, write)%n",
+                        hub.config().hubId(),
+                        took.count(),
+                        took.mean(TimeUnit.MILLISECONDS),
+                        took.max(TimeUnit.MILLISECONDS));
+            }
         }
     }
 
