@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +48,41 @@ class StreamShardsTest {
                         default -> throw new UnsupportedOperationException(method.getName());
                     }
                 });
+    }
+
+    @Test
+    void deleteThenCreateAgain_theNewShardsOpenOnlyAfterTheOldDataIsDeleted() {
+        SharedMemoryCatalog shared = new SharedMemoryCatalog();
+        StreamRegistry registry = StreamRegistry.open(shared.view(), clock);
+        List<String> calls = new CopyOnWriteArrayList<>();
+        ShardStore slowDeletes = (ShardStore) Proxy.newProxyInstance(
+                ShardStore.class.getClassLoader(), new Class<?>[] {ShardStore.class}, (proxy, method, args) -> {
+                    ShardStore plain = recording(calls);
+                    if (method.getName().equals("delete")) {
+                        // completes on another thread a little later, as a remote store's deletion does
+                        CompletableFuture<Void> done = new CompletableFuture<>();
+                        CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+                                .execute(() -> {
+                                    calls.add("deleted " + args[0]);
+                                    done.complete(null);
+                                });
+                        calls.add("delete " + args[0]);
+                        return done;
+                    }
+                    return method.invoke(plain, args);
+                });
+        StreamShards.follow(registry, slowDeletes, new ShardGauges(new SimpleMeterRegistry(), slowDeletes));
+
+        registry.create("s", KeyMode.GROUP, new Retention(Duration.ofDays(1), 0), 1);
+        registry.delete("s");
+        registry.create("s", KeyMode.GROUP, new Retention(Duration.ofDays(1), 0), 1);
+
+        assertThat(calls)
+                .containsExactly(
+                        "open s/shard-000000",
+                        "delete s/shard-000000",
+                        "deleted s/shard-000000",
+                        "open s/shard-000000");
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.tributary.hub.client.ShardReaderOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
 import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.pulsar.meta.PulsarStreamCatalog;
 import io.tributary.hub.stream.ShardDefinition;
 import io.tributary.hub.stream.StreamDefinition;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two hubs with {@code store=pulsar} share one stream catalog (a compacted topic): what one changes the other
  * publishes and acts on (opens the new shards) within a bound; the same stream created on both at once gives one
- * success and one ALREADY_EXISTS; a third hub on an empty data dir reads the compacted catalog.
+ * success and one ALREADY_EXISTS, a split and a merge of the same shard one success and one SHARD_CLOSED; a third hub
+ * on an empty data dir reads the compacted catalog.
  */
 class PulsarCatalogIT {
     private static final Duration SEEN = Duration.ofSeconds(10);
@@ -53,6 +56,7 @@ class PulsarCatalogIT {
     Path dir;
 
     private final ClientResources resources = new ClientResources(1);
+    private final ExecutorService threads = Executors.newFixedThreadPool(2);
     private final List<Hub> hubs = new ArrayList<>();
     private String namespace;
     private Hub a;
@@ -67,6 +71,7 @@ class PulsarCatalogIT {
 
     @AfterEach
     void tearDown() {
+        threads.shutdownNow();
         hubs.forEach(Hub::close);
         resources.close();
     }
@@ -83,6 +88,32 @@ class PulsarCatalogIT {
 
     private static List<String> shardIds(StreamDefinition stream) {
         return stream.shards().stream().map(ShardDefinition::id).toList();
+    }
+
+    /** An admin call, and what {@link #atOnce} reports when it succeeds. */
+    private record Call(String ok, Runnable run) {}
+
+    /** Runs the calls at the same moment; each gives its {@code ok} on success, else the hub's error message. */
+    private List<String> atOnce(Call... calls) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<String>> outcomes = new ArrayList<>();
+        for (Call call : calls) {
+            outcomes.add(threads.submit(() -> {
+                go.await();
+                try {
+                    call.run().run();
+                    return call.ok();
+                } catch (HubClientException e) {
+                    return e.getMessage();
+                }
+            }));
+        }
+        go.countDown();
+        List<String> got = new ArrayList<>();
+        for (Future<String> f : outcomes) {
+            got.add(f.get(60, TimeUnit.SECONDS));
+        }
+        return got;
     }
 
     @Test
@@ -148,10 +179,26 @@ class PulsarCatalogIT {
             onA.deleteStream(stream);
             onA.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
         }
+        // Either hub may have opened the new topic first and holds its writer (which hub writes a shard is not decided
+        // yet); the other's copy is OFFLINE. Produce through the writer.
+        ShardKey shard = new ShardKey(stream, "shard-000000");
+        AtomicReference<Hub> writerRef = new AtomicReference<>();
+        await("a writer of the new shard").atMost(SEEN).until(() -> {
+            for (Hub hub : List.of(a, b)) {
+                if (hub.streams().find(stream).isPresent()
+                        && hub.store().shards().contains(shard)
+                        && hub.store().info(shard).status() == ShardStatus.ONLINE) {
+                    writerRef.set(hub);
+                    return true;
+                }
+            }
+            return false;
+        });
+        Hub writer = writerRef.get();
         int count = 20;
         try (Producer p = Producer.create(
                 resources,
-                PulsarHubs.client(a.port()),
+                PulsarHubs.client(writer.port()),
                 ProducerOptions.defaults(stream).withBatching(5, Duration.ofMillis(1), 4))) {
             List<CompletableFuture<PutResult>> puts = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -165,13 +212,12 @@ class PulsarCatalogIT {
                 .atMost(SEEN)
                 .untilAsserted(() -> assertThat(b.streams().find(stream))
                         .isEqualTo(a.streams().find(stream)));
-        // b learnt of the delete after a had created the stream again: it let go of its shard, it did not delete the
-        // topic, which now holds the new stream's records.
-        assertThat(a.store().info(new ShardKey(stream, "shard-000000")).nextSequence())
-                .isEqualTo(count);
+        // Whichever hub learnt of the delete late let go of its shard and did not delete the topic, which holds the new
+        // stream's records.
+        assertThat(writer.store().info(shard).nextSequence()).isEqualTo(count);
         try (ShardReader reader = ShardReader.open(
                 resources,
-                PulsarHubs.client(a.port()),
+                PulsarHubs.client(writer.port()),
                 ShardReaderOptions.of(stream, "shard-000000", ReadPosition.trimHorizon())
                         .withCredit(100, 0))) {
             List<ConsumerRecord> read = new ArrayList<>();
@@ -185,37 +231,48 @@ class PulsarCatalogIT {
 
     @Test
     void sameStreamCreatedOnBothHubsAtOnce_oneSucceedsTheOtherGetsAlreadyExists() throws Exception {
-        ExecutorService threads = Executors.newFixedThreadPool(2);
         try (AdminClient onA = admin(a);
                 AdminClient onB = admin(b)) {
             for (int round = 0; round < 5; round++) {
                 String stream = "race-" + round;
-                CountDownLatch go = new CountDownLatch(1);
-                List<Future<String>> outcomes = new ArrayList<>();
-                for (AdminClient admin : List.of(onA, onB)) {
-                    outcomes.add(threads.submit(() -> {
-                        go.await();
-                        try {
-                            admin.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
-                            return "created";
-                        } catch (HubClientException e) {
-                            return e.getMessage();
-                        }
-                    }));
-                }
-                go.countDown();
-                List<String> got = new ArrayList<>();
-                for (Future<String> f : outcomes) {
-                    got.add(f.get(60, TimeUnit.SECONDS));
-                }
+                List<String> got = atOnce(
+                        new Call(
+                                "created",
+                                () -> onA.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0)),
+                        new Call(
+                                "created",
+                                () -> onB.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0)));
                 assertThat(got).as("round %d", round).containsOnlyOnce("created");
                 assertThat(got).anySatisfy(m -> assertThat(m).contains("ALREADY_EXISTS"));
                 await().atMost(SEEN)
                         .untilAsserted(() -> assertThat(a.streams().find(stream))
                                 .isEqualTo(b.streams().find(stream)));
             }
-        } finally {
-            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void splitOnOneHubAndMergeOnTheOtherAtOnce_onlyOneAppliesToTheOldVersion() throws Exception {
+        try (AdminClient onA = admin(a);
+                AdminClient onB = admin(b)) {
+            for (int round = 0; round < 3; round++) {
+                String stream = "reshard-race-" + round;
+                onA.createStream(stream, 2, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
+                await().atMost(SEEN).until(() -> b.streams().find(stream).isPresent());
+                List<String> got = atOnce(
+                        new Call("split", () -> onA.splitShard(stream, "shard-000000", 0)),
+                        new Call("merged", () -> onB.mergeShards(stream, "shard-000000", "shard-000001")));
+                // The loser decided on the winner's version, where shard-000000 is closed.
+                assertThat(got)
+                        .as("round %d", round)
+                        .satisfiesExactlyInAnyOrder(
+                                won -> assertThat(won).isIn("split", "merged"),
+                                lost -> assertThat(lost).contains("SHARD_CLOSED"));
+                await().atMost(SEEN)
+                        .untilAsserted(() -> assertThat(a.streams().describe(stream))
+                                .isEqualTo(b.streams().describe(stream)));
+                assertThat(a.streams().describe(stream).shards()).hasSize(got.contains("split") ? 4 : 3);
+            }
         }
     }
 
