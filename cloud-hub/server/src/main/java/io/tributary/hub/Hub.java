@@ -169,7 +169,7 @@ public final class Hub implements AutoCloseable {
         // The catalog lives where the store says: the data dir for the local store, a topic every hub shares on Pulsar.
         StreamCatalog catalog = provider.catalog(config, registry);
         started.push(catalog);
-        StreamRegistry streams = StreamRegistry.open(catalog, clock);
+        StreamRegistry streams = StreamRegistry.open(catalog, clock, registry);
         int opened = StreamShards.follow(streams, store, new ShardGauges(registry, store));
         ExecutorService worker = Executors.newFixedThreadPool(config.workerThreads(), daemon("hub-worker"));
         started.push(worker::shutdownNow);

@@ -50,7 +50,11 @@ public record HubConfig(
 
     public static final List<ConfigKey> SCHEMA = List.of(
             new ConfigKey(
-                    "data-dir", "path", "tributary-data/hub", "Directory of the streams' metadata and shard segments."),
+                    "data-dir",
+                    "path",
+                    "tributary-data/hub",
+                    "Directory of the hub's state: consumer-group checkpoints and epoch grants; with store=local also"
+                            + " the streams' metadata and shard segments."),
             new ConfigKey("host", "string", "127.0.0.1", "Address to listen on; 0.0.0.0 for every interface."),
             new ConfigKey("port", "int", "7400", "Port of the link, consumer and admin protocol (0 picks a free one)."),
             new ConfigKey("metrics-port", "int", "7401", "Port of /metrics (Prometheus) and /health; -1 disables it."),

@@ -129,6 +129,17 @@ public interface ShardStore extends AutoCloseable {
     /** Closes the shard and deletes all its data. Pending appends fail. */
     CompletableFuture<Void> delete(ShardKey shard);
 
+    /**
+     * Closes the shard here and forgets it, keeping its data: for a store several hubs share, when another hub deleted
+     * the shard's stream (that hub deletes the data; the stream may even exist again already, under the same name).
+     * Pending appends fail. A store no other hub shares never needs it: the default fails with {@link
+     * UnsupportedOperationException}.
+     */
+    default CompletableFuture<Void> release(ShardKey shard) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "release: no other hub shares this store, so no other hub deletes its streams"));
+    }
+
     /** Completes queued appends, flushes, and closes every shard. Idempotent. */
     @Override
     void close();

@@ -9,7 +9,8 @@ import java.util.function.Consumer;
  * The listener events that take a hub from the version of a stream it knew to the one another hub wrote, so that a
  * change made elsewhere reaches {@link StreamRegistry.Listener}s as a local one would. Versions in between may have
  * been missed (a compacted catalog keeps only the newest), so the events describe the whole difference: shards new
- * since {@code known} are children (opened, even if already closed again), shards closed since are parents. Stateless.
+ * since {@code known} are children (opened, even if already closed again), shards closed since are parents. A delete
+ * is {@link StreamRegistry.Listener#onDeletedElsewhere}: the data is the deleting hub's to delete. Stateless.
  */
 final class CatalogEvents {
     private CatalogEvents() {}
@@ -27,13 +28,13 @@ final class CatalogEvents {
         }
         StreamDefinition before = known.get();
         if (now.isEmpty()) {
-            events.add(l -> l.onDeleted(before));
+            events.add(l -> l.onDeletedElsewhere(before));
             return events;
         }
         StreamDefinition after = now.get();
         if (!before.createdAt().equals(after.createdAt())) {
             // Deleted and created again under the same name while this hub was not looking.
-            events.add(l -> l.onDeleted(before));
+            events.add(l -> l.onDeletedElsewhere(before));
             events.add(l -> l.onCreated(after));
             return events;
         }

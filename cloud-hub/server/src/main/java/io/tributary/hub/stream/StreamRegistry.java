@@ -1,5 +1,8 @@
 package io.tributary.hub.stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.hub.store.local.FileChannelFactory;
 import io.tributary.protocol.v1.CreateStream;
 import io.tributary.protocol.v1.MergeShards;
@@ -53,6 +56,15 @@ public final class StreamRegistry {
 
         default void onDeleted(StreamDefinition stream) {}
 
+        /**
+         * Another hub sharing the catalog deleted the stream: that hub deletes its data, which may by now belong to
+         * a stream created again under the same name, so a listener must not delete data here. By default {@link
+         * #onDeleted}.
+         */
+        default void onDeletedElsewhere(StreamDefinition stream) {
+            onDeleted(stream);
+        }
+
         default void onResharded(Reshard reshard) {}
 
         /**
@@ -66,13 +78,16 @@ public final class StreamRegistry {
 
     private final StreamCatalog catalog;
     private final Clock clock;
+    private final CatalogMeters meters;
     private final Object mutationLock = new Object();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, ShardRouter> snapshot;
 
-    private StreamRegistry(StreamCatalog catalog, Clock clock, Map<String, StreamDefinition> loaded) {
+    private StreamRegistry(
+            StreamCatalog catalog, Clock clock, MeterRegistry registry, Map<String, StreamDefinition> loaded) {
         this.catalog = catalog;
         this.clock = clock;
+        this.meters = new CatalogMeters(registry);
         Map<String, ShardRouter> routers = new HashMap<>();
         loaded.forEach((name, stream) -> routers.put(name, new ShardRouter(stream)));
         this.snapshot = Map.copyOf(routers);
@@ -95,9 +110,17 @@ public final class StreamRegistry {
      *     decode ({@code CORRUPT}, naming every such entry)
      */
     public static StreamRegistry open(StreamCatalog catalog, Clock clock) {
+        return open(catalog, clock, new SimpleMeterRegistry());
+    }
+
+    /**
+     * As {@link #open(StreamCatalog, Clock)}, with the catalog's meters ({@code tributary_hub_catalog_*}) in {@code
+     * registry}.
+     */
+    public static StreamRegistry open(StreamCatalog catalog, Clock clock, MeterRegistry registry) {
         Map<String, StreamDefinition> loaded = catalog.streams();
         LOG.info("Loaded {} stream(s) from {}", loaded.size(), catalog.describe());
-        return new StreamRegistry(catalog, clock, loaded);
+        return new StreamRegistry(catalog, clock, registry, loaded);
     }
 
     /**
@@ -278,19 +301,31 @@ public final class StreamRegistry {
             BiFunction<Optional<StreamDefinition>, T, Consumer<Listener>> event) {
         synchronized (mutationLock) {
             List<T> result = new ArrayList<>(1);
-            StreamCatalog.Change change = catalog.update(name, current -> {
-                T r = decide.apply(current);
-                result.add(r);
-                Optional<StreamDefinition> after = written.apply(r);
-                if (after.isPresent() && !after.get().name().equals(name)) {
-                    throw new IllegalArgumentException("a change of stream " + name + " wrote "
-                            + after.get().name());
+            StreamCatalog.Change change;
+            Timer.Sample took = Timer.start();
+            try {
+                change = catalog.update(name, current -> {
+                    T r = decide.apply(current);
+                    result.add(r);
+                    Optional<StreamDefinition> after = written.apply(r);
+                    if (after.isPresent() && !after.get().name().equals(name)) {
+                        throw new IllegalArgumentException("a change of stream " + name + " wrote "
+                                + after.get().name());
+                    }
+                    return after;
+                });
+            } catch (StreamException e) {
+                if (e.reason() == StreamException.Reason.STORAGE) {
+                    meters.failed();
                 }
-                return after;
-            });
+                throw e;
+            } finally {
+                took.stop(meters.change());
+            }
             T r = result.get(0);
             catchUp(name, change.before());
             if (change.changed()) {
+                meters.madeHere();
                 setSnapshot(name, change.after());
                 fire(event.apply(change.before(), r));
             }
@@ -327,6 +362,7 @@ public final class StreamRegistry {
                 name,
                 now.map(s -> s.openShards().size() + " open of " + s.shards().size() + " shards")
                         .orElse("deleted"));
+        meters.madeElsewhere();
         setSnapshot(name, now);
         CatalogEvents.between(known, now).forEach(this::fire);
     }

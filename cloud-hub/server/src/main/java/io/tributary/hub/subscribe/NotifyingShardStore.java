@@ -99,6 +99,11 @@ public final class NotifyingShardStore implements ShardStore {
     }
 
     @Override
+    public CompletableFuture<Void> release(ShardKey shard) {
+        return delegate.release(shard);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -33,6 +33,11 @@ class CatalogEventsTest {
             }
 
             @Override
+            public void onDeletedElsewhere(StreamDefinition s) {
+                out.add("deleted elsewhere " + s.shards().size());
+            }
+
+            @Override
             public void onResharded(Reshard r) {
                 out.add("resharded "
                         + r.closedParents().stream().map(ShardDefinition::id).toList() + "->"
@@ -57,7 +62,7 @@ class CatalogEventsTest {
     @Test
     void newAndGone_createdAndDeleted() {
         assertThat(events(Optional.empty(), Optional.of(stream(2)))).containsExactly("created 2");
-        assertThat(events(Optional.of(stream(2)), Optional.empty())).containsExactly("deleted 2");
+        assertThat(events(Optional.of(stream(2)), Optional.empty())).containsExactly("deleted elsewhere 2");
     }
 
     @Test
@@ -75,7 +80,8 @@ class CatalogEventsTest {
     void recreatedUnderTheSameName_deletedThenCreated() {
         StreamDefinition again =
                 StreamDefinition.create("s", KeyMode.GROUP, new Retention(Duration.ofDays(1), 0), 3, T0.plusSeconds(9));
-        assertThat(events(Optional.of(stream(1)), Optional.of(again))).containsExactly("deleted 1", "created 3");
+        assertThat(events(Optional.of(stream(1)), Optional.of(again)))
+                .containsExactly("deleted elsewhere 1", "created 3");
     }
 
     @Test

@@ -15,23 +15,25 @@ import java.util.function.UnaryOperator;
  * Each hub has its own {@link View}; a change is queued for every other view's follower and delivered by {@link
  * #deliver()} (so a test decides when a hub learns of a change), or at once with {@link #deliverAtOnce}. Thread-safe.
  */
-final class SharedMemoryCatalog {
+public final class SharedMemoryCatalog {
     private final Map<String, StreamDefinition> streams = new HashMap<>();
     private final List<View> views = new ArrayList<>();
     private boolean deliverAtOnce;
 
-    synchronized View view() {
+    /** A new hub's view of the shared catalog. */
+    public synchronized View view() {
         View v = new View();
         views.add(v);
         return v;
     }
 
-    synchronized void deliverAtOnce(boolean value) {
+    /** Whether a change reaches the other views' followers before {@code update} returns. */
+    public synchronized void deliverAtOnce(boolean value) {
         deliverAtOnce = value;
     }
 
     /** Tells every follower the changes queued for it, in order. */
-    void deliver() {
+    public void deliver() {
         for (View v : snapshotViews()) {
             v.deliver();
         }
@@ -42,7 +44,7 @@ final class SharedMemoryCatalog {
     }
 
     /** One hub's handle on the shared catalog. */
-    final class View implements StreamCatalog {
+    public final class View implements StreamCatalog {
         private final Queue<String> pending = new ArrayDeque<>();
         private Consumer<String> follower = name -> {};
 

@@ -64,9 +64,9 @@ import org.slf4j.LoggerFactory;
  * #resetTo} (hub-to-hub replication) fail with {@link UnsupportedOperationException}: on Pulsar, cross-region copies
  * are to be Pulsar's geo-replication.
  *
- * <p>Threads: all methods are thread-safe; {@link #open}, {@link #delete} and {@link #close} serialise with each
- * other. Append and lookup futures complete on the store's ack thread ({@code pulsar-store-acks}): keep callbacks
- * short. {@link #open} and {@link #read} block on the network.
+ * <p>Threads: all methods are thread-safe; {@link #open}, {@link #delete}, {@link #release} and {@link #close}
+ * serialise with each other. Append and lookup futures complete on the store's ack thread ({@code
+ * pulsar-store-acks}): keep callbacks short. {@link #open} and {@link #read} block on the network.
  */
 public final class PulsarShardStore implements ShardStore {
     private static final Logger LOG = LoggerFactory.getLogger(PulsarShardStore.class);
@@ -289,6 +289,16 @@ public final class PulsarShardStore implements ShardStore {
                 ? CompletableFuture.completedFuture(null)
                 : shard.close().exceptionally(e -> null);
         return stopped.thenCompose(x -> admin.deleteTopic(config.tenant(), config.namespace(), localName(key)));
+    }
+
+    /**
+     * Closes the shard and forgets it, leaving its topic alone: another hub deleted the stream and deletes the topic
+     * itself (which may by then hold a stream created again under the same name).
+     */
+    @Override
+    public synchronized CompletableFuture<Void> release(ShardKey key) {
+        PulsarShard shard = shards.remove(key);
+        return shard == null ? CompletableFuture.completedFuture(null) : shard.close();
     }
 
     /**

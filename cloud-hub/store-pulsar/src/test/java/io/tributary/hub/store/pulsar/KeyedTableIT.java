@@ -144,7 +144,7 @@ class KeyedTableIT {
                     }
                 })
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("stream catalog " + catalog + " holds 1 unreadable entry")
+                .hasMessageContaining("store=pulsar: stream catalog " + catalog + ": holds 1 unreadable entry")
                 .hasMessageContaining("catalog entry 'garbled' of " + catalog + ": truncated header");
     }
 }

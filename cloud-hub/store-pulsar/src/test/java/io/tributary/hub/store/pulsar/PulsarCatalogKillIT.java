@@ -109,6 +109,7 @@ class PulsarCatalogKillIT {
                         .endsWith(" .");
                 port = Integer.parseInt(line.split(" ")[1]);
             }
+            long started = System.nanoTime();
             Thread changes = new Thread(() -> {
                 try (AdminClient admin = AdminClient.connect(resources, PulsarHubs.client(port))) {
                     for (int i = 0; ; i++) {
@@ -116,6 +117,9 @@ class PulsarCatalogKillIT {
                             run(admin, name(i), step);
                             acked.put(i, step);
                             if (acks.incrementAndGet() == killAt) {
+                                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                                System.out.println("PulsarCatalogKillIT: " + killAt + " changes in " + ms
+                                        + " ms through the hub's admin API, " + (ms / killAt) + " ms each");
                                 CompletableFuture.delayedExecutor(killDelayMs, TimeUnit.MILLISECONDS)
                                         .execute(child::destroyForcibly);
                             }

@@ -15,10 +15,14 @@ import java.util.Optional;
 final class PulsarHubs {
     private PulsarHubs() {}
 
-    /** The flags of a hub on {@code dataDir} with its shards and catalog in {@code namespace} of the broker. */
+    /**
+     * The flags of a hub on {@code dataDir}, named after it, with its shards and catalog in {@code namespace} of the
+     * broker.
+     */
     static Map<String, String> flags(Path dataDir, PulsarStandalone broker, String namespace) {
         Map<String, String> f = new HashMap<>();
         f.put("data-dir", dataDir.toString());
+        f.put("hub-id", "hub-" + dataDir.getFileName()); // tells the hubs of one test apart in logs and metrics
         f.put("port", "0");
         f.put("metrics-port", "-1");
         f.put("store", "pulsar");

@@ -47,7 +47,7 @@ public final class PulsarStreamCatalog implements StreamCatalog {
      * checks that every entry decodes.
      *
      * @throws IOException when the topic cannot be read within the operation timeout, or holds entries that do not
-     *     decode (naming each)
+     *     decode (naming each); the caller names the topic
      */
     public static PulsarStreamCatalog open(PulsarClient client, String topic, KeyedTable.Settings settings)
             throws IOException {
@@ -56,8 +56,8 @@ public final class PulsarStreamCatalog implements StreamCatalog {
         table.entries((key, e) -> bad.add(e.getMessage()));
         if (!bad.isEmpty()) {
             table.close();
-            throw new IOException("stream catalog " + topic + " holds " + bad.size() + " unreadable entr"
-                    + (bad.size() == 1 ? "y" : "ies") + ": " + String.join("; ", bad));
+            throw new IOException("holds " + bad.size() + " unreadable entr" + (bad.size() == 1 ? "y" : "ies") + ": "
+                    + String.join("; ", bad));
         }
         return new PulsarStreamCatalog(client, table);
     }
