@@ -1,6 +1,7 @@
 package io.tributary.hub.store.pulsar.meta;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,42 +9,45 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerAccessMode;
 import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.PulsarClientException;
 import org.apache.pulsar.client.api.Schema;
-import org.apache.pulsar.client.api.TableView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A table of keys to values kept in one compacted Pulsar topic and shared by every process that opens it: reads come
- * from memory, changes are serialised across processes. Reusable for any small, rarely changed table (the stream
- * catalog; epoch grants and consumer-group checkpoints are candidates).
+ * from memory, changes are serialised across processes. Used for the stream catalog and the epoch grants.
  *
  * <p><b>On the topic.</b> One message per change: key = the table key, value = {@link Codec#encode} of the new value;
  * an empty value is a tombstone (the key is deleted). Pulsar's compaction keeps only each key's newest message, so a
- * reader that starts from the compacted view reads about one message per live key; {@link #open} reads the table
- * with Pulsar's {@link TableView} (a {@code readCompacted} reader from the earliest message to the topic's last
- * message id, then following the tail).
+ * reader that starts from the compacted view reads about one message per live key. {@link #open} reads the table with
+ * a {@link TableReader} (a {@code readCompacted} reader from the earliest message, then following the tail).
  *
- * <p><b>Cross-process lock.</b> {@link #update} creates a producer with {@link ProducerAccessMode#WaitForExclusive}
- * and closes it when done: the broker that owns the topic grants it to one producer at a time and queues the others,
- * so no polling and no clocks are involved. It is a fence as well as a lock: granting it bumps the topic's epoch,
- * and the broker refuses any later send of a producer that lost it (a process whose connection dropped while it held
- * it), so nothing can land between the next holder's read and its write. A holder that dies releases it when the
- * broker sees its connection close (at once for a killed process; after the client keep-alive for a lost host).
- * After taking it, {@link #update} refreshes the view to the topic's last message id ({@link TableView#refreshAsync}),
- * decides on the newest value, sends, waits for the durable acknowledgement, reads its own write back (so {@link #get}
- * returns it when {@link #update} returns), and releases.
+ * <p><b>Cross-process lock and fence.</b> {@link #update} takes the topic with a producer in {@link
+ * ProducerAccessMode#Exclusive} mode, retrying while another process holds it (backing off from 5 to 100 ms) until
+ * the lock timeout, and closes it when done. Taking it bumps the topic's epoch on the broker, and a producer of an
+ * older epoch is refused — also when it reconnects after a topic unload or a broker restart, which is why it is not
+ * {@code WaitForExclusive}: in the client and broker we run (4.2.4) a queued {@code WaitForExclusive} producer that
+ * reconnects is handed the topic again without the epoch check, so a stale holder's resent write could land after
+ * the next holder's. A holder that dies frees the topic when the broker sees its connection close (at once for a
+ * killed process; after the client keep-alive for a lost host). After taking it, {@link #update} waits until the
+ * reader has applied every message up to the topic's last one, decides on the newest value, sends, waits for the
+ * durable acknowledgement, sets the written value in memory (so {@link #get} returns it when {@link #update} returns,
+ * and never an older one: everything before it was applied already), and releases.
  *
  * <p><b>Failures.</b> Every wait is bounded ({@link Settings}); a failure is an {@link IOException} saying what did
  * not happen. A send that times out has an unknown outcome: it is reported as not made, and if the broker stored it
@@ -68,9 +72,8 @@ public final class KeyedTable<V> implements AutoCloseable {
      * Bounds of the table's waits.
      *
      * @param lockTimeout how long {@link #update} waits for the cross-process lock
-     * @param operationTimeout bound of each other Pulsar operation (open, refresh, send, close)
-     * @param checkInterval how often the table checks that it still follows the topic (a refresh, see {@link
-     *     #problems})
+     * @param operationTimeout bound of each other Pulsar operation (open, read to the end, send, close)
+     * @param checkInterval how often the table checks that it still follows the topic (see {@link #problems})
      */
     public record Settings(Duration lockTimeout, Duration operationTimeout, Duration checkInterval) {}
 
@@ -84,23 +87,31 @@ public final class KeyedTable<V> implements AutoCloseable {
     private final String topic;
     private final Codec<V> codec;
     private final Settings settings;
-    private final TableView<byte[]> view;
+    private final TableReader reader;
     private final ScheduledExecutorService thread;
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock local = new ReentrantLock();
     private volatile String lastCheckProblem;
 
     private KeyedTable(
-            PulsarClient client, String topic, Codec<V> codec, Settings settings, TableView<byte[]> view, String name) {
+            PulsarClient client,
+            String topic,
+            Codec<V> codec,
+            Settings settings,
+            ScheduledExecutorService thread,
+            java.util.function.Function<Consumer<String>, TableReader> startReader)
+            throws IOException {
         this.client = client;
         this.topic = topic;
         this.codec = codec;
         this.settings = settings;
-        this.view = view;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "table-" + name);
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = thread;
+        try {
+            this.reader = startReader.apply(this::changed);
+        } catch (UncheckedIOException e) {
+            thread.shutdownNow();
+            throw e.getCause();
+        }
         long every = settings.checkInterval().toMillis();
         thread.scheduleWithFixedDelay(this::check, every, every, TimeUnit.MILLISECONDS);
     }
@@ -108,22 +119,30 @@ public final class KeyedTable<V> implements AutoCloseable {
     /**
      * Reads the whole table of {@code topic} (which must exist) into memory and follows it.
      *
-     * @throws IOException when the topic cannot be read within the operation timeout
+     * @throws IOException when the topic cannot be read to its end within the operation timeout
      */
     public static <V> KeyedTable<V> open(PulsarClient client, String topic, Codec<V> codec, Settings settings)
             throws IOException {
-        CompletableFuture<TableView<byte[]>> opening =
-                client.newTableView(Schema.BYTES).topic(topic).createAsync();
-        TableView<byte[]> view;
+        String name = topic.substring(topic.lastIndexOf('/') + 1);
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "table-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        KeyedTable<V> table = new KeyedTable<>(client, topic, codec, settings, thread, listener -> {
+            try {
+                return TableReader.start(client, topic, settings.operationTimeout(), listener, name);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         try {
-            view = await(opening, settings.operationTimeout(), "reading table " + topic);
+            table.reader.readTo(settings.operationTimeout());
         } catch (IOException e) {
-            opening.thenAccept(TableView::closeAsync); // should it still open
+            table.close();
             throw e;
         }
-        String name = topic.substring(topic.lastIndexOf('/') + 1);
-        KeyedTable<V> table = new KeyedTable<>(client, topic, codec, settings, view, name);
-        LOG.info("table {}: {} keys read", topic, view.size());
+        LOG.info("table {}: {} keys read", topic, table.reader.entries().size());
         return table;
     }
 
@@ -137,7 +156,7 @@ public final class KeyedTable<V> implements AutoCloseable {
      * @throws RuntimeException what {@link Codec#decode} threw for a stored value that does not decode
      */
     public Optional<V> get(String key) {
-        byte[] bytes = view.get(key);
+        byte[] bytes = reader.get(key);
         return bytes == null ? Optional.empty() : Optional.of(codec.decode(key, bytes));
     }
 
@@ -147,7 +166,7 @@ public final class KeyedTable<V> implements AutoCloseable {
      */
     public Map<String, V> entries(java.util.function.BiConsumer<String, RuntimeException> unreadable) {
         Map<String, V> out = new TreeMap<>();
-        for (Map.Entry<String, byte[]> e : view.entrySet()) {
+        for (Map.Entry<String, byte[]> e : reader.entries().entrySet()) {
             try {
                 out.put(e.getKey(), codec.decode(e.getKey(), e.getValue()));
             } catch (RuntimeException bad) {
@@ -162,26 +181,35 @@ public final class KeyedTable<V> implements AutoCloseable {
      * the table's thread, after {@link #get} returns the new value.
      */
     public void listen(Consumer<String> listener) {
-        view.listen((key, value) -> {
-            if (thread.isShutdown()) {
-                return; // closed: nobody to tell
-            }
+        listeners.add(listener);
+    }
+
+    /** From the reader thread: hands the key to the table's thread for the listeners. */
+    private void changed(String key) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        try {
             thread.execute(() -> {
-                try {
-                    listener.accept(key);
-                } catch (RuntimeException e) {
-                    LOG.error("table {}: listener failed on key {}", topic, key, e);
+                for (Consumer<String> l : listeners) {
+                    try {
+                        l.accept(key);
+                    } catch (RuntimeException e) {
+                        LOG.error("table {}: listener failed on key {}", topic, key, e);
+                    }
                 }
             });
-        });
+        } catch (RejectedExecutionException closing) {
+            // closed meanwhile: nobody to tell
+        }
     }
 
     /**
      * Changes one key under the cross-process lock: {@code change} is called exactly once with the newest value and
      * returns the one to store (empty: delete; its argument: write nothing) or throws to refuse.
      *
-     * @throws IOException when the lock is not taken within the lock timeout, the table cannot be refreshed, or the
-     *     write is not acknowledged within the operation timeout; nothing was applied here
+     * @throws IOException when the lock is not taken within the lock timeout, the table cannot be read to its end,
+     *     or the write is not acknowledged within the operation timeout; nothing was applied here
      */
     public Update<V> update(String key, UnaryOperator<Optional<V>> change) throws IOException {
         long lockWait = settings.lockTimeout().toMillis();
@@ -197,7 +225,7 @@ public final class KeyedTable<V> implements AutoCloseable {
         try {
             Producer<byte[]> lock = takeLock();
             try {
-                await(view.refreshAsync(), settings.operationTimeout(), "reading table " + topic + " to its end");
+                reader.readTo(settings.operationTimeout());
                 Optional<V> before = get(key);
                 Optional<V> after = change.apply(before);
                 if (!after.equals(before)) {
@@ -206,7 +234,7 @@ public final class KeyedTable<V> implements AutoCloseable {
                             lock.newMessage().key(key).value(value).sendAsync(),
                             settings.operationTimeout(),
                             "writing key " + key + " to table " + topic);
-                    readOwnWrite(key);
+                    reader.wrote(key, value);
                 }
                 return new Update<>(before, after);
             } finally {
@@ -217,35 +245,33 @@ public final class KeyedTable<V> implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads the topic to its end again, so that {@link #get} and the listeners already have the write when {@link
-     * #update} returns: a caller that publishes the new value can never be sent back to the old one by a listener.
-     * The write is durable either way; a failure here is only logged.
-     */
-    private void readOwnWrite(String key) {
-        try {
-            await(view.refreshAsync(), settings.operationTimeout(), "reading table " + topic + " after the write");
-        } catch (IOException e) {
-            LOG.warn("table {}: key {} written, but not read back yet: {}", topic, key, e.getMessage());
-        }
-    }
-
+    /** Takes the topic with an Exclusive producer, retrying while another process holds it, until the lock timeout. */
     private Producer<byte[]> takeLock() throws IOException {
-        CompletableFuture<Producer<byte[]>> taking = client.newProducer(Schema.BYTES)
-                .topic(topic)
-                .accessMode(ProducerAccessMode.WaitForExclusive)
-                .enableBatching(false)
-                .sendTimeout((int) settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .createAsync();
-        try {
-            return await(
-                    taking,
-                    settings.lockTimeout(),
-                    "taking the lock of table " + topic + " (another process"
-                            + " holds it, or the broker does not answer)");
-        } catch (IOException e) {
-            taking.thenAccept(this::release); // granted after we gave up: let the next waiter have it
-            throw e;
+        long deadline = System.nanoTime() + settings.lockTimeout().toNanos();
+        long backoffMs = 5;
+        while (true) {
+            CompletableFuture<Producer<byte[]>> taking = client.newProducer(Schema.BYTES)
+                    .topic(topic)
+                    .accessMode(ProducerAccessMode.Exclusive)
+                    .enableBatching(false)
+                    .sendTimeout((int) settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .createAsync();
+            try {
+                return await(taking, settings.operationTimeout(), "taking the lock of table " + topic);
+            } catch (IOException e) {
+                taking.thenAccept(this::release); // granted after we gave up: let the next one have it
+                boolean held = e.getCause() instanceof PulsarClientException.ProducerBusyException
+                        || e.getCause() instanceof PulsarClientException.ProducerFencedException;
+                long left = deadline - System.nanoTime();
+                if (!held || left <= 0) {
+                    throw held
+                            ? new IOException("table " + topic + ": the lock is held by another process (waited "
+                                    + settings.lockTimeout().toMillis() + " ms)")
+                            : e;
+                }
+                LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(backoffMs)));
+                backoffMs = Math.min(100, backoffMs * 2);
+            }
         }
     }
 
@@ -263,12 +289,17 @@ public final class KeyedTable<V> implements AutoCloseable {
     }
 
     /**
-     * What is wrong with the table now, empty when nothing is: the last periodic check could not read the topic to
-     * its end within the operation timeout (the table may be stale: other processes' changes are not seen).
+     * What is wrong with the table now, empty when nothing is: the reader stopped, or the last periodic check could
+     * not read the topic to its end within the operation timeout (the table may be stale: other processes' changes
+     * are not seen).
      */
     public List<String> problems() {
-        String p = lastCheckProblem;
         List<String> out = new ArrayList<>();
+        String stopped = reader.failure();
+        if (stopped != null) {
+            out.add("table " + topic + " stopped reading: " + stopped);
+        }
+        String p = lastCheckProblem;
         if (p != null) {
             out.add(p);
         }
@@ -276,23 +307,19 @@ public final class KeyedTable<V> implements AutoCloseable {
     }
 
     private void check() {
-        view.refreshAsync()
-                .orTimeout(settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((x, e) -> {
-                    String before = lastCheckProblem;
-                    if (e == null) {
-                        if (before != null) {
-                            LOG.info("table {}: reading the topic again", topic);
-                        }
-                        lastCheckProblem = null;
-                    } else {
-                        lastCheckProblem = "table " + topic + " not read to its end within "
-                                + settings.operationTimeout().toMillis() + " ms: " + describe(e);
-                        if (before == null) {
-                            LOG.error("{}; changes made by other processes are not seen until it is", lastCheckProblem);
-                        }
-                    }
-                });
+        String before = lastCheckProblem;
+        try {
+            reader.readTo(settings.operationTimeout());
+            if (before != null) {
+                LOG.info("table {}: reading the topic again", topic);
+            }
+            lastCheckProblem = null;
+        } catch (IOException e) {
+            lastCheckProblem = e.getMessage();
+            if (before == null) {
+                LOG.error("{}; changes made by other processes are not seen until it is", lastCheckProblem);
+            }
+        }
     }
 
     private static <T> T await(CompletableFuture<T> future, Duration bound, String what) throws IOException {
@@ -318,12 +345,6 @@ public final class KeyedTable<V> implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
-        try {
-            view.closeAsync().get(settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("table {}: closing the reader: {}", topic, e.toString());
-        }
+        reader.close();
     }
 }
