@@ -1,20 +1,22 @@
 package io.tributary.hub.health;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
-import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The hub's {@code /health}: healthy while every shard is online; the document names the hub, counts streams and
- * online shards and lists each offline shard with its cause. Thread-safe (reads the registry and the store).
+ * The hub's {@code /health}: healthy while every shard is online or written by another hub (a store several hubs
+ * share: this hub redirects its producers there, which is no failure); the document names the hub, counts streams and
+ * online shards, lists each offline shard with its cause and each shard another hub writes with that hub. Thread-safe (reads the registry and the store).
  */
 public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     private final String hubId;
@@ -38,18 +40,19 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     public MetricsHttpServer.Health get() {
         int online = 0;
         Map<ShardKey, String> offline = new LinkedHashMap<>();
+        Map<ShardKey, String> elsewhere = new LinkedHashMap<>();
         for (ShardKey key : store.shards()) {
             ShardInfo info = store.info(key);
-            if (info.status() == ShardStatus.ONLINE) {
-                online++;
-            } else {
-                offline.put(key, info.cause());
+            switch (info.status()) {
+                case ONLINE -> online++;
+                case WRITTEN_ELSEWHERE -> elsewhere.put(key, info.cause());
+                default -> offline.put(key, info.cause());
             }
         }
         List<String> lagging = replication.get();
         return new MetricsHttpServer.Health(
                 offline.isEmpty() && lagging.isEmpty(),
-                json(hubId, streams.list().size(), online, offline, lagging));
+                json(hubId, streams.list().size(), online, offline, lagging, elsewhere));
     }
 
     /** The health document; {@code offline} maps each offline shard to its cause. */
@@ -59,21 +62,27 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
 
     /** ... and {@code lagging} lists replication problems (degraded too). */
     static String json(String hubId, int streams, int online, Map<ShardKey, String> offline, List<String> lagging) {
+        return json(hubId, streams, online, offline, lagging, Map.of());
+    }
+
+    /** ... and {@code elsewhere} maps each shard another hub writes to what the store says of that hub. */
+    static String json(
+            String hubId,
+            int streams,
+            int online,
+            Map<ShardKey, String> offline,
+            List<String> lagging,
+            Map<ShardKey, String> elsewhere) {
         return Json.write(g -> {
                     g.writeStartObject();
                     g.writeStringField("status", offline.isEmpty() && lagging.isEmpty() ? "ok" : "degraded");
                     g.writeStringField("hub", hubId);
                     g.writeNumberField("streams", streams);
                     g.writeNumberField("shards_online", online);
-                    g.writeArrayFieldStart("shards_offline");
-                    for (Map.Entry<ShardKey, String> e : offline.entrySet()) {
-                        g.writeStartObject();
-                        g.writeStringField("stream", e.getKey().stream());
-                        g.writeStringField("shard", e.getKey().shardId());
-                        g.writeStringField("cause", e.getValue());
-                        g.writeEndObject();
+                    shards(g, "shards_offline", offline, "cause");
+                    if (!elsewhere.isEmpty()) {
+                        shards(g, "shards_written_elsewhere", elsewhere, "writer");
                     }
-                    g.writeEndArray();
                     if (!lagging.isEmpty()) {
                         g.writeArrayFieldStart("replication");
                         for (String problem : lagging) {
@@ -84,5 +93,19 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
                     g.writeEndObject();
                 })
                 + "\n";
+    }
+
+    /** {@code "name":[{"stream":…,"shard":…,"<what>":…}, …]}. */
+    private static void shards(JsonGenerator g, String name, Map<ShardKey, String> shards, String what)
+            throws IOException {
+        g.writeArrayFieldStart(name);
+        for (Map.Entry<ShardKey, String> e : shards.entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("stream", e.getKey().stream());
+            g.writeStringField("shard", e.getKey().shardId());
+            g.writeStringField(what, e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *       exponential {@link Backoff}, reset by a good connection: one that delivered a frame after its Welcome (a
  *       connection lost right after its handshake keeps the backoff growing).
  *   <li><b>Redirects</b>: the first {@code Nack NACK_REASON_NOT_HOME} of a connection (the hub is not the stream's home
- *       region) is handed to {@link HubSessionListener#nack} and then moves the session: it closes the connection and
+ *       region, or not the hub of its region that writes the batch's shard) is handed to {@link HubSessionListener#nack} and then moves the session: it closes the connection and
  *       connects to the endpoint equal to the nack's {@code home_endpoint}, or to the next endpoint when that is not in
  *       the list (never to an address the user did not configure: TLS and credentials are configured for the list).
  *       That endpoint becomes the preferred one. The first move since a batch was acknowledged is immediate; further
@@ -445,20 +445,20 @@ public final class HubSession implements AutoCloseable {
                 delay == 0 ? "" : " in " + delay + " ms (" + movesInARow + " moves without an acknowledged batch)";
         if (configured) {
             log.info(
-                    "hub {} says stream {}'s home is region {} at {}: moving{}",
+                    "hub {} sends stream {}'s batches to the hub at {} (region {}): moving{}",
                     c.endpoint(),
                     stream,
-                    nack.getHomeRegion(),
                     target,
+                    nack.getHomeRegion(),
                     when);
         } else {
             log.info(
-                    "hub {} says stream {}'s home is region {} at '{}', which is not a configured endpoint:"
-                            + " moving to {}{}",
+                    "hub {} sends stream {}'s batches to the hub at '{}' (region {}), which is not a configured"
+                            + " endpoint: moving to {}{}",
                     c.endpoint(),
                     stream,
-                    nack.getHomeRegion(),
                     nack.getHomeEndpoint(),
+                    nack.getHomeRegion(),
                     target,
                     when);
         }

@@ -7,11 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.ProducerKey;
+import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoredBatch;
 import io.tributary.testsupport.ChildJvms;
 import io.tributary.testsupport.MutableClock;
@@ -33,7 +37,10 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The Pulsar store when something goes wrong: a second writer, a writer killed, a broker killed while appending. */
+/**
+ * The Pulsar store when something goes wrong: a second writer (fenced, then taking over), a writer killed, a broker
+ * killed while appending.
+ */
 class PulsarShardStoreFailureIT {
     private static final ProducerKey PRODUCER = new ProducerKey("agent-f", "lane", 3);
 
@@ -43,40 +50,61 @@ class PulsarShardStoreFailureIT {
     private final MutableClock clock = new MutableClock(5_000_000);
 
     private PulsarShardStore store(Duration timeout) {
+        return store(timeout, "", new SimpleMeterRegistry());
+    }
+
+    private PulsarShardStore store(Duration timeout, String endpoint, MeterRegistry registry) {
         PulsarStandalone broker = PULSAR.broker();
         return new PulsarShardStore(
                 PulsarStoreConfig.builder(broker.serviceUrl(), broker.adminUrl())
                         .namespace("it")
                         .operationTimeout(timeout)
+                        .writerEndpoint(endpoint)
+                        .takeoverInterval(Duration.ofMillis(200))
                         .build(),
-                clock);
+                clock,
+                registry);
     }
 
     @Test
-    void aSecondStoreOnTheSameShardIsFencedAndTheFirstKeepsItsSequences() {
+    void aSecondStoreOnTheSameShardIsFencedRedirectsToTheWriterAndTakesOverWhenItCloses() {
         ShardKey shard = new ShardKey("fenced-" + System.nanoTime(), "shard-000000");
-        try (PulsarShardStore first = store(Duration.ofSeconds(20));
-                PulsarShardStore second = store(Duration.ofSeconds(20))) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (PulsarShardStore first = store(Duration.ofSeconds(20), "127.0.0.1:7501", new SimpleMeterRegistry());
+                PulsarShardStore second = store(Duration.ofSeconds(20), "127.0.0.1:7502", registry)) {
             first.open(shard);
             for (int i = 0; i < 3; i++) {
                 first.append(shard, batch(PRODUCER, i, i, 1)).join();
             }
 
-            assertThatThrownBy(() -> second.open(shard))
-                    .isInstanceOf(ShardUnavailableException.class)
-                    .hasMessageContaining("another writer holds topic");
-            assertThat(second.info(shard).status()).isEqualTo(ShardStatus.OFFLINE);
-            assertThat(second.info(shard).cause()).contains("exclusive producer");
+            ShardInfo there = second.open(shard);
+            assertThat(there.status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
+            assertThat(there.cause())
+                    .isEqualTo("written by another hub: 127.0.0.1:7501 (run "
+                            + WriterName.parse(first.writerName()).orElseThrow().run() + ")");
             assertThatThrownBy(
                             () -> second.append(shard, batch(PRODUCER, 3, 3, 1)).join())
-                    .hasCauseInstanceOf(ShardUnavailableException.class);
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            ShardWrittenElsewhereException.class,
+                            e -> assertThat(e.writerEndpoint()).isEqualTo("127.0.0.1:7501"));
+            assertThatThrownBy(() -> second.read(shard, 0, 10, 1 << 20))
+                    .isInstanceOf(ShardWrittenElsewhereException.class);
 
             AppendResult fourth = first.append(shard, batch(PRODUCER, 3, 3, 1)).join();
             assertThat(fourth.baseSequence()).isEqualTo(3);
+            assertThat(second.info(shard).status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
             first.close();
 
-            // Once the holder let go, the other store takes the shard over where it ended.
-            assertThat(second.open(shard).nextSequence()).isEqualTo(4);
+            // Once the holder let go, the other store takes the shard over by itself, where it ended.
+            await("take-over")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> second.info(shard).status() == ShardStatus.ONLINE);
+            assertThat(second.info(shard).nextSequence()).isEqualTo(4);
+            assertThat(registry.get("tributary.store.pulsar.takeovers")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
             assertThat(second.append(shard, batch(PRODUCER, 3, 3, 1)).join().duplicate())
                     .isTrue();
             assertThat(second.append(shard, batch(PRODUCER, 4, 4, 1)).join().baseSequence())
