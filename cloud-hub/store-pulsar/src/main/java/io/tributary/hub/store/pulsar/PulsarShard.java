@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -78,6 +79,8 @@ final class PulsarShard {
     private int pending;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     private ShardUnavailableException offline;
+    // The producer name that held the topic at the last refused recovery (null: unknown or none).
+    private String holder;
     private boolean closed;
     // The close of a producer let go by goOffline: a reopen waits for it, else the broker may still see it as the
     // holder.
@@ -166,7 +169,11 @@ final class PulsarShard {
                     scan.next,
                     scan.copies);
         } catch (PulsarClientException.ProducerFencedException | PulsarClientException.ProducerBusyException e) {
-            ShardWrittenElsewhereException elsewhere = writers.elsewhere(key, localName, e);
+            Optional<String> holderName = writers.holderOf(key, localName, e);
+            ShardWrittenElsewhereException elsewhere = writers.elsewhere(key, holderName, e);
+            synchronized (this) {
+                holder = holderName.orElse(null);
+            }
             if (elsewhereBefore == null || !elsewhereBefore.writer().equals(elsewhere.writer())) {
                 LOG.info("{}: {}; this hub does not write it{}", key, elsewhere.getMessage(), redirecting(elsewhere));
             }
@@ -343,6 +350,11 @@ final class PulsarShard {
     /** Whether appends are served: recovered, not offline, not closed. */
     synchronized boolean online() {
         return offline == null && !closed;
+    }
+
+    /** The producer that held the topic when this shard was last found written elsewhere; null when unknown. */
+    synchronized String holder() {
+        return offline instanceof ShardWrittenElsewhereException ? holder : null;
     }
 
     synchronized boolean isClosed() {

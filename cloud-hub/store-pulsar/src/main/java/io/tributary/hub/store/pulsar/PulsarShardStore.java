@@ -200,6 +200,10 @@ public final class PulsarShardStore implements ShardStore {
             takeovers.forget(key);
             return ShardStatus.ONLINE; // nothing to try any more
         }
+        String holder = shard.holder();
+        if (holder != null && writers.stillHolds(key, localName(key), holder)) {
+            return ShardStatus.WRITTEN_ELSEWHERE; // no producer try: the broker would refuse it (and the client log it)
+        }
         if (!shard.online()) {
             try {
                 open(key);

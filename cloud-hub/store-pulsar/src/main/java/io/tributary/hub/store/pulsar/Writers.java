@@ -40,11 +40,10 @@ final class Writers {
     }
 
     /**
-     * The exception for a shard whose topic another producer holds: names the holder (from the broker's refusal,
-     * else from the topic's stats) and its endpoint, which is empty when producers cannot be sent there (an earlier
-     * run of this hub, a holder without an endpoint, one that is not a Tributary store, or none found).
+     * The producer that holds {@code localTopic}, which refused this store's exclusive producer with {@code refusal}:
+     * named by the refusal, else the first publisher in the topic's stats; empty when neither says.
      */
-    ShardWrittenElsewhereException elsewhere(ShardKey key, String localTopic, PulsarClientException refusal) {
+    Optional<String> holderOf(ShardKey key, String localTopic, PulsarClientException refusal) {
         Optional<String> holder = holderIn(refusal.getMessage());
         if (holder.isEmpty()) {
             try {
@@ -54,6 +53,30 @@ final class Writers {
                 LOG.debug("{}: who holds the topic is unknown: {}", key, e.toString());
             }
         }
+        return holder;
+    }
+
+    /**
+     * Whether {@code holder} still publishes on {@code localTopic}, as the admin API's topic stats say: a cheap check
+     * before a takeover try, which would make the broker refuse (and the client log) another exclusive producer.
+     * False when the stats cannot be read, so that the try goes ahead.
+     */
+    boolean stillHolds(ShardKey key, String localTopic, String holder) {
+        try {
+            return admin.producerNames(config.tenant(), config.namespace(), localTopic)
+                    .contains(holder);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: topic stats unavailable, trying to take the topic: {}", key, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * The exception for a shard whose topic {@code holder} holds: names it and its endpoint, which is empty when
+     * producers cannot be sent there (an earlier run of this hub, a holder without an endpoint, one that is not a
+     * Tributary store, or none known).
+     */
+    ShardWrittenElsewhereException elsewhere(ShardKey key, Optional<String> holder, PulsarClientException refusal) {
         if (holder.isEmpty()) {
             return new ShardWrittenElsewhereException(
                     key, "an unknown writer (" + refusal.getMessage() + ")", "", refusal);

@@ -1,0 +1,91 @@
+package io.tributary.hub.store.pulsar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.hub.Hub;
+import io.tributary.hub.client.AdminClient;
+import io.tributary.hub.client.ConsumerRecord;
+import io.tributary.hub.client.ReadPosition;
+import io.tributary.hub.client.ShardReader;
+import io.tributary.hub.client.ShardReaderOptions;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.core.HubEndpoint;
+import io.tributary.hub.config.HubConfig;
+import io.tributary.protocol.v1.PartitionKeyMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Hubs with {@code store=pulsar} on the test broker, for the hub-level Pulsar ITs: settings, streams, reading back. */
+final class HubsOnPulsar {
+    static final String NAMESPACE = "hub-it";
+
+    private HubsOnPulsar() {}
+
+    /** The settings of a hub on {@code broker}: no metrics port, namespace {@value #NAMESPACE}. */
+    static Map<String, String> flags(Path dataDir, int port, String serviceUrl, String adminUrl) {
+        Map<String, String> f = new HashMap<>();
+        f.put("data-dir", dataDir.toString());
+        f.put("port", Integer.toString(port));
+        f.put("metrics-port", "-1");
+        f.put("store", "pulsar");
+        f.put("pulsar.service-url", serviceUrl);
+        f.put("pulsar.admin-url", adminUrl);
+        f.put("pulsar.namespace", NAMESPACE);
+        return f;
+    }
+
+    static Hub start(PulsarStandalone broker, Path dataDir, int port) throws Exception {
+        return Hub.start(HubConfig.load(
+                Optional.empty(),
+                Map.of(),
+                flags(dataDir, port, broker.serviceUrl(), broker.adminUrl().toString())));
+    }
+
+    static ClientOptions client(int... ports) {
+        List<HubEndpoint> endpoints = new ArrayList<>();
+        for (int port : ports) {
+            endpoints.add(new HubEndpoint("127.0.0.1", port));
+        }
+        return ClientOptions.builder(endpoints).build();
+    }
+
+    /**
+     * Creates {@code stream} with {@code shards} shards on the hub at {@code port}. The stream catalog is still each
+     * hub's own (not in Pulsar yet): every hub that serves the stream gets the same name and shard count, which gives
+     * the same shard ids and so the same topics.
+     */
+    static void createStream(ClientResources resources, int port, String stream, int shards) {
+        try (AdminClient admin = AdminClient.connect(resources, client(port))) {
+            admin.createStream(stream, shards, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
+        }
+    }
+
+    /** The payloads of one shard read from its start through the hub at {@code port}, checking gap-free sequences. */
+    static List<String> readAll(ClientResources resources, int port, String stream, String shardId, int expected)
+            throws InterruptedException {
+        List<String> texts = new ArrayList<>();
+        try (ShardReader reader = ShardReader.open(
+                resources,
+                client(port),
+                ShardReaderOptions.of(stream, shardId, ReadPosition.trimHorizon())
+                        .withCredit(500, 0))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (texts.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord r : reader.poll(Duration.ofMillis(200))) {
+                    assertThat(r.sequence())
+                            .as("sequence of record %d", texts.size())
+                            .isEqualTo(texts.size());
+                    texts.add(r.record().getPayload().toStringUtf8());
+                }
+            }
+        }
+        return texts;
+    }
+}
