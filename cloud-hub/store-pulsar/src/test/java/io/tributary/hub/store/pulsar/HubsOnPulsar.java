@@ -67,13 +67,23 @@ final class HubsOnPulsar {
         }
     }
 
-    /** The payloads of one shard read from its start through the hub at {@code port}, checking gap-free sequences. */
+    /**
+     * The payloads of one shard read from its start through the hub at {@code port}, checking gap-free sequences;
+     * stops at {@code expected} records or after 30 s.
+     */
     static List<String> readAll(ClientResources resources, int port, String stream, String shardId, int expected)
+            throws InterruptedException {
+        return readAll(resources, client(port), stream, shardId, expected);
+    }
+
+    /** As {@link #readAll(ClientResources, int, String, String, int)}, through the hubs of {@code options}. */
+    static List<String> readAll(
+            ClientResources resources, ClientOptions options, String stream, String shardId, int expected)
             throws InterruptedException {
         List<String> texts = new ArrayList<>();
         try (ShardReader reader = ShardReader.open(
                 resources,
-                client(port),
+                options,
                 ShardReaderOptions.of(stream, shardId, ReadPosition.trimHorizon())
                         .withCredit(500, 0))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -147,7 +147,8 @@ class PulsarShardStoreFailureIT {
 
     /**
      * SIGKILL the broker with appends in flight on two shards, keep appending while it is down, start it again: the
-     * shard whose store has a short send timeout goes OFFLINE (the outcome of its sends is unknown) and is reopened;
+     * shard whose store has a short send timeout goes OFFLINE (the outcome of its sends is unknown) and is reopened by
+     * the store's takeover tries;
      * the other's client reconnects and resends by itself. For both: every acknowledged batch is stored once at the
      * sequence it was acknowledged with, sequences are contiguous, and resending every failed batch in order (as an
      * edge agent does) leaves each batch stored exactly once. One broker restart for both cases.
@@ -177,6 +178,10 @@ class PulsarShardStoreFailureIT {
             PULSAR.broker().restart();
             offline.settle(0);
             reconnects.settle(0);
+            // The store's takeover tries reopen the shard that lost its producer, with nobody asking.
+            await("reopened by itself")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> impatient.info(offline.shard).status() == ShardStatus.ONLINE);
             assertThat(offline.failed).isNotEmpty();
             assertThat(offline.acked).hasSizeGreaterThanOrEqualTo(killAt - 16);
 

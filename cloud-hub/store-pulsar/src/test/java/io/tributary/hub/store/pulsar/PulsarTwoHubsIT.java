@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two hubs over one Pulsar, in this JVM: the hub that does not write the shard sends a producer on to the one that
- * does, and takes the shard over when that one closes.
+ * Two hubs over one Pulsar, in this JVM: the hub that does not write the shard sends a producer and a reader on to the
+ * one that does, and takes the shard over when that one closes.
  */
 class PulsarTwoHubsIT {
     private static final String SHARD = "shard-000000";
@@ -75,7 +75,8 @@ class PulsarTwoHubsIT {
     }
 
     @Test
-    void producerOnTheHubThatDoesNotWrite_isSentToTheWriter_andTheOtherTakesOverWhenTheWriterCloses() throws Exception {
+    void producerAndReaderOnTheHubThatDoesNotWrite_areSentToTheWriter_andTheOtherTakesOverWhenTheWriterCloses()
+            throws Exception {
         String stream = "two-hubs-" + System.nanoTime();
         int writerPort = PulsarStandalone.freePort();
         int otherPort = PulsarStandalone.freePort();
@@ -104,6 +105,10 @@ class PulsarTwoHubsIT {
                     .as("batches the non-writer sent on")
                     .isPositive();
             assertThat(HubsOnPulsar.readAll(resources, writerPort, stream, SHARD, expected.size()))
+                    .isEqualTo(expected);
+            // A reader that starts at the non-writer is sent on to the writer, which serves the shard's reads.
+            assertThat(HubsOnPulsar.readAll(
+                            resources, HubsOnPulsar.client(otherPort, writerPort), stream, SHARD, expected.size()))
                     .isEqualTo(expected);
 
             // The writer goes: the other hub takes the shard (its next try, within about a second) and the
