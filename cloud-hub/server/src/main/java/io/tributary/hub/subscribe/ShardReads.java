@@ -3,6 +3,7 @@ package io.tributary.hub.subscribe;
 import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.ShardWrittenElsewhereException;
@@ -97,6 +98,12 @@ public final class ShardReads {
         shard(key.stream(), key.shardId());
         try {
             ShardInfo info = store.info(key);
+            if (info.status() == ShardStatus.WRITTEN_ELSEWHERE) {
+                // Its positions here are stale or unknown, so no position is checked against them: the store's
+                // refusal of a read names the hub that writes the shard, where the reader is sent.
+                store.read(key, info.oldestSequence(), 1, 1);
+                throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE, info.cause(), 0);
+            }
             long seq =
                     switch (position.getKindCase()) {
                         case TRIM_HORIZON, KIND_NOT_SET -> info.oldestSequence();

@@ -80,18 +80,25 @@ final class HubsOnPulsar {
     static List<String> readAll(
             ClientResources resources, ClientOptions options, String stream, String shardId, int expected)
             throws InterruptedException {
+        return read(resources, options, stream, shardId, 0, expected);
+    }
+
+    /** As {@link #readAll}, from sequence {@code from}: {@code expected} records at most. */
+    static List<String> read(
+            ClientResources resources, ClientOptions options, String stream, String shardId, long from, int expected)
+            throws InterruptedException {
         List<String> texts = new ArrayList<>();
         try (ShardReader reader = ShardReader.open(
                 resources,
                 options,
-                ShardReaderOptions.of(stream, shardId, ReadPosition.trimHorizon())
+                ShardReaderOptions.of(stream, shardId, ReadPosition.atSequence(from))
                         .withCredit(500, 0))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (texts.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord r : reader.poll(Duration.ofMillis(200))) {
                     assertThat(r.sequence())
                             .as("sequence of record %d", texts.size())
-                            .isEqualTo(texts.size());
+                            .isEqualTo(from + texts.size());
                     texts.add(r.record().getPayload().toStringUtf8());
                 }
             }

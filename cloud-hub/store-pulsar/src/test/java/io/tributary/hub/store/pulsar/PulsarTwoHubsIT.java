@@ -110,6 +110,9 @@ class PulsarTwoHubsIT {
             assertThat(HubsOnPulsar.readAll(
                             resources, HubsOnPulsar.client(otherPort, writerPort), stream, SHARD, expected.size()))
                     .isEqualTo(expected);
+            // ... also from a position the non-writer's own (empty) view of the shard does not reach.
+            assertThat(HubsOnPulsar.read(resources, HubsOnPulsar.client(otherPort, writerPort), stream, SHARD, 150, 50))
+                    .isEqualTo(expected.subList(150, 200));
 
             // The writer goes: the other hub takes the shard (its next try, within about a second) and the
             // producer, its connection to the writer lost, ends up there.
