@@ -8,8 +8,8 @@ public enum ShardStatus {
     OFFLINE,
     /**
      * Another hub writes the shard (a store several hubs share, such as Pulsar's): appends here fail with {@link
-     * ShardWrittenElsewhereException}, which names that hub; {@link ShardInfo#cause()} says so too. Not a failure:
-     * the store takes the shard over when that hub is gone.
+     * ShardWrittenElsewhereException}, which names that hub; {@link ShardInfo#cause()} says so too, and its positions
+     * may be -1 (unknown here). Not a failure: the store takes the shard over when that hub is gone.
      */
     WRITTEN_ELSEWHERE
 }

@@ -101,7 +101,7 @@ public final class ShardReads {
             if (info.status() == ShardStatus.WRITTEN_ELSEWHERE) {
                 // Its positions here are stale or unknown, so no position is checked against them: the store's
                 // refusal of a read names the hub that writes the shard, where the reader is sent.
-                store.read(key, info.oldestSequence(), 1, 1);
+                store.read(key, Math.max(0, info.oldestSequence()), 1, 1);
                 throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE, info.cause(), 0);
             }
             long seq =

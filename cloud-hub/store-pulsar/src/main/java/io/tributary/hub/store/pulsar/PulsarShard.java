@@ -338,8 +338,9 @@ final class PulsarShard {
             status = ShardStatus.ONLINE;
             cause = "";
         } else if (offline instanceof ShardWrittenElsewhereException e && !closed) {
-            status = ShardStatus.WRITTEN_ELSEWHERE;
-            cause = "written by another hub: " + e.writer();
+            // This store's index is empty or stale (the shard moved on at its writer): no positions to tell.
+            return new ShardInfo(
+                    key, -1, -1, -1, 0, ShardStatus.WRITTEN_ELSEWHERE, "written by another hub: " + e.writer());
         } else {
             status = ShardStatus.OFFLINE;
             cause = unavailable().getMessage();

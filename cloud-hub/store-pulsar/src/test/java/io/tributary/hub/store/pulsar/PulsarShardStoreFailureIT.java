@@ -79,6 +79,7 @@ class PulsarShardStoreFailureIT {
 
             ShardInfo there = second.open(shard);
             assertThat(there.status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
+            assertThat(there.nextSequence()).as("unknown here").isEqualTo(-1);
             assertThat(there.cause())
                     .isEqualTo("written by another hub: 127.0.0.1:7501 (run "
                             + WriterName.parse(first.writerName()).orElseThrow().run() + ")");
