@@ -38,7 +38,8 @@ final class Redirects {
      */
     void writtenElsewhere(Session session, Batch b, ShardWrittenElsewhereException e) {
         hub.metrics().writerRedirect();
-        String line = "sending " + session + " to " + e.writerEndpoint() + ": " + e.getMessage();
+        String line = "sending " + session + " to " + e.writerEndpoint() + ": shard " + e.shard() + " is written by "
+                + e.writer();
         hub.metrics()
                 .peerLog()
                 .log(log, Level.INFO, PeerLog.REDIRECTED, Correlation.batch(session.agentId(), b), "{}", line);

@@ -98,11 +98,14 @@ public final class ShardReads {
         shard(key.stream(), key.shardId());
         try {
             ShardInfo info = store.info(key);
-            if (info.status() == ShardStatus.WRITTEN_ELSEWHERE) {
-                // Its positions here are stale or unknown, so no position is checked against them: the store's
-                // refusal of a read names the hub that writes the shard, where the reader is sent.
+            if (info.status() != ShardStatus.ONLINE) {
+                // Positions of a shard another hub writes (or that lost its writer) may be stale here, so none is
+                // checked against them before the store's refusal of a read, which may name the hub to send readers
+                // to. A store that still reads an OFFLINE shard goes on as for an ONLINE one.
                 store.read(key, Math.max(0, info.oldestSequence()), 1, 1);
-                throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE, info.cause(), 0);
+                if (info.status() == ShardStatus.WRITTEN_ELSEWHERE) {
+                    throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE, info.cause(), 0);
+                }
             }
             long seq =
                     switch (position.getKindCase()) {

@@ -175,7 +175,11 @@ final class PulsarShard {
                 holder = holderName.orElse(null);
             }
             if (elsewhereBefore == null || !elsewhereBefore.writer().equals(elsewhere.writer())) {
-                LOG.info("{}: {}; this hub does not write it{}", key, elsewhere.getMessage(), redirecting(elsewhere));
+                LOG.info(
+                        "{}: written by {}; this hub does not write it{}",
+                        key,
+                        elsewhere.writer(),
+                        redirecting(elsewhere));
             }
             throw failRecovery(p, elsewhere);
         } catch (PulsarClientException e) {
@@ -337,8 +341,11 @@ final class PulsarShard {
         if (offline == null && !closed) {
             status = ShardStatus.ONLINE;
             cause = "";
-        } else if (offline instanceof ShardWrittenElsewhereException e && !closed) {
-            // This store's index is empty or stale (the shard moved on at its writer): no positions to tell.
+        } else if (offline instanceof ShardWrittenElsewhereException e
+                && !closed
+                && !e.writerEndpoint().isEmpty()) {
+            // This store's index is empty or stale (the shard moved on at its writer): no positions to tell. (With no
+            // endpoint to send producers to, the shard counts as OFFLINE below: this hub cannot serve them.)
             return new ShardInfo(
                     key, -1, -1, -1, 0, ShardStatus.WRITTEN_ELSEWHERE, "written by another hub: " + e.writer());
         } else {
@@ -353,9 +360,12 @@ final class PulsarShard {
         return offline == null && !closed;
     }
 
-    /** The producer that held the topic when this shard was last found written elsewhere; null when unknown. */
+    /**
+     * The producer that held the topic when this shard was last found written elsewhere; null when it is not, or the
+     * holder is unknown.
+     */
     synchronized String holder() {
-        return offline instanceof ShardWrittenElsewhereException ? holder : null;
+        return offline instanceof ShardWrittenElsewhereException && !closed ? holder : null;
     }
 
     synchronized boolean isClosed() {

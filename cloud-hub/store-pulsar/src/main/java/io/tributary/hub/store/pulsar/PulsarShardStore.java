@@ -194,15 +194,15 @@ public final class PulsarShardStore implements ShardStore {
     }
 
     /** A takeover try: reopens {@code key} if it is still known, not closed and not ONLINE; returns its status. */
-    private synchronized ShardStatus reopen(ShardKey key) {
+    private synchronized Takeovers.Outcome reopen(ShardKey key) {
         PulsarShard shard = shards.get(key);
         if (closed || shard == null || shard.isClosed()) {
             takeovers.forget(key);
-            return ShardStatus.ONLINE; // nothing to try any more
+            return Takeovers.Outcome.TAKEN; // nothing to try any more
         }
         String holder = shard.holder();
         if (holder != null && writers.stillHolds(key, localName(key), holder)) {
-            return ShardStatus.WRITTEN_ELSEWHERE; // no producer try: the broker would refuse it (and the client log it)
+            return Takeovers.Outcome.HELD_ELSEWHERE; // no producer try: the broker would refuse it (and log it)
         }
         if (!shard.online()) {
             try {
@@ -211,7 +211,10 @@ public final class PulsarShardStore implements ShardStore {
                 LOG.debug("{}: reopen failed: {}", key, e.getMessage());
             }
         }
-        return shard.info().status();
+        if (shard.online()) {
+            return Takeovers.Outcome.TAKEN;
+        }
+        return shard.holder() != null ? Takeovers.Outcome.HELD_ELSEWHERE : Takeovers.Outcome.FAILED;
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.tributary.hub.store.pulsar;
 
 import io.tributary.hub.store.ShardKey;
-import io.tributary.hub.store.ShardStatus;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,18 +30,28 @@ final class Takeovers implements AutoCloseable {
 
     private final long intervalNanos;
     private final Supplier<Iterable<ShardKey>> shards;
-    private final Function<ShardKey, ShardStatus> reopen;
+    private final Function<ShardKey, Outcome> reopen;
     private final ScheduledExecutorService thread;
     /** Per shard: when the next try is due (System.nanoTime) and how many failed in a row. */
     private final Map<ShardKey, Due> due = new ConcurrentHashMap<>();
 
     private record Due(long atNanos, int failures) {}
 
+    /** What a try found. */
+    enum Outcome {
+        /** The shard is ONLINE here (or gone): nothing more to try. */
+        TAKEN,
+        /** Another producer still holds the topic: try again in an interval. */
+        HELD_ELSEWHERE,
+        /** It failed otherwise (a scan, the broker): try again after a growing wait. */
+        FAILED
+    }
+
     /**
      * @param shards the store's shards that are not ONLINE (and not closed)
-     * @param reopen tries to open one; returns its status afterwards (OFFLINE when it failed)
+     * @param reopen tries to open one and says what it found
      */
-    Takeovers(Duration interval, Supplier<Iterable<ShardKey>> shards, Function<ShardKey, ShardStatus> reopen) {
+    Takeovers(Duration interval, Supplier<Iterable<ShardKey>> shards, Function<ShardKey, Outcome> reopen) {
         this.intervalNanos = interval.toNanos();
         this.shards = shards;
         this.reopen = reopen;
@@ -92,18 +101,18 @@ final class Takeovers implements AutoCloseable {
                 new Due(
                         now + intervalNanos,
                         due.getOrDefault(key, new Due(0, 0)).failures()));
-        ShardStatus after;
+        Outcome after;
         try {
             after = reopen.apply(key);
         } catch (RuntimeException e) {
             LOG.debug("{}: reopen failed: {}", key, e.toString());
-            after = ShardStatus.OFFLINE;
+            after = Outcome.FAILED;
         }
         long end = System.nanoTime();
         switch (after) {
-            case ONLINE -> due.remove(key);
-            case WRITTEN_ELSEWHERE -> due.put(key, new Due(end + intervalNanos, 0));
-            case OFFLINE -> {
+            case TAKEN -> due.remove(key);
+            case HELD_ELSEWHERE -> due.put(key, new Due(end + intervalNanos, 0));
+            case FAILED -> {
                 int failures = due.get(key) == null ? 1 : due.get(key).failures() + 1;
                 long wait = intervalNanos << Math.min(failures - 1, MAX_DOUBLINGS);
                 due.put(key, new Due(end + wait, failures));

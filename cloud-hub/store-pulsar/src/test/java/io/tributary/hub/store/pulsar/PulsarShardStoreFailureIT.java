@@ -113,6 +113,37 @@ class PulsarShardStoreFailureIT {
         }
     }
 
+    /**
+     * A writer without an endpoint cannot be redirected to: the other store's shard counts as OFFLINE (its hub cannot
+     * serve those producers, so its health says so), its appends fail without an endpoint to send them to, and it is
+     * still tried every interval and taken over when the writer goes.
+     */
+    @Test
+    void aWriterWithoutEndpoint_isOfflineElsewhere_andStillTakenOverWhenItCloses() {
+        ShardKey shard = new ShardKey("no-endpoint-" + System.nanoTime(), "shard-000000");
+        try (PulsarShardStore first = store(Duration.ofSeconds(20));
+                PulsarShardStore second = store(Duration.ofSeconds(20), "127.0.0.1:7502", new SimpleMeterRegistry())) {
+            first.open(shard);
+            first.append(shard, batch(PRODUCER, 0, 0, 1)).join();
+
+            ShardInfo there = second.open(shard);
+            assertThat(there.status()).isEqualTo(ShardStatus.OFFLINE);
+            assertThat(there.cause()).contains("written by another hub: a hub with no advertised endpoint");
+            assertThatThrownBy(
+                            () -> second.append(shard, batch(PRODUCER, 1, 1, 1)).join())
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            ShardWrittenElsewhereException.class,
+                            e -> assertThat(e.writerEndpoint()).isEmpty());
+            first.close();
+            await("take-over")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> second.info(shard).status() == ShardStatus.ONLINE);
+            assertThat(second.append(shard, batch(PRODUCER, 1, 1, 1)).join().baseSequence())
+                    .isEqualTo(1);
+        }
+    }
+
     /** The batches of one shard's appender in the crash test, settled or not. */
     private static final class Appender {
         final PulsarShardStore store;

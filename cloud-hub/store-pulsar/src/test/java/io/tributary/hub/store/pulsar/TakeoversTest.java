@@ -3,7 +3,6 @@ package io.tributary.hub.store.pulsar;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.store.ShardKey;
-import io.tributary.hub.store.ShardStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +14,7 @@ class TakeoversTest {
     private static final ShardKey SHARD = new ShardKey("s", "shard-000000");
 
     private final AtomicInteger tries = new AtomicInteger();
-    private final AtomicReference<ShardStatus> outcome = new AtomicReference<>(ShardStatus.WRITTEN_ELSEWHERE);
+    private final AtomicReference<Takeovers.Outcome> outcome = new AtomicReference<>(Takeovers.Outcome.HELD_ELSEWHERE);
     private final AtomicReference<List<ShardKey>> notOnline = new AtomicReference<>(List.of());
 
     private Takeovers takeovers(Duration interval) {
@@ -41,7 +40,7 @@ class TakeoversTest {
         notOnline.set(List.of(SHARD));
         try (Takeovers t = takeovers(Duration.ofMillis(50))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> tries.get() >= 3);
-            outcome.set(ShardStatus.ONLINE);
+            outcome.set(Takeovers.Outcome.TAKEN);
             notOnline.set(List.of());
             int after = tries.get();
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> tries.get() <= after + 1);
@@ -51,7 +50,7 @@ class TakeoversTest {
     @Test
     void failedShard_backsOff_butAFreshNudgeAfterSuccessTriesAtOnce() {
         notOnline.set(List.of(SHARD));
-        outcome.set(ShardStatus.OFFLINE);
+        outcome.set(Takeovers.Outcome.FAILED);
         try (Takeovers t = takeovers(Duration.ofMillis(100))) {
             // Tries at about 0.1, 0.3, 0.7, 1.5 s: doubling waits, so far fewer than one per round.
             await().atMost(Duration.ofSeconds(10)).until(() -> tries.get() >= 3);
