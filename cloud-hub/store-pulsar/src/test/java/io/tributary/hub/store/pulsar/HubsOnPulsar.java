@@ -53,7 +53,10 @@ final class HubsOnPulsar {
         for (int port : ports) {
             endpoints.add(new HubEndpoint("127.0.0.1", port));
         }
-        return ClientOptions.builder(endpoints).build();
+        // A patient handshake: these ITs share two cores with whatever else runs (hub children, the broker, builds).
+        return ClientOptions.builder(endpoints)
+                .connectTimeout(Duration.ofSeconds(30))
+                .build();
     }
 
     /**

@@ -136,6 +136,7 @@ class PulsarHubsKillIT {
                     Child restarted = writer;
                     await(restarted.name + " redirects to " + survivor.name)
                             .atMost(Duration.ofSeconds(30))
+                            .ignoreExceptions()
                             .until(() -> restarted.allShards(
                                     resources, stream, "written by another hub: 127.0.0.1:" + survivor.port));
                     other = restarted;
