@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 /**
  * The hub's {@code /health}: healthy while every shard is online or written by another hub (a store several hubs
  * share: this hub redirects its producers there, which is no failure); the document names the hub, counts streams and
- * online shards, lists each offline shard with its cause and each shard another hub writes with that hub. Thread-safe (reads the registry and the store).
+ * online shards, lists each offline shard with its cause and each shard another hub writes with that hub.
+ * Thread-safe (reads the registry and the store).
  */
 public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     private final String hubId;

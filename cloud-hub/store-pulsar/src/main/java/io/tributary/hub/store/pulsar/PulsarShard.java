@@ -38,13 +38,14 @@ import org.slf4j.LoggerFactory;
  * runs, high-water mark) and a reader kept for sequential reads.
  *
  * <p><b>Open.</b> {@link #recover} first takes the topic with an {@link ProducerAccessMode#Exclusive} producer named
- * after this store's writer ({@link WriterName}; a second writer is refused by the broker, and the shard is then
- * {@link ShardStatus#WRITTEN_ELSEWHERE} here, naming the holder), then writes an open marker (with that name) and reads the topic from its start up to that
- * marker. Whatever a previous writer got stored is before the marker, so the scan sees the complete shard, and no one
- * else can append after it. Batches carry their base sequence (see {@link BatchMessages}); the scan checks that they
- * are contiguous and skips a copy of an earlier batch (a send the Pulsar client repeated after a reconnection, its
- * first acknowledgement lost), so the high-water mark after the scan is the end of the last batch. Cost: one full
- * read of the topic per open. When the last marker before its own names another writer, the open was a takeover.
+ * after this store's writer ({@link WriterName}; a second writer is refused by the broker, and the shard is then {@link
+ * ShardStatus#WRITTEN_ELSEWHERE} here, naming the holder), then writes an open marker (with that name) and reads the
+ * topic from its start up to that marker. Whatever a previous writer got stored is before the marker, so the scan sees
+ * the complete shard, and no one else can append after it. Batches carry their base sequence (see {@link
+ * BatchMessages}); the scan checks that they are contiguous and skips a copy of an earlier batch (a send the Pulsar
+ * client repeated after a reconnection, its first acknowledgement lost), so the high-water mark after the scan is the
+ * end of the last batch. Cost: one full read of the topic per open. When the last marker before its own names another
+ * writer, the open was a takeover.
  *
  * <p><b>Append.</b> Under the shard's lock: check the producer run, assign the base sequence, send asynchronously
  * (Pulsar keeps a producer's sends in order). The acknowledgement hops to the store's ack thread, which publishes the

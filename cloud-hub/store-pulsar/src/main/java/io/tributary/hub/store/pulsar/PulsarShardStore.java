@@ -55,11 +55,11 @@ import org.slf4j.LoggerFactory;
  * ShardStatus#WRITTEN_ELSEWHERE} in every other: {@link #open} returns that state, appends fail with a {@link
  * ShardWrittenElsewhereException} naming the holder's endpoint (the hub redirects the producer there), reads fail. The
  * holder keeps its sequences. A holder whose sends fail (fenced, timed out) goes OFFLINE and lets the topic go. Every
- * shard that is not ONLINE is tried again ({@link Takeovers}: every {@link PulsarStoreConfig#takeoverInterval()}, and at
- * an append), so the store takes a shard over once its writer is gone — the broker drops an exclusive producer when
+ * shard that is not ONLINE is tried again ({@link Takeovers}: every {@link PulsarStoreConfig#takeoverInterval()}, and
+ * at an append), so the store takes a shard over once its writer is gone — the broker drops an exclusive producer when
  * its connection closes, at once when the writer's process dies — and its recovery (the scan below) rebuilds the
- * sequences and producer runs the old writer left, so a batch it stored and a client resends here is a duplicate.
- * It never writes without the exclusive producer. Takeovers are logged ("took over shard …") and counted in {@code
+ * sequences and producer runs the old writer left, so a batch it stored and a client resends here is a duplicate. It
+ * never writes without the exclusive producer. Takeovers are logged ("took over shard …") and counted in {@code
  * tributary_store_pulsar_takeovers_total}.
  *
  * <p><b>Durability.</b> An append completes after Pulsar's acknowledgement, that is once the bookies' ack quorum wrote
@@ -77,8 +77,9 @@ import org.slf4j.LoggerFactory;
  * are to be Pulsar's geo-replication.
  *
  * <p>Threads: all methods are thread-safe; {@link #open}, {@link #delete}, {@link #close} and the takeover tries (on
- * the thread {@code pulsar-store-takeover}) serialise with each other. Append and lookup futures complete on the store's ack thread ({@code pulsar-store-acks}): keep callbacks
- * short. {@link #open} and {@link #read} block on the network.
+ * the thread {@code pulsar-store-takeover}) serialise with each other. Append and lookup futures complete on the
+ * store's ack thread ({@code pulsar-store-acks}): keep callbacks short. {@link #open} and {@link #read} block on the
+ * network.
  */
 public final class PulsarShardStore implements ShardStore {
     private static final Logger LOG = LoggerFactory.getLogger(PulsarShardStore.class);
@@ -180,6 +181,9 @@ public final class PulsarShardStore implements ShardStore {
         try {
             shard.recover();
         } catch (ShardWrittenElsewhereException e) {
+            if (e.writerEndpoint().isEmpty()) {
+                throw e; // nobody to send producers to: OFFLINE here (still tried again)
+            }
             // Not a failure: appends are redirected to the writer, and the takeover tries take the shard when it goes.
         }
         return shard.info();

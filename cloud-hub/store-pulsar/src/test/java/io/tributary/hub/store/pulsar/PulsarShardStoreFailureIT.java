@@ -114,8 +114,8 @@ class PulsarShardStoreFailureIT {
     }
 
     /**
-     * A writer without an endpoint cannot be redirected to: the other store's shard counts as OFFLINE (its hub cannot
-     * serve those producers, so its health says so), its appends fail without an endpoint to send them to, and it is
+     * A writer without an endpoint cannot be redirected to: the other store's open fails and its shard counts as
+     * OFFLINE (its hub cannot serve those producers, so its health says so), its appends fail without an endpoint to send them to, and it is
      * still tried every interval and taken over when the writer goes.
      */
     @Test
@@ -126,7 +126,10 @@ class PulsarShardStoreFailureIT {
             first.open(shard);
             first.append(shard, batch(PRODUCER, 0, 0, 1)).join();
 
-            ShardInfo there = second.open(shard);
+            assertThatThrownBy(() -> second.open(shard))
+                    .isInstanceOf(ShardWrittenElsewhereException.class)
+                    .hasMessageContaining("written by another hub: a hub with no advertised endpoint");
+            ShardInfo there = second.info(shard);
             assertThat(there.status()).isEqualTo(ShardStatus.OFFLINE);
             assertThat(there.cause()).contains("written by another hub: a hub with no advertised endpoint");
             assertThatThrownBy(
