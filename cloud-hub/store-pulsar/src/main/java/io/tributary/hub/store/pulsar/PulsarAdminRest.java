@@ -36,7 +36,9 @@ final class PulsarAdminRest {
 
     /**
      * Sets the namespace policies the store relies on: infinite retention (Pulsar deletes messages no durable
-     * subscription holds otherwise, and readers hold none) and no deletion of inactive topics.
+     * subscription holds otherwise, and readers hold none), no deletion of inactive topics, and no automatic creation
+     * of topics: the store creates a shard's topic when the shard is first opened, and a producer that reconnects (or
+     * a hub taking a shard over) after the topic was deleted must not create an empty one that numbers from 0 again.
      */
     void configureNamespace(String tenant, String namespace) throws IOException {
         String ns = "/admin/v2/namespaces/" + tenant + "/" + namespace;
@@ -47,6 +49,7 @@ final class PulsarAdminRest {
                 "{\"inactiveTopicDeleteMode\":\"delete_when_no_subscriptions\",\"maxInactiveDurationSeconds\":-1,"
                         + "\"deleteWhileInactive\":false}",
                 Set.of(204));
+        call("POST", ns + "/autoTopicCreation", "{\"allowAutoTopicCreation\":false}", Set.of(204));
     }
 
     /** Lists the tenant's namespaces: fails unless the admin API answers and the tenant exists. */
@@ -70,14 +73,14 @@ final class PulsarAdminRest {
     }
 
     /**
-     * The names of the producers connected to the topic (its stats' {@code publishers}); empty when none is or the
-     * topic does not exist.
+     * The names of the producers connected to the topic (its stats' {@code publishers}); empty when none is, and
+     * {@code null} when the topic does not exist.
      */
     List<String> producerNames(String tenant, String namespace, String topic) throws IOException {
         HttpRequest request = request("GET", topicPath(tenant, namespace, topic) + "/stats", "");
         HttpResponse<String> response = send(request);
         if (response.statusCode() == 404) {
-            return List.of();
+            return null;
         }
         if (response.statusCode() != 200) {
             throw new IOException(describe(request, response));

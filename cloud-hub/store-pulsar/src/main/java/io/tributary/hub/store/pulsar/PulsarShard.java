@@ -82,6 +82,9 @@ final class PulsarShard {
     private ShardUnavailableException offline;
     // The producer name that held the topic at the last refused recovery (null: unknown or none).
     private String holder;
+    // Whether the topic was ever found to exist (recovered from it, or refused by its holder): a takeover try must
+    // not create it again once it is gone.
+    private boolean topicSeen;
     private boolean closed;
     // The close of a producer let go by goOffline: a reopen waits for it, else the broker may still see it as the
     // holder.
@@ -160,6 +163,7 @@ final class PulsarShard {
                 lastSend = CompletableFuture.completedFuture(null);
                 offline = null;
                 closed = false;
+                topicSeen = true;
             }
             writers.tookOver(key, scan.lastWriter, elsewhereBefore);
             LOG.info(
@@ -174,6 +178,7 @@ final class PulsarShard {
             ShardWrittenElsewhereException elsewhere = writers.elsewhere(key, holderName, e);
             synchronized (this) {
                 holder = holderName.orElse(null);
+                topicSeen = true;
             }
             if (elsewhereBefore == null || !elsewhereBefore.writer().equals(elsewhere.writer())) {
                 LOG.info(
@@ -367,6 +372,23 @@ final class PulsarShard {
      */
     synchronized String holder() {
         return offline instanceof ShardWrittenElsewhereException && !closed ? holder : null;
+    }
+
+    synchronized boolean topicSeen() {
+        return topicSeen;
+    }
+
+    /** The topic is gone: OFFLINE with {@code reason} (replacing any earlier one, a holder included), once logged. */
+    synchronized void goneOffline(String reason) {
+        if (offline != null && offline.getMessage().endsWith(reason)) {
+            return; // said already
+        }
+        goOffline(reason, null); // when it was ONLINE: logs, and lets go of the producer
+        if (!offline.getMessage().endsWith(reason)) { // an earlier reason (a holder, a failed send): replaced
+            LOG.warn("{}: OFFLINE: {}", key, reason);
+            offline = new ShardUnavailableException(key, reason, null);
+        }
+        holder = null;
     }
 
     synchronized boolean isClosed() {

@@ -204,9 +204,19 @@ public final class PulsarShardStore implements ShardStore {
             takeovers.forget(key);
             return Takeovers.Outcome.TAKEN; // nothing to try any more
         }
-        String holder = shard.holder();
-        if (holder != null && writers.stillHolds(key, localName(key), holder)) {
-            return Takeovers.Outcome.HELD_ELSEWHERE; // no producer try: the broker would refuse it (and log it)
+        switch (writers.probe(key, localName(key), shard.holder())) {
+            case HELD -> {
+                return Takeovers.Outcome.HELD_ELSEWHERE;
+            }
+            case MISSING -> {
+                if (shard.topicSeen()) {
+                    // Deleted meanwhile (streams delete, on this hub or another): taking it would create it anew,
+                    // empty, and number from 0 again. Tried again later, in case the stream is created again.
+                    shard.goneOffline("topic " + topic(key) + " no longer exists (deleted): not created again");
+                    return Takeovers.Outcome.FAILED;
+                }
+            }
+            case TRY -> {}
         }
         if (!shard.online()) {
             try {
@@ -276,7 +286,10 @@ public final class PulsarShardStore implements ShardStore {
         admin.createNamespace(config.tenant(), config.namespace());
         admin.configureNamespace(config.tenant(), config.namespace());
         namespaceReady = true;
-        LOG.info("namespace {}/{}: infinite retention, inactive topics kept", config.tenant(), config.namespace());
+        LOG.info(
+                "namespace {}/{}: infinite retention, inactive topics kept, no automatic topic creation",
+                config.tenant(),
+                config.namespace());
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardWrittenElsewhereException;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pulsar.client.api.PulsarClientException;
 import org.slf4j.Logger;
@@ -47,8 +48,8 @@ final class Writers {
         Optional<String> holder = holderIn(refusal.getMessage());
         if (holder.isEmpty()) {
             try {
-                holder = admin.producerNames(config.tenant(), config.namespace(), localTopic).stream()
-                        .findFirst();
+                List<String> names = admin.producerNames(config.tenant(), config.namespace(), localTopic);
+                holder = names == null ? Optional.empty() : names.stream().findFirst();
             } catch (IOException | RuntimeException e) {
                 LOG.debug("{}: who holds the topic is unknown: {}", key, e.toString());
             }
@@ -56,18 +57,31 @@ final class Writers {
         return holder;
     }
 
+    /** What the admin API says of a topic before a takeover try. */
+    enum TopicState {
+        /** The producer that refused this store last time still publishes: a try would be refused again. */
+        HELD,
+        /** The topic does not exist (any more). */
+        MISSING,
+        /** Neither (or the stats could not be read): try to take it. */
+        TRY
+    }
+
     /**
-     * Whether {@code holder} still publishes on {@code localTopic}, as the admin API's topic stats say: a cheap check
-     * before a takeover try, which would make the broker refuse (and the client log) another exclusive producer.
-     * False when the stats cannot be read, so that the try goes ahead.
+     * Reads the topic's stats before a takeover try: a try while the holder still publishes would make the broker
+     * refuse (and the client log) another exclusive producer; a try on a topic that is gone would create it anew
+     * (brokers auto-create topics by default). {@code holder} may be null (unknown).
      */
-    boolean stillHolds(ShardKey key, String localTopic, String holder) {
+    TopicState probe(ShardKey key, String localTopic, String holder) {
         try {
-            return admin.producerNames(config.tenant(), config.namespace(), localTopic)
-                    .contains(holder);
+            List<String> names = admin.producerNames(config.tenant(), config.namespace(), localTopic);
+            if (names == null) {
+                return TopicState.MISSING;
+            }
+            return holder != null && names.contains(holder) ? TopicState.HELD : TopicState.TRY;
         } catch (IOException | RuntimeException e) {
             LOG.debug("{}: topic stats unavailable, trying to take the topic: {}", key, e.toString());
-            return false;
+            return TopicState.TRY;
         }
     }
 

@@ -147,6 +147,30 @@ class PulsarShardStoreFailureIT {
         }
     }
 
+    /**
+     * A stream deleted by the hub that writes it (its catalog is per hub for now, so the other hub still lists it):
+     * the other store does not take the topic over, which would create it anew and number from 0 again.
+     */
+    @Test
+    void aShardWhoseTopicWasDeleted_isNotCreatedAgainByATakeover() throws Exception {
+        ShardKey shard = new ShardKey("deleted-" + System.nanoTime(), "shard-000000");
+        try (PulsarShardStore first = store(Duration.ofSeconds(20), "127.0.0.1:7501", new SimpleMeterRegistry());
+                PulsarShardStore second = store(Duration.ofSeconds(20), "127.0.0.1:7502", new SimpleMeterRegistry())) {
+            first.open(shard);
+            first.append(shard, batch(PRODUCER, 0, 0, 1)).join();
+            assertThat(second.open(shard).status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
+
+            first.delete(shard).get(30, TimeUnit.SECONDS);
+            await("the other store sees the topic gone")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> second.info(shard), i -> i.cause().contains("no longer exists"));
+            await("and does not take it")
+                    .during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> second.info(shard).status() == ShardStatus.OFFLINE);
+        }
+    }
+
     /** The batches of one shard's appender in the crash test, settled or not. */
     private static final class Appender {
         final PulsarShardStore store;
