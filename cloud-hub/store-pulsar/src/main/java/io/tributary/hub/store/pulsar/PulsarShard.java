@@ -14,10 +14,8 @@ import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoreBusyException;
-import io.tributary.hub.store.TrimmedException;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -417,32 +415,7 @@ final class PulsarShard {
         if (offline != null || closed) {
             throw unavailable();
         }
-        long oldest = index.size() > 0 ? index.base(0) : highWaterMark;
-        if (from < oldest) {
-            throw new TrimmedException(key, from, oldest);
-        }
-        if (from > highWaterMark) {
-            throw new IllegalArgumentException(
-                    key + ": read from " + from + " is above the high-water mark " + highWaterMark);
-        }
-        List<MessageId> ids = new ArrayList<>();
-        List<Long> bases = new ArrayList<>();
-        long next = from;
-        if (from < highWaterMark) {
-            long records = 0;
-            long bytes = 0;
-            for (int i = index.containing(from); i < index.size(); i++) {
-                records += index.count(i);
-                bytes += index.payloadBytes(i);
-                if (!ids.isEmpty() && (records > maxRecords || bytes > maxBytes)) {
-                    break;
-                }
-                ids.add(index.id(i));
-                bases.add(index.base(i));
-                next = index.base(i) + index.count(i);
-            }
-        }
-        return new TopicReader.Plan(ids, bases, next, highWaterMark);
+        return TopicReader.plan(key, index, highWaterMark, from, maxRecords, maxBytes);
     }
 
     /** Lets go of the topic: completes (or fails) the sends in flight, closes producer and reader. */

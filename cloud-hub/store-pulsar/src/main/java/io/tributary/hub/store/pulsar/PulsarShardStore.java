@@ -90,9 +90,9 @@ public final class PulsarShardStore implements ShardStore {
     private final PulsarAdminRest admin;
     private final ExecutorService acks;
     private final Writers writers;
+    private final PulsarNamespace namespace;
     private final Takeovers takeovers;
     private final ConcurrentHashMap<ShardKey, PulsarShard> shards = new ConcurrentHashMap<>();
-    private boolean namespaceReady;
     private volatile boolean closed;
 
     /** As {@link #PulsarShardStore(PulsarStoreConfig, Clock, MeterRegistry)}, its metrics in a registry of its own. */
@@ -127,6 +127,7 @@ public final class PulsarShardStore implements ShardStore {
             t.setDaemon(true);
             return t;
         });
+        this.namespace = new PulsarNamespace(config, admin, client);
         this.writers = new Writers(WriterName.forThisProcess(config.writerEndpoint()), admin, config, registry);
         LOG.info(
                 "writing shards as {} (producer name {})",
@@ -172,7 +173,7 @@ public final class PulsarShardStore implements ShardStore {
         shards.put(key, shard);
         if (existing == null || existing.info().status() != ShardStatus.WRITTEN_ELSEWHERE) {
             try {
-                prepareNamespace();
+                namespace.prepare();
                 admin.createTopic(config.tenant(), config.namespace(), localName(key));
             } catch (IOException e) {
                 throw shard.goOffline("open failed: " + e.getMessage(), e);
@@ -240,56 +241,13 @@ public final class PulsarShardStore implements ShardStore {
      * @throws IOException saying which URL failed and how
      */
     public synchronized void checkReachable() throws IOException {
-        try {
-            if (config.configureNamespace()) {
-                prepareNamespace();
-            } else {
-                admin.listNamespaces(config.tenant());
-            }
-        } catch (IOException e) {
-            throw new IOException("Pulsar admin API at " + config.adminUrl() + " failed: " + describe(e), e);
-        }
-        String probe = "persistent://" + config.tenant() + "/" + config.namespace() + "/__tributary-probe";
-        try {
-            client.getPartitionsForTopic(probe, false)
-                    .get(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reaching Pulsar at " + config.serviceUrl(), e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            Throwable cause =
-                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof PulsarClientException.TopicDoesNotExistException) {
-                return; // the brokers answered: the probe topic does not exist (and was not created)
-            }
-            throw new IOException(
-                    "Pulsar brokers at " + config.serviceUrl() + " failed a topic lookup (bound "
-                            + config.operationTimeout().toMillis() + " ms): " + describe(cause),
-                    cause);
-        }
-    }
-
-    private static String describe(Throwable e) {
-        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        namespace.checkReachable();
     }
 
     /** No hub-to-hub replicas on this store (see {@link #appendReplica}). */
     @Override
     public boolean supportsReplicas() {
         return false;
-    }
-
-    private void prepareNamespace() throws IOException {
-        if (namespaceReady || !config.configureNamespace()) {
-            return;
-        }
-        admin.createNamespace(config.tenant(), config.namespace());
-        admin.configureNamespace(config.tenant(), config.namespace());
-        namespaceReady = true;
-        LOG.info(
-                "namespace {}/{}: infinite retention, inactive topics kept, no automatic topic creation",
-                config.tenant(),
-                config.namespace());
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.tributary.hub.store.pulsar;
 
+import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.StoredBatch;
+import io.tributary.hub.store.TrimmedException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +14,8 @@ import org.apache.pulsar.client.api.Reader;
 import org.apache.pulsar.client.api.Schema;
 
 /**
- * The reads of one shard's topic: a Pulsar reader left where the last read stopped, so that the next sequential read
+ * The reads of one shard's topic: which batches a read returns ({@link #plan}, from the shard's index), and a Pulsar
+ * reader left where the last read stopped, so that the next sequential read
  * goes on from there without a seek. Threads: reads are serialised on this object (never under the shard's lock, so
  * they do not block appends); a failed fetch drops the reader and the next one starts afresh.
  */
@@ -32,6 +35,42 @@ final class TopicReader {
         this.client = client;
         this.topic = topic;
         this.timeoutMs = timeoutMs;
+    }
+
+    /**
+     * The batches to read from {@code from}: whole batches, at least one when {@code from} is below the high-water
+     * mark, then as many as fit {@code maxRecords} and {@code maxBytes}. Under the shard's lock (it reads its index).
+     *
+     * @throws TrimmedException when {@code from} is below the oldest batch
+     * @throws IllegalArgumentException when {@code from} is above the high-water mark
+     */
+    static Plan plan(ShardKey key, SequenceIndex index, long highWaterMark, long from, int maxRecords, int maxBytes) {
+        long oldest = index.size() > 0 ? index.base(0) : highWaterMark;
+        if (from < oldest) {
+            throw new TrimmedException(key, from, oldest);
+        }
+        if (from > highWaterMark) {
+            throw new IllegalArgumentException(
+                    key + ": read from " + from + " is above the high-water mark " + highWaterMark);
+        }
+        List<MessageId> ids = new ArrayList<>();
+        List<Long> bases = new ArrayList<>();
+        long next = from;
+        if (from < highWaterMark) {
+            long records = 0;
+            long bytes = 0;
+            for (int i = index.containing(from); i < index.size(); i++) {
+                records += index.count(i);
+                bytes += index.payloadBytes(i);
+                if (!ids.isEmpty() && (records > maxRecords || bytes > maxBytes)) {
+                    break;
+                }
+                ids.add(index.id(i));
+                bases.add(index.base(i));
+                next = index.base(i) + index.count(i);
+            }
+        }
+        return new Plan(ids, bases, next, highWaterMark);
     }
 
     /** Reads the planned messages, skipping markers and resent copies between them. */
