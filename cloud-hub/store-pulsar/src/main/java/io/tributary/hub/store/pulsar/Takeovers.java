@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * Reopens the store's shards that are not ONLINE, so that a shard another hub writes is taken over once that hub is
  * gone (its process died and the broker dropped its exclusive producer, or it closed the shard), and a shard whose
  * producer this store lost (fenced, a broker restart past the send timeout) is taken again or found written elsewhere.
- * A shard written elsewhere is tried every {@code interval} (a refused producer costs one round trip); one that failed
- * otherwise (its scan read a damaged topic, the broker is down) backs off, doubling up to 32 intervals, since each try
- * may read the whole topic. An append to a shard that is not ONLINE asks for a try at once, within the same limits.
+ * A shard written elsewhere is tried every {@code interval} (while the topic's stats still list its holder, a try is
+ * one admin call: see {@link Writers#probe}); one that failed otherwise (its scan read a damaged topic, the broker is
+ * down, the topic was deleted) backs off, doubling up to 32 intervals, since each try may read the whole topic. An append to a shard that is not ONLINE asks for a try at once, within the same limits.
  *
  * <p>Threads: every try runs on the one thread {@code pulsar-store-takeover}, so tries of one store never overlap;
  * {@link #nudge} may be called from any thread and does not block.
