@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.hub.TestRecords.Stored;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.Producer;
-import io.tributary.hub.client.PutResult;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubEndpoint;
@@ -19,21 +18,15 @@ import io.tributary.protocol.v1.PartitionKeyMode;
 import io.tributary.protocol.v1.RegionEndpoint;
 import io.tributary.protocol.v1.ShardDescription;
 import io.tributary.protocol.v1.StreamDescription;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,9 +45,7 @@ class ReplicationFailoverIT {
     @TempDir
     Path dir;
 
-    private final Map<String, PutResult> acked = new ConcurrentHashMap<>();
-    private final Map<String, Throwable> failed = new ConcurrentHashMap<>();
-    private final AtomicInteger put = new AtomicInteger();
+    private final KeyedFeed feed = new KeyedFeed(KEYS, OUTSTANDING);
 
     private record Region(String name, Path data, int port) {}
 
@@ -87,7 +78,7 @@ class ReplicationFailoverIT {
                     .build();
             Producer producer = Producer.create(resources, both, TestHubs.producer(STREAM, "failover-producer", 6));
             try {
-                feeder = new Thread(() -> feed(producer, feeding), "failover-feeder");
+                feeder = new Thread(() -> feed.run(producer, feeding), "failover-feeder");
                 feeder.start();
                 int home = 0;
                 for (int kill = 0; kill < KILLS; kill++) {
@@ -106,7 +97,7 @@ class ReplicationFailoverIT {
                 feeding.set(false);
                 feeder.join(10_000);
                 producer.flush().get(90, TimeUnit.SECONDS);
-                await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() + failed.size() >= put.get());
+                feed.awaitAnswered(Duration.ofSeconds(60));
                 awaitInSync(resources, regions[home], regions[1 - home]);
             } finally {
                 feeding.set(false);
@@ -138,7 +129,7 @@ class ReplicationFailoverIT {
         assertThat(byRegion.get("us"))
                 .as("both regions hold the same records at the same sequences")
                 .isEqualTo(finalHome);
-        verify(finalHome);
+        feed.verify(finalHome.stream().map(Stored::placed).toList(), false);
     }
 
     private Process start(Region r, int run) {
@@ -147,11 +138,7 @@ class ReplicationFailoverIT {
     }
 
     private void awaitMoreAcks(int more, int kill) {
-        int target = acked.size() + more;
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(5))
-                .until(() -> acked.size() >= target || !failed.isEmpty());
-        assertThat(failed).as("puts that failed around kill %d", kill).isEmpty();
+        feed.awaitMoreAcks(more, "around kill " + kill);
     }
 
     private static void promote(ClientResources resources, Region r) {
@@ -181,51 +168,5 @@ class ReplicationFailoverIT {
                                         .toList());
                     }
                 });
-    }
-
-    /** Puts records round-robin over the keys, {@code "<key>:<n>"} with n counting per key, until told to stop. */
-    private void feed(Producer producer, AtomicBoolean feeding) {
-        Semaphore outstanding = new Semaphore(OUTSTANDING);
-        Map<String, Integer> next = new HashMap<>();
-        try {
-            for (int i = 0; feeding.get(); i++) {
-                if (!outstanding.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                String key = KEYS.get(i % KEYS.size());
-                String text = key + ":" + next.merge(key, 1, Integer::sum);
-                put.incrementAndGet();
-                producer.put(key, text.getBytes(StandardCharsets.UTF_8)).whenComplete((r, e) -> {
-                    if (e == null) {
-                        acked.put(text, r);
-                    } else {
-                        failed.put(text, e);
-                    }
-                    outstanding.release();
-                });
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void verify(List<Stored> stored) {
-        assertThat(failed).isEmpty();
-        assertThat(acked).hasSize(put.get());
-        Set<String> seen = new HashSet<>();
-        Map<String, List<Integer>> byKey = new HashMap<>();
-        for (Stored s : stored) {
-            assertThat(seen.add(s.text())).as("%s stored once", s.text()).isTrue();
-            String[] parts = s.text().split(":");
-            byKey.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(Integer.parseInt(parts[1]));
-        }
-        assertThat(seen).containsExactlyInAnyOrderElementsOf(acked.keySet());
-        for (Map.Entry<String, List<Integer>> e : byKey.entrySet()) {
-            List<Integer> expected = new ArrayList<>();
-            for (int n = 1; n <= e.getValue().size(); n++) {
-                expected.add(n);
-            }
-            assertThat(e.getValue()).as("order of key %s", e.getKey()).isEqualTo(expected);
-        }
     }
 }

@@ -30,6 +30,10 @@ public final class TestRecords {
         String text() {
             return record.getPayload().toString(StandardCharsets.UTF_8);
         }
+
+        KeyedFeed.Placed placed() {
+            return new KeyedFeed.Placed(shardId, sequence, text());
+        }
     }
 
     /**

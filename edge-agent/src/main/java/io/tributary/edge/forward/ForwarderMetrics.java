@@ -26,7 +26,7 @@ final class ForwarderMetrics {
     final Counter records;
     final Counter batches;
     final Counter reconnects;
-    /** Moves to another hub because the hub was not the stream's home region (NOT_HOME). */
+    /** Moves to another hub because the hub did not write the batch's shard (NOT_HOME). */
     final Counter redirects;
 
     final Counter throttles;
@@ -58,8 +58,9 @@ final class ForwarderMetrics {
                 .description("hub connections lost or failed to open")
                 .register(registry));
         redirects = track(Counter.builder(PREFIX + "redirects")
-                .description("moves to another hub because the hub said it is not the stream's home region"
-                        + " (NOT_HOME); not counted in reconnects")
+                .description("moves to another hub because the hub said it does not write the batch's shard"
+                        + " (NOT_HOME: the stream's home is another region, or another hub writes the shard);"
+                        + " not counted in reconnects")
                 .register(registry));
         throttles = track(Counter.builder(PREFIX + "throttles")
                 .description("Throttle frames received")

@@ -6,7 +6,6 @@ import io.tributary.hub.server.HubContext;
 import io.tributary.hub.server.Session;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
-import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.stream.Replication;
 import io.tributary.hub.stream.Reshard;
 import io.tributary.hub.stream.StreamDefinition;
@@ -178,6 +177,15 @@ public final class AdminService implements FrameService {
         }
     }
 
+    /** {@code online}, {@code offline: <cause>} or {@code written by another hub: <writer>}. */
+    private static String status(ShardInfo info) {
+        return switch (info.status()) {
+            case ONLINE -> "online";
+            case WRITTEN_ELSEWHERE -> info.cause();
+            case OFFLINE -> "offline: " + info.cause();
+        };
+    }
+
     /** The stream's description with each shard's live state. */
     public StreamDescription describe(StreamDefinition stream) {
         StreamDescription.Builder d = StreamMessages.toDescription(stream).toBuilder();
@@ -189,7 +197,7 @@ public final class AdminService implements FrameService {
                 shard.setOldestSequence(info.oldestSequence())
                         .setNextSequence(info.nextSequence())
                         .setRetainedBytes(info.retainedBytes())
-                        .setStatus(info.status() == ShardStatus.ONLINE ? "online" : "offline: " + info.cause());
+                        .setStatus(status(info));
             } catch (RuntimeException e) {
                 shard.setStatus("offline: " + e.getMessage());
             }

@@ -115,15 +115,18 @@ public final class AdminMain implements Runnable {
                             .collect(java.util.stream.Collectors.joining(", ")));
         }
         for (ShardDescription sh : s.getShardsList()) {
+            // -1: the hub cannot say (a shard another hub writes)
+            String positions = sh.getNextSequence() < 0
+                    ? "seq ?  ? bytes"
+                    : "seq " + sh.getOldestSequence() + ".." + sh.getNextSequence() + "  " + sh.getRetainedBytes()
+                            + " bytes";
             System.out.printf(
-                    "  %-14s %-7s hash %016x..%016x  seq %d..%d  %d bytes  %s%s%n",
+                    "  %-14s %-7s hash %016x..%016x  %s  %s%s%n",
                     sh.getShardId(),
                     sh.getOpen() ? "open" : "closed",
                     sh.getStartHash(),
                     sh.getEndHash(),
-                    sh.getOldestSequence(),
-                    sh.getNextSequence(),
-                    sh.getRetainedBytes(),
+                    positions,
                     sh.getStatus(),
                     sh.getParentShardsCount() == 0 ? "" : "  parents " + sh.getParentShardsList());
             for (ReplicaLag lag : sh.getReplicaLagList()) {

@@ -51,7 +51,8 @@ public final class HubMain implements Callable<Integer> {
     @Option(
             names = "--advertise",
             paramLabel = "HOST:PORT",
-            description = "Address other regions' hubs reach this hub at (default host:port).")
+            description = "Address other hubs reach this hub at: other regions' hubs, and with --store pulsar the hubs"
+                    + " that send it the producers of the shards it writes (default host:port).")
     String advertise;
 
     @Option(names = "--durability", description = "fsync (default) or page-cache.")

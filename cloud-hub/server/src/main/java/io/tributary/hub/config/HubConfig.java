@@ -69,8 +69,9 @@ public record HubConfig(
                     "advertised-endpoint",
                     "string",
                     "",
-                    "HOST:PORT other regions' hubs use to reach this hub (recorded in the streams it is home of); empty:"
-                            + " host:port of the listener."),
+                    "HOST:PORT other hubs use to reach this hub: other regions' hubs (recorded in the streams it is home"
+                            + " of), and with store=pulsar the hubs that send it the producers of the shards it writes;"
+                            + " empty: host:port of the listener."),
             new ConfigKey(
                     "max-frame-bytes", "size", "8MiB", "Largest frame accepted; checked before any of it is buffered."),
             new ConfigKey(

@@ -1,21 +1,24 @@
 package io.tributary.hub.health;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
-import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The hub's {@code /health}: healthy while every shard is online, replicas keep up and the stream catalog has no
- * problem; the document names the hub, counts streams and online shards and lists each offline shard with its cause
- * (and each replication and catalog problem). Thread-safe (reads the registry and the store).
+ * The hub's {@code /health}: healthy while every shard is online or written by another hub (a store several hubs
+ * share: this hub redirects its producers there, which is no failure), replicas keep up and the stream catalog has no
+ * problem; the document names the hub, counts streams and online shards, lists each offline shard with its cause,
+ * each shard another hub writes with that hub, and each replication and catalog problem. Thread-safe (reads the
+ * registry and the store).
  */
 public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     private final String hubId;
@@ -39,19 +42,20 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     public MetricsHttpServer.Health get() {
         int online = 0;
         Map<ShardKey, String> offline = new LinkedHashMap<>();
+        Map<ShardKey, String> elsewhere = new LinkedHashMap<>();
         for (ShardKey key : store.shards()) {
             ShardInfo info = store.info(key);
-            if (info.status() == ShardStatus.ONLINE) {
-                online++;
-            } else {
-                offline.put(key, info.cause());
+            switch (info.status()) {
+                case ONLINE -> online++;
+                case WRITTEN_ELSEWHERE -> elsewhere.put(key, info.cause());
+                default -> offline.put(key, info.cause());
             }
         }
         List<String> lagging = replication.get();
         List<String> catalog = streams.catalog().problems();
         return new MetricsHttpServer.Health(
                 offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty(),
-                json(hubId, streams.list().size(), online, offline, lagging, catalog));
+                json(hubId, streams.list().size(), online, offline, lagging, elsewhere, catalog));
     }
 
     /** The health document; {@code offline} maps each offline shard to its cause. */
@@ -61,7 +65,18 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
 
     /** ... and {@code lagging} lists replication problems (degraded too). */
     static String json(String hubId, int streams, int online, Map<ShardKey, String> offline, List<String> lagging) {
-        return json(hubId, streams, online, offline, lagging, List.of());
+        return json(hubId, streams, online, offline, lagging, Map.of(), List.of());
+    }
+
+    /** ... and {@code elsewhere} maps each shard another hub writes to what the store says of that hub. */
+    static String json(
+            String hubId,
+            int streams,
+            int online,
+            Map<ShardKey, String> offline,
+            List<String> lagging,
+            Map<ShardKey, String> elsewhere) {
+        return json(hubId, streams, online, offline, lagging, elsewhere, List.of());
     }
 
     /** ... and {@code catalog} lists the stream catalog's problems (degraded too). */
@@ -72,6 +87,18 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
             Map<ShardKey, String> offline,
             List<String> lagging,
             List<String> catalog) {
+        return json(hubId, streams, online, offline, lagging, Map.of(), catalog);
+    }
+
+    /** All of the above. */
+    static String json(
+            String hubId,
+            int streams,
+            int online,
+            Map<ShardKey, String> offline,
+            List<String> lagging,
+            Map<ShardKey, String> elsewhere,
+            List<String> catalog) {
         boolean ok = offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty();
         return Json.write(g -> {
                     g.writeStartObject();
@@ -79,15 +106,10 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
                     g.writeStringField("hub", hubId);
                     g.writeNumberField("streams", streams);
                     g.writeNumberField("shards_online", online);
-                    g.writeArrayFieldStart("shards_offline");
-                    for (Map.Entry<ShardKey, String> e : offline.entrySet()) {
-                        g.writeStartObject();
-                        g.writeStringField("stream", e.getKey().stream());
-                        g.writeStringField("shard", e.getKey().shardId());
-                        g.writeStringField("cause", e.getValue());
-                        g.writeEndObject();
+                    shards(g, "shards_offline", offline, "cause");
+                    if (!elsewhere.isEmpty()) {
+                        shards(g, "shards_written_elsewhere", elsewhere, "writer");
                     }
-                    g.writeEndArray();
                     if (!lagging.isEmpty()) {
                         g.writeArrayFieldStart("replication");
                         for (String problem : lagging) {
@@ -105,5 +127,19 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
                     g.writeEndObject();
                 })
                 + "\n";
+    }
+
+    /** {@code "name":[{"stream":…,"shard":…,"<what>":…}, …]}. */
+    private static void shards(JsonGenerator g, String name, Map<ShardKey, String> shards, String what)
+            throws IOException {
+        g.writeArrayFieldStart(name);
+        for (Map.Entry<ShardKey, String> e : shards.entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("stream", e.getKey().stream());
+            g.writeStringField("shard", e.getKey().shardId());
+            g.writeStringField(what, e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 }

@@ -13,6 +13,7 @@ import io.tributary.hub.store.ProducerSequenceException;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStoreException;
 import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoreBusyException;
 import io.tributary.hub.stream.Replication;
 import io.tributary.hub.stream.ShardDefinition;
@@ -56,6 +57,7 @@ public final class BatchIngest implements FrameService {
     private final ReplicationGate replication;
     private final OverlapResolver overlaps;
     private final BatchValidator validator;
+    private final Redirects redirects;
     private final Map<String, TokenBucket> recordQuotas = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> byteQuotas = new ConcurrentHashMap<>();
 
@@ -69,6 +71,7 @@ public final class BatchIngest implements FrameService {
         this.replication = replication;
         this.overlaps = new OverlapResolver(hub);
         this.validator = new BatchValidator(hub.config().ingestMaxUncompressedBytes());
+        this.redirects = new Redirects(hub);
     }
 
     /** Per-connection state; event loop only. */
@@ -134,7 +137,7 @@ public final class BatchIngest implements FrameService {
         }
         ReplicationGate.NotHome notHome = replication.notHome(stream);
         if (notHome != null) {
-            notHome(session, b, notHome);
+            redirects.notHome(session, b, notHome);
             return;
         }
         boolean waitForReplica = stream.replication().ackLevel() == Replication.Ack.REPLICATED;
@@ -203,7 +206,7 @@ public final class BatchIngest implements FrameService {
         ReplicationGate.NotHome moved = now == null ? null : replication.notHome(now);
         if (moved != null) {
             release(session, pending, size);
-            notHome(session, b, moved);
+            redirects.notHome(session, b, moved);
             return;
         }
         hub.store().append(key, append).whenComplete((result, error) -> {
@@ -235,19 +238,6 @@ public final class BatchIngest implements FrameService {
                         }
                     }));
         });
-    }
-
-    private void notHome(Session session, Batch b, ReplicationGate.NotHome notHome) {
-        hub.metrics().nacked(NackReason.NACK_REASON_NOT_HOME);
-        session.send(Frame.newBuilder()
-                .setNack(Nack.newBuilder()
-                        .setBatchId(b.getBatchId())
-                        .setReason(NackReason.NACK_REASON_NOT_HOME)
-                        .setMessage(notHome.message())
-                        .setRetriable(true)
-                        .setHomeEndpoint(notHome.endpoint())
-                        .setHomeRegion(notHome.region()))
-                .build());
     }
 
     private void notReplicated(Session session, Batch b, ShardKey key) {
@@ -356,6 +346,9 @@ public final class BatchIngest implements FrameService {
             nack(hub.metrics(), session, b, NackReason.NACK_REASON_OUT_OF_SEQUENCE, gap.getMessage(), true);
         } else if (e instanceof ProducerSequenceException) {
             overlaps.resolve(session, b, key, start, err -> failed(session, b, key, err, start));
+        } else if (e instanceof ShardWrittenElsewhereException elsewhere
+                && !elsewhere.writerEndpoint().isEmpty()) {
+            redirects.writtenElsewhere(session, b, elsewhere);
         } else if (e instanceof ShardUnavailableException) {
             nack(hub.metrics(), session, b, NackReason.NACK_REASON_SHARD_UNAVAILABLE, e.getMessage(), true);
         } else if (e instanceof ShardStoreException s) {

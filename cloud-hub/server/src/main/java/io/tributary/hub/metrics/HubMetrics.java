@@ -23,6 +23,7 @@ public final class HubMetrics {
     private final Counter duplicates;
     private final Counter throttles;
     private final Counter authFailures;
+    private final Counter writerRedirects;
     private final LogRateLimiter peerLog;
 
     public HubMetrics(MeterRegistry registry) {
@@ -51,6 +52,10 @@ public final class HubMetrics {
                 .register(registry);
         this.authFailures = Counter.builder("tributary.hub.auth.failures")
                 .description("Handshakes refused for a missing or wrong token")
+                .register(registry);
+        this.writerRedirects = Counter.builder("tributary.hub.writer.redirects")
+                .description("Batches answered NOT_HOME because another hub writes their shard (a store several hubs"
+                        + " share); also counted in tributary_hub_nacks_total")
                 .register(registry);
         // every reason and code registered up front: the series exist (at 0) before the first nack or refusal, so
         // that increase() and the alert rules see the first one
@@ -106,6 +111,11 @@ public final class HubMetrics {
 
     public void throttled() {
         throttles.increment();
+    }
+
+    /** A batch was sent on to the hub that writes its shard; {@link #nacked} counts the nack itself. */
+    public void writerRedirect() {
+        writerRedirects.increment();
     }
 
     public void nacked(NackReason reason) {

@@ -21,7 +21,10 @@ public final class PeerLog {
     /** A batch refused for good (non-retriable Nack): malformed, unknown stream, bad request. */
     public static final String BATCH_REFUSED = "batch_refused";
 
-    static final Set<String> CATEGORIES = Set.of(REFUSED, FRAME, CONNECTION, IDLE, BATCH_REFUSED);
+    /** A batch sent to the hub that writes its shard (another hub of a shared store): one line per producer move. */
+    public static final String REDIRECTED = "redirected";
+
+    static final Set<String> CATEGORIES = Set.of(REFUSED, FRAME, CONNECTION, IDLE, BATCH_REFUSED, REDIRECTED);
 
     private PeerLog() {}
 }

@@ -9,7 +9,8 @@ import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardStore;
 
 /**
- * Publishes each shard's retained bytes, oldest and next sequence and online status as gauges ({@code
+ * Publishes each shard's retained bytes, oldest and next sequence, online status and whether another hub writes it as
+ * gauges ({@code
  * tributary_shard_*}). A shard the store cannot describe reads as offline with -1 positions. Thread-safe.
  */
 public final class ShardGauges {
@@ -41,7 +42,14 @@ public final class ShardGauges {
                 .register(registry);
         Gauge.builder("tributary.shard.online", store, s -> safe(s, key).status() == ShardStatus.ONLINE ? 1 : 0)
                 .tags(tags)
-                .description("1 when the shard is online, 0 when offline")
+                .description("1 when the shard is online, 0 when offline or written by another hub")
+                .register(registry);
+        Gauge.builder(
+                        "tributary.shard.written.elsewhere",
+                        store,
+                        s -> safe(s, key).status() == ShardStatus.WRITTEN_ELSEWHERE ? 1 : 0)
+                .tags(tags)
+                .description("1 when another hub writes the shard (a store several hubs share), 0 otherwise")
                 .register(registry);
     }
 

@@ -5,5 +5,11 @@ public enum ShardStatus {
     /** Appends and reads are served. */
     ONLINE,
     /** An I/O error or corruption stopped the shard; see {@link ShardInfo#cause()}. Other shards are unaffected. */
-    OFFLINE
+    OFFLINE,
+    /**
+     * Another hub writes the shard (a store several hubs share, such as Pulsar's): appends here fail with {@link
+     * ShardWrittenElsewhereException}, which names that hub; {@link ShardInfo#cause()} says so too, and its positions
+     * may be -1 (unknown here). Not a failure: the store takes the shard over when that hub is gone.
+     */
+    WRITTEN_ELSEWHERE
 }

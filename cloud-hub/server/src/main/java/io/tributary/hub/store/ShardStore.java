@@ -27,7 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * never call them from an event loop. Reads never block appends.
  *
  * <p><b>Errors.</b> Failures are {@link ShardStoreException}s (thrown, or failing the future): {@link
- * StoreBusyException} (retriable backpressure), {@link ShardUnavailableException} (shard OFFLINE or not open), {@link
+ * StoreBusyException} (retriable backpressure), {@link ShardUnavailableException} (shard OFFLINE or not open; its
+ * subclass {@link ShardWrittenElsewhereException} when another hub writes the shard of a shared store), {@link
  * TrimmedException} and {@link ProducerSequenceException}. An I/O failure takes one shard OFFLINE, never the store.
  */
 public interface ShardStore extends AutoCloseable {
@@ -35,6 +36,10 @@ public interface ShardStore extends AutoCloseable {
     /**
      * Opens a shard, creating it when it does not exist, and recovers it (validates, truncates a torn tail, rebuilds
      * indexes and producer state). Opening an ONLINE shard does nothing; opening an OFFLINE shard retries recovery.
+     *
+     * <p>A store several hubs share (Pulsar's) lets one of them write a shard at a time: when another hub writes it,
+     * open returns its state as {@link ShardStatus#WRITTEN_ELSEWHERE} rather than failing, and the store takes the
+     * shard over by itself once that hub is gone.
      *
      * @return the shard's state after opening
      * @throws ShardUnavailableException when recovery fails; the shard then stays known as OFFLINE

@@ -3,8 +3,10 @@ package io.tributary.hub.subscribe;
 import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoredBatch;
 import io.tributary.hub.store.TrimmedException;
 import io.tributary.hub.stream.ShardDefinition;
@@ -47,12 +49,27 @@ public final class ShardReads {
         private final transient ReadError error;
 
         ReadFailure(ReadErrorCode code, String message, long oldest) {
-            super(message, null, false, false);
-            this.error = ReadError.newBuilder()
+            this(ReadError.newBuilder()
                     .setCode(code)
                     .setMessage(message)
                     .setOldestSequence(oldest)
-                    .build();
+                    .build());
+        }
+
+        private ReadFailure(ReadError error) {
+            super(error.getMessage(), null, false, false);
+            this.error = error;
+        }
+
+        /** The shard is unavailable here; when another hub writes it, the error names that hub (readers move there). */
+        static ReadFailure unavailable(ShardUnavailableException e) {
+            ReadError.Builder error = ReadError.newBuilder()
+                    .setCode(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE)
+                    .setMessage(String.valueOf(e.getMessage()));
+            if (e instanceof ShardWrittenElsewhereException elsewhere) {
+                error.setWriterEndpoint(elsewhere.writerEndpoint());
+            }
+            return new ReadFailure(error.build());
         }
 
         public ReadError error(long id) {
@@ -81,6 +98,15 @@ public final class ShardReads {
         shard(key.stream(), key.shardId());
         try {
             ShardInfo info = store.info(key);
+            if (info.status() != ShardStatus.ONLINE) {
+                // Positions of a shard another hub writes (or that lost its writer) may be stale here, so none is
+                // checked against them before the store's refusal of a read, which may name the hub to send readers
+                // to. A store that still reads an OFFLINE shard goes on as for an ONLINE one.
+                store.read(key, Math.max(0, info.oldestSequence()), 1, 1);
+                if (info.status() == ShardStatus.WRITTEN_ELSEWHERE) {
+                    throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE, info.cause(), 0);
+                }
+            }
             long seq =
                     switch (position.getKindCase()) {
                         case TRIM_HORIZON, KIND_NOT_SET -> info.oldestSequence();
@@ -103,7 +129,7 @@ public final class ShardReads {
             }
             return seq;
         } catch (ShardUnavailableException e) {
-            throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE, e.getMessage(), 0);
+            throw ReadFailure.unavailable(e);
         }
     }
 
@@ -119,7 +145,7 @@ public final class ShardReads {
         } catch (TrimmedException e) {
             throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_TRIMMED, e.getMessage(), e.oldestSequence());
         } catch (ShardUnavailableException e) {
-            throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE, e.getMessage(), 0);
+            throw ReadFailure.unavailable(e);
         } catch (IllegalArgumentException e) {
             throw new ReadFailure(ReadErrorCode.READ_ERROR_CODE_BAD_REQUEST, e.getMessage(), 0);
         }

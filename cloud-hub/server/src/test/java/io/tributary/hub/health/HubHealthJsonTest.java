@@ -48,4 +48,18 @@ class HubHealthJsonTest {
                 .isEqualTo("{\"status\":\"ok\",\"hub\":\"hub-1\",\"streams\":2,\"shards_online\":4,"
                         + "\"shards_offline\":[]}\n");
     }
+
+    @Test
+    void healthJson_shardWrittenByAnotherHub_okAndListedWithItsWriter() {
+        assertThat(HubHealth.json(
+                        "hub-1",
+                        1,
+                        1,
+                        Map.of(),
+                        java.util.List.of(),
+                        Map.of(new ShardKey("s", "shard-000001"), "written by another hub: h2:7400 (run 1-ab)")))
+                .isEqualTo("{\"status\":\"ok\",\"hub\":\"hub-1\",\"streams\":1,\"shards_online\":1,"
+                        + "\"shards_offline\":[],\"shards_written_elsewhere\":[{\"stream\":\"s\",\"shard\":"
+                        + "\"shard-000001\",\"writer\":\"written by another hub: h2:7400 (run 1-ab)\"}]}\n");
+    }
 }

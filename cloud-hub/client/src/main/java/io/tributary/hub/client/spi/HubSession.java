@@ -15,6 +15,8 @@ import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.PeerRole;
 import io.tributary.protocol.v1.Pong;
+import io.tributary.protocol.v1.ReadError;
+import io.tributary.protocol.v1.ReadErrorCode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,10 +38,13 @@ import org.slf4j.LoggerFactory;
  *       exponential {@link Backoff}, reset by a good connection: one that delivered a frame after its Welcome (a
  *       connection lost right after its handshake keeps the backoff growing).
  *   <li><b>Redirects</b>: the first {@code Nack NACK_REASON_NOT_HOME} of a connection (the hub is not the stream's home
- *       region) is handed to {@link HubSessionListener#nack} and then moves the session: it closes the connection and
- *       connects to the endpoint equal to the nack's {@code home_endpoint}, or to the next endpoint when that is not in
- *       the list (never to an address the user did not configure: TLS and credentials are configured for the list).
- *       That endpoint becomes the preferred one. The first move since a batch was acknowledged is immediate; further
+ *       region, or not the hub of its region that writes the batch's shard) — and likewise the first {@code ReadError
+ *       READ_ERROR_CODE_SHARD_UNAVAILABLE} that names a {@code writer_endpoint} (another hub writes, and serves, the
+ *       shard) — is handed to {@link HubSessionListener#nack} (or {@code readError}) and then moves the session: it
+ *       closes the connection and connects to the endpoint equal to the nack's {@code home_endpoint} (the error's
+ *       {@code writer_endpoint}), or to the next endpoint when that is not in the list (never to an address the user
+ *       did not configure: TLS and credentials are configured for the list). That endpoint becomes the preferred one.
+ *       The first move since a batch was acknowledged or a read served is immediate; further
  *       ones wait a backoff of their own, so two hubs that each name the other do not make the session spin. The owner
  *       hears {@link HubSessionListener#redirected} instead of {@code lost}.
  *   <li><b>One at a time</b>: at most one connection, and at most one connect attempt or reconnect timer pending.
@@ -393,16 +398,28 @@ public final class HubSession implements AutoCloseable {
             }
             case NACK -> {
                 listener.nack(frame.getNack());
-                if (frame.getNack().getReason() == NackReason.NACK_REASON_NOT_HOME) {
-                    moveHome(c, frame.getNack());
+                Nack nack = frame.getNack();
+                if (nack.getReason() == NackReason.NACK_REASON_NOT_HOME) {
+                    moveTo(c, nack.getHomeEndpoint(), nack.getHomeRegion(), "stream " + stream + "'s batches");
                 }
             }
             case THROTTLE -> {
                 pause(frame.getThrottle().getRetryAfterMs());
                 listener.throttle(frame.getThrottle());
             }
-            case READ_RESULT -> listener.readResult(frame.getReadResult());
-            case READ_ERROR -> listener.readError(frame.getReadError());
+            case READ_RESULT -> {
+                movesInARow = 0; // this hub serves reads: the next redirect is news, not a loop
+                redirectBackoff.reset();
+                listener.readResult(frame.getReadResult());
+            }
+            case READ_ERROR -> {
+                ReadError error = frame.getReadError();
+                listener.readError(error);
+                if (error.getCode() == ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE
+                        && !error.getWriterEndpoint().isEmpty()) {
+                    moveTo(c, error.getWriterEndpoint(), "", "reads of stream " + stream);
+                }
+            }
             case LEASE_ASSIGNMENT -> listener.leaseAssignment(frame.getLeaseAssignment());
             case CHECKPOINT_ACK -> listener.checkpointAck(frame.getCheckpointAck());
             case PING ->
@@ -430,41 +447,36 @@ public final class HubSession implements AutoCloseable {
     }
 
     /**
-     * The hub on {@code c} is not the stream's home: closes {@code c} and connects to the home's hub if it is one of
-     * the endpoints, else to the next endpoint, which becomes the preferred one. Only the first NOT_HOME of a
-     * connection gets here: the connection is no longer current after it, so the frames that follow are ignored.
+     * The hub on {@code c} does not write what {@code what} needs (the stream's home is another region, or another hub
+     * writes the shard): closes {@code c} and connects to {@code endpoint} if it is one of the endpoints, else to the
+     * next endpoint, which becomes the preferred one. Only the first redirect of a connection gets here: the
+     * connection is no longer current after it, so the frames that follow are ignored.
      */
-    private void moveHome(HubConnection c, Nack nack) {
+    private void moveTo(HubConnection c, String endpoint, String region, String what) {
         if (stopped || c != connection) {
-            return; // the owner closed the session, or the connection went, while handling the nack
+            return; // the owner closed the session, or the connection went, while handling the frame
         }
-        boolean configured = endpoints.redirect(nack.getHomeEndpoint());
+        boolean configured = endpoints.redirect(endpoint);
         long delay = movesInARow++ == 0 ? 0 : redirectBackoff.nextDelayMillis();
         HubEndpoint target = endpoints.current();
         String when =
                 delay == 0 ? "" : " in " + delay + " ms (" + movesInARow + " moves without an acknowledged batch)";
+        String inRegion = region.isEmpty() ? "" : " (region " + region + ")";
         if (configured) {
-            log.info(
-                    "hub {} says stream {}'s home is region {} at {}: moving{}",
-                    c.endpoint(),
-                    stream,
-                    nack.getHomeRegion(),
-                    target,
-                    when);
+            log.info("hub {} sends {} to the hub at {}{}: moving{}", c.endpoint(), what, target, inRegion, when);
         } else {
             log.info(
-                    "hub {} says stream {}'s home is region {} at '{}', which is not a configured endpoint:"
-                            + " moving to {}{}",
+                    "hub {} sends {} to the hub at '{}'{}, which is not a configured endpoint: moving to {}{}",
                     c.endpoint(),
-                    stream,
-                    nack.getHomeRegion(),
-                    nack.getHomeEndpoint(),
+                    what,
+                    endpoint,
+                    inRegion,
                     target,
                     when);
         }
         connection = null; // its close, when it comes, is not current: this move schedules the next attempt
         c.close();
-        listener.redirected(c.endpoint(), target, nack.getHomeRegion(), delay);
+        listener.redirected(c.endpoint(), target, region, delay);
         reconnectIn(delay);
     }
 

@@ -35,14 +35,17 @@ public interface HubSessionListener {
     default void lost(HubEndpoint endpoint, String reason, long retryInMillis) {}
 
     /**
-     * The hub on {@code from} is not the stream's home region (the {@code NOT_HOME} nack was just handed to {@link
-     * #nack}): the session closed that connection and connects to {@code to}, from now on its preferred endpoint, in
-     * {@code retryInMillis} (0 unless moves follow one another without an acknowledged batch). {@code homeRegion} is
-     * the region the hub named. Called instead of {@link #lost}, and like it: everything sent without an answer is
+     * The hub on {@code from} does not write the batch's shard: the stream's home is another region, or another hub
+     * of the region writes the shard (the {@code NOT_HOME} nack, or a read error naming the writer, was just handed
+     * to {@link #nack} or {@link #readError}): the session closed that connection and connects to {@code to}, from
+     * now on its preferred endpoint, in {@code retryInMillis} (0 unless moves follow one another without an
+     * acknowledged batch or a served read). {@code homeRegion} is the region the hub named (empty for a read error).
+     * Called instead of {@link #lost}, and like it: everything sent without an answer is
      * unanswered for good; send it again after {@link #connected}. The default handles it as a loss.
      */
     default void redirected(HubEndpoint from, HubEndpoint to, String homeRegion, long retryInMillis) {
-        lost(from, "not the stream's home: moving to " + to + " (region " + homeRegion + ")", retryInMillis);
+        String region = homeRegion.isEmpty() ? "" : " (region " + homeRegion + ")";
+        lost(from, "not the hub that writes the stream's shard: moving to " + to + region, retryInMillis);
     }
 
     /** An attempt failed; the next one, to the next endpoint, follows in {@code retryInMillis}. */

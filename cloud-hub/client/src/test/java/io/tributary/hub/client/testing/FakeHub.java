@@ -13,6 +13,8 @@ import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.Pong;
+import io.tributary.protocol.v1.ReadError;
+import io.tributary.protocol.v1.ReadErrorCode;
 import io.tributary.protocol.v1.Throttle;
 import io.tributary.protocol.v1.Welcome;
 import java.net.ServerSocket;
@@ -50,6 +52,7 @@ public final class FakeHub implements AutoCloseable {
     private volatile int throttleMs;
     private volatile boolean fenceAtHello;
     private volatile String homeEndpoint;
+    private volatile String writerEndpoint;
     private volatile boolean notReplicated;
     private final AtomicInteger hangUps = new AtomicInteger();
 
@@ -96,6 +99,14 @@ public final class FakeHub implements AutoCloseable {
     /** Answer every Batch with a NOT_HOME nack naming {@code home} (HOST:PORT, null: ack again) in region "us". */
     public void redirectBatchesTo(String home) {
         this.homeEndpoint = home;
+    }
+
+    /**
+     * Answer every Subscribe with {@code ReadError SHARD_UNAVAILABLE} naming {@code writer} (HOST:PORT, null: ignore
+     * subscriptions again) as the hub that writes the shard.
+     */
+    public void redirectReadsTo(String writer) {
+        this.writerEndpoint = writer;
     }
 
     /** Answer the first batch of each connection NOT_REPLICATED (retriable), and ack the rest. */
@@ -190,6 +201,18 @@ public final class FakeHub implements AutoCloseable {
                             .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce()))
                             .build());
                 case BATCH -> onBatch(ctx, frame.getBatch());
+                case SUBSCRIBE -> {
+                    String writer = writerEndpoint;
+                    if (writer != null) {
+                        ctx.writeAndFlush(Frame.newBuilder()
+                                .setReadError(ReadError.newBuilder()
+                                        .setId(frame.getSubscribe().getSubscriptionId())
+                                        .setCode(ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE)
+                                        .setMessage("written by another hub: " + writer + " (test)")
+                                        .setWriterEndpoint(writer))
+                                .build());
+                    }
+                }
                 default -> {}
             }
         }

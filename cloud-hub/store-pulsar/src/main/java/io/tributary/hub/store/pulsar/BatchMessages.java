@@ -22,13 +22,16 @@ import org.apache.pulsar.client.api.Message;
  * </ul>
  *
  * <p>A message with {@code tb.kind=open} and an empty value is an <em>open marker</em>, written by a store when it
- * takes a shard's topic: it holds no records (see {@link PulsarShard}). Messages without {@code tb.v} are not the
+ * takes a shard's topic: it holds no records (see {@link PulsarShard}). Its {@code tb.writer} is the producer name of
+ * the store that wrote it ({@link WriterName}; absent in markers of stores before it), so the next writer can say whom
+ * it took the shard over from. Messages without {@code tb.v} are not the
  * store's and make recovery fail. Stateless.
  */
 final class BatchMessages {
     static final String VERSION = "tb.v";
     static final String KIND = "tb.kind";
     static final String KIND_OPEN = "open";
+    static final String WRITER = "tb.writer";
     private static final String BASE = "tb.base";
     private static final String COUNT = "tb.n";
     private static final String CODEC = "tb.codec";
@@ -64,6 +67,11 @@ final class BatchMessages {
     /** Whether {@code m} is an open marker. */
     static boolean isMarker(Message<byte[]> m) {
         return KIND_OPEN.equals(m.getProperty(KIND));
+    }
+
+    /** The producer name of the store that wrote the open marker {@code m}; null when it does not say. */
+    static String writerOf(Message<byte[]> m) {
+        return m.getProperty(WRITER);
     }
 
     /**

@@ -1,11 +1,16 @@
 package io.tributary.hub.store.pulsar;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tributary.protocol.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,7 +37,9 @@ final class PulsarAdminRest {
 
     /**
      * Sets the namespace policies the store relies on: infinite retention (Pulsar deletes messages no durable
-     * subscription holds otherwise, and readers hold none) and no deletion of inactive topics.
+     * subscription holds otherwise, and readers hold none), no deletion of inactive topics, and no automatic creation
+     * of topics: the store creates a shard's topic when the shard is first opened, and a producer that reconnects (or
+     * a hub taking a shard over) after the topic was deleted must not create an empty one that numbers from 0 again.
      */
     void configureNamespace(String tenant, String namespace) throws IOException {
         String ns = "/admin/v2/namespaces/" + tenant + "/" + namespace;
@@ -43,6 +50,7 @@ final class PulsarAdminRest {
                 "{\"inactiveTopicDeleteMode\":\"delete_when_no_subscriptions\",\"maxInactiveDurationSeconds\":-1,"
                         + "\"deleteWhileInactive\":false}",
                 Set.of(204));
+        call("POST", ns + "/autoTopicCreation", "{\"allowAutoTopicCreation\":false}", Set.of(204));
     }
 
     /** Lists the tenant's namespaces: fails unless the admin API answers and the tenant exists. */
@@ -83,6 +91,52 @@ final class PulsarAdminRest {
         return call("GET", topicPath(tenant, namespace, topic) + "/compaction", "", Set.of(200));
     }
 
+    /**
+     * The names of the producers connected to the topic (its stats' {@code publishers}); empty when none is, and
+     * {@code null} when the topic does not exist.
+     */
+    List<String> producerNames(String tenant, String namespace, String topic) throws IOException {
+        HttpRequest request = request("GET", topicPath(tenant, namespace, topic) + "/stats", "");
+        HttpResponse<String> response = send(request);
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException(describe(request, response));
+        }
+        return publisherNames(response.body());
+    }
+
+    /** The {@code producerName} of each element of the top-level {@code publishers} array of topic stats. */
+    static List<String> publisherNames(String statsJson) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (JsonParser p = Json.FACTORY.createParser(statsJson)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("topic stats are not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("publishers".equals(field) && value == JsonToken.START_ARRAY) {
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = p.currentName();
+                            p.nextToken();
+                            if ("producerName".equals(name) && p.currentToken() == JsonToken.VALUE_STRING) {
+                                names.add(p.getText());
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return names;
+    }
+
     private static String topicPath(String tenant, String namespace, String topic) {
         return "/admin/v2/persistent/" + tenant + "/" + namespace + "/" + topic;
     }
@@ -90,19 +144,22 @@ final class PulsarAdminRest {
     /** Makes one call; returns the body of an answer whose status is in {@code ok}. */
     private String call(String method, String path, String json, Set<Integer> ok) throws IOException {
         HttpRequest request = request(method, path, json);
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException e) {
-            throw new IOException("cannot connect: " + method + " " + request.uri() + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + method + " " + request.uri(), e);
-        }
+        HttpResponse<String> response = send(request);
         if (!ok.contains(response.statusCode())) {
             throw new IOException(describe(request, response));
         }
         return response.body();
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot connect: " + request.method() + " " + request.uri() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + request.method() + " " + request.uri(), e);
+        }
     }
 
     private HttpRequest request(String method, String path, String json) {

@@ -12,24 +12,21 @@ import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoreBusyException;
-import io.tributary.hub.store.StoredBatch;
-import io.tributary.hub.store.TrimmedException;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerAccessMode;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
-import org.apache.pulsar.client.api.Reader;
 import org.apache.pulsar.client.api.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,13 +35,15 @@ import org.slf4j.LoggerFactory;
  * One shard on one Pulsar topic: its exclusive producer, the state rebuilt from the topic (sequence index, producer
  * runs, high-water mark) and a reader kept for sequential reads.
  *
- * <p><b>Open.</b> {@link #recover} first takes the topic with an {@link ProducerAccessMode#Exclusive} producer (a
- * second writer is refused by the broker), then writes an open marker and reads the topic from its start up to that
- * marker. Whatever a previous writer got stored is before the marker, so the scan sees the complete shard, and no one
- * else can append after it. Batches carry their base sequence (see {@link BatchMessages}); the scan checks that they
- * are contiguous and skips a copy of an earlier batch (a send the Pulsar client repeated after a reconnection, its
- * first acknowledgement lost), so the high-water mark after the scan is the end of the last batch. Cost: one full
- * read of the topic per open.
+ * <p><b>Open.</b> {@link #recover} first takes the topic with an {@link ProducerAccessMode#Exclusive} producer named
+ * after this store's writer ({@link WriterName}; a second writer is refused by the broker, and the shard is then {@link
+ * ShardStatus#WRITTEN_ELSEWHERE} here, naming the holder), then writes an open marker (with that name) and reads the
+ * topic from its start up to that marker. Whatever a previous writer got stored is before the marker, so the scan sees
+ * the complete shard, and no one else can append after it. Batches carry their base sequence (see {@link
+ * BatchMessages}); the scan checks that they are contiguous and skips a copy of an earlier batch (a send the Pulsar
+ * client repeated after a reconnection, its first acknowledgement lost), so the high-water mark after the scan is the
+ * end of the last batch. Cost: one full read of the topic per open. When the last marker before its own names another
+ * writer, the open was a takeover.
  *
  * <p><b>Append.</b> Under the shard's lock: check the producer run, assign the base sequence, send asynchronously
  * (Pulsar keeps a producer's sends in order). The acknowledgement hops to the store's ack thread, which publishes the
@@ -52,13 +51,12 @@ import org.slf4j.LoggerFactory;
  * acknowledgement. Any send failure (timeout, fenced, broker error) takes the shard OFFLINE, as its in-flight sends
  * have an unknown outcome; {@link #recover} (a reopen) learns the truth from the topic.
  *
- * <p>Threads: appends, lookups and info from any thread under this object's lock; reads serialised by a separate
- * read lock so that they never block appends; {@link #recover} and {@link #close} by the store, under its lock.
+ * <p>Threads: appends, lookups and info from any thread under this object's lock; reads serialised by the {@link
+ * TopicReader} so that they never block appends; {@link #recover} and {@link #close} by the store, under its lock.
  */
 final class PulsarShard {
     private static final Logger LOG = LoggerFactory.getLogger(PulsarShard.class);
     private static final byte[] EMPTY = new byte[0];
-    private static final int READER_QUEUE = 32;
 
     private final ShardKey key;
     private final String topic;
@@ -66,7 +64,9 @@ final class PulsarShard {
     private final PulsarStoreConfig config;
     private final Clock clock;
     private final Executor acks;
-    private final Object readLock = new Object();
+    private final Writers writers;
+    private final String localName;
+    private final TopicReader reader;
 
     // Guarded by this.
     private Producer<byte[]> producer;
@@ -78,23 +78,35 @@ final class PulsarShard {
     private int pending;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     private ShardUnavailableException offline;
+    // The producer name that held the topic at the last refused recovery (null: unknown or none).
+    private String holder;
+    // Whether the topic was ever found to exist (recovered from it, or refused by its holder): a takeover try must
+    // not create it again once it is gone.
+    private boolean topicSeen;
     private boolean closed;
     // The close of a producer let go by goOffline: a reopen waits for it, else the broker may still see it as the
     // holder.
     private CompletableFuture<Void> letGo = CompletableFuture.completedFuture(null);
 
-    // Guarded by readLock: a reader left where the last read stopped, so the next sequential read goes on from there.
-    private Reader<byte[]> reader;
-    private long readerNextBase = -1;
-
-    PulsarShard(ShardKey key, String topic, PulsarClient client, PulsarStoreConfig config, Clock clock, Executor acks) {
+    PulsarShard(
+            ShardKey key,
+            String topic,
+            String localName,
+            PulsarClient client,
+            PulsarStoreConfig config,
+            Clock clock,
+            Executor acks,
+            Writers writers) {
         this.key = key;
         this.topic = topic;
+        this.localName = localName;
+        this.writers = writers;
         this.client = client;
         this.config = config;
         this.clock = clock;
         this.acks = acks;
         this.runs = new ProducerRuns(config.producerWindow());
+        this.reader = new TopicReader(client, topic, config.operationTimeout().toMillis());
         this.offline = new ShardUnavailableException(key, "not recovered yet", null);
     }
 
@@ -105,14 +117,21 @@ final class PulsarShard {
     /**
      * Takes the topic and rebuilds the shard's state from it (see the class comment). Blocking.
      *
-     * @throws ShardUnavailableException when it fails; the shard is then OFFLINE
+     * @throws ShardWrittenElsewhereException when another producer holds the topic; the shard is then {@link
+     *     ShardStatus#WRITTEN_ELSEWHERE}
+     * @throws ShardUnavailableException when it fails otherwise; the shard is then OFFLINE
      */
     void recover() {
         closeQuietly();
+        ShardWrittenElsewhereException elsewhereBefore;
+        synchronized (this) {
+            elsewhereBefore = offline instanceof ShardWrittenElsewhereException e ? e : null;
+        }
         Producer<byte[]> p = null;
         try {
             p = client.newProducer(Schema.BYTES)
                     .topic(topic)
+                    .producerName(writers.self().producerName())
                     .accessMode(ProducerAccessMode.Exclusive)
                     .enableBatching(false)
                     .blockIfQueueFull(false)
@@ -123,8 +142,14 @@ final class PulsarShard {
                     .value(EMPTY)
                     .property(BatchMessages.VERSION, "1")
                     .property(BatchMessages.KIND, BatchMessages.KIND_OPEN)
+                    .property(BatchMessages.WRITER, writers.self().producerName())
                     .send();
-            Scan scan = scan(marker);
+            TopicScan scan = TopicScan.upTo(
+                    client,
+                    topic,
+                    marker,
+                    config.producerWindow(),
+                    config.operationTimeout().toMillis());
             synchronized (this) {
                 producer = p;
                 runs = scan.runs;
@@ -136,7 +161,9 @@ final class PulsarShard {
                 lastSend = CompletableFuture.completedFuture(null);
                 offline = null;
                 closed = false;
+                topicSeen = true;
             }
+            writers.tookOver(key, scan.lastWriter, elsewhereBefore);
             LOG.info(
                     "{}: recovered from {}: {} batches, next sequence {}, {} resent copies skipped",
                     key,
@@ -145,87 +172,42 @@ final class PulsarShard {
                     scan.next,
                     scan.copies);
         } catch (PulsarClientException.ProducerFencedException | PulsarClientException.ProducerBusyException e) {
-            throw failRecovery(
-                    p,
-                    "another writer holds topic " + topic + " (exclusive producer), this store may not write: "
-                            + e.getMessage(),
-                    e);
+            Optional<String> holderName = writers.holderOf(key, localName, e);
+            ShardWrittenElsewhereException elsewhere = writers.elsewhere(key, holderName, e);
+            synchronized (this) {
+                holder = holderName.orElse(null);
+                topicSeen = true;
+            }
+            if (elsewhereBefore == null || !elsewhereBefore.writer().equals(elsewhere.writer())) {
+                LOG.info(
+                        "{}: written by {}; this hub does not write it{}",
+                        key,
+                        elsewhere.writer(),
+                        redirecting(elsewhere));
+            }
+            throw failRecovery(p, elsewhere);
         } catch (PulsarClientException e) {
-            throw failRecovery(p, "open failed on " + topic + ": " + e, e);
+            throw failRecovery(p, new ShardUnavailableException(key, "open failed on " + topic + ": " + e, e));
         } catch (IOException | RuntimeException e) {
-            throw failRecovery(p, "recovery of " + topic + " failed: " + e, e);
+            throw failRecovery(p, new ShardUnavailableException(key, "recovery of " + topic + " failed: " + e, e));
         }
     }
 
-    private ShardUnavailableException failRecovery(Producer<byte[]> p, String reason, Throwable cause) {
-        ShardUnavailableException failure = new ShardUnavailableException(key, reason, cause);
+    private static String redirecting(ShardWrittenElsewhereException e) {
+        return e.writerEndpoint().isEmpty()
+                ? " (appends are refused as retriable until it takes the shard over)"
+                : ", its producers are sent to " + e.writerEndpoint();
+    }
+
+    private <E extends ShardUnavailableException> E failRecovery(Producer<byte[]> p, E failure) {
         synchronized (this) {
             offline = failure;
+            closed = false; // the store still holds the shard (recover's close let go of the old producer only)
             if (p != null) {
                 letGo = p.closeAsync();
             }
         }
         return failure;
-    }
-
-    private static final class Scan {
-        final SequenceIndex index = new SequenceIndex();
-        final ProducerRuns runs;
-        long next;
-        long lastAppendTimeMs;
-        int copies;
-
-        Scan(int window) {
-            runs = new ProducerRuns(window);
-        }
-    }
-
-    /** Reads the topic from its start up to {@code marker}. */
-    private Scan scan(MessageId marker) throws IOException {
-        Scan s = new Scan(config.producerWindow());
-        long timeoutMs = config.operationTimeout().toMillis();
-        try (Reader<byte[]> r = client.newReader(Schema.BYTES)
-                .topic(topic)
-                .startMessageId(MessageId.earliest)
-                .receiverQueueSize(READER_QUEUE)
-                .create()) {
-            // Ends at the marker; each step is bounded by the timeout.
-            while (true) {
-                Message<byte[]> m = r.readNext((int) timeoutMs, TimeUnit.MILLISECONDS);
-                if (m == null) {
-                    throw new IOException("no message within " + timeoutMs + " ms before the open marker " + marker);
-                }
-                int c = m.getMessageId().compareTo(marker);
-                if (c >= 0) {
-                    if (c > 0) {
-                        throw new IOException("read past the open marker " + marker + " to " + m.getMessageId());
-                    }
-                    return s;
-                }
-                if (BatchMessages.isMarker(m)) {
-                    continue;
-                }
-                StoredBatch b = BatchMessages.decode(m);
-                if (s.index.size() > 0 && b.baseSequence() < s.next) {
-                    s.copies++;
-                    continue;
-                }
-                if (s.index.size() > 0 && b.baseSequence() > s.next) {
-                    throw new IOException("sequence gap in " + topic + ": batch " + m.getMessageId() + " starts at "
-                            + b.baseSequence() + ", expected " + s.next);
-                }
-                s.index.add(
-                        b.baseSequence(),
-                        b.recordCount(),
-                        b.appendTimeMs(),
-                        b.payload().remaining(),
-                        m.getMessageId());
-                s.runs.record(
-                        b.producer(), b.producerFirstSeq(), b.producerLastSeq(), b.baseSequence(), b.recordCount());
-                s.next = b.nextSequence();
-                s.lastAppendTimeMs = Math.max(s.lastAppendTimeMs, b.appendTimeMs());
-            }
-        }
     }
 
     CompletableFuture<AppendResult> append(BatchToAppend b) {
@@ -358,14 +340,57 @@ final class PulsarShard {
 
     synchronized ShardInfo info() {
         long oldest = index.size() > 0 ? index.base(0) : highWaterMark;
-        return new ShardInfo(
-                key,
-                oldest,
-                highWaterMark,
-                index.bytes(),
-                index.size() > 0 ? 1 : 0,
-                offline == null && !closed ? ShardStatus.ONLINE : ShardStatus.OFFLINE,
-                offline == null && !closed ? "" : unavailable().getMessage());
+        ShardStatus status;
+        String cause;
+        if (offline == null && !closed) {
+            status = ShardStatus.ONLINE;
+            cause = "";
+        } else if (offline instanceof ShardWrittenElsewhereException e
+                && !closed
+                && !e.writerEndpoint().isEmpty()) {
+            // This store's index is empty or stale (the shard moved on at its writer): no positions to tell. (With no
+            // endpoint to send producers to, the shard counts as OFFLINE below: this hub cannot serve them.)
+            return new ShardInfo(
+                    key, -1, -1, -1, 0, ShardStatus.WRITTEN_ELSEWHERE, "written by another hub: " + e.writer());
+        } else {
+            status = ShardStatus.OFFLINE;
+            cause = unavailable().getMessage();
+        }
+        return new ShardInfo(key, oldest, highWaterMark, index.bytes(), index.size() > 0 ? 1 : 0, status, cause);
+    }
+
+    /** Whether appends are served: recovered, not offline, not closed. */
+    synchronized boolean online() {
+        return offline == null && !closed;
+    }
+
+    /**
+     * The producer that held the topic when this shard was last found written elsewhere; null when it is not, or the
+     * holder is unknown.
+     */
+    synchronized String holder() {
+        return offline instanceof ShardWrittenElsewhereException && !closed ? holder : null;
+    }
+
+    synchronized boolean topicSeen() {
+        return topicSeen;
+    }
+
+    /** The topic is gone: OFFLINE with {@code reason} (replacing any earlier one, a holder included), once logged. */
+    synchronized void goneOffline(String reason) {
+        if (offline != null && offline.getMessage().endsWith(reason)) {
+            return; // said already
+        }
+        goOffline(reason, null); // when it was ONLINE: logs, and lets go of the producer
+        if (!offline.getMessage().endsWith(reason)) { // an earlier reason (a holder, a failed send): replaced
+            LOG.warn("{}: OFFLINE: {}", key, reason);
+            offline = new ShardUnavailableException(key, reason, null);
+        }
+        holder = null;
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
     }
 
     synchronized long sequenceForTimestamp(long timestampMs) {
@@ -373,103 +398,24 @@ final class PulsarShard {
         return i < index.size() ? index.base(i) : highWaterMark;
     }
 
-    /** The batches a read returns, chosen under the shard's lock; fetched without it. */
-    private record Plan(List<MessageId> ids, List<Long> bases, long next, long highWaterMark) {}
-
     ReadResult read(long from, int maxRecords, int maxBytes) {
-        Plan plan = plan(from, maxRecords, maxBytes);
+        TopicReader.Plan plan = plan(from, maxRecords, maxBytes);
         if (plan.ids().isEmpty()) {
             return new ReadResult(List.of(), from, plan.highWaterMark());
         }
-        synchronized (readLock) {
-            try {
-                return new ReadResult(fetch(plan), plan.next(), plan.highWaterMark());
-            } catch (IOException | RuntimeException e) {
-                // A read that fails leaves the shard ONLINE (a broker restart is transient): start afresh next time.
-                closeReader();
-                throw new ShardUnavailableException(key, "read from " + topic + " failed: " + e, e);
-            }
+        try {
+            return new ReadResult(reader.fetch(plan), plan.next(), plan.highWaterMark());
+        } catch (IOException | RuntimeException e) {
+            // A read that fails leaves the shard ONLINE (a broker restart is transient): the reader starts afresh.
+            throw new ShardUnavailableException(key, "read from " + topic + " failed: " + e, e);
         }
     }
 
-    private synchronized Plan plan(long from, int maxRecords, int maxBytes) {
+    private synchronized TopicReader.Plan plan(long from, int maxRecords, int maxBytes) {
         if (offline != null || closed) {
             throw unavailable();
         }
-        long oldest = index.size() > 0 ? index.base(0) : highWaterMark;
-        if (from < oldest) {
-            throw new TrimmedException(key, from, oldest);
-        }
-        if (from > highWaterMark) {
-            throw new IllegalArgumentException(
-                    key + ": read from " + from + " is above the high-water mark " + highWaterMark);
-        }
-        List<MessageId> ids = new ArrayList<>();
-        List<Long> bases = new ArrayList<>();
-        long next = from;
-        if (from < highWaterMark) {
-            long records = 0;
-            long bytes = 0;
-            for (int i = index.containing(from); i < index.size(); i++) {
-                records += index.count(i);
-                bytes += index.payloadBytes(i);
-                if (!ids.isEmpty() && (records > maxRecords || bytes > maxBytes)) {
-                    break;
-                }
-                ids.add(index.id(i));
-                bases.add(index.base(i));
-                next = index.base(i) + index.count(i);
-            }
-        }
-        return new Plan(ids, bases, next, highWaterMark);
-    }
-
-    /** Reads the planned messages, skipping markers and resent copies between them. Under the read lock. */
-    private List<StoredBatch> fetch(Plan plan) throws IOException {
-        if (reader == null || readerNextBase != plan.bases().get(0)) {
-            closeReader();
-            reader = client.newReader(Schema.BYTES)
-                    .topic(topic)
-                    .startMessageId(plan.ids().get(0))
-                    .startMessageIdInclusive()
-                    .receiverQueueSize(READER_QUEUE)
-                    .create();
-        }
-        long timeoutMs = config.operationTimeout().toMillis();
-        List<StoredBatch> batches = new ArrayList<>(plan.ids().size());
-        for (int i = 0; i < plan.ids().size(); i++) {
-            MessageId wanted = plan.ids().get(i);
-            // Bounded: each message is before or at the wanted one, and each wait by the timeout.
-            while (true) {
-                Message<byte[]> m = reader.readNext((int) timeoutMs, TimeUnit.MILLISECONDS);
-                if (m == null) {
-                    throw new IOException("no message within " + timeoutMs + " ms, expected " + wanted);
-                }
-                int c = m.getMessageId().compareTo(wanted);
-                if (c > 0) {
-                    throw new IOException("batch " + wanted + " missing, read " + m.getMessageId());
-                }
-                if (c == 0) {
-                    StoredBatch b = BatchMessages.decode(m);
-                    if (b.baseSequence() != plan.bases().get(i)) {
-                        throw new IOException("batch " + wanted + " holds base " + b.baseSequence() + ", indexed "
-                                + plan.bases().get(i));
-                    }
-                    batches.add(b);
-                    break;
-                }
-            }
-        }
-        readerNextBase = plan.next();
-        return batches;
-    }
-
-    private void closeReader() {
-        if (reader != null) {
-            reader.closeAsync();
-            reader = null;
-            readerNextBase = -1;
-        }
+        return TopicReader.plan(key, index, highWaterMark, from, maxRecords, maxBytes);
     }
 
     /** Lets go of the topic: completes (or fails) the sends in flight, closes producer and reader. */
@@ -483,9 +429,7 @@ final class PulsarShard {
             closed = true;
             previous = letGo;
         }
-        synchronized (readLock) {
-            closeReader();
-        }
+        reader.close();
         return p == null ? previous : CompletableFuture.allOf(previous, p.closeAsync());
     }
 

@@ -1,5 +1,7 @@
 package io.tributary.hub.store.pulsar;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.BatchToAppend;
 import io.tributary.hub.store.ProducerKey;
@@ -12,10 +14,13 @@ import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoredBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,8 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link ShardStore} on Apache Pulsar: each shard is one persistent, non-partitioned topic {@code
  * persistent://<tenant>/<namespace>/<stream>.<shardId>}, each batch one Pulsar message (the payload as the edge sent
- * it, the header in message properties: {@link BatchMessages}). First slice of issue 12: one store (one hub) writes a
- * shard at a time; stateless hubs sharing the topics, the catalog in Pulsar and geo-replication come later.
+ * it, the header in message properties: {@link BatchMessages}). Several hubs' stores may share the topics; one writes a
+ * shard at a time (below). The catalog in Pulsar and geo-replication come later.
  *
  * <p><b>Sequences.</b> The store assigns each batch its base sequence and carries it in the message; on open it reads
  * the topic up to an open marker it wrote itself and continues after the last batch, so sequences are gap-free from 0
@@ -45,10 +50,17 @@ import org.slf4j.LoggerFactory;
  * so a retried batch is answered {@link AppendResult.Status#DUPLICATE} across restarts. Cost: opening a shard reads
  * its whole topic (all payloads); a compacted state topic or a snapshot is a later step.
  *
- * <p><b>One writer.</b> The store writes through an {@code Exclusive} producer: while one store holds a shard's
- * topic, {@link #open} in any other fails with a {@link ShardUnavailableException} that says so, the shard is OFFLINE
- * there and its appends fail; the holder keeps its sequences. A holder whose sends fail (fenced, timed out) goes
- * OFFLINE and lets the topic go.
+ * <p><b>One writer per shard.</b> The store writes through an {@code Exclusive} producer named after its hub ({@link
+ * WriterName}: the hub's endpoint and a run id). While one store holds a shard's topic, the shard is {@link
+ * ShardStatus#WRITTEN_ELSEWHERE} in every other: {@link #open} returns that state, appends fail with a {@link
+ * ShardWrittenElsewhereException} naming the holder's endpoint (the hub redirects the producer there), reads fail. The
+ * holder keeps its sequences. A holder whose sends fail (fenced, timed out) goes OFFLINE and lets the topic go. Every
+ * shard that is not ONLINE is tried again ({@link Takeovers}: every {@link PulsarStoreConfig#takeoverInterval()}, and
+ * at an append), so the store takes a shard over once its writer is gone — the broker drops an exclusive producer when
+ * its connection closes, at once when the writer's process dies — and its recovery (the scan below) rebuilds the
+ * sequences and producer runs the old writer left, so a batch it stored and a client resends here is a duplicate. It
+ * never writes without the exclusive producer. Takeovers are logged ("took over shard …") and counted in {@code
+ * tributary_store_pulsar_takeovers_total}.
  *
  * <p><b>Durability.</b> An append completes after Pulsar's acknowledgement, that is once the bookies' ack quorum wrote
  * the entry to their journals; whether that includes an fsync is the bookies' {@code journalSyncData} (true by
@@ -64,9 +76,10 @@ import org.slf4j.LoggerFactory;
  * #resetTo} (hub-to-hub replication) fail with {@link UnsupportedOperationException}: on Pulsar, cross-region copies
  * are to be Pulsar's geo-replication.
  *
- * <p>Threads: all methods are thread-safe; {@link #open}, {@link #delete}, {@link #release} and {@link #close}
- * serialise with each other. Append and lookup futures complete on the store's ack thread ({@code
- * pulsar-store-acks}): keep callbacks short. {@link #open} and {@link #read} block on the network.
+ * <p>Threads: all methods are thread-safe; {@link #open}, {@link #delete}, {@link #release}, {@link #close} and the
+ * takeover tries (on the thread {@code pulsar-store-takeover}) serialise with each other. Append and lookup futures
+ * complete on the store's ack thread ({@code pulsar-store-acks}): keep callbacks short. {@link #open} and {@link
+ * #read} block on the network.
  */
 public final class PulsarShardStore implements ShardStore {
     private static final Logger LOG = LoggerFactory.getLogger(PulsarShardStore.class);
@@ -76,16 +89,24 @@ public final class PulsarShardStore implements ShardStore {
     private final PulsarClient client;
     private final PulsarAdminRest admin;
     private final ExecutorService acks;
+    private final Writers writers;
+    private final PulsarNamespace namespace;
+    private final Takeovers takeovers;
     private final ConcurrentHashMap<ShardKey, PulsarShard> shards = new ConcurrentHashMap<>();
-    private boolean namespaceReady;
     private volatile boolean closed;
 
+    /** As {@link #PulsarShardStore(PulsarStoreConfig, Clock, MeterRegistry)}, its metrics in a registry of its own. */
+    public PulsarShardStore(PulsarStoreConfig config, Clock clock) {
+        this(config, clock, new SimpleMeterRegistry());
+    }
+
     /**
-     * Connects the client (lazily: nothing is sent before the first {@link #open}).
+     * Connects the client (lazily: nothing is sent before the first {@link #open}) and starts the takeover tries.
      *
+     * @param registry where {@code tributary_store_pulsar_*} go
      * @throws UncheckedIOException when the client cannot be built (a malformed service URL)
      */
-    public PulsarShardStore(PulsarStoreConfig config, Clock clock) {
+    public PulsarShardStore(PulsarStoreConfig config, Clock clock, MeterRegistry registry) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         try {
@@ -106,6 +127,18 @@ public final class PulsarShardStore implements ShardStore {
             t.setDaemon(true);
             return t;
         });
+        this.namespace = new PulsarNamespace(config, admin, client);
+        this.writers = new Writers(WriterName.forThisProcess(config.writerEndpoint()), admin, config, registry);
+        LOG.info(
+                "writing shards as {} (producer name {})",
+                writers.self(),
+                writers.self().producerName());
+        this.takeovers = new Takeovers(config.takeoverInterval(), this::notOnline, this::reopen);
+    }
+
+    /** The name of this store's exclusive producers ({@link WriterName}). */
+    public String writerName() {
+        return writers.self().producerName();
     }
 
     /**
@@ -134,16 +167,69 @@ public final class PulsarShardStore implements ShardStore {
         if (existing != null && existing.info().status() == ShardStatus.ONLINE) {
             return existing.info();
         }
-        PulsarShard shard = existing != null ? existing : new PulsarShard(key, topic(key), client, config, clock, acks);
+        PulsarShard shard = existing != null
+                ? existing
+                : new PulsarShard(key, topic(key), localName(key), client, config, clock, acks, writers);
         shards.put(key, shard);
-        try {
-            prepareNamespace();
-            admin.createTopic(config.tenant(), config.namespace(), localName(key));
-        } catch (IOException e) {
-            throw shard.goOffline("open failed: " + e.getMessage(), e);
+        if (existing == null || existing.info().status() != ShardStatus.WRITTEN_ELSEWHERE) {
+            try {
+                namespace.prepare();
+                admin.createTopic(config.tenant(), config.namespace(), localName(key));
+            } catch (IOException e) {
+                throw shard.goOffline("open failed: " + e.getMessage(), e);
+            }
         }
-        shard.recover();
+        try {
+            shard.recover();
+        } catch (ShardWrittenElsewhereException e) {
+            if (e.writerEndpoint().isEmpty()) {
+                throw e; // nobody to send producers to: OFFLINE here (still tried again)
+            }
+            // Not a failure: appends are redirected to the writer, and the takeover tries take the shard when it goes.
+        }
         return shard.info();
+    }
+
+    /** The shards that are not ONLINE and not closed: what the takeover tries reopen. */
+    private List<ShardKey> notOnline() {
+        return shards.entrySet().stream()
+                .filter(e -> !e.getValue().online() && !e.getValue().isClosed())
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /** A takeover try: reopens {@code key} if it is still known, not closed and not ONLINE; returns its status. */
+    private synchronized Takeovers.Outcome reopen(ShardKey key) {
+        PulsarShard shard = shards.get(key);
+        if (closed || shard == null || shard.isClosed()) {
+            takeovers.forget(key);
+            return Takeovers.Outcome.TAKEN; // nothing to try any more
+        }
+        switch (writers.probe(key, localName(key), shard.holder())) {
+            case HELD -> {
+                return Takeovers.Outcome.HELD_ELSEWHERE;
+            }
+            case MISSING -> {
+                if (shard.topicSeen()) {
+                    // Deleted meanwhile (streams delete, on this hub or another): taking it would create it anew,
+                    // empty, and number from 0 again. Tried again later, in case the stream is created again.
+                    shard.goneOffline("topic " + topic(key) + " no longer exists (deleted): not created again");
+                    return Takeovers.Outcome.FAILED;
+                }
+            }
+            case TRY -> {}
+        }
+        if (!shard.online()) {
+            try {
+                open(key);
+            } catch (ShardUnavailableException e) {
+                LOG.debug("{}: reopen failed: {}", key, e.getMessage());
+            }
+        }
+        if (shard.online()) {
+            return Takeovers.Outcome.TAKEN;
+        }
+        return shard.holder() != null ? Takeovers.Outcome.HELD_ELSEWHERE : Takeovers.Outcome.FAILED;
     }
 
     /**
@@ -155,53 +241,13 @@ public final class PulsarShardStore implements ShardStore {
      * @throws IOException saying which URL failed and how
      */
     public synchronized void checkReachable() throws IOException {
-        try {
-            if (config.configureNamespace()) {
-                prepareNamespace();
-            } else {
-                admin.listNamespaces(config.tenant());
-            }
-        } catch (IOException e) {
-            throw new IOException("Pulsar admin API at " + config.adminUrl() + " failed: " + describe(e), e);
-        }
-        String probe = "persistent://" + config.tenant() + "/" + config.namespace() + "/__tributary-probe";
-        try {
-            client.getPartitionsForTopic(probe, false)
-                    .get(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reaching Pulsar at " + config.serviceUrl(), e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            Throwable cause =
-                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof PulsarClientException.TopicDoesNotExistException) {
-                return; // the brokers answered: the probe topic does not exist (and was not created)
-            }
-            throw new IOException(
-                    "Pulsar brokers at " + config.serviceUrl() + " failed a topic lookup (bound "
-                            + config.operationTimeout().toMillis() + " ms): " + describe(cause),
-                    cause);
-        }
-    }
-
-    private static String describe(Throwable e) {
-        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        namespace.checkReachable();
     }
 
     /** No hub-to-hub replicas on this store (see {@link #appendReplica}). */
     @Override
     public boolean supportsReplicas() {
         return false;
-    }
-
-    private void prepareNamespace() throws IOException {
-        if (namespaceReady || !config.configureNamespace()) {
-            return;
-        }
-        admin.createNamespace(config.tenant(), config.namespace());
-        admin.configureNamespace(config.tenant(), config.namespace());
-        namespaceReady = true;
-        LOG.info("namespace {}/{}: infinite retention, inactive topics kept", config.tenant(), config.namespace());
     }
 
     @Override
@@ -211,7 +257,12 @@ public final class PulsarShardStore implements ShardStore {
 
     @Override
     public CompletableFuture<AppendResult> append(ShardKey key, BatchToAppend batch) {
-        return onShard(key, s -> s.append(batch));
+        return onShard(key, s -> {
+            if (!s.online()) {
+                takeovers.nudge(key); // its writer may be gone: try now rather than at the next round
+            }
+            return s.append(batch);
+        });
     }
 
     @Override
@@ -285,6 +336,7 @@ public final class PulsarShardStore implements ShardStore {
     @Override
     public synchronized CompletableFuture<Void> delete(ShardKey key) {
         PulsarShard shard = shards.remove(key);
+        takeovers.forget(key);
         CompletableFuture<Void> stopped = shard == null
                 ? CompletableFuture.completedFuture(null)
                 : shard.close().exceptionally(e -> null);
@@ -306,7 +358,12 @@ public final class PulsarShardStore implements ShardStore {
      * then lets the client shut down in the background.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        takeovers.close(); // first, outside the lock: a try in progress holds it
+        closeShards();
+    }
+
+    private synchronized void closeShards() {
         if (closed) {
             return;
         }

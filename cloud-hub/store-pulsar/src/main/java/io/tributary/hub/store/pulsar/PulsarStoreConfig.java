@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  *     StoreBusyException}; with {@code maxBatchBytes} it bounds the memory of unacknowledged batches
  * @param operationTimeout bound of each Pulsar operation: a send, creating a producer or reader, a read of the next
  *     message, an admin call
+ * @param writerEndpoint {@code HOST:PORT} of the hub this store serves (its {@code advertised-endpoint}): part of the
+ *     name of its exclusive producers ({@link WriterName}), so that other hubs can send producers here; empty when the
+ *     hub has none to give (they then answer appends to its shards as retriable instead of redirecting)
+ * @param takeoverInterval how often a shard another hub writes is tried again (and at most how often an append asks
+ *     for a try), so that this store takes it over once that hub is gone
  */
 public record PulsarStoreConfig(
         String serviceUrl,
@@ -31,8 +36,11 @@ public record PulsarStoreConfig(
         int producerWindow,
         int maxBatchBytes,
         int queueCapacity,
-        Duration operationTimeout) {
+        Duration operationTimeout,
+        String writerEndpoint,
+        Duration takeoverInterval) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern ENDPOINT = Pattern.compile("[^:\\s@]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+]:\\d{1,5}");
 
     public PulsarStoreConfig {
         Objects.requireNonNull(serviceUrl, "serviceUrl");
@@ -46,6 +54,10 @@ public record PulsarStoreConfig(
                 "0 < maxBatchBytes <= 5 MiB - 64 KiB");
         require(queueCapacity > 0, "queueCapacity > 0");
         require(!operationTimeout.isNegative() && !operationTimeout.isZero(), "operationTimeout > 0");
+        Objects.requireNonNull(writerEndpoint, "writerEndpoint");
+        require(writerEndpoint.isEmpty() || ENDPOINT.matcher(writerEndpoint).matches(), "writerEndpoint is HOST:PORT");
+        Objects.requireNonNull(takeoverInterval, "takeoverInterval");
+        require(takeoverInterval.toMillis() >= 10, "takeoverInterval >= 10 ms");
     }
 
     private static void require(boolean ok, String rule) {
@@ -69,6 +81,8 @@ public record PulsarStoreConfig(
         private int maxBatchBytes = 4 * 1024 * 1024;
         private int queueCapacity = 1024;
         private Duration operationTimeout = Duration.ofSeconds(30);
+        private String writerEndpoint = "";
+        private Duration takeoverInterval = Duration.ofSeconds(1);
 
         private Builder(String serviceUrl, URI adminUrl) {
             this.serviceUrl = serviceUrl;
@@ -117,6 +131,18 @@ public record PulsarStoreConfig(
             return this;
         }
 
+        /** Default empty: other hubs cannot send producers to this one. */
+        public Builder writerEndpoint(String writerEndpoint) {
+            this.writerEndpoint = writerEndpoint;
+            return this;
+        }
+
+        /** Default 1 s. */
+        public Builder takeoverInterval(Duration takeoverInterval) {
+            this.takeoverInterval = takeoverInterval;
+            return this;
+        }
+
         public PulsarStoreConfig build() {
             return new PulsarStoreConfig(
                     serviceUrl,
@@ -127,7 +153,9 @@ public record PulsarStoreConfig(
                     producerWindow,
                     maxBatchBytes,
                     queueCapacity,
-                    operationTimeout);
+                    operationTimeout,
+                    writerEndpoint,
+                    takeoverInterval);
         }
     }
 }

@@ -7,17 +7,12 @@ import io.tributary.hub.Hub;
 import io.tributary.hub.RawLink;
 import io.tributary.hub.TestRecords;
 import io.tributary.hub.client.AdminClient;
-import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.PutResult;
-import io.tributary.hub.client.ReadPosition;
-import io.tributary.hub.client.ShardReader;
-import io.tributary.hub.client.ShardReaderOptions;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
-import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.protocol.v1.BatchAck;
@@ -34,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,54 +63,23 @@ class PulsarHubIT {
     }
 
     private static Map<String, String> flags(Path dataDir, String serviceUrl, String adminUrl) {
-        Map<String, String> f = new HashMap<>();
-        f.put("data-dir", dataDir.toString());
-        f.put("port", "0");
-        f.put("metrics-port", "-1");
-        f.put("store", "pulsar");
-        f.put("pulsar.service-url", serviceUrl);
-        f.put("pulsar.admin-url", adminUrl);
-        f.put("pulsar.namespace", "hub-it");
-        return f;
+        return HubsOnPulsar.flags(dataDir, 0, serviceUrl, adminUrl);
     }
 
     private Hub startHub(Path dataDir) throws Exception {
-        PulsarStandalone broker = PULSAR.broker();
-        return Hub.start(HubConfig.load(
-                Optional.empty(),
-                Map.of(),
-                flags(dataDir, broker.serviceUrl(), broker.adminUrl().toString())));
+        return HubsOnPulsar.start(PULSAR.broker(), dataDir, 0);
     }
 
     private ClientOptions client() {
-        return ClientOptions.builder(List.of(new HubEndpoint("127.0.0.1", hub.port())))
-                .build();
+        return HubsOnPulsar.client(hub.port());
     }
 
     private void createStream(String stream) {
-        try (AdminClient admin = AdminClient.connect(resources, client())) {
-            admin.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 0);
-        }
+        HubsOnPulsar.createStream(resources, hub.port(), stream, 1);
     }
 
     private List<String> readAll(String stream, int expected) throws InterruptedException {
-        List<String> texts = new ArrayList<>();
-        try (ShardReader reader = ShardReader.open(
-                resources,
-                client(),
-                ShardReaderOptions.of(stream, "shard-000000", ReadPosition.trimHorizon())
-                        .withCredit(500, 0))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (texts.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord r : reader.poll(Duration.ofMillis(200))) {
-                    assertThat(r.sequence())
-                            .as("sequence of record %d", texts.size())
-                            .isEqualTo(texts.size());
-                    texts.add(r.record().getPayload().toStringUtf8());
-                }
-            }
-        }
-        return texts;
+        return HubsOnPulsar.readAll(resources, hub.port(), stream, "shard-000000", expected);
     }
 
     private static BatchAck ack(Frame reply) {

@@ -7,11 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.ProducerKey;
+import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardUnavailableException;
+import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoredBatch;
 import io.tributary.testsupport.ChildJvms;
 import io.tributary.testsupport.MutableClock;
@@ -33,7 +37,10 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The Pulsar store when something goes wrong: a second writer, a writer killed, a broker killed while appending. */
+/**
+ * The Pulsar store when something goes wrong: a second writer (fenced, then taking over), a writer killed, a broker
+ * killed while appending.
+ */
 class PulsarShardStoreFailureIT {
     private static final ProducerKey PRODUCER = new ProducerKey("agent-f", "lane", 3);
 
@@ -43,44 +50,124 @@ class PulsarShardStoreFailureIT {
     private final MutableClock clock = new MutableClock(5_000_000);
 
     private PulsarShardStore store(Duration timeout) {
+        return store(timeout, "", new SimpleMeterRegistry());
+    }
+
+    private PulsarShardStore store(Duration timeout, String endpoint, MeterRegistry registry) {
         PulsarStandalone broker = PULSAR.broker();
         return new PulsarShardStore(
                 PulsarStoreConfig.builder(broker.serviceUrl(), broker.adminUrl())
                         .namespace("it")
                         .operationTimeout(timeout)
+                        .writerEndpoint(endpoint)
+                        .takeoverInterval(Duration.ofMillis(200))
                         .build(),
-                clock);
+                clock,
+                registry);
     }
 
     @Test
-    void aSecondStoreOnTheSameShardIsFencedAndTheFirstKeepsItsSequences() {
+    void aSecondStoreOnTheSameShardIsFencedRedirectsToTheWriterAndTakesOverWhenItCloses() {
         ShardKey shard = new ShardKey("fenced-" + System.nanoTime(), "shard-000000");
-        try (PulsarShardStore first = store(Duration.ofSeconds(20));
-                PulsarShardStore second = store(Duration.ofSeconds(20))) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (PulsarShardStore first = store(Duration.ofSeconds(20), "127.0.0.1:7501", new SimpleMeterRegistry());
+                PulsarShardStore second = store(Duration.ofSeconds(20), "127.0.0.1:7502", registry)) {
             first.open(shard);
             for (int i = 0; i < 3; i++) {
                 first.append(shard, batch(PRODUCER, i, i, 1)).join();
             }
 
-            assertThatThrownBy(() -> second.open(shard))
-                    .isInstanceOf(ShardUnavailableException.class)
-                    .hasMessageContaining("another writer holds topic");
-            assertThat(second.info(shard).status()).isEqualTo(ShardStatus.OFFLINE);
-            assertThat(second.info(shard).cause()).contains("exclusive producer");
+            ShardInfo there = second.open(shard);
+            assertThat(there.status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
+            assertThat(there.nextSequence()).as("unknown here").isEqualTo(-1);
+            assertThat(there.cause())
+                    .isEqualTo("written by another hub: 127.0.0.1:7501 (run "
+                            + WriterName.parse(first.writerName()).orElseThrow().run() + ")");
             assertThatThrownBy(
                             () -> second.append(shard, batch(PRODUCER, 3, 3, 1)).join())
-                    .hasCauseInstanceOf(ShardUnavailableException.class);
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            ShardWrittenElsewhereException.class,
+                            e -> assertThat(e.writerEndpoint()).isEqualTo("127.0.0.1:7501"));
+            assertThatThrownBy(() -> second.read(shard, 0, 10, 1 << 20))
+                    .isInstanceOf(ShardWrittenElsewhereException.class);
 
             AppendResult fourth = first.append(shard, batch(PRODUCER, 3, 3, 1)).join();
             assertThat(fourth.baseSequence()).isEqualTo(3);
+            assertThat(second.info(shard).status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
             first.close();
 
-            // Once the holder let go, the other store takes the shard over where it ended.
-            assertThat(second.open(shard).nextSequence()).isEqualTo(4);
+            // Once the holder let go, the other store takes the shard over by itself, where it ended.
+            await("take-over")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> second.info(shard).status() == ShardStatus.ONLINE);
+            assertThat(second.info(shard).nextSequence()).isEqualTo(4);
+            assertThat(registry.get("tributary.store.pulsar.takeovers")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
             assertThat(second.append(shard, batch(PRODUCER, 3, 3, 1)).join().duplicate())
                     .isTrue();
             assertThat(second.append(shard, batch(PRODUCER, 4, 4, 1)).join().baseSequence())
                     .isEqualTo(4);
+        }
+    }
+
+    /**
+     * A writer without an endpoint cannot be redirected to: the other store's open fails and its shard counts as
+     * OFFLINE (its hub cannot serve those producers, so its health says so), its appends fail without an endpoint to send them to, and it is
+     * still tried every interval and taken over when the writer goes.
+     */
+    @Test
+    void aWriterWithoutEndpoint_isOfflineElsewhere_andStillTakenOverWhenItCloses() {
+        ShardKey shard = new ShardKey("no-endpoint-" + System.nanoTime(), "shard-000000");
+        try (PulsarShardStore first = store(Duration.ofSeconds(20));
+                PulsarShardStore second = store(Duration.ofSeconds(20), "127.0.0.1:7502", new SimpleMeterRegistry())) {
+            first.open(shard);
+            first.append(shard, batch(PRODUCER, 0, 0, 1)).join();
+
+            assertThatThrownBy(() -> second.open(shard))
+                    .isInstanceOf(ShardWrittenElsewhereException.class)
+                    .hasMessageContaining("written by another hub: a hub with no advertised endpoint");
+            ShardInfo there = second.info(shard);
+            assertThat(there.status()).isEqualTo(ShardStatus.OFFLINE);
+            assertThat(there.cause()).contains("written by another hub: a hub with no advertised endpoint");
+            assertThatThrownBy(
+                            () -> second.append(shard, batch(PRODUCER, 1, 1, 1)).join())
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            ShardWrittenElsewhereException.class,
+                            e -> assertThat(e.writerEndpoint()).isEmpty());
+            first.close();
+            await("take-over")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> second.info(shard).status() == ShardStatus.ONLINE);
+            assertThat(second.append(shard, batch(PRODUCER, 1, 1, 1)).join().baseSequence())
+                    .isEqualTo(1);
+        }
+    }
+
+    /**
+     * A stream deleted by the hub that writes it (its catalog is per hub for now, so the other hub still lists it):
+     * the other store does not take the topic over, which would create it anew and number from 0 again.
+     */
+    @Test
+    void aShardWhoseTopicWasDeleted_isNotCreatedAgainByATakeover() throws Exception {
+        ShardKey shard = new ShardKey("deleted-" + System.nanoTime(), "shard-000000");
+        try (PulsarShardStore first = store(Duration.ofSeconds(20), "127.0.0.1:7501", new SimpleMeterRegistry());
+                PulsarShardStore second = store(Duration.ofSeconds(20), "127.0.0.1:7502", new SimpleMeterRegistry())) {
+            first.open(shard);
+            first.append(shard, batch(PRODUCER, 0, 0, 1)).join();
+            assertThat(second.open(shard).status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
+
+            first.delete(shard).get(30, TimeUnit.SECONDS);
+            await("the other store sees the topic gone")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> second.info(shard), i -> i.cause().contains("no longer exists"));
+            await("and does not take it")
+                    .during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> second.info(shard).status() == ShardStatus.OFFLINE);
         }
     }
 
@@ -119,7 +206,8 @@ class PulsarShardStoreFailureIT {
 
     /**
      * SIGKILL the broker with appends in flight on two shards, keep appending while it is down, start it again: the
-     * shard whose store has a short send timeout goes OFFLINE (the outcome of its sends is unknown) and is reopened;
+     * shard whose store has a short send timeout goes OFFLINE (the outcome of its sends is unknown) and is reopened by
+     * the store's takeover tries;
      * the other's client reconnects and resends by itself. For both: every acknowledged batch is stored once at the
      * sequence it was acknowledged with, sequences are contiguous, and resending every failed batch in order (as an
      * edge agent does) leaves each batch stored exactly once. One broker restart for both cases.
@@ -149,6 +237,10 @@ class PulsarShardStoreFailureIT {
             PULSAR.broker().restart();
             offline.settle(0);
             reconnects.settle(0);
+            // The store's takeover tries reopen the shard that lost its producer, with nobody asking.
+            await("reopened by itself")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> impatient.info(offline.shard).status() == ShardStatus.ONLINE);
             assertThat(offline.failed).isNotEmpty();
             assertThat(offline.acked).hasSizeGreaterThanOrEqualTo(killAt - 16);
 
