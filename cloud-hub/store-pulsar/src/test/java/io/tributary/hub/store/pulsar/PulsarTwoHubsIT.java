@@ -82,14 +82,25 @@ class PulsarTwoHubsIT {
         int otherPort = PulsarStandalone.freePort();
         writer = HubsOnPulsar.start(PULSAR.broker(), Files.createDirectory(dir.resolve("w")), writerPort);
         other = HubsOnPulsar.start(PULSAR.broker(), Files.createDirectory(dir.resolve("o")), otherPort);
-        // Created on the first hub, which then writes its shard; the other learns of it from the shared catalog.
+        // Created on one hub; the other learns of it from the shared catalog at once and opens the shard too, so
+        // either may win its topic: find out which one writes it.
         HubsOnPulsar.createStream(resources, writerPort, stream, 1);
         HubsOnPulsar.awaitStream(resources, otherPort, stream);
         ShardKey key = new ShardKey(stream, SHARD);
-        org.awaitility.Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
-                .ignoreExceptions()
-                .until(() -> other.store().info(key).status() == ShardStatus.WRITTEN_ELSEWHERE);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            ShardStatus w = writer.store().info(key).status();
+            ShardStatus o = other.store().info(key).status();
+            return (w == ShardStatus.ONLINE && o == ShardStatus.WRITTEN_ELSEWHERE)
+                    || (o == ShardStatus.ONLINE && w == ShardStatus.WRITTEN_ELSEWHERE);
+        });
+        if (other.store().info(key).status() == ShardStatus.ONLINE) {
+            Hub swap = writer;
+            writer = other;
+            other = swap;
+            int port = writerPort;
+            writerPort = otherPort;
+            otherPort = port;
+        }
         assertThat(writer.store().info(key).status()).isEqualTo(ShardStatus.ONLINE);
         assertThat(other.store().info(key).status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
         assertThat(status(resources, other, stream)).startsWith("written by another hub: 127.0.0.1:" + writerPort);
