@@ -218,7 +218,8 @@ public final class Hub implements AutoCloseable {
                     config.hubId(),
                     streams,
                     store,
-                    () -> replicator.lags().problems(config.replication().lagAlertRecords()));
+                    () -> replicator.lags().problems(config.replication().lagAlertRecords()),
+                    grants::problems);
             http = Optional.of(MetricsHttpServer.start(
                     config.host(),
                     config.metricsPort(),

@@ -104,8 +104,8 @@ public record HubConfig(
                     "local",
                     "Where shard data lives. local: segment files in data-dir/shards. pulsar: one Apache Pulsar topic"
                             + " per shard (needs the module tributary-hub-store-pulsar on the class path, which"
-                            + " ./tributary hub has, and a reachable broker), and the stream catalog in a topic every"
-                            + " hub on the namespace shares; consumer-group checkpoints and epoch grants stay in"
+                            + " ./tributary hub has, and a reachable broker), and the stream catalog and the epoch"
+                            + " grants in topics every hub on the namespace shares; consumer-group checkpoints stay in"
                             + " data-dir either way; hub-to-hub replicas are refused."),
             new ConfigKey(
                     "pulsar.service-url",

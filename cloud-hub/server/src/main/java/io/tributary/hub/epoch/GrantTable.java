@@ -4,6 +4,7 @@ import io.tributary.protocol.Epochs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -82,6 +83,14 @@ public interface GrantTable extends Closeable {
 
     /** Ids with a grant. */
     int size();
+
+    /**
+     * What is wrong with the table now, for {@code /health} (e.g. a shared table that no longer follows other hubs'
+     * grants, so a grant superseded elsewhere may still pass as current here); empty when nothing is.
+     */
+    default List<String> problems() {
+        return List.of();
+    }
 
     /**
      * The rules of {@link #claim}, for every implementation: {@code previous} is the id's current grant (0: none),

@@ -25,6 +25,7 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     private final StreamRegistry streams;
     private final ShardStore store;
     private final Supplier<List<String>> replication;
+    private final Supplier<List<String>> grants;
 
     public HubHealth(String hubId, StreamRegistry streams, ShardStore store) {
         this(hubId, streams, store, List::of);
@@ -32,10 +33,24 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
 
     /** @param replication replication problems (a replica too far behind, a link down while behind); empty: none */
     public HubHealth(String hubId, StreamRegistry streams, ShardStore store, Supplier<List<String>> replication) {
+        this(hubId, streams, store, replication, List::of);
+    }
+
+    /**
+     * @param grants problems of the epoch grant table (a shared one that no longer follows the other hubs'); listed
+     *     with the catalog's, degraded too
+     */
+    public HubHealth(
+            String hubId,
+            StreamRegistry streams,
+            ShardStore store,
+            Supplier<List<String>> replication,
+            Supplier<List<String>> grants) {
         this.hubId = hubId;
         this.streams = streams;
         this.store = store;
         this.replication = replication;
+        this.grants = grants;
     }
 
     @Override
@@ -52,7 +67,8 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
             }
         }
         List<String> lagging = replication.get();
-        List<String> catalog = streams.catalog().problems();
+        List<String> catalog = new java.util.ArrayList<>(streams.catalog().problems());
+        catalog.addAll(grants.get()); // shared metadata, like the catalog
         return new MetricsHttpServer.Health(
                 offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty(),
                 json(hubId, streams.list().size(), online, offline, lagging, elsewhere, catalog));

@@ -45,12 +45,16 @@ class PulsarGrantTableIT {
     }
 
     private PulsarGrantTable open() throws IOException {
+        return open(Duration.ofSeconds(20));
+    }
+
+    private PulsarGrantTable open(Duration lockTimeout) throws IOException {
         PulsarClient client =
                 PulsarClient.builder().serviceUrl(PULSAR.broker().serviceUrl()).build();
         return PulsarGrantTable.open(
                 client,
                 topic,
-                new KeyedTable.Settings(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(5)),
+                new KeyedTable.Settings(lockTimeout, Duration.ofSeconds(20), Duration.ofSeconds(5)),
                 Clock.systemUTC());
     }
 
@@ -104,6 +108,28 @@ class PulsarGrantTableIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.size() == 2 * perHub && b.size() == 2 * perHub);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void reconnectWithTheCurrentGrant_needsNoLock_aNewGrantDoes() throws Exception {
+        try (PulsarGrantTable table = open(Duration.ofSeconds(2));
+                PulsarClient other = PulsarClient.builder()
+                        .serviceUrl(PULSAR.broker().serviceUrl())
+                        .build()) {
+            long g = granted(table.claim("edge-1", 0));
+            // another process holds the table's lock
+            try (org.apache.pulsar.client.api.Producer<byte[]> holder = other.newProducer(
+                            org.apache.pulsar.client.api.Schema.BYTES)
+                    .topic(topic)
+                    .accessMode(org.apache.pulsar.client.api.ProducerAccessMode.Exclusive)
+                    .create()) {
+                assertThat(granted(table.claim("edge-1", g))).isEqualTo(g);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.claim("edge-2", 0))
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining("the lock is held by another process");
+            }
+            assertThat(granted(table.claim("edge-2", 0))).isGreaterThan(g);
         }
     }
 }
