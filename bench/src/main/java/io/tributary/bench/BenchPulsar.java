@@ -92,6 +92,15 @@ final class BenchPulsar implements AutoCloseable {
         admin("PUT", "/admin/v2/namespaces/" + tenant + "/" + namespace, Set.of(204, 409));
     }
 
+    /**
+     * Creates a non-partitioned persistent topic ({@code tenant/namespace/name}) unless it exists: the namespace the
+     * hubs use has automatic topic creation off (the Pulsar store turns it off so that a takeover never recreates a
+     * deleted shard), so the raw targets create theirs.
+     */
+    void createTopic(String topic) throws IOException {
+        admin("PUT", "/admin/v2/persistent/" + topic, Set.of(204, 409));
+    }
+
     /** Deletes a persistent topic ({@code tenant/namespace/name}) and its data; a missing one is fine. */
     void deleteTopic(String topic) throws IOException {
         admin("DELETE", "/admin/v2/persistent/" + topic + "?force=true", Set.of(204, 404));

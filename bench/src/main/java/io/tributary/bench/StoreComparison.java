@@ -148,6 +148,9 @@ final class StoreComparison {
         pulsar.createNamespace(TENANT, NAMESPACE);
         String target = mode == RawPulsar.Mode.BATCHES ? "raw" : "raw_records";
         List<String> topics = topics(stream + "-" + target.replace('_', '-'));
+        for (String topic : topics) {
+            pulsar.createTopic(topic);
+        }
         List<String> urls = topics.stream().map(t -> "persistent://" + t).toList();
         try (RawPulsar raw = new RawPulsar(pulsar.serviceUrl(), urls, load, mode)) {
             long batches =
