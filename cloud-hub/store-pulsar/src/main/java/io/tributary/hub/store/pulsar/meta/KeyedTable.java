@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * durable acknowledgement, sets the written value in memory (so {@link #get} returns it when {@link #update} returns,
  * and never an older one: everything before it was applied already), and releases.
  *
- * <p><b>Failures.</b> Every wait is bounded ({@link Settings}); a failure is an {@link IOException} saying what did
- * not happen. A send that times out has an unknown outcome: it is reported as not made, and if the broker stored it
+ * <p><b>Failures.</b> Every wait is bounded ({@link Settings}): a whole {@link #update} by the lock timeout plus the
+ * operation timeout; a failure is an {@link IOException} saying what did not happen. A send that times out has an unknown outcome: it is reported as not made, and if the broker stored it
  * after all, every reader (this one included) applies it when it reads it.
  *
  * <p>Threads: thread-safe. Listeners run on the table's own thread ({@code table-<topic>}), one change at a time, in
@@ -82,6 +82,9 @@ public final class KeyedTable<V> implements AutoCloseable {
      * {@code before} when nothing was written).
      */
     public record Update<V>(Optional<V> before, Optional<V> after) {}
+
+    /** The shortest wait for one try at the lock, so that the last try near the deadline can still be answered. */
+    private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final PulsarClient client;
     private final String topic;
@@ -212,27 +215,30 @@ public final class KeyedTable<V> implements AutoCloseable {
      *     or the write is not acknowledged within the operation timeout; nothing was applied here
      */
     public Update<V> update(String key, UnaryOperator<Optional<V>> change) throws IOException {
-        long lockWait = settings.lockTimeout().toMillis();
+        // One bound for the whole change: the lock (this process's, then the topic's) within the lock timeout, then
+        // reading, deciding and writing within the operation timeout — so an admin request waits at most their sum.
+        long lockDeadline = System.nanoTime() + settings.lockTimeout().toNanos();
+        long deadline = lockDeadline + settings.operationTimeout().toNanos();
         try {
-            if (!local.tryLock(lockWait, TimeUnit.MILLISECONDS)) {
-                throw new IOException(
-                        "table " + topic + ": another change in this process held the lock for " + lockWait + " ms");
+            if (!local.tryLock(Math.max(0, lockDeadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new IOException("table " + topic + ": another change in this process held the lock for "
+                        + settings.lockTimeout().toMillis() + " ms");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for the lock of table " + topic, e);
         }
         try {
-            Producer<byte[]> lock = takeLock();
+            Producer<byte[]> lock = takeLock(lockDeadline);
             try {
-                reader.readTo(settings.operationTimeout());
+                reader.readTo(left(deadline));
                 Optional<V> before = get(key);
                 Optional<V> after = change.apply(before);
                 if (!after.equals(before)) {
                     byte[] value = after.map(codec::encode).orElse(new byte[0]);
                     await(
                             lock.newMessage().key(key).value(value).sendAsync(),
-                            settings.operationTimeout(),
+                            left(deadline),
                             "writing key " + key + " to table " + topic);
                     reader.wrote(key, value);
                 }
@@ -245,11 +251,23 @@ public final class KeyedTable<V> implements AutoCloseable {
         }
     }
 
-    /** Takes the topic with an Exclusive producer, retrying while another process holds it, until the lock timeout. */
-    private Producer<byte[]> takeLock() throws IOException {
-        long deadline = System.nanoTime() + settings.lockTimeout().toNanos();
+    /** What is left until {@code deadline} (a {@link System#nanoTime} value), at least a millisecond. */
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime()));
+    }
+
+    /**
+     * Takes the topic with an Exclusive producer, retrying while another process holds it, until {@code deadline} (a
+     * {@link System#nanoTime} value).
+     */
+    private Producer<byte[]> takeLock(long deadline) throws IOException {
         long backoffMs = 5;
+        boolean sawHeld = false;
         while (true) {
+            long left = deadline - System.nanoTime();
+            if (sawHeld && left < MIN_ATTEMPT_NANOS) {
+                throw heldElsewhere();
+            }
             CompletableFuture<Producer<byte[]>> taking = client.newProducer(Schema.BYTES)
                     .topic(topic)
                     .accessMode(ProducerAccessMode.Exclusive)
@@ -257,22 +275,28 @@ public final class KeyedTable<V> implements AutoCloseable {
                     .sendTimeout((int) settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .createAsync();
             try {
-                return await(taking, settings.operationTimeout(), "taking the lock of table " + topic);
+                Duration attempt = Duration.ofNanos(Math.max(
+                        MIN_ATTEMPT_NANOS,
+                        Math.min(left, settings.operationTimeout().toNanos())));
+                return await(taking, attempt, "taking the lock of table " + topic);
             } catch (IOException e) {
                 taking.thenAccept(this::release); // granted after we gave up: let the next one have it
                 boolean held = e.getCause() instanceof PulsarClientException.ProducerBusyException
                         || e.getCause() instanceof PulsarClientException.ProducerFencedException;
-                long left = deadline - System.nanoTime();
-                if (!held || left <= 0) {
-                    throw held
-                            ? new IOException("table " + topic + ": the lock is held by another process (waited "
-                                    + settings.lockTimeout().toMillis() + " ms)")
-                            : e;
+                sawHeld |= held;
+                if (!sawHeld || deadline - System.nanoTime() <= 0) {
+                    throw sawHeld ? heldElsewhere() : e;
                 }
-                LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(backoffMs)));
+                LockSupport.parkNanos(
+                        Math.min(Math.max(0, deadline - System.nanoTime()), TimeUnit.MILLISECONDS.toNanos(backoffMs)));
                 backoffMs = Math.min(100, backoffMs * 2);
             }
         }
+    }
+
+    private IOException heldElsewhere() {
+        return new IOException("table " + topic + ": the lock is held by another process (waited "
+                + settings.lockTimeout().toMillis() + " ms)");
     }
 
     private void release(Producer<byte[]> lock) {
