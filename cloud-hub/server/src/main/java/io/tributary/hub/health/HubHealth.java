@@ -8,6 +8,7 @@ import io.tributary.hub.stream.StreamRegistry;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.metrics.MetricsHttpServer;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
             }
         }
         List<String> lagging = replication.get();
-        List<String> catalog = new java.util.ArrayList<>(streams.catalog().problems());
+        List<String> catalog = new ArrayList<>(streams.catalog().problems());
         catalog.addAll(grants.get()); // shared metadata, like the catalog
         return new MetricsHttpServer.Health(
                 offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty(),
@@ -95,18 +96,7 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
         return json(hubId, streams, online, offline, lagging, elsewhere, List.of());
     }
 
-    /** ... and {@code catalog} lists the stream catalog's problems (degraded too). */
-    static String json(
-            String hubId,
-            int streams,
-            int online,
-            Map<ShardKey, String> offline,
-            List<String> lagging,
-            List<String> catalog) {
-        return json(hubId, streams, online, offline, lagging, Map.of(), catalog);
-    }
-
-    /** All of the above. */
+    /** ... and {@code catalog} lists the problems of the shared metadata (catalog, grants; degraded too). */
     static String json(
             String hubId,
             int streams,
@@ -126,23 +116,23 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
                     if (!elsewhere.isEmpty()) {
                         shards(g, "shards_written_elsewhere", elsewhere, "writer");
                     }
-                    if (!lagging.isEmpty()) {
-                        g.writeArrayFieldStart("replication");
-                        for (String problem : lagging) {
-                            g.writeString(problem);
-                        }
-                        g.writeEndArray();
-                    }
-                    if (!catalog.isEmpty()) {
-                        g.writeArrayFieldStart("catalog");
-                        for (String problem : catalog) {
-                            g.writeString(problem);
-                        }
-                        g.writeEndArray();
-                    }
+                    problems(g, "replication", lagging);
+                    problems(g, "catalog", catalog);
                     g.writeEndObject();
                 })
                 + "\n";
+    }
+
+    /** {@code "name":["…", …]}, left out when there is none. */
+    private static void problems(JsonGenerator g, String name, List<String> problems) throws IOException {
+        if (problems.isEmpty()) {
+            return;
+        }
+        g.writeArrayFieldStart(name);
+        for (String problem : problems) {
+            g.writeString(problem);
+        }
+        g.writeEndArray();
     }
 
     /** {@code "name":[{"stream":…,"shard":…,"<what>":…}, …]}. */
