@@ -14,7 +14,6 @@ import io.tributary.edge.forward.Forwarder;
 import io.tributary.edge.forward.ForwarderStatus;
 import io.tributary.edge.ingest.BufferPublishSink;
 import io.tributary.edge.mqtt.MqttServer;
-import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.auth.AccessConfig;
 import io.tributary.edge.mqtt.auth.AclFile;
 import io.tributary.edge.mqtt.auth.PasswordFile;
@@ -90,19 +89,20 @@ public final class EdgeAgent implements AutoCloseable {
                     .start();
             AccessConfig access = mqttAccess(config);
             devices = DeviceRegistry.open(config.dataDir().resolve("registry"), registry);
-            PublishSink sink = new RecordingSink(
-                    devices,
-                    new BufferPublishSink(
-                            buffer,
-                            config.ttl(),
-                            forwarder::wakeUp,
-                            config.forwarder().partitionByDevice(),
-                            config.aggregation()));
+            BufferPublishSink buffered = new BufferPublishSink(
+                    buffer,
+                    config.ttl(),
+                    forwarder::wakeUp,
+                    config.forwarder().partitionByDevice(),
+                    config.aggregation());
+            RecordingSink sink = new RecordingSink(devices, buffered);
             mqtt = new MqttServer(config.mqtt(), access, sink, registry, clock);
             mqtt.start();
             if (config.bridge().isPresent()) {
                 BridgeConfig b = config.bridge().get();
-                bridge = new BrokerBridge(b, sink, registry, clock).start();
+                bridge = new BrokerBridge(
+                                b, sink.bridged(buffered), config.dataDir().resolve("bridge"), registry, clock)
+                        .start();
                 log.info("Bridging {} from {} as '{}'", b.topics(), b.url(), b.clientId());
             }
             if (config.metricsPort() >= 0) {

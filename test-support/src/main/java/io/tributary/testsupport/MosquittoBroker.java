@@ -40,12 +40,22 @@ public final class MosquittoBroker implements AutoCloseable {
         return start(DEBIAN_BINARY, dir, List.of());
     }
 
+    /** Starts {@link #DEBIAN_BINARY} with its config, plus {@code extraConfig} lines, and log in {@code dir}. */
+    public static MosquittoBroker start(Path dir, List<String> extraConfig) throws IOException {
+        return start(DEBIAN_BINARY, dir, List.of(), extraConfig);
+    }
+
     /**
      * Starts {@code prefix executable -c dir/mosquitto.conf} (the log goes to {@code dir/mosquitto.log}) and waits, at
      * most 15 s, until it accepts connections. {@code prefix} is a command that execs the rest in the same process,
      * such as {@code taskset -c 1} (so {@link #pid} is the broker's).
      */
     public static MosquittoBroker start(Path executable, Path dir, List<String> prefix) throws IOException {
+        return start(executable, dir, prefix, List.of());
+    }
+
+    private static MosquittoBroker start(Path executable, Path dir, List<String> prefix, List<String> extraConfig)
+            throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
@@ -62,7 +72,9 @@ public final class MosquittoBroker implements AutoCloseable {
                         // Like the edge agent (Netty's default): without it Nagle holds the small PUBACKs and
                         // Mosquitto measured 2-3x slower here, idle part of the time.
                         + "set_tcp_nodelay true\n"
-                        + "log_dest stderr\n");
+                        + "log_dest stderr\n"
+                        + String.join("\n", extraConfig)
+                        + "\n");
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(executable.toString(), "-c", config.toString()));
         Process p = new ProcessBuilder(cmd)

@@ -2,11 +2,12 @@ package io.tributary.edge.bridge;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.mqtt.InboundPublish;
 import io.tributary.edge.mqtt.PayloadFormat;
-import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.SinkResult;
 import io.tributary.edge.mqtt.TopicMapping;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Locale;
@@ -29,23 +30,28 @@ import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Subscribes to an existing MQTT broker (e.g. Mosquitto on the gateway) and hands every message to a {@link
- * PublishSink}, acknowledging it to the broker only once the sink reports it {@link SinkResult#STORED durable}.
+ * BridgeSink}, acknowledging it to the broker only once the sink reports it {@link SinkResult#STORED durable}.
  *
- * <p>Delivery contract (at least once): the session is persistent (clean session false, fixed client id) and acks are
- * manual, so whatever was not yet durable when the agent died is redelivered by the broker on the next connect. A
+ * <p>Delivery contract: the session is persistent (clean session false, fixed client id) and acks are manual, so
+ * whatever was not yet durable when the agent died is redelivered by the broker on the next connect. A redelivery of
+ * a message that was stored but not yet acknowledged (the agent died, or the connection dropped, in between) is
+ * recognised by its {@link RedeliveryMarks} entry, acknowledged without storing it again, counted in {@code
+ * tributary_edge_bridge_duplicates_total} and logged. A
  * message whose topic does not match the {@link TopicMapping} cannot be stored; it is acknowledged, counted in {@code
  * tributary_edge_bridge_dropped_total} and logged at WARN once per topic. A refused store ({@code QUOTA_EXCEEDED}, {@code BUSY},
  * {@code FAILED}) is not acknowledged and is counted; since an MQTT 3.1.1 broker redelivers only on reconnect, the
- * bridge then drops and re-opens its connection after {@link BridgeConfig#reconnectDelay}. Redelivery means the same
- * message can be stored twice (a store that completes after its connection was lost is not acknowledged).
+ * bridge then drops and re-opens its connection after {@link BridgeConfig#reconnectDelay}. A message is stored twice
+ * only when the agent dies or the link drops while its acknowledgement is on its way (see {@link RedeliveryMarks}). At
+ * QoS 2 the MQTT client keeps the messages it answered with PUBREC in fsync'd files under the state directory until it
+ * completes them, so that a crash before the bridge stored one does not lose it (the broker then only repeats PUBREL).
  *
  * <p>Meters: {@code tributary_edge_bridge_messages_total}, {@code tributary_edge_bridge_acks_total}, {@code
+ * tributary_edge_bridge_duplicates_total}, {@code
  * tributary_edge_bridge_refusals_total{reason}}, {@code tributary_edge_bridge_dropped_total{reason}}.
  *
  * <p>Threads: {@link #start} and {@link #close} from one owner thread. Messages arrive on Paho's callback thread; the
@@ -57,7 +63,9 @@ public final class BrokerBridge implements AutoCloseable {
     private static final int MAX_WARNED_TOPICS = 1000;
 
     private final BridgeConfig config;
-    private final PublishSink sink;
+    private final BridgeSink sink;
+    private final RedeliveryMarks marks;
+    private final BridgeInbox inbox;
     private final Clock clock;
     private final MeterRegistry registry;
     private final MqttAsyncClient client;
@@ -65,6 +73,7 @@ public final class BrokerBridge implements AutoCloseable {
     private final Counter messages;
     private final Counter acks;
     private final Counter dropped;
+    private final Counter duplicates;
     private final Set<String> warnedTopics = ConcurrentHashMap.newKeySet();
     /** Bumped whenever a connection ends; an ack for a message of an earlier connection is not sent. */
     private final AtomicLong generation = new AtomicLong();
@@ -73,10 +82,16 @@ public final class BrokerBridge implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean subscribed;
 
-    public BrokerBridge(BridgeConfig config, PublishSink sink, MeterRegistry registry, Clock clock)
+    /**
+     * @param stateDir where the MQTT client keeps its session state (QoS 2 messages it received and has not yet
+     *     completed, fsync'd): without it a QoS 2 message the client answered with PUBREC would be lost by a crash
+     *     before the bridge stored it, as the broker then only repeats PUBREL
+     */
+    public BrokerBridge(BridgeConfig config, BridgeSink sink, Path stateDir, MeterRegistry registry, Clock clock)
             throws MqttException {
         this.config = config;
         this.sink = sink;
+        this.marks = new RedeliveryMarks(config.clientId(), sink);
         this.clock = clock;
         this.registry = registry;
         this.messages = Counter.builder("tributary.edge.bridge.messages")
@@ -89,12 +104,16 @@ public final class BrokerBridge implements AutoCloseable {
                 .description("Bridged messages acknowledged without storing them, by reason")
                 .tag("reason", "unmapped_topic")
                 .register(registry);
+        this.duplicates = Counter.builder("tributary.edge.bridge.duplicates")
+                .description("Messages the broker redelivered after they were stored: acknowledged, not stored again")
+                .register(registry);
         for (SinkResult r : SinkResult.values()) {
             if (r != SinkResult.STORED) {
                 refusals(r); // registered up front: the series exist before the first refusal
             }
         }
-        this.client = new MqttAsyncClient(config.url(), config.clientId(), new MemoryPersistence());
+        this.inbox = new BridgeInbox(stateDir.resolve(config.clientId().replaceAll("[^A-Za-z0-9._-]", "_")));
+        this.client = new MqttAsyncClient(config.url(), config.clientId(), inbox);
         client.setManualAcks(true);
         client.setCallback(new Callback());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -118,9 +137,8 @@ public final class BrokerBridge implements AutoCloseable {
     private MqttConnectOptions options() {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
-        o.setAutomaticReconnect(true);
-        o.setMaxReconnectDelay(
-                (int) Math.max(1000, Math.min(config.reconnectDelay().toMillis() * 10, 30_000)));
+        // reconnects are ours (connectionLost): each CONNACK's session-present flag must be seen
+        o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(30);
         config.username().ifPresent(u -> {
             o.setUserName(u);
@@ -137,7 +155,7 @@ public final class BrokerBridge implements AutoCloseable {
             client.connect(options(), null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    // subscribing happens in connectComplete, which also runs after automatic reconnects
+                    connected(token.getSessionPresent());
                 }
 
                 @Override
@@ -156,6 +174,30 @@ public final class BrokerBridge implements AutoCloseable {
         if (!closed) {
             scheduler.schedule(task, config.reconnectDelay().toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * After a CONNACK: a broker that kept our session redelivers what we did not acknowledge, so the marks stay valid;
+     * one that starts a fresh session redelivers nothing, so every mark is voided (durably) before we subscribe.
+     */
+    private void connected(boolean sessionPresent) {
+        if (sessionPresent) {
+            subscribe();
+            return;
+        }
+        Map<String, LanePosition> fresh = marks.freshSession();
+        sink.mark(fresh).whenComplete((r, e) -> {
+            if (e == null && r == SinkResult.STORED) {
+                marks.committed(fresh);
+                log.info(
+                        "Bridge: {} has no session for '{}' (first connect, or it lost it); starting one",
+                        config.url(),
+                        config.clientId());
+                subscribe();
+            } else {
+                refused(e != null || r == null ? SinkResult.FAILED : r);
+            }
+        });
     }
 
     private void subscribe() {
@@ -211,19 +253,70 @@ public final class BrokerBridge implements AutoCloseable {
                 PayloadFormat.detect(payload),
                 clock.millis(),
                 Map.of());
+        int id = message.getId();
+        // QoS 2: the incarnation the client gave the message when it stored it, exact; QoS 1: topic and payload
+        long incarnation = message.getQos() == 2 ? inbox.incarnation(id) : -1;
+        boolean exact = incarnation >= 0;
+        long identity = exact ? incarnation : RedeliveryMarks.hash(topic, payload);
+        marks.storedAlready(id, identity).thenAccept(already -> {
+            if (already) {
+                duplicates.increment();
+                log.info(
+                        "Bridge: message {} on '{}' redelivered by the broker was stored already; acknowledging it"
+                                + " without storing it again",
+                        id,
+                        topic);
+                acknowledge(message, id, identity, exact, gen);
+            } else {
+                store(publish, message, id, identity, exact, gen);
+            }
+        });
+    }
+
+    private void store(InboundPublish publish, MqttMessage message, int id, long identity, boolean exact, long gen) {
+        Map<String, LanePosition> mark = marks.storing(id, identity);
         CompletionStage<SinkResult> stored;
         try {
-            stored = sink.accept(publish);
+            stored = sink.store(publish, mark);
         } catch (RuntimeException e) {
             log.debug("Sink threw on a bridged message", e);
             stored = CompletableFuture.completedFuture(SinkResult.FAILED);
         }
         stored.whenComplete((result, error) -> {
             SinkResult r = error != null || result == null ? SinkResult.FAILED : result;
+            marks.stored(id, mark, r == SinkResult.STORED);
             if (r == SinkResult.STORED) {
-                ack(message, gen);
+                acknowledge(message, id, identity, exact, gen);
             } else {
                 refused(r);
+            }
+        });
+    }
+
+    /**
+     * An exact identity (a QoS 2 incarnation) is never reused, so its mark may stay STORED; a content hash must turn
+     * ACKED before the broker may reuse the packet id.
+     */
+    private void acknowledge(MqttMessage message, int id, long identity, boolean exact, long gen) {
+        if (exact) {
+            ack(message, gen);
+        } else {
+            ackDurably(message, id, identity, gen);
+        }
+    }
+
+    /** Turns the message's mark ACKED durably, then acknowledges: the broker may reuse the id only after that. */
+    private void ackDurably(MqttMessage message, int id, long hash, long gen) {
+        if (closed || gen != generation.get()) {
+            return; // the connection is gone: the broker redelivers it, and finds the mark still STORED
+        }
+        Map<String, LanePosition> mark = marks.acking(id, hash);
+        sink.mark(mark).whenComplete((result, error) -> {
+            if (error == null && result == SinkResult.STORED) {
+                marks.committed(mark);
+                ack(message, gen);
+            } else {
+                refused(error != null || result == null ? SinkResult.FAILED : result); // redelivered, found STORED
             }
         });
     }
@@ -297,8 +390,7 @@ public final class BrokerBridge implements AutoCloseable {
     private final class Callback implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
-            log.info("Bridge {} to {}", reconnect ? "reconnected" : "connected", serverUri);
-            subscribe();
+            log.info("Bridge connected to {}", serverUri); // subscribing follows in connected()
         }
 
         @Override
@@ -306,6 +398,7 @@ public final class BrokerBridge implements AutoCloseable {
             generation.incrementAndGet();
             subscribed = false;
             log.warn("Bridge lost its connection to {}: {}; reconnecting", config.url(), String.valueOf(cause));
+            later(BrokerBridge.this::connect);
         }
 
         @Override

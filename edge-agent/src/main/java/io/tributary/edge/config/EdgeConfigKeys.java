@@ -183,7 +183,14 @@ final class EdgeConfigKeys {
                     "Client id of the bridge's persistent session; default tributary-bridge-<agent-id>."),
             new ConfigKey("bridge.username", "string", "", "User name at the bridged broker; unset is anonymous."),
             new ConfigKey("bridge.password", "string", "", "Password of bridge.username."),
-            new ConfigKey("bridge.qos", "int", "1", "Subscription QoS of the bridge, 1 or 2."));
+            new ConfigKey(
+                    "bridge.qos",
+                    "int",
+                    "1",
+                    "Subscription QoS of the bridge, 1 or 2. At 2 (for messages published at QoS 2) each message is"
+                            + " stored once across agent crashes; the bridge's client keeps what it received fsync'd"
+                            + " under data-dir/bridge (an fsync per message). At 1 a redelivered message already stored"
+                            + " is recognised, except when the agent died while its PUBACK was on its way."));
 
     static final List<ConfigKey> ALL;
 

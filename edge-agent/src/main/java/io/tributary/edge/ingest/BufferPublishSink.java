@@ -6,10 +6,10 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.aggregate.AggregationRules;
+import io.tributary.edge.bridge.BridgeSink;
 import io.tributary.edge.buffer.AppendOutcome;
-import io.tributary.edge.buffer.Appended;
-import io.tributary.edge.buffer.AppendedAll;
 import io.tributary.edge.buffer.DurableBuffer;
+import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.PendingRecord;
 import io.tributary.edge.mqtt.InboundPublish;
 import io.tributary.edge.mqtt.PayloadFormat;
@@ -44,7 +44,7 @@ import java.util.concurrent.CompletionStage;
  * the buffer's writer thread with a cheap mapping; the MQTT handler itself hops back to the channel's event loop
  * before answering, so no second hop is made here.
  */
-public final class BufferPublishSink implements PublishSink {
+public final class BufferPublishSink implements PublishSink, BridgeSink {
 
     /** The JSON field read as the device's event time, in epoch milliseconds. */
     public static final String EVENT_TIME_FIELD = "ts";
@@ -80,31 +80,45 @@ public final class BufferPublishSink implements PublishSink {
 
     @Override
     public CompletionStage<SinkResult> accept(InboundPublish publish) {
+        return store(publish, Map.of());
+    }
+
+    /**
+     * Stores the publish as {@link #accept(InboundPublish)} does and moves the buffer {@code markers} in the same
+     * commit (both or neither after a crash): how the bridge keeps its redelivery marks exact.
+     */
+    @Override
+    public CompletionStage<SinkResult> store(InboundPublish publish, Map<String, LanePosition> markers) {
         String lane = lanePerDevice
                 ? publish.mapped().group() + "/" + publish.mapped().device()
                 : publish.mapped().group();
         Record record = toRecord(publish);
         Optional<AggregationRules.Rule> rule = rules.match(publish.topic());
         AggregationRules.Mode mode = rule.map(AggregationRules.Rule::mode).orElse(AggregationRules.Mode.RAW);
-        if (mode == AggregationRules.Mode.RAW) { // the hot path: one stage, no intermediate outcome stage
+        if (mode == AggregationRules.Mode.RAW && markers.isEmpty()) { // the hot path: one stage, no list
             return buffer.append(new PendingRecord(lane, record, ttl)).thenApply(a -> stored(a.outcome()));
         }
-        CompletionStage<AppendOutcome> appended =
+        List<PendingRecord> records =
                 switch (mode) {
-                    case RAW -> throw new IllegalStateException("handled above");
-                    case WINDOW ->
-                        buffer.append(rawCopy(lane, rule.get(), record)).thenApply(Appended::outcome);
+                    case RAW -> List.of(new PendingRecord(lane, record, ttl));
+                    case WINDOW -> List.of(rawCopy(lane, rule.get(), record));
                     // one commit for both copies: a crash stores both or neither, so a retried publish is
                     // neither forwarded twice nor aggregated twice
-                    case BOTH ->
-                        buffer.append(
-                                        List.of(
-                                                new PendingRecord(lane, record, ttl),
-                                                rawCopy(lane, rule.get(), record)),
-                                        Map.of())
-                                .thenApply(AppendedAll::outcome);
+                    case BOTH -> List.of(new PendingRecord(lane, record, ttl), rawCopy(lane, rule.get(), record));
                 };
-        return appended.thenApply(this::stored);
+        return buffer.append(records, markers).thenApply(a -> stored(a.outcome()));
+    }
+
+    /** Moves buffer markers alone, in the next group commit; {@link SinkResult#STORED} once durable. */
+    @Override
+    public CompletionStage<SinkResult> mark(Map<String, LanePosition> markers) {
+        return buffer.append(List.of(), markers).thenApply(a -> toSinkResult(a.outcome()));
+    }
+
+    /** A marker's committed position ({@link DurableBuffer#marker}). */
+    @Override
+    public LanePosition mark(String name) {
+        return buffer.marker(name);
     }
 
     private SinkResult stored(AppendOutcome outcome) {

@@ -1,8 +1,11 @@
 package io.tributary.edge.registry;
 
+import io.tributary.edge.bridge.BridgeSink;
+import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.mqtt.InboundPublish;
 import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.SinkResult;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,6 +24,32 @@ public final class RecordingSink implements PublishSink {
 
     @Override
     public CompletionStage<SinkResult> accept(InboundPublish p) {
+        note(p);
+        return next.accept(p);
+    }
+
+    /** The bridge's sink: notes each message it stores here too, then hands it to {@code store} with its marks. */
+    public BridgeSink bridged(BridgeSink store) {
+        return new BridgeSink() {
+            @Override
+            public CompletionStage<SinkResult> store(InboundPublish p, Map<String, LanePosition> marks) {
+                note(p);
+                return store.store(p, marks);
+            }
+
+            @Override
+            public CompletionStage<SinkResult> mark(Map<String, LanePosition> marks) {
+                return store.mark(marks);
+            }
+
+            @Override
+            public LanePosition mark(String name) {
+                return store.mark(name);
+            }
+        };
+    }
+
+    private void note(InboundPublish p) {
         registry.onPublish(
                 p.mapped().group(),
                 p.mapped().device(),
@@ -28,6 +57,5 @@ public final class RecordingSink implements PublishSink {
                 p.mapped().metric(),
                 p.payload(),
                 p.receiveTimeMs());
-        return next.accept(p);
     }
 }

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.edge.EdgeAgent;
+import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.edge.forward.FakeHub;
-import io.tributary.edge.mqtt.InboundPublish;
-import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.SinkResult;
 import io.tributary.edge.mqtt.TopicMapping;
 import io.tributary.testsupport.MosquittoBroker;
@@ -22,10 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -34,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link BrokerBridge} against a real Mosquitto broker; skipped when Mosquitto is not installed. */
 class BridgeIT {
@@ -61,48 +59,22 @@ class BridgeIT {
         }
     }
 
-    /** Records every offer; {@code answer} decides what each one's future does (null leaves it open). */
-    private static final class RecordingSink implements PublishSink {
-        final List<InboundPublish> offers = new CopyOnWriteArrayList<>();
-        final List<CompletableFuture<SinkResult>> held = new CopyOnWriteArrayList<>();
-        private final Function<Integer, SinkResult> answer;
-
-        RecordingSink(Function<Integer, SinkResult> answer) {
-            this.answer = answer;
-        }
-
-        @Override
-        public CompletionStage<SinkResult> accept(InboundPublish publish) {
-            int index = offers.size();
-            offers.add(publish);
-            CompletableFuture<SinkResult> f = new CompletableFuture<>();
-            SinkResult r = answer.apply(index);
-            if (r == null) {
-                held.add(f);
-            } else {
-                f.complete(r);
-            }
-            return f;
-        }
-
-        List<String> payloads() {
-            return offers.stream()
-                    .map(p -> new String(p.payload(), StandardCharsets.UTF_8))
-                    .toList();
-        }
+    private BrokerBridge bridge(BridgeSink sink, MeterRegistry registry) throws Exception {
+        return bridge(sink, registry, 1);
     }
 
-    private BrokerBridge bridge(PublishSink sink, MeterRegistry registry) throws Exception {
+    private BrokerBridge bridge(BridgeSink sink, MeterRegistry registry, int qos) throws Exception {
         BridgeConfig config = new BridgeConfig(
                 broker.url(),
                 List.of("tributary/#"),
                 CLIENT_ID,
                 Optional.empty(),
                 "",
-                1,
+                qos,
                 TopicMapping.defaultMapping(),
                 Duration.ofMillis(200));
-        BrokerBridge bridge = new BrokerBridge(config, sink, registry, Clock.systemUTC()).start();
+        BrokerBridge bridge =
+                new BrokerBridge(config, sink, dir.resolve("bridge-state"), registry, Clock.systemUTC()).start();
         open.add(bridge);
         await().atMost(Duration.ofSeconds(10)).until(bridge::isSubscribed);
         return bridge;
@@ -134,7 +106,7 @@ class BridgeIT {
 
     @Test
     void publishesToBroker_allStored_eachExactlyOnceAndAcked() throws Exception {
-        RecordingSink sink = new RecordingSink(i -> SinkResult.STORED);
+        MemoryBridgeSink sink = new MemoryBridgeSink(i -> SinkResult.STORED);
         MeterRegistry registry = new SimpleMeterRegistry();
         bridge(sink, registry);
         MqttClient pub = publisher();
@@ -155,7 +127,9 @@ class BridgeIT {
 
     @Test
     void closedBeforeStored_reopenedWithSameClientId_brokerRedeliversUnacked() throws Exception {
-        RecordingSink first = new RecordingSink(i -> i == 0 ? null : SinkResult.STORED);
+        Map<String, LanePosition> buffer =
+                new ConcurrentHashMap<>(); // the marks outlive the bridge, as the buffer does
+        MemoryBridgeSink first = new MemoryBridgeSink(buffer, i -> i == 0 ? null : SinkResult.STORED);
         MeterRegistry registry1 = new SimpleMeterRegistry();
         BrokerBridge crashed = bridge(first, registry1);
         MqttClient pub = publisher();
@@ -164,23 +138,73 @@ class BridgeIT {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> count(registry1, "tributary.edge.bridge.acks") == 4);
         assertThat(first.payloads()).containsExactly("m-0", "m-1", "m-2", "m-3", "m-4");
+        crashed.close(); // m-0 not stored: redelivered and stored by the next run
 
-        crashed.close();
-        first.held.forEach(f -> f.complete(SinkResult.STORED)); // too late: the bridge that received it is gone
-
-        RecordingSink second = new RecordingSink(i -> SinkResult.STORED);
+        MemoryBridgeSink second = new MemoryBridgeSink(buffer, i -> SinkResult.STORED);
         MeterRegistry registry2 = new SimpleMeterRegistry();
         bridge(second, registry2);
         await().atMost(Duration.ofSeconds(10)).until(() -> count(registry2, "tributary.edge.bridge.acks") >= 1);
         publish(pub, "tributary/g1/dev-9/temp", "after"); // in-order marker: everything redelivered arrived before
         await().atMost(Duration.ofSeconds(10)).until(() -> second.payloads().contains("after"));
         assertThat(second.payloads()).containsExactly("m-0", "after");
+        assertThat(count(registry2, "tributary.edge.bridge.duplicates")).isZero();
         assertThat(count(registry1, "tributary.edge.bridge.acks")).isEqualTo(4);
+    }
+
+    /** A store that completes after its connection ended is not acknowledged; its redelivery is not stored again. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void storedAfterTheConnectionEnded_redelivered_acknowledgedNotStoredTwice(int qos) throws Exception {
+        Map<String, LanePosition> buffer = new ConcurrentHashMap<>();
+        MemoryBridgeSink first = new MemoryBridgeSink(buffer, i -> i == 0 ? null : SinkResult.STORED);
+        MeterRegistry registry1 = new SimpleMeterRegistry();
+        BrokerBridge crashed = bridge(first, registry1, qos);
+        MqttClient pub = publisher();
+        for (int i = 0; i < 3; i++) {
+            pub.publish("tributary/g1/dev-" + i + "/temp", ("m-" + i).getBytes(StandardCharsets.UTF_8), qos, false);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry1, "tributary.edge.bridge.acks") == 2);
+        crashed.close();
+        first.held.forEach(f -> f.complete(SinkResult.STORED)); // durable, but its bridge is gone: never acknowledged
+
+        MemoryBridgeSink second = new MemoryBridgeSink(buffer, i -> SinkResult.STORED);
+        MeterRegistry registry2 = new SimpleMeterRegistry();
+        bridge(second, registry2, qos);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> count(registry2, "tributary.edge.bridge.duplicates") == 1
+                        && count(registry2, "tributary.edge.bridge.acks") == 1);
+        publish(pub, "tributary/g1/dev-9/temp", "after");
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.payloads().contains("after"));
+        assertThat(second.payloads()).as("m-0 was stored by the first run").containsExactly("after");
+    }
+
+    /**
+     * At QoS 2 the client answers PUBREC before the bridge sees the message, and the broker then only repeats PUBREL:
+     * a message not yet stored when the bridge went away comes back from the client's own files.
+     */
+    @Test
+    void qos2_notStoredWhenTheBridgeWentAway_deliveredByTheNextRun() throws Exception {
+        Map<String, LanePosition> buffer = new ConcurrentHashMap<>();
+        MemoryBridgeSink first = new MemoryBridgeSink(buffer, i -> i == 0 ? null : SinkResult.STORED);
+        MeterRegistry registry1 = new SimpleMeterRegistry();
+        BrokerBridge crashed = bridge(first, registry1, 2);
+        MqttClient pub = publisher();
+        for (int i = 0; i < 3; i++) {
+            pub.publish("tributary/g1/dev-" + i + "/temp", ("m-" + i).getBytes(StandardCharsets.UTF_8), 2, false);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry1, "tributary.edge.bridge.acks") == 2);
+        crashed.close();
+
+        MemoryBridgeSink second = new MemoryBridgeSink(buffer, i -> SinkResult.STORED);
+        bridge(second, new SimpleMeterRegistry(), 2);
+        pub.publish("tributary/g1/dev-9/temp", "after".getBytes(StandardCharsets.UTF_8), 2, false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.payloads().contains("after"));
+        assertThat(second.payloads()).containsExactlyInAnyOrder("m-0", "after");
     }
 
     @Test
     void refusedStore_notAcked_redeliveredAfterReconnect() throws Exception {
-        RecordingSink sink = new RecordingSink(i -> i == 0 ? SinkResult.BUSY : SinkResult.STORED);
+        MemoryBridgeSink sink = new MemoryBridgeSink(i -> i == 0 ? SinkResult.BUSY : SinkResult.STORED);
         MeterRegistry registry = new SimpleMeterRegistry();
         bridge(sink, registry);
         publish(publisher(), "tributary/g1/dev-1/temp", "m-0");

@@ -1,8 +1,12 @@
 package io.tributary.edge.e2e;
 
+import io.tributary.hub.client.ConsumerRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +36,7 @@ final class DevicePublishers implements AutoCloseable {
 
     private final int burst;
     private final long pauseMillis;
+    private final int qos;
 
     private final String uri;
     private final int devices;
@@ -47,6 +52,12 @@ final class DevicePublishers implements AutoCloseable {
 
     /** Each device sends at most {@code burst} publishes every {@code pauseMillis}: a steady load below the limit. */
     DevicePublishers(int mqttPort, int devices, int groups, int burst, long pauseMillis) {
+        this(mqttPort, devices, groups, burst, pauseMillis, 1);
+    }
+
+    /** As above, publishing at {@code qos} (1 or 2: a publish counts once PUBACK or PUBCOMP arrived). */
+    DevicePublishers(int mqttPort, int devices, int groups, int burst, long pauseMillis, int qos) {
+        this.qos = qos;
         this.burst = burst;
         this.pauseMillis = pauseMillis;
         this.uri = "tcp://127.0.0.1:" + mqttPort;
@@ -90,6 +101,39 @@ final class DevicePublishers implements AutoCloseable {
         return ackedTotal.get();
     }
 
+    /** How many acknowledged publishes are not among {@code records} (read from the hub). */
+    long missing(List<ConsumerRecord> records) {
+        return missingByDevice(records).values().stream().mapToLong(List::size).sum();
+    }
+
+    /** The acknowledged sequences not among {@code records}, by device (the first 20 of each), for a failure. */
+    String describeMissing(List<ConsumerRecord> records) {
+        StringBuilder b = new StringBuilder();
+        missingByDevice(records)
+                .forEach((device, seqs) -> b.append(String.format(
+                        "%n  %s: %d missing, first %s",
+                        device, seqs.size(), seqs.subList(0, Math.min(20, seqs.size())))));
+        return b.toString();
+    }
+
+    private Map<String, List<Long>> missingByDevice(List<ConsumerRecord> records) {
+        Map<String, Set<Long>> seen = new HashMap<>();
+        for (ConsumerRecord r : records) {
+            seen.computeIfAbsent(r.record().getDeviceId(), k -> new HashSet<>())
+                    .add(seqOf(r.record().getPayload().toStringUtf8()));
+        }
+        Map<String, List<Long>> missing = new java.util.TreeMap<>();
+        for (int d = 0; d < devices; d++) {
+            Set<Long> s = seen.getOrDefault(device(d), Set.of());
+            List<Long> m =
+                    acked(d).stream().filter(x -> !s.contains(x)).sorted().toList();
+            if (!m.isEmpty()) {
+                missing.put(device(d), m);
+            }
+        }
+        return missing;
+    }
+
     /** Sequences of device {@code d} that got a PUBACK. */
     Set<Long> acked(int d) {
         return acked.get(d);
@@ -117,7 +161,7 @@ final class DevicePublishers implements AutoCloseable {
                         client.publish(
                                 topic(d),
                                 payload(d, s).getBytes(StandardCharsets.UTF_8),
-                                1,
+                                qos,
                                 false,
                                 null,
                                 new IMqttActionListener() {

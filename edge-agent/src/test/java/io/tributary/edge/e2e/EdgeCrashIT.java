@@ -102,7 +102,7 @@ class EdgeCrashIT {
             long acked = devices.ackedTotal();
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
-                    .until(() -> hub.storedRecords() >= acked && missing(devices, hub.readAll()) == 0);
+                    .until(() -> hub.storedRecords() >= acked && devices.missing(hub.readAll()) == 0);
             last.stop();
             assertReopenedCleanly(last, KILLS);
 
@@ -152,20 +152,6 @@ class EdgeCrashIT {
                     r.record().getId().getSequence()));
         }
         return b.toString();
-    }
-
-    private static long missing(DevicePublishers devices, List<ConsumerRecord> records) {
-        Map<String, java.util.Set<Long>> seen = new HashMap<>();
-        for (ConsumerRecord r : records) {
-            seen.computeIfAbsent(r.record().getDeviceId(), k -> new java.util.HashSet<>())
-                    .add(DevicePublishers.seqOf(r.record().getPayload().toStringUtf8()));
-        }
-        long missing = 0;
-        for (int d = 0; d < DEVICES; d++) {
-            java.util.Set<Long> s = seen.getOrDefault(DevicePublishers.device(d), java.util.Set.of());
-            missing += devices.acked(d).stream().filter(x -> !s.contains(x)).count();
-        }
-        return missing;
     }
 
     private static int freePort() throws IOException {
