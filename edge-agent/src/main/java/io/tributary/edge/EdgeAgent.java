@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.paho.client.mqttv3.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +99,7 @@ public final class EdgeAgent implements AutoCloseable {
             mqtt.start();
             if (config.bridge().isPresent()) {
                 BridgeConfig b = config.bridge().get();
-                bridge = new BrokerBridge(
+                bridge = BrokerBridge.create(
                                 b, sink.bridged(buffered), config.dataDir().resolve("bridge"), registry, clock)
                         .start();
                 log.info("Bridging {} from {} as '{}'", b.topics(), b.url(), b.clientId());
@@ -136,9 +135,6 @@ public final class EdgeAgent implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
-        } catch (MqttException e) {
-            close();
-            throw new IOException("cannot create the broker bridge: " + e.getMessage(), e);
         }
     }
 

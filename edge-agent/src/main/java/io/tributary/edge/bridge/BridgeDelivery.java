@@ -92,8 +92,16 @@ final class BridgeDelivery {
      *
      * @param incarnation the exact identity the client's state gave a QoS 2 message ({@link BridgeInbox}), or -1:
      *     then topic and payload identify it
+     * @param attributes MQTT 5 user properties (empty for 3.1.1): the record's attributes
      */
-    void arrived(String topic, byte[] payload, int qos, int packetId, long incarnation, Ack ack) {
+    void arrived(
+            String topic,
+            byte[] payload,
+            int qos,
+            int packetId,
+            long incarnation,
+            Map<String, String> attributes,
+            Ack ack) {
         messages.increment();
         Optional<TopicMapping.Match> mapped = config.mapping().match(topic);
         if (mapped.isEmpty()) {
@@ -113,7 +121,7 @@ final class BridgeDelivery {
                 payload,
                 PayloadFormat.detect(payload),
                 clock.millis(),
-                Map.of());
+                attributes);
         boolean exact = incarnation >= 0;
         long identity = exact ? incarnation : RedeliveryMarks.hash(topic, payload);
         marks.storedAlready(packetId, identity).thenAccept(already -> {

@@ -3,51 +3,42 @@ package io.tributary.edge.bridge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.mqtt.SinkResult;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Subscribes to an existing MQTT broker (e.g. Mosquitto on the gateway) through Paho (MQTT 3.1.1) and hands every
- * message to {@link BridgeDelivery}, which stores it in the {@link BridgeSink} and acknowledges it to the broker only
- * once it is durable, recognising redeliveries of what it stored already (see {@link RedeliveryMarks}).
+ * Subscribes to an existing MQTT broker (e.g. Mosquitto on the gateway) and hands every message to {@link
+ * BridgeDelivery}, which stores it in the {@link BridgeSink} and acknowledges it to the broker only once it is durable,
+ * recognising redeliveries of what it stored already (see {@link RedeliveryMarks}). {@link #create} picks the MQTT
+ * client by {@link BridgeConfig#mqttVersion}: {@link Mqtt3Bridge} (Paho, MQTT 3.1.1) or {@link Mqtt5Bridge} (Paho,
+ * MQTT 5); this class is the connection life both share.
  *
- * <p>Connection contract: the session is persistent (clean session false, fixed client id) and acks are manual, so
- * whatever was not yet durable when the agent died is redelivered by the broker on the next connect. Reconnects are
- * this class's own (not Paho's automatic ones) so that every CONNACK's session-present flag is seen. A refused store
- * ({@code QUOTA_EXCEEDED}, {@code BUSY}, {@code FAILED}) is not acknowledged; since an MQTT 3.1.1 broker redelivers
- * only on reconnect, the bridge then drops and re-opens its connection after {@link BridgeConfig#reconnectDelay}. At
- * QoS 2 Paho answers PUBREC before it hands a message over, so its state is {@link BridgeInbox} (fsync'd files under
- * the state directory): a crash before the bridge stored one does not lose it (the broker then only repeats PUBREL).
+ * <p>Connection contract: the session is persistent (no clean start, fixed client id) and acks are manual, so whatever
+ * was not yet durable when the agent died is redelivered by the broker on the next connect. Reconnects are this
+ * class's own (not the client's automatic ones) so that every CONNACK's session-present flag is seen: a broker that
+ * starts a fresh session redelivers nothing, so the marks are voided (durably) before subscribing. A refused store
+ * ({@code QUOTA_EXCEEDED}, {@code BUSY}, {@code FAILED}) is not acknowledged; as a broker redelivers only on
+ * reconnect, the bridge then drops and re-opens its connection after {@link BridgeConfig#reconnectDelay}.
  *
- * <p>Threads: {@link #start} and {@link #close} from one owner thread. Messages arrive on Paho's callback thread; the
- * sink's stage may complete on any thread, which then sends the ack through Paho (thread-safe). Retries run on one
- * private scheduler thread.
+ * <p>Threads: {@link #start} and {@link #close} from one owner thread. Messages arrive on the client's callback
+ * thread; the sink's stage may complete on any thread, which then sends the ack through the client (thread-safe).
+ * Retries run on one private scheduler thread.
  */
-public final class BrokerBridge implements AutoCloseable {
+public abstract class BrokerBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerBridge.class);
 
-    private final BridgeConfig config;
+    protected final BridgeConfig config;
+    protected final BridgeDelivery delivery;
     private final BridgeSink sink;
-    private final BridgeDelivery delivery;
-    private final BridgeInbox inbox;
-    private final MqttAsyncClient client;
     private final ScheduledExecutorService scheduler;
     /** Bumped whenever a connection ends; an ack for a message of an earlier connection is not sent. */
     private final AtomicLong generation = new AtomicLong();
@@ -55,26 +46,37 @@ public final class BrokerBridge implements AutoCloseable {
     private final AtomicBoolean bounceScheduled = new AtomicBoolean();
     private volatile boolean closed;
     private volatile boolean subscribed;
+    /** Set while {@link #bounce} ends the connection itself: that is not a loss to react to. */
+    private volatile boolean bouncing;
 
-    /**
-     * @param stateDir where the MQTT client keeps its session state (QoS 2 messages it received and has not yet
-     *     completed, fsync'd): without it a QoS 2 message the client answered with PUBREC would be lost by a crash
-     *     before the bridge stored it, as the broker then only repeats PUBREL
-     */
-    public BrokerBridge(BridgeConfig config, BridgeSink sink, Path stateDir, MeterRegistry registry, Clock clock)
-            throws MqttException {
+    protected BrokerBridge(BridgeConfig config, BridgeSink sink, MeterRegistry registry, Clock clock) {
         this.config = config;
         this.sink = sink;
         this.delivery = new BridgeDelivery(config, sink, registry, clock, this::refused);
-        this.inbox = new BridgeInbox(stateDir.resolve(config.clientId().replaceAll("[^A-Za-z0-9._-]", "_")));
-        this.client = new MqttAsyncClient(config.url(), config.clientId(), inbox);
-        client.setManualAcks(true);
-        client.setCallback(new Callback());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-" + config.clientId());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * The bridge for {@code config}'s MQTT version, not started.
+     *
+     * @param stateDir where the MQTT client keeps its session state ({@link BridgeInbox})
+     * @throws IOException when the MQTT client cannot be created (e.g. a malformed URL)
+     */
+    public static BrokerBridge create(
+            BridgeConfig config, BridgeSink sink, Path stateDir, MeterRegistry registry, Clock clock)
+            throws IOException {
+        Path dir = stateDir.resolve(config.clientId().replaceAll("[^A-Za-z0-9._-]", "_"));
+        try {
+            return config.mqttVersion() == 5
+                    ? new Mqtt5Bridge(config, sink, registry, clock)
+                    : new Mqtt3Bridge(config, sink, new BridgeInbox(dir), registry, clock);
+        } catch (org.eclipse.paho.client.mqttv3.MqttException | org.eclipse.paho.mqttv5.common.MqttException e) {
+            throw new IOException("cannot create the broker bridge: " + e.getMessage(), e);
+        }
     }
 
     /** Starts connecting in the background; a broker that is not up yet is retried until {@link #close}. */
@@ -85,43 +87,82 @@ public final class BrokerBridge implements AutoCloseable {
 
     /** Whether the bridge is connected and its subscription was granted on the current connection. */
     public boolean isSubscribed() {
-        return subscribed && client.isConnected();
+        return subscribed && isConnected();
     }
 
-    private MqttConnectOptions options() {
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(false);
-        // reconnects are ours (connectionLost): each CONNACK's session-present flag must be seen
-        o.setAutomaticReconnect(false);
-        o.setKeepAliveInterval(30);
-        config.username().ifPresent(u -> {
-            o.setUserName(u);
-            o.setPassword(config.password().toCharArray());
-        });
-        return o;
-    }
+    /** Opens a connection; calls {@link #connected} with the CONNACK's session-present flag, or {@link #failed}. */
+    protected abstract void open() throws Exception;
 
-    private void connect() {
+    /** Subscribes to the configured filters; calls {@link #subscribed} with whether the broker granted them all. */
+    protected abstract void subscribe() throws Exception;
+
+    /** Ends the connection, waiting a bounded time. */
+    protected abstract void disconnect() throws Exception;
+
+    /** Closes the client for good. */
+    protected abstract void closeClient() throws Exception;
+
+    protected abstract boolean isConnected();
+
+    protected final void connect() {
         if (closed) {
             return;
         }
         try {
-            client.connect(options(), null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    connected(token.getSessionPresent());
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable e) {
-                    log.warn("Bridge cannot connect to {}: {}; retrying", config.url(), e.toString());
-                    later(BrokerBridge.this::connect);
-                }
-            });
-        } catch (MqttException e) {
-            log.warn("Bridge cannot connect to {}: {}; retrying", config.url(), e.toString());
-            later(this::connect);
+            open();
+        } catch (Exception e) {
+            failed(e);
         }
+    }
+
+    /** A connect attempt failed: try again after the reconnect delay. */
+    protected final void failed(Throwable e) {
+        log.warn("Bridge cannot connect to {}: {}; retrying", config.url(), e.toString());
+        later(this::connect);
+    }
+
+    /** The connection was lost: messages of it are not acknowledged any more; reconnect after the delay. */
+    protected final void lost(Object cause) {
+        if (closed || bouncing) {
+            return;
+        }
+        generation.incrementAndGet();
+        subscribed = false;
+        log.warn("Bridge lost its connection to {}: {}; reconnecting", config.url(), cause);
+        later(this::connect);
+    }
+
+    /** The outcome of {@link #subscribe}. */
+    protected final void subscribed(boolean all) {
+        subscribed = all;
+        log.info("Bridge subscribed to {} on {} as '{}'", config.topics(), config.url(), config.clientId());
+    }
+
+    /** How a message that arrives now is acknowledged on this connection ({@code send} the client's ack). */
+    protected final BridgeDelivery.Ack ack(AckSender send) {
+        long gen = generation.get();
+        return new BridgeDelivery.Ack() {
+            @Override
+            public boolean current() {
+                return !closed && gen == generation.get();
+            }
+
+            @Override
+            public boolean send() {
+                try {
+                    send.send();
+                    return true;
+                } catch (Exception e) {
+                    log.debug("Bridge could not acknowledge a message: {}", e.toString());
+                    return false;
+                }
+            }
+        };
+    }
+
+    /** The client's acknowledgement of one message. */
+    protected interface AckSender {
+        void send() throws Exception;
     }
 
     private void later(Runnable task) {
@@ -134,78 +175,29 @@ public final class BrokerBridge implements AutoCloseable {
      * After a CONNACK: a broker that kept our session redelivers what we did not acknowledge, so the marks stay valid;
      * one that starts a fresh session redelivers nothing, so every mark is voided (durably) before we subscribe.
      */
-    private void connected(boolean sessionPresent) {
+    protected final void connected(boolean sessionPresent) {
+        log.info("Bridge connected to {} (session {})", config.url(), sessionPresent ? "kept" : "new");
         if (sessionPresent) {
-            subscribe();
+            subscribeNow();
             return;
         }
         Map<String, LanePosition> fresh = delivery.marks().freshSession();
         sink.mark(fresh).whenComplete((r, e) -> {
             if (e == null && r == SinkResult.STORED) {
                 delivery.marks().committed(fresh);
-                log.info(
-                        "Bridge: {} has no session for '{}' (first connect, or it lost it); starting one",
-                        config.url(),
-                        config.clientId());
-                subscribe();
+                subscribeNow();
             } else {
                 refused(e != null || r == null ? SinkResult.FAILED : r);
             }
         });
     }
 
-    private void subscribe() {
-        String[] filters = config.topics().toArray(String[]::new);
-        int[] qos = new int[filters.length];
-        Arrays.fill(qos, config.qos());
+    private void subscribeNow() {
         try {
-            client.subscribe(filters, qos, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    int[] granted = token.getGrantedQos();
-                    boolean all = true;
-                    for (int i = 0; i < granted.length && i < filters.length; i++) {
-                        if (granted[i] == 0x80) {
-                            all = false;
-                            log.error("Broker {} refused the subscription to '{}'", config.url(), filters[i]);
-                        }
-                    }
-                    subscribed = all;
-                    log.info("Bridge subscribed to {} on {} as '{}'", config.topics(), config.url(), config.clientId());
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable e) {
-                    log.warn("Bridge subscription to {} failed: {}", config.topics(), e.toString());
-                }
-            });
-        } catch (MqttException e) {
+            subscribe();
+        } catch (Exception e) {
             log.warn("Bridge subscription to {} failed: {}", config.topics(), e.toString());
         }
-    }
-
-    private void arrived(String topic, MqttMessage message) {
-        long gen = generation.get();
-        int id = message.getId();
-        // QoS 2: the incarnation the client gave the message when it stored it (exact); QoS 1: none
-        long incarnation = message.getQos() == 2 ? inbox.incarnation(id) : -1;
-        delivery.arrived(topic, message.getPayload(), message.getQos(), id, incarnation, new BridgeDelivery.Ack() {
-            @Override
-            public boolean current() {
-                return !closed && gen == generation.get();
-            }
-
-            @Override
-            public boolean send() {
-                try {
-                    client.messageArrivedComplete(id, message.getQos());
-                    return true;
-                } catch (MqttException | RuntimeException e) {
-                    log.debug("Bridge could not acknowledge message {}: {}", id, e.toString());
-                    return false;
-                }
-            }
-        });
     }
 
     private void refused(SinkResult result) {
@@ -226,10 +218,13 @@ public final class BrokerBridge implements AutoCloseable {
         }
         generation.incrementAndGet();
         subscribed = false;
+        bouncing = true;
         try {
-            client.disconnect(0).waitForCompletion(5000);
-        } catch (MqttException e) {
+            disconnect();
+        } catch (Exception e) {
             log.debug("Bridge disconnect before redelivery: {}", e.toString());
+        } finally {
+            bouncing = false;
         }
         connect();
     }
@@ -243,39 +238,9 @@ public final class BrokerBridge implements AutoCloseable {
         generation.incrementAndGet();
         scheduler.shutdownNow();
         try {
-            client.disconnectForcibly(0, 1000);
-        } catch (MqttException e) {
-            log.debug("Bridge disconnect: {}", e.toString());
-        }
-        try {
-            client.close(true);
-        } catch (MqttException e) {
+            closeClient();
+        } catch (Exception e) {
             log.debug("Bridge close: {}", e.toString());
-        }
-    }
-
-    private final class Callback implements MqttCallbackExtended {
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-            log.info("Bridge connected to {}", serverUri); // subscribing follows in connected()
-        }
-
-        @Override
-        public void connectionLost(Throwable cause) {
-            generation.incrementAndGet();
-            subscribed = false;
-            log.warn("Bridge lost its connection to {}: {}; reconnecting", config.url(), String.valueOf(cause));
-            later(BrokerBridge.this::connect);
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            arrived(topic, message);
-        }
-
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken token) {
-            // the bridge never publishes
         }
     }
 }

@@ -124,6 +124,19 @@ public record EdgeConfig(
             v.problem("bridge.qos", "must be 1 or 2");
         }
         List<String> topics = commaSeparated(v.string("bridge.topics", ""));
+        String versionName = v.string("bridge.mqtt-version", "3.1.1");
+        int version =
+                switch (versionName) {
+                    case "3.1.1" -> 4;
+                    case "5" -> 5;
+                    default -> {
+                        v.problem("bridge.mqtt-version", "must be 3.1.1 or 5");
+                        yield 0;
+                    }
+                };
+        if (version == 5 && qos == 2) {
+            v.problem("bridge.qos", BridgeConfig.QOS_WITH_MQTT5);
+        }
         if (url.isEmpty()) {
             return Optional.empty();
         }
@@ -134,7 +147,7 @@ public record EdgeConfig(
             v.problem("bridge.topics", "must name at least one topic filter");
             return Optional.empty();
         }
-        if (qos != 1 && qos != 2) {
+        if (qos != 1 && qos != 2 || version == 0 || version == 5 && qos == 2) {
             return Optional.empty();
         }
         return Optional.of(new BridgeConfig(
@@ -145,7 +158,8 @@ public record EdgeConfig(
                 v.string("bridge.password", ""),
                 qos,
                 mapping,
-                Duration.ofSeconds(1)));
+                Duration.ofSeconds(1),
+                version));
     }
 
     /** The valid filters of mqtt.forward; each invalid one is reported against that key. */

@@ -184,6 +184,12 @@ final class EdgeConfigKeys {
             new ConfigKey("bridge.username", "string", "", "User name at the bridged broker; unset is anonymous."),
             new ConfigKey("bridge.password", "string", "", "Password of bridge.username."),
             new ConfigKey(
+                    "bridge.mqtt-version",
+                    "string",
+                    "3.1.1",
+                    "MQTT version the bridge speaks to the broker: 3.1.1 or 5 (QoS 1 only; user properties become"
+                            + " record attributes)."),
+            new ConfigKey(
                     "bridge.qos",
                     "int",
                     "1",

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link BrokerBridge} against a real Mosquitto broker; skipped when Mosquitto is not installed. */
@@ -64,6 +65,10 @@ class BridgeIT {
     }
 
     private BrokerBridge bridge(BridgeSink sink, MeterRegistry registry, int qos) throws Exception {
+        return bridge(sink, registry, qos, 4);
+    }
+
+    private BrokerBridge bridge(BridgeSink sink, MeterRegistry registry, int qos, int mqttVersion) throws Exception {
         BridgeConfig config = new BridgeConfig(
                 broker.url(),
                 List.of("tributary/#"),
@@ -72,9 +77,11 @@ class BridgeIT {
                 "",
                 qos,
                 TopicMapping.defaultMapping(),
-                Duration.ofMillis(200));
-        BrokerBridge bridge =
-                new BrokerBridge(config, sink, dir.resolve("bridge-state"), registry, Clock.systemUTC()).start();
+                Duration.ofMillis(200),
+                mqttVersion);
+        BrokerBridge bridge = BrokerBridge.create(
+                        config, sink, dir.resolve("bridge-state"), registry, Clock.systemUTC())
+                .start();
         open.add(bridge);
         await().atMost(Duration.ofSeconds(10)).until(bridge::isSubscribed);
         return bridge;
@@ -104,11 +111,12 @@ class BridgeIT {
                 .sum();
     }
 
-    @Test
-    void publishesToBroker_allStored_eachExactlyOnceAndAcked() throws Exception {
+    @ParameterizedTest(name = "MQTT version {0}")
+    @ValueSource(ints = {4, 5})
+    void publishesToBroker_allStored_eachExactlyOnceAndAcked(int version) throws Exception {
         MemoryBridgeSink sink = new MemoryBridgeSink(i -> SinkResult.STORED);
         MeterRegistry registry = new SimpleMeterRegistry();
-        bridge(sink, registry);
+        bridge(sink, registry, 1, version);
         MqttClient pub = publisher();
         int n = 200;
         for (int i = 0; i < n; i++) {
@@ -125,13 +133,14 @@ class BridgeIT {
         assertThat(count(registry, "tributary.edge.bridge.refusals")).isZero();
     }
 
-    @Test
-    void closedBeforeStored_reopenedWithSameClientId_brokerRedeliversUnacked() throws Exception {
+    @ParameterizedTest(name = "MQTT version {0}")
+    @ValueSource(ints = {4, 5})
+    void closedBeforeStored_reopenedWithSameClientId_brokerRedeliversUnacked(int version) throws Exception {
         Map<String, LanePosition> buffer =
                 new ConcurrentHashMap<>(); // the marks outlive the bridge, as the buffer does
         MemoryBridgeSink first = new MemoryBridgeSink(buffer, i -> i == 0 ? null : SinkResult.STORED);
         MeterRegistry registry1 = new SimpleMeterRegistry();
-        BrokerBridge crashed = bridge(first, registry1);
+        BrokerBridge crashed = bridge(first, registry1, 1, version);
         MqttClient pub = publisher();
         for (int i = 0; i < 5; i++) {
             publish(pub, "tributary/g1/dev-" + i + "/temp", "m-" + i);
@@ -142,7 +151,7 @@ class BridgeIT {
 
         MemoryBridgeSink second = new MemoryBridgeSink(buffer, i -> SinkResult.STORED);
         MeterRegistry registry2 = new SimpleMeterRegistry();
-        bridge(second, registry2);
+        bridge(second, registry2, 1, version);
         await().atMost(Duration.ofSeconds(10)).until(() -> count(registry2, "tributary.edge.bridge.acks") >= 1);
         publish(pub, "tributary/g1/dev-9/temp", "after"); // in-order marker: everything redelivered arrived before
         await().atMost(Duration.ofSeconds(10)).until(() -> second.payloads().contains("after"));
@@ -152,13 +161,13 @@ class BridgeIT {
     }
 
     /** A store that completes after its connection ended is not acknowledged; its redelivery is not stored again. */
-    @ParameterizedTest
-    @ValueSource(ints = {1, 2})
-    void storedAfterTheConnectionEnded_redelivered_acknowledgedNotStoredTwice(int qos) throws Exception {
+    @ParameterizedTest(name = "QoS {0}, MQTT version {1}")
+    @CsvSource({"1, 4", "2, 4", "1, 5"})
+    void storedAfterTheConnectionEnded_redelivered_acknowledgedNotStoredTwice(int qos, int version) throws Exception {
         Map<String, LanePosition> buffer = new ConcurrentHashMap<>();
         MemoryBridgeSink first = new MemoryBridgeSink(buffer, i -> i == 0 ? null : SinkResult.STORED);
         MeterRegistry registry1 = new SimpleMeterRegistry();
-        BrokerBridge crashed = bridge(first, registry1, qos);
+        BrokerBridge crashed = bridge(first, registry1, qos, version);
         MqttClient pub = publisher();
         for (int i = 0; i < 3; i++) {
             pub.publish("tributary/g1/dev-" + i + "/temp", ("m-" + i).getBytes(StandardCharsets.UTF_8), qos, false);
@@ -169,7 +178,7 @@ class BridgeIT {
 
         MemoryBridgeSink second = new MemoryBridgeSink(buffer, i -> SinkResult.STORED);
         MeterRegistry registry2 = new SimpleMeterRegistry();
-        bridge(second, registry2, qos);
+        bridge(second, registry2, qos, version);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> count(registry2, "tributary.edge.bridge.duplicates") == 1
                         && count(registry2, "tributary.edge.bridge.acks") == 1);
@@ -202,16 +211,59 @@ class BridgeIT {
         assertThat(second.payloads()).containsExactlyInAnyOrder("m-0", "after");
     }
 
-    @Test
-    void refusedStore_notAcked_redeliveredAfterReconnect() throws Exception {
+    @ParameterizedTest(name = "MQTT version {0}")
+    @ValueSource(ints = {4, 5})
+    void refusedStore_notAcked_redeliveredAfterReconnect(int version) throws Exception {
         MemoryBridgeSink sink = new MemoryBridgeSink(i -> i == 0 ? SinkResult.BUSY : SinkResult.STORED);
         MeterRegistry registry = new SimpleMeterRegistry();
-        bridge(sink, registry);
+        bridge(sink, registry, 1, version);
         publish(publisher(), "tributary/g1/dev-1/temp", "m-0");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> count(registry, "tributary.edge.bridge.acks") == 1);
         assertThat(sink.payloads()).containsExactly("m-0", "m-0");
         assertThat(count(registry, "tributary.edge.bridge.refusals")).isEqualTo(1);
+    }
+
+    @Test
+    void mqtt5_userPropertiesBecomeAttributes() throws Exception {
+        MemoryBridgeSink sink = new MemoryBridgeSink(i -> SinkResult.STORED);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        bridge(sink, registry, 1, 5);
+        org.eclipse.paho.mqttv5.client.MqttClient pub =
+                new org.eclipse.paho.mqttv5.client.MqttClient(broker.url(), "publisher5", null);
+        pub.connect();
+        open.add(() -> {
+            pub.disconnect();
+            pub.close();
+        });
+        org.eclipse.paho.mqttv5.common.packet.MqttProperties props =
+                new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+        props.setUserProperties(List.of(
+                new org.eclipse.paho.mqttv5.common.packet.UserProperty("site", "plant-7"),
+                new org.eclipse.paho.mqttv5.common.packet.UserProperty("unit", "C")));
+        org.eclipse.paho.mqttv5.common.MqttMessage m = new org.eclipse.paho.mqttv5.common.MqttMessage(
+                "21.5".getBytes(StandardCharsets.UTF_8), 1, false, props);
+        pub.publish("tributary/g1/dev-1/temp", m);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(registry, "tributary.edge.bridge.acks") == 1);
+        assertThat(sink.offers.get(0).userProperties())
+                .containsEntry("site", "plant-7")
+                .containsEntry("unit", "C");
+    }
+
+    @Test
+    void mqtt5_qos2_refusedByTheConfig() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BridgeConfig(
+                        broker.url(),
+                        List.of("tributary/#"),
+                        CLIENT_ID,
+                        Optional.empty(),
+                        "",
+                        2,
+                        TopicMapping.defaultMapping(),
+                        Duration.ofMillis(200),
+                        5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be 1 with MQTT 5");
     }
 
     @Test

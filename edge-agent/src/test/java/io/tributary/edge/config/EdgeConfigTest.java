@@ -165,4 +165,40 @@ class EdgeConfigTest {
                                 "hub.tls.cert file " + missing + " does not exist (from command line)",
                                 "hub.tls.cert and hub.tls.key must be set together (from command line)"));
     }
+
+    @Test
+    void load_bridgeMqttVersion_5WithQos1_badVersionOr5WithQos2Named() {
+        EdgeConfig c = EdgeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                Map.of("mqtt.allow-anonymous", "true", "bridge.url", "tcp://h:1883", "bridge.mqtt-version", "5"));
+        assertThat(c.bridge().orElseThrow().mqttVersion()).isEqualTo(5);
+        assertThat(EdgeConfig.load(
+                                Optional.empty(),
+                                Map.of(),
+                                Map.of("mqtt.allow-anonymous", "true", "bridge.url", "tcp://h:1883"))
+                        .bridge()
+                        .orElseThrow()
+                        .mqttVersion())
+                .isEqualTo(4);
+
+        assertThat(bridgeProblems("bridge.mqtt-version", "3")).anyMatch(p -> p.startsWith("bridge.mqtt-version"));
+        assertThat(bridgeProblems("bridge.mqtt-version", "5", "bridge.qos", "2"))
+                .anyMatch(p -> p.startsWith("bridge.qos") && p.contains("MQTT 5"));
+    }
+
+    /** The problems of a configuration with a bridge URL and {@code keyValues}. */
+    private static java.util.List<String> bridgeProblems(String... keyValues) {
+        java.util.Map<String, String> flags =
+                new java.util.HashMap<>(Map.of("mqtt.allow-anonymous", "true", "bridge.url", "tcp://h:1883"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            flags.put(keyValues[i], keyValues[i + 1]);
+        }
+        try {
+            EdgeConfig.load(Optional.empty(), Map.of(), flags);
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+        throw new AssertionError("no problem found in " + flags);
+    }
 }
