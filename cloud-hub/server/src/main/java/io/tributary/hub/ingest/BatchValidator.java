@@ -1,40 +1,39 @@
 package io.tributary.hub.ingest;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.protocol.batch.BatchFormatException;
 import io.tributary.protocol.batch.BatchPayloads;
 import io.tributary.protocol.batch.BatchTooLargeException;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.NackReason;
-import io.tributary.protocol.v1.Record;
-import io.tributary.protocol.v1.RecordId;
-import io.tributary.protocol.v1.RecordList;
 import java.io.IOException;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Checks a batch's payload against its header before the hub stores it, so that every stored batch decodes for every
  * reader: the payload inflates under its codec within the limit, to exactly {@code uncompressed_bytes}; it parses as a
- * {@code RecordList} (fully, as a reader parses it: a record that only a full parse rejects, such as a string that is
- * not UTF-8, would stop readers too); it holds {@code record_count} records; and record {@code i} has the id
+ * {@code RecordList} (refusing all a reader's full parse refuses, such as a string that is not UTF-8, which would stop
+ * readers too — {@link RecordScan} does that without building the records); it holds {@code record_count} records; and record {@code i} has the id
  * {@code (connection's agent id, batch lane, batch agent_epoch, first_sequence + i)}.
  *
  * <p>Costs CPU in proportion to the inflated size (see {@code docs/operations.md}), so it runs on the hub's worker
- * executor, never on an event loop. Thread rules: stateless, safe from any thread.
+ * executor, never on an event loop. Thread rules: stateless, safe from any thread. Public for its JMH benchmark
+ * ({@code io.tributary.bench.jmh.BatchValidationBench}); the hub's own use is {@link BatchIngest}.
  */
-final class BatchValidator {
+public final class BatchValidator {
     /** Why a batch is refused: the Nack's reason and message. */
-    record Refusal(NackReason reason, String message) {}
+    public record Refusal(NackReason reason, String message) {}
 
     private final int maxUncompressedBytes;
 
-    BatchValidator(int maxUncompressedBytes) {
+    /** @param maxUncompressedBytes the largest payload a batch may inflate to */
+    public BatchValidator(int maxUncompressedBytes) {
         this.maxUncompressedBytes = maxUncompressedBytes;
     }
 
     /** The refusal of {@code b} sent by {@code agentId}, or null when it may be stored. */
-    Refusal check(String agentId, Batch b) {
+    public Refusal check(String agentId, Batch b) {
         byte[] plain;
         try {
             plain = BatchPayloads.decompress(b.getPayload(), b.getCodec(), maxUncompressedBytes);
@@ -49,43 +48,58 @@ final class BatchValidator {
                     "payload inflates to " + plain.length + " bytes, uncompressed_bytes says "
                             + b.getUncompressedBytes());
         }
-        List<Record> records;
+        byte[] agent = agentId.getBytes(StandardCharsets.UTF_8);
+        byte[] lane = b.getLane().getBytes(StandardCharsets.UTF_8);
+        RecordScan.Result scanned;
         try {
-            CodedInputStream in = CodedInputStream.newInstance(plain);
-            // Payload bytes are views of `plain`, not copies: only the ids are looked at.
-            in.enableAliasing(true);
-            records = RecordList.parseFrom(in).getRecordsList();
+            scanned = RecordScan.scan(plain, (i, bytes, agentAt, agentLength, laneAt, laneLength, epoch, sequence) -> {
+                long expected = b.getFirstSequence() + i;
+                if (Arrays.equals(bytes, agentAt, agentAt + agentLength, agent, 0, agent.length)
+                        && Arrays.equals(bytes, laneAt, laneAt + laneLength, lane, 0, lane.length)
+                        && epoch == b.getAgentEpoch()
+                        && sequence == expected) {
+                    return null; // the common case, without a String made
+                }
+                return outsideRun(
+                        new String(bytes, agentAt, agentLength, StandardCharsets.UTF_8),
+                        new String(bytes, laneAt, laneLength, StandardCharsets.UTF_8),
+                        epoch,
+                        sequence,
+                        agentId,
+                        b,
+                        expected);
+            });
         } catch (InvalidProtocolBufferException e) {
             return new Refusal(NackReason.NACK_REASON_MALFORMED_PAYLOAD, "corrupt record list: " + e.getMessage());
         } catch (IOException e) {
             return new Refusal(NackReason.NACK_REASON_MALFORMED_PAYLOAD, "corrupt record list: " + e);
         }
-        if (records.size() != b.getRecordCount()) {
+        if (scanned.count() != b.getRecordCount()) {
             return new Refusal(
                     NackReason.NACK_REASON_RECORD_COUNT_MISMATCH,
-                    "record_count says " + b.getRecordCount() + ", payload holds " + records.size() + " records");
+                    "record_count says " + b.getRecordCount() + ", payload holds " + scanned.count() + " records");
         }
-        for (int i = 0; i < records.size(); i++) {
-            String outside = outsideRun(records.get(i).getId(), agentId, b, b.getFirstSequence() + i);
-            if (outside != null) {
-                return new Refusal(NackReason.NACK_REASON_ID_OUTSIDE_RUN, "record " + i + ": " + outside);
-            }
+        if (scanned.refusal() != null) {
+            return new Refusal(
+                    NackReason.NACK_REASON_ID_OUTSIDE_RUN,
+                    "record " + scanned.refusedIndex() + ": " + scanned.refusal());
         }
         return null;
     }
 
-    private static String outsideRun(RecordId id, String agentId, Batch b, long sequence) {
-        if (!id.getAgentId().equals(agentId)) {
-            return "agent_id '" + id.getAgentId() + "' is not the connection's '" + agentId + "'";
+    private static String outsideRun(
+            String idAgent, String idLane, long epoch, long sequence, String agentId, Batch b, long expected) {
+        if (!idAgent.equals(agentId)) {
+            return "agent_id '" + idAgent + "' is not the connection's '" + agentId + "'";
         }
-        if (!id.getLane().equals(b.getLane())) {
-            return "lane '" + id.getLane() + "' is not the batch's '" + b.getLane() + "'";
+        if (!idLane.equals(b.getLane())) {
+            return "lane '" + idLane + "' is not the batch's '" + b.getLane() + "'";
         }
-        if (id.getAgentEpoch() != b.getAgentEpoch()) {
-            return "agent_epoch " + id.getAgentEpoch() + " is not the batch's " + b.getAgentEpoch();
+        if (epoch != b.getAgentEpoch()) {
+            return "agent_epoch " + epoch + " is not the batch's " + b.getAgentEpoch();
         }
-        if (id.getSequence() != sequence) {
-            return "sequence " + id.getSequence() + ", expected " + sequence + " (run " + b.getFirstSequence() + ".."
+        if (sequence != expected) {
+            return "sequence " + sequence + ", expected " + expected + " (run " + b.getFirstSequence() + ".."
                     + b.getLastSequence() + ")";
         }
         return null;
