@@ -2,7 +2,7 @@ package io.tributary.hub.console;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tributary.hub.admin.AdminService;
-import io.tributary.hub.group.CheckpointStore;
+import io.tributary.hub.group.GroupStore;
 import io.tributary.hub.server.HubContext;
 import io.tributary.hub.server.Session;
 import io.tributary.hub.stream.StreamDefinition;
@@ -54,7 +54,7 @@ public final class HubConsoleApi implements ConsoleApi {
 
     private final HubContext hub;
     private final AdminService admin;
-    private final CheckpointStore checkpoints;
+    private final GroupStore checkpoints;
     private final BiFunction<String, String, GroupDescription> groups;
     private final Supplier<MetricsHttpServer.Health> health;
 
@@ -65,7 +65,7 @@ public final class HubConsoleApi implements ConsoleApi {
     public HubConsoleApi(
             HubContext hub,
             AdminService admin,
-            CheckpointStore checkpoints,
+            GroupStore checkpoints,
             BiFunction<String, String, GroupDescription> groups,
             Supplier<MetricsHttpServer.Health> health) {
         this.hub = hub;
@@ -148,10 +148,7 @@ public final class HubConsoleApi implements ConsoleApi {
                 ? List.of(find(stream.get()).name())
                 : sortedStreams().stream().map(StreamDefinition::name).toList();
         List<GroupRef> all = names.stream()
-                .flatMap(s -> new TreeSet<>(checkpoints.rowsOf(s).stream()
-                                .map(CheckpointStore.Row::group)
-                                .toList())
-                        .stream().map(group -> new GroupRef(s, group)))
+                .flatMap(s -> checkpoints.groupsOf(s).stream().map(group -> new GroupRef(s, group)))
                 .toList();
         return document(g -> page.write(g, all, this::group));
     }
