@@ -222,8 +222,9 @@ public final class GroupConsumer implements AutoCloseable {
             CheckpointAck ack;
             try {
                 ack = sendCheckpoint(shardId, token, sequence, shardEnd, deadline);
-            } catch (NotConnected e) {
-                if (!moved || System.nanoTime() - deadline >= 0) {
+            } catch (HubClientException e) {
+                // Once sent on, the move itself fails what is pending (and nothing is connected for a moment).
+                if (!moved || !e.retriable() || System.nanoTime() - deadline >= 0) {
                     throw e;
                 }
                 sleep(50); // the session is moving to the coordinator

@@ -53,6 +53,38 @@ class GroupConsumerRedirectTest {
         }
     }
 
+    @Test
+    void checkpointRefusedNamingTheCoordinator_sentAgainThere() throws Exception {
+        try (FakeHub other = new FakeHub();
+                FakeHub coordinator = new FakeHub()) {
+            other.redirectCheckpointsTo(coordinator.endpoint().toString());
+            coordinator.acceptCheckpoints(true);
+            try (GroupConsumer member = GroupConsumer.start(
+                    resources,
+                    ClientOptions.builder(List.of(other.endpoint(), coordinator.endpoint()))
+                            .connectTimeout(Duration.ofSeconds(2))
+                            .build(),
+                    GroupConsumerOptions.of("telemetry", "analytics")
+                            .withMemberId("member-1")
+                            .withHeartbeat(Duration.ofMillis(100)),
+                    Idle::new)) {
+                await().atMost(WAIT)
+                        .until(() ->
+                                !other.received(Frame.BodyCase.LEASE_HEARTBEAT).isEmpty());
+                member.checkpoint("shard-0", 3, 41, false); // returns: accepted at the coordinator
+                assertThat(other.received(Frame.BodyCase.CHECKPOINT)).hasSize(1);
+                assertThat(coordinator.received(Frame.BodyCase.CHECKPOINT)).hasSize(1);
+                assertThat(coordinator
+                                .received(Frame.BodyCase.CHECKPOINT)
+                                .get(0)
+                                .frame()
+                                .getCheckpoint()
+                                .getSequence())
+                        .isEqualTo(41);
+            }
+        }
+    }
+
     /** Processes nothing: no lease is ever granted here. */
     private static final class Idle implements RecordProcessor {
         @Override

@@ -56,6 +56,8 @@ public final class FakeHub implements AutoCloseable {
     private volatile String homeEndpoint;
     private volatile String writerEndpoint;
     private volatile String coordinatorEndpoint;
+    private volatile String checkpointCoordinator;
+    private volatile boolean acceptCheckpoints;
     private volatile boolean notReplicated;
     private final AtomicInteger hangUps = new AtomicInteger();
 
@@ -118,6 +120,17 @@ public final class FakeHub implements AutoCloseable {
      */
     public void redirectGroupsTo(String coordinator) {
         this.coordinatorEndpoint = coordinator;
+        this.checkpointCoordinator = coordinator;
+    }
+
+    /** As {@link #redirectGroupsTo} for checkpoints only (heartbeats are ignored, or answered as set). */
+    public void redirectCheckpointsTo(String coordinator) {
+        this.checkpointCoordinator = coordinator;
+    }
+
+    /** Accept every Checkpoint (unless redirected). */
+    public void acceptCheckpoints(boolean value) {
+        this.acceptCheckpoints = value;
     }
 
     /** Answer the first batch of each connection NOT_REPLICATED (retriable), and ack the rest. */
@@ -224,8 +237,14 @@ public final class FakeHub implements AutoCloseable {
                     }
                 }
                 case CHECKPOINT -> {
-                    String coordinator = coordinatorEndpoint;
-                    if (coordinator != null) {
+                    String coordinator = checkpointCoordinator;
+                    if (coordinator == null && acceptCheckpoints) {
+                        ctx.writeAndFlush(Frame.newBuilder()
+                                .setCheckpointAck(CheckpointAck.newBuilder()
+                                        .setRequestId(frame.getCheckpoint().getRequestId())
+                                        .setAccepted(true))
+                                .build());
+                    } else if (coordinator != null) {
                         ctx.writeAndFlush(Frame.newBuilder()
                                 .setCheckpointAck(CheckpointAck.newBuilder()
                                         .setRequestId(frame.getCheckpoint().getRequestId())
