@@ -101,7 +101,9 @@ class HubHealthCatalogTest {
                 .contains("\"status\":\"degraded\"")
                 .contains("\"groups\":[\"" + problem + "\"]")
                 .doesNotContain("\"catalog\"");
-        assertThat(new HubHealth("hub-1", streams, noShards(), List::of, List::of, List::of).get().healthy())
+        assertThat(new HubHealth("hub-1", streams, noShards(), List::of, List::of, List::of)
+                        .get()
+                        .healthy())
                 .isTrue();
     }
 }
