@@ -36,8 +36,8 @@ import java.util.function.Supplier;
  *   <li>{@code GET /api/streams}: a page of stream summaries ({@link StreamJson#summary}), by name
  *   <li>{@code GET /api/streams/{name}}: the stream with its shards, hash ranges, lineage, live sequences and replica
  *       lag ({@link StreamJson#detail}); 404 for an unknown stream
- *   <li>{@code GET /api/groups[?stream=name]}: a page of consumer groups (those with a checkpoint or lease on this
- *       hub), by stream and name: {@code {"stream", "group", "members" (distinct lease owners), "lag_records" (sum),
+ *   <li>{@code GET /api/groups[?stream=name]}: a page of consumer groups (those with durable state in the hub's group
+ *       store: this hub's checkpoints, or on a store several hubs share every hub's), by stream and name: {@code {"stream", "group", "members" (distinct lease owners), "lag_records" (sum),
  *       "lag_ms" (largest), "shards": [{"shard", "owner" ("" when nobody holds the lease), "checkpoint" (-1: none),
  *       "lag_records", "lag_ms"}]}}, or {@code {"stream", "group", "error"}} when its state cannot be read
  *   <li>{@code GET /api/replication}: a page of the replicated streams: {@code {"stream", "home_region",
