@@ -12,6 +12,7 @@ import io.tributary.hub.console.HubConsoleApi;
 import io.tributary.hub.epoch.GrantTable;
 import io.tributary.hub.group.CheckpointStore;
 import io.tributary.hub.group.GroupCoordinator;
+import io.tributary.hub.group.GroupStore;
 import io.tributary.hub.health.HubHealth;
 import io.tributary.hub.ingest.BatchIngest;
 import io.tributary.hub.metrics.HubMetrics;
@@ -72,6 +73,7 @@ public final class Hub implements AutoCloseable {
     private final Optional<MetricsHttpServer> http;
     private final HubContext context;
     private final GroupCoordinator groups;
+    private final GroupStore groupStore;
     private final CheckpointStore checkpoints;
     private final DirectoryLock dataDirLock;
     private final Replicator replicator;
@@ -88,6 +90,7 @@ public final class Hub implements AutoCloseable {
             Optional<MetricsHttpServer> http,
             HubContext context,
             GroupCoordinator groups,
+            GroupStore groupStore,
             CheckpointStore checkpoints,
             DirectoryLock dataDirLock,
             Replicator replicator) {
@@ -102,6 +105,7 @@ public final class Hub implements AutoCloseable {
         this.http = http;
         this.context = context;
         this.groups = groups;
+        this.groupStore = groupStore;
         this.checkpoints = checkpoints;
         this.dataDirLock = dataDirLock;
         this.replicator = replicator;
@@ -195,8 +199,12 @@ public final class Hub implements AutoCloseable {
                 Frame.BodyCase.REPLICA_HANDOVER)) {
             services.put(c, replicator.inbound());
         }
+        // Consumer groups' state and coordination live where the store says: the data dir's checkpoint log for the
+        // local store; on Pulsar, a topic per group that one hub at a time coordinates.
+        GroupStore groupStore = provider.groups(config, checkpoints, registry);
+        started.push(groupStore);
         GroupCoordinator groups = new GroupCoordinator(
-                streams, checkpoints, store, clock, registry, config.leaseTimeout(), worker, scheduler);
+                streams, groupStore, store, clock, registry, config.leaseTimeout(), worker, scheduler);
         started.push(groups);
         groups.region(config.region());
         AdminService admin = new AdminService(ctx, groups::describe, replicator);
@@ -219,14 +227,15 @@ public final class Hub implements AutoCloseable {
                     streams,
                     store,
                     () -> replicator.lags().problems(config.replication().lagAlertRecords()),
-                    grants::problems);
+                    grants::problems,
+                    groupStore::problems);
             http = Optional.of(MetricsHttpServer.start(
                     config.host(),
                     config.metricsPort(),
                     registry::scrape,
                     health,
                     Optional.of(HubConsole.create(
-                            new HubConsoleApi(ctx, admin, checkpoints, groups::describe, health), auth, registry))));
+                            new HubConsoleApi(ctx, admin, groupStore, groups::describe, health), auth, registry))));
             started.push(http.get());
         }
         Hub hub = new Hub(
@@ -241,6 +250,7 @@ public final class Hub implements AutoCloseable {
                 http,
                 ctx,
                 groups,
+                groupStore,
                 checkpoints,
                 lock,
                 replicator);
@@ -286,6 +296,11 @@ public final class Hub implements AutoCloseable {
         return store;
     }
 
+    /** The consumer-group coordinator: leases, checkpoints and lease checks of this hub. */
+    public GroupCoordinator groups() {
+        return groups;
+    }
+
     /** Cross-region replication: lags, promotion. */
     public Replicator replication() {
         return replicator;
@@ -307,6 +322,7 @@ public final class Hub implements AutoCloseable {
         http.ifPresent(MetricsHttpServer::close);
         server.close();
         groups.close();
+        groupStore.close(); // lets go of the groups coordinated here: other hubs take them at once
         checkpoints.close();
         worker.shutdown();
         try {

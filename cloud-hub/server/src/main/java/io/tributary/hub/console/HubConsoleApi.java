@@ -2,7 +2,7 @@ package io.tributary.hub.console;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tributary.hub.admin.AdminService;
-import io.tributary.hub.group.CheckpointStore;
+import io.tributary.hub.group.GroupStore;
 import io.tributary.hub.server.HubContext;
 import io.tributary.hub.server.Session;
 import io.tributary.hub.stream.StreamDefinition;
@@ -36,8 +36,8 @@ import java.util.function.Supplier;
  *   <li>{@code GET /api/streams}: a page of stream summaries ({@link StreamJson#summary}), by name
  *   <li>{@code GET /api/streams/{name}}: the stream with its shards, hash ranges, lineage, live sequences and replica
  *       lag ({@link StreamJson#detail}); 404 for an unknown stream
- *   <li>{@code GET /api/groups[?stream=name]}: a page of consumer groups (those with a checkpoint or lease on this
- *       hub), by stream and name: {@code {"stream", "group", "members" (distinct lease owners), "lag_records" (sum),
+ *   <li>{@code GET /api/groups[?stream=name]}: a page of consumer groups (those with durable state in the hub's group
+ *       store: this hub's checkpoints, or on a store several hubs share every hub's), by stream and name: {@code {"stream", "group", "members" (distinct lease owners), "lag_records" (sum),
  *       "lag_ms" (largest), "shards": [{"shard", "owner" ("" when nobody holds the lease), "checkpoint" (-1: none),
  *       "lag_records", "lag_ms"}]}}, or {@code {"stream", "group", "error"}} when its state cannot be read
  *   <li>{@code GET /api/replication}: a page of the replicated streams: {@code {"stream", "home_region",
@@ -54,7 +54,7 @@ public final class HubConsoleApi implements ConsoleApi {
 
     private final HubContext hub;
     private final AdminService admin;
-    private final CheckpointStore checkpoints;
+    private final GroupStore checkpoints;
     private final BiFunction<String, String, GroupDescription> groups;
     private final Supplier<MetricsHttpServer.Health> health;
 
@@ -65,7 +65,7 @@ public final class HubConsoleApi implements ConsoleApi {
     public HubConsoleApi(
             HubContext hub,
             AdminService admin,
-            CheckpointStore checkpoints,
+            GroupStore checkpoints,
             BiFunction<String, String, GroupDescription> groups,
             Supplier<MetricsHttpServer.Health> health) {
         this.hub = hub;
@@ -148,10 +148,7 @@ public final class HubConsoleApi implements ConsoleApi {
                 ? List.of(find(stream.get()).name())
                 : sortedStreams().stream().map(StreamDefinition::name).toList();
         List<GroupRef> all = names.stream()
-                .flatMap(s -> new TreeSet<>(checkpoints.rowsOf(s).stream()
-                                .map(CheckpointStore.Row::group)
-                                .toList())
-                        .stream().map(group -> new GroupRef(s, group)))
+                .flatMap(s -> checkpoints.groupsOf(s).stream().map(group -> new GroupRef(s, group)))
                 .toList();
         return document(g -> page.write(g, all, this::group));
     }

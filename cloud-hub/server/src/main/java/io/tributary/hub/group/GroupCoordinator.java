@@ -1,5 +1,7 @@
 package io.tributary.hub.group;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.server.FrameService;
 import io.tributary.hub.server.Session;
@@ -18,9 +20,9 @@ import io.tributary.protocol.v1.GroupShardLag;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
 import io.tributary.protocol.v1.LeaseHeartbeat;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -37,6 +40,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +50,19 @@ import org.slf4j.LoggerFactory;
  * {@code LeaseHeartbeat} → {@code LeaseAssignment} and fenced {@code Checkpoint} → {@code CheckpointAck}.
  *
  * <p>Checkpoint contract: a checkpoint is accepted only from the member that holds the shard's lease with the
- * current token, and acknowledged only after the {@link CheckpointStore} group commit holding it is fsync'd. A token
- * grant is durable the same way before the member hears of it ({@code LeaseAssignment}) and before {@link #holds}
- * honours it; a revocation takes effect at once. A session that closes leaves its groups at once; a member that stops
- * heartbeating leaves after the lease timeout. Lag is {@link GroupLag}'s.
+ * current token, and acknowledged only after the {@link GroupStore} made the row holding it durable (the {@link
+ * CheckpointStore} group commit fsync'd, or Pulsar's acknowledgement). A token grant is durable the same way before
+ * the member hears of it ({@code LeaseAssignment}) and before {@link #holds} honours it; a revocation takes effect at
+ * once. A session that closes leaves its groups at once; a member that stops heartbeating leaves after the lease
+ * timeout. Lag is {@link GroupLag}'s.
+ *
+ * <p>Coordination ({@link GroupStore#claim}): a group is run here once the store says this hub coordinates it — on
+ * the local store always; on a store several hubs share, one hub per group, fenced by the store. A heartbeat or
+ * checkpoint for a group another hub coordinates is answered with that hub's endpoint ({@code
+ * coordinator_endpoint}: no leases, or a refused checkpoint), and the member moves there. A group the store loses
+ * ({@link GroupStore#onLost}: fenced, its connection gone) is dropped at once: its tokens are no longer honoured and
+ * its members' next frames claim it again or are sent on. A claim loads every row any coordinator made durable, so
+ * the tokens granted after a takeover are above all of them and a revoked member's checkpoint stays refused.
  *
  * <p>Thread rules: every group is touched only on this coordinator's single group thread, which never waits for a
  * disk (commits complete back onto it); {@link #holds} reads published values and may be called from any thread;
@@ -60,7 +73,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private final StreamRegistry streams;
-    private final Checkpoints checkpoints;
+    private final GroupStore checkpoints;
     private final GroupLag lag;
     /** Member liveness is a duration: a wall clock set back by hours must not keep a dead member's leases. */
     private final Ticker ticker;
@@ -75,6 +88,27 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private final Map<Session, Set<MemberKey>> sessions = new HashMap<>();
     /** Durable grants of owned leases: what {@link #holds} honours. */
     private final Map<GroupShard, Long> tokens = new ConcurrentHashMap<>();
+    /** The groups run here (published for {@link #holds}, which asks the store about the others). */
+    private final Set<GroupKey> coordinated = ConcurrentHashMap.newKeySet();
+    /** Claims under way: what waits for each. */
+    private final Map<GroupKey, List<Consumer<Found>>> claiming = new HashMap<>();
+    /** Last log line of a redirect per group (rate limit, monotonic millis). */
+    private final Map<GroupKey, Long> redirectLogged = new HashMap<>();
+
+    private final Counter redirects;
+    private final Counter lost;
+
+    /** Where a group is run, as {@link #find} found it. */
+    private sealed interface Found {}
+
+    /** Here: the group. */
+    private record Here(ConsumerGroup group) implements Found {}
+
+    /** Another hub, at {@code endpoint}, coordinates it. */
+    private record There(String endpoint, String coordinator) implements Found {}
+
+    /** Nowhere now: an invalid group ({@code reason} null), or its state cannot be had (retriable). */
+    private record Nowhere(String reason) implements Found {}
 
     /**
      * @param checkpoints the durable state; the caller closes it after this coordinator
@@ -83,7 +117,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
      */
     public GroupCoordinator(
             StreamRegistry streams,
-            CheckpointStore checkpoints,
+            GroupStore checkpoints,
             ShardStore store,
             Clock clock,
             MeterRegistry registry,
@@ -92,22 +126,36 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             ScheduledExecutorService scheduler) {
         this(
                 streams,
-                (Checkpoints) checkpoints,
+                checkpoints,
                 new GroupLag(streams, store, clock, registry, worker, scheduler),
                 clock,
+                registry,
                 leaseTimeout,
                 scheduler);
     }
 
     GroupCoordinator(
             StreamRegistry streams,
-            Checkpoints checkpoints,
+            GroupStore checkpoints,
             GroupLag lag,
             Clock clock,
+            MeterRegistry registry,
             Duration leaseTimeout,
             ScheduledExecutorService scheduler) {
         this.streams = streams;
         this.checkpoints = checkpoints;
+        this.redirects = Counter.builder("tributary.hub.group.redirects")
+                .description("Group members' heartbeats and checkpoints this hub answered with the endpoint of the hub"
+                        + " that coordinates their group (a store several hubs share)")
+                .register(registry);
+        this.lost = Counter.builder("tributary.hub.group.coordination.lost")
+                .description("Consumer groups this hub coordinated and dropped because the group store lost them"
+                        + " (fenced by another hub, or its connection to the store gone)")
+                .register(registry);
+        Gauge.builder("tributary.hub.groups.coordinated", coordinated, Set::size)
+                .description("Consumer groups this hub coordinates now")
+                .register(registry);
+        checkpoints.onLost((key, why) -> run(() -> drop(key, why)));
         this.lag = lag;
         this.ticker = Ticker.of(clock);
         this.timeoutMs = Math.max(100, leaseTimeout.toMillis());
@@ -140,6 +188,21 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private void forget(String stream) {
         groups.keySet().removeIf(k -> k.stream().equals(stream));
         tokens.keySet().removeIf(k -> k.stream().equals(stream));
+        coordinated.removeIf(k -> k.stream().equals(stream));
+    }
+
+    /** The store lost {@code key} (another hub may run it now): drop it at once, honour none of its tokens. */
+    private void drop(GroupKey key, String why) {
+        ConsumerGroup g = groups.remove(key);
+        coordinated.remove(key);
+        tokens.keySet().removeIf(k -> k.groupKey().equals(key));
+        if (g != null) {
+            lost.increment();
+            log.warn(
+                    "group {}: this hub no longer coordinates it ({}); its members are sent to the hub that does",
+                    key,
+                    why);
+        }
     }
 
     @Override
@@ -168,10 +231,23 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         });
     }
 
+    /**
+     * A group run here: whether {@code token} is the shard's durable grant of a current lease. A group another hub
+     * coordinates (a shared store): whether {@code token} is the newest token stored for the shard, read from the
+     * store now — so a token a takeover or rebalance replaced is refused, while a lease revoked and not yet granted
+     * again is still honoured until then (its checkpoints are refused all the same: the coordinator decides those).
+     */
     @Override
-    public boolean holds(String stream, String group, String shardId, long token) {
-        Long t = tokens.get(new GroupShard(stream, group, shardId));
-        return t != null && t == token;
+    public CompletableFuture<Boolean> holds(String stream, String group, String shardId, long token) {
+        GroupKey key = new GroupKey(stream, group);
+        if (coordinated.contains(key) || !checkpoints.shared()) {
+            Long t = tokens.get(key.shard(shardId));
+            return CompletableFuture.completedFuture(t != null && t == token);
+        }
+        return checkpoints.read(key).thenApply(rows -> {
+            CheckpointStore.Row r = rows.get(shardId);
+            return r != null && r.token() == token;
+        });
     }
 
     private void heartbeat(Session session, LeaseHeartbeat hb) {
@@ -179,38 +255,89 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         LeaseAssignment.Builder out =
                 LeaseAssignment.newBuilder().setRequestId(hb.getRequestId()).setLeaseTimeoutMs((int) timeoutMs);
         GroupKey key = new GroupKey(hb.getStream(), hb.getConsumerGroup());
-        ConsumerGroup g = member.isEmpty() ? null : group(key);
-        if (g == null) {
+        if (member.isEmpty()) {
             session.send(Frame.newBuilder().setLeaseAssignment(out).build());
             return;
         }
-        if (g.heartbeat(member, ticker.monotonicMillis())) {
-            log.info("member {} joined group {}", member, key);
-        }
-        sessions.computeIfAbsent(session, s -> new HashSet<>()).add(new MemberKey(key, member));
-        rebalance(key, g, () -> {
-            Optional<StreamDefinition> def = streams.find(key.stream());
-            for (ShardLease l : g.leasesOf(member)) {
-                if (!l.granted()) {
-                    continue; // not durable (its commit failed): never announced
-                }
-                out.addLeases(Lease.newBuilder()
-                        .setShardId(l.shardId)
-                        .setOwner(l.owner)
-                        .setToken(l.token)
-                        .setCheckpoint(l.checkpoint)
-                        .addAllParentShards(def.flatMap(d -> d.shard(l.shardId))
-                                .map(ShardDefinition::parentIds)
-                                .orElse(List.of())));
+        find(key, found -> {
+            if (found instanceof There there) {
+                redirected(key, member, there);
+                out.setCoordinatorEndpoint(there.endpoint());
+                session.send(Frame.newBuilder().setLeaseAssignment(out).build());
+                return;
             }
-            session.send(Frame.newBuilder().setLeaseAssignment(out).build());
+            if (!(found instanceof Here here)) {
+                session.send(Frame.newBuilder().setLeaseAssignment(out).build());
+                return;
+            }
+            ConsumerGroup g = here.group();
+            if (g.heartbeat(member, ticker.monotonicMillis())) {
+                log.info("member {} joined group {}", member, key);
+            }
+            sessions.computeIfAbsent(session, s -> new HashSet<>()).add(new MemberKey(key, member));
+            rebalance(key, g, () -> {
+                if (groups.get(key) != g) {
+                    heartbeat(session, hb); // lost meanwhile: claimed again here, or the member is sent on
+                    return;
+                }
+                Optional<StreamDefinition> def = streams.find(key.stream());
+                for (ShardLease l : g.leasesOf(member)) {
+                    if (!l.granted()) {
+                        continue; // not durable (its commit failed): never announced
+                    }
+                    out.addLeases(Lease.newBuilder()
+                            .setShardId(l.shardId)
+                            .setOwner(l.owner)
+                            .setToken(l.token)
+                            .setCheckpoint(l.checkpoint)
+                            .addAllParentShards(def.flatMap(d -> d.shard(l.shardId))
+                                    .map(ShardDefinition::parentIds)
+                                    .orElse(List.of())));
+                }
+                session.send(Frame.newBuilder().setLeaseAssignment(out).build());
+            });
         });
+    }
+
+    /** Counts a member sent on to the group's coordinator and logs it (once a lease timeout per group at most). */
+    private void redirected(GroupKey key, String member, There there) {
+        redirects.increment();
+        long now = ticker.monotonicMillis();
+        Long last = redirectLogged.get(key);
+        if (last == null || now - last >= timeoutMs) {
+            redirectLogged.put(key, now);
+            log.info(
+                    "group {} is coordinated by the hub at {} ({}): member {} sent there",
+                    key,
+                    there.endpoint(),
+                    there.coordinator(),
+                    member);
+        }
     }
 
     private void checkpoint(Session session, Checkpoint c) {
         CheckpointAck.Builder ack = CheckpointAck.newBuilder().setRequestId(c.getRequestId());
         GroupKey key = new GroupKey(c.getStream(), c.getConsumerGroup());
-        ConsumerGroup g = group(key);
+        find(key, found -> {
+            if (found instanceof There there) {
+                redirected(key, c.getMemberId(), there);
+                ack.setAccepted(false)
+                        .setCoordinatorEndpoint(there.endpoint())
+                        .setReason(
+                                "group " + c.getConsumerGroup() + " is coordinated by the hub at " + there.endpoint());
+                session.send(Frame.newBuilder().setCheckpointAck(ack).build());
+                return;
+            }
+            if (found instanceof Nowhere nowhere && nowhere.reason() != null) {
+                ack.setAccepted(false).setReason("checkpoint not taken now: " + nowhere.reason());
+                session.send(Frame.newBuilder().setCheckpointAck(ack).build());
+                return;
+            }
+            checkpoint(session, c, key, found instanceof Here here ? here.group() : null, ack);
+        });
+    }
+
+    private void checkpoint(Session session, Checkpoint c, GroupKey key, ConsumerGroup g, CheckpointAck.Builder ack) {
         ShardLease l = g == null ? null : g.leases().get(c.getShardId());
         if (l == null) {
             ack.setAccepted(false).setReason("no lease of " + c.getShardId() + " in group " + c.getConsumerGroup());
@@ -226,14 +353,19 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             l.ended = l.ended || c.getShardEnd();
             CheckpointStore.Row row = row(key, l);
             checkpoints
-                    .commit(List.of(row))
+                    .commit(key, List.of(row))
                     .whenComplete((v, e) -> run(() -> {
+                        boolean current = groups.get(key) == g;
                         if (e == null) {
+                            // Durable while this hub held the group (a lost group's commits fail): acknowledged.
                             l.durableToken = Math.max(l.durableToken, row.token());
-                            lag.track(row.key(), l.checkpoint, l.ended);
                             ack.setAccepted(true);
                             session.send(
                                     Frame.newBuilder().setCheckpointAck(ack).build());
+                            if (!current) {
+                                return;
+                            }
+                            lag.track(row.key(), l.checkpoint, l.ended);
                             if (row.ended() && !endedBefore) {
                                 log.info("group {} finished {}", key, c.getShardId());
                                 rebalance(key, g, () -> {});
@@ -280,8 +412,12 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             List<CheckpointStore.Row> rows =
                     g.leases().values().stream().map(l -> row(key, l)).toList();
             checkpoints
-                    .commit(rows)
+                    .commit(key, rows)
                     .whenComplete((v, e) -> run(() -> {
+                        if (groups.get(key) != g) {
+                            then.run(); // lost meanwhile: nothing of it is published any more
+                            return;
+                        }
                         if (e == null) {
                             for (CheckpointStore.Row r : rows) {
                                 ShardLease l = g.leases().get(r.key().shardId());
@@ -298,7 +434,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                         then.run();
                     }));
         } else if (g.leases().values().stream().anyMatch(l -> l.owned() && !l.granted())) {
-            checkpoints.sync().whenComplete((v, e) -> run(then));
+            checkpoints.sync(key).whenComplete((v, e) -> run(then));
         } else {
             then.run();
         }
@@ -321,11 +457,16 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         return new CheckpointStore.Row(key.shard(l.shardId), l.checkpoint, l.token, l.ended);
     }
 
-    /** The group, loaded from the store on first use; null when it is invalid or its state cannot be read. */
-    private ConsumerGroup group(GroupKey key) {
+    /**
+     * Finds where {@code key} is run and hands it to {@code then} on the group thread: here (claimed from the store
+     * on first use), another hub, or nowhere (an invalid group, a stream homed in another region, state that cannot
+     * be had now).
+     */
+    private void find(GroupKey key, Consumer<Found> then) {
         Optional<StreamDefinition> def = streams.find(key.stream());
         if (def.isEmpty() || !NAME.matcher(key.group()).matches()) {
-            return null;
+            then.accept(new Nowhere(null));
+            return;
         }
         if (!def.get().replication().isHome(region)) {
             // Checkpoints are replicated from the home; a group run here too would fork them.
@@ -337,32 +478,82 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                         key.stream(),
                         def.get().replication().homeRegion());
             }
-            groups.remove(key);
-            return null;
+            if (groups.remove(key) != null) {
+                coordinated.remove(key);
+                checkpoints.release(key);
+            }
+            then.accept(new Nowhere(null));
+            return;
         }
         ConsumerGroup g = groups.get(key);
         if (g != null) {
-            return g;
+            then.accept(new Here(g));
+            return;
+        }
+        List<Consumer<Found>> waiting = claiming.get(key);
+        if (waiting != null) {
+            waiting.add(then);
+            return;
+        }
+        waiting = new ArrayList<>();
+        waiting.add(then);
+        claiming.put(key, waiting);
+        CompletableFuture<GroupStore.Claim> claim;
+        try {
+            claim = checkpoints.claim(key);
+        } catch (RuntimeException e) {
+            claim = CompletableFuture.failedFuture(e);
+        }
+        claim.whenComplete((c, e) -> run(() -> claimed(key, c, e)));
+    }
+
+    /** A claim of {@code key} completed: loads the group when it is run here, then answers what waited for it. */
+    private void claimed(GroupKey key, GroupStore.Claim claim, Throwable failure) {
+        List<Consumer<Found>> waiting = claiming.remove(key);
+        Found found;
+        if (failure != null) {
+            log.error("group {}: its state cannot be had: {}", key, failure.toString());
+            found = new Nowhere(String.valueOf(failure.getMessage()));
+        } else if (claim instanceof GroupStore.Elsewhere e) {
+            found = new There(e.endpoint(), e.coordinator());
+        } else if (claim instanceof GroupStore.Unavailable u) {
+            log.warn("group {}: not run here now: {}", key, u.reason());
+            found = new Nowhere(u.reason());
+        } else {
+            found = load(key, ((GroupStore.Coordinating) claim).rows());
+        }
+        if (waiting != null) {
+            for (Consumer<Found> w : waiting) {
+                w.accept(found);
+            }
+        }
+    }
+
+    /** Runs {@code key} here from its durable rows; nowhere if its stream went meanwhile. */
+    private Found load(GroupKey key, Map<String, CheckpointStore.Row> rows) {
+        Optional<StreamDefinition> def = streams.find(key.stream());
+        if (def.isEmpty()) {
+            checkpoints.release(key);
+            return new Nowhere(null);
         }
         Map<String, ShardLease> saved = new HashMap<>();
-        try {
-            for (CheckpointStore.Row r : checkpoints.rows(key).values()) {
-                ShardLease l = new ShardLease(r.key().shardId());
-                l.checkpoint = r.checkpoint();
-                l.token = r.token();
-                l.durableToken = r.token();
-                l.ended = r.ended();
-                saved.put(l.shardId, l);
-            }
-        } catch (IOException e) {
-            log.error("checkpoints of group {} are unreadable: {}", key, e.getMessage());
-            return null;
+        for (CheckpointStore.Row r : rows.values()) {
+            ShardLease l = new ShardLease(r.key().shardId());
+            l.checkpoint = r.checkpoint();
+            l.token = r.token();
+            l.durableToken = r.token();
+            l.ended = r.ended();
+            saved.put(l.shardId, l);
         }
         ConsumerGroup loaded = new ConsumerGroup(saved);
         groups.put(key, loaded);
+        coordinated.add(key);
         def.get().shards().forEach(s -> loaded.lease(s.id()));
         publish(key, loaded);
-        return loaded;
+        if (checkpoints.shared()) {
+            log.info("group {}: coordinated by this hub now ({} shards with state)", key, rows.size());
+        }
+        return new Here(loaded);
     }
 
     /** Describes a group's shards with owner, checkpoint and lag. Blocks; call from a worker thread. */
@@ -374,20 +565,33 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         GroupKey key = new GroupKey(stream, group);
         record State(String owner, long checkpoint, boolean ended) {}
         Map<String, State> snapshot = call(() -> {
+            ConsumerGroup g = groups.get(key);
+            if (g == null) {
+                return null;
+            }
             Map<String, State> m = new HashMap<>();
-            ConsumerGroup g = group(key);
-            if (g != null) {
-                for (ShardLease l : g.leases().values()) {
-                    m.put(l.shardId, new State(l.granted() ? l.owner : ShardLease.NONE, l.checkpoint, l.ended));
-                }
-            } else if (!def.replication().isHome(region)) {
-                // A replica runs no group but holds the checkpoints its home replicated.
-                for (CheckpointStore.Row r : checkpoints.rows(key).values()) {
-                    m.put(r.shardId(), new State(ShardLease.NONE, r.checkpoint(), r.ended()));
-                }
+            for (ShardLease l : g.leases().values()) {
+                m.put(l.shardId, new State(l.granted() ? l.owner : ShardLease.NONE, l.checkpoint, l.ended));
             }
             return m;
         });
+        if (snapshot == null) {
+            // Not run here (nobody joined here yet, another hub coordinates it, or a replica, which holds the
+            // checkpoints its home replicated): the durable rows, owners unknown here.
+            Map<String, CheckpointStore.Row> rows;
+            try {
+                rows = checkpoints.read(key).get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("group state unavailable: " + e, e);
+            }
+            snapshot = new HashMap<>();
+            for (CheckpointStore.Row r : rows.values()) {
+                snapshot.put(r.shardId(), new State(ShardLease.NONE, r.checkpoint(), r.ended()));
+            }
+        }
         GroupDescription.Builder d =
                 GroupDescription.newBuilder().setStream(stream).setConsumerGroup(group);
         for (ShardDefinition s : def.shards()) {
@@ -395,6 +599,8 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             GroupLag.Lag l;
             try {
                 l = lag.compute(new ShardKey(stream, s.id()), v.checkpoint(), v.ended());
+            } catch (GroupLag.WrittenElsewhere e) {
+                l = new GroupLag.Lag(0, -1); // another hub writes the shard: lag unknown here (lag_ms -1)
             } catch (RuntimeException e) {
                 throw new IllegalStateException("lag of " + key.shard(s.id()) + " cannot be computed: " + e, e);
             }

@@ -1,8 +1,8 @@
 package io.tributary.hub.group;
 
 /** A consumer group of a stream: groups of the same name on two streams are unrelated. */
-record GroupKey(String stream, String group) {
-    GroupShard shard(String shardId) {
+public record GroupKey(String stream, String group) {
+    public GroupShard shard(String shardId) {
         return new GroupShard(stream, group, shardId);
     }
 

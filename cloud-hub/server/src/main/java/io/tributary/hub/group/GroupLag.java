@@ -155,6 +155,10 @@ final class GroupLag {
                 t.failing = false;
                 log.info("lag of group {} is known again", key);
             }
+        } catch (WrittenElsewhere e) {
+            // Not a failure: the hub that writes the shard knows its end (a store several hubs share).
+            t.records = Double.NaN;
+            t.millis = Double.NaN;
         } catch (RuntimeException e) {
             failures.increment();
             t.records = Double.NaN;
@@ -163,6 +167,15 @@ final class GroupLag {
                 t.failing = true;
                 log.warn("lag of group {} cannot be computed: {}", key, e.toString());
             }
+        }
+    }
+
+    /** The shard is written by another hub (a store several hubs share): its lag is not known here. */
+    static final class WrittenElsewhere extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        WrittenElsewhere(String message) {
+            super(message);
         }
     }
 
@@ -176,6 +189,9 @@ final class GroupLag {
             return new Lag(0, 0);
         }
         ShardInfo info = store.info(key);
+        if (info.status() == ShardStatus.WRITTEN_ELSEWHERE) {
+            throw new WrittenElsewhere("shard " + key + " is " + info.cause() + ": its lag is known there");
+        }
         if (info.status() != ShardStatus.ONLINE) {
             throw new IllegalStateException("shard " + key + " is offline: " + info.cause());
         }

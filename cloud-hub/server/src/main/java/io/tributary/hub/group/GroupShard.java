@@ -3,12 +3,12 @@ package io.tributary.hub.group;
 import io.tributary.hub.store.ShardKey;
 
 /** One shard of a stream as a consumer group sees it: the unit of leases, fencing tokens and checkpoints. */
-record GroupShard(String stream, String group, String shardId) {
-    GroupKey groupKey() {
+public record GroupShard(String stream, String group, String shardId) {
+    public GroupKey groupKey() {
         return new GroupKey(stream, group);
     }
 
-    ShardKey shardKey() {
+    public ShardKey shardKey() {
         return new ShardKey(stream, shardId);
     }
 

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * The hub's {@code /health}: healthy while every shard is online or written by another hub (a store several hubs
  * share: this hub redirects its producers there, which is no failure), replicas keep up and the stream catalog has no
- * problem; the document names the hub, counts streams and online shards, lists each offline shard with its cause,
+ * problem, nor the consumer groups' state; the document names the hub, counts streams and online shards, lists each offline shard with its cause,
  * each shard another hub writes with that hub, and each replication and catalog problem. Thread-safe (reads the
  * registry and the store).
  */
@@ -27,6 +27,7 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
     private final ShardStore store;
     private final Supplier<List<String>> replication;
     private final Supplier<List<String>> grants;
+    private final Supplier<List<String>> groups;
 
     public HubHealth(String hubId, StreamRegistry streams, ShardStore store) {
         this(hubId, streams, store, List::of);
@@ -47,11 +48,26 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
             ShardStore store,
             Supplier<List<String>> replication,
             Supplier<List<String>> grants) {
+        this(hubId, streams, store, replication, grants, List::of);
+    }
+
+    /**
+     * @param groups problems of the consumer groups' state (a shared one: a group whose state cannot be read or
+     *     written, a coordinator that lost its group); listed under {@code groups}, degraded too
+     */
+    public HubHealth(
+            String hubId,
+            StreamRegistry streams,
+            ShardStore store,
+            Supplier<List<String>> replication,
+            Supplier<List<String>> grants,
+            Supplier<List<String>> groups) {
         this.hubId = hubId;
         this.streams = streams;
         this.store = store;
         this.replication = replication;
         this.grants = grants;
+        this.groups = groups;
     }
 
     @Override
@@ -70,9 +86,10 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
         List<String> lagging = replication.get();
         List<String> catalog = new ArrayList<>(streams.catalog().problems());
         catalog.addAll(grants.get()); // shared metadata, like the catalog
+        List<String> groupProblems = groups.get();
         return new MetricsHttpServer.Health(
-                offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty(),
-                json(hubId, streams.list().size(), online, offline, lagging, elsewhere, catalog));
+                offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty() && groupProblems.isEmpty(),
+                json(hubId, streams.list().size(), online, offline, lagging, elsewhere, catalog, groupProblems));
     }
 
     /** The health document; {@code offline} maps each offline shard to its cause. */
@@ -105,7 +122,20 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
             List<String> lagging,
             Map<ShardKey, String> elsewhere,
             List<String> catalog) {
-        boolean ok = offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty();
+        return json(hubId, streams, online, offline, lagging, elsewhere, catalog, List.of());
+    }
+
+    /** ... and {@code groups} lists the problems of the consumer groups' state (degraded too). */
+    static String json(
+            String hubId,
+            int streams,
+            int online,
+            Map<ShardKey, String> offline,
+            List<String> lagging,
+            Map<ShardKey, String> elsewhere,
+            List<String> catalog,
+            List<String> groups) {
+        boolean ok = offline.isEmpty() && lagging.isEmpty() && catalog.isEmpty() && groups.isEmpty();
         return Json.write(g -> {
                     g.writeStartObject();
                     g.writeStringField("status", ok ? "ok" : "degraded");
@@ -118,6 +148,7 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
                     }
                     problems(g, "replication", lagging);
                     problems(g, "catalog", catalog);
+                    problems(g, "groups", groups);
                     g.writeEndObject();
                 })
                 + "\n";

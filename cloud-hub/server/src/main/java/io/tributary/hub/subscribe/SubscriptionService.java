@@ -13,7 +13,11 @@ import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.ReadErrorCode;
 import io.tributary.protocol.v1.Subscribe;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +71,8 @@ public final class SubscriptionService implements FrameService {
     /** The subscriptions of one session; event loop only. */
     private static final class Table {
         final Map<Long, Subscription> byId = new HashMap<>();
+        /** Ids whose lease is being checked: reserved; an unsubscribe meanwhile removes the id (nothing starts). */
+        final Set<Long> checking = new HashSet<>();
     }
 
     @Override
@@ -82,6 +88,7 @@ public final class SubscriptionService implements FrameService {
                 }
             }
             case UNSUBSCRIBE -> {
+                table.checking.remove(frame.getUnsubscribe().getSubscriptionId());
                 Subscription s = table.byId.get(frame.getUnsubscribe().getSubscriptionId());
                 if (s != null) {
                     end(table, s, frame.getUnsubscribe().getSubscriptionId());
@@ -100,19 +107,50 @@ public final class SubscriptionService implements FrameService {
             session.send(ReadService.error(id, ReadErrorCode.READ_ERROR_CODE_BAD_REQUEST, e.getMessage()));
             return;
         }
-        if (table.byId.containsKey(id)) {
+        if (table.byId.containsKey(id) || table.checking.contains(id)) {
             session.send(ReadService.error(id, ReadErrorCode.READ_ERROR_CODE_BAD_REQUEST, "subscription id in use"));
             return;
         }
-        if (!req.getConsumerGroup().isEmpty()
-                && !leases.holds(req.getStream(), req.getConsumerGroup(), req.getShardId(), req.getLeaseToken())) {
-            session.send(ReadService.error(
-                    id,
-                    ReadErrorCode.READ_ERROR_CODE_BAD_REQUEST,
-                    "lease token " + req.getLeaseToken() + " of " + key + " is not current in group "
-                            + req.getConsumerGroup()));
+        if (req.getConsumerGroup().isEmpty()) {
+            start(session, table, req, key);
             return;
         }
+        // The lease may be another hub's to know (a group it coordinates): checked off the event loop, then started
+        // on it — unless the session unsubscribed or closed meanwhile.
+        table.checking.add(id);
+        CompletableFuture<Boolean> check;
+        try {
+            check = leases.holds(req.getStream(), req.getConsumerGroup(), req.getShardId(), req.getLeaseToken());
+        } catch (RuntimeException e) {
+            check = CompletableFuture.failedFuture(e);
+        }
+        check.whenComplete((held, failure) -> session.execute(() -> {
+            if (!table.checking.remove(id)) {
+                return;
+            }
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
+                session.send(ReadService.error(
+                        id,
+                        ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE,
+                        "lease token " + req.getLeaseToken() + " of " + key + " in group " + req.getConsumerGroup()
+                                + " cannot be checked now: " + cause.getMessage()));
+            } else if (!held) {
+                session.send(ReadService.error(
+                        id,
+                        ReadErrorCode.READ_ERROR_CODE_BAD_REQUEST,
+                        "lease token " + req.getLeaseToken() + " of " + key + " is not current in group "
+                                + req.getConsumerGroup()));
+            } else {
+                start(session, table, req, key);
+            }
+        }));
+    }
+
+    private void start(Session session, Table table, Subscribe req, ShardKey key) {
+        long id = req.getSubscriptionId();
         Subscription.Owner owner = new Subscription.Owner() {
             @Override
             public void delivered(long n, long b) {
@@ -158,6 +196,7 @@ public final class SubscriptionService implements FrameService {
     @Override
     public void onClosed(Session session) {
         Table table = session.attribute(Table.class, Table::new);
+        table.checking.clear();
         for (Map.Entry<Long, Subscription> e : Map.copyOf(table.byId).entrySet()) {
             end(table, e.getValue(), e.getKey());
         }

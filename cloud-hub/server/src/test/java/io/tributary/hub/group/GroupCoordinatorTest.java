@@ -103,7 +103,14 @@ class GroupCoordinatorTest {
                     throw new UnsupportedOperationException(m.getName());
                 });
         lag = new GroupLag(streams, noStore, Clock.systemUTC(), new SimpleMeterRegistry(), r -> {}, scheduler);
-        groups = new GroupCoordinator(streams, commits, lag, Clock.systemUTC(), Duration.ofSeconds(30), scheduler);
+        groups = new GroupCoordinator(
+                streams,
+                new LocalGroupStore(commits),
+                lag,
+                Clock.systemUTC(),
+                new SimpleMeterRegistry(),
+                Duration.ofSeconds(30),
+                scheduler);
         EmbeddedChannel channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -175,20 +182,28 @@ class GroupCoordinatorTest {
         assertThat(sent.poll(100, TimeUnit.MILLISECONDS))
                 .as("no assignment before the commit")
                 .isNull();
-        assertThat(groups.holds("s", "g", shard0, 1)).isFalse();
+        assertThat(groups.holds("s", "g", shard0, 1).join()).isFalse();
 
         grant.done().complete(null);
 
         LeaseAssignment a = reply().getLeaseAssignment();
         assertThat(a.getLeasesList()).extracting(Lease::getToken).containsOnly(1L);
-        await().atMost(Duration.ofSeconds(5)).until(() -> groups.holds("s", "g", shard0, 1));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> groups.holds("s", "g", shard0, 1).join());
     }
 
     /** A coordinator on a test clock with a short lease timeout (its expiry ticks every 50 ms). */
     private MutableClock shortLeases() {
         MutableClock clock = new MutableClock(1_800_000_000_000L);
         groups.close();
-        groups = new GroupCoordinator(streams, commits, lag, clock, Duration.ofMillis(200), scheduler);
+        groups = new GroupCoordinator(
+                streams,
+                new LocalGroupStore(commits),
+                lag,
+                clock,
+                new SimpleMeterRegistry(),
+                Duration.ofMillis(200),
+                scheduler);
         return clock;
     }
 
@@ -196,13 +211,14 @@ class GroupCoordinatorTest {
     void wallClockSetBackByHours_silentMemberStillExpires() throws Exception {
         MutableClock clock = shortLeases();
         long token = join();
-        assertThat(groups.holds("s", "g", shard0, token)).isTrue();
+        assertThat(groups.holds("s", "g", shard0, token).join()).isTrue();
 
         clock.jump(Duration.ofHours(-3));
         clock.advance(Duration.ofSeconds(1)); // the member is silent for 1 s, five lease timeouts
 
         // Measured on the wall clock the member was last heard 3 h in the future and never expired.
-        await().atMost(Duration.ofSeconds(5)).until(() -> !groups.holds("s", "g", shard0, token));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !groups.holds("s", "g", shard0, token).join());
     }
 
     @Test
@@ -215,7 +231,7 @@ class GroupCoordinatorTest {
         // Measured on the wall clock every member expired at the next tick and its leases moved.
         await().during(Duration.ofMillis(400))
                 .atMost(Duration.ofSeconds(5))
-                .until(() -> groups.holds("s", "g", shard0, token));
+                .until(() -> groups.holds("s", "g", shard0, token).join());
     }
 
     @Test
@@ -224,7 +240,7 @@ class GroupCoordinatorTest {
         commits.next().done().completeExceptionally(new IOException("disk full"));
 
         assertThat(reply().getLeaseAssignment().getLeasesList()).isEmpty();
-        assertThat(groups.holds("s", "g", shard0, 1)).isFalse();
+        assertThat(groups.holds("s", "g", shard0, 1).join()).isFalse();
     }
 
     @Test

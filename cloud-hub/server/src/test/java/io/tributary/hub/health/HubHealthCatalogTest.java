@@ -16,7 +16,10 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** A stream catalog with a problem (no longer read to its end) makes the hub's health degraded and says why. */
+/**
+ * A stream catalog with a problem (no longer read to its end), or a consumer-group state with one, makes the hub's
+ * health degraded and says why.
+ */
 class HubHealthCatalogTest {
 
     /** An empty catalog reporting {@code problems}. */
@@ -85,5 +88,22 @@ class HubHealthCatalogTest {
 
         assertThat(health.healthy()).isTrue();
         assertThat(health.json()).doesNotContain("catalog");
+    }
+
+    @Test
+    void groupStateProblem_degradedAndListedUnderGroups() {
+        StreamRegistry streams = StreamRegistry.open(catalog(List.of()), Clock.systemUTC());
+        String problem = "group g on s: lost its coordination here: a write failed";
+        var health = new HubHealth("hub-1", streams, noShards(), List::of, List::of, () -> List.of(problem)).get();
+
+        assertThat(health.healthy()).isFalse();
+        assertThat(health.json())
+                .contains("\"status\":\"degraded\"")
+                .contains("\"groups\":[\"" + problem + "\"]")
+                .doesNotContain("\"catalog\"");
+        assertThat(new HubHealth("hub-1", streams, noShards(), List::of, List::of, List::of)
+                        .get()
+                        .healthy())
+                .isTrue();
     }
 }

@@ -163,7 +163,9 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     private void assigned(LeaseAssignment a) {
-        if (closed) {
+        if (closed || !a.getCoordinatorEndpoint().isEmpty()) {
+            // Another hub coordinates the group: the session moves there (HubSession), where the next heartbeat is
+            // answered; this answer grants and revokes nothing, and the workers keep their leases meanwhile.
             return;
         }
         lastAssignmentNanos = System.nanoTime();
@@ -208,8 +210,60 @@ public final class GroupConsumer implements AutoCloseable {
         }
     }
 
-    /** Sends a checkpoint and waits for the hub's answer; called from processor threads. */
+    /**
+     * Sends a checkpoint and waits for the hub's answer; called from processor threads. A hub that does not coordinate
+     * the group refuses it naming the one that does: the session moves there and the checkpoint is sent again there
+     * (within the same {@value #CHECKPOINT_ATTEMPTS} tries and timeout).
+     */
     void checkpoint(String shardId, long token, long sequence, boolean shardEnd) {
+        long deadline = System.nanoTime() + CHECKPOINT_TIMEOUT.toNanos();
+        boolean moved = false;
+        for (int attempt = 1; ; attempt++) {
+            CheckpointAck ack;
+            try {
+                ack = sendCheckpoint(shardId, token, sequence, shardEnd, deadline);
+            } catch (HubClientException e) {
+                // Once sent on, the move itself fails what is pending (and nothing is connected for a moment).
+                if (!moved || !e.retriable() || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                sleep(50); // the session is moving to the coordinator
+                attempt--;
+                continue;
+            }
+            if (ack.getAccepted()) {
+                return;
+            }
+            if (ack.getCoordinatorEndpoint().isEmpty() || attempt >= CHECKPOINT_ATTEMPTS) {
+                throw new CheckpointRefusedException(ack.getReason());
+            }
+            moved = true;
+            log.debug(
+                    "checkpoint of {} sent on to the group's coordinator at {}", shardId, ack.getCoordinatorEndpoint());
+        }
+    }
+
+    private static final int CHECKPOINT_ATTEMPTS = 3;
+
+    /** The session was not connected when the checkpoint was to go. */
+    private static final class NotConnected extends HubClientException {
+        private static final long serialVersionUID = 1L;
+
+        NotConnected() {
+            super("not connected to the hub", true);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubClientException("interrupted", false, e);
+        }
+    }
+
+    private CheckpointAck sendCheckpoint(String shardId, long token, long sequence, boolean shardEnd, long deadline) {
         long id = ids.incrementAndGet();
         CompletableFuture<CheckpointAck> f = new CompletableFuture<>();
         pending.put(id, f);
@@ -227,25 +281,25 @@ public final class GroupConsumer implements AutoCloseable {
         loop.execute(() -> {
             if (!session.isConnected()) {
                 pending.remove(id);
-                f.completeExceptionally(new HubClientException("not connected to the hub", true));
+                f.completeExceptionally(new NotConnected());
             } else {
                 session.send(frame);
             }
         });
-        CheckpointAck ack;
         try {
-            ack = f.get(CHECKPOINT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return f.get(
+                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HubClientException("interrupted", false, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof NotConnected nc) {
+                throw nc;
+            }
             throw new HubClientException("checkpoint failed: " + e.getCause().getMessage(), true, e.getCause());
         } catch (TimeoutException e) {
             pending.remove(id);
             throw new HubClientException("checkpoint not answered in " + CHECKPOINT_TIMEOUT, true, e);
-        }
-        if (!ack.getAccepted()) {
-            throw new CheckpointRefusedException(ack.getReason());
         }
     }
 

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Redirects</b>: the first {@code Nack NACK_REASON_NOT_HOME} of a connection (the hub is not the stream's home
  *       region, or not the hub of its region that writes the batch's shard) — and likewise the first {@code ReadError
  *       READ_ERROR_CODE_SHARD_UNAVAILABLE} that names a {@code writer_endpoint} (another hub writes, and serves, the
- *       shard) — is handed to {@link HubSessionListener#nack} (or {@code readError}) and then moves the session: it
+ *       shard), and the first {@code LeaseAssignment} or {@code CheckpointAck} that names a {@code coordinator_endpoint}
+ *       (another hub coordinates the consumer group) — is handed to {@link HubSessionListener#nack} (or {@code
+ *       readError}, {@code leaseAssignment}, {@code checkpointAck}) and then moves the session: it
  *       closes the connection and connects to the endpoint equal to the nack's {@code home_endpoint} (the error's
  *       {@code writer_endpoint}), or to the next endpoint when that is not in the list (never to an address the user
  *       did not configure: TLS and credentials are configured for the list). That endpoint becomes the preferred one.
@@ -420,8 +422,23 @@ public final class HubSession implements AutoCloseable {
                     moveTo(c, error.getWriterEndpoint(), "", "reads of stream " + stream);
                 }
             }
-            case LEASE_ASSIGNMENT -> listener.leaseAssignment(frame.getLeaseAssignment());
-            case CHECKPOINT_ACK -> listener.checkpointAck(frame.getCheckpointAck());
+            case LEASE_ASSIGNMENT -> {
+                listener.leaseAssignment(frame.getLeaseAssignment());
+                String coordinator = frame.getLeaseAssignment().getCoordinatorEndpoint();
+                if (!coordinator.isEmpty()) {
+                    moveTo(c, coordinator, "", "its consumer group's leases");
+                } else {
+                    movesInARow = 0; // this hub runs the group: the next redirect is news, not a loop
+                    redirectBackoff.reset();
+                }
+            }
+            case CHECKPOINT_ACK -> {
+                listener.checkpointAck(frame.getCheckpointAck());
+                String coordinator = frame.getCheckpointAck().getCoordinatorEndpoint();
+                if (!coordinator.isEmpty()) {
+                    moveTo(c, coordinator, "", "its consumer group's checkpoints");
+                }
+            }
             case PING ->
                 c.send(Frame.newBuilder()
                         .setPong(Pong.newBuilder()

@@ -7,9 +7,11 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.BatchAck;
+import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.ConnectionError;
 import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
+import io.tributary.protocol.v1.LeaseAssignment;
 import io.tributary.protocol.v1.Nack;
 import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.Pong;
@@ -53,6 +55,9 @@ public final class FakeHub implements AutoCloseable {
     private volatile boolean fenceAtHello;
     private volatile String homeEndpoint;
     private volatile String writerEndpoint;
+    private volatile String coordinatorEndpoint;
+    private volatile String checkpointCoordinator;
+    private volatile boolean acceptCheckpoints;
     private volatile boolean notReplicated;
     private final AtomicInteger hangUps = new AtomicInteger();
 
@@ -107,6 +112,25 @@ public final class FakeHub implements AutoCloseable {
      */
     public void redirectReadsTo(String writer) {
         this.writerEndpoint = writer;
+    }
+
+    /**
+     * Answer every LeaseHeartbeat with a LeaseAssignment (no leases) and every Checkpoint with a refused CheckpointAck,
+     * both naming {@code coordinator} (HOST:PORT, null: ignore them again) as the hub that coordinates the group.
+     */
+    public void redirectGroupsTo(String coordinator) {
+        this.coordinatorEndpoint = coordinator;
+        this.checkpointCoordinator = coordinator;
+    }
+
+    /** As {@link #redirectGroupsTo} for checkpoints only (heartbeats are ignored, or answered as set). */
+    public void redirectCheckpointsTo(String coordinator) {
+        this.checkpointCoordinator = coordinator;
+    }
+
+    /** Accept every Checkpoint (unless redirected). */
+    public void acceptCheckpoints(boolean value) {
+        this.acceptCheckpoints = value;
     }
 
     /** Answer the first batch of each connection NOT_REPLICATED (retriable), and ack the rest. */
@@ -201,6 +225,35 @@ public final class FakeHub implements AutoCloseable {
                             .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce()))
                             .build());
                 case BATCH -> onBatch(ctx, frame.getBatch());
+                case LEASE_HEARTBEAT -> {
+                    String coordinator = coordinatorEndpoint;
+                    if (coordinator != null) {
+                        ctx.writeAndFlush(Frame.newBuilder()
+                                .setLeaseAssignment(LeaseAssignment.newBuilder()
+                                        .setRequestId(frame.getLeaseHeartbeat().getRequestId())
+                                        .setLeaseTimeoutMs(10_000)
+                                        .setCoordinatorEndpoint(coordinator))
+                                .build());
+                    }
+                }
+                case CHECKPOINT -> {
+                    String coordinator = checkpointCoordinator;
+                    if (coordinator == null && acceptCheckpoints) {
+                        ctx.writeAndFlush(Frame.newBuilder()
+                                .setCheckpointAck(CheckpointAck.newBuilder()
+                                        .setRequestId(frame.getCheckpoint().getRequestId())
+                                        .setAccepted(true))
+                                .build());
+                    } else if (coordinator != null) {
+                        ctx.writeAndFlush(Frame.newBuilder()
+                                .setCheckpointAck(CheckpointAck.newBuilder()
+                                        .setRequestId(frame.getCheckpoint().getRequestId())
+                                        .setAccepted(false)
+                                        .setReason("coordinated by " + coordinator + " (test)")
+                                        .setCoordinatorEndpoint(coordinator))
+                                .build());
+                    }
+                }
                 case SUBSCRIBE -> {
                     String writer = writerEndpoint;
                     if (writer != null) {

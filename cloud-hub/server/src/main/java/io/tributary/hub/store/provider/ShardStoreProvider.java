@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.epoch.EpochGrants;
 import io.tributary.hub.epoch.GrantTable;
+import io.tributary.hub.group.CheckpointStore;
+import io.tributary.hub.group.GroupStore;
+import io.tributary.hub.group.LocalGroupStore;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.stream.StreamCatalog;
 import io.tributary.hub.stream.StreamFileCatalog;
@@ -50,6 +53,19 @@ public interface ShardStoreProvider {
      */
     default StreamCatalog catalog(HubConfig config, MeterRegistry registry) throws Exception {
         return StreamFileCatalog.open(config.dataDir().resolve("streams"));
+    }
+
+    /**
+     * Opens where a hub on this store keeps its consumer groups' checkpoints and lease tokens, and which hub runs each
+     * group; by default the hub's own checkpoint log ({@code checkpoints}, in {@code <data-dir>/groups}, opened by the
+     * hub, which closes it), where this hub runs every group ({@link LocalGroupStore}). A store that several hubs share
+     * overrides it with state they share and one coordinator per group among them. The hub closes it (before {@code
+     * checkpoints}).
+     *
+     * @throws java.io.IOException saying what is wrong (the hub prints its message, without a stack trace)
+     */
+    default GroupStore groups(HubConfig config, CheckpointStore checkpoints, MeterRegistry registry) throws Exception {
+        return new LocalGroupStore(checkpoints);
     }
 
     /**

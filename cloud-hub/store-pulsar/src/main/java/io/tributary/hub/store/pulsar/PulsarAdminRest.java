@@ -107,6 +107,21 @@ final class PulsarAdminRest {
         return publisherNames(response.body());
     }
 
+    /** The full names of the namespace's non-partitioned persistent topics ({@code persistent://t/ns/name}). */
+    List<String> listTopics(String tenant, String namespace) throws IOException {
+        String body = call("GET", "/admin/v2/persistent/" + tenant + "/" + namespace, "", Set.of(200));
+        List<String> names = new ArrayList<>();
+        try (JsonParser p = Json.FACTORY.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                throw new IOException("topic list is not a JSON array");
+            }
+            while (p.nextToken() == JsonToken.VALUE_STRING) {
+                names.add(p.getText());
+            }
+        }
+        return names;
+    }
+
     /** The {@code producerName} of each element of the top-level {@code publishers} array of topic stats. */
     static List<String> publisherNames(String statsJson) throws IOException {
         List<String> names = new ArrayList<>();

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.hub.config.PulsarSettings;
 import io.tributary.hub.epoch.GrantTable;
+import io.tributary.hub.group.CheckpointStore;
+import io.tributary.hub.group.GroupStore;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.store.provider.ShardStoreProvider;
 import io.tributary.hub.store.pulsar.meta.KeyedTable;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
@@ -93,6 +96,38 @@ public final class PulsarShardStoreProvider implements ShardStoreProvider {
                 PulsarGrantTable.TOPIC,
                 "epoch grants",
                 (client, topic, settings) -> PulsarGrantTable.open(client, topic, settings, clock));
+    }
+
+    /**
+     * The consumer groups' state and coordination every hub on the same namespace shares: {@link PulsarGroupStore}, a
+     * topic per group, one coordinating hub per group (named like the shards' writers, by the hub's {@code
+     * advertised-endpoint}), with a Pulsar client of its own. The data dir's checkpoint log is not used for groups.
+     */
+    @Override
+    public GroupStore groups(HubConfig config, CheckpointStore checkpoints, MeterRegistry registry) throws IOException {
+        PulsarSettings p = config.pulsar();
+        PulsarClient client;
+        try {
+            client = PulsarClient.builder()
+                    .serviceUrl(p.serviceUrl())
+                    .operationTimeout((int) p.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .connectionTimeout((int) p.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .build();
+        } catch (PulsarClientException e) {
+            throw new IOException(
+                    "store=pulsar: consumer groups: Pulsar client for " + p.serviceUrl() + ": " + e.getMessage(), e);
+        }
+        return new PulsarGroupStore(
+                client,
+                new PulsarAdminRest(p.adminUrl(), p.operationTimeout()),
+                new PulsarGroupStore.Settings(
+                        p.tenant(),
+                        p.namespace(),
+                        p.operationTimeout(),
+                        p.catalog().compactionThresholdBytes(),
+                        writerEndpoint(config),
+                        Duration.ofSeconds(1)),
+                registry);
     }
 
     /** Opens one of the tables the hubs of a namespace share, with a Pulsar client of its own. */

@@ -1,0 +1,105 @@
+package io.tributary.hub.client.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tributary.hub.client.ConsumerRecord;
+import io.tributary.hub.client.core.ClientOptions;
+import io.tributary.hub.client.core.ClientResources;
+import io.tributary.hub.client.testing.FakeHub;
+import io.tributary.protocol.v1.Frame;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hub that does not coordinate the group (another hub sharing the store does) answers the heartbeat with a {@code
+ * LeaseAssignment} naming the coordinator: the member's session moves there once and heartbeats there.
+ */
+class GroupConsumerRedirectTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final ClientResources resources = new ClientResources(1);
+
+    @AfterEach
+    void tearDown() {
+        resources.close();
+    }
+
+    @Test
+    void assignmentNamingTheCoordinator_memberMovesThereOnceAndHeartbeats() throws Exception {
+        try (FakeHub other = new FakeHub();
+                FakeHub coordinator = new FakeHub()) {
+            other.redirectGroupsTo(coordinator.endpoint().toString());
+            try (GroupConsumer member = GroupConsumer.start(
+                    resources,
+                    ClientOptions.builder(List.of(other.endpoint(), coordinator.endpoint()))
+                            .connectTimeout(Duration.ofSeconds(2))
+                            .build(),
+                    GroupConsumerOptions.of("telemetry", "analytics")
+                            .withMemberId("member-1")
+                            .withHeartbeat(Duration.ofMillis(100)),
+                    Idle::new)) {
+                await().atMost(WAIT)
+                        .until(() -> coordinator
+                                        .received(Frame.BodyCase.LEASE_HEARTBEAT)
+                                        .size()
+                                >= 3);
+                assertThat(other.hellos()).isEqualTo(1);
+                assertThat(coordinator.hellos()).isEqualTo(1);
+                assertThat(member.ownedShards()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void checkpointRefusedNamingTheCoordinator_sentAgainThere() throws Exception {
+        try (FakeHub other = new FakeHub();
+                FakeHub coordinator = new FakeHub()) {
+            other.redirectCheckpointsTo(coordinator.endpoint().toString());
+            coordinator.acceptCheckpoints(true);
+            try (GroupConsumer member = GroupConsumer.start(
+                    resources,
+                    ClientOptions.builder(List.of(other.endpoint(), coordinator.endpoint()))
+                            .connectTimeout(Duration.ofSeconds(2))
+                            .build(),
+                    GroupConsumerOptions.of("telemetry", "analytics")
+                            .withMemberId("member-1")
+                            .withHeartbeat(Duration.ofMillis(100)),
+                    Idle::new)) {
+                await().atMost(WAIT)
+                        .until(() ->
+                                !other.received(Frame.BodyCase.LEASE_HEARTBEAT).isEmpty());
+                member.checkpoint("shard-0", 3, 41, false); // returns: accepted at the coordinator
+                assertThat(other.received(Frame.BodyCase.CHECKPOINT)).hasSize(1);
+                assertThat(coordinator.received(Frame.BodyCase.CHECKPOINT)).hasSize(1);
+                assertThat(coordinator
+                                .received(Frame.BodyCase.CHECKPOINT)
+                                .get(0)
+                                .frame()
+                                .getCheckpoint()
+                                .getSequence())
+                        .isEqualTo(41);
+            }
+        }
+    }
+
+    /** Processes nothing: no lease is ever granted here. */
+    private static final class Idle implements RecordProcessor {
+        @Override
+        public void initialize(String shardId, long startSequence) {}
+
+        @Override
+        public void processRecords(List<ConsumerRecord> records, Checkpointer checkpointer) {}
+
+        @Override
+        public void leaseLost() {}
+
+        @Override
+        public void shardEnded(Checkpointer checkpointer) {}
+
+        @Override
+        public void shutdownRequested(Checkpointer checkpointer) {}
+    }
+}

@@ -1,0 +1,617 @@
+package io.tributary.hub.store.pulsar;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tributary.hub.group.CheckpointStore;
+import io.tributary.hub.group.GroupKey;
+import io.tributary.hub.group.GroupShard;
+import io.tributary.hub.group.GroupStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.ProducerAccessMode;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.PulsarClientException;
+import org.apache.pulsar.client.api.Reader;
+import org.apache.pulsar.client.api.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumer groups across hubs on Pulsar: each group's durable state in a topic of its own, and one coordinator per
+ * group among the hubs of a namespace, fenced by Pulsar.
+ *
+ * <p><b>On the topic</b> {@code persistent://<tenant>/<namespace>/__tributary-group=<stream>=<group>} ({@code =} is
+ * in no stream, group or shard name, so the name is unambiguous and no shard topic has it): one message per row,
+ * key = shard id, value = {@link #encode} (version byte 1, checkpoint, token, flags; 18 bytes), and a <em>claim
+ * marker</em> per coordinator, key {@value #CLAIM_KEY}, value = the claiming hub's {@link WriterName}. Compaction
+ * (threshold {@code pulsar.catalog-compaction-threshold}, set when this hub creates the topic) keeps one message per
+ * key, so loading reads about one message per shard.
+ *
+ * <p><b>Coordinator and fence.</b> The hub that coordinates a group holds its topic with a producer in {@link
+ * ProducerAccessMode#Exclusive} mode named by its {@link WriterName}, as a shard's writer holds a shard topic. A {@link
+ * #claim} creates the topic if missing, takes the producer (the broker refuses it while another hub's is connected,
+ * naming it: the claim then answers {@link GroupStore.Elsewhere} with that hub's endpoint), writes a claim marker and
+ * reads the topic up to it: whatever an earlier coordinator got stored lies before the marker, so the rows read are
+ * every durable row, and nothing of it can land after (taking the producer bumps the topic's epoch; the broker
+ * refuses an older producer, also one reconnecting). A {@link #commit} sends one message per row on the producer and
+ * completes after Pulsar's acknowledgement. A send that fails, or a producer found disconnected by the check every
+ * second (fenced, or its connection lost), loses the group: the producer is closed and {@link #onLost} listeners
+ * hear of it. A hub that dies frees its groups when the broker sees its connection close (at once for a killed
+ * process); a hub that closes releases them.
+ *
+ * <p><b>Reads without a claim</b> ({@link #read}: lease checks and describes of a group another hub coordinates) open
+ * a compacted reader, read to the topic's last message and close it.
+ *
+ * <p>Metrics: {@code tributary_store_pulsar_group_takeovers_total} (claims that found another coordinator's marker),
+ * {@code tributary_store_pulsar_group_claims_total{outcome}}, {@code tributary_store_pulsar_group_commit_seconds}.
+ *
+ * <p>Threads: thread-safe. Claims and reads run on the store's pool ({@code pulsar-groups-N}), commits complete on
+ * Pulsar's threads.
+ */
+public final class PulsarGroupStore implements GroupStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PulsarGroupStore.class);
+
+    /** The local name of every group topic starts with this. */
+    static final String TOPIC_PREFIX = "__tributary-group=";
+    /** The key of claim markers: no shard id (shard ids are {@code shard-NNNNNN}). */
+    static final String CLAIM_KEY = "~claim";
+
+    private static final byte VERSION = 1;
+    private static final int ROW_BYTES = 1 + 8 + 8 + 1;
+    /** How long a refused claim is answered from memory: a member sent on does not make a producer try each time. */
+    private static final long REFUSED_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a lost group stays listed as a problem. */
+    private static final long LOST_SHOWN_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** Settings: the namespace, bounds, who this hub is. */
+    record Settings(
+            String tenant,
+            String namespace,
+            Duration operationTimeout,
+            long compactionThresholdBytes,
+            String writerEndpoint,
+            Duration checkInterval) {}
+
+    private final PulsarClient client;
+    private final PulsarAdminRest admin;
+    private final Settings settings;
+    private final WriterName self;
+    private final ScheduledExecutorService pool;
+    private final Map<GroupKey, Held> held = new ConcurrentHashMap<>();
+    private final Map<GroupKey, Refused> refused = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> created = new ConcurrentHashMap<>();
+    private final Map<GroupKey, Problem> problems = new ConcurrentHashMap<>();
+    private final Counter takeovers;
+    private final MeterRegistry registry;
+    private final Timer commits;
+    private volatile BiConsumer<GroupKey, String> lostListener = (k, why) -> {};
+    private volatile boolean closed;
+
+    /** A group this hub coordinates: its topic's exclusive producer. */
+    private static final class Held {
+        final Producer<byte[]> producer;
+        volatile CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+
+        Held(Producer<byte[]> producer) {
+            this.producer = producer;
+        }
+    }
+
+    private record Refused(Claim claim, long untilNanos) {}
+
+    /** A problem of one group; {@code untilNanos} 0: until the next claim. */
+    private record Problem(String text, long untilNanos) {}
+
+    PulsarGroupStore(PulsarClient client, PulsarAdminRest admin, Settings settings, MeterRegistry registry) {
+        this.client = client;
+        this.admin = admin;
+        this.settings = settings;
+        this.registry = registry;
+        this.self = WriterName.forThisProcess(settings.writerEndpoint());
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "pulsar-groups-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.takeovers = Counter.builder("tributary.store.pulsar.group.takeovers")
+                .description("Consumer groups this hub took over from another coordinator (another hub, or an earlier"
+                        + " run of this one) on the Pulsar store")
+                .register(registry);
+        this.commits = Timer.builder("tributary.store.pulsar.group.commit")
+                .description("Writes of consumer-group rows (checkpoints, lease grants) to Pulsar, until acknowledged")
+                .register(registry);
+        long every = settings.checkInterval().toNanos();
+        pool.scheduleWithFixedDelay(this::check, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    /** The group topic's local name. */
+    static String localName(GroupKey key) {
+        return TOPIC_PREFIX + key.stream() + "=" + key.group();
+    }
+
+    private String topic(GroupKey key) {
+        return "persistent://" + settings.tenant() + "/" + settings.namespace() + "/" + localName(key);
+    }
+
+    /** This store's coordinator name (tests). */
+    String producerName() {
+        return self.producerName();
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public void onLost(BiConsumer<GroupKey, String> listener) {
+        this.lostListener = listener;
+    }
+
+    @Override
+    public CompletableFuture<Claim> claim(GroupKey key) {
+        return supply(() -> claimNow(key));
+    }
+
+    private Claim claimNow(GroupKey key) {
+        Refused r = refused.get(key);
+        if (r != null && System.nanoTime() - r.untilNanos() < 0) {
+            return r.claim();
+        }
+        Claim c;
+        try {
+            c = take(key);
+        } catch (IOException | RuntimeException e) {
+            String why = "group " + key + ": its state in " + topic(key) + " cannot be had: " + e.getMessage();
+            LOG.warn("{}", why);
+            problems.put(key, new Problem(why, 0));
+            return new Unavailable(why);
+        }
+        if (c instanceof Coordinating) {
+            problems.remove(key);
+            refused.remove(key);
+        } else {
+            problems.remove(key); // another hub runs it: nothing wrong here
+            refused.put(key, new Refused(c, System.nanoTime() + REFUSED_NANOS));
+        }
+        count("claims", c.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        return c;
+    }
+
+    private void count(String what, String outcome) {
+        Counter.builder("tributary.store.pulsar.group." + what)
+                .description("Claims of consumer groups by this hub on the Pulsar store, by outcome: coordinating (this"
+                        + " hub runs the group), elsewhere (another hub does), unavailable")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    /** Takes the topic, writes a claim marker and reads the rows up to it; or says who holds the topic. */
+    private Claim take(GroupKey key) throws IOException {
+        Held already = held.get(key);
+        Producer<byte[]> producer;
+        if (already != null && already.producer.isConnected()) {
+            producer = already.producer;
+        } else {
+            if (already != null) {
+                release(key);
+            }
+            String local = localName(key);
+            ensureTopic(local);
+            try {
+                producer = await(
+                        client.newProducer(Schema.BYTES)
+                                .topic(topic(key))
+                                .producerName(self.producerName())
+                                .accessMode(ProducerAccessMode.Exclusive)
+                                .enableBatching(false)
+                                .sendTimeout((int) settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                                .createAsync(),
+                        "taking " + topic(key));
+            } catch (IOException e) {
+                if (e.getCause() instanceof PulsarClientException.ProducerBusyException
+                        || e.getCause() instanceof PulsarClientException.ProducerFencedException) {
+                    return elsewhere(key, local, (PulsarClientException) e.getCause());
+                }
+                throw e;
+            }
+        }
+        try {
+            MessageId marker = await(
+                    producer.newMessage()
+                            .key(CLAIM_KEY)
+                            .value(self.producerName().getBytes(StandardCharsets.UTF_8))
+                            .sendAsync(),
+                    "writing the claim marker to " + topic(key));
+            Loaded loaded = readTo(key, marker);
+            Held h = new Held(producer);
+            held.put(key, h);
+            if (closed) {
+                release(key);
+                throw new IOException("the group store is closing");
+            }
+            String previous = loaded.previousClaim();
+            if (previous != null && !previous.equals(self.producerName())) {
+                takeovers.increment();
+                String was =
+                        WriterName.parse(previous).map(WriterName::toString).orElse("'" + previous + "'");
+                LOG.info(
+                        "took over consumer group {} (was coordinated by {}): {} shards with state, tokens up to {}",
+                        key,
+                        was,
+                        loaded.rows().size(),
+                        maxToken(loaded.rows()));
+            } else {
+                LOG.info(
+                        "coordinating consumer group {}: {} shards with state",
+                        key,
+                        loaded.rows().size());
+            }
+            return new Coordinating(loaded.rows());
+        } catch (IOException | RuntimeException e) {
+            held.remove(key);
+            producer.closeAsync();
+            throw e;
+        }
+    }
+
+    private static long maxToken(Map<String, CheckpointStore.Row> rows) {
+        return rows.values().stream()
+                .mapToLong(CheckpointStore.Row::token)
+                .max()
+                .orElse(0);
+    }
+
+    /** The answer for a group whose topic {@code refusal} said another producer holds. */
+    private Claim elsewhere(GroupKey key, String local, PulsarClientException refusal) {
+        Optional<String> holder = Writers.holderIn(refusal.getMessage());
+        if (holder.isEmpty()) {
+            try {
+                List<String> names = admin.producerNames(settings.tenant(), settings.namespace(), local);
+                holder = names == null ? Optional.empty() : names.stream().findFirst();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: who coordinates it is unknown: {}", key, e.toString());
+            }
+        }
+        if (holder.isEmpty()) {
+            return new Unavailable(
+                    "group " + key + " is coordinated by an unknown process (" + refusal.getMessage() + ")");
+        }
+        Optional<WriterName> w = WriterName.parse(holder.get());
+        if (w.isEmpty()) {
+            return new Unavailable("group " + key + " is held by producer '" + holder.get() + "', not a hub");
+        }
+        if (w.get().endpoint().isEmpty()) {
+            return new Unavailable("group " + key + " is coordinated by " + w.get() + ", which cannot be sent to");
+        }
+        if (w.get().endpoint().equals(self.endpoint())) {
+            // An earlier run of this hub whose connection the broker has not dropped yet: no redirect to ourselves.
+            return new Unavailable("group " + key + " is still held by " + w.get() + ", an earlier run of this hub");
+        }
+        return new Elsewhere(w.get().endpoint(), w.get().toString());
+    }
+
+    /** Creates the group's topic (once per process) and sets its compaction threshold when it creates it. */
+    private void ensureTopic(String local) throws IOException {
+        if (created.containsKey(local)) {
+            return;
+        }
+        admin.createTopic(settings.tenant(), settings.namespace(), local);
+        if (settings.compactionThresholdBytes() > 0) {
+            admin.setCompactionThreshold(
+                    settings.tenant(), settings.namespace(), local, settings.compactionThresholdBytes());
+        }
+        created.put(local, true);
+    }
+
+    private record Loaded(Map<String, CheckpointStore.Row> rows, String previousClaim) {}
+
+    /** Reads the group's topic (compacted view, then the tail) up to {@code marker}, this claim's marker. */
+    private Loaded readTo(GroupKey key, MessageId marker) throws IOException {
+        Map<String, CheckpointStore.Row> rows = new TreeMap<>();
+        String previous = null;
+        long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
+        try (Reader<byte[]> reader = openReader(key)) {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                Message<byte[]> m =
+                        left <= 0 ? null : reader.readNext((int) Math.max(1, left / 1_000_000), TimeUnit.MILLISECONDS);
+                if (m == null) {
+                    throw new IOException("group topic " + topic(key) + " not read to its claim marker " + marker
+                            + " within " + settings.operationTimeout().toMillis() + " ms");
+                }
+                if (m.getMessageId().compareTo(marker) >= 0) {
+                    return new Loaded(rows, previous);
+                }
+                String k = m.getKey();
+                if (CLAIM_KEY.equals(k)) {
+                    previous = new String(m.getValue(), StandardCharsets.UTF_8);
+                } else if (k != null) {
+                    apply(key, rows, k, m.getValue());
+                }
+            }
+        } catch (PulsarClientException e) {
+            throw new IOException("reading " + topic(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Reader<byte[]> openReader(GroupKey key) throws IOException {
+        return await(
+                client.newReader(Schema.BYTES)
+                        .topic(topic(key))
+                        .startMessageId(MessageId.earliest)
+                        .readCompacted(true)
+                        .createAsync(),
+                "opening a reader of " + topic(key));
+    }
+
+    private static void apply(GroupKey key, Map<String, CheckpointStore.Row> rows, String shardId, byte[] value) {
+        if (value == null || value.length == 0) {
+            rows.remove(shardId);
+        } else {
+            rows.put(shardId, decode(key.shard(shardId), value));
+        }
+    }
+
+    @Override
+    public CompletableFuture<Map<String, CheckpointStore.Row>> read(GroupKey key) {
+        return supply(() -> {
+            Map<String, CheckpointStore.Row> rows = new TreeMap<>();
+            Reader<byte[]> reader;
+            try {
+                reader = openReader(key);
+            } catch (IOException e) {
+                if (e.getCause() instanceof PulsarClientException.TopicDoesNotExistException
+                        || e.getCause() instanceof PulsarClientException.NotFoundException) {
+                    return rows; // no member ever joined the group: no state
+                }
+                throw new CompletionException(e);
+            }
+            long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
+            try (reader) {
+                while (reader.hasMessageAvailable()) {
+                    long left = deadline - System.nanoTime();
+                    Message<byte[]> m = left <= 0
+                            ? null
+                            : reader.readNext((int) Math.max(1, left / 1_000_000), TimeUnit.MILLISECONDS);
+                    if (m == null) {
+                        throw new IOException("group topic " + topic(key) + " not read to its end within "
+                                + settings.operationTimeout().toMillis() + " ms");
+                    }
+                    if (m.getKey() != null && !CLAIM_KEY.equals(m.getKey())) {
+                        apply(key, rows, m.getKey(), m.getValue());
+                    }
+                }
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+            return rows;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> commit(GroupKey key, List<CheckpointStore.Row> rows) {
+        Held h = held.get(key);
+        if (h == null) {
+            return CompletableFuture.failedFuture(
+                    new IOException("group " + key + " is not coordinated by this hub (any more)"));
+        }
+        long start = System.nanoTime();
+        List<CompletableFuture<MessageId>> sends = new ArrayList<>();
+        for (CheckpointStore.Row r : rows) {
+            try {
+                sends.add(h.producer
+                        .newMessage()
+                        .key(r.shardId())
+                        .value(encode(r))
+                        .sendAsync());
+            } catch (RuntimeException e) {
+                sends.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> done = all.handle((v, e) -> {
+            if (e == null) {
+                commits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                return null;
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            String why = "a write to " + topic(key) + " failed: " + cause.getMessage();
+            lose(key, h, why);
+            throw new CompletionException(new IOException(why, cause));
+        });
+        h.last = done;
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> sync(GroupKey key) {
+        Held h = held.get(key);
+        return h == null ? CompletableFuture.completedFuture(null) : h.last.handle((v, e) -> null);
+    }
+
+    @Override
+    public void release(GroupKey key) {
+        Held h = held.remove(key);
+        if (h != null) {
+            h.producer.closeAsync().whenComplete((x, e) -> {
+                if (e != null) {
+                    LOG.debug("group {}: closing its producer: {}", key, e.toString());
+                }
+            });
+            LOG.info("released consumer group {}", key);
+        }
+    }
+
+    /** The group is no longer this hub's: forget the producer, tell the coordinator. Once per holding. */
+    private void lose(GroupKey key, Held h, String why) {
+        if (!held.remove(key, h)) {
+            return;
+        }
+        h.producer.closeAsync();
+        problems.put(
+                key,
+                new Problem(
+                        "group " + key + ": lost its coordination here: " + why, System.nanoTime() + LOST_SHOWN_NANOS));
+        LOG.warn("consumer group {}: this hub no longer coordinates it: {}", key, why);
+        try {
+            lostListener.accept(key, why);
+        } catch (RuntimeException e) {
+            LOG.warn("group {}: lost listener failed: {}", key, e.toString());
+        }
+    }
+
+    /** Every check interval: a held group whose producer is disconnected (fenced, connection lost) is lost. */
+    private void check() {
+        for (Map.Entry<GroupKey, Held> e : held.entrySet()) {
+            if (!e.getValue().producer.isConnected()) {
+                lose(
+                        e.getKey(),
+                        e.getValue(),
+                        "its producer on " + topic(e.getKey()) + " is disconnected (fenced by"
+                                + " another hub, or the broker connection lost)");
+            }
+        }
+    }
+
+    @Override
+    public List<String> groupsOf(String stream) {
+        String prefix = TOPIC_PREFIX + stream + "=";
+        TreeSet<String> out = new TreeSet<>();
+        try {
+            for (String full : admin.listTopics(settings.tenant(), settings.namespace())) {
+                String local = full.substring(full.lastIndexOf('/') + 1);
+                if (local.startsWith(prefix) && local.length() > prefix.length()) {
+                    out.add(local.substring(prefix.length()));
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list the consumer groups of {}: {}", stream, e.getMessage());
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public List<String> problems() {
+        long now = System.nanoTime();
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<GroupKey, Problem> e : problems.entrySet()) {
+            Problem p = e.getValue();
+            if (p.untilNanos() != 0 && now - p.untilNanos() >= 0) {
+                problems.remove(e.getKey(), p);
+            } else {
+                out.add(p.text());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The 18 bytes of a row: version 1, checkpoint, token, flags (bit 0: the shard is finished). */
+    static byte[] encode(CheckpointStore.Row r) {
+        return ByteBuffer.allocate(ROW_BYTES)
+                .put(VERSION)
+                .putLong(r.checkpoint())
+                .putLong(r.token())
+                .put((byte) (r.ended() ? 1 : 0))
+                .array();
+    }
+
+    /** The row {@link #encode} wrote for {@code shard}; throws saying what is wrong. */
+    static CheckpointStore.Row decode(GroupShard shard, byte[] value) {
+        if (value.length != ROW_BYTES || value[0] != VERSION) {
+            throw new IllegalStateException("row of " + shard + " is not a group row (" + value.length + " bytes,"
+                    + " version " + (value.length == 0 ? "none" : value[0]) + ")");
+        }
+        ByteBuffer b = ByteBuffer.wrap(value, 1, ROW_BYTES - 1);
+        long checkpoint = b.getLong();
+        long token = b.getLong();
+        boolean ended = (b.get() & 1) != 0;
+        return new CheckpointStore.Row(shard, checkpoint, token, ended);
+    }
+
+    private interface Call<T> {
+        T run() throws IOException;
+    }
+
+    private <T> CompletableFuture<T> supply(Call<T> call) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            pool.execute(() -> {
+                try {
+                    f.complete(call.run());
+                } catch (CompletionException e) {
+                    f.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+                } catch (IOException | RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new IOException("the group store is closed"));
+        }
+        return f;
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what) throws IOException {
+        long bound = settings.operationTimeout().toMillis();
+        try {
+            return future.get(bound, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted " + what, e);
+        } catch (TimeoutException e) {
+            future.thenAccept(x -> {
+                if (x instanceof Producer<?> p) {
+                    p.closeAsync(); // granted after we gave up: let the topic go
+                }
+            });
+            throw new IOException(what + ": no answer within " + bound + " ms", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new IOException(what + ": " + (c.getMessage() == null ? c.toString() : c.getMessage()), c);
+        }
+    }
+
+    /** Lets go of every group (other hubs may take them at once) and closes the Pulsar client. */
+    @Override
+    public void close() {
+        closed = true;
+        pool.shutdownNow();
+        for (GroupKey key : List.copyOf(held.keySet())) {
+            release(key);
+        }
+        try {
+            // Waited for (a few seconds at most): the other hubs may take the groups as soon as the broker saw them go.
+            client.closeAsync().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("closing the group store's Pulsar client: {}", e.toString());
+        }
+    }
+}

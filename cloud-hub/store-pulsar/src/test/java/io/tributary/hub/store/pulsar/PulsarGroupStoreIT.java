@@ -1,0 +1,108 @@
+package io.tributary.hub.store.pulsar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.hub.group.CheckpointStore;
+import io.tributary.hub.group.GroupKey;
+import io.tributary.hub.group.GroupStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@link PulsarGroupStore} on the test broker, two stores as two hubs: one coordinator per group (the other is told
+ * its endpoint), rows durable and readable by the other, a coordinator whose connection goes loses the group (its
+ * commits fail), and the other takes it over with every row and the former coordinator's name.
+ */
+class PulsarGroupStoreIT {
+    @RegisterExtension
+    static final PulsarBroker PULSAR = new PulsarBroker();
+
+    private String namespace;
+
+    @BeforeEach
+    void namespace() throws Exception {
+        namespace = "groups-it-" + System.nanoTime();
+        PulsarAdminRest admin = new PulsarAdminRest(PULSAR.broker().adminUrl(), Duration.ofSeconds(20));
+        admin.createNamespace("public", namespace);
+        admin.configureNamespace("public", namespace); // as the store does: no automatic topic creation
+    }
+
+    private PulsarGroupStore store(PulsarClient client, String endpoint, SimpleMeterRegistry registry) {
+        return new PulsarGroupStore(
+                client,
+                new PulsarAdminRest(PULSAR.broker().adminUrl(), Duration.ofSeconds(20)),
+                new PulsarGroupStore.Settings(
+                        "public", namespace, Duration.ofSeconds(20), 1 << 20, endpoint, Duration.ofMillis(200)),
+                registry);
+    }
+
+    private static PulsarClient client() throws Exception {
+        return PulsarClient.builder().serviceUrl(PULSAR.broker().serviceUrl()).build();
+    }
+
+    @Test
+    void oneCoordinatorPerGroup_rowsDurableAndShared_lostOnDisconnect_takenOverWithEveryRow() throws Exception {
+        GroupKey key = new GroupKey("orders.v2", "billing-1");
+        PulsarClient firstClient = client();
+        SimpleMeterRegistry secondRegistry = new SimpleMeterRegistry();
+        try (PulsarGroupStore first = store(firstClient, "127.0.0.1:7001", new SimpleMeterRegistry());
+                PulsarGroupStore second = store(client(), "127.0.0.1:7002", secondRegistry)) {
+            AtomicReference<String> lost = new AtomicReference<>();
+            first.onLost((k, why) -> lost.set(k + ": " + why));
+
+            assertThat(first.claim(key).get(30, TimeUnit.SECONDS))
+                    .isEqualTo(new GroupStore.Coordinating(java.util.Map.of()));
+            GroupStore.Claim refused = second.claim(key).get(30, TimeUnit.SECONDS);
+            assertThat(refused).isInstanceOf(GroupStore.Elsewhere.class);
+            assertThat(((GroupStore.Elsewhere) refused).endpoint()).isEqualTo("127.0.0.1:7001");
+
+            CheckpointStore.Row r0 = new CheckpointStore.Row(key.shard("shard-000000"), -1, 1, false);
+            CheckpointStore.Row r1 = new CheckpointStore.Row(key.shard("shard-000001"), -1, 1, false);
+            first.commit(key, List.of(r0, r1)).get(30, TimeUnit.SECONDS);
+            CheckpointStore.Row r0b = new CheckpointStore.Row(key.shard("shard-000000"), 99, 1, false);
+            CheckpointStore.Row r1b = new CheckpointStore.Row(key.shard("shard-000001"), 12, 1, true);
+            first.commit(key, List.of(r0b)).get(30, TimeUnit.SECONDS);
+            first.commit(key, List.of(r1b)).get(30, TimeUnit.SECONDS);
+            assertThat(second.read(key).get(30, TimeUnit.SECONDS))
+                    .containsEntry("shard-000000", r0b)
+                    .containsEntry("shard-000001", r1b)
+                    .hasSize(2);
+            assertThat(second.read(new GroupKey("orders.v2", "nobody")).get(30, TimeUnit.SECONDS))
+                    .isEmpty();
+            assertThat(second.groupsOf("orders.v2")).containsExactly("billing-1");
+            assertThat(second.groupsOf("orders")).isEmpty();
+
+            // The first coordinator's connection goes (as a hub cut off from the brokers): it loses the group.
+            firstClient.close();
+            await("the group lost").atMost(Duration.ofSeconds(10)).until(() -> lost.get() != null);
+            assertThat(lost.get()).contains("billing-1");
+            assertThat(first.problems()).hasSize(1);
+            assertThatThrownBy(() -> first.commit(key, List.of(r0b)).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class);
+
+            // The second takes it over (after its refusal is no longer answered from memory) with every row.
+            await("taken over")
+                    .atMost(Duration.ofSeconds(20))
+                    .ignoreExceptions()
+                    .until(() -> second.claim(key).get(30, TimeUnit.SECONDS) instanceof GroupStore.Coordinating c
+                            && c.rows().equals(java.util.Map.of("shard-000000", r0b, "shard-000001", r1b)));
+            assertThat(secondRegistry
+                            .get("tributary.store.pulsar.group.takeovers")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            second.commit(key, List.of(new CheckpointStore.Row(key.shard("shard-000000"), 120, 2, false)))
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+}
