@@ -53,6 +53,9 @@ final class BridgeDelivery {
     private final Counter acks;
     private final Counter dropped;
     private final Counter duplicates;
+    private final Counter droppedQos0;
+    private final java.util.concurrent.atomic.AtomicBoolean qos0Warned =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final Set<String> warnedTopics = ConcurrentHashMap.newKeySet();
 
     BridgeDelivery(
@@ -72,6 +75,10 @@ final class BridgeDelivery {
         this.dropped = Counter.builder("tributary.edge.bridge.dropped")
                 .description("Bridged messages acknowledged without storing them, by reason")
                 .tag("reason", "unmapped_topic")
+                .register(registry);
+        this.droppedQos0 = Counter.builder("tributary.edge.bridge.dropped")
+                .description("Bridged messages acknowledged without storing them, by reason")
+                .tag("reason", "qos0_refused")
                 .register(registry);
         this.duplicates = Counter.builder("tributary.edge.bridge.duplicates")
                 .description("Messages the broker redelivered after they were stored: acknowledged, not stored again")
@@ -122,6 +129,11 @@ final class BridgeDelivery {
                 PayloadFormat.detect(payload),
                 clock.millis(),
                 attributes);
+        if (qos == 0) {
+            // No packet id, no redelivery, nothing to acknowledge: stored as it comes (at most once), no marks.
+            storeAtMostOnce(publish);
+            return;
+        }
         boolean exact = incarnation >= 0;
         long identity = exact ? incarnation : RedeliveryMarks.hash(topic, payload);
         marks.storedAlready(packetId, identity).thenAccept(already -> {
@@ -135,6 +147,31 @@ final class BridgeDelivery {
                 acknowledge(packetId, identity, exact, ack);
             } else {
                 store(publish, packetId, identity, exact, ack);
+            }
+        });
+    }
+
+    /** A QoS 0 message: a refusal loses it (the broker never sends it again), counted and logged, no reconnect. */
+    private void storeAtMostOnce(InboundPublish publish) {
+        CompletionStage<SinkResult> stored;
+        try {
+            stored = sink.store(publish, Map.of());
+        } catch (RuntimeException e) {
+            log.debug("Sink threw on a bridged message", e);
+            stored = CompletableFuture.completedFuture(SinkResult.FAILED);
+        }
+        stored.whenComplete((result, error) -> {
+            SinkResult r = error != null || result == null ? SinkResult.FAILED : result;
+            if (r != SinkResult.STORED) {
+                refusals(r).increment();
+                droppedQos0.increment();
+                if (qos0Warned.compareAndSet(false, true)) {
+                    log.warn(
+                            "Bridge lost a QoS 0 message on '{}': the buffer refused it ({}); QoS 0 is not sent again"
+                                    + " (counted in tributary_edge_bridge_dropped_total, reason qos0_refused; logged once)",
+                            publish.topic(),
+                            r);
+                }
             }
         });
     }

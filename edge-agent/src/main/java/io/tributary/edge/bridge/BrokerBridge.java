@@ -48,6 +48,11 @@ public abstract class BrokerBridge implements AutoCloseable {
     private volatile boolean subscribed;
     /** Set while {@link #bounce} ends the connection itself: that is not a loss to react to. */
     private volatile boolean bouncing;
+    /**
+     * A fresh session's void could not be made durable: it is written at the next CONNACK whatever that says (the broker
+     * keeps the session it created meanwhile, so the next CONNACK says "present").
+     */
+    private volatile boolean voidOwed;
 
     protected BrokerBridge(BridgeConfig config, BridgeSink sink, MeterRegistry registry, Clock clock) {
         this.config = config;
@@ -177,13 +182,15 @@ public abstract class BrokerBridge implements AutoCloseable {
      */
     protected final void connected(boolean sessionPresent) {
         log.info("Bridge connected to {} (session {})", config.url(), sessionPresent ? "kept" : "new");
-        if (sessionPresent) {
+        if (sessionPresent && !voidOwed) {
             subscribeNow();
             return;
         }
+        voidOwed = true;
         Map<String, LanePosition> fresh = delivery.marks().freshSession();
         sink.mark(fresh).whenComplete((r, e) -> {
             if (e == null && r == SinkResult.STORED) {
+                voidOwed = false;
                 delivery.marks().committed(fresh);
                 subscribeNow();
             } else {

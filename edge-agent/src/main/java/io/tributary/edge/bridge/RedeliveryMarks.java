@@ -23,8 +23,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>What is left.</b> QoS 1: when the agent dies or the link drops after an entry turned {@code ACKED} but before
  * the broker received the PUBACK, the redelivery is stored again (a duplicate, never a loss). A broker that lost our session (CONNACK without session present) redelivers nothing: the bridge
- * voids every entry durably before it subscribes; if the agent dies before that commit, stale entries stay valid and
- * a later message with a reused id and the very same topic and payload could be taken for a redelivery.
+ * voids every entry (at once in memory, and durably before it subscribes; a void the buffer refused is written at the
+ * next CONNACK, whatever that one says); if the agent dies before that commit, stale entries stay valid and a later
+ * message with a reused id and the very same topic and payload could be taken for a redelivery. QoS 0 messages have no
+ * packet id and get no entry.
  *
  * <p><b>On disk</b> (buffer markers, kept in the buffer log's commits and snapshots): {@value #SLOTS} markers {@code
  * bridge/<client id>/<slot>}, slot = packet id mod {@value #SLOTS}, each at position (epoch = a write ordinal that
@@ -126,9 +128,13 @@ final class RedeliveryMarks {
         return position(packetId, identity, true);
     }
 
-    /** The mark that voids every entry written so far: the broker started a fresh session (it redelivers nothing). */
+    /**
+     * The mark that voids every entry written so far: the broker started a fresh session (it redelivers nothing). The
+     * entries stop counting here at once; the mark makes that durable (until it is, a crash brings them back).
+     */
     synchronized Map<String, LanePosition> freshSession() {
-        return Map.of(sessionName(), new LanePosition(++ordinal, 0));
+        sessionStart = ++ordinal;
+        return Map.of(sessionName(), new LanePosition(sessionStart, 0));
     }
 
     /** Applies a mark once its commit is durable. */

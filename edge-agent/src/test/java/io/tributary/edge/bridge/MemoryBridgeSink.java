@@ -22,6 +22,9 @@ final class MemoryBridgeSink implements BridgeSink {
     final List<InboundPublish> offers = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<SinkResult>> held = new CopyOnWriteArrayList<>();
     final Map<String, LanePosition> marks;
+    /** How many of the next {@link #mark(Map)} calls are refused (BUSY), as a full buffer would. */
+    final java.util.concurrent.atomic.AtomicInteger refuseMarks = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Function<Integer, SinkResult> answer;
 
     MemoryBridgeSink(Map<String, LanePosition> marks, Function<Integer, SinkResult> answer) {
@@ -55,6 +58,9 @@ final class MemoryBridgeSink implements BridgeSink {
 
     @Override
     public CompletionStage<SinkResult> mark(Map<String, LanePosition> moved) {
+        if (refuseMarks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return CompletableFuture.completedFuture(SinkResult.BUSY);
+        }
         commit(moved);
         return CompletableFuture.completedFuture(SinkResult.STORED);
     }

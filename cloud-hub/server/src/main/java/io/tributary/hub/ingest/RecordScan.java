@@ -57,6 +57,13 @@ final class RecordScan {
     private static final int MAP_KEY = tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int MAP_VALUE = tag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
 
+    /**
+     * Protobuf's default recursion limit: a parse refuses unknown groups nested so deep that they and the messages
+     * around them reach it, and the scan (which does not descend with {@code readMessage}) lowers the stream's limit
+     * by the message levels a parse would be at.
+     */
+    private static final int TOP_RECURSION_LIMIT = 100;
+
     private RecordScan() {}
 
     private static int tag(int field, int wireType) {
@@ -70,6 +77,7 @@ final class RecordScan {
      */
     static Result scan(byte[] plain, Visitor visitor) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(plain);
+        in.setRecursionLimit(TOP_RECURSION_LIMIT);
         int count = 0;
         String refusal = null;
         int refusedIndex = -1;
@@ -79,7 +87,10 @@ final class RecordScan {
                 continue;
             }
             int limit = in.pushLimit(in.readRawVarint32());
+            // a full parse reads a Record one message level down: unknown groups inside may nest one level less
+            int recursion = in.setRecursionLimit(TOP_RECURSION_LIMIT - 1);
             String wrong = record(in, plain, count, refusal == null ? visitor : null);
+            in.setRecursionLimit(recursion);
             in.checkLastTagWas(0);
             in.popLimit(limit);
             if (wrong != null) {
@@ -102,6 +113,7 @@ final class RecordScan {
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             if (tag == ID) {
                 int limit = in.pushLimit(in.readRawVarint32());
+                in.setRecursionLimit(TOP_RECURSION_LIMIT - 2);
                 for (int t = in.readTag(); t != 0; t = in.readTag()) {
                     if (t == AGENT_ID) {
                         agentLength = in.readRawVarint32();
@@ -119,8 +131,10 @@ final class RecordScan {
                 }
                 in.checkLastTagWas(0);
                 in.popLimit(limit);
+                in.setRecursionLimit(TOP_RECURSION_LIMIT - 1);
             } else if (tag == ATTRIBUTES) {
                 int limit = in.pushLimit(in.readRawVarint32());
+                in.setRecursionLimit(TOP_RECURSION_LIMIT - 2);
                 for (int t = in.readTag(); t != 0; t = in.readTag()) {
                     if (t == MAP_KEY || t == MAP_VALUE) {
                         utf8(in, plain, in.readRawVarint32());
@@ -130,6 +144,7 @@ final class RecordScan {
                 }
                 in.checkLastTagWas(0);
                 in.popLimit(limit);
+                in.setRecursionLimit(TOP_RECURSION_LIMIT - 1);
             } else if (isString(tag)) {
                 utf8(in, plain, in.readRawVarint32());
             } else {

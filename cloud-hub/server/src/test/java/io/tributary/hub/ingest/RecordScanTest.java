@@ -197,6 +197,38 @@ class RecordScanTest {
         assertSameAsParse(wrap(RecordList.RECORDS_FIELD_NUMBER, deep.toByteArray()), "groups 150 deep");
     }
 
+    private static byte[] nestedGroups(int depth) {
+        ByteArrayOutputStream deep = new ByteArrayOutputStream();
+        for (int i = 0; i < depth; i++) {
+            deep.write(0x7B); // field 15, start group
+        }
+        for (int i = 0; i < depth; i++) {
+            deep.write(0x7C); // field 15, end group
+        }
+        return deep.toByteArray();
+    }
+
+    /** A parse counts the messages around an unknown group against its recursion limit; so must the scan. */
+    @Test
+    void unknownGroupsNestedToTheRecursionLimit_atEveryMessageLevel_asTheParse() throws IOException {
+        int refusedSomewhere = 0;
+        for (int depth = 95; depth <= 102; depth++) {
+            byte[] groups = nestedGroups(depth);
+            byte[] top = groups;
+            byte[] inRecord = wrap(RecordList.RECORDS_FIELD_NUMBER, groups);
+            byte[] inId = wrap(RecordList.RECORDS_FIELD_NUMBER, wrap(Record.ID_FIELD_NUMBER, groups));
+            byte[] inMapEntry = wrap(RecordList.RECORDS_FIELD_NUMBER, wrap(9, groups));
+            for (byte[] bytes : List.of(top, inRecord, inId, inMapEntry)) {
+                assertSameAsParse(bytes, "groups " + depth + " deep");
+                refusedSomewhere += parsed(bytes) == null ? 1 : 0;
+            }
+        }
+        assertThat(refusedSomewhere)
+                .as("the limit is reached in the range tried")
+                .isPositive()
+                .isLessThan(32);
+    }
+
     @Test
     void twoIdFieldsInOneRecord_merge_asTheParse() throws IOException {
         byte[] first =
