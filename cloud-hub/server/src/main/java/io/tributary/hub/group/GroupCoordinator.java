@@ -3,9 +3,11 @@ package io.tributary.hub.group;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.hub.group.GroupClaims.Here;
+import io.tributary.hub.group.GroupClaims.Nowhere;
+import io.tributary.hub.group.GroupClaims.There;
 import io.tributary.hub.server.FrameService;
 import io.tributary.hub.server.Session;
-import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.stream.ShardDefinition;
 import io.tributary.hub.stream.StreamDefinition;
@@ -16,32 +18,25 @@ import io.tributary.protocol.v1.Checkpoint;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.GroupDescription;
-import io.tributary.protocol.v1.GroupShardLag;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
 import io.tributary.protocol.v1.LeaseHeartbeat;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +65,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GroupCoordinator implements FrameService, LeaseCheck, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private final StreamRegistry streams;
     private final GroupStore checkpoints;
@@ -79,10 +73,6 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private final Ticker ticker;
 
     private final long timeoutMs;
-    /** This hub's region: groups of a stream homed elsewhere run there, not here. */
-    private volatile String region = "";
-
-    private final Set<GroupKey> warnedNotHome = ConcurrentHashMap.newKeySet();
     private final ExecutorService thread;
     private final Map<GroupKey, ConsumerGroup> groups = new HashMap<>();
     private final Map<Session, Set<MemberKey>> sessions = new HashMap<>();
@@ -90,25 +80,13 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private final Map<GroupShard, Long> tokens = new ConcurrentHashMap<>();
     /** The groups run here (published for {@link #holds}, which asks the store about the others). */
     private final Set<GroupKey> coordinated = ConcurrentHashMap.newKeySet();
-    /** Claims under way: what waits for each. */
-    private final Map<GroupKey, List<Consumer<Found>>> claiming = new HashMap<>();
     /** Last log line of a redirect per group (rate limit, monotonic millis). */
     private final Map<GroupKey, Long> redirectLogged = new HashMap<>();
 
     private final Counter redirects;
-    private final Counter lost;
-
-    /** Where a group is run, as {@link #find} found it. */
-    private sealed interface Found {}
-
-    /** Here: the group. */
-    private record Here(ConsumerGroup group) implements Found {}
-
-    /** Another hub, at {@code endpoint}, coordinates it. */
-    private record There(String endpoint, String coordinator) implements Found {}
-
-    /** Nowhere now: an invalid group ({@code reason} null), or its state cannot be had (retriable). */
-    private record Nowhere(String reason) implements Found {}
+    private final GroupLeases leases;
+    private final GroupClaims claims;
+    private final GroupDescriber describer;
 
     /**
      * @param checkpoints the durable state; the caller closes it after this coordinator
@@ -148,14 +126,16 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                 .description("Group members' heartbeats and checkpoints this hub answered with the endpoint of the hub"
                         + " that coordinates their group (a store several hubs share)")
                 .register(registry);
-        this.lost = Counter.builder("tributary.hub.group.coordination.lost")
+        Counter lost = Counter.builder("tributary.hub.group.coordination.lost")
                 .description("Consumer groups this hub coordinated and dropped because the group store lost them"
                         + " (fenced by another hub, or its connection to the store gone)")
                 .register(registry);
         Gauge.builder("tributary.hub.groups.coordinated", coordinated, Set::size)
                 .description("Consumer groups this hub coordinates now")
                 .register(registry);
-        checkpoints.onLost((key, why) -> run(() -> drop(key, why)));
+        this.leases = new GroupLeases(streams, checkpoints, lag, groups, tokens, this::run);
+        this.claims = new GroupClaims(streams, checkpoints, groups, coordinated, tokens, leases, lost, this::run);
+        checkpoints.onLost((key, why) -> run(() -> claims.drop(key, why)));
         this.lag = lag;
         this.ticker = Ticker.of(clock);
         this.timeoutMs = Math.max(100, leaseTimeout.toMillis());
@@ -164,6 +144,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             t.setDaemon(true);
             return t;
         });
+        this.describer = new GroupDescriber(streams, checkpoints, lag, groups, thread);
         long tick = Math.max(50, timeoutMs / 4);
         scheduler.scheduleWithFixedDelay(() -> run(this::expireAll), tick, tick, TimeUnit.MILLISECONDS);
     }
@@ -174,35 +155,15 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
      * loads the replicated rows).
      */
     public void region(String value) {
-        this.region = value;
+        claims.region(value);
         streams.addListener(new StreamRegistry.Listener() {
             @Override
             public void onReplaced(Optional<StreamDefinition> before, StreamDefinition after) {
                 if (before.isPresent() && !before.get().replication().equals(after.replication())) {
-                    run(() -> forget(after.name()));
+                    run(() -> claims.forget(after.name()));
                 }
             }
         });
-    }
-
-    private void forget(String stream) {
-        groups.keySet().removeIf(k -> k.stream().equals(stream));
-        tokens.keySet().removeIf(k -> k.stream().equals(stream));
-        coordinated.removeIf(k -> k.stream().equals(stream));
-    }
-
-    /** The store lost {@code key} (another hub may run it now): drop it at once, honour none of its tokens. */
-    private void drop(GroupKey key, String why) {
-        ConsumerGroup g = groups.remove(key);
-        coordinated.remove(key);
-        tokens.keySet().removeIf(k -> k.groupKey().equals(key));
-        if (g != null) {
-            lost.increment();
-            log.warn(
-                    "group {}: this hub no longer coordinates it ({}); its members are sent to the hub that does",
-                    key,
-                    why);
-        }
     }
 
     @Override
@@ -225,7 +186,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                 ConsumerGroup g = groups.get(m.group());
                 if (g != null && g.leave(m.member())) {
                     log.info("member {} of group {} left (connection closed)", m.member(), m.group());
-                    rebalance(m.group(), g, () -> {});
+                    leases.rebalance(m.group(), g, () -> {});
                 }
             }
         });
@@ -259,7 +220,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             session.send(Frame.newBuilder().setLeaseAssignment(out).build());
             return;
         }
-        find(key, found -> {
+        claims.find(key, found -> {
             if (found instanceof There there) {
                 redirected(key, member, there);
                 out.setCoordinatorEndpoint(there.endpoint());
@@ -275,7 +236,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                 log.info("member {} joined group {}", member, key);
             }
             sessions.computeIfAbsent(session, s -> new HashSet<>()).add(new MemberKey(key, member));
-            rebalance(key, g, () -> {
+            leases.rebalance(key, g, () -> {
                 if (groups.get(key) != g) {
                     heartbeat(session, hb); // lost meanwhile: claimed again here, or the member is sent on
                     return;
@@ -318,7 +279,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
     private void checkpoint(Session session, Checkpoint c) {
         CheckpointAck.Builder ack = CheckpointAck.newBuilder().setRequestId(c.getRequestId());
         GroupKey key = new GroupKey(c.getStream(), c.getConsumerGroup());
-        find(key, found -> {
+        claims.find(key, found -> {
             if (found instanceof There there) {
                 redirected(key, c.getMemberId(), there);
                 ack.setAccepted(false)
@@ -351,7 +312,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             long sequence = c.getSequence();
             l.checkpoint = sequence;
             l.ended = l.ended || c.getShardEnd();
-            CheckpointStore.Row row = row(key, l);
+            CheckpointStore.Row row = GroupLeases.row(key, l);
             checkpoints
                     .commit(key, List.of(row))
                     .whenComplete((v, e) -> run(() -> {
@@ -368,7 +329,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                             lag.track(row.key(), l.checkpoint, l.ended);
                             if (row.ended() && !endedBefore) {
                                 log.info("group {} finished {}", key, c.getShardId());
-                                rebalance(key, g, () -> {});
+                                leases.rebalance(key, g, () -> {});
                             }
                         } else {
                             if (l.checkpoint == sequence) {
@@ -391,227 +352,14 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         for (Map.Entry<GroupKey, ConsumerGroup> e : groups.entrySet()) {
             if (e.getValue().expire(now, timeoutMs)) {
                 log.info("group {}: a member missed its heartbeats, its leases move", e.getKey());
-                rebalance(e.getKey(), e.getValue(), () -> {});
+                leases.rebalance(e.getKey(), e.getValue(), () -> {});
             }
         }
-    }
-
-    /**
-     * Recomputes the group's leases; revocations take effect at once, new grants once durable. Then runs {@code
-     * then} on the group thread, after the commit of the grants (or of earlier ones still in flight).
-     */
-    private void rebalance(GroupKey key, ConsumerGroup g, Runnable then) {
-        Optional<StreamDefinition> def = streams.find(key.stream());
-        if (def.isEmpty()) {
-            then.run();
-            return;
-        }
-        boolean granted = g.rebalance(def.get());
-        publish(key, g);
-        if (granted) {
-            List<CheckpointStore.Row> rows =
-                    g.leases().values().stream().map(l -> row(key, l)).toList();
-            checkpoints
-                    .commit(key, rows)
-                    .whenComplete((v, e) -> run(() -> {
-                        if (groups.get(key) != g) {
-                            then.run(); // lost meanwhile: nothing of it is published any more
-                            return;
-                        }
-                        if (e == null) {
-                            for (CheckpointStore.Row r : rows) {
-                                ShardLease l = g.leases().get(r.key().shardId());
-                                l.durableToken = Math.max(l.durableToken, r.token());
-                            }
-                        } else {
-                            // Not durable: withdraw the grants rather than risk granting a token twice.
-                            log.error("cannot store the lease grants of group {}: {}", key, e.getMessage());
-                            g.leases().values().stream()
-                                    .filter(l -> !l.granted())
-                                    .forEach(l -> l.owner = ShardLease.NONE);
-                        }
-                        publish(key, g);
-                        then.run();
-                    }));
-        } else if (g.leases().values().stream().anyMatch(l -> l.owned() && !l.granted())) {
-            checkpoints.sync(key).whenComplete((v, e) -> run(then));
-        } else {
-            then.run();
-        }
-    }
-
-    /** Makes {@link #holds} honour exactly the durable grants of owned leases, and tracks their lag. */
-    private void publish(GroupKey key, ConsumerGroup g) {
-        for (ShardLease l : g.leases().values()) {
-            GroupShard shard = key.shard(l.shardId);
-            if (l.granted()) {
-                tokens.put(shard, l.token);
-            } else {
-                tokens.remove(shard);
-            }
-            lag.track(shard, l.checkpoint, l.ended);
-        }
-    }
-
-    private static CheckpointStore.Row row(GroupKey key, ShardLease l) {
-        return new CheckpointStore.Row(key.shard(l.shardId), l.checkpoint, l.token, l.ended);
-    }
-
-    /**
-     * Finds where {@code key} is run and hands it to {@code then} on the group thread: here (claimed from the store
-     * on first use), another hub, or nowhere (an invalid group, a stream homed in another region, state that cannot
-     * be had now).
-     */
-    private void find(GroupKey key, Consumer<Found> then) {
-        Optional<StreamDefinition> def = streams.find(key.stream());
-        if (def.isEmpty() || !NAME.matcher(key.group()).matches()) {
-            then.accept(new Nowhere(null));
-            return;
-        }
-        if (!def.get().replication().isHome(region)) {
-            // Checkpoints are replicated from the home; a group run here too would fork them.
-            if (warnedNotHome.add(key)) {
-                log.warn(
-                        "group {}: stream {} is homed in region {}; its consumer groups run there, this hub gives no"
-                                + " leases (read a replica with a shard reader)",
-                        key,
-                        key.stream(),
-                        def.get().replication().homeRegion());
-            }
-            if (groups.remove(key) != null) {
-                coordinated.remove(key);
-                checkpoints.release(key);
-            }
-            then.accept(new Nowhere(null));
-            return;
-        }
-        ConsumerGroup g = groups.get(key);
-        if (g != null) {
-            then.accept(new Here(g));
-            return;
-        }
-        List<Consumer<Found>> waiting = claiming.get(key);
-        if (waiting != null) {
-            waiting.add(then);
-            return;
-        }
-        waiting = new ArrayList<>();
-        waiting.add(then);
-        claiming.put(key, waiting);
-        CompletableFuture<GroupStore.Claim> claim;
-        try {
-            claim = checkpoints.claim(key);
-        } catch (RuntimeException e) {
-            claim = CompletableFuture.failedFuture(e);
-        }
-        claim.whenComplete((c, e) -> run(() -> claimed(key, c, e)));
-    }
-
-    /** A claim of {@code key} completed: loads the group when it is run here, then answers what waited for it. */
-    private void claimed(GroupKey key, GroupStore.Claim claim, Throwable failure) {
-        List<Consumer<Found>> waiting = claiming.remove(key);
-        Found found;
-        if (failure != null) {
-            log.error("group {}: its state cannot be had: {}", key, failure.toString());
-            found = new Nowhere(String.valueOf(failure.getMessage()));
-        } else if (claim instanceof GroupStore.Elsewhere e) {
-            found = new There(e.endpoint(), e.coordinator());
-        } else if (claim instanceof GroupStore.Unavailable u) {
-            log.warn("group {}: not run here now: {}", key, u.reason());
-            found = new Nowhere(u.reason());
-        } else {
-            found = load(key, ((GroupStore.Coordinating) claim).rows());
-        }
-        if (waiting != null) {
-            for (Consumer<Found> w : waiting) {
-                w.accept(found);
-            }
-        }
-    }
-
-    /** Runs {@code key} here from its durable rows; nowhere if its stream went meanwhile. */
-    private Found load(GroupKey key, Map<String, CheckpointStore.Row> rows) {
-        Optional<StreamDefinition> def = streams.find(key.stream());
-        if (def.isEmpty()) {
-            checkpoints.release(key);
-            return new Nowhere(null);
-        }
-        Map<String, ShardLease> saved = new HashMap<>();
-        for (CheckpointStore.Row r : rows.values()) {
-            ShardLease l = new ShardLease(r.key().shardId());
-            l.checkpoint = r.checkpoint();
-            l.token = r.token();
-            l.durableToken = r.token();
-            l.ended = r.ended();
-            saved.put(l.shardId, l);
-        }
-        ConsumerGroup loaded = new ConsumerGroup(saved);
-        groups.put(key, loaded);
-        coordinated.add(key);
-        def.get().shards().forEach(s -> loaded.lease(s.id()));
-        publish(key, loaded);
-        if (checkpoints.shared()) {
-            log.info("group {}: coordinated by this hub now ({} shards with state)", key, rows.size());
-        }
-        return new Here(loaded);
     }
 
     /** Describes a group's shards with owner, checkpoint and lag. Blocks; call from a worker thread. */
     public GroupDescription describe(String stream, String group) {
-        StreamDefinition def = streams.describe(stream);
-        if (!NAME.matcher(group).matches()) {
-            throw new IllegalArgumentException("group name must match [A-Za-z0-9._-]{1,128}");
-        }
-        GroupKey key = new GroupKey(stream, group);
-        record State(String owner, long checkpoint, boolean ended) {}
-        Map<String, State> snapshot = call(() -> {
-            ConsumerGroup g = groups.get(key);
-            if (g == null) {
-                return null;
-            }
-            Map<String, State> m = new HashMap<>();
-            for (ShardLease l : g.leases().values()) {
-                m.put(l.shardId, new State(l.granted() ? l.owner : ShardLease.NONE, l.checkpoint, l.ended));
-            }
-            return m;
-        });
-        if (snapshot == null) {
-            // Not run here (nobody joined here yet, another hub coordinates it, or a replica, which holds the
-            // checkpoints its home replicated): the durable rows, owners unknown here.
-            Map<String, CheckpointStore.Row> rows;
-            try {
-                rows = checkpoints.read(key).get(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("group state unavailable: " + e, e);
-            }
-            snapshot = new HashMap<>();
-            for (CheckpointStore.Row r : rows.values()) {
-                snapshot.put(r.shardId(), new State(ShardLease.NONE, r.checkpoint(), r.ended()));
-            }
-        }
-        GroupDescription.Builder d =
-                GroupDescription.newBuilder().setStream(stream).setConsumerGroup(group);
-        for (ShardDefinition s : def.shards()) {
-            State v = snapshot.getOrDefault(s.id(), new State(ShardLease.NONE, -1, false));
-            GroupLag.Lag l;
-            try {
-                l = lag.compute(new ShardKey(stream, s.id()), v.checkpoint(), v.ended());
-            } catch (GroupLag.WrittenElsewhere e) {
-                l = new GroupLag.Lag(0, -1); // another hub writes the shard: lag unknown here (lag_ms -1)
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("lag of " + key.shard(s.id()) + " cannot be computed: " + e, e);
-            }
-            d.addShards(GroupShardLag.newBuilder()
-                    .setShardId(s.id())
-                    .setOwner(v.owner())
-                    .setCheckpoint(v.checkpoint())
-                    .setLagRecords(l.records())
-                    .setLagMs(l.millis()));
-        }
-        return d.build();
+        return describer.describe(stream, group);
     }
 
     private void run(Runnable task) {
@@ -625,17 +373,6 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             });
         } catch (RejectedExecutionException e) {
             // Stopping.
-        }
-    }
-
-    private <T> T call(Callable<T> task) {
-        try {
-            return thread.submit(task).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("group state unavailable: " + e, e);
         }
     }
 

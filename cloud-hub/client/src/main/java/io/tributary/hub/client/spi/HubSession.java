@@ -1,6 +1,5 @@
 package io.tributary.hub.client.spi;
 
-import io.netty.util.concurrent.EventExecutor;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.FencedException;
@@ -9,19 +8,11 @@ import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.client.internal.Connector;
 import io.tributary.hub.client.internal.FrameListener;
 import io.tributary.hub.client.internal.HubConnection;
-import io.tributary.protocol.v1.ErrorCode;
 import io.tributary.protocol.v1.Frame;
-import io.tributary.protocol.v1.Nack;
-import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.PeerRole;
-import io.tributary.protocol.v1.Pong;
-import io.tributary.protocol.v1.ReadError;
-import io.tributary.protocol.v1.ReadErrorCode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,14 +77,14 @@ public final class HubSession implements AutoCloseable {
     private final String name;
     private final EndpointRotation endpoints;
     private final ScheduledExecutorService executor;
-    private final EventExecutor inline;
+    private final SessionThread sessionThread;
     private final Connector connector;
     private final EpochGrant grant;
     private final boolean retryRefusals;
     private final HubSessionListener listener;
     private final Backoff backoff;
-    /** Paces moves that follow one another without an acknowledged batch in between (a redirect loop). */
-    private final Backoff redirectBackoff;
+    private final SessionFrames frames;
+    private final ThrottlePause throttle;
 
     // Session-thread state (volatile where close() reads or writes it from another thread).
     private volatile HubConnection connection;
@@ -101,30 +92,28 @@ public final class HubSession implements AutoCloseable {
     private boolean pending;
     private boolean started;
     private volatile boolean stopped;
-    /** Moves since a batch was last acknowledged: the first is immediate, later ones back off. */
-    private int movesInARow;
     /**
      * Whether the current connection proved good: a frame arrived after its Welcome. Only then does its loss start
      * the backoff again; a link that dies right after every handshake would otherwise be retried at the initial delay
      * forever (a reconnect storm on a flapping uplink).
      */
     private boolean provedGood;
-    /** The stream of the last batch sent, for the redirect's log line (an owner sends one stream). */
-    private String stream = "";
-
-    private long pausedUntilNanos;
-    private ScheduledFuture<?> resumeTimer;
 
     HubSession(HubSessionBuilder b, HubSessionListener listener) {
         this.name = b.peerId;
         this.endpoints = new EndpointRotation(b.client.endpoints());
         this.executor = b.executor != null ? b.executor : b.resources.group().next();
-        this.inline = executor instanceof EventExecutor e ? e : null;
+        this.sessionThread = new SessionThread(executor);
         this.grant = b.grant;
         this.retryRefusals = b.retryRefusals;
         this.listener = listener;
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax);
-        this.redirectBackoff = new Backoff(b.backoffInitial, b.backoffMax);
+        this.frames = new SessionFrames(this, name, endpoints, listener, new Backoff(b.backoffInitial, b.backoffMax));
+        this.throttle = new ThrottlePause(executor, () -> {
+            if (!stopped && isReady()) {
+                listener.resumed();
+            }
+        });
         this.connector = b.connector(executor);
     }
 
@@ -136,7 +125,7 @@ public final class HubSession implements AutoCloseable {
 
     /** Starts connecting (once; later calls do nothing). Any thread. */
     public void start() {
-        onSessionThread(() -> {
+        sessionThread.run(() -> {
             if (!started) {
                 started = true;
                 connect();
@@ -156,7 +145,7 @@ public final class HubSession implements AutoCloseable {
 
     /** How much longer a throttle pause lasts, in nanoseconds; 0 when not paused. */
     public long pausedNanos() {
-        return Math.max(0, pausedUntilNanos - System.nanoTime());
+        return throttle.pausedNanos();
     }
 
     /** Whether the socket takes more without queueing in memory (false when not connected). */
@@ -190,9 +179,7 @@ public final class HubSession implements AutoCloseable {
         if (connection == null) {
             return CompletableFuture.failedFuture(new HubClientException("not connected to the hub", true));
         }
-        if (frame.getBodyCase() == Frame.BodyCase.BATCH) {
-            stream = frame.getBatch().getStream();
-        }
+        frames.sending(frame);
         return connection.send(frame);
     }
 
@@ -201,23 +188,7 @@ public final class HubSession implements AutoCloseable {
      * in place stays. {@link HubSessionListener#resumed()} follows.
      */
     public void pause(long millis) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
-        if (until <= pausedUntilNanos) {
-            return;
-        }
-        pausedUntilNanos = until;
-        if (resumeTimer != null) {
-            resumeTimer.cancel(false);
-        }
-        resumeTimer = executor.schedule(
-                () -> {
-                    resumeTimer = null;
-                    if (!stopped && isReady()) {
-                        listener.resumed();
-                    }
-                },
-                Math.max(0, millis),
-                TimeUnit.MILLISECONDS);
+        throttle.pause(millis);
     }
 
     /**
@@ -241,7 +212,7 @@ public final class HubSession implements AutoCloseable {
         if (c != null) {
             c.close();
         }
-        onSessionThread(this::stop);
+        sessionThread.run(this::stop);
     }
 
     private void connect() {
@@ -267,7 +238,7 @@ public final class HubSession implements AutoCloseable {
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
-        attempt.whenComplete((c, err) -> onSessionThread(() -> onConnectResult(ep, c, err)));
+        attempt.whenComplete((c, err) -> sessionThread.run(() -> onConnectResult(ep, c, err)));
     }
 
     private void onConnectResult(HubEndpoint ep, HubConnection c, Throwable err) {
@@ -305,7 +276,7 @@ public final class HubSession implements AutoCloseable {
             }
             return;
         }
-        String problem = holdGrant(c);
+        String problem = GrantCheck.holdGrant(grant, c, name);
         if (problem != null) {
             log.error(problem);
             c.close();
@@ -316,27 +287,6 @@ public final class HubSession implements AutoCloseable {
         generation++;
         provedGood = false;
         listener.connected(ep, c.welcome());
-    }
-
-    /** Checks the Welcome's grant and has the owner hold a first one; the problem, or null when all is well. */
-    private String holdGrant(HubConnection c) {
-        if (grant == null) {
-            return null;
-        }
-        long granted = c.grantedEpoch();
-        long held = grant.held();
-        if (granted == 0 || (held != 0 && granted != held)) {
-            return "hub " + c.endpoint() + " answered epoch grant " + Long.toHexString(granted) + " to " + name
-                    + " holding " + Long.toHexString(held) + " (is the hub older than this client?)";
-        }
-        if (held == 0) {
-            try {
-                grant.hold(granted);
-            } catch (RuntimeException e) {
-                return "cannot hold the epoch grant " + Long.toHexString(granted) + ": " + e;
-            }
-        }
-        return null;
     }
 
     private void attemptFailed(HubEndpoint ep, String reason) {
@@ -392,112 +342,23 @@ public final class HubSession implements AutoCloseable {
             provedGood = true;
             backoff.reset();
         }
-        switch (frame.getBodyCase()) {
-            case BATCH_ACK -> {
-                movesInARow = 0; // this hub takes writes: the next redirect is news, not a loop
-                redirectBackoff.reset();
-                listener.batchAck(frame.getBatchAck());
-            }
-            case NACK -> {
-                listener.nack(frame.getNack());
-                Nack nack = frame.getNack();
-                if (nack.getReason() == NackReason.NACK_REASON_NOT_HOME) {
-                    moveTo(c, nack.getHomeEndpoint(), nack.getHomeRegion(), "stream " + stream + "'s batches");
-                }
-            }
-            case THROTTLE -> {
-                pause(frame.getThrottle().getRetryAfterMs());
-                listener.throttle(frame.getThrottle());
-            }
-            case READ_RESULT -> {
-                movesInARow = 0; // this hub serves reads: the next redirect is news, not a loop
-                redirectBackoff.reset();
-                listener.readResult(frame.getReadResult());
-            }
-            case READ_ERROR -> {
-                ReadError error = frame.getReadError();
-                listener.readError(error);
-                if (error.getCode() == ReadErrorCode.READ_ERROR_CODE_SHARD_UNAVAILABLE
-                        && !error.getWriterEndpoint().isEmpty()) {
-                    moveTo(c, error.getWriterEndpoint(), "", "reads of stream " + stream);
-                }
-            }
-            case LEASE_ASSIGNMENT -> {
-                listener.leaseAssignment(frame.getLeaseAssignment());
-                String coordinator = frame.getLeaseAssignment().getCoordinatorEndpoint();
-                if (!coordinator.isEmpty()) {
-                    moveTo(c, coordinator, "", "its consumer group's leases");
-                } else {
-                    movesInARow = 0; // this hub runs the group: the next redirect is news, not a loop
-                    redirectBackoff.reset();
-                }
-            }
-            case CHECKPOINT_ACK -> {
-                listener.checkpointAck(frame.getCheckpointAck());
-                String coordinator = frame.getCheckpointAck().getCoordinatorEndpoint();
-                if (!coordinator.isEmpty()) {
-                    moveTo(c, coordinator, "", "its consumer group's checkpoints");
-                }
-            }
-            case PING ->
-                c.send(Frame.newBuilder()
-                        .setPong(Pong.newBuilder()
-                                .setNonce(frame.getPing().getNonce())
-                                .setSendTimeNanos(frame.getPing().getSendTimeNanos()))
-                        .build());
-            case PONG -> {}
-            case ERROR -> {
-                if (frame.getError().getCode() == ErrorCode.ERROR_CODE_FENCED) {
-                    fence(c.endpoint(), new FencedException(frame.getError().getMessage()));
-                } else {
-                    // The hub closes the connection after an error; its close is the loss.
-                    log.warn(
-                            "hub {} error to {}: {} {}",
-                            c.endpoint(),
-                            name,
-                            frame.getError().getCode(),
-                            frame.getError().getMessage());
-                }
-            }
-            default -> listener.otherFrame(frame);
-        }
+        frames.onFrame(c, frame);
     }
 
-    /**
-     * The hub on {@code c} does not write what {@code what} needs (the stream's home is another region, or another hub
-     * writes the shard): closes {@code c} and connects to {@code endpoint} if it is one of the endpoints, else to the
-     * next endpoint, which becomes the preferred one. Only the first redirect of a connection gets here: the
-     * connection is no longer current after it, so the frames that follow are ignored.
-     */
-    private void moveTo(HubConnection c, String endpoint, String region, String what) {
-        if (stopped || c != connection) {
-            return; // the owner closed the session, or the connection went, while handling the frame
-        }
-        boolean configured = endpoints.redirect(endpoint);
-        long delay = movesInARow++ == 0 ? 0 : redirectBackoff.nextDelayMillis();
-        HubEndpoint target = endpoints.current();
-        String when =
-                delay == 0 ? "" : " in " + delay + " ms (" + movesInARow + " moves without an acknowledged batch)";
-        String inRegion = region.isEmpty() ? "" : " (region " + region + ")";
-        if (configured) {
-            log.info("hub {} sends {} to the hub at {}{}: moving{}", c.endpoint(), what, target, inRegion, when);
-        } else {
-            log.info(
-                    "hub {} sends {} to the hub at '{}'{}, which is not a configured endpoint: moving to {}{}",
-                    c.endpoint(),
-                    what,
-                    endpoint,
-                    inRegion,
-                    target,
-                    when);
-        }
+    /** Whether {@code c} is the current connection of a session not stopped. */
+    boolean isCurrent(HubConnection c) {
+        return !stopped && c == connection;
+    }
+
+    /** {@link SessionFrames} moved the session off {@code c}, to {@code target} after {@code delay} ms. */
+    void moved(HubConnection c, HubEndpoint target, String region, long delay) {
         connection = null; // its close, when it comes, is not current: this move schedules the next attempt
         c.close();
         listener.redirected(c.endpoint(), target, region, delay);
         reconnectIn(delay);
     }
 
-    private void fence(HubEndpoint ep, FencedException e) {
+    void fence(HubEndpoint ep, FencedException e) {
         if (stopped) {
             return;
         }
@@ -507,10 +368,7 @@ public final class HubSession implements AutoCloseable {
 
     private void stop() {
         stopped = true;
-        if (resumeTimer != null) {
-            resumeTimer.cancel(false);
-            resumeTimer = null;
-        }
+        throttle.cancel();
         if (connection != null) {
             connection.close();
             connection = null;
@@ -524,20 +382,7 @@ public final class HubSession implements AutoCloseable {
      */
     private void unlessStopped(Runnable task) {
         if (!stopped) {
-            onSessionThread(task);
-        }
-    }
-
-    /** Runs {@code task} on the session thread: now when already on it and it is an event loop, else queued. */
-    private void onSessionThread(Runnable task) {
-        if (inline != null && inline.inEventLoop()) {
-            task.run();
-            return;
-        }
-        try {
-            executor.execute(task);
-        } catch (RejectedExecutionException e) {
-            // the owner shut its executor down: the session is over with it
+            sessionThread.run(task);
         }
     }
 

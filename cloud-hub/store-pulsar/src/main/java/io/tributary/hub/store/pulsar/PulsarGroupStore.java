@@ -5,17 +5,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.hub.group.CheckpointStore;
 import io.tributary.hub.group.GroupKey;
-import io.tributary.hub.group.GroupShard;
 import io.tributary.hub.group.GroupStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,14 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
-import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerAccessMode;
 import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.PulsarClientException;
-import org.apache.pulsar.client.api.Reader;
-import org.apache.pulsar.client.api.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>On the topic</b> {@code persistent://<tenant>/<namespace>/__tributary-group=<stream>=<group>} ({@code =} is
  * in no stream, group or shard name, so the name is unambiguous and no shard topic has it): one message per row,
- * key = shard id, value = {@link #encode} (version byte 1, checkpoint, token, flags; 18 bytes), and a <em>claim
- * marker</em> per coordinator, key {@value #CLAIM_KEY}, value = the claiming hub's {@link WriterName}. Compaction
- * (threshold {@code pulsar.catalog-compaction-threshold}, set when this hub creates the topic) keeps one message per
- * key, so loading reads about one message per shard.
+ * key = shard id, value = {@link GroupTopics#encode} (version byte 1, checkpoint, token, flags; 18 bytes), and a
+ * <em>claim marker</em> per coordinator, key {@value #CLAIM_KEY}, value = the claiming hub's {@link WriterName}.
+ * Compaction (threshold {@code pulsar.catalog-compaction-threshold}, set when this hub creates the topic) keeps one
+ * message per key, so loading reads about one message per shard.
  *
  * <p><b>Coordinator and fence.</b> The hub that coordinates a group holds its topic with a producer in {@link
  * ProducerAccessMode#Exclusive} mode named by its {@link WriterName}, as a shard's writer holds a shard topic. A {@link
@@ -79,8 +70,6 @@ public final class PulsarGroupStore implements GroupStore {
     /** The key of claim markers: no shard id (shard ids are {@code shard-NNNNNN}). */
     static final String CLAIM_KEY = "~claim";
 
-    private static final byte VERSION = 1;
-    private static final int ROW_BYTES = 1 + 8 + 8 + 1;
     /** How long a refused claim is answered from memory: a member sent on does not make a producer try each time. */
     private static final long REFUSED_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a lost group stays listed as a problem. */
@@ -102,16 +91,16 @@ public final class PulsarGroupStore implements GroupStore {
     private final ScheduledExecutorService pool;
     private final Map<GroupKey, Held> held = new ConcurrentHashMap<>();
     private final Map<GroupKey, Refused> refused = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> created = new ConcurrentHashMap<>();
     private final Map<GroupKey, Problem> problems = new ConcurrentHashMap<>();
-    private final Counter takeovers;
+    private final GroupTopics topics;
+    private final GroupClaimer claimer;
     private final MeterRegistry registry;
     private final Timer commits;
     private volatile BiConsumer<GroupKey, String> lostListener = (k, why) -> {};
     private volatile boolean closed;
 
     /** A group this hub coordinates: its topic's exclusive producer. */
-    private static final class Held {
+    static final class Held {
         final Producer<byte[]> producer;
         volatile CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
@@ -137,10 +126,9 @@ public final class PulsarGroupStore implements GroupStore {
             t.setDaemon(true);
             return t;
         });
-        this.takeovers = Counter.builder("tributary.store.pulsar.group.takeovers")
-                .description("Consumer groups this hub took over from another coordinator (another hub, or an earlier"
-                        + " run of this one) on the Pulsar store")
-                .register(registry);
+        this.topics = new GroupTopics(client, settings);
+        this.claimer =
+                new GroupClaimer(client, admin, settings, self, topics, held, this::release, () -> closed, registry);
         this.commits = Timer.builder("tributary.store.pulsar.group.commit")
                 .description("Writes of consumer-group rows (checkpoints, lease grants) to Pulsar, until acknowledged")
                 .register(registry);
@@ -154,7 +142,7 @@ public final class PulsarGroupStore implements GroupStore {
     }
 
     private String topic(GroupKey key) {
-        return "persistent://" + settings.tenant() + "/" + settings.namespace() + "/" + localName(key);
+        return topics.topic(key);
     }
 
     /** This store's coordinator name (tests). */
@@ -184,7 +172,7 @@ public final class PulsarGroupStore implements GroupStore {
         }
         Claim c;
         try {
-            c = take(key);
+            c = claimer.take(key);
         } catch (IOException | RuntimeException e) {
             String why = "group " + key + ": its state in " + topic(key) + " cannot be had: " + e.getMessage();
             LOG.warn("{}", why);
@@ -211,207 +199,9 @@ public final class PulsarGroupStore implements GroupStore {
                 .increment();
     }
 
-    /** Takes the topic, writes a claim marker and reads the rows up to it; or says who holds the topic. */
-    private Claim take(GroupKey key) throws IOException {
-        Held already = held.get(key);
-        Producer<byte[]> producer;
-        if (already != null && already.producer.isConnected()) {
-            producer = already.producer;
-        } else {
-            if (already != null) {
-                release(key);
-            }
-            String local = localName(key);
-            ensureTopic(local);
-            try {
-                producer = await(
-                        client.newProducer(Schema.BYTES)
-                                .topic(topic(key))
-                                .producerName(self.producerName())
-                                .accessMode(ProducerAccessMode.Exclusive)
-                                .enableBatching(false)
-                                .sendTimeout((int) settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                                .createAsync(),
-                        "taking " + topic(key));
-            } catch (IOException e) {
-                if (e.getCause() instanceof PulsarClientException.ProducerBusyException
-                        || e.getCause() instanceof PulsarClientException.ProducerFencedException) {
-                    return elsewhere(key, local, (PulsarClientException) e.getCause());
-                }
-                throw e;
-            }
-        }
-        try {
-            MessageId marker = await(
-                    producer.newMessage()
-                            .key(CLAIM_KEY)
-                            .value(self.producerName().getBytes(StandardCharsets.UTF_8))
-                            .sendAsync(),
-                    "writing the claim marker to " + topic(key));
-            Loaded loaded = readTo(key, marker);
-            Held h = new Held(producer);
-            held.put(key, h);
-            if (closed) {
-                release(key);
-                throw new IOException("the group store is closing");
-            }
-            String previous = loaded.previousClaim();
-            if (previous != null && !previous.equals(self.producerName())) {
-                takeovers.increment();
-                String was =
-                        WriterName.parse(previous).map(WriterName::toString).orElse("'" + previous + "'");
-                LOG.info(
-                        "took over consumer group {} (was coordinated by {}): {} shards with state, tokens up to {}",
-                        key,
-                        was,
-                        loaded.rows().size(),
-                        maxToken(loaded.rows()));
-            } else {
-                LOG.info(
-                        "coordinating consumer group {}: {} shards with state",
-                        key,
-                        loaded.rows().size());
-            }
-            return new Coordinating(loaded.rows());
-        } catch (IOException | RuntimeException e) {
-            held.remove(key);
-            producer.closeAsync();
-            throw e;
-        }
-    }
-
-    private static long maxToken(Map<String, CheckpointStore.Row> rows) {
-        return rows.values().stream()
-                .mapToLong(CheckpointStore.Row::token)
-                .max()
-                .orElse(0);
-    }
-
-    /** The answer for a group whose topic {@code refusal} said another producer holds. */
-    private Claim elsewhere(GroupKey key, String local, PulsarClientException refusal) {
-        Optional<String> holder = Writers.holderIn(refusal.getMessage());
-        if (holder.isEmpty()) {
-            try {
-                List<String> names = admin.producerNames(settings.tenant(), settings.namespace(), local);
-                holder = names == null ? Optional.empty() : names.stream().findFirst();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("{}: who coordinates it is unknown: {}", key, e.toString());
-            }
-        }
-        if (holder.isEmpty()) {
-            return new Unavailable(
-                    "group " + key + " is coordinated by an unknown process (" + refusal.getMessage() + ")");
-        }
-        Optional<WriterName> w = WriterName.parse(holder.get());
-        if (w.isEmpty()) {
-            return new Unavailable("group " + key + " is held by producer '" + holder.get() + "', not a hub");
-        }
-        if (w.get().endpoint().isEmpty()) {
-            return new Unavailable("group " + key + " is coordinated by " + w.get() + ", which cannot be sent to");
-        }
-        if (w.get().endpoint().equals(self.endpoint())) {
-            // An earlier run of this hub whose connection the broker has not dropped yet: no redirect to ourselves.
-            return new Unavailable("group " + key + " is still held by " + w.get() + ", an earlier run of this hub");
-        }
-        return new Elsewhere(w.get().endpoint(), w.get().toString());
-    }
-
-    /** Creates the group's topic (once per process) and sets its compaction threshold when it creates it. */
-    private void ensureTopic(String local) throws IOException {
-        if (created.containsKey(local)) {
-            return;
-        }
-        admin.createTopic(settings.tenant(), settings.namespace(), local);
-        if (settings.compactionThresholdBytes() > 0) {
-            admin.setCompactionThreshold(
-                    settings.tenant(), settings.namespace(), local, settings.compactionThresholdBytes());
-        }
-        created.put(local, true);
-    }
-
-    private record Loaded(Map<String, CheckpointStore.Row> rows, String previousClaim) {}
-
-    /** Reads the group's topic (compacted view, then the tail) up to {@code marker}, this claim's marker. */
-    private Loaded readTo(GroupKey key, MessageId marker) throws IOException {
-        Map<String, CheckpointStore.Row> rows = new TreeMap<>();
-        String previous = null;
-        long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
-        try (Reader<byte[]> reader = openReader(key)) {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                Message<byte[]> m =
-                        left <= 0 ? null : reader.readNext((int) Math.max(1, left / 1_000_000), TimeUnit.MILLISECONDS);
-                if (m == null) {
-                    throw new IOException("group topic " + topic(key) + " not read to its claim marker " + marker
-                            + " within " + settings.operationTimeout().toMillis() + " ms");
-                }
-                if (m.getMessageId().compareTo(marker) >= 0) {
-                    return new Loaded(rows, previous);
-                }
-                String k = m.getKey();
-                if (CLAIM_KEY.equals(k)) {
-                    previous = new String(m.getValue(), StandardCharsets.UTF_8);
-                } else if (k != null) {
-                    apply(key, rows, k, m.getValue());
-                }
-            }
-        } catch (PulsarClientException e) {
-            throw new IOException("reading " + topic(key) + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Reader<byte[]> openReader(GroupKey key) throws IOException {
-        return await(
-                client.newReader(Schema.BYTES)
-                        .topic(topic(key))
-                        .startMessageId(MessageId.earliest)
-                        .readCompacted(true)
-                        .createAsync(),
-                "opening a reader of " + topic(key));
-    }
-
-    private static void apply(GroupKey key, Map<String, CheckpointStore.Row> rows, String shardId, byte[] value) {
-        if (value == null || value.length == 0) {
-            rows.remove(shardId);
-        } else {
-            rows.put(shardId, decode(key.shard(shardId), value));
-        }
-    }
-
     @Override
     public CompletableFuture<Map<String, CheckpointStore.Row>> read(GroupKey key) {
-        return supply(() -> {
-            Map<String, CheckpointStore.Row> rows = new TreeMap<>();
-            Reader<byte[]> reader;
-            try {
-                reader = openReader(key);
-            } catch (IOException e) {
-                if (e.getCause() instanceof PulsarClientException.TopicDoesNotExistException
-                        || e.getCause() instanceof PulsarClientException.NotFoundException) {
-                    return rows; // no member ever joined the group: no state
-                }
-                throw new CompletionException(e);
-            }
-            long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
-            try (reader) {
-                while (reader.hasMessageAvailable()) {
-                    long left = deadline - System.nanoTime();
-                    Message<byte[]> m = left <= 0
-                            ? null
-                            : reader.readNext((int) Math.max(1, left / 1_000_000), TimeUnit.MILLISECONDS);
-                    if (m == null) {
-                        throw new IOException("group topic " + topic(key) + " not read to its end within "
-                                + settings.operationTimeout().toMillis() + " ms");
-                    }
-                    if (m.getKey() != null && !CLAIM_KEY.equals(m.getKey())) {
-                        apply(key, rows, m.getKey(), m.getValue());
-                    }
-                }
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-            return rows;
-        });
+        return supply(() -> topics.read(key));
     }
 
     @Override
@@ -428,7 +218,7 @@ public final class PulsarGroupStore implements GroupStore {
                 sends.add(h.producer
                         .newMessage()
                         .key(r.shardId())
-                        .value(encode(r))
+                        .value(GroupTopics.encode(r))
                         .sendAsync());
             } catch (RuntimeException e) {
                 sends.add(CompletableFuture.failedFuture(e));
@@ -532,29 +322,6 @@ public final class PulsarGroupStore implements GroupStore {
         return out;
     }
 
-    /** The 18 bytes of a row: version 1, checkpoint, token, flags (bit 0: the shard is finished). */
-    static byte[] encode(CheckpointStore.Row r) {
-        return ByteBuffer.allocate(ROW_BYTES)
-                .put(VERSION)
-                .putLong(r.checkpoint())
-                .putLong(r.token())
-                .put((byte) (r.ended() ? 1 : 0))
-                .array();
-    }
-
-    /** The row {@link #encode} wrote for {@code shard}; throws saying what is wrong. */
-    static CheckpointStore.Row decode(GroupShard shard, byte[] value) {
-        if (value.length != ROW_BYTES || value[0] != VERSION) {
-            throw new IllegalStateException("row of " + shard + " is not a group row (" + value.length + " bytes,"
-                    + " version " + (value.length == 0 ? "none" : value[0]) + ")");
-        }
-        ByteBuffer b = ByteBuffer.wrap(value, 1, ROW_BYTES - 1);
-        long checkpoint = b.getLong();
-        long token = b.getLong();
-        boolean ended = (b.get() & 1) != 0;
-        return new CheckpointStore.Row(shard, checkpoint, token, ended);
-    }
-
     private interface Call<T> {
         T run() throws IOException;
     }
@@ -575,26 +342,6 @@ public final class PulsarGroupStore implements GroupStore {
             f.completeExceptionally(new IOException("the group store is closed"));
         }
         return f;
-    }
-
-    private <T> T await(CompletableFuture<T> future, String what) throws IOException {
-        long bound = settings.operationTimeout().toMillis();
-        try {
-            return future.get(bound, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted " + what, e);
-        } catch (TimeoutException e) {
-            future.thenAccept(x -> {
-                if (x instanceof Producer<?> p) {
-                    p.closeAsync(); // granted after we gave up: let the topic go
-                }
-            });
-            throw new IOException(what + ": no answer within " + bound + " ms", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw new IOException(what + ": " + (c.getMessage() == null ? c.toString() : c.getMessage()), c);
-        }
     }
 
     /** Lets go of every group (other hubs may take them at once) and closes the Pulsar client. */

@@ -16,20 +16,20 @@ class PulsarGroupStoreTest {
         for (CheckpointStore.Row r : new CheckpointStore.Row[] {
             new CheckpointStore.Row(s, -1, 1, false), new CheckpointStore.Row(s, Long.MAX_VALUE - 1, 1L << 40, true),
         }) {
-            byte[] bytes = PulsarGroupStore.encode(r);
+            byte[] bytes = GroupTopics.encode(r);
             assertThat(bytes).hasSize(18);
-            assertThat(PulsarGroupStore.decode(s, bytes)).isEqualTo(r);
+            assertThat(GroupTopics.decode(s, bytes)).isEqualTo(r);
         }
     }
 
     @Test
     void whatIsNotARow_isRefusedNamingTheShard() {
         GroupShard s = new GroupShard("orders", "billing", "shard-000003");
-        assertThatThrownBy(() -> PulsarGroupStore.decode(s, new byte[5]))
+        assertThatThrownBy(() -> GroupTopics.decode(s, new byte[5]))
                 .hasMessageContaining("billing on orders/shard-000003");
-        byte[] wrongVersion = PulsarGroupStore.encode(new CheckpointStore.Row(s, 1, 1, false));
+        byte[] wrongVersion = GroupTopics.encode(new CheckpointStore.Row(s, 1, 1, false));
         wrongVersion[0] = 9;
-        assertThatThrownBy(() -> PulsarGroupStore.decode(s, wrongVersion)).hasMessageContaining("version 9");
+        assertThatThrownBy(() -> GroupTopics.decode(s, wrongVersion)).hasMessageContaining("version 9");
     }
 
     @Test
