@@ -161,6 +161,8 @@ final class GroupTopics {
             future.thenAccept(x -> {
                 if (x instanceof Producer<?> p) {
                     p.closeAsync(); // granted after we gave up: let the topic go
+                } else if (x instanceof Reader<?> r) {
+                    r.closeAsync(); // opened after we gave up: nobody reads it, its broker consumer must go
                 }
             });
             throw new IOException(what + ": no answer within " + bound + " ms", e);
