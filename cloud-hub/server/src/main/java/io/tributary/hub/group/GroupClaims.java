@@ -163,6 +163,10 @@ final class GroupClaims {
         } else if (claim instanceof GroupStore.Unavailable u) {
             log.warn("group {}: not run here now: {}", key, u.reason());
             found = new Nowhere(u.reason());
+        } else if (!checkpoints.coordinates(key)) {
+            // lost between the claim and now: its onLost ran before there was a group to drop; claim again next time
+            log.warn("group {}: coordination was lost again before the group was set up here", key);
+            found = new Nowhere("coordination lost while being taken");
         } else {
             found = load(key, ((GroupStore.Coordinating) claim).rows());
         }

@@ -63,6 +63,15 @@ public interface GroupStore extends AutoCloseable {
     /** Lets go of a group this hub coordinates (another hub may claim it at once). */
     void release(GroupKey group);
 
+    /**
+     * Whether this hub still coordinates {@code group} now: a claim that returned {@link Coordinating} may have been
+     * lost again before the coordinator installs the group (its loss then fired {@link #onLost} too early to drop it).
+     * True for a store only this hub uses.
+     */
+    default boolean coordinates(GroupKey group) {
+        return true;
+    }
+
     /** Called with a group this hub coordinated and no longer does, and why; must only hand off. */
     void onLost(BiConsumer<GroupKey, String> listener);
 

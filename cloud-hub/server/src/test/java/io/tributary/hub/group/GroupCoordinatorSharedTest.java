@@ -64,6 +64,12 @@ class GroupCoordinatorSharedTest {
         final BlockingQueue<CompletableFuture<Void>> commits = new LinkedBlockingQueue<>();
         final Map<String, CheckpointStore.Row> stored = new ConcurrentHashMap<>();
         volatile BiConsumer<GroupKey, String> lost;
+        volatile boolean coordinating = true;
+
+        @Override
+        public boolean coordinates(GroupKey group) {
+            return coordinating;
+        }
 
         @Override
         public boolean shared() {
@@ -254,6 +260,27 @@ class GroupCoordinatorSharedTest {
         assertThat(reply().getLeaseAssignment().getCoordinatorEndpoint()).isEqualTo("10.0.0.8:7400");
         assertThat(registry.get("tributary.hub.groups.coordinated").gauge().value())
                 .isZero();
+    }
+
+    /** A claim lost again before the coordinator set the group up (its onLost came first) leaves no group behind. */
+    @Test
+    void claimLostBeforeItWasSetUp_noZombieGroup_theNextHeartbeatClaimsAgain() throws Exception {
+        heartbeat();
+        CompletableFuture<GroupStore.Claim> claim = store.nextClaim();
+        store.coordinating = false;
+        store.lost.accept(new GroupKey("s", "g"), "fenced while claiming (test)");
+        claim.complete(new GroupStore.Coordinating(Map.of()));
+        LeaseAssignment a = reply().getLeaseAssignment();
+        assertThat(a.getLeasesList()).as("no leases from a group not held").isEmpty();
+        assertThat(store.commits).as("no grants written").isEmpty();
+        assertThat(registry.get("tributary.hub.groups.coordinated").gauge().value())
+                .isZero();
+
+        store.coordinating = true;
+        heartbeat();
+        store.nextClaim().complete(new GroupStore.Coordinating(Map.of()));
+        store.nextCommit().complete(null);
+        assertThat(reply().getLeaseAssignment().getLeasesList()).isNotEmpty();
     }
 
     @Test

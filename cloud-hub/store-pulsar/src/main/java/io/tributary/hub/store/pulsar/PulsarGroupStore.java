@@ -246,6 +246,11 @@ public final class PulsarGroupStore implements GroupStore {
     }
 
     @Override
+    public boolean coordinates(GroupKey key) {
+        return held.containsKey(key);
+    }
+
+    @Override
     public void release(GroupKey key) {
         Held h = held.remove(key);
         if (h != null) {
