@@ -183,7 +183,11 @@ public final class PulsarGroupStore implements GroupStore {
             problems.remove(key);
             refused.remove(key);
         } else {
-            problems.remove(key); // another hub runs it: nothing wrong here
+            if (c instanceof Unavailable u) {
+                problems.put(key, new Problem("group " + key + ": not run anywhere known now: " + u.reason(), 0));
+            } else {
+                problems.remove(key); // another hub runs it: nothing wrong here
+            }
             refused.put(key, new Refused(c, System.nanoTime() + REFUSED_NANOS));
         }
         count("claims", c.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));

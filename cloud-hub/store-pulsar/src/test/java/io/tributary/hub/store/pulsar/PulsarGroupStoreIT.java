@@ -105,4 +105,36 @@ class PulsarGroupStoreIT {
                     .get(30, TimeUnit.SECONDS);
         }
     }
+
+    /** A group held by something that is not a hub is run nowhere known: /health says so until it is run again. */
+    @Test
+    void heldByANonHubProducer_unavailable_listedAsAProblem_untilClaimedAgain() throws Exception {
+        GroupKey key = new GroupKey("orders.v2", "audit");
+        try (PulsarClient plain = client();
+                PulsarGroupStore store = store(client(), "127.0.0.1:7003", new SimpleMeterRegistry())) {
+            assertThat(store.claim(key).get(30, TimeUnit.SECONDS)).isInstanceOf(GroupStore.Coordinating.class);
+            store.release(key);
+            String topic = "persistent://public/" + namespace + "/" + PulsarGroupStore.localName(key);
+            org.apache.pulsar.client.api.Producer<byte[]> intruder = await("the topic taken by a plain producer")
+                    .atMost(Duration.ofSeconds(20))
+                    .ignoreExceptions()
+                    .until(
+                            () -> plain.newProducer()
+                                    .topic(topic)
+                                    .producerName("not-a-hub")
+                                    .accessMode(org.apache.pulsar.client.api.ProducerAccessMode.Exclusive)
+                                    .create(),
+                            p -> p != null);
+
+            assertThat(store.claim(key).get(30, TimeUnit.SECONDS)).isInstanceOf(GroupStore.Unavailable.class);
+            assertThat(store.problems()).anyMatch(p -> p.contains("audit") && p.contains("not run anywhere known"));
+
+            intruder.close();
+            await("claimed again")
+                    .atMost(Duration.ofSeconds(20))
+                    .ignoreExceptions()
+                    .until(() -> store.claim(key).get(30, TimeUnit.SECONDS) instanceof GroupStore.Coordinating);
+            assertThat(store.problems()).isEmpty();
+        }
+    }
 }
