@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * {@code tributary_store_pulsar_group_claims_total{outcome}}, {@code tributary_store_pulsar_group_commit_seconds}.
  *
  * <p>Threads: thread-safe. Claims and reads run on the store's pool ({@code pulsar-groups-N}), commits complete on
- * Pulsar's threads.
+ * Pulsar's threads, the fence check runs on a thread of its own ({@code pulsar-groups-check}) so that slow claims
+ * cannot delay it.
  */
 public final class PulsarGroupStore implements GroupStore {
     private static final Logger LOG = LoggerFactory.getLogger(PulsarGroupStore.class);
@@ -89,6 +90,12 @@ public final class PulsarGroupStore implements GroupStore {
     private final Settings settings;
     private final WriterName self;
     private final ScheduledExecutorService pool;
+    /**
+     * The fence check's own thread: on the pool it could wait behind claims and reads that block for up to the
+     * operation timeout each, while a hub fenced meanwhile kept answering for a group another hub runs.
+     */
+    private final ScheduledExecutorService checker;
+
     private final Map<GroupKey, Held> held = new ConcurrentHashMap<>();
     private final Map<GroupKey, Refused> refused = new ConcurrentHashMap<>();
     private final Map<GroupKey, Problem> problems = new ConcurrentHashMap<>();
@@ -132,8 +139,13 @@ public final class PulsarGroupStore implements GroupStore {
         this.commits = Timer.builder("tributary.store.pulsar.group.commit")
                 .description("Writes of consumer-group rows (checkpoints, lease grants) to Pulsar, until acknowledged")
                 .register(registry);
+        this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pulsar-groups-check");
+            t.setDaemon(true);
+            return t;
+        });
         long every = settings.checkInterval().toNanos();
-        pool.scheduleWithFixedDelay(this::check, every, every, TimeUnit.NANOSECONDS);
+        checker.scheduleWithFixedDelay(this::check, every, every, TimeUnit.NANOSECONDS);
     }
 
     /** The group topic's local name. */
@@ -287,6 +299,14 @@ public final class PulsarGroupStore implements GroupStore {
 
     /** Every check interval: a held group whose producer is disconnected (fenced, connection lost) is lost. */
     private void check() {
+        try {
+            checkNow();
+        } catch (RuntimeException e) {
+            LOG.warn("consumer-group fence check failed (tried again in a moment): {}", e.toString());
+        }
+    }
+
+    private void checkNow() {
         for (Map.Entry<GroupKey, Held> e : held.entrySet()) {
             if (!e.getValue().producer.isConnected()) {
                 lose(
@@ -358,6 +378,7 @@ public final class PulsarGroupStore implements GroupStore {
     public void close() {
         closed = true;
         pool.shutdownNow();
+        checker.shutdownNow();
         for (GroupKey key : List.copyOf(held.keySet())) {
             release(key);
         }
