@@ -127,7 +127,8 @@ public record HubConfig(
                     "string",
                     "tributary",
                     "store=pulsar: namespace of the shard topics (persistent://TENANT/NAMESPACE/STREAM.SHARD); created"
-                            + " if missing, with infinite retention."),
+                            + " if missing, with infinite retention (a shard's topic gets a policy of its own when stream"
+                            + " retention first trims it)."),
             new ConfigKey(
                     "pulsar.operation-timeout",
                     "duration",
@@ -182,7 +183,10 @@ public record HubConfig(
                     "120s",
                     "Close a connection that sent nothing (not even Ping) for this long."),
             new ConfigKey(
-                    "retention-check-interval", "duration", "30s", "How often retention is applied to every shard."),
+                    "retention-check-interval",
+                    "duration",
+                    "30s",
+                    "How often retention is applied to every shard (with store=pulsar: every shard this hub writes)."),
             new ConfigKey("io-threads", "int", "2", "Netty event-loop threads."),
             new ConfigKey(
                     "worker-threads",

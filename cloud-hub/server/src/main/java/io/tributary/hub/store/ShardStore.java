@@ -128,7 +128,11 @@ public interface ShardStore extends AutoCloseable {
      */
     CompletableFuture<Long> resetTo(ShardKey shard, long nextSequence);
 
-    /** Deletes whole segments beyond the policy, oldest first, never the segment being written. */
+    /**
+     * Deletes the oldest data beyond the policy, in the store's units: the local store whole segments, never the one
+     * being written; the Pulsar store batches (then Pulsar deletes whole ledgers), possibly all of them. The
+     * high-water mark stays either way, and reads below the new oldest sequence fail with {@link TrimmedException}.
+     */
     CompletableFuture<RetentionResult> enforceRetention(ShardKey shard, RetentionPolicy policy);
 
     /** Closes the shard and deletes all its data. Pending appends fail. */

@@ -24,13 +24,22 @@ import org.apache.pulsar.client.api.Message;
  * <p>A message with {@code tb.kind=open} and an empty value is an <em>open marker</em>, written by a store when it
  * takes a shard's topic: it holds no records (see {@link PulsarShard}). Its {@code tb.writer} is the producer name of
  * the store that wrote it ({@link WriterName}; absent in markers of stores before it), so the next writer can say whom
- * it took the shard over from. Messages without {@code tb.v} are not the
- * store's and make recovery fail. Stateless.
+ * it took the shard over from.
+ *
+ * <p>A message with {@code tb.kind=trim} and an empty value is a <em>trim marker</em>, written by the shard's writer
+ * before retention lets Pulsar delete anything: {@code tb.oldest} is the oldest sequence still retained after that
+ * trim (the trim horizon), {@code tb.next} the sequence of the first batch after the marker in the topic, {@code
+ * tb.writer} as above. The store never lets Pulsar delete its newest trim marker, so a topic whose batches were all
+ * trimmed still says where its sequences go on (see {@link ShardRetention}). A store of an earlier version does not
+ * know the kind and fails to recover such a topic (bad batch header) rather than number it from 0 again.
+ *
+ * <p>Messages without {@code tb.v} are not the store's and make recovery fail. Stateless.
  */
 final class BatchMessages {
     static final String VERSION = "tb.v";
     static final String KIND = "tb.kind";
     static final String KIND_OPEN = "open";
+    static final String KIND_TRIM = "trim";
     static final String WRITER = "tb.writer";
     private static final String BASE = "tb.base";
     private static final String COUNT = "tb.n";
@@ -43,6 +52,11 @@ final class BatchMessages {
     private static final String EPOCH = "tb.epoch";
     private static final String PRODUCER_FIRST = "tb.p0";
     private static final String PRODUCER_LAST = "tb.p1";
+    private static final String OLDEST = "tb.oldest";
+    private static final String NEXT = "tb.next";
+
+    /** What a trim marker says: the oldest sequence retained after the trim, and the sequence after the marker. */
+    record Trim(long oldest, long next) {}
 
     private BatchMessages() {}
 
@@ -67,6 +81,41 @@ final class BatchMessages {
     /** Whether {@code m} is an open marker. */
     static boolean isMarker(Message<byte[]> m) {
         return KIND_OPEN.equals(m.getProperty(KIND));
+    }
+
+    /** The properties of a trim marker written by {@code writer}. */
+    static Map<String, String> trimMarker(String writer, long oldest, long next) {
+        return Map.of(
+                VERSION,
+                "1",
+                KIND,
+                KIND_TRIM,
+                WRITER,
+                writer,
+                OLDEST,
+                Long.toString(oldest),
+                NEXT,
+                Long.toString(next));
+    }
+
+    /**
+     * What the trim marker {@code m} says; null when {@code m} is not one.
+     *
+     * @throws IllegalArgumentException when it is one and its numbers are missing or malformed
+     */
+    static Trim trimOf(Message<byte[]> m) {
+        if (!KIND_TRIM.equals(m.getProperty(KIND))) {
+            return null;
+        }
+        try {
+            Trim t = new Trim(number(m, OLDEST), number(m, NEXT));
+            if (t.oldest() < 0 || t.oldest() > t.next()) {
+                throw new IllegalArgumentException("oldest " + t.oldest() + " not within 0.." + t.next());
+            }
+            return t;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("message " + m.getMessageId() + " is a bad trim marker: " + e, e);
+        }
     }
 
     /** The producer name of the store that wrote the open marker {@code m}; null when it does not say. */

@@ -91,6 +91,107 @@ final class PulsarAdminRest {
         return call("GET", topicPath(tenant, namespace, topic) + "/compaction", "", Set.of(200));
     }
 
+    /** Creates the durable subscription {@code subscription} at the topic's earliest message unless it exists. */
+    CompletableFuture<Void> createSubscription(String tenant, String namespace, String topic, String subscription) {
+        return callAsync(
+                        "PUT",
+                        topicPath(tenant, namespace, topic) + "/subscription/" + subscription,
+                        position(-1, -1),
+                        Set.of(204, 409))
+                .thenApply(x -> null);
+    }
+
+    /**
+     * Sets the topic's retention policy to nothing beyond what its subscriptions hold (a topic policy, over the
+     * namespace's). Fails when the brokers refuse topic policies ({@code topicLevelPoliciesEnabled=false}).
+     */
+    CompletableFuture<Void> retainOnlyWhatSubscriptionsHold(String tenant, String namespace, String topic) {
+        return callAsync(
+                        "POST",
+                        topicPath(tenant, namespace, topic) + "/retention",
+                        "{\"retentionTimeInMinutes\":0,\"retentionSizeInMB\":0}",
+                        Set.of(204))
+                .thenApply(x -> null);
+    }
+
+    /** Moves the subscription so that its next message is the one at {@code ledgerId:entryId}: all before is acked. */
+    CompletableFuture<Void> resetCursor(
+            String tenant, String namespace, String topic, String subscription, long ledgerId, long entryId) {
+        return callAsync(
+                        "POST",
+                        topicPath(tenant, namespace, topic) + "/subscription/" + subscription + "/resetcursor",
+                        position(ledgerId, entryId),
+                        Set.of(204))
+                .thenApply(x -> null);
+    }
+
+    /** Asks the broker to delete the ledgers every subscription acknowledged, beyond the retention policy, now. */
+    CompletableFuture<Void> trim(String tenant, String namespace, String topic) {
+        return callAsync("POST", topicPath(tenant, namespace, topic) + "/trim", "", Set.of(200, 204))
+                .thenApply(x -> null);
+    }
+
+    /** The ids of the ledgers the topic holds, oldest first, the current one included (its internal stats). */
+    CompletableFuture<List<Long>> ledgerIds(String tenant, String namespace, String topic) {
+        return callAsync("GET", topicPath(tenant, namespace, topic) + "/internalStats", "", Set.of(200))
+                .thenApply(json -> {
+                    try {
+                        return ledgerIdsIn(json);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+    }
+
+    private static String position(long ledgerId, long entryId) {
+        return "{\"ledgerId\":" + ledgerId + ",\"entryId\":" + entryId + ",\"partitionIndex\":-1,\"batchIndex\":-1}";
+    }
+
+    /** The {@code ledgerId} of each element of the top-level {@code ledgers} array of a topic's internal stats. */
+    static List<Long> ledgerIdsIn(String internalStatsJson) throws IOException {
+        return fieldOfEach(
+                internalStatsJson, "ledgers", "ledgerId", JsonToken.VALUE_NUMBER_INT, JsonParser::getLongValue);
+    }
+
+    /** How {@link #fieldOfEach} reads one value. */
+    private interface Value<T> {
+        T read(JsonParser p) throws IOException;
+    }
+
+    /**
+     * The field {@code field} (of JSON type {@code type}) of each object in the top-level array {@code array} of the
+     * JSON object {@code json}; elements without it are skipped.
+     */
+    private static <T> List<T> fieldOfEach(String json, String array, String field, JsonToken type, Value<T> value)
+            throws IOException {
+        List<T> values = new ArrayList<>();
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not a JSON object: " + array + " expected");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken token = p.nextToken();
+                if (array.equals(name) && token == JsonToken.START_ARRAY) {
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String inner = p.currentName();
+                            p.nextToken();
+                            if (field.equals(inner) && p.currentToken() == type) {
+                                values.add(value.read(p));
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return values;
+    }
+
     /**
      * The names of the producers connected to the topic (its stats' {@code publishers}); empty when none is, and
      * {@code null} when the topic does not exist.
@@ -124,32 +225,7 @@ final class PulsarAdminRest {
 
     /** The {@code producerName} of each element of the top-level {@code publishers} array of topic stats. */
     static List<String> publisherNames(String statsJson) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (JsonParser p = Json.FACTORY.createParser(statsJson)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException("topic stats are not a JSON object");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if ("publishers".equals(field) && value == JsonToken.START_ARRAY) {
-                    while (p.nextToken() == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String name = p.currentName();
-                            p.nextToken();
-                            if ("producerName".equals(name) && p.currentToken() == JsonToken.VALUE_STRING) {
-                                names.add(p.getText());
-                            } else {
-                                p.skipChildren();
-                            }
-                        }
-                    }
-                } else {
-                    p.skipChildren();
-                }
-            }
-        }
-        return names;
+        return fieldOfEach(statsJson, "publishers", "producerName", JsonToken.VALUE_STRING, JsonParser::getText);
     }
 
     private static String topicPath(String tenant, String namespace, String topic) {
@@ -164,6 +240,17 @@ final class PulsarAdminRest {
             throw new IOException(describe(request, response));
         }
         return response.body();
+    }
+
+    /** As {@link #call}, without blocking: fails with an {@link IOException} (as the cause) on another status. */
+    private CompletableFuture<String> callAsync(String method, String path, String json, Set<Integer> ok) {
+        HttpRequest request = request(method, path, json);
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+            if (!ok.contains(r.statusCode())) {
+                throw new java.util.concurrent.CompletionException(new IOException(describe(request, r)));
+            }
+            return r.body();
+        });
     }
 
     private HttpResponse<String> send(HttpRequest request) throws IOException {

@@ -2,32 +2,27 @@ package io.tributary.hub.store.pulsar;
 
 import io.tributary.hub.store.AppendResult;
 import io.tributary.hub.store.BatchToAppend;
-import io.tributary.hub.store.ProducerGapException;
 import io.tributary.hub.store.ProducerKey;
 import io.tributary.hub.store.ProducerLookup;
 import io.tributary.hub.store.ProducerRuns;
-import io.tributary.hub.store.ProducerSequenceException;
 import io.tributary.hub.store.ReadResult;
+import io.tributary.hub.store.RetentionPolicy;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
+import io.tributary.hub.store.ShardStoreException;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoreBusyException;
-import java.io.IOException;
 import java.time.Clock;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.Producer;
-import org.apache.pulsar.client.api.ProducerAccessMode;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
-import org.apache.pulsar.client.api.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,15 +30,8 @@ import org.slf4j.LoggerFactory;
  * One shard on one Pulsar topic: its exclusive producer, the state rebuilt from the topic (sequence index, producer
  * runs, high-water mark) and a reader kept for sequential reads.
  *
- * <p><b>Open.</b> {@link #recover} first takes the topic with an {@link ProducerAccessMode#Exclusive} producer named
- * after this store's writer ({@link WriterName}; a second writer is refused by the broker, and the shard is then {@link
- * ShardStatus#WRITTEN_ELSEWHERE} here, naming the holder), then writes an open marker (with that name) and reads the
- * topic from its start up to that marker. Whatever a previous writer got stored is before the marker, so the scan sees
- * the complete shard, and no one else can append after it. Batches carry their base sequence (see {@link
- * BatchMessages}); the scan checks that they are contiguous and skips a copy of an earlier batch (a send the Pulsar
- * client repeated after a reconnection, its first acknowledgement lost), so the high-water mark after the scan is the
- * end of the last batch. Cost: one full read of the topic per open. When the last marker before its own names another
- * writer, the open was a takeover.
+ * <p><b>Open.</b> {@link #recover} takes the topic with an exclusive producer, writes an open marker and rebuilds the
+ * state from what the topic holds before it: see {@link ShardRecovery}.
  *
  * <p><b>Append.</b> Under the shard's lock: check the producer run, assign the base sequence, send asynchronously
  * (Pulsar keeps a producer's sends in order). The acknowledgement hops to the store's ack thread, which publishes the
@@ -51,22 +39,24 @@ import org.slf4j.LoggerFactory;
  * acknowledgement. Any send failure (timeout, fenced, broker error) takes the shard OFFLINE, as its in-flight sends
  * have an unknown outcome; {@link #recover} (a reopen) learns the truth from the topic.
  *
+ * <p><b>Retention.</b> {@link #trim} writes a trim marker (through the same producer, so in order with the batches)
+ * and, once it is durable, forgets the trimmed batches: reads below the new oldest sequence get a {@link
+ * TrimmedException}. What Pulsar deletes, and when, is {@link ShardRetention}'s business ({@link #retainFrom}).
+ *
  * <p>Threads: appends, lookups and info from any thread under this object's lock; reads serialised by the {@link
  * TopicReader} so that they never block appends; {@link #recover} and {@link #close} by the store, under its lock.
  */
 final class PulsarShard {
     private static final Logger LOG = LoggerFactory.getLogger(PulsarShard.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final ShardKey key;
     private final String topic;
-    private final PulsarClient client;
     private final PulsarStoreConfig config;
     private final Clock clock;
     private final Executor acks;
     private final Writers writers;
-    private final String localName;
     private final TopicReader reader;
+    private final ShardRecovery recovery;
 
     // Guarded by this.
     private Producer<byte[]> producer;
@@ -99,14 +89,13 @@ final class PulsarShard {
             Writers writers) {
         this.key = key;
         this.topic = topic;
-        this.localName = localName;
         this.writers = writers;
-        this.client = client;
         this.config = config;
         this.clock = clock;
         this.acks = acks;
         this.runs = new ProducerRuns(config.producerWindow());
         this.reader = new TopicReader(client, topic, config.operationTimeout().toMillis());
+        this.recovery = new ShardRecovery(key, topic, localName, client, config, writers);
         this.offline = new ShardUnavailableException(key, "not recovered yet", null);
     }
 
@@ -123,83 +112,37 @@ final class PulsarShard {
      */
     void recover() {
         closeQuietly();
-        ShardWrittenElsewhereException elsewhereBefore;
-        synchronized (this) {
-            elsewhereBefore = offline instanceof ShardWrittenElsewhereException e ? e : null;
-        }
-        Producer<byte[]> p = null;
-        try {
-            p = client.newProducer(Schema.BYTES)
-                    .topic(topic)
-                    .producerName(writers.self().producerName())
-                    .accessMode(ProducerAccessMode.Exclusive)
-                    .enableBatching(false)
-                    .blockIfQueueFull(false)
-                    .maxPendingMessages(config.queueCapacity())
-                    .sendTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .create();
-            MessageId marker = p.newMessage()
-                    .value(EMPTY)
-                    .property(BatchMessages.VERSION, "1")
-                    .property(BatchMessages.KIND, BatchMessages.KIND_OPEN)
-                    .property(BatchMessages.WRITER, writers.self().producerName())
-                    .send();
-            TopicScan scan = TopicScan.upTo(
-                    client,
-                    topic,
-                    marker,
-                    config.producerWindow(),
-                    config.operationTimeout().toMillis());
-            synchronized (this) {
-                producer = p;
-                runs = scan.runs;
-                index = scan.index;
-                highWaterMark = scan.next;
-                nextAssigned = scan.next;
-                lastAppendTimeMs = scan.lastAppendTimeMs;
-                pending = 0;
-                lastSend = CompletableFuture.completedFuture(null);
-                offline = null;
-                closed = false;
-                topicSeen = true;
-            }
-            writers.tookOver(key, scan.lastWriter, elsewhereBefore);
-            LOG.info(
-                    "{}: recovered from {}: {} batches, next sequence {}, {} resent copies skipped",
-                    key,
-                    topic,
-                    scan.index.size(),
-                    scan.next,
-                    scan.copies);
-        } catch (PulsarClientException.ProducerFencedException | PulsarClientException.ProducerBusyException e) {
-            Optional<String> holderName = writers.holderOf(key, localName, e);
-            ShardWrittenElsewhereException elsewhere = writers.elsewhere(key, holderName, e);
-            synchronized (this) {
-                holder = holderName.orElse(null);
-                topicSeen = true;
-            }
-            if (elsewhereBefore == null || !elsewhereBefore.writer().equals(elsewhere.writer())) {
-                LOG.info(
-                        "{}: written by {}; this hub does not write it{}",
-                        key,
-                        elsewhere.writer(),
-                        redirecting(elsewhere));
-            }
-            throw failRecovery(p, elsewhere);
-        } catch (PulsarClientException e) {
-            throw failRecovery(p, new ShardUnavailableException(key, "open failed on " + topic + ": " + e, e));
-        } catch (IOException | RuntimeException e) {
-            throw failRecovery(p, new ShardUnavailableException(key, "recovery of " + topic + " failed: " + e, e));
-        }
+        recovery.recover(this);
     }
 
-    private static String redirecting(ShardWrittenElsewhereException e) {
-        return e.writerEndpoint().isEmpty()
-                ? " (appends are refused as retriable until it takes the shard over)"
-                : ", its producers are sent to " + e.writerEndpoint();
+    /** The refusal of the last recovery when another writer held the topic; null otherwise. */
+    synchronized ShardWrittenElsewhereException writtenElsewhere() {
+        return offline instanceof ShardWrittenElsewhereException e ? e : null;
     }
 
-    private <E extends ShardUnavailableException> E failRecovery(Producer<byte[]> p, E failure) {
+    /** A recovery took the topic: the shard is ONLINE with the producer and the state rebuilt from the topic. */
+    synchronized void install(Producer<byte[]> p, TopicScan scan) {
+        producer = p;
+        runs = scan.runs;
+        index = scan.index;
+        highWaterMark = scan.next;
+        nextAssigned = scan.next;
+        lastAppendTimeMs = scan.lastAppendTimeMs;
+        pending = 0;
+        lastSend = CompletableFuture.completedFuture(null);
+        offline = null;
+        closed = false;
+        topicSeen = true;
+    }
+
+    /** A recovery was refused: {@code holderName} (null: unknown) holds the topic, which therefore exists. */
+    synchronized void heldBy(String holderName) {
+        holder = holderName;
+        topicSeen = true;
+    }
+
+    /** A recovery failed: the shard is OFFLINE with {@code failure}, and lets go of {@code p} (null: none made). */
+    <E extends ShardUnavailableException> E failRecovery(Producer<byte[]> p, E failure) {
         synchronized (this) {
             offline = failure;
             closed = false; // the store still holds the shard (recover's close let go of the old producer only)
@@ -219,26 +162,15 @@ final class PulsarShard {
             if (offline != null || closed) {
                 return CompletableFuture.failedFuture(unavailable());
             }
-            ProducerLookup seen = runs.lookup(b.producer(), b.producerFirstSeq(), b.producerLastSeq());
-            switch (seen.outcome()) {
-                case DUPLICATE -> {
-                    return afterPendingSends(
-                            new AppendResult(seen.baseSequence(), seen.recordCount(), AppendResult.Status.DUPLICATE));
-                }
-                case ALREADY_COVERED -> {
-                    return afterPendingSends(new AppendResult(-1, b.recordCount(), AppendResult.Status.DUPLICATE));
-                }
-                case OVERLAP -> {
-                    return CompletableFuture.failedFuture(new ProducerSequenceException(
-                            key, b.producer(), b.producerFirstSeq(), b.producerLastSeq(), seen.highestStoredSeq()));
-                }
-                case GAP -> {
-                    if (!b.allowGap()) {
-                        return CompletableFuture.failedFuture(new ProducerGapException(
-                                key, b.producer(), b.producerFirstSeq(), seen.highestStoredSeq()));
-                    }
-                }
-                default -> {}
+            AppendResult duplicate;
+            try {
+                duplicate = RunCheck.duplicateOrNull(
+                        key, b, runs.lookup(b.producer(), b.producerFirstSeq(), b.producerLastSeq()));
+            } catch (ShardStoreException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            if (duplicate != null) {
+                return afterPendingSends(duplicate);
             }
             if (pending >= config.queueCapacity()) {
                 return CompletableFuture.failedFuture(new StoreBusyException(key, config.queueCapacity()));
@@ -276,12 +208,7 @@ final class PulsarShard {
             throw new CompletionException(offline);
         }
         if (error != null) {
-            Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            String reason = cause instanceof PulsarClientException.ProducerFencedException
-                    ? "fenced: another writer took topic " + topic + ": " + cause.getMessage()
-                    : "send to " + topic + " failed, outcome of in-flight batches unknown until reopened: " + cause;
-            throw new CompletionException(goOffline(reason, cause));
+            throw new CompletionException(sendFailed(error));
         }
         if (base != highWaterMark) {
             throw new CompletionException(goOffline(
@@ -292,8 +219,17 @@ final class PulsarShard {
         return new AppendResult(base, b.recordCount(), AppendResult.Status.APPENDED);
     }
 
+    /** A send (of a batch or a marker) failed: its outcome, and that of the sends after it, is unknown. */
+    private ShardUnavailableException sendFailed(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        String reason = cause instanceof PulsarClientException.ProducerFencedException
+                ? "fenced: another writer took topic " + topic + ": " + cause.getMessage()
+                : "send to " + topic + " failed, outcome of in-flight batches unknown until reopened: " + cause;
+        return goOffline(reason, cause);
+    }
+
     /** Completes with {@code answer} once every send queued before completed (the run it names is durable then). */
-    private CompletableFuture<AppendResult> afterPendingSends(AppendResult answer) {
+    private <T> CompletableFuture<T> afterPendingSends(T answer) {
         return lastSend.handle((x, error) -> {
             if (error != null) {
                 throw new CompletionException(unavailable());
@@ -308,13 +244,7 @@ final class PulsarShard {
             if (offline != null || closed) {
                 return CompletableFuture.failedFuture(unavailable());
             }
-            ProducerLookup answer = runs.lookup(producer, first, last);
-            return lastSend.handle((x, error) -> {
-                if (error != null) {
-                    throw new CompletionException(unavailable());
-                }
-                return answer;
-            });
+            return afterPendingSends(runs.lookup(producer, first, last));
         }
     }
 
@@ -393,22 +323,49 @@ final class PulsarShard {
         return closed;
     }
 
+    /**
+     * Trims the batches {@code policy} no longer retains at {@code nowMs} ({@link ShardRetention#victims}): sends a
+     * trim marker, and once Pulsar acknowledged it drops them from the index. Completes with what was dropped, at once
+     * with nothing when nothing is due; a failed marker send takes the shard OFFLINE, as a failed batch send does.
+     */
+    CompletableFuture<SequenceIndex.Dropped> trim(RetentionPolicy policy, long nowMs) {
+        synchronized (this) {
+            if (offline != null || closed) {
+                return CompletableFuture.failedFuture(unavailable());
+            }
+            int victims = ShardRetention.victims(index, policy, nowMs);
+            if (victims == 0) {
+                return CompletableFuture.completedFuture(new SequenceIndex.Dropped(0, 0, 0));
+            }
+            long oldest = victims < index.size() ? index.base(victims) : highWaterMark;
+            return ShardMarkers.sendTrim(producer, writers.self().producerName(), oldest, nextAssigned)
+                    .handleAsync((id, error) -> trimmed(oldest, id, error), acks);
+        }
+    }
+
+    /** On the ack thread, after the batches sent before the marker: the marker is durable, the trim takes effect. */
+    private synchronized SequenceIndex.Dropped trimmed(long oldest, MessageId marker, Throwable error) {
+        if (offline != null || closed) {
+            throw new CompletionException(unavailable());
+        }
+        if (error != null) {
+            throw new CompletionException(sendFailed(error));
+        }
+        return index.trimmed(oldest, marker);
+    }
+
+    /** {@link SequenceIndex#retainFrom}; null when the shard is not ONLINE either. */
+    synchronized MessageId retainFrom() {
+        return offline != null || closed ? null : index.retainFrom();
+    }
+
     synchronized long sequenceForTimestamp(long timestampMs) {
         int i = index.firstAppendedAtOrAfter(timestampMs);
         return i < index.size() ? index.base(i) : highWaterMark;
     }
 
     ReadResult read(long from, int maxRecords, int maxBytes) {
-        TopicReader.Plan plan = plan(from, maxRecords, maxBytes);
-        if (plan.ids().isEmpty()) {
-            return new ReadResult(List.of(), from, plan.highWaterMark());
-        }
-        try {
-            return new ReadResult(reader.fetch(plan), plan.next(), plan.highWaterMark());
-        } catch (IOException | RuntimeException e) {
-            // A read that fails leaves the shard ONLINE (a broker restart is transient): the reader starts afresh.
-            throw new ShardUnavailableException(key, "read from " + topic + " failed: " + e, e);
-        }
+        return reader.read(key, plan(from, maxRecords, maxBytes), from, () -> info().oldestSequence());
     }
 
     private synchronized TopicReader.Plan plan(long from, int maxRecords, int maxBytes) {

@@ -30,25 +30,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.PulsarClientException;
-import org.apache.pulsar.client.api.SizeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link ShardStore} on Apache Pulsar: each shard is one persistent, non-partitioned topic {@code
  * persistent://<tenant>/<namespace>/<stream>.<shardId>}, each batch one Pulsar message (the payload as the edge sent
- * it, the header in message properties: {@link BatchMessages}). Several hubs' stores may share the topics; one writes a
- * shard at a time (below). The catalog in Pulsar and geo-replication come later.
+ * it, the header in message properties: {@link BatchMessages}). Several hubs' stores share the topics (below).
  *
  * <p><b>Sequences.</b> The store assigns each batch its base sequence and carries it in the message; on open it reads
- * the topic up to an open marker it wrote itself and continues after the last batch, so sequences are gap-free from 0
- * and never reused, across any restart of hub or broker. Pulsar's own broker index (PIP-70) is not used: it counts
- * messages, sequences count records, and it would count a copy that the client resent.
+ * the topic up to an open marker it wrote itself and continues after the last batch (or where the newest trim marker
+ * says), so sequences are gap-free and never reused, across any restart of hub or broker. Pulsar's broker index
+ * (PIP-70) is not used: it counts messages, sequences count records, and it would count a copy the client resent.
  *
  * <p><b>Exactly once.</b> The producer runs ({@link io.tributary.hub.store.ProducerRuns}) are rebuilt by the same scan,
  * so a retried batch is answered {@link AppendResult.Status#DUPLICATE} across restarts. Cost: opening a shard reads
- * its whole topic (all payloads); a compacted state topic or a snapshot is a later step.
+ * its whole retained topic (all payloads); a compacted state topic or a snapshot is a later step.
  *
  * <p><b>One writer per shard.</b> The store writes through an {@code Exclusive} producer named after its hub ({@link
  * WriterName}: the hub's endpoint and a run id). While one store holds a shard's topic, the shard is {@link
@@ -62,24 +59,25 @@ import org.slf4j.LoggerFactory;
  * never writes without the exclusive producer. Takeovers are logged ("took over shard …") and counted in {@code
  * tributary_store_pulsar_takeovers_total}.
  *
- * <p><b>Durability.</b> An append completes after Pulsar's acknowledgement, that is once the bookies' ack quorum wrote
- * the entry to their journals; whether that includes an fsync is the bookies' {@code journalSyncData} (true by
- * default).
+ * <p><b>Durability.</b> An append completes after Pulsar's acknowledgement (the bookies' ack quorum wrote the entry to
+ * their journals; with an fsync when the bookies' {@code journalSyncData}, true by default).
  *
  * <p><b>Reads.</b> A dense in-memory index (sequence → message id, append time, size; about 90 bytes per batch, see
  * {@link SequenceIndex}) positions a Pulsar reader; a reader is kept per shard for sequential reads. Reads of one shard
  * are serialised; a failed read leaves the shard ONLINE.
  *
- * <p><b>Not in this slice.</b> {@link #enforceRetention} trims nothing: the store sets infinite retention on its
- * namespace (when {@link PulsarStoreConfig#configureNamespace()}), as Pulsar policies that trim a topic would also let
- * a restarted store lose its high-water mark (an emptied topic). {@link #appendReplica}, {@link #truncate} and {@link
- * #resetTo} (hub-to-hub replication) fail with {@link UnsupportedOperationException}: on Pulsar, cross-region copies
- * are to be Pulsar's geo-replication.
+ * <p><b>Retention</b> ({@link #enforceRetention}; {@link ShardRetention}): the writer puts a trim marker into the
+ * topic, forgets the trimmed batches, then moves a durable subscription past them so that Pulsar deletes their
+ * ledgers; the newest trim marker stays, so the sequences go on after any restart or takeover even when every batch
+ * was trimmed. The namespace keeps infinite retention; a shard's topic gets a policy of its own at its first trim.
+ *
+ * <p><b>Not in this slice.</b> {@link #appendReplica}, {@link #truncate} and {@link #resetTo} (hub-to-hub replication)
+ * fail with {@link UnsupportedOperationException}: on Pulsar, cross-region copies are to be Pulsar's geo-replication.
  *
  * <p>Threads: all methods are thread-safe; {@link #open}, {@link #delete}, {@link #release}, {@link #close} and the
  * takeover tries (on the thread {@code pulsar-store-takeover}) serialise with each other. Append and lookup futures
- * complete on the store's ack thread ({@code pulsar-store-acks}): keep callbacks short. {@link #open} and {@link
- * #read} block on the network.
+ * complete on the store's ack thread ({@code pulsar-store-acks}), retention's there or on the HTTP client's: keep
+ * callbacks short. {@link #open} and {@link #read} block on the network.
  */
 public final class PulsarShardStore implements ShardStore {
     private static final Logger LOG = LoggerFactory.getLogger(PulsarShardStore.class);
@@ -92,6 +90,7 @@ public final class PulsarShardStore implements ShardStore {
     private final Writers writers;
     private final PulsarNamespace namespace;
     private final Takeovers takeovers;
+    private final ShardRetention retention;
     private final ConcurrentHashMap<ShardKey, PulsarShard> shards = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -109,18 +108,7 @@ public final class PulsarShardStore implements ShardStore {
     public PulsarShardStore(PulsarStoreConfig config, Clock clock, MeterRegistry registry) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
-        try {
-            this.client = PulsarClient.builder()
-                    .serviceUrl(config.serviceUrl())
-                    .operationTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .connectionTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    // Our queueCapacity x maxBatchBytes bounds what is in flight; the client must not refuse a send
-                    // after the store assigned it a sequence.
-                    .memoryLimit(0, SizeUnit.BYTES)
-                    .build();
-        } catch (PulsarClientException e) {
-            throw new UncheckedIOException(new IOException("Pulsar client for " + config.serviceUrl() + ": " + e, e));
-        }
+        this.client = StoreClient.of(config);
         this.admin = new PulsarAdminRest(config.adminUrl(), config.operationTimeout());
         this.acks = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "pulsar-store-acks");
@@ -134,6 +122,7 @@ public final class PulsarShardStore implements ShardStore {
                 writers.self(),
                 writers.self().producerName());
         this.takeovers = new Takeovers(config.takeoverInterval(), this::notOnline, this::reopen);
+        this.retention = new ShardRetention(config, admin, clock, registry);
     }
 
     /** The name of this store's exclusive producers ({@link WriterName}). */
@@ -233,10 +222,8 @@ public final class PulsarShardStore implements ShardStore {
     }
 
     /**
-     * Checks that the brokers answer on both URLs before the store is used: the admin API (preparing the namespace as
-     * {@link #open} would, or listing the tenant's namespaces when {@link PulsarStoreConfig#configureNamespace()} is
-     * off) and the binary protocol (a topic lookup that creates nothing). A hub calls it at start so that it does not
-     * come up on a broker it cannot reach.
+     * Checks that the brokers answer on both URLs before the store is used (see {@link PulsarNamespace}); a hub calls
+     * it at start so that it does not come up on a broker it cannot reach.
      *
      * @throws IOException saying which URL failed and how
      */
@@ -278,7 +265,7 @@ public final class PulsarShardStore implements ShardStore {
     /**
      * {@inheritDoc}
      *
-     * <p>{@code retainedBytes} is the sum of the stored payloads; {@code segmentCount} is 1 for a shard holding
+     * <p>{@code retainedBytes} is the sum of the retained payloads; {@code segmentCount} is 1 for a shard holding
      * batches, 0 otherwise (Pulsar's ledgers are not visible through the client).
      */
     @Override
@@ -317,15 +304,12 @@ public final class PulsarShardStore implements ShardStore {
     }
 
     /**
-     * Trims nothing in this slice: completes with nothing deleted and the current oldest sequence. The namespace keeps
-     * everything (see the class comment); retention through Pulsar's policies is a later step.
+     * See {@link ShardRetention}: {@code segmentsDeleted} counts the ledgers Pulsar deleted, {@code bytesDeleted} the
+     * payload bytes trimmed. Fails with the shard's {@code ShardUnavailableException} where this store does not write it.
      */
     @Override
     public CompletableFuture<RetentionResult> enforceRetention(ShardKey key, RetentionPolicy policy) {
-        return onShard(
-                key,
-                s -> CompletableFuture.completedFuture(
-                        new RetentionResult(0, 0, s.info().oldestSequence())));
+        return onShard(key, s -> retention.enforce(key, localName(key), s, policy));
     }
 
     /**
@@ -337,6 +321,7 @@ public final class PulsarShardStore implements ShardStore {
     public synchronized CompletableFuture<Void> delete(ShardKey key) {
         PulsarShard shard = shards.remove(key);
         takeovers.forget(key);
+        retention.forget(key);
         CompletableFuture<Void> stopped = shard == null
                 ? CompletableFuture.completedFuture(null)
                 : shard.close().exceptionally(e -> null);
@@ -350,6 +335,7 @@ public final class PulsarShardStore implements ShardStore {
     @Override
     public synchronized CompletableFuture<Void> release(ShardKey key) {
         PulsarShard shard = shards.remove(key);
+        retention.forget(key);
         return shard == null ? CompletableFuture.completedFuture(null) : shard.close();
     }
 

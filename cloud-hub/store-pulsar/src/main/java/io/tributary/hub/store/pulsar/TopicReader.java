@@ -1,12 +1,15 @@
 package io.tributary.hub.store.pulsar;
 
+import io.tributary.hub.store.ReadResult;
 import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.StoredBatch;
 import io.tributary.hub.store.TrimmedException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.PulsarClient;
@@ -71,6 +74,28 @@ final class TopicReader {
             }
         }
         return new Plan(ids, bases, next, highWaterMark);
+    }
+
+    /**
+     * Reads what {@code plan} (from {@code from}) names. A failed fetch leaves the shard ONLINE (a broker restart is
+     * transient; the next read starts afresh), unless retention trimmed {@code from} meanwhile ({@code oldest} is then
+     * above it, and Pulsar may have deleted its ledger): that is a {@link TrimmedException}.
+     *
+     * @throws ShardUnavailableException when the fetch failed
+     */
+    ReadResult read(ShardKey key, Plan plan, long from, LongSupplier oldest) {
+        if (plan.ids().isEmpty()) {
+            return new ReadResult(List.of(), from, plan.highWaterMark());
+        }
+        try {
+            return new ReadResult(fetch(plan), plan.next(), plan.highWaterMark());
+        } catch (IOException | RuntimeException e) {
+            long now = oldest.getAsLong();
+            if (from < now) {
+                throw new TrimmedException(key, from, now);
+            }
+            throw new ShardUnavailableException(key, "read from " + topic + " failed: " + e, e);
+        }
     }
 
     /** Reads the planned messages, skipping markers and resent copies between them. */

@@ -15,6 +15,14 @@ import org.apache.pulsar.client.api.Schema;
  * the producer runs, the next sequence, the last append time, how many resent copies it skipped, and who wrote the
  * shard last (the {@code tb.writer} of the last open marker before its own; null when none says). Not thread-safe: one
  * recovery builds it.
+ *
+ * <p><b>Where the shard starts.</b> Retention lets Pulsar delete whole ledgers, so the first message still in the topic
+ * may be a batch above 0 or a trim marker ({@link BatchMessages}): the first of them fixes the next sequence, and
+ * from there on every batch must follow without a gap (a gap fails the scan) and every trim marker must agree with it.
+ * Batches below the newest trim marker's horizon ({@code tb.oldest}) are still in the topic only because Pulsar deletes
+ * whole ledgers: they are dropped from the index at the end (readers below the horizon are told it was trimmed), but
+ * their producer runs are kept, so a resend of one is still a duplicate. A topic that holds nothing of the store's
+ * starts at 0.
  */
 final class TopicScan {
     private static final int READER_QUEUE = 32;
@@ -25,8 +33,15 @@ final class TopicScan {
     long lastAppendTimeMs;
     int copies;
     String lastWriter;
+    /** The newest trim marker's horizon; 0 when none was read. */
+    long horizon;
+    /** The newest trim marker; null when none was read. */
+    private MessageId trimMarker;
+    /** Whether the next sequence is known: a batch or a trim marker was read. */
+    private boolean anchored;
 
-    private TopicScan(int window) {
+    /** An empty scan; {@link #upTo} fills one from a topic. */
+    TopicScan(int window) {
         runs = new ProducerRuns(window);
     }
 
@@ -55,29 +70,55 @@ final class TopicScan {
                     if (c > 0) {
                         throw new IOException("read past the open marker " + marker + " to " + m.getMessageId());
                     }
+                    s.finish();
                     return s;
                 }
                 if (BatchMessages.isMarker(m)) {
                     s.lastWriter = BatchMessages.writerOf(m);
                     continue;
                 }
-                s.add(topic, m);
+                BatchMessages.Trim trim = BatchMessages.trimOf(m);
+                if (trim != null) {
+                    s.trim(topic, m.getMessageId(), trim);
+                } else {
+                    s.batch(topic, m.getMessageId(), BatchMessages.decode(m));
+                }
             }
         }
     }
 
-    private void add(String topic, Message<byte[]> m) throws IOException {
-        StoredBatch b = BatchMessages.decode(m);
-        if (index.size() > 0 && b.baseSequence() < next) {
+    /** A trim marker: anchors the next sequence when nothing did yet, else must agree with it; raises the horizon. */
+    void trim(String topic, MessageId id, BatchMessages.Trim trim) throws IOException {
+        if (anchored && trim.next() != next) {
+            throw new IOException("trim marker " + id + " in " + topic + " says the next sequence is " + trim.next()
+                    + ", the batches before it end at " + next);
+        }
+        anchored = true;
+        next = trim.next();
+        horizon = Math.max(horizon, trim.oldest());
+        trimMarker = id;
+    }
+
+    /** Drops the batches below the horizon from the index (their producer runs stay). */
+    void finish() {
+        if (trimMarker != null) {
+            index.trimmed(horizon, trimMarker);
+        }
+    }
+
+    /** A batch: the first one anchors the shard (the older ones were trimmed), the others must follow without gap. */
+    void batch(String topic, MessageId id, StoredBatch b) throws IOException {
+        if (anchored && b.baseSequence() < next) {
             copies++;
             return;
         }
-        if (index.size() > 0 && b.baseSequence() > next) {
-            throw new IOException("sequence gap in " + topic + ": batch " + m.getMessageId() + " starts at "
-                    + b.baseSequence() + ", expected " + next);
+        if (anchored && b.baseSequence() > next) {
+            throw new IOException("sequence gap in " + topic + ": batch " + id + " starts at " + b.baseSequence()
+                    + ", expected " + next);
         }
+        anchored = true;
         index.add(
-                b.baseSequence(), b.recordCount(), b.appendTimeMs(), b.payload().remaining(), m.getMessageId());
+                b.baseSequence(), b.recordCount(), b.appendTimeMs(), b.payload().remaining(), id);
         runs.record(b.producer(), b.producerFirstSeq(), b.producerLastSeq(), b.baseSequence(), b.recordCount());
         next = b.nextSequence();
         lastAppendTimeMs = Math.max(lastAppendTimeMs, b.appendTimeMs());

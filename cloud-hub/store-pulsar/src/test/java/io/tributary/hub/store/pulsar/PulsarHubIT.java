@@ -2,6 +2,7 @@ package io.tributary.hub.store.pulsar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.Hub;
 import io.tributary.hub.RawLink;
@@ -10,6 +11,9 @@ import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.PutResult;
+import io.tributary.hub.client.ReadPosition;
+import io.tributary.hub.client.ShardReader;
+import io.tributary.hub.client.ShardReaderOptions;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubClientException;
@@ -41,8 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A whole hub with {@code store=pulsar} on the test broker: ingest by the producer client, reads by the shard reader,
- * and a restart on an empty data dir that finds the stream catalog, the records and the de-duplication state in
- * Pulsar.
+ * a restart on an empty data dir that finds the stream catalog, the records and the de-duplication state in Pulsar,
+ * and the stream's retention applied by the hub.
  */
 class PulsarHubIT {
     @RegisterExtension
@@ -143,6 +147,61 @@ class PulsarHubIT {
         assertThat(readAll(stream, expected.size())).isEqualTo(expected);
         assertThat(second.resolve("shards")).as("no local segments").doesNotExist();
         assertThat(second.resolve("streams")).as("no local stream files").doesNotExist();
+    }
+
+    /**
+     * The hub's retention pass applies a stream's size limit to its Pulsar shard: the shard's oldest sequence moves up,
+     * a reader from the trim horizon starts there, one from 0 is moved on to it, and the records after it are all there.
+     */
+    @Test
+    void hubOnPulsar_appliesTheStreamsRetention_andReadersStartAtTheHorizon() throws Exception {
+        String stream = "hub-retention-" + System.nanoTime();
+        Map<String, String> flags = flags(
+                dir, PULSAR.broker().serviceUrl(), PULSAR.broker().adminUrl().toString());
+        flags.put("retention-check-interval", "200ms");
+        hub = Hub.start(HubConfig.load(Optional.empty(), Map.of(), flags));
+        int count = 300;
+        try (AdminClient admin = AdminClient.connect(resources, client())) {
+            admin.createStream(stream, 1, PartitionKeyMode.PARTITION_KEY_MODE_GROUP, 0, 1000);
+            try (Producer p = Producer.create(
+                    resources, client(), ProducerOptions.defaults(stream).withBatching(10, Duration.ofMillis(1), 4))) {
+                List<CompletableFuture<PutResult>> puts = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    puts.add(p.put("k", ("r" + i).getBytes(StandardCharsets.UTF_8)));
+                }
+                for (CompletableFuture<PutResult> put : puts) {
+                    put.get(30, TimeUnit.SECONDS);
+                }
+            }
+            long[] seen = {-1};
+            await("the retention passes trim the shard, then find nothing more to trim")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        long now = admin.describeStream(stream).getShards(0).getOldestSequence();
+                        boolean settled = now > 0 && now == seen[0];
+                        seen[0] = now;
+                        return settled;
+                    });
+            long oldest = seen[0];
+            assertThat(oldest).isLessThan(count);
+            for (ReadPosition from : List.of(ReadPosition.trimHorizon(), ReadPosition.atSequence(0))) {
+                List<Long> sequences = new ArrayList<>();
+                try (ShardReader reader =
+                        ShardReader.open(resources, client(), ShardReaderOptions.of(stream, "shard-000000", from))) {
+                    await("read to the end from " + from)
+                            .atMost(Duration.ofSeconds(30))
+                            .until(() -> {
+                                reader.poll(Duration.ofMillis(200)).forEach(r -> sequences.add(r.sequence()));
+                                return !sequences.isEmpty() && sequences.get(sequences.size() - 1) == count - 1;
+                            });
+                }
+                assertThat(sequences.get(0)).as("first read from " + from).isGreaterThanOrEqualTo(oldest);
+                for (int i = 1; i < sequences.size(); i++) {
+                    assertThat(sequences.get(i)).isEqualTo(sequences.get(i - 1) + 1);
+                }
+            }
+        }
     }
 
     @Test

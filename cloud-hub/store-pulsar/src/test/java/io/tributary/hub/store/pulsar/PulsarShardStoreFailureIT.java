@@ -17,12 +17,7 @@ import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.store.ShardUnavailableException;
 import io.tributary.hub.store.ShardWrittenElsewhereException;
 import io.tributary.hub.store.StoredBatch;
-import io.tributary.testsupport.ChildJvms;
 import io.tributary.testsupport.MutableClock;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -283,43 +277,9 @@ class PulsarShardStoreFailureIT {
     @Test
     void aWriterKilledWhileAppendingIsTakenOverWithoutLossOrDuplicates() throws Exception {
         ShardKey shard = new ShardKey("handover-" + System.nanoTime(), "shard-000000");
-        PulsarStandalone broker = PULSAR.broker();
-        Process child = new ProcessBuilder(ChildJvms.command(
-                        "96m",
-                        PulsarCrashAppender.class,
-                        broker.serviceUrl(),
-                        broker.adminUrl().toString(),
-                        shard.stream(),
-                        shard.shardId(),
-                        PRODUCER.agentId(),
-                        PRODUCER.lane(),
-                        Long.toString(PRODUCER.epoch())))
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        Map<Long, Long> acked = new ConcurrentHashMap<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in =
-                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    String[] parts = line.split(" ");
-                    if (parts.length == 4 && parts[0].equals("ACK") && parts[3].equals(".")) {
-                        acked.put(Long.parseLong(parts[2]), Long.parseLong(parts[1]));
-                    }
-                }
-            } catch (IOException e) {
-                // The pipe breaks when the child is killed; what was read so far is what counts.
-            }
-        });
-        reader.start();
-        try {
-            await("the child acknowledged batches")
-                    .atMost(Duration.ofSeconds(60))
-                    .until(() -> acked.size() >= 200 || !child.isAlive());
-        } finally {
-            child.destroyForcibly();
-            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            reader.join(20_000);
-        }
+        CrashAppenderProcess child = CrashAppenderProcess.start(PULSAR.broker(), shard, PRODUCER, 0);
+        Map<Long, Long> acked = child.acked;
+        child.killOnce("the child acknowledged batches", () -> acked.size() >= 200);
         assertThat(acked).hasSizeGreaterThanOrEqualTo(200);
         long lastAcked =
                 acked.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();

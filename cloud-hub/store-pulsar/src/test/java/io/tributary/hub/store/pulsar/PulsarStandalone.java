@@ -19,12 +19,18 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The ITs' Pulsar: a {@link StandaloneBroker} (the one {@code ./tributary pulsar-standalone} runs) on free loopback
  * ports with a 128 MB heap and a data directory of its own. {@link #kill} is SIGKILL, {@link #restart} starts again on
- * the same data and ports, {@link #close} kills it and deletes the data.
+ * the same data and ports, {@link #close} kills it and deletes the data. Its ledgers roll over after {@link
+ * #LEDGER_MAX_ENTRIES} entries.
  *
  * <p>Not thread-safe: one test thread drives it.
  */
 final class PulsarStandalone implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * A topic's ledger rolls over after this many entries (Pulsar's default is 50,000 and at least 10 minutes), so
+     * that retention ITs see Pulsar delete ledgers after a few hundred batches.
+     */
+    static final int LEDGER_MAX_ENTRIES = 50;
 
     private final Path dir;
     private final StandaloneBroker broker;
@@ -32,7 +38,9 @@ final class PulsarStandalone implements AutoCloseable {
     private PulsarStandalone(Path dir, List<String> classPath) throws IOException {
         this.dir = dir;
         this.broker = new StandaloneBroker(
-                dir, classPath, new StandaloneBroker.Settings(freePort(), freePort(), freePort(), "128m"));
+                dir,
+                classPath,
+                new StandaloneBroker.Settings(freePort(), freePort(), freePort(), "128m", LEDGER_MAX_ENTRIES));
     }
 
     /**

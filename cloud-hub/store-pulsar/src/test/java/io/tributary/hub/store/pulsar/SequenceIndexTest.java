@@ -3,6 +3,7 @@ package io.tributary.hub.store.pulsar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.impl.MessageIdImpl;
 import org.junit.jupiter.api.Test;
 
 class SequenceIndexTest {
@@ -28,5 +29,36 @@ class SequenceIndexTest {
         assertThat(index.firstAppendedAtOrAfter(1001)).isEqualTo(2);
         assertThat(index.firstAppendedAtOrAfter(1049)).isEqualTo(98);
         assertThat(index.firstAppendedAtOrAfter(1050)).isEqualTo(100);
+    }
+
+    @Test
+    void retentionDropsTheOldestBatchesAndTheArraysShrinkWithThem() {
+        SequenceIndex index = new SequenceIndex();
+        for (int i = 0; i < 1000; i++) {
+            index.add(i * 2L, 2, 1000 + i, 10, new MessageIdImpl(7, i, -1));
+        }
+        int grown = index.capacity();
+        assertThat(index.retainFrom()).as("never trimmed: nothing to release").isNull();
+
+        SequenceIndex.Dropped dropped = index.trimmed(1500, new MessageIdImpl(8, 0, -1));
+
+        assertThat(dropped).isEqualTo(new SequenceIndex.Dropped(750, 1500, 7500));
+        assertThat(index.size()).isEqualTo(250);
+        assertThat(index.base(0)).isEqualTo(1500);
+        assertThat(index.bytes()).isEqualTo(2500);
+        assertThat(index.containing(1501)).isZero();
+        assertThat(index.firstAppendedAtOrAfter(0)).isZero();
+        assertThat(index.capacity()).as("memory follows what is retained").isLessThan(grown / 2);
+        // The first retained batch comes before the marker in the topic: Pulsar keeps the topic from there.
+        assertThat(index.retainFrom()).isEqualTo(new MessageIdImpl(7, 750, -1));
+
+        assertThat(index.trimmed(2000, new MessageIdImpl(8, 1, -1)).batches()).isEqualTo(250);
+        assertThat(index.size()).isZero();
+        assertThat(index.bytes()).isZero();
+        // All trimmed: the marker, which says where the sequences go on, is what Pulsar must keep.
+        assertThat(index.retainFrom()).isEqualTo(new MessageIdImpl(8, 1, -1));
+        index.add(2000, 1, 5000, 10, new MessageIdImpl(8, 2, -1));
+        assertThat(index.retainFrom()).isEqualTo(new MessageIdImpl(8, 1, -1));
+        assertThat(index.dropBelow(2000).batches()).isZero();
     }
 }

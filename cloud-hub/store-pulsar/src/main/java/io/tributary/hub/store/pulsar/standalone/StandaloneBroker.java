@@ -26,8 +26,19 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Not thread-safe: one thread drives it.
  */
 public final class StandaloneBroker implements AutoCloseable {
-    /** How the broker is started. {@code heap} is a JVM size such as {@code 256m}. */
-    public record Settings(int brokerPort, int webPort, int bookiePort, String heap) {}
+    /**
+     * How the broker is started. {@code heap} is a JVM size such as {@code 256m}. {@code ledgerMaxEntries}, when
+     * positive, rolls a topic's ledger over after that many entries at any age ({@code
+     * managedLedgerMaxEntriesPerLedger}, and {@code managedLedgerMinLedgerRolloverTimeMinutes=0}), so that retention
+     * can delete trimmed messages within seconds in tests; 0 keeps Pulsar's defaults (50,000 entries, at least 10
+     * minutes).
+     */
+    public record Settings(int brokerPort, int webPort, int bookiePort, String heap, int ledgerMaxEntries) {
+        /** With Pulsar's ledger rollover defaults. */
+        public Settings(int brokerPort, int webPort, int bookiePort, String heap) {
+            this(brokerPort, webPort, bookiePort, heap, 0);
+        }
+    }
 
     private final Path dir;
     private final List<String> classPath;

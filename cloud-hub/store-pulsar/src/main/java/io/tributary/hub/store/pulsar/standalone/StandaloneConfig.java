@@ -8,6 +8,15 @@ import java.nio.file.Path;
 final class StandaloneConfig {
     private StandaloneConfig() {}
 
+    /** The ledger rollover settings: none (Pulsar's defaults), or a rollover after the entries given at any age. */
+    private static String rollover(StandaloneBroker.Settings s) {
+        if (s.ledgerMaxEntries() <= 0) {
+            return "";
+        }
+        return "managedLedgerMaxEntriesPerLedger=" + s.ledgerMaxEntries()
+                + "\nmanagedLedgerMinLedgerRolloverTimeMinutes=0\n";
+    }
+
     static void write(Path conf, StandaloneBroker.Settings s) throws IOException {
         Files.writeString(
                 conf.resolve("standalone.conf"),
@@ -57,7 +66,7 @@ final class StandaloneConfig {
                         "numReadWorkerThreads=1",
                         "numHighPriorityWorkerThreads=1",
                         "serverNumIOThreads=1",
-                        ""));
+                        rollover(s)));
         Files.writeString(
                 conf.resolve("log4j2.xml"),
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
