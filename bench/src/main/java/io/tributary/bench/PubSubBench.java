@@ -156,6 +156,7 @@ public final class PubSubBench implements Callable<Integer> {
         long started = System.nanoTime();
         List<String> notes = new ArrayList<>();
         List<String> errors = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors(); // before pinning narrows it to one
         // Ctrl-C stops the brokers and any generator this run started.
         BrokerBenchOptions.Run run = common.start("bench-pubsub", notes);
         Path dir = run.dir();
@@ -176,7 +177,7 @@ public final class PubSubBench implements Callable<Integer> {
                 .field("retained", retained)
                 .field("retained_qos", retainedQos)
                 .field("sessions", sessions)
-                .field("cores", Runtime.getRuntime().availableProcessors())
+                .field("cores", cores)
                 .field("pinned", pinning.enabled() && run.selfPinned())
                 .field("edge_heap", common.edgeHeap)
                 .field("mosquitto", runMosquitto)
