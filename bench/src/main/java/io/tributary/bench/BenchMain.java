@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             FanoutBench.class,
             E2eBench.class,
             EdgeBench.class,
+            PubSubBench.class,
             ReplicationBench.class
         })
 public final class BenchMain implements Runnable {
@@ -26,7 +27,7 @@ public final class BenchMain implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a benchmark: hub, consume-latency, fanout, e2e, edge or replication");
+                spec.commandLine(), "name a benchmark: hub, consume-latency, fanout, e2e, edge, pubsub or replication");
     }
 
     public static void main(String[] args) {

@@ -107,22 +107,46 @@ final class CLoadGen implements LoadGenerator {
         return bin;
     }
 
+    /**
+     * What the generator publishes: {@code qos} 0 or 1, topics from {@code topicFormat} ({@code LG_TOPIC}: a printf
+     * format with two {@code %d}, the connection modulo {@code groups} and the connection), and, with {@code
+     * tagSequences} ({@code LG_SEQ}), payloads that start with {@code c<connection>:<sequence>;}.
+     */
+    record Topics(int qos, String topicFormat, int groups, boolean tagSequences) {
+        /** What {@code bench edge} publishes: QoS 1 telemetry to {@code tributary/g<conn % 4>/d<conn>/temp}. */
+        static final Topics TELEMETRY = new Topics(1, "tributary/g%d/d%d/temp", 4, false);
+    }
+
+    /**
+     * A run's figures and, with tagged sequences at QoS 1, the publishes acknowledged per connection (its sequences
+     * {@code 0..n-1}, since PUBACKs come in order); empty otherwise.
+     */
+    record Output(LoadResult result, long[] ackedPerConnection) {}
+
     @Override
     public LoadResult run(Spec spec, BooleanSupplier stop) throws IOException, InterruptedException {
+        return run(spec, Topics.TELEMETRY).result();
+    }
+
+    /** One run publishing {@code topics}; blocks until the generator has exited (bounded). */
+    Output run(Spec spec, Topics topics) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(
                 binary.toString(),
                 String.valueOf(spec.port()),
                 String.valueOf(spec.conns()),
-                "1",
+                String.valueOf(topics.qos()),
                 String.valueOf(spec.payloadBytes()),
                 num(spec.durationSeconds()),
                 String.valueOf(spec.window()),
                 String.format(Locale.ROOT, "%.0f", spec.rate()),
                 num(spec.warmupSeconds())));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("LG_TOPIC", "tributary/g%d/d%d/temp");
-        pb.environment().put("LG_GROUPS", "4");
+        pb.environment().put("LG_TOPIC", topics.topicFormat());
+        pb.environment().put("LG_GROUPS", String.valueOf(topics.groups()));
+        if (topics.tagSequences()) {
+            pb.environment().put("LG_SEQ", "1");
+        }
         Process p = pb.start();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(
@@ -155,15 +179,31 @@ final class CLoadGen implements LoadGenerator {
                     total = line;
                 }
             }
-        }
-        synchronized (lines) {
             Files.write(log, lines, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
         }
         if (result == null || total == null) {
             throw new IOException("the C load generator printed no RESULT (exit "
                     + (p.isAlive() ? "none" : p.exitValue()) + "); see " + log);
         }
-        return parse(result, total, spec.rate(), spec.durationSeconds());
+        long[] acked;
+        synchronized (lines) {
+            acked = topics.tagSequences() ? ackedPerConnection(lines, spec.conns()) : new long[0];
+        }
+        return new Output(parse(result, total, spec.rate(), spec.durationSeconds()), acked);
+    }
+
+    /** The {@code ACKED c=<connection> n=<count>} lines of a tagged run, as counts per connection (0 if absent). */
+    static long[] ackedPerConnection(List<String> lines, int conns) {
+        long[] acked = new long[conns];
+        for (String line : lines) {
+            if (line.startsWith("ACKED")) {
+                double c = value(line, "c");
+                if (c >= 0 && c < conns) {
+                    acked[(int) c] = (long) value(line, "n");
+                }
+            }
+        }
+        return acked;
     }
 
     /** Parses the generator's {@code RESULT qos=1 ...} and {@code TOTAL ...} lines. */

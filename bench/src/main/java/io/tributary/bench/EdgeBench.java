@@ -3,13 +3,13 @@ package io.tributary.bench;
 import io.tributary.bench.pipeline.ProcStats;
 import io.tributary.sim.report.JsonWriter;
 import io.tributary.testsupport.MosquittoBroker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,15 +51,6 @@ public final class EdgeBench implements Callable<Integer> {
     int conns;
 
     @Option(
-            names = "--window",
-            defaultValue = "100",
-            description = "Unacknowledged publishes per connection (default ${DEFAULT-VALUE}).")
-    int window;
-
-    @Option(names = "--payload", defaultValue = "100", description = "Payload bytes (default ${DEFAULT-VALUE}).")
-    int payload;
-
-    @Option(
             names = "--rate",
             defaultValue = "50000",
             description = "Publishes/s of the paced phase (default ${DEFAULT-VALUE}).")
@@ -72,18 +63,6 @@ public final class EdgeBench implements Callable<Integer> {
             description = "auto: compile the C generator (mqtt_loadgen.c) with gcc into target/, else the Java one;"
                     + " java; or a built C generator binary (default ${DEFAULT-VALUE}).")
     String loadgen;
-
-    @Option(
-            names = "--loadgen-src",
-            paramLabel = "FILE",
-            description = "mqtt_loadgen.c (default: ../shared/tools or ../../shared/tools of the repository).")
-    Path loadgenSrc;
-
-    @Option(
-            names = "--mosquitto",
-            negatable = true,
-            description = "Run the same load against Mosquitto (default: when mosquitto is on PATH).")
-    Boolean mosquitto;
 
     @Option(
             names = "--idle-connections",
@@ -121,15 +100,6 @@ public final class EdgeBench implements Callable<Integer> {
             description = "Live publishes/s during the drain (default ${DEFAULT-VALUE}).")
     double drainLiveRate;
 
-    @Option(names = "--edge-heap", defaultValue = "256m", description = "Edge agent -Xmx (default ${DEFAULT-VALUE}).")
-    String edgeHeap;
-
-    @Option(
-            names = "--edge-jvm-opt",
-            paramLabel = "OPT",
-            description = "Another JVM option of the edge agent (repeatable).")
-    List<String> edgeJvmOpts = new ArrayList<>();
-
     @Option(names = "--hub-heap", defaultValue = "1g", description = "Hub -Xmx (default ${DEFAULT-VALUE}).")
     String hubHeap;
 
@@ -139,69 +109,47 @@ public final class EdgeBench implements Callable<Integer> {
             description = "Shards of the hub stream (default ${DEFAULT-VALUE}).")
     int shards;
 
-    @Option(
-            names = "--pin",
-            negatable = true,
-            defaultValue = "true",
-            fallbackValue = "true",
-            description =
-                    "Pin with taskset: edge and Mosquitto on CPU 0, load, hub and this JVM on CPU 1 (default on).")
-    boolean pin;
+    @Mixin
+    BrokerBenchOptions common;
 
     @Spec
     CommandSpec commandSpec;
 
-    @Option(names = "--data-dir", description = "Where hub, edge and logs go (default: a temporary dir, deleted).")
-    Path dataDir;
-
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
-        // Ctrl-C: stop the hub, the edge agent, Mosquitto and any generator this run started.
-        Thread stopChildren = new Thread(
-                () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy), "bench-edge-stop");
-        Runtime.getRuntime().addShutdownHook(stopChildren);
-        Path dir = dataDir != null
-                ? Files.createDirectories(dataDir).toAbsolutePath()
-                : Files.createTempDirectory("tributary-bench-edge");
-        Files.createDirectories(dir.resolve("logs"));
         List<String> notes = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         int cores = Runtime.getRuntime().availableProcessors();
-        Pinning pinning = Pinning.detect(pin);
-        if (pin && !pinning.enabled()) {
-            notes.add("not pinned (taskset missing or fewer than 2 CPUs)");
-        }
-        boolean selfPinned = pinning.pinSelf();
+        // Ctrl-C stops the hub, the edge agent, Mosquitto and any generator this run started.
+        BrokerBenchOptions.Run run = common.start("bench-edge", notes);
+        Path dir = run.dir();
+        Pinning pinning = run.pinning();
         LoadGenerator gen;
         try {
-            gen = LoadGenerators.choose(loadgen, loadgenSrc, pinning, dir.resolve("logs/loadgen.log"), notes);
+            gen = LoadGenerators.choose(loadgen, common.loadgenSrc, pinning, dir.resolve("logs/loadgen.log"), notes);
         } catch (IllegalArgumentException e) {
-            Runtime.getRuntime().removeShutdownHook(stopChildren);
-            if (dataDir == null) {
-                Phases.deleteTree(dir);
-            }
+            run.end();
             throw new CommandLine.ParameterException(commandSpec.commandLine(), e.getMessage());
         }
         Path mosquittoBin = Pinning.which("mosquitto");
-        boolean runMosquitto = mosquitto != null ? mosquitto : mosquittoBin != null;
+        boolean runMosquitto = common.mosquittoWanted(mosquittoBin);
         JsonWriter json = new JsonWriter()
                 .field("bench", "edge")
                 .field("loadgen", gen.name())
                 .field("conns", conns)
-                .field("window", window)
-                .field("payload_bytes", payload)
+                .field("window", common.window)
+                .field("payload_bytes", common.payload)
                 .field("duration_s", duration)
                 .field("warmup_s", warmup)
                 .field("cores", cores)
-                .field("pinned", pinning.enabled() && selfPinned)
-                .field("edge_heap", edgeHeap)
+                .field("pinned", pinning.enabled() && run.selfPinned())
+                .field("edge_heap", common.edgeHeap)
                 .field("load_avg_1m", ProcStats.loadAverage());
         System.err.printf(
                 "bench edge: %s load generator, %d connections, window %d, %d-byte QoS 1; data in %s%n",
-                gen.name(), conns, window, payload, dir);
-        List<String> edgeOpts = new ArrayList<>(List.of("-Xmx" + edgeHeap));
-        edgeOpts.addAll(edgeJvmOpts);
+                gen.name(), conns, common.window, common.payload, dir);
+        List<String> edgeOpts = common.edgeJvmOptions();
         long quotaMiB = Math.max(1024, backlog * 512 / (1 << 20) + 1024); // ~512 bytes per record, plus 1 GiB
         try (EdgeRig rig = EdgeRig.start(
                 dir, new EdgeRig.Settings(edgeOpts, List.of("-Xmx" + hubHeap), quotaMiB, shards, pinning))) {
@@ -210,7 +158,7 @@ public final class EdgeBench implements Callable<Integer> {
                     "bench edge: hub pid %d, edge pid %d (MQTT port %d)%n",
                     rig.hub().pid(), edgePid, rig.mqttPort());
             LoadGenerator.Spec spec =
-                    new LoadGenerator.Spec(rig.mqttPort(), conns, window, 0, payload, warmup, duration);
+                    new LoadGenerator.Spec(rig.mqttPort(), conns, common.window, 0, common.payload, warmup, duration);
             idlePhase("idle connections (fresh edge)", "idle_fresh_", json, rig, notes, errors);
             Measured max = Phases.run("edge, max", errors, () -> Measured.run(gen, spec, edgePid));
             Measured paced = Phases.run("edge, paced", errors, () -> Measured.run(gen, spec.withRate(rate), edgePid));
@@ -236,11 +184,8 @@ public final class EdgeBench implements Callable<Integer> {
             errors.add("hub/edge: " + e.getMessage());
             System.err.println("bench edge: could not run the hub and edge agent: " + e);
         } finally {
-            if (dataDir == null) {
-                Phases.deleteTree(dir);
-            }
+            run.end();
         }
-        Runtime.getRuntime().removeShutdownHook(stopChildren);
         json.field("load_avg_1m_end", ProcStats.loadAverage())
                 .field("elapsed_s", (System.nanoTime() - started) / 1e9)
                 .field("notes", String.join("; ", notes))

@@ -7,9 +7,9 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
- * The inbound side of a raw MQTT 3.1.1 publisher connection: splits packets by their remaining length and reports
- * CONNACK and PUBACK to a {@link Listener} (other packets are skipped), with the channel's life-cycle events. Runs on
- * the channel's event loop, as do the listener's calls.
+ * The inbound side of a raw MQTT 3.1.1 client connection: splits packets by their remaining length and reports CONNACK
+ * and PUBACK to a {@link Listener}, every other packet in place (subscribers read PUBLISH and SUBACK there; publishers
+ * skip them), with the channel's life-cycle events. Runs on the channel's event loop, as do the listener's calls.
  */
 final class MqttAckDecoder extends ByteToMessageDecoder {
 
@@ -25,6 +25,15 @@ final class MqttAckDecoder extends ByteToMessageDecoder {
         void inactive();
 
         void writable();
+
+        /**
+         * Any other packet: {@code firstByte} (type and flags) and its body, {@code length} bytes of {@code in} from
+         * index {@code body}, valid during the call only. Skipped by default.
+         */
+        default void packet(int firstByte, ByteBuf in, int body, int length) {}
+
+        /** The end of a read from the socket: the moment to flush what the packets of this read made it write. */
+        default void readComplete() {}
     }
 
     private final Listener listener;
@@ -54,6 +63,12 @@ final class MqttAckDecoder extends ByteToMessageDecoder {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        listener.readComplete();
+        super.channelReadComplete(ctx);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
     }
@@ -62,7 +77,8 @@ final class MqttAckDecoder extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= 2) {
             int start = in.readerIndex();
-            int type = in.getUnsignedByte(start) >> 4;
+            int first = in.getUnsignedByte(start);
+            int type = first >> 4;
             int length = 0;
             int at = start + 1;
             for (int shift = 0; ; shift += 7, at++) {
@@ -87,6 +103,8 @@ final class MqttAckDecoder extends ByteToMessageDecoder {
                 listener.connack(in.getUnsignedByte(body + 1));
             } else if (type == 4 && length >= 2) {
                 listener.puback(in.getUnsignedShort(body));
+            } else {
+                listener.packet(first, in, body, length);
             }
         }
     }

@@ -24,14 +24,44 @@ final class MqttBytes {
 
     /** A clean-session CONNECT without credentials. */
     static byte[] connect(String clientId, int keepAliveSeconds) {
+        return connect(clientId, keepAliveSeconds, true);
+    }
+
+    /** A CONNECT without credentials; {@code cleanSession} false asks for a persistent session. */
+    static byte[] connect(String clientId, int keepAliveSeconds, boolean cleanSession) {
         byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
         MqttBytes p = new MqttBytes(0x10, 10 + 2 + id.length);
         p.string("MQTT".getBytes(StandardCharsets.US_ASCII));
         p.u8(4); // protocol level 3.1.1
-        p.u8(0x02); // clean session
+        p.u8(cleanSession ? 0x02 : 0x00);
         p.u16(keepAliveSeconds);
         p.string(id);
         return p.bytes();
+    }
+
+    /** A SUBSCRIBE of one {@code filter} at {@code qos}. */
+    static byte[] subscribe(int packetId, String filter, int qos) {
+        byte[] f = filter.getBytes(StandardCharsets.UTF_8);
+        MqttBytes p = new MqttBytes(0x82, 2 + 2 + f.length + 1);
+        p.u16(packetId);
+        p.string(f);
+        p.u8(qos);
+        return p.bytes();
+    }
+
+    /** A QoS 1 PUBLISH with the RETAIN flag and {@code payloadBytes} bytes of {@code 'r'}. */
+    static byte[] retainedPublish(String topic, int packetId, int payloadBytes) {
+        byte[] t = topic.getBytes(StandardCharsets.UTF_8);
+        MqttBytes p = new MqttBytes(0x33, 2 + t.length + 2 + payloadBytes);
+        p.string(t);
+        p.u16(packetId);
+        p.fill((byte) 'r', payloadBytes);
+        return p.bytes();
+    }
+
+    /** DISCONNECT. */
+    static byte[] disconnect() {
+        return new byte[] {(byte) 0xe0, 0};
     }
 
     void u8(int v) {
@@ -45,8 +75,12 @@ final class MqttBytes {
 
     void string(byte[] s) {
         u16(s.length);
-        System.arraycopy(s, 0, bytes, pos, s.length);
-        pos += s.length;
+        append(s);
+    }
+
+    void append(byte[] b) {
+        System.arraycopy(b, 0, bytes, pos, b.length);
+        pos += b.length;
     }
 
     void fill(byte b, int n) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.sim.report.JsonWriter;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,28 @@ class CLoadGenTest {
         assertThat(r.sentTotal()).isEqualTo(600_000);
         assertThat(r.ackedTotal()).isEqualTo(599_997);
         assertThat(r.deadConns()).isEqualTo(1);
+    }
+
+    @Test
+    void parse_qos0ResultLine_rateAndTotals() {
+        LoadResult r = CLoadGen.parse(
+                "RESULT qos=0 conns=1 payload=100 rate_target=0 msgs=380000 elapsed=1.000s throughput=380000 msg/s"
+                        + " (38.0 MB/s payload) fences_ok=1",
+                "TOTAL sent=380000 acked=0 dead_conns=0",
+                0,
+                1);
+
+        assertThat(r.perSecond()).isEqualTo(380_000);
+        assertThat(r.sentTotal()).isEqualTo(380_000);
+        assertThat(r.ackedTotal()).isZero();
+    }
+
+    @Test
+    void ackedPerConnection_taggedRunLedger_countsByConnectionIgnoringOthers() {
+        long[] acked = CLoadGen.ackedPerConnection(
+                List.of(TOTAL, "ACKED c=0 n=120", "ACKED c=2 n=7", "ACKED c=9 n=5", RESULT), 3);
+
+        assertThat(acked).containsExactly(120, 0, 7);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tributary.bench;
 
+import static io.tributary.bench.LastJsonLine.assertNumbers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -130,12 +131,5 @@ class EdgeBenchIT {
         List<String> all = new ArrayList<>(List.of("edge"));
         all.addAll(args);
         return ChildJvms.command(List.of("-Xmx256m"), BenchMain.class.getName(), all);
-    }
-
-    private static void assertNumbers(Map<String, String> json, String prefix, String... keys) {
-        for (String key : keys) {
-            assertThat(json).containsKey(prefix + key);
-            assertThat(json.get(prefix + key)).as(prefix + key).matches("-?\\d+(\\.\\d+)?");
-        }
     }
 }

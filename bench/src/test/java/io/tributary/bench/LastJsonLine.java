@@ -40,4 +40,12 @@ final class LastJsonLine {
         assertThat(lines).as(stderr).isNotEmpty();
         return FlatJson.parse(lines.get(lines.size() - 1));
     }
+
+    /** Asserts that {@code json} holds each of {@code prefix + key} as a plain number. */
+    static void assertNumbers(Map<String, String> json, String prefix, String... keys) {
+        for (String key : keys) {
+            assertThat(json).containsKey(prefix + key);
+            assertThat(json.get(prefix + key)).as(prefix + key).matches("-?\\d+(\\.\\d+)?");
+        }
+    }
 }

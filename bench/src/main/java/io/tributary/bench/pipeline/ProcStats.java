@@ -11,13 +11,25 @@ public final class ProcStats {
 
     /** CPU time (user + system) the process has used so far, in seconds, from {@code /proc/<pid>/stat}. */
     public static double cpuSeconds(long pid) {
+        return statTicks(pid, 11) / 100.0; // USER_HZ is 100 on Linux
+    }
+
+    /**
+     * CPU time (user + system) of the process's children that have exited and been waited for, in seconds ({@code
+     * cutime + cstime}): what a child program run to its end used.
+     */
+    public static double exitedChildrenCpuSeconds(long pid) {
+        return statTicks(pid, 13) / 100.0;
+    }
+
+    /** Fields {@code at} and {@code at + 1} after the command of {@code /proc/<pid>/stat}, summed; -100 if unread. */
+    private static long statTicks(long pid, int at) {
         try {
             String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            return ticks / 100.0; // USER_HZ is 100 on Linux
+            return Long.parseLong(f[at]) + Long.parseLong(f[at + 1]);
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return -100;
         }
     }
 
