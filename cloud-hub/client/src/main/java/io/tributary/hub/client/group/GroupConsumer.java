@@ -213,18 +213,20 @@ public final class GroupConsumer implements AutoCloseable {
     /**
      * Sends a checkpoint and waits for the hub's answer; called from processor threads. A hub that does not coordinate
      * the group refuses it naming the one that does: the session moves there and the checkpoint is sent again there
-     * (within the same {@value #CHECKPOINT_ATTEMPTS} tries and timeout).
+     * (within the same {@value #CHECKPOINT_ATTEMPTS} tries and timeout). One that fails because the session moved or
+     * its connection dropped while it was pending is sent again too, within the timeout.
      */
     void checkpoint(String shardId, long token, long sequence, boolean shardEnd) {
         long deadline = System.nanoTime() + CHECKPOINT_TIMEOUT.toNanos();
-        boolean moved = false;
         for (int attempt = 1; ; attempt++) {
             CheckpointAck ack;
             try {
                 ack = sendCheckpoint(shardId, token, sequence, shardEnd, deadline);
             } catch (HubClientException e) {
-                // Once sent on, the move itself fails what is pending (and nothing is connected for a moment).
-                if (!moved || !e.retriable() || System.nanoTime() - deadline >= 0) {
+                // A move of the session (sent on to the coordinator, by this checkpoint's refusal or by a heartbeat's
+                // answer) or a lost connection fails what is pending: send it again while the timeout lasts. A
+                // checkpoint is idempotent (same token and sequence); one whose lease moved meanwhile is refused.
+                if (!e.retriable() || System.nanoTime() - deadline >= 0) {
                     throw e;
                 }
                 sleep(50); // the session is moving to the coordinator
@@ -237,7 +239,6 @@ public final class GroupConsumer implements AutoCloseable {
             if (ack.getCoordinatorEndpoint().isEmpty() || attempt >= CHECKPOINT_ATTEMPTS) {
                 throw new CheckpointRefusedException(ack.getReason());
             }
-            moved = true;
             log.debug(
                     "checkpoint of {} sent on to the group's coordinator at {}", shardId, ack.getCoordinatorEndpoint());
         }

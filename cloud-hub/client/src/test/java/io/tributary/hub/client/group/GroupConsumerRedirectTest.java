@@ -85,6 +85,41 @@ class GroupConsumerRedirectTest {
         }
     }
 
+    /** A heartbeat's redirect moves the session while a checkpoint waits for its answer: it is sent again there. */
+    @Test
+    void checkpointPendingWhenAHeartbeatMovesTheSession_sentAgainAtTheCoordinator() throws Exception {
+        try (FakeHub other = new FakeHub();
+                FakeHub coordinator = new FakeHub()) {
+            coordinator.acceptCheckpoints(true);
+            try (GroupConsumer member = GroupConsumer.start(
+                    resources,
+                    ClientOptions.builder(List.of(other.endpoint(), coordinator.endpoint()))
+                            .connectTimeout(Duration.ofSeconds(2))
+                            .build(),
+                    GroupConsumerOptions.of("telemetry", "analytics")
+                            .withMemberId("member-1")
+                            .withHeartbeat(Duration.ofMillis(100)),
+                    Idle::new)) {
+                await().atMost(WAIT)
+                        .until(() ->
+                                !other.received(Frame.BodyCase.LEASE_HEARTBEAT).isEmpty());
+                java.util.concurrent.CompletableFuture<Void> done = java.util.concurrent.CompletableFuture.runAsync(
+                        () -> member.checkpoint("shard-0", 3, 41, false)); // 'other' never answers it
+                await().atMost(WAIT)
+                        .until(() -> !other.received(Frame.BodyCase.CHECKPOINT).isEmpty());
+                other.redirectGroupsTo(coordinator.endpoint().toString()); // the next heartbeat moves the session
+                done.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS); // accepted at the coordinator
+                assertThat(coordinator
+                                .received(Frame.BodyCase.CHECKPOINT)
+                                .get(0)
+                                .frame()
+                                .getCheckpoint()
+                                .getSequence())
+                        .isEqualTo(41);
+            }
+        }
+    }
+
     /** Processes nothing: no lease is ever granted here. */
     private static final class Idle implements RecordProcessor {
         @Override
