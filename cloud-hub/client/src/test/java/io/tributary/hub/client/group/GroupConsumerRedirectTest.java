@@ -32,15 +32,7 @@ class GroupConsumerRedirectTest {
         try (FakeHub other = new FakeHub();
                 FakeHub coordinator = new FakeHub()) {
             other.redirectGroupsTo(coordinator.endpoint().toString());
-            try (GroupConsumer member = GroupConsumer.start(
-                    resources,
-                    ClientOptions.builder(List.of(other.endpoint(), coordinator.endpoint()))
-                            .connectTimeout(Duration.ofSeconds(2))
-                            .build(),
-                    GroupConsumerOptions.of("telemetry", "analytics")
-                            .withMemberId("member-1")
-                            .withHeartbeat(Duration.ofMillis(100)),
-                    Idle::new)) {
+            try (GroupConsumer member = member(other, coordinator)) {
                 await().atMost(WAIT)
                         .until(() -> coordinator
                                         .received(Frame.BodyCase.LEASE_HEARTBEAT)
@@ -59,15 +51,7 @@ class GroupConsumerRedirectTest {
                 FakeHub coordinator = new FakeHub()) {
             other.redirectCheckpointsTo(coordinator.endpoint().toString());
             coordinator.acceptCheckpoints(true);
-            try (GroupConsumer member = GroupConsumer.start(
-                    resources,
-                    ClientOptions.builder(List.of(other.endpoint(), coordinator.endpoint()))
-                            .connectTimeout(Duration.ofSeconds(2))
-                            .build(),
-                    GroupConsumerOptions.of("telemetry", "analytics")
-                            .withMemberId("member-1")
-                            .withHeartbeat(Duration.ofMillis(100)),
-                    Idle::new)) {
+            try (GroupConsumer member = member(other, coordinator)) {
                 await().atMost(WAIT)
                         .until(() ->
                                 !other.received(Frame.BodyCase.LEASE_HEARTBEAT).isEmpty());
@@ -91,15 +75,7 @@ class GroupConsumerRedirectTest {
         try (FakeHub other = new FakeHub();
                 FakeHub coordinator = new FakeHub()) {
             coordinator.acceptCheckpoints(true);
-            try (GroupConsumer member = GroupConsumer.start(
-                    resources,
-                    ClientOptions.builder(List.of(other.endpoint(), coordinator.endpoint()))
-                            .connectTimeout(Duration.ofSeconds(2))
-                            .build(),
-                    GroupConsumerOptions.of("telemetry", "analytics")
-                            .withMemberId("member-1")
-                            .withHeartbeat(Duration.ofMillis(100)),
-                    Idle::new)) {
+            try (GroupConsumer member = member(other, coordinator)) {
                 await().atMost(WAIT)
                         .until(() ->
                                 !other.received(Frame.BodyCase.LEASE_HEARTBEAT).isEmpty());
@@ -118,6 +94,19 @@ class GroupConsumerRedirectTest {
                         .isEqualTo(41);
             }
         }
+    }
+
+    /** A member that knows both hubs, 'other' first, heartbeating every 100 ms. */
+    private GroupConsumer member(FakeHub other, FakeHub coordinator) {
+        return GroupConsumer.start(
+                resources,
+                ClientOptions.builder(List.of(other.endpoint(), coordinator.endpoint()))
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .build(),
+                GroupConsumerOptions.of("telemetry", "analytics")
+                        .withMemberId("member-1")
+                        .withHeartbeat(Duration.ofMillis(100)),
+                Idle::new);
     }
 
     /** Processes nothing: no lease is ever granted here. */
