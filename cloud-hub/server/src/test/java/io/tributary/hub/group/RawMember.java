@@ -15,15 +15,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A group member driven by hand: heartbeats and checkpoints only when the test says so. */
-final class RawMember implements AutoCloseable {
+/**
+ * A group member driven by hand over one connection to one hub (it follows no redirect): heartbeats and checkpoints
+ * only when the test says so, answers as the hub gave them. Public for the Pulsar store's group tests (test jar).
+ */
+public final class RawMember implements AutoCloseable {
     private final HubConnection conn;
     private final String stream;
     private final String group;
     final String id;
     private final AtomicReference<CompletableFuture<Frame>> next = new AtomicReference<>();
 
-    RawMember(ClientResources resources, ClientOptions options, String stream, String group, String id)
+    public RawMember(ClientResources resources, ClientOptions options, String stream, String group, String id)
             throws Exception {
         this.stream = stream;
         this.group = group;
@@ -52,17 +55,17 @@ final class RawMember implements AutoCloseable {
                                 }
                             }
                         })
-                .get(5, TimeUnit.SECONDS);
+                .get(30, TimeUnit.SECONDS);
     }
 
     private Frame call(Frame f) throws Exception {
         CompletableFuture<Frame> p = new CompletableFuture<>();
         next.set(p);
         conn.send(f);
-        return p.get(10, TimeUnit.SECONDS);
+        return p.get(30, TimeUnit.SECONDS);
     }
 
-    LeaseAssignment heartbeat() throws Exception {
+    public LeaseAssignment heartbeat() throws Exception {
         return call(Frame.newBuilder()
                         .setLeaseHeartbeat(LeaseHeartbeat.newBuilder()
                                 .setStream(stream)
@@ -72,7 +75,12 @@ final class RawMember implements AutoCloseable {
                 .getLeaseAssignment();
     }
 
-    CheckpointAck checkpoint(String shard, long token, long sequence, boolean end) throws Exception {
+    /** A checkpoint that does not end the shard. */
+    public CheckpointAck checkpoint(String shard, long token, long sequence) throws Exception {
+        return checkpoint(shard, token, sequence, false);
+    }
+
+    public CheckpointAck checkpoint(String shard, long token, long sequence, boolean end) throws Exception {
         return call(Frame.newBuilder()
                         .setCheckpoint(Checkpoint.newBuilder()
                                 .setStream(stream)

@@ -10,6 +10,7 @@ import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.group.GroupConsumer;
 import io.tributary.hub.client.group.GroupConsumerOptions;
+import io.tributary.hub.group.RawMember;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.GroupDescription;
 import io.tributary.protocol.v1.GroupShardLag;
@@ -124,7 +125,7 @@ class PulsarGroupsIT {
         // The first member joins at A: A coordinates the group.
         LeaseAssignment first;
         long token1;
-        try (GroupMember r = new GroupMember(resources, HubsOnPulsar.client(portA), stream, GROUP, "raw")) {
+        try (RawMember r = new RawMember(resources, HubsOnPulsar.client(portA), stream, GROUP, "raw")) {
             first = r.heartbeat();
             assertThat(first.getCoordinatorEndpoint()).isEmpty();
             assertThat(first.getLeasesList()).hasSize(SHARDS);
@@ -135,7 +136,7 @@ class PulsarGroupsIT {
                     .orElseThrow();
 
             // A member at B is sent to A: no leases, A's endpoint; so is its checkpoint.
-            try (GroupMember atB = new GroupMember(resources, HubsOnPulsar.client(portB), stream, GROUP, "other")) {
+            try (RawMember atB = new RawMember(resources, HubsOnPulsar.client(portB), stream, GROUP, "other")) {
                 LeaseAssignment sent = atB.heartbeat();
                 assertThat(sent.getLeasesList()).isEmpty();
                 assertThat(sent.getCoordinatorEndpoint()).isEqualTo("127.0.0.1:" + portA);
@@ -196,7 +197,7 @@ class PulsarGroupsIT {
                     .until(() -> shards.stream().allMatch(s -> log.acked(s) == after.get(s)));
 
             // Fencing holds across the takeover: the tokens granted before are stale at B.
-            try (GroupMember stale = new GroupMember(resources, HubsOnPulsar.client(portB), stream, GROUP, "raw")) {
+            try (RawMember stale = new RawMember(resources, HubsOnPulsar.client(portB), stream, GROUP, "raw")) {
                 CheckpointAck ack = stale.checkpoint(shard0, token1, 399);
                 assertThat(ack.getAccepted()).isFalse();
                 assertThat(ack.getReason()).contains("stale lease");

@@ -10,6 +10,7 @@ import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.group.GroupConsumer;
 import io.tributary.hub.client.group.GroupConsumerOptions;
+import io.tributary.hub.group.RawMember;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
@@ -101,7 +102,7 @@ class PulsarGroupsKillIT {
 
                 // A first member at A makes A the coordinator, checkpoints shard0 at 49 and leaves.
                 long rawToken;
-                try (GroupMember raw = new GroupMember(resources, HubsOnPulsar.client(portA), stream, GROUP, "raw")) {
+                try (RawMember raw = new RawMember(resources, HubsOnPulsar.client(portA), stream, GROUP, "raw")) {
                     LeaseAssignment first = raw.heartbeat();
                     assertThat(first.getCoordinatorEndpoint()).isEmpty();
                     Lease lease0 = first.getLeasesList().stream()
@@ -129,7 +130,7 @@ class PulsarGroupsKillIT {
 
                     // The member's tokens at A, as A announces them (a heartbeat under its id; this connection dies
                     // with A).
-                    GroupMember spy = new GroupMember(resources, HubsOnPulsar.client(portA), stream, GROUP, MEMBER);
+                    RawMember spy = new RawMember(resources, HubsOnPulsar.client(portA), stream, GROUP, MEMBER);
                     Map<String, Long> tokensBefore = new HashMap<>();
                     for (Lease l : spy.heartbeat().getLeasesList()) {
                         tokensBefore.put(l.getShardId(), l.getToken());
@@ -178,8 +179,8 @@ class PulsarGroupsKillIT {
                             put.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
 
                     // Fencing holds across the takeover: every token granted before the kill is refused at B.
-                    try (GroupMember stale =
-                            new GroupMember(resources, HubsOnPulsar.client(portB), stream, GROUP, MEMBER)) {
+                    try (RawMember stale =
+                            new RawMember(resources, HubsOnPulsar.client(portB), stream, GROUP, MEMBER)) {
                         for (String s : shards) {
                             CheckpointAck ack = stale.checkpoint(s, tokensBefore.get(s), lastEnds.get(s));
                             assertThat(ack.getAccepted())
