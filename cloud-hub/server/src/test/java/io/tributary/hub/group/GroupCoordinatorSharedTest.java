@@ -3,25 +3,15 @@ package io.tributary.hub.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.tributary.hub.server.Session;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.stream.KeyMode;
 import io.tributary.hub.stream.Retention;
 import io.tributary.hub.stream.StreamRegistry;
-import io.tributary.protocol.v1.Checkpoint;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
-import io.tributary.protocol.v1.LeaseHeartbeat;
-import io.tributary.protocol.v1.PeerRole;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,24 +131,11 @@ class GroupCoordinatorSharedTest {
                 .shards()
                 .get(0)
                 .id();
-        ShardStore noStore = (ShardStore) Proxy.newProxyInstance(
-                ShardStore.class.getClassLoader(), new Class<?>[] {ShardStore.class}, (p, m, a) -> {
-                    throw new UnsupportedOperationException(m.getName());
-                });
+        ShardStore noStore = CoordinatorFrames.noShardStore();
         GroupLag lag = new GroupLag(streams, noStore, Clock.systemUTC(), registry, r -> {}, scheduler);
         groups = new GroupCoordinator(
                 streams, store, lag, Clock.systemUTC(), registry, Duration.ofSeconds(30), scheduler);
-        EmbeddedChannel channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
-            @Override
-            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                sent.add((Frame) msg);
-                promise.trySuccess();
-            }
-        });
-        Constructor<Session> c = Session.class.getDeclaredConstructor(
-                Channel.class, String.class, long.class, PeerRole.class, long.class, String.class, long.class);
-        c.setAccessible(true);
-        session = c.newInstance(channel, "member-a", 0L, PeerRole.PEER_ROLE_CONSUMER, 0L, "test", 0L);
+        session = CoordinatorFrames.session(sent);
     }
 
     @AfterEach
@@ -168,34 +145,15 @@ class GroupCoordinatorSharedTest {
     }
 
     private void heartbeat() {
-        groups.onFrame(
-                session,
-                Frame.newBuilder()
-                        .setLeaseHeartbeat(LeaseHeartbeat.newBuilder()
-                                .setStream("s")
-                                .setConsumerGroup("g")
-                                .setMemberId("a"))
-                        .build());
+        groups.onFrame(session, CoordinatorFrames.heartbeat());
     }
 
     private void checkpoint(long token, long sequence) {
-        groups.onFrame(
-                session,
-                Frame.newBuilder()
-                        .setCheckpoint(Checkpoint.newBuilder()
-                                .setStream("s")
-                                .setConsumerGroup("g")
-                                .setShardId(shard0)
-                                .setMemberId("a")
-                                .setLeaseToken(token)
-                                .setSequence(sequence))
-                        .build());
+        groups.onFrame(session, CoordinatorFrames.checkpoint(shard0, token, sequence));
     }
 
     private Frame reply() throws InterruptedException {
-        Frame f = sent.poll(10, TimeUnit.SECONDS);
-        assertThat(f).as("a reply").isNotNull();
-        return f;
+        return CoordinatorFrames.reply(sent);
     }
 
     private double redirects() {

@@ -4,27 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.tributary.hub.server.Session;
 import io.tributary.hub.store.ShardStore;
 import io.tributary.hub.stream.KeyMode;
 import io.tributary.hub.stream.Retention;
 import io.tributary.hub.stream.StreamRegistry;
-import io.tributary.protocol.v1.Checkpoint;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
-import io.tributary.protocol.v1.LeaseHeartbeat;
-import io.tributary.protocol.v1.PeerRole;
 import io.tributary.testsupport.MutableClock;
 import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,10 +88,7 @@ class GroupCoordinatorTest {
                 .shards()
                 .get(0)
                 .id();
-        ShardStore noStore = (ShardStore) Proxy.newProxyInstance(
-                ShardStore.class.getClassLoader(), new Class<?>[] {ShardStore.class}, (p, m, a) -> {
-                    throw new UnsupportedOperationException(m.getName());
-                });
+        ShardStore noStore = CoordinatorFrames.noShardStore();
         lag = new GroupLag(streams, noStore, Clock.systemUTC(), new SimpleMeterRegistry(), r -> {}, scheduler);
         groups = new GroupCoordinator(
                 streams,
@@ -111,17 +98,7 @@ class GroupCoordinatorTest {
                 new SimpleMeterRegistry(),
                 Duration.ofSeconds(30),
                 scheduler);
-        EmbeddedChannel channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
-            @Override
-            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                sent.add((Frame) msg);
-                promise.trySuccess();
-            }
-        });
-        Constructor<Session> c = Session.class.getDeclaredConstructor(
-                Channel.class, String.class, long.class, PeerRole.class, long.class, String.class, long.class);
-        c.setAccessible(true);
-        session = c.newInstance(channel, "member-a", 0L, PeerRole.PEER_ROLE_CONSUMER, 0L, "test", 0L);
+        session = CoordinatorFrames.session(sent);
     }
 
     @AfterEach
@@ -131,34 +108,15 @@ class GroupCoordinatorTest {
     }
 
     private void heartbeat() {
-        groups.onFrame(
-                session,
-                Frame.newBuilder()
-                        .setLeaseHeartbeat(LeaseHeartbeat.newBuilder()
-                                .setStream("s")
-                                .setConsumerGroup("g")
-                                .setMemberId("a"))
-                        .build());
+        groups.onFrame(session, CoordinatorFrames.heartbeat());
     }
 
     private void checkpoint(long token, long sequence) {
-        groups.onFrame(
-                session,
-                Frame.newBuilder()
-                        .setCheckpoint(Checkpoint.newBuilder()
-                                .setStream("s")
-                                .setConsumerGroup("g")
-                                .setShardId(shard0)
-                                .setMemberId("a")
-                                .setLeaseToken(token)
-                                .setSequence(sequence))
-                        .build());
+        groups.onFrame(session, CoordinatorFrames.checkpoint(shard0, token, sequence));
     }
 
     private Frame reply() throws InterruptedException {
-        Frame f = sent.poll(10, TimeUnit.SECONDS);
-        assertThat(f).as("a reply").isNotNull();
-        return f;
+        return CoordinatorFrames.reply(sent);
     }
 
     /** Joins and makes the grants durable; returns the token of shard 0. */
