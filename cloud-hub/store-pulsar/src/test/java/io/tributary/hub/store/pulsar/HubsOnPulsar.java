@@ -3,6 +3,7 @@ package io.tributary.hub.store.pulsar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.hub.Hub;
+import io.tributary.hub.HubProcesses;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.ReadPosition;
@@ -13,6 +14,7 @@ import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.hub.config.HubConfig;
 import io.tributary.protocol.v1.PartitionKeyMode;
+import io.tributary.protocol.v1.ShardDescription;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,5 +120,34 @@ final class HubsOnPulsar {
             }
         }
         return texts;
+    }
+
+    /** A hub child JVM on {@code broker} (HubProcesses.startHub with the Pulsar store's flags), its log in {@code err}. */
+    static Process startProcess(PulsarStandalone broker, Path dataDir, int port, String name, Path err)
+            throws Exception {
+        return HubProcesses.startHub(
+                dataDir,
+                port,
+                name,
+                err,
+                "--store",
+                "pulsar",
+                "--pulsar-url",
+                broker.serviceUrl(),
+                "--pulsar-admin-url",
+                broker.adminUrl().toString());
+    }
+
+    /** The last sequence of each shard, as the hubs of {@code ports} that write them say (a non-writer says -1). */
+    static Map<String, Long> ends(ClientResources resources, String stream, int... ports) {
+        Map<String, Long> out = new HashMap<>();
+        for (int port : ports) {
+            try (AdminClient admin = AdminClient.connect(resources, client(port))) {
+                for (ShardDescription s : admin.describeStream(stream).getShardsList()) {
+                    out.merge(s.getShardId(), s.getNextSequence() - 1, Math::max);
+                }
+            }
+        }
+        return out;
     }
 }

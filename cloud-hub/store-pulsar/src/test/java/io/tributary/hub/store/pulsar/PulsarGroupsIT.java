@@ -16,7 +16,6 @@ import io.tributary.protocol.v1.GroupDescription;
 import io.tributary.protocol.v1.GroupShardLag;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
-import io.tributary.protocol.v1.ShardDescription;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,17 +93,8 @@ class PulsarGroupsIT {
         return out;
     }
 
-    /** The last sequence of each shard, as the hubs of {@code ports} that write them say (a non-writer says -1). */
     private Map<String, Long> ends(String stream, int... ports) {
-        Map<String, Long> out = new HashMap<>();
-        for (int port : ports) {
-            try (AdminClient admin = AdminClient.connect(resources, HubsOnPulsar.client(port))) {
-                for (ShardDescription s : admin.describeStream(stream).getShardsList()) {
-                    out.merge(s.getShardId(), s.getNextSequence() - 1, Math::max);
-                }
-            }
-        }
-        return out;
+        return HubsOnPulsar.ends(resources, stream, ports);
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.HubProcesses;
-import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.Producer;
 import io.tributary.hub.client.ProducerOptions;
 import io.tributary.hub.client.core.ClientResources;
@@ -14,7 +13,6 @@ import io.tributary.hub.group.RawMember;
 import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
-import io.tributary.protocol.v1.ShardDescription;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,30 +45,8 @@ class PulsarGroupsKillIT {
     Path dir;
 
     private Process start(String name, int port) throws Exception {
-        PulsarStandalone broker = PULSAR.broker();
-        return HubProcesses.startHub(
-                Files.createDirectory(dir.resolve(name)),
-                port,
-                name,
-                dir.resolve(name + ".err"),
-                "--store",
-                "pulsar",
-                "--pulsar-url",
-                broker.serviceUrl(),
-                "--pulsar-admin-url",
-                broker.adminUrl().toString());
-    }
-
-    private static Map<String, Long> ends(ClientResources resources, String stream, int... ports) {
-        Map<String, Long> out = new HashMap<>();
-        for (int port : ports) {
-            try (AdminClient admin = AdminClient.connect(resources, HubsOnPulsar.client(port))) {
-                for (ShardDescription s : admin.describeStream(stream).getShardsList()) {
-                    out.merge(s.getShardId(), s.getNextSequence() - 1, Math::max);
-                }
-            }
-        }
-        return out;
+        return HubsOnPulsar.startProcess(
+                PULSAR.broker(), Files.createDirectory(dir.resolve(name)), port, name, dir.resolve(name + ".err"));
     }
 
     @Test
@@ -96,7 +71,7 @@ class PulsarGroupsKillIT {
                     producer.put("k" + (put.get() % 7), ("r" + put.get()).getBytes(StandardCharsets.UTF_8));
                 }
                 producer.flush().get(60, TimeUnit.SECONDS);
-                Map<String, Long> firstEnds = ends(resources, stream, portA, portB);
+                Map<String, Long> firstEnds = HubsOnPulsar.ends(resources, stream, portA, portB);
                 List<String> shards = List.copyOf(new TreeSet<>(firstEnds.keySet()));
                 String shard0 = shards.get(0);
 
@@ -138,23 +113,20 @@ class PulsarGroupsKillIT {
                     assertThat(tokensBefore).hasSize(SHARDS);
 
                     // A live feed, then the coordinator is killed under it.
-                    AtomicBoolean feeding = new AtomicBoolean(true);
-                    Thread feeder = new Thread(
+                    // 20 records every 20 ms, up to 900, from a scheduler (a paced feed, not a wait)
+                    java.util.concurrent.ScheduledExecutorService feeder =
+                            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                                    r -> new Thread(r, "group-kill-feeder"));
+                    feeder.scheduleAtFixedRate(
                             () -> {
-                                while (feeding.get() && put.get() < 900) {
+                                for (int n = 0; n < 20 && put.get() < 900; n++) {
                                     int i = put.getAndIncrement();
                                     producer.put("k" + (i % 7), ("r" + i).getBytes(StandardCharsets.UTF_8));
-                                    if (i % 20 == 0) {
-                                        try {
-                                            Thread.sleep(20);
-                                        } catch (InterruptedException e) {
-                                            return;
-                                        }
-                                    }
                                 }
                             },
-                            "group-kill-feeder");
-                    feeder.start();
+                            0,
+                            20,
+                            TimeUnit.MILLISECONDS);
                     await("the member processes the live feed")
                             .atMost(Duration.ofSeconds(30))
                             .until(() -> shards.stream().mapToLong(log::acked).sum()
@@ -167,10 +139,10 @@ class PulsarGroupsKillIT {
                     a = null;
                     long killedAt = System.nanoTime();
                     spy.close();
-                    feeder.join(60_000);
-                    feeding.set(false);
+                    await("the feed put").atMost(Duration.ofSeconds(60)).until(() -> put.get() >= 900);
+                    feeder.shutdownNow();
                     producer.flush().get(120, TimeUnit.SECONDS);
-                    Map<String, Long> lastEnds = ends(resources, stream, portB);
+                    Map<String, Long> lastEnds = HubsOnPulsar.ends(resources, stream, portB);
                     await("every record processed at B after the kill")
                             .atMost(Duration.ofSeconds(60))
                             .until(() -> shards.stream().allMatch(s -> log.acked(s) == lastEnds.get(s)));

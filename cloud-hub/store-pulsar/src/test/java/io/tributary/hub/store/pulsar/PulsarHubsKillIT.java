@@ -69,18 +69,7 @@ class PulsarHubsKillIT {
          */
         void start(ClientResources resources, String stream) throws Exception {
             Path data = Files.createDirectory(dir.resolve(name + "-" + starts++));
-            PulsarStandalone broker = PULSAR.broker();
-            process = HubProcesses.startHub(
-                    data,
-                    port,
-                    name,
-                    dir.resolve(name + ".err"),
-                    "--store",
-                    "pulsar",
-                    "--pulsar-url",
-                    broker.serviceUrl(),
-                    "--pulsar-admin-url",
-                    broker.adminUrl().toString());
+            process = HubsOnPulsar.startProcess(PULSAR.broker(), data, port, name, dir.resolve(name + ".err"));
             if (!streamCreated) {
                 HubsOnPulsar.createStream(resources, port, stream, SHARDS);
                 streamCreated = true;
