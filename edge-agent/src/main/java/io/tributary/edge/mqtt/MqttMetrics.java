@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -80,6 +81,7 @@ public final class MqttMetrics {
     private final Counter pubacks;
     private final Counter pubrecs;
     private final Counter[] deliveries = new Counter[3];
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
 
     public MqttMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -178,7 +180,9 @@ public final class MqttMetrics {
     }
 
     void deliveryDropped(String reason) {
-        counter("tributary.edge.mqtt.deliveries.dropped", "reason", reason).increment();
+        // looked up once per reason: a subscriber that cannot keep up drops at the publishers' rate
+        dropped.computeIfAbsent(reason, r -> counter("tributary.edge.mqtt.deliveries.dropped", "reason", r))
+                .increment();
     }
 
     void subscriptionRefused(String reason) {

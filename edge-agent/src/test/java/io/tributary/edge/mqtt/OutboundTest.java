@@ -1,0 +1,124 @@
+package io.tributary.edge.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.tributary.edge.mqtt.auth.AccessConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hand-off from publishers to one subscriber's event loop: what arrives while the loop is busy goes out with one
+ * flush, in order; the queue bound and the close still drop (counted).
+ */
+class OutboundTest {
+
+    private static final int QUEUE = 50;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final AtomicInteger flushes = new AtomicInteger();
+    private final EmbeddedChannel channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            flushes.incrementAndGet();
+            ctx.flush();
+        }
+    });
+    private final ServerContext server = ServerContext.create(
+            MqttServerConfig.builder().subscriberQueue(QUEUE).build(),
+            ManualSink.automatic(),
+            new MqttMetrics(registry),
+            Clock.systemUTC(),
+            new InMemoryRetainedMessages(),
+            ServerAccess.create(AccessConfig.passwordsOnly((u, p) -> true), new AccessMetrics(registry)),
+            null);
+    private final Outbound outbound = new Outbound(
+            channel,
+            server,
+            new MqttConnection(
+                    MqttVersion.MQTT_3_1_1, "sub", "", new Session("sub", channel), Duration.ZERO, 65_535, 0, null));
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void offersArrivingTogether_goOutInOrder_withOneFlush() {
+        for (int i = 0; i < 40; i++) {
+            outbound.offer(qos0("m" + i));
+        }
+        assertThat(sent()).isEmpty(); // nothing runs on the publisher's thread
+        flushes.set(0);
+
+        channel.runPendingTasks();
+
+        assertThat(sent()).containsExactly(numbered(40));
+        assertThat(flushes).hasValue(1);
+    }
+
+    @Test
+    void beyondTheQueueBound_dropsAreCounted() {
+        for (int i = 0; i < QUEUE + 7; i++) {
+            outbound.offer(qos0("m" + i));
+        }
+        channel.runPendingTasks();
+
+        assertThat(sent()).containsExactly(numbered(QUEUE));
+        assertThat(dropped("queue_full")).isEqualTo(7);
+    }
+
+    @Test
+    void offersAfterTheClose_areDroppedAsDisconnected() {
+        outbound.offer(qos0("before"));
+        outbound.close();
+        outbound.offer(qos0("after"));
+        channel.runPendingTasks();
+
+        assertThat(sent()).isEmpty();
+        assertThat(dropped("disconnected")).isEqualTo(2);
+    }
+
+    private double dropped(String reason) {
+        var c = registry.find("tributary.edge.mqtt.deliveries.dropped")
+                .tag("reason", reason)
+                .counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private List<String> sent() {
+        List<String> topics = new ArrayList<>();
+        for (Object o = channel.readOutbound(); o != null; o = channel.readOutbound()) {
+            MqttPublishMessage p = (MqttPublishMessage) o;
+            topics.add(p.variableHeader().topicName());
+            p.release();
+        }
+        return topics;
+    }
+
+    private static String[] numbered(int n) {
+        String[] topics = new String[n];
+        for (int i = 0; i < n; i++) {
+            topics[i] = "m" + i;
+        }
+        return topics;
+    }
+
+    private static Outbound.Delivery qos0(String topic) {
+        LocalMessage m = LocalMessage.create(
+                topic, "x".getBytes(StandardCharsets.UTF_8), 0, false, null, MqttProperties.NO_PROPERTIES, 0);
+        return new Outbound.Delivery(m, 0, false, List.of());
+    }
+}
