@@ -40,7 +40,9 @@ final class BrokerBenchOptions {
     @Option(
             names = "--edge-jvm-opt",
             paramLabel = "OPT",
-            description = "Another JVM option of the edge agent (repeatable), e.g. -XX:StartFlightRecording=...")
+            description =
+                    "Another JVM option of the edge agent (repeatable), e.g. -XX:StartFlightRecording=...;"
+                            + " after the launcher's defaults (deploy/config/edge.jvm.options), a collector here replaces theirs")
     List<String> edgeJvmOpts = new ArrayList<>();
 
     @Option(
@@ -55,11 +57,14 @@ final class BrokerBenchOptions {
     @Option(names = "--data-dir", description = "Where hub, edge and logs go (default: a temporary dir, deleted).")
     Path dataDir;
 
-    /** The edge agent's JVM options: {@code -Xmx<edge-heap>}, then every {@code --edge-jvm-opt}. */
+    /**
+     * The edge agent's JVM options: the launcher's defaults for the edge ({@link LauncherJvmDefaults}), {@code
+     * -Xmx<edge-heap>}, then every {@code --edge-jvm-opt}.
+     */
     List<String> edgeJvmOptions() {
         List<String> opts = new ArrayList<>(List.of("-Xmx" + edgeHeap));
         opts.addAll(edgeJvmOpts);
-        return opts;
+        return LauncherJvmDefaults.withDefaults("edge", opts);
     }
 
     /** Whether Mosquitto runs: as asked, else when {@code bin} (mosquitto on PATH) was found. */

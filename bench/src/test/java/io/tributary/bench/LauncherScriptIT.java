@@ -96,4 +96,41 @@ class LauncherScriptIT {
                 .isZero();
         assertThat(out).isEqualTo("tributary " + role.name() + " " + Cli.version());
     }
+
+    @Test
+    void edgeJvmDefaults_comeFromItsOptionsFile_andACollectorInTributaryOptsReplacesTheirs() throws Exception {
+        assumeTrue(
+                Files.isDirectory(ROOT.resolve("edge-agent/target/lib")), "edge-agent is not packaged in this build");
+        List<String> defaults = Files.readAllLines(ROOT.resolve("deploy/config/edge.jvm.options")).stream()
+                .map(l -> l.replaceAll("#.*", "").strip())
+                .filter(l -> !l.isEmpty())
+                .toList();
+        assertThat(defaults).contains("-XX:+UseSerialGC");
+
+        String flags = finalFlags("edge", "");
+        for (String option : defaults) {
+            String name = option.startsWith("-Xms") ? "-XX:InitialHeapSize=" : option;
+            assertThat(flags).as("%s in the edge's flags", option).contains(name);
+        }
+        assertThat(finalFlags("edge", "-XX:+UseParallelGC"))
+                .contains("-XX:+UseParallelGC")
+                .doesNotContain("-XX:+UseSerialGC");
+        assertThat(finalFlags("admin", "")).doesNotContain("-XX:MaxHeapFreeRatio=30"); // no options file
+    }
+
+    /** The JVM's command-line flags (-XX:+PrintCommandLineFlags) of {@code ./tributary ROLE --version}. */
+    private static String finalFlags(String role, String opts) throws Exception {
+        ProcessBuilder pb =
+                new ProcessBuilder(ROOT.resolve("tributary").toString(), role, "--version").redirectErrorStream(true);
+        pb.environment().put("TRIBUTARY_OPTS", "-XX:+PrintCommandLineFlags " + opts);
+        Process p = pb.start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS))
+                .as("./tributary %s exits", role)
+                .isTrue();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.exitValue())
+                .as("exit of ./tributary %s --version: %s", role, out)
+                .isZero();
+        return out.lines().findFirst().orElse("");
+    }
 }

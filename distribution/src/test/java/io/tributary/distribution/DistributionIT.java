@@ -57,6 +57,7 @@ class DistributionIT {
         Path home = unpack(archive);
         assertThat(home.resolve("bin/tributary")).isExecutable();
         assertThat(home.resolve("config/logback.xml")).isRegularFile();
+        assertThat(home.resolve("config/edge.jvm.options")).isRegularFile(); // the launcher's defaults for the edge
         assertThat(home.resolve("systemd/tributary-hub.service")).isRegularFile();
 
         int link = freePort();
