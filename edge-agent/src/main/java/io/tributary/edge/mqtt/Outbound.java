@@ -109,7 +109,13 @@ final class Outbound {
             return;
         }
         offered.add(delivery);
-        drainSoon();
+        if (waiting.get() > queueLimit / 2 && channel.eventLoop().inEventLoop()) {
+            // a publisher on this subscriber's own loop: under pressure, send now rather than after the loop's
+            // reads, which could fill the queue many times over before the scheduled drain runs
+            drain();
+        } else {
+            drainSoon();
+        }
     }
 
     /** Drains on the event loop once the current work there is done, batching what arrives until then. */
@@ -180,6 +186,10 @@ final class Outbound {
 
     /** Sends what the window and the socket allow. Also called when the channel becomes writable again. */
     void drain() {
+        if (closed) {
+            dropOffered();
+            return;
+        }
         for (Delivery d = offered.poll(); d != null; d = offered.poll()) {
             queue.add(d);
         }

@@ -3,8 +3,10 @@ package io.tributary.edge.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -57,26 +59,35 @@ class OutboundTest {
 
     @Test
     void offersArrivingTogether_goOutInOrder_withOneFlush() {
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < QUEUE / 2; i++) {
             outbound.offer(qos0("m" + i));
         }
-        assertThat(sent()).isEmpty(); // nothing runs on the publisher's thread
+        assertThat(sent()).isEmpty(); // sent after the loop's current work, not per offer
         flushes.set(0);
 
         channel.runPendingTasks();
 
-        assertThat(sent()).containsExactly(numbered(40));
+        assertThat(sent()).containsExactly(numbered(QUEUE / 2));
         assertThat(flushes).hasValue(1);
     }
 
     @Test
+    void pastHalfTheQueue_anOfferOnTheSubscribersLoop_sendsAtOnce() {
+        for (int i = 0; i <= QUEUE / 2; i++) { // an embedded channel's caller is always on its loop
+            outbound.offer(qos0("m" + i));
+        }
+        assertThat(sent()).containsExactly(numbered(QUEUE / 2 + 1)); // without running the loop's tasks
+    }
+
+    @Test
     void beyondTheQueueBound_dropsAreCounted() {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1, 2)); // the subscriber reads nothing
+        channel.write(Unpooled.wrappedBuffer(new byte[16])); // unflushed bytes: the channel is not writable
         for (int i = 0; i < QUEUE + 7; i++) {
             outbound.offer(qos0("m" + i));
         }
         channel.runPendingTasks();
 
-        assertThat(sent()).containsExactly(numbered(QUEUE));
         assertThat(dropped("queue_full")).isEqualTo(7);
     }
 
