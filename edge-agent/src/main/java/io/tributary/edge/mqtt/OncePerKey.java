@@ -18,6 +18,6 @@ final class OncePerKey {
     }
 
     boolean first(String key) {
-        return seen.size() < maxKeys && seen.add(key);
+        return !seen.contains(key) && seen.size() < maxKeys && seen.add(key); // seen: a lookup, nothing counted
     }
 }
