@@ -25,11 +25,7 @@ final class DeliveryDrops {
 
     void dropped(String clientId, String topic, String reason) {
         metrics.deliveryDropped(reason);
-        OncePerKey subscribers = warned.get(reason);
-        if (subscribers == null) {
-            subscribers = warned.computeIfAbsent(reason, r -> new OncePerKey(MAX_WARNED));
-        }
-        if (subscribers.first(clientId)) {
+        if (warned.computeIfAbsent(reason, r -> new OncePerKey(MAX_WARNED)).first(clientId)) {
             log.warn(
                     "Dropped a message on '{}' for subscriber {}: {} (further {} drops for this subscriber at DEBUG;"
                             + " counted in tributary_edge_mqtt_deliveries_dropped_total)",

@@ -133,11 +133,7 @@ final class Outbound {
 
     private void scheduledDrain() {
         drainScheduled.set(false); // before taking the offers: one arriving after this schedules the next drain
-        if (closed) {
-            dropOffered();
-        } else {
-            drain();
-        }
+        drain(); // after close it drops what was offered
     }
 
     private void dropOffered() {
