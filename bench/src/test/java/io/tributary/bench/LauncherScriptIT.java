@@ -101,10 +101,7 @@ class LauncherScriptIT {
     void edgeJvmDefaults_comeFromItsOptionsFile_andACollectorInTributaryOptsReplacesTheirs() throws Exception {
         assumeTrue(
                 Files.isDirectory(ROOT.resolve("edge-agent/target/lib")), "edge-agent is not packaged in this build");
-        List<String> defaults = Files.readAllLines(ROOT.resolve("deploy/config/edge.jvm.options")).stream()
-                .map(l -> l.replaceAll("#.*", "").strip())
-                .filter(l -> !l.isEmpty())
-                .toList();
+        List<String> defaults = LauncherJvmDefaults.read("edge"); // the file, as the benchmarks read it
         assertThat(defaults).contains("-XX:+UseSerialGC");
 
         String flags = finalFlags("edge", "");
