@@ -10,6 +10,8 @@ import io.tributary.hub.client.testing.FakeHub;
 import io.tributary.protocol.v1.Frame;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,13 +60,7 @@ class GroupConsumerRedirectTest {
                 member.checkpoint("shard-0", 3, 41, false); // returns: accepted at the coordinator
                 assertThat(other.received(Frame.BodyCase.CHECKPOINT)).hasSize(1);
                 assertThat(coordinator.received(Frame.BodyCase.CHECKPOINT)).hasSize(1);
-                assertThat(coordinator
-                                .received(Frame.BodyCase.CHECKPOINT)
-                                .get(0)
-                                .frame()
-                                .getCheckpoint()
-                                .getSequence())
-                        .isEqualTo(41);
+                assertThat(firstCheckpointSequence(coordinator)).isEqualTo(41);
             }
         }
     }
@@ -79,21 +75,23 @@ class GroupConsumerRedirectTest {
                 await().atMost(WAIT)
                         .until(() ->
                                 !other.received(Frame.BodyCase.LEASE_HEARTBEAT).isEmpty());
-                java.util.concurrent.CompletableFuture<Void> done = java.util.concurrent.CompletableFuture.runAsync(
+                CompletableFuture<Void> done = CompletableFuture.runAsync(
                         () -> member.checkpoint("shard-0", 3, 41, false)); // 'other' never answers it
                 await().atMost(WAIT)
                         .until(() -> !other.received(Frame.BodyCase.CHECKPOINT).isEmpty());
                 other.redirectGroupsTo(coordinator.endpoint().toString()); // the next heartbeat moves the session
-                done.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS); // accepted at the coordinator
-                assertThat(coordinator
-                                .received(Frame.BodyCase.CHECKPOINT)
-                                .get(0)
-                                .frame()
-                                .getCheckpoint()
-                                .getSequence())
-                        .isEqualTo(41);
+                done.get(WAIT.toSeconds(), TimeUnit.SECONDS); // accepted at the coordinator
+                assertThat(firstCheckpointSequence(coordinator)).isEqualTo(41);
             }
         }
+    }
+
+    private static long firstCheckpointSequence(FakeHub hub) {
+        return hub.received(Frame.BodyCase.CHECKPOINT)
+                .get(0)
+                .frame()
+                .getCheckpoint()
+                .getSequence();
     }
 
     /** A member that knows both hubs, 'other' first, heartbeating every 100 ms. */
