@@ -59,6 +59,14 @@ final class EdgeConfigKeys {
                     "1000",
                     "Messages waiting for one local subscriber; beyond, new ones are dropped for it (counted)."),
             new ConfigKey(
+                    "mqtt.subscriber-wait",
+                    "duration",
+                    "250ms",
+                    "Longest a publisher's reads pause while a local subscriber's queue is past half of"
+                            + " mqtt.subscriber-queue (back-pressure instead of drops); a subscriber that makes no room"
+                            + " in time is not waited for until it catches up. Forwarded telemetry never waits; 0:"
+                            + " publishers never wait."),
+            new ConfigKey(
                     "mqtt.subscriber-in-flight",
                     "int",
                     "100",

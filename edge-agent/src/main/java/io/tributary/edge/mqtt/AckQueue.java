@@ -10,7 +10,7 @@ import java.util.ArrayDeque;
  * nothing in the common case and keeps a slow record from being overtaken by its successors' acks).
  *
  * <p>Also the per-connection flow control: with {@link MqttServerConfig#receiveMaximum()} publishes waiting, the
- * channel stops reading (autoRead off) until half of them are acknowledged.
+ * channel stops reading ({@link ReadHolds.Reason#ACKS}) until half of them are acknowledged.
  *
  * <p>Event loop of the channel only.
  */
@@ -38,24 +38,24 @@ final class AckQueue {
 
     private final ChannelHandlerContext ctx;
     private final ServerContext server;
+    private final ReadHolds holds;
     private final int highWater;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private boolean paused;
     private boolean flushScheduled;
     private boolean closing;
 
-    AckQueue(ChannelHandlerContext ctx, ServerContext server) {
+    AckQueue(ChannelHandlerContext ctx, ServerContext server, ReadHolds holds) {
         this.ctx = ctx;
         this.server = server;
+        this.holds = holds;
         this.highWater = server.config().receiveMaximum();
     }
 
     Pending add(int packetId, int qos, long startNanos) {
         Pending pending = new Pending(packetId, qos, startNanos);
         queue.add(pending);
-        if (!paused && queue.size() >= highWater) {
-            paused = true;
-            ctx.channel().config().setAutoRead(false);
+        if (queue.size() >= highWater) {
+            holds.hold(ReadHolds.Reason.ACKS);
         }
         return pending;
     }
@@ -67,11 +67,6 @@ final class AckQueue {
 
     int size() {
         return queue.size();
-    }
-
-    /** Whether this queue stopped reading (too many publishes waiting); a throttle must not resume reads then. */
-    boolean holdsReads() {
-        return paused;
     }
 
     private void drain() {
@@ -107,9 +102,8 @@ final class AckQueue {
             ctx.flush();
             ctx.close();
         }
-        if (paused && queue.size() <= highWater / 2) {
-            paused = false;
-            ctx.channel().config().setAutoRead(true);
+        if (queue.size() <= highWater / 2) {
+            holds.release(ReadHolds.Reason.ACKS);
         }
     }
 }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * bucket is even again, on MQTT 3.1.1 and 5 alike. Nothing is refused or dropped (QoS 0 included, which no reason code
  * could refuse); TCP flow control slows the client down. Packets read in one go before the pause are charged as
  * debt, so the pause can last as long as such a batch takes at the rate; the server does not count it against the
- * client's keep-alive ({@link #throttled()}), but a PINGREQ waits behind it, so a client that sends far beyond the rate
+ * client's keep-alive ({@link ReadHolds#held()}), but a PINGREQ waits behind it, so a client that sends far beyond the rate
  * may see its ping answered late. Event loop of the connection only.
  */
 final class ClientAccess {
@@ -31,7 +31,6 @@ final class ClientAccess {
     private final Identity identity;
     private final Permissions permissions;
     private final TokenBucket bucket;
-    private boolean throttled;
 
     ClientAccess(ServerContext server, MqttConnection connection, Identity identity) {
         this.server = server;
@@ -73,33 +72,18 @@ final class ClientAccess {
         return false;
     }
 
-    /** Whether reads are paused by the publish-rate limit now (the connection is then not idle). */
-    boolean throttled() {
-        return throttled;
-    }
-
-    /** Charges one PUBLISH to the rate limit; pauses reads when the connection is over it. */
-    void onPublish(ChannelHandlerContext ctx, AckQueue acks) {
+    /** Charges one PUBLISH to the rate limit; pauses reads ({@link ReadHolds.Reason#RATE}) when over it. */
+    void onPublish(ChannelHandlerContext ctx, ReadHolds holds) {
         if (bucket == null) {
             return;
         }
         long pauseNanos = bucket.take(System.nanoTime());
-        if (pauseNanos <= 0 || throttled) {
+        if (pauseNanos <= 0 || holds.holds(ReadHolds.Reason.RATE)) {
             return;
         }
-        throttled = true;
         server.access().metrics().throttled();
-        ctx.channel().config().setAutoRead(false);
-        ctx.executor()
-                .schedule(
-                        () -> {
-                            throttled = false;
-                            if (!acks.holdsReads()) {
-                                ctx.channel().config().setAutoRead(true);
-                            }
-                        },
-                        pauseNanos,
-                        TimeUnit.NANOSECONDS);
+        holds.hold(ReadHolds.Reason.RATE);
+        ctx.executor().schedule(() -> holds.release(ReadHolds.Reason.RATE), pauseNanos, TimeUnit.NANOSECONDS);
     }
 
     private void denied(ChannelHandlerContext ctx, String action, String reason, String what) {

@@ -20,6 +20,7 @@ final class ClientLog {
     static final String KEEPALIVE = "keepalive";
     static final String SESSION_TAKEOVER = "session_takeover";
     static final String ACCESS_DENIED = "access_denied";
+    static final String SLOW_SUBSCRIBER = "slow_subscriber";
 
     static final Set<String> CATEGORIES = Set.of(
             CONNECT_REFUSED,
@@ -31,7 +32,8 @@ final class ClientLog {
             TOPIC_UNMAPPED,
             KEEPALIVE,
             SESSION_TAKEOVER,
-            ACCESS_DENIED);
+            ACCESS_DENIED,
+            SLOW_SUBSCRIBER);
 
     private ClientLog() {}
 

@@ -42,6 +42,14 @@ final class LocalBroker {
      *     durable (the PUBACK waits for it); completed for others
      */
     CompletionStage<Void> publish(LocalMessage message) {
+        return publish(message, null);
+    }
+
+    /**
+     * {@link #publish(LocalMessage)} by a connection that waits ({@link SubscriberWait}) when a subscriber's queue is
+     * past half full; on that connection's event loop.
+     */
+    CompletionStage<Void> publish(LocalMessage message, SubscriberWait publisher) {
         CompletionStage<Void> durable = message.retain() ? retained.retain(message) : NOTHING_TO_STORE;
         if (index.size() == 0) {
             return durable; // an ingest-only edge: no walk, no allocation per publish
@@ -70,7 +78,7 @@ final class LocalBroker {
                 drops.dropped(session.clientId(), message.topic(), "offline");
                 return;
             }
-            outbound.offer(delivery);
+            outbound.offer(delivery, publisher);
         });
         if (queued.isEmpty()) {
             return durable;

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tributary_edge_mqtt_retained_messages} gauge: topics with a retained message
  *   <li>{@code tributary_edge_mqtt_subscriptions_refused_total{reason}}: SUBSCRIBE filters refused
  *   <li>{@code tributary_edge_mqtt_deliveries_total{qos}}: PUBLISH packets sent to local subscribers
+ *   <li>{@code tributary_edge_mqtt_subscriber_waits_total{outcome}}: publishers' reads paused for a local subscriber's
+ *       queue ({@link SubscriberWait}), by how the pause ended: {@code room} or {@code timeout}
  *   <li>{@code tributary_edge_mqtt_deliveries_dropped_total{reason}}: messages a matching subscriber did not get
  *       ({@code queue_full}, {@code offline}, {@code expired}, {@code too_large_for_client}, {@code disconnected};
  *       for persistent sessions {@code session_queue_full}, {@code session_ended} (queued when the session expired or
@@ -48,27 +50,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MqttMetrics {
 
-    private static final Map<String, String> DESCRIPTIONS = Map.of(
-            "tributary.edge.mqtt.connects",
-            "CONNECT packets by outcome (accepted, bad_credentials, timeout, ...)",
-            "tributary.edge.mqtt.publishes",
-            "PUBLISH packets received after CONNECT, by QoS",
-            "tributary.edge.mqtt.acks",
-            "PUBACK, PUBREC and PUBCOMP packets sent, negative ones included",
-            "tributary.edge.mqtt.publishes.refused",
-            "Publishes not stored or not acknowledged, by reason",
-            "tributary.edge.mqtt.malformed.packets",
-            "Packets that failed to decode or broke the protocol, by reason",
-            "tributary.edge.mqtt.disconnects",
-            "Connections the edge closed, by reason",
-            "tributary.edge.mqtt.subscriptions.refused",
-            "SUBSCRIBE topic filters refused, by reason",
-            "tributary.edge.mqtt.deliveries.dropped",
-            "Messages a matching local subscriber did not get, by reason",
-            "tributary.edge.mqtt.log.suppressed",
-            "Log lines about misbehaving clients left out by the rate limit, by category",
-            "tributary.edge.mqtt.wills",
-            "Will Messages by outcome (published, refused, discarded on DISCONNECT, cancelled by a reconnect)");
+    private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+            Map.entry(
+                    "tributary.edge.mqtt.connects",
+                    "CONNECT packets by outcome (accepted, bad_credentials, timeout, ...)"),
+            Map.entry("tributary.edge.mqtt.publishes", "PUBLISH packets received after CONNECT, by QoS"),
+            Map.entry("tributary.edge.mqtt.acks", "PUBACK, PUBREC and PUBCOMP packets sent, negative ones included"),
+            Map.entry("tributary.edge.mqtt.publishes.refused", "Publishes not stored or not acknowledged, by reason"),
+            Map.entry(
+                    "tributary.edge.mqtt.malformed.packets",
+                    "Packets that failed to decode or broke the protocol, by reason"),
+            Map.entry("tributary.edge.mqtt.disconnects", "Connections the edge closed, by reason"),
+            Map.entry("tributary.edge.mqtt.subscriptions.refused", "SUBSCRIBE topic filters refused, by reason"),
+            Map.entry(
+                    "tributary.edge.mqtt.deliveries.dropped",
+                    "Messages a matching local subscriber did not get, by reason"),
+            Map.entry(
+                    "tributary.edge.mqtt.log.suppressed",
+                    "Log lines about misbehaving clients left out by the rate limit, by category"),
+            Map.entry(
+                    "tributary.edge.mqtt.subscriber.waits",
+                    "Publishers' reads paused until a local subscriber's queue had room, by how the pause ended"),
+            Map.entry(
+                    "tributary.edge.mqtt.wills",
+                    "Will Messages by outcome (published, refused, discarded on DISCONNECT, cancelled by a reconnect)"));
 
     /** The outcomes of {@code tributary_edge_mqtt_wills_total}, each at 0 from the start. */
     static final java.util.List<String> WILL_OUTCOMES =
@@ -82,6 +87,8 @@ public final class MqttMetrics {
     private final Counter pubrecs;
     private final Counter[] deliveries = new Counter[3];
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Counter waitsForRoom;
+    private final Counter waitsTimedOut;
 
     public MqttMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -97,6 +104,8 @@ public final class MqttMetrics {
                     .tag("qos", Integer.toString(qos))
                     .register(registry);
         }
+        waitsForRoom = counter("tributary.edge.mqtt.subscriber.waits", "outcome", "room");
+        waitsTimedOut = counter("tributary.edge.mqtt.subscriber.waits", "outcome", "timeout");
         pubacks = counter("tributary.edge.mqtt.acks", "type", "puback");
         pubrecs = counter("tributary.edge.mqtt.acks", "type", "pubrec");
         for (String outcome : WILL_OUTCOMES) {
@@ -183,6 +192,11 @@ public final class MqttMetrics {
         // looked up once per reason: a subscriber that cannot keep up drops at the publishers' rate
         dropped.computeIfAbsent(reason, r -> counter("tributary.edge.mqtt.deliveries.dropped", "reason", r))
                 .increment();
+    }
+
+    /** A publisher's pause for a subscriber's queue ended: room made, or {@code mqtt.subscriber-wait} over. */
+    void subscriberWait(boolean timedOut) {
+        (timedOut ? waitsTimedOut : waitsForRoom).increment();
     }
 
     void subscriptionRefused(String reason) {

@@ -32,6 +32,8 @@ import java.util.Optional;
  * @param subscriberQueue messages waiting for one subscriber before further ones are dropped (counted)
  * @param subscriberInFlight unacknowledged QoS 1/2 messages sent to one subscriber at most (MQTT 5 clients may ask
  *     for fewer with Receive Maximum)
+ * @param subscriberWait longest a publisher's reads pause while a local subscriber's queue is past half full
+ *     ({@link SubscriberWait}); zero: publishers never wait, what does not fit is dropped
  * @param stateDirectory where the local broker keeps its durable state (retained messages); empty keeps it in
  *     memory only, lost when the server stops
  * @param retainedCompactBytes size of the retained-message journal past which it is compacted (rewritten as one entry
@@ -55,6 +57,7 @@ public record MqttServerConfig(
         List<String> forward,
         int subscriberQueue,
         int subscriberInFlight,
+        Duration subscriberWait,
         Optional<Path> stateDirectory,
         long retainedCompactBytes,
         SessionLimits sessionLimits) {
@@ -66,6 +69,7 @@ public record MqttServerConfig(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(maxSessionExpiry, "maxSessionExpiry");
         Objects.requireNonNull(sessionLimits, "sessionLimits");
+        Objects.requireNonNull(subscriberWait, "subscriberWait");
         forward = List.copyOf(forward);
         List<String> errors = new ArrayList<>();
         if (port < -1 || port > 65535) errors.add("port must be -1..65535: " + port);
@@ -93,10 +97,14 @@ public record MqttServerConfig(
         if (subscriberQueue < 1) errors.add("subscriberQueue must be >= 1");
         if (retainedCompactBytes < 1024) errors.add("retainedCompactBytes must be >= 1024");
         if (subscriberInFlight < 1 || subscriberInFlight > 65535) errors.add("subscriberInFlight must be 1..65535");
+        if (subscriberWait.isNegative()) errors.add("subscriberWait must not be negative");
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid MQTT server config: " + String.join("; ", errors));
         }
     }
+
+    /** Default of {@link #subscriberWait()}. */
+    public static final Duration DEFAULT_SUBSCRIBER_WAIT = Duration.ofMillis(250);
 
     /** Whether a publish to {@code topic} goes to the hub (else it stays local). */
     public boolean forwarded(String topic) {
@@ -130,6 +138,7 @@ public record MqttServerConfig(
         private List<String> forward = List.of("#");
         private int subscriberQueue = 1000;
         private int subscriberInFlight = 100;
+        private Duration subscriberWait = DEFAULT_SUBSCRIBER_WAIT;
         private Path stateDirectory;
         private long retainedCompactBytes = 64L * 1024 * 1024;
         private SessionLimits sessionLimits = SessionLimits.DEFAULTS;
@@ -149,6 +158,12 @@ public record MqttServerConfig(
         }
 
         /** Default 100. */
+        /** Default {@link #DEFAULT_SUBSCRIBER_WAIT}; zero turns the back-pressure off. */
+        public Builder subscriberWait(Duration subscriberWait) {
+            this.subscriberWait = subscriberWait;
+            return this;
+        }
+
         public Builder subscriberInFlight(int subscriberInFlight) {
             this.subscriberInFlight = subscriberInFlight;
             return this;
@@ -263,6 +278,7 @@ public record MqttServerConfig(
                     forward,
                     subscriberQueue,
                     subscriberInFlight,
+                    subscriberWait,
                     Optional.ofNullable(stateDirectory),
                     retainedCompactBytes,
                     sessionLimits);

@@ -30,6 +30,7 @@ public final class MqttServerInitializer extends ChannelInitializer<SocketChanne
     static final String GATE = "connectGate";
     static final String CONNECT = "connect";
     static final String PUBLISH = "publish";
+    static final String READ_HOLDS = "readHolds";
     static final String GUARD = "guard";
 
     private final ServerContext server;

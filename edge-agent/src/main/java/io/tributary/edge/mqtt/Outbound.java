@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * subscriber's in-flight window (its MQTT 5 Receive Maximum, at most {@link MqttServerConfig#subscriberInFlight()}),
  * and the PUBACK / PUBREC-PUBREL-PUBCOMP exchanges that free the window.
  *
- * <p>A slow subscriber never blocks a publisher: {@link #offer} never waits; beyond
- * {@link MqttServerConfig#subscriberQueue()} messages waiting, a message is dropped. The retained messages of a new
+ * <p>{@link #offer} never blocks; past half of {@link MqttServerConfig#subscriberQueue()} messages waiting, a
+ * publisher that stays on the gateway pauses its reads for a bounded time ({@link SubscriberWait}) until the queue is
+ * down to a quarter; beyond the queue bound a message is dropped. The retained messages of a new
  * subscription are not queued: {@link #offerRetained} hands them to a {@link RetainedReplay} that the drain pulls from
  * first, so any number of them is delivered. Every drop is counted in
  * {@code tributary_edge_mqtt_deliveries_dropped_total{reason}} and logged ({@link DeliveryDrops}): {@code queue_full},
@@ -74,8 +74,7 @@ final class Outbound {
     private final MqttConnection connection;
     private final Session session;
     private final int window;
-    private final int queueLimit;
-    private final AtomicInteger waiting = new AtomicInteger(); // offered, not yet sent or dropped
+    private final QueueRoom room;
     private final ConcurrentLinkedQueue<Delivery> offered = new ConcurrentLinkedQueue<>(); // any thread → event loop
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable scheduledDrain = this::scheduledDrain;
@@ -92,7 +91,7 @@ final class Outbound {
         this.session = connection.session();
         this.window =
                 Math.min(connection.clientReceiveMaximum(), server.config().subscriberInFlight());
-        this.queueLimit = server.config().subscriberQueue();
+        this.room = new QueueRoom(server.config().subscriberQueue());
     }
 
     /**
@@ -103,18 +102,32 @@ final class Outbound {
      * small fraction of what its socket takes.
      */
     void offer(Delivery delivery) {
-        if (waiting.incrementAndGet() > queueLimit && delivery.stored() == null) {
-            waiting.decrementAndGet();
+        offer(delivery, null);
+    }
+
+    /**
+     * {@link #offer(Delivery)} from a connection that may wait for this subscriber ({@link SubscriberWait}); its
+     * event loop.
+     */
+    void offer(Delivery delivery, SubscriberWait publisher) {
+        if (!room.take(delivery.stored() != null)) {
             drop(delivery, "queue_full");
             return;
         }
         offered.add(delivery);
-        if (waiting.get() > queueLimit / 2 && channel.eventLoop().inEventLoop()) {
+        if (!room.pressed()) {
+            drainSoon();
+            return;
+        }
+        if (channel.eventLoop().inEventLoop()) {
             // a publisher on this subscriber's own loop: under pressure, send now rather than after the loop's
             // reads, which could fill the queue many times over before the scheduled drain runs
             drain();
         } else {
             drainSoon();
+        }
+        if (publisher != null && room.publisherShouldWait()) {
+            publisher.waitFor(room, connection.clientId());
         }
     }
 
@@ -138,7 +151,7 @@ final class Outbound {
 
     private void dropOffered() {
         for (Delivery d = offered.poll(); d != null; d = offered.poll()) {
-            waiting.decrementAndGet();
+            room.release();
             dropUnlessStored(d, "disconnected");
         }
     }
@@ -170,7 +183,7 @@ final class Outbound {
                 channel.write(pubRel(e.packetId, (byte) 0), channel.voidPromise());
                 wrote = true;
             } else {
-                waiting.incrementAndGet();
+                room.take(true);
                 queue.add(e.delivery.stored(e));
             }
         }
@@ -201,7 +214,7 @@ final class Outbound {
             }
             if (live) {
                 queue.poll();
-                waiting.decrementAndGet();
+                room.release();
             } else {
                 retained.take();
             }
@@ -244,6 +257,7 @@ final class Outbound {
         if (wrote) {
             channel.flush();
         }
+        room.drained();
     }
 
     /** PUBACK for an outgoing QoS 1 message. */
@@ -310,7 +324,7 @@ final class Outbound {
     void close() {
         closed = true;
         for (Delivery d : queue) {
-            waiting.decrementAndGet();
+            room.release();
             dropUnlessStored(d, "disconnected");
         }
         queue.clear();
@@ -323,6 +337,7 @@ final class Outbound {
             }
         });
         inFlight.clear();
+        room.wakeAll(); // a closed subscriber holds no publisher back
     }
 
     /** A QoS 1/2 exchange ended: a stored message leaves its session's queue, an id returns to the session's pool. */

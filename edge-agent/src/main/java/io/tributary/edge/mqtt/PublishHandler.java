@@ -38,7 +38,9 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private final MqttConnection connection;
     private final Session session;
     private final TopicAliases aliases;
+    private ReadHolds holds;
     private AckQueue acks;
+    private SubscriberWait subscriberWait;
     private Outbound outbound;
     private SubscribeRequests subscribeRequests;
     private ClientAccess access;
@@ -58,7 +60,11 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        acks = new AckQueue(ctx, server);
+        holds = new ReadHolds(ctx.channel());
+        ctx.pipeline().addBefore(ctx.name(), MqttServerInitializer.READ_HOLDS, holds);
+        acks = new AckQueue(ctx, server, holds);
+        SubscriberWait wait = new SubscriberWait(ctx.channel().eventLoop(), holds, server);
+        subscriberWait = wait.enabled() ? wait : null;
         outbound = new Outbound(ctx.channel(), server, connection);
         access = new ClientAccess(
                 server,
@@ -143,7 +149,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         int packetId = msg.variableHeader().packetId();
         long startNanos = System.nanoTime();
         server.metrics().publish(qos);
-        access.onPublish(ctx, acks);
+        access.onPublish(ctx, holds);
         TopicAliases.Resolved resolved = aliases.resolve(msg, connection.isV5());
         if (resolved.violation() != null) {
             violated(ctx, "PUBLISH", resolved.violation());
@@ -165,7 +171,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         Optional<TopicMapping.Match> match = server.config().topicMapping().match(topic);
         if (match.isEmpty()) {
             PublishAcks.Decision decision = PublishAcks.unmappedTopic(connection.isV5());
-            logUnmapped(ctx, topic, qos, decision);
+            UnmappedTopicLog.refused(server, connection, ctx, topic, qos, decision);
             if (qos == 0) {
                 server.metrics().refused(decision.refusedReason());
             } else {
@@ -247,8 +253,10 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
         byte[] payload = ByteBufUtil.getBytes(msg.payload());
         CompletionStage<Void> retained = server.broker()
-                .publish(LocalMessage.of(
-                        topic, msg, payload, session, server.clock().millis()));
+                .publish(
+                        LocalMessage.of(
+                                topic, msg, payload, session, server.clock().millis()),
+                        subscriberWait);
         if (qos == 2) {
             session.qos2Stored(packetId);
         }
@@ -282,33 +290,6 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
             }
             pending.resolve(PublishAcks.forResult(connection.isV5(), SinkResult.IO_ERROR));
         }));
-    }
-
-    /**
-     * WARN the first time a topic is refused (bounded, see {@link ServerContext#MAX_WARNED_TOPICS}) within the rate
-     * limit of {@link ClientLog#TOPIC_UNMAPPED}; DEBUG otherwise.
-     */
-    private void logUnmapped(ChannelHandlerContext ctx, String topic, int qos, PublishAcks.Decision decision) {
-        String outcome = qos == 0
-                ? "dropped (QoS 0, nothing to answer)"
-                : decision.closeAfter()
-                        ? "not acknowledged, closing the connection"
-                        : "refused with PUBACK/PUBREC 0x90";
-        String template = server.config().topicMapping().template();
-        if (!server.unmappedTopicWarnings().first(topic)
-                || !server.clientLog()
-                        .warn(
-                                log,
-                                ClientLog.TOPIC_UNMAPPED,
-                                "Publish from client {} ({}) to topic '{}' {}: the topic does not match the topic template '{}'"
-                                        + " (further ones on this topic at DEBUG; counted in tributary_edge_mqtt_publishes_refused_total)",
-                                connection.clientId(),
-                                ctx.channel().remoteAddress(),
-                                topic,
-                                outcome,
-                                template)) {
-            log.debug("Publish from client {} to unmapped topic '{}' {}", connection.clientId(), topic, outcome);
-        }
     }
 
     private static int packetId(MqttMessage msg) {
@@ -393,9 +374,9 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                             PacketRules.MALFORMED,
                             "topic_not_utf8",
                             "topic or filter is ill-formed UTF-8 or holds U+0000"));
-        } else if (evt instanceof IdleStateEvent && access.throttled()) {
-            // not idle: its reads are paused by the publish-rate limit, and they resume when the debt is paid
-            log.debug("Keep-alive of {} not checked while its publishes are throttled", connection.clientId());
+        } else if (evt instanceof IdleStateEvent && holds.held()) {
+            // not idle: the server paused its reads (rate limit, ack window, a full subscriber), each for a bound
+            log.debug("Keep-alive of {} not checked while its reads are paused", connection.clientId());
         } else if (evt instanceof IdleStateEvent) {
             server.clientLog()
                     .info(

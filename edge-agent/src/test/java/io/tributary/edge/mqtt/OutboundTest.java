@@ -11,9 +11,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.tributary.edge.mqtt.auth.AccessConfig;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,14 +36,8 @@ class OutboundTest {
             ctx.flush();
         }
     });
-    private final ServerContext server = ServerContext.create(
-            MqttServerConfig.builder().subscriberQueue(QUEUE).build(),
-            ManualSink.automatic(),
-            new MqttMetrics(registry),
-            Clock.systemUTC(),
-            new InMemoryRetainedMessages(),
-            ServerAccess.create(AccessConfig.passwordsOnly((u, p) -> true), new AccessMetrics(registry)),
-            null);
+    private final ServerContext server =
+            TestServer.context(MqttServerConfig.builder().subscriberQueue(QUEUE).build(), registry);
     private final Outbound outbound = new Outbound(
             channel,
             server,

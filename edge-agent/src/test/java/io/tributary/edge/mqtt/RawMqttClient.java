@@ -207,6 +207,19 @@ final class RawMqttClient implements AutoCloseable {
         channel.writeAndFlush(message).syncUninterruptibly();
     }
 
+    /** Writes QoS 0 publishes without waiting for the socket: a publisher faster than the server reads. */
+    void publishWithoutWaiting(String topic, String payload, int count) {
+        for (int i = 0; i < count; i++) {
+            channel.write(MqttMessageBuilders.publish()
+                    .topicName(topic)
+                    .qos(MqttQoS.AT_MOST_ONCE)
+                    .payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8))
+                    .properties(MqttProperties.NO_PROPERTIES)
+                    .build());
+        }
+        channel.flush();
+    }
+
     /**
      * Tells this client's decoder which version answers come in, for CONNECTs sent as raw bytes (Netty's encoder
      * records it when it writes a CONNECT itself; the attribute name is its MqttCodecUtil's).
@@ -231,6 +244,11 @@ final class RawMqttClient implements AutoCloseable {
 
     BlockingQueue<MqttMessage> received() {
         return received;
+    }
+
+    /** Stops (or resumes) reading from the socket: a subscriber that does not keep up. */
+    void pauseReading(boolean paused) {
+        channel.config().setAutoRead(!paused);
     }
 
     boolean isOpen() {

@@ -84,6 +84,23 @@ final class TestServer implements AutoCloseable {
         return counter == null ? 0 : counter.count();
     }
 
+    /**
+     * The server's shared parts without a listener, for tests of one handler on an embedded channel: an automatic
+     * sink, retained messages in memory, every password accepted.
+     */
+    static ServerContext context(MqttServerConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+        return ServerContext.create(
+                config,
+                ManualSink.automatic(),
+                new MqttMetrics(registry),
+                java.time.Clock.systemUTC(),
+                new InMemoryRetainedMessages(),
+                ServerAccess.create(
+                        io.tributary.edge.mqtt.auth.AccessConfig.passwordsOnly((u, p) -> true),
+                        new AccessMetrics(registry)),
+                null);
+    }
+
     static int packetId(MqttMessage msg) {
         return ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
     }

@@ -1,0 +1,117 @@
+package io.tributary.edge.mqtt;
+
+import static io.tributary.edge.mqtt.TestServer.PASSWORD;
+import static io.tributary.edge.mqtt.TestServer.USER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Back-pressure from a local subscriber to publishers over real sockets ({@link SubscriberWait}): a subscriber that
+ * stops reading holds a publisher of local topics back instead of losing its messages, for at most
+ * {@code mqtt.subscriber-wait}; forwarded telemetry is never held. Messages of 1 KiB, more of them than loopback's
+ * socket buffers take, so that the server's queue is what fills; the queue (the default, 1,000) holds more than one
+ * socket read (64 KiB), which is what a publisher may still send after its pause began.
+ */
+class SubscriberBackPressureIT {
+
+    private static final int MESSAGES = 40_000;
+    private static final String PAYLOAD = "x".repeat(1024);
+
+    private TestServer server;
+    private RawMqttClient subscriber;
+    private RawMqttClient publisher;
+
+    @AfterEach
+    void tearDown() {
+        for (AutoCloseable c : new AutoCloseable[] {publisher, subscriber, server}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSubscriberThatPausesReading_holdsThePublisherBack_andLosesNothing() throws Exception {
+        publishToASubscriberThatReadsNothing(Duration.ofSeconds(60), "local/bp/#", "local/bp/t");
+
+        await("the publisher held back, nothing dropped")
+                .during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> published() < MESSAGES && dropped() == 0);
+        subscriber.pauseReading(false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> subscriber.received().size() >= MESSAGES);
+
+        assertThat(dropped()).isZero();
+        assertThat(server.count("tributary.edge.mqtt.subscriber.waits", "outcome", "room"))
+                .isPositive();
+        assertThat(server.count("tributary.edge.mqtt.subscriber.waits", "outcome", "timeout"))
+                .isZero();
+        assertThat(subscriber.received()).hasSize(MESSAGES);
+    }
+
+    @Test
+    void aSubscriberThatNeverReads_holdsThePublisherOnlyForTheWait() throws Exception {
+        publishToASubscriberThatReadsNothing(Duration.ofMillis(200), "local/bp/#", "local/bp/t");
+
+        await("every publish read").atMost(Duration.ofSeconds(60)).until(() -> published() == MESSAGES);
+        assertThat(server.count("tributary.edge.mqtt.subscriber.waits", "outcome", "timeout"))
+                .isPositive();
+        assertThat(dropped()).isPositive(); // what did not fit the queue: counted, as QoS 0 allows
+    }
+
+    @Test
+    void forwardedTelemetry_neverWaitsForALocalSubscriber() throws Exception {
+        publishToASubscriberThatReadsNothing(
+                Duration.ofSeconds(60), "tributary/#", "tributary/plant-1/pump-7/temperature");
+
+        await("every publish read").atMost(Duration.ofSeconds(60)).until(() -> published() == MESSAGES);
+        assertThat(server.count("tributary.edge.mqtt.subscriber.waits", "outcome", "room")
+                        + server.count("tributary.edge.mqtt.subscriber.waits", "outcome", "timeout"))
+                .isZero();
+    }
+
+    private void start(Duration wait, String filter) throws Exception {
+        server = TestServer.start(
+                ManualSink.automatic(),
+                b -> b.forward(List.of("tributary/#")).subscriberQueue(1000).subscriberWait(wait));
+        subscriber = RawMqttClient.to(server.address());
+        assertThat(subscriber.connect(MqttVersion.MQTT_3_1_1, "sub", USER, PASSWORD))
+                .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        assertThat(subscriber.subscribe(
+                        1,
+                        filter,
+                        MqttSubscriptionOption.onlyFromQos(MqttQoS.AT_MOST_ONCE),
+                        io.netty.handler.codec.mqtt.MqttProperties.NO_PROPERTIES))
+                .containsExactly(0);
+        publisher = RawMqttClient.to(server.address());
+        assertThat(publisher.connect(MqttVersion.MQTT_3_1_1, "pub", USER, PASSWORD))
+                .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+    }
+
+    private void publishToASubscriberThatReadsNothing(Duration wait, String filter, String topic) throws Exception {
+        start(wait, filter);
+        subscriber.pauseReading(true);
+        publisher.publishWithoutWaiting(topic, PAYLOAD, MESSAGES);
+    }
+
+    private double published() {
+        return server.count("tributary.edge.mqtt.publishes", "qos", "0");
+    }
+
+    private double dropped() {
+        return server.count("tributary.edge.mqtt.deliveries.dropped", "reason", "queue_full");
+    }
+}
