@@ -112,6 +112,11 @@ final class Outbound {
     void offer(Delivery delivery, SubscriberWait publisher) {
         if (!room.take(delivery.stored() != null)) {
             drop(delivery, "queue_full");
+            if (publisher != null && room.publisherShouldWait()) {
+                // full while this publisher was not waiting (woken with others, or before its pause): wait now, or
+                // every other publish of its current read would be dropped too
+                publisher.waitFor(room, connection.clientId());
+            }
             return;
         }
         offered.add(delivery);

@@ -101,6 +101,17 @@ class SubscriberWaitTest {
     }
 
     @Test
+    void aPublisherThatFindsTheQueueFull_waitsToo() {
+        offer(QUEUE, null); // filled by publishers that do not wait (forwarded telemetry)
+        assertThat(publisherChannel.config().isAutoRead()).isTrue();
+
+        offer(1);
+
+        assertThat(dropped()).isEqualTo(1);
+        assertThat(publisherChannel.config().isAutoRead()).isFalse(); // not the rest of its read dropped as well
+    }
+
+    @Test
     void theSubscribersClose_releasesThePublisher() {
         offer(QUEUE / 2 + 1);
         assertThat(publisherChannel.config().isAutoRead()).isFalse();
@@ -137,10 +148,14 @@ class SubscriberWaitTest {
     }
 
     private void offer(int n) {
+        offer(n, publisher);
+    }
+
+    private void offer(int n, SubscriberWait from) {
         for (int i = 0; i < n; i++) {
             LocalMessage m = LocalMessage.create(
                     "t/" + i, "x".getBytes(StandardCharsets.UTF_8), 0, false, null, MqttProperties.NO_PROPERTIES, 0);
-            subscriber.offer(new Outbound.Delivery(m, 0, false, List.of()), publisher);
+            subscriber.offer(new Outbound.Delivery(m, 0, false, List.of()), from);
         }
     }
 
