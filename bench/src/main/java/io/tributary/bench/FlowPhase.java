@@ -33,6 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  * @param generatorCores CPU the generator used over its run, in cores
  * @param lostSubscribers subscriber connections the broker closed
  * @param latency end-to-end latency of the probes sent in the measured window ({@link LatencyProbe})
+ * @param brokerDropped the edge's {@code tributary_edge_mqtt_deliveries_dropped_total}, all reasons, over the whole
+ *     phase (warm-up included); -1 for Mosquitto
+ * @param brokerPublisherWaits the edge's {@code tributary_edge_mqtt_subscriber_waits_total} over the phase; -1 for
+ *     Mosquitto
  */
 record FlowPhase(
         String name,
@@ -49,7 +53,9 @@ record FlowPhase(
         double subscriberCores,
         double generatorCores,
         int lostSubscribers,
-        Latency latency)
+        Latency latency,
+        double brokerDropped,
+        double brokerPublisherWaits)
         implements Phases.Result {
 
     /** Probe deliveries (one per subscriber and probe) and their latency percentiles in ms. */
@@ -142,7 +148,9 @@ record FlowPhase(
                     (end.selfCpu - start.selfCpu) / window,
                     genCpu / genSeconds,
                     subscribers.lost(),
-                    latency);
+                    latency,
+                    broker.counter("tributary_edge_mqtt_deliveries_dropped_total"),
+                    broker.counter("tributary_edge_mqtt_subscriber_waits_total"));
         }
     }
 
@@ -203,6 +211,8 @@ record FlowPhase(
                 .field(prefix + "subscriber_cores", subscriberCores)
                 .field(prefix + "generator_cores", generatorCores)
                 .field(prefix + "lost_subscribers", lostSubscribers)
+                .field(prefix + "broker_dropped", brokerDropped)
+                .field(prefix + "broker_publisher_waits", brokerPublisherWaits)
                 .field(prefix + "latency_probes", latency.probes())
                 .field(prefix + "latency_p50_ms", latency.p50Ms())
                 .field(prefix + "latency_p99_ms", latency.p99Ms())

@@ -48,7 +48,8 @@ final class LatencyBudget {
         return Map.of("edge", get(edgePort), "hub", get(hubPort));
     }
 
-    private static String get(int port) throws IOException, InterruptedException {
+    /** The {@code /metrics} text of the process whose metrics port is {@code port} on loopback. */
+    static String get(int port) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                         .timeout(Duration.ofSeconds(10))

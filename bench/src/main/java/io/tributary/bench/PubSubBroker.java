@@ -22,9 +22,29 @@ import java.util.regex.Pattern;
  *
  * @param key {@code edge} or {@code mosq}
  * @param jvm whether it is a JVM (its heap can be read)
+ * @param metricsPort the edge's /metrics port on loopback; -1 for Mosquitto
  * @param stop stops it
  */
-record PubSubBroker(String key, int port, long pid, boolean jvm, Runnable stop) implements AutoCloseable {
+record PubSubBroker(String key, int port, long pid, boolean jvm, int metricsPort, Runnable stop)
+        implements AutoCloseable {
+
+    /**
+     * The sum over all series of counter {@code name} on the edge's /metrics (e.g. every drop reason); -1 for
+     * Mosquitto or when the scrape fails.
+     */
+    double counter(String name) {
+        if (metricsPort <= 0) {
+            return -1;
+        }
+        try {
+            return LatencyBudget.sum(LatencyBudget.get(metricsPort), name);
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
 
     /** Java heap in use after a full GC, in bytes (the edge, with {@code jcmd}); -1 for Mosquitto or when unread. */
     long heapAfterGc() {
@@ -63,8 +83,9 @@ record PubSubBroker(String key, int port, long pid, boolean jvm, Runnable stop) 
                             + "mqtt.max-sessions: " + maxSessions + "\n"
                             + "backoff.initial: 1s\n"
                             + "backoff.max: 30s\n");
-            List<String> args = ChildJvm.edgeArgs(
-                    config, home.resolve("data"), 0, List.of(closedPort()), EdgeRig.STREAM, "bench-pubsub");
+            List<String> args = new java.util.ArrayList<>(ChildJvm.edgeArgs(
+                    config, home.resolve("data"), 0, List.of(closedPort()), EdgeRig.STREAM, "bench-pubsub"));
+            args.set(args.indexOf("--metrics-port") + 1, "0"); // any free port: its drop counters are read per phase
             ChildJvm jvm = ChildJvm.start(
                     pinning.broker(),
                     ChildJvm.EDGE_MAIN,
@@ -72,7 +93,7 @@ record PubSubBroker(String key, int port, long pid, boolean jvm, Runnable stop) 
                     jvmOptions,
                     dir.resolve("logs").resolve("edge-" + phase + ".log"),
                     Duration.ofSeconds(90));
-            return new PubSubBroker("edge", jvm.port(), jvm.pid(), true, jvm::close);
+            return new PubSubBroker("edge", jvm.port(), jvm.pid(), true, jvm.metricsPort(), jvm::close);
         });
     }
 
@@ -80,7 +101,7 @@ record PubSubBroker(String key, int port, long pid, boolean jvm, Runnable stop) 
     static Starter mosquitto(Path bin, Path dir, Pinning pinning) {
         return new Starter("mosq", phase -> {
             MosquittoBroker broker = MosquittoBroker.start(bin, dir.resolve("mosquitto-" + phase), pinning.broker());
-            return new PubSubBroker("mosq", broker.port(), broker.pid(), false, broker::close);
+            return new PubSubBroker("mosq", broker.port(), broker.pid(), false, -1, broker::close);
         });
     }
 

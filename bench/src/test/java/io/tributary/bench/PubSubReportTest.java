@@ -27,7 +27,9 @@ class PubSubReportTest {
                 subscriberCores,
                 0.05,
                 0,
-                new FlowPhase.Latency(100, 0.5, 2.5, 3, 4));
+                new FlowPhase.Latency(100, 0.5, 2.5, 3, 4),
+                0,
+                0);
     }
 
     @Test
