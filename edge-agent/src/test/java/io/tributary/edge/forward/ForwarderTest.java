@@ -4,108 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tributary.edge.buffer.BufferConfig;
-import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.PendingRecord;
-import io.tributary.hub.client.core.ClientOptions;
-import io.tributary.hub.client.core.ClientResources;
-import io.tributary.hub.client.core.HubEndpoint;
-import io.tributary.protocol.frame.FrameLimits;
 import io.tributary.protocol.v1.Batch;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.NackReason;
 import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.RecordId;
 import java.net.ServerSocket;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ForwarderTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path dir;
-
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ClientResources resources = new ClientResources(1);
-    private FakeHub hub;
-    private DurableBuffer buffer;
-    private Forwarder forwarder;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        hub = new FakeHub();
-        buffer = openBuffer();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (forwarder != null) {
-            forwarder.close();
-        }
-        buffer.close();
-        hub.close();
-        resources.close();
-    }
-
-    private DurableBuffer openBuffer() {
-        return FakeHub.openGranted(() -> DurableBuffer.open(
-                BufferConfig.builder(dir.resolve("buffer.db"), "agent-1").build(), Clock.systemUTC(), registry));
-    }
-
-    private Forwarder start(String endpoints, ForwarderConfig config) {
-        return start(endpoints, config, FrameLimits.DEFAULT_MAX_FRAME_BYTES);
-    }
-
-    private Forwarder start(String endpoints, ForwarderConfig config, int maxFrameBytes) {
-        ClientOptions options = ClientOptions.builder(HubEndpoint.parseList(endpoints))
-                .connectTimeout(Duration.ofSeconds(2))
-                .maxFrameBytes(maxFrameBytes)
-                .build();
-        forwarder = new Forwarder(config, buffer, resources, options, "agent-1", registry, Clock.systemUTC());
-        forwarder.start();
-        return forwarder;
-    }
-
-    private static ForwarderConfig config() {
-        return ForwarderConfig.defaults("telemetry")
-                .withBatching(50, 1 << 20, Duration.ofMillis(5))
-                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
-    }
-
-    private List<RecordId> append(String lane, int n) {
-        List<CompletableFuture<io.tributary.edge.buffer.Appended>> fs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            fs.add(buffer.append(PendingRecord.of(
-                    lane,
-                    Record.newBuilder()
-                            .setDeviceGroup(lane)
-                            .setDeviceId("dev-" + (i % 3))
-                            .setMetric("temp")
-                            .setEventTimeMs(1_000 + i)
-                            .setContentType(ContentType.CONTENT_TYPE_TEXT)
-                            .setPayload(ByteString.copyFromUtf8(lane + "-" + i))
-                            .build())));
-        }
-        return fs.stream()
-                .map(f -> f.orTimeout(10, TimeUnit.SECONDS).join())
-                .peek(a -> assertThat(a.isStored()).isTrue())
-                .map(io.tributary.edge.buffer.Appended::id)
-                .toList();
-    }
+class ForwarderTest extends ForwarderFixture {
 
     private static List<RecordId> idsOfLane(List<Record> records, String lane) {
         return records.stream()
