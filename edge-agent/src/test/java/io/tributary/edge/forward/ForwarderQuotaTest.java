@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.buffer.Appended;
 import io.tributary.edge.buffer.BufferConfig;
@@ -14,12 +13,10 @@ import io.tributary.edge.buffer.LossReason;
 import io.tributary.edge.buffer.OverflowPolicy;
 import io.tributary.edge.buffer.PendingRecord;
 import io.tributary.hub.client.core.ClientOptions;
-import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.core.HubEndpoint;
 import io.tributary.protocol.v1.ContentType;
 import io.tributary.protocol.v1.Record;
 import io.tributary.protocol.v1.RecordId;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,29 +27,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The forwarder and a full buffer: the loss ledger counts exactly what never reaches the hub. */
-class ForwarderQuotaTest {
+class ForwarderQuotaTest extends ForwarderFixture {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String PAD = "x".repeat(1000);
 
-    @TempDir
-    Path dir;
-
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ClientResources resources = new ClientResources(1);
-    private FakeHub hub;
-    private DurableBuffer buffer;
-    private Forwarder forwarder;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        hub = new FakeHub();
-        buffer = FakeHub.openGranted(() -> DurableBuffer.open(
+    /** A small quota that drops the oldest, in small chunks: reclaim runs while batches are on their way. */
+    @Override
+    DurableBuffer openBuffer() {
+        return FakeHub.openGranted(() -> DurableBuffer.open(
                 BufferConfig.builder(dir.resolve("buffer"), "agent-1")
                         .quotaBytes(64 * 1024)
                         .overflowPolicy(OverflowPolicy.DROP_OLDEST)
@@ -60,16 +45,6 @@ class ForwarderQuotaTest {
                         .build(),
                 Clock.systemUTC(),
                 registry));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (forwarder != null) {
-            forwarder.close();
-        }
-        buffer.close();
-        hub.close();
-        resources.close();
     }
 
     private void start() {
