@@ -79,7 +79,10 @@ class PulsarGeoIT {
             checkUnknownClusterRefused(east);
             // The replica hub first: its start creates the namespace in west, where east's replicator writes.
             Hub[] replica = {
-                Hub.start(config("west-replica", west, Map.of("pulsar.replica", "true", "metrics-port", "0")))
+                Hub.start(config(
+                        "west-replica",
+                        west,
+                        Map.of("pulsar.replica", "true", "metrics-port", "0", "pulsar.catalog-lock-timeout", "2s")))
             };
             int replicaPort = replica[0].port();
             int homePort = HubProcesses.freePort();
@@ -149,6 +152,9 @@ class PulsarGeoIT {
                         .contains("\"status\":\"ok\"")
                         .contains("replica (pulsar.replica)");
                 checkWestCannotWrite(west, key, replicatedEnd);
+                assertThatThrownBy(() -> HubsOnPulsar.createStream(resources, replicaPort, "made-in-west", 1))
+                        .as("a stream change at the replica: the catalog's lock is east's replicator's")
+                        .hasMessageContaining("catalog change of stream made-in-west not made");
 
                 // Replication falls behind; east acknowledges batches that never reach west, then dies.
                 GeoClusters.replicateTo(east, NAMESPACE, "east");
