@@ -227,6 +227,13 @@ final class PulsarAdminRest {
         call("POST", "/admin/v2/namespaces/" + tenant + "/" + namespace + "/replication", json + "]", Set.of(200, 204));
     }
 
+    /** The clusters Pulsar's geo-replication copies the namespace's topics to. */
+    List<String> replicationClusters(String tenant, String namespace) throws IOException {
+        return strings(
+                "replication clusters",
+                call("GET", "/admin/v2/namespaces/" + tenant + "/" + namespace + "/replication", "", Set.of(200)));
+    }
+
     /** The elements of a JSON array of strings. */
     private static List<String> strings(String what, String json) throws IOException {
         List<String> names = new ArrayList<>();
