@@ -177,11 +177,11 @@ public final class AdminService implements FrameService {
         }
     }
 
-    /** {@code online}, {@code offline: <cause>} or {@code written by another hub: <writer>}. */
+    /** {@code online}, {@code offline: <cause>}, {@code written by another hub: <writer>} or the replica's cause. */
     private static String status(ShardInfo info) {
         return switch (info.status()) {
             case ONLINE -> "online";
-            case WRITTEN_ELSEWHERE -> info.cause();
+            case WRITTEN_ELSEWHERE, REPLICA -> info.cause();
             case OFFLINE -> "offline: " + info.cause();
         };
     }

@@ -73,6 +73,19 @@ public final class HubMain implements Callable<Integer> {
             description = "With --store pulsar: the brokers' admin REST URL (default http://127.0.0.1:8080).")
     String pulsarAdminUrl;
 
+    @Option(
+            names = "--pulsar-replication-clusters",
+            paramLabel = "LIST",
+            description = "With --store pulsar, in the home region: the Pulsar clusters (comma-separated, this one"
+                    + " included) that Pulsar's geo-replication copies the namespace to.")
+    String pulsarReplicationClusters;
+
+    @Option(
+            names = "--pulsar-replica",
+            description = "With --store pulsar: this region receives Pulsar's geo-replicated copy; the hub writes no"
+                    + " shard and serves reads. Restart without it to promote the region.")
+    boolean pulsarReplica;
+
     @Option(names = "--tokens-file", paramLabel = "FILE", description = "Accepted bearer tokens, one per line.")
     String tokensFile;
 
@@ -102,6 +115,8 @@ public final class HubMain implements Callable<Integer> {
         flags.put("store", store);
         flags.put("pulsar.service-url", pulsarUrl);
         flags.put("pulsar.admin-url", pulsarAdminUrl);
+        flags.put("pulsar.replication-clusters", pulsarReplicationClusters);
+        flags.put("pulsar.replica", pulsarReplica ? "true" : null);
         flags.put("tokens-file", tokensFile);
         flags.put("credentials-file", credentialsFile);
         flags.put("tls.cert", tlsCert);

@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -156,6 +158,22 @@ public record HubConfig(
                     "store=pulsar: how often a hub checks that it still reads the stream catalog to its end;"
                             + " /health is degraded while it does not."),
             new ConfigKey(
+                    "pulsar.replication-clusters",
+                    "string",
+                    "",
+                    "store=pulsar, in the home region: the Pulsar clusters (comma-separated, this one included) that"
+                            + " Pulsar's geo-replication copies the namespace to (shards, catalog, grants, groups), set"
+                            + " as the namespace's replication clusters at start; each must be registered with the"
+                            + " brokers and allowed on the tenant. Empty: the namespace's replication is left alone."),
+            new ConfigKey(
+                    "pulsar.replica",
+                    "bool",
+                    "false",
+                    "store=pulsar: this hub's region receives Pulsar's geo-replicated copy of the home region's"
+                            + " namespace; the hub writes no shard (appends are refused as retriable) and serves reads"
+                            + " of what arrived. Promote the region by restarting its hubs without it once the home"
+                            + " region is gone. Not with pulsar.replication-clusters."),
+            new ConfigKey(
                     "durability",
                     "fsync|page-cache",
                     "fsync",
@@ -299,6 +317,23 @@ public record HubConfig(
                 v.problem(kv[0], "must match [A-Za-z0-9._-]{1,128}, was " + kv[1]);
             }
         }
+        List<String> replicationClusters = Arrays.stream(
+                        v.string("pulsar.replication-clusters", "").split(","))
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .toList();
+        for (String cluster : replicationClusters) {
+            if (!PULSAR_NAME.matcher(cluster).matches()) {
+                v.problem("pulsar.replication-clusters", "each must match [A-Za-z0-9._-]{1,128}, was " + cluster);
+            }
+        }
+        if (new HashSet<>(replicationClusters).size() != replicationClusters.size()) {
+            v.problem("pulsar.replication-clusters", "names a cluster twice: " + replicationClusters);
+        }
+        boolean replica = v.bool("pulsar.replica");
+        if (replica && !replicationClusters.isEmpty()) {
+            v.problem("pulsar.replica", "a replica sets no pulsar.replication-clusters (only the home region does)");
+        }
         HubConfig c = new HubConfig(
                 Path.of(v.string("data-dir", "tributary-data/hub")),
                 v.string("host", "127.0.0.1"),
@@ -334,7 +369,9 @@ public record HubConfig(
                         new PulsarSettings.Catalog(
                                 v.positiveDuration("pulsar.catalog-lock-timeout"),
                                 v.size("pulsar.catalog-compaction-threshold"),
-                                v.positiveDuration("pulsar.catalog-check-interval"))));
+                                v.positiveDuration("pulsar.catalog-check-interval")),
+                        replicationClusters,
+                        replica));
         v.validate();
         return c;
     }

@@ -2,6 +2,7 @@ package io.tributary.hub.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The hub settings {@code pulsar.*}, read by the Pulsar store's provider when {@code store=pulsar} (validated always,
@@ -13,9 +14,19 @@ import java.time.Duration;
  * @param namespace Pulsar namespace of the shard topics
  * @param operationTimeout bound of each Pulsar operation
  * @param catalog the stream catalog's topic settings
+ * @param replicationClusters the Pulsar clusters the home region's hub sets as the namespace's replication clusters
+ *     (Pulsar's geo-replication); empty: left alone
+ * @param replica the hub is in a region that receives Pulsar's copy: it writes no shard and serves reads
  */
 public record PulsarSettings(
-        String serviceUrl, URI adminUrl, String tenant, String namespace, Duration operationTimeout, Catalog catalog) {
+        String serviceUrl,
+        URI adminUrl,
+        String tenant,
+        String namespace,
+        Duration operationTimeout,
+        Catalog catalog,
+        List<String> replicationClusters,
+        boolean replica) {
 
     /**
      * The settings {@code pulsar.catalog-*} of the stream catalog every hub on the namespace shares.

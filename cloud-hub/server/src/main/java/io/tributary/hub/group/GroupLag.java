@@ -189,7 +189,7 @@ final class GroupLag {
             return new Lag(0, 0);
         }
         ShardInfo info = store.info(key);
-        if (info.status() == ShardStatus.WRITTEN_ELSEWHERE) {
+        if (info.status() == ShardStatus.WRITTEN_ELSEWHERE || info.status() == ShardStatus.REPLICA) {
             throw new WrittenElsewhere("shard " + key + " is " + info.cause() + ": its lag is known there");
         }
         if (info.status() != ShardStatus.ONLINE) {

@@ -79,7 +79,7 @@ public final class HubHealth implements Supplier<MetricsHttpServer.Health> {
             ShardInfo info = store.info(key);
             switch (info.status()) {
                 case ONLINE -> online++;
-                case WRITTEN_ELSEWHERE -> elsewhere.put(key, info.cause());
+                case WRITTEN_ELSEWHERE, REPLICA -> elsewhere.put(key, info.cause()); // written by another hub
                 default -> offline.put(key, info.cause());
             }
         }

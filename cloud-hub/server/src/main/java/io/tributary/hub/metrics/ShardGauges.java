@@ -47,10 +47,15 @@ public final class ShardGauges {
         Gauge.builder(
                         "tributary.shard.written.elsewhere",
                         store,
-                        s -> safe(s, key).status() == ShardStatus.WRITTEN_ELSEWHERE ? 1 : 0)
+                        s -> writtenElsewhere(safe(s, key).status()) ? 1 : 0)
                 .tags(tags)
-                .description("1 when another hub writes the shard (a store several hubs share), 0 otherwise")
+                .description("1 when another hub writes the shard (a store several hubs share; also in another region"
+                        + " when this hub serves a replica of it), 0 otherwise")
                 .register(registry);
+    }
+
+    private static boolean writtenElsewhere(ShardStatus status) {
+        return status == ShardStatus.WRITTEN_ELSEWHERE || status == ShardStatus.REPLICA;
     }
 
     private static ShardInfo safe(ShardStore s, ShardKey key) {

@@ -209,4 +209,35 @@ class HubConfigTest {
                 .hasMessageContaining("pulsar.admin-url")
                 .hasMessageContaining("pulsar.namespace");
     }
+
+    @Test
+    void load_pulsarGeoReplication_listAndReplicaFlag() {
+        HubConfig home =
+                HubConfig.load(Optional.empty(), Map.of(), Map.of("pulsar.replication-clusters", " east, west ,"));
+        assertThat(home.pulsar().replicationClusters()).containsExactly("east", "west");
+        assertThat(home.pulsar().replica()).isFalse();
+
+        HubConfig replica = HubConfig.load(Optional.empty(), Map.of(), Map.of("pulsar.replica", "true"));
+        assertThat(replica.pulsar().replicationClusters()).isEmpty();
+        assertThat(replica.pulsar().replica()).isTrue();
+    }
+
+    @Test
+    void load_badPulsarGeoReplication_saysWhy() {
+        assertThatThrownBy(() ->
+                        HubConfig.load(Optional.empty(), Map.of(), Map.of("pulsar.replication-clusters", "east,we st")))
+                .hasMessageContaining("pulsar.replication-clusters")
+                .hasMessageContaining("we st");
+        assertThatThrownBy(() -> HubConfig.load(
+                        Optional.empty(), Map.of(), Map.of("pulsar.replication-clusters", "east,west,east")))
+                .hasMessageContaining("names a cluster twice");
+        assertThatThrownBy(() -> HubConfig.load(
+                        Optional.empty(),
+                        Map.of(),
+                        Map.of("pulsar.replica", "true", "pulsar.replication-clusters", "east,west")))
+                .hasMessageContaining("pulsar.replica")
+                .hasMessageContaining("only the home region");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of(), Map.of("pulsar.replica", "maybe")))
+                .hasMessageContaining("pulsar.replica");
+    }
 }

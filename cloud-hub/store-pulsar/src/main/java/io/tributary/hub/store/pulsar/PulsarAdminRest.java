@@ -210,11 +210,36 @@ final class PulsarAdminRest {
 
     /** The full names of the namespace's non-partitioned persistent topics ({@code persistent://t/ns/name}). */
     List<String> listTopics(String tenant, String namespace) throws IOException {
-        String body = call("GET", "/admin/v2/persistent/" + tenant + "/" + namespace, "", Set.of(200));
+        return strings("topic list", call("GET", "/admin/v2/persistent/" + tenant + "/" + namespace, "", Set.of(200)));
+    }
+
+    /** The names of the clusters registered with the brokers (in their configuration store). */
+    List<String> clusters() throws IOException {
+        return strings("cluster list", call("GET", "/admin/v2/clusters", "", Set.of(200)));
+    }
+
+    /** Sets the clusters Pulsar's geo-replication copies the namespace's topics to (this cluster included). */
+    void setReplicationClusters(String tenant, String namespace, List<String> clusters) throws IOException {
+        StringBuilder json = new StringBuilder("[");
+        for (String c : clusters) {
+            json.append(json.length() > 1 ? "," : "").append('"').append(c).append('"'); // names are [A-Za-z0-9._-]
+        }
+        call("POST", "/admin/v2/namespaces/" + tenant + "/" + namespace + "/replication", json + "]", Set.of(200, 204));
+    }
+
+    /** The clusters Pulsar's geo-replication copies the namespace's topics to. */
+    List<String> replicationClusters(String tenant, String namespace) throws IOException {
+        return strings(
+                "replication clusters",
+                call("GET", "/admin/v2/namespaces/" + tenant + "/" + namespace + "/replication", "", Set.of(200)));
+    }
+
+    /** The elements of a JSON array of strings. */
+    private static List<String> strings(String what, String json) throws IOException {
         List<String> names = new ArrayList<>();
-        try (JsonParser p = Json.FACTORY.createParser(body)) {
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IOException("topic list is not a JSON array");
+                throw new IOException(what + " is not a JSON array");
             }
             while (p.nextToken() == JsonToken.VALUE_STRING) {
                 names.add(p.getText());

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The store's namespace: created and given the policies the store relies on ({@link PulsarAdminRest#configureNamespace})
- * once, and the check at start that both of the brokers' URLs answer. Threads: its owner's lock (the store's).
+ * and its replication clusters ({@link GeoReplication}) once, and the check at start that both of the brokers' URLs
+ * answer. Threads: its owner's lock (the store's).
  */
 final class PulsarNamespace {
     private static final Logger LOG = LoggerFactory.getLogger(PulsarNamespace.class);
@@ -74,6 +75,7 @@ final class PulsarNamespace {
         }
         admin.createNamespace(config.tenant(), config.namespace());
         admin.configureNamespace(config.tenant(), config.namespace());
+        GeoReplication.configure(config, admin);
         ready = true;
         LOG.info(
                 "namespace {}/{}: infinite retention, inactive topics kept, no automatic topic creation",

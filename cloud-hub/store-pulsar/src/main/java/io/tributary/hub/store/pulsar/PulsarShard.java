@@ -99,10 +99,6 @@ final class PulsarShard {
         this.offline = new ShardUnavailableException(key, "not recovered yet", null);
     }
 
-    String topic() {
-        return topic;
-    }
-
     /**
      * Takes the topic and rebuilds the shard's state from it (see the class comment). Blocking.
      *
@@ -133,6 +129,12 @@ final class PulsarShard {
         offline = null;
         closed = false;
         topicSeen = true;
+    }
+
+    /** A replica's catch-up ({@link ReplicaFollower}): the home's state as far as it arrived; appends get readOnly. */
+    synchronized void installReplica(TopicScan scan, ReplicaFollower.ReadOnly readOnly) {
+        install(null, scan);
+        offline = readOnly;
     }
 
     /** A recovery was refused: {@code holderName} (null: unknown) holds the topic, which therefore exists. */
@@ -269,24 +271,7 @@ final class PulsarShard {
     }
 
     synchronized ShardInfo info() {
-        long oldest = index.size() > 0 ? index.base(0) : highWaterMark;
-        ShardStatus status;
-        String cause;
-        if (offline == null && !closed) {
-            status = ShardStatus.ONLINE;
-            cause = "";
-        } else if (offline instanceof ShardWrittenElsewhereException e
-                && !closed
-                && !e.writerEndpoint().isEmpty()) {
-            // This store's index is empty or stale (the shard moved on at its writer): no positions to tell. (With no
-            // endpoint to send producers to, the shard counts as OFFLINE below: this hub cannot serve them.)
-            return new ShardInfo(
-                    key, -1, -1, -1, 0, ShardStatus.WRITTEN_ELSEWHERE, "written by another hub: " + e.writer());
-        } else {
-            status = ShardStatus.OFFLINE;
-            cause = unavailable().getMessage();
-        }
-        return new ShardInfo(key, oldest, highWaterMark, index.bytes(), index.size() > 0 ? 1 : 0, status, cause);
+        return ShardInfos.of(key, offline, closed, index, highWaterMark, this::unavailable);
     }
 
     /** Whether appends are served: recovered, not offline, not closed. */
@@ -369,7 +354,7 @@ final class PulsarShard {
     }
 
     private synchronized TopicReader.Plan plan(long from, int maxRecords, int maxBytes) {
-        if (offline != null || closed) {
+        if ((offline != null && !(offline instanceof ReplicaFollower.ReadOnly)) || closed) {
             throw unavailable();
         }
         return TopicReader.plan(key, index, highWaterMark, from, maxRecords, maxBytes);

@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.slf4j.Logger;
@@ -71,8 +70,9 @@ import org.slf4j.LoggerFactory;
  * ledgers; the newest trim marker stays, so the sequences go on after any restart or takeover even when every batch
  * was trimmed. The namespace keeps infinite retention; a shard's topic gets a policy of its own at its first trim.
  *
- * <p><b>Not in this slice.</b> {@link #appendReplica}, {@link #truncate} and {@link #resetTo} (hub-to-hub replication)
- * fail with {@link UnsupportedOperationException}: on Pulsar, cross-region copies are to be Pulsar's geo-replication.
+ * <p><b>Regions.</b> Cross-region copies are Pulsar's geo-replication ({@link GeoReplication}): a {@link
+ * PulsarStoreConfig#replica() replica} store never takes a topic and serves reads of what arrived ({@link Replicas});
+ * {@link #appendReplica}, {@link #truncate} and {@link #resetTo} (hub-to-hub replication) are unsupported.
  *
  * <p>Threads: all methods are thread-safe; {@link #open}, {@link #delete}, {@link #release}, {@link #close} and the
  * takeover tries (on the thread {@code pulsar-store-takeover}) serialise with each other. Append and lookup futures
@@ -91,6 +91,7 @@ public final class PulsarShardStore implements ShardStore {
     private final PulsarNamespace namespace;
     private final Takeovers takeovers;
     private final ShardRetention retention;
+    private final Replicas replicas;
     private final ConcurrentHashMap<ShardKey, PulsarShard> shards = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -123,6 +124,7 @@ public final class PulsarShardStore implements ShardStore {
                 writers.self().producerName());
         this.takeovers = new Takeovers(config.takeoverInterval(), this::notOnline, this::reopen);
         this.retention = new ShardRetention(config, admin, clock, registry);
+        this.replicas = new Replicas(client, config);
     }
 
     /** The name of this store's exclusive producers ({@link WriterName}). */
@@ -160,6 +162,10 @@ public final class PulsarShardStore implements ShardStore {
                 ? existing
                 : new PulsarShard(key, topic(key), localName(key), client, config, clock, acks, writers);
         shards.put(key, shard);
+        if (config.replica()) { // the topic arrives by replication: never created nor taken here
+            replicas.follow(key, shard, topic(key));
+            return shard.info();
+        }
         if (existing == null || existing.info().status() != ShardStatus.WRITTEN_ELSEWHERE) {
             try {
                 namespace.prepare();
@@ -193,6 +199,10 @@ public final class PulsarShardStore implements ShardStore {
         if (closed || shard == null || shard.isClosed()) {
             takeovers.forget(key);
             return Takeovers.Outcome.TAKEN; // nothing to try any more
+        }
+        if (config.replica()) { // a replica is never taken: its rounds read what arrived
+            boolean readable = replicas.follow(key, shard, topic(key));
+            return readable ? Takeovers.Outcome.HELD_ELSEWHERE : Takeovers.Outcome.FAILED;
         }
         switch (writers.probe(key, localName(key), shard.holder())) {
             case HELD -> {
@@ -254,7 +264,11 @@ public final class PulsarShardStore implements ShardStore {
 
     @Override
     public ReadResult read(ShardKey key, long fromSequence, int maxRecords, int maxBytes) {
-        return shard(key).read(fromSequence, maxRecords, maxBytes);
+        PulsarShard s = shard(key);
+        if (config.replica() && fromSequence >= s.info().nextSequence()) {
+            replicas.follow(key, s, topic(key)); // at the end known here: see what arrived since
+        }
+        return s.read(fromSequence, maxRecords, maxBytes);
     }
 
     @Override
@@ -279,19 +293,19 @@ public final class PulsarShardStore implements ShardStore {
         return onShard(key, s -> s.lookupProducer(producer, firstSeq, lastSeq));
     }
 
-    /** Not in this slice: hub-to-hub replication onto a Pulsar store; Pulsar's geo-replication is to take its place. */
+    /** Unsupported: hub-to-hub replication onto a Pulsar store; Pulsar's geo-replication takes its place. */
     @Override
     public CompletableFuture<AppendResult> appendReplica(ShardKey key, StoredBatch batch) {
         return unsupported("appendReplica");
     }
 
-    /** Not in this slice (see {@link #appendReplica}). */
+    /** Unsupported (see {@link #appendReplica}). */
     @Override
     public CompletableFuture<Long> truncate(ShardKey key, long fromSequence) {
         return unsupported("truncate");
     }
 
-    /** Not in this slice (see {@link #appendReplica}). */
+    /** Unsupported (see {@link #appendReplica}). */
     @Override
     public CompletableFuture<Long> resetTo(ShardKey key, long nextSequence) {
         return unsupported("resetTo");
@@ -299,8 +313,8 @@ public final class PulsarShardStore implements ShardStore {
 
     private static <T> CompletableFuture<T> unsupported(String what) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException(what
-                + " is not supported by the Pulsar store yet: hub-to-hub replication needs a local store; on Pulsar,"
-                + " cross-region copies are to be Pulsar's geo-replication (issue 12)"));
+                + " is not supported by the Pulsar store: hub-to-hub replication needs a local store; on Pulsar,"
+                + " cross-region copies are Pulsar's geo-replication (pulsar.replication-clusters, pulsar.replica)"));
     }
 
     /**
@@ -322,6 +336,7 @@ public final class PulsarShardStore implements ShardStore {
         PulsarShard shard = shards.remove(key);
         takeovers.forget(key);
         retention.forget(key);
+        replicas.forget(key);
         CompletableFuture<Void> stopped = shard == null
                 ? CompletableFuture.completedFuture(null)
                 : shard.close().exceptionally(e -> null);
@@ -336,6 +351,7 @@ public final class PulsarShardStore implements ShardStore {
     public synchronized CompletableFuture<Void> release(ShardKey key) {
         PulsarShard shard = shards.remove(key);
         retention.forget(key);
+        replicas.forget(key);
         return shard == null ? CompletableFuture.completedFuture(null) : shard.close();
     }
 
@@ -354,29 +370,8 @@ public final class PulsarShardStore implements ShardStore {
             return;
         }
         closed = true;
-        try {
-            CompletableFuture.allOf(shards.values().stream()
-                            .map(s -> s.close().exceptionally(e -> null))
-                            .toArray(CompletableFuture[]::new))
-                    .get(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warn("closing the shards' producers: {}", e.toString());
-        }
-        acks.shutdown();
-        try {
-            if (!acks.awaitTermination(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("acknowledgements still running at close");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        // Not waited for: the client's event loops shut down with Netty's quiet period (about 2 s); every producer
-        // and reader is closed already.
-        client.closeAsync().whenComplete((x, e) -> {
-            if (e != null) {
-                LOG.warn("closing the Pulsar client: {}", e.toString());
-            }
-        });
+        StoreClient.shutDown(
+                client, acks, shards.values().stream().map(PulsarShard::close).toList(), config.operationTimeout());
     }
 
     /** {@code call} on the open shard, or a future failed because the shard is not open. */

@@ -50,6 +50,8 @@ public final class PulsarShardStoreProvider implements ShardStoreProvider {
                 // store's default are refused by the store, not by the broker.
                 .maxBatchBytes(Math.min(config.maxFrameBytes(), 4 * 1024 * 1024))
                 .writerEndpoint(writerEndpoint(config))
+                .replicationClusters(p.replicationClusters())
+                .replica(p.replica())
                 .build();
         PulsarShardStore store;
         try {

@@ -2,6 +2,8 @@ package io.tributary.hub.store.pulsar;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -25,7 +27,15 @@ import java.util.regex.Pattern;
  *     name of its exclusive producers ({@link WriterName}), so that other hubs can send producers here; empty when the
  *     hub has none to give (they then answer appends to its shards as retriable instead of redirecting)
  * @param takeoverInterval how often a shard another hub writes is tried again (and at most how often an append asks
- *     for a try), so that this store takes it over once that hub is gone
+ *     for a try), so that this store takes it over once that hub is gone; a {@code replica} store reads what arrived
+ *     as often
+ * @param replicationClusters the Pulsar clusters (this one included) that Pulsar's geo-replication copies the
+ *     namespace to, set as the namespace's replication clusters when the store starts; empty (the default): the store
+ *     leaves the namespace's replication alone. Each must be registered with the brokers. Only the home region's hubs
+ *     set it (see {@link GeoReplication})
+ * @param replica the hub is in a region that receives Pulsar's copy of another region's namespace: it never takes a
+ *     shard's topic and serves reads of what arrived; appends are refused as retriable. A store with {@code replica}
+ *     sets no replication clusters
  */
 public record PulsarStoreConfig(
         String serviceUrl,
@@ -38,7 +48,9 @@ public record PulsarStoreConfig(
         int queueCapacity,
         Duration operationTimeout,
         String writerEndpoint,
-        Duration takeoverInterval) {
+        Duration takeoverInterval,
+        List<String> replicationClusters,
+        boolean replica) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern ENDPOINT = Pattern.compile("[^:\\s@]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+]:\\d{1,5}");
 
@@ -58,6 +70,19 @@ public record PulsarStoreConfig(
         require(writerEndpoint.isEmpty() || ENDPOINT.matcher(writerEndpoint).matches(), "writerEndpoint is HOST:PORT");
         Objects.requireNonNull(takeoverInterval, "takeoverInterval");
         require(takeoverInterval.toMillis() >= 10, "takeoverInterval >= 10 ms");
+        replicationClusters = List.copyOf(replicationClusters);
+        for (String cluster : replicationClusters) {
+            require(
+                    NAME.matcher(cluster).matches(),
+                    "replication cluster '" + cluster + "' matches [A-Za-z0-9._-]{1,128}");
+        }
+        require(
+                new HashSet<>(replicationClusters).size() == replicationClusters.size(),
+                "replication clusters are distinct, not " + replicationClusters);
+        require(
+                !replica || replicationClusters.isEmpty(),
+                "a replica sets no replication clusters (it would replicate back to the home region, whose hub could"
+                        + " then not write)");
     }
 
     private static void require(boolean ok, String rule) {
@@ -83,6 +108,8 @@ public record PulsarStoreConfig(
         private Duration operationTimeout = Duration.ofSeconds(30);
         private String writerEndpoint = "";
         private Duration takeoverInterval = Duration.ofSeconds(1);
+        private List<String> replicationClusters = List.of();
+        private boolean replica;
 
         private Builder(String serviceUrl, URI adminUrl) {
             this.serviceUrl = serviceUrl;
@@ -143,6 +170,18 @@ public record PulsarStoreConfig(
             return this;
         }
 
+        /** Default none: the namespace's replication is left alone. */
+        public Builder replicationClusters(List<String> replicationClusters) {
+            this.replicationClusters = replicationClusters;
+            return this;
+        }
+
+        /** Default false. */
+        public Builder replica(boolean replica) {
+            this.replica = replica;
+            return this;
+        }
+
         public PulsarStoreConfig build() {
             return new PulsarStoreConfig(
                     serviceUrl,
@@ -155,7 +194,9 @@ public record PulsarStoreConfig(
                     queueCapacity,
                     operationTimeout,
                     writerEndpoint,
-                    takeoverInterval);
+                    takeoverInterval,
+                    replicationClusters,
+                    replica);
         }
     }
 }

@@ -73,17 +73,29 @@ final class TopicScan {
                     s.finish();
                     return s;
                 }
-                if (BatchMessages.isMarker(m)) {
-                    s.lastWriter = BatchMessages.writerOf(m);
-                    continue;
-                }
-                BatchMessages.Trim trim = BatchMessages.trimOf(m);
-                if (trim != null) {
-                    s.trim(topic, m.getMessageId(), trim);
-                } else {
-                    s.batch(topic, m.getMessageId(), BatchMessages.decode(m));
-                }
+                s.apply(topic, m);
             }
+        }
+    }
+
+    /**
+     * Takes one message of the topic, in topic order: an open marker, a trim marker or a batch. Messages that Pulsar's
+     * geo-replication copied from another cluster are the same (it keeps their properties), so a scan in the region
+     * that receives the copy rebuilds the home's sequences and producer runs.
+     *
+     * @throws IOException on a sequence gap or a trim marker that disagrees with the batches before it
+     * @throws IllegalArgumentException on a message that is not a Tributary batch
+     */
+    void apply(String topic, Message<byte[]> m) throws IOException {
+        if (BatchMessages.isMarker(m)) {
+            lastWriter = BatchMessages.writerOf(m);
+            return;
+        }
+        BatchMessages.Trim trim = BatchMessages.trimOf(m);
+        if (trim != null) {
+            trim(topic, m.getMessageId(), trim);
+        } else {
+            batch(topic, m.getMessageId(), BatchMessages.decode(m));
         }
     }
 

@@ -35,12 +35,12 @@ final class PulsarStandalone implements AutoCloseable {
     private final Path dir;
     private final StandaloneBroker broker;
 
-    private PulsarStandalone(Path dir, List<String> classPath) throws IOException {
+    private PulsarStandalone(Path dir, List<String> classPath, String cluster) throws IOException {
         this.dir = dir;
         this.broker = new StandaloneBroker(
                 dir,
                 classPath,
-                new StandaloneBroker.Settings(freePort(), freePort(), freePort(), "128m", LEDGER_MAX_ENTRIES));
+                new StandaloneBroker.Settings(freePort(), freePort(), freePort(), "128m", LEDGER_MAX_ENTRIES, cluster));
     }
 
     /**
@@ -71,8 +71,13 @@ final class PulsarStandalone implements AutoCloseable {
 
     /** Starts a broker with a new data directory under {@code dir}. */
     static PulsarStandalone start(Path dir, List<String> classPath) throws IOException {
+        return start(dir, classPath, StandaloneBroker.DEFAULT_CLUSTER);
+    }
+
+    /** Starts a broker forming the Pulsar cluster {@code cluster} with a new data directory under {@code dir}. */
+    static PulsarStandalone start(Path dir, List<String> classPath, String cluster) throws IOException {
         Files.createDirectories(dir);
-        PulsarStandalone broker = new PulsarStandalone(dir, classPath);
+        PulsarStandalone broker = new PulsarStandalone(dir, classPath, cluster);
         broker.broker.start(START_TIMEOUT);
         return broker;
     }
@@ -83,6 +88,10 @@ final class PulsarStandalone implements AutoCloseable {
 
     URI adminUrl() {
         return broker.adminUrl();
+    }
+
+    String cluster() {
+        return broker.clusterName();
     }
 
     long pid() {

@@ -42,6 +42,14 @@ public final class PulsarStandaloneMain implements Callable<Integer> {
     @Option(names = "--bookie-port", defaultValue = "3181", description = "The embedded bookie's port.")
     int bookiePort;
 
+    @Option(
+            names = "--cluster",
+            paramLabel = "NAME",
+            defaultValue = StandaloneBroker.DEFAULT_CLUSTER,
+            description = "Pulsar cluster name (letters, digits, '_' and '-', at most 64). Two standalones joined for"
+                    + " geo-replication need distinct names. Fixed at the first start on a data directory.")
+    String cluster;
+
     @Option(names = "--heap", defaultValue = "256m", description = "The broker JVM's maximum heap.")
     String heap;
 
@@ -60,6 +68,10 @@ public final class PulsarStandaloneMain implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!heap.matches("[0-9]+[kKmMgG]?")) {
             throw new IllegalArgumentException("--heap must be a JVM size such as 256m, not '" + heap + "'");
+        }
+        if (!StandaloneBroker.CLUSTER_NAME.matcher(cluster).matches()) {
+            throw new IllegalArgumentException(
+                    "--cluster must match " + StandaloneBroker.CLUSTER_NAME.pattern() + ", not '" + cluster + "'");
         }
         for (int p : new int[] {port, httpPort, bookiePort}) {
             if (p < 1 || p > 65535) {
@@ -90,12 +102,14 @@ public final class PulsarStandaloneMain implements Callable<Integer> {
         List<String> classPath = BrokerClassPath.resolve(
                 home.resolve("cloud-hub/store-pulsar/pulsar-broker/pom.xml"), home.resolve("mvnw"), work);
         StandaloneBroker broker = new StandaloneBroker(
-                dataDir.toAbsolutePath(), classPath, new StandaloneBroker.Settings(port, httpPort, bookiePort, heap));
+                dataDir.toAbsolutePath(),
+                classPath,
+                new StandaloneBroker.Settings(port, httpPort, bookiePort, heap).withCluster(cluster));
         Thread stopper = new Thread(() -> broker.stop(Duration.ofSeconds(20)), "pulsar-standalone-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         broker.start(startTimeout);
-        System.out.println("Pulsar standalone ready: service URL " + broker.serviceUrl() + ", admin URL "
-                + broker.adminUrl() + ", data " + dataDir.toAbsolutePath() + ", log " + broker.log());
+        System.out.println("Pulsar standalone ready: cluster " + cluster + ", service URL " + broker.serviceUrl()
+                + ", admin URL " + broker.adminUrl() + ", data " + dataDir.toAbsolutePath() + ", log " + broker.log());
         System.out.println("Try: ./tributary hub --store pulsar --pulsar-url " + broker.serviceUrl()
                 + " --pulsar-admin-url " + broker.adminUrl() + "   (Ctrl-C here stops the broker)");
         int exit = broker.process().waitFor();

@@ -31,14 +31,38 @@ public final class StandaloneBroker implements AutoCloseable {
      * positive, rolls a topic's ledger over after that many entries at any age ({@code
      * managedLedgerMaxEntriesPerLedger}, and {@code managedLedgerMinLedgerRolloverTimeMinutes=0}), so that retention
      * can delete trimmed messages within seconds in tests; 0 keeps Pulsar's defaults (50,000 entries, at least 10
-     * minutes).
+     * minutes). {@code clusterName} is the Pulsar cluster the broker forms ({@link #DEFAULT_CLUSTER} unless two
+     * standalones are joined for geo-replication, which needs distinct names); it is fixed at the first start on a
+     * data directory (the standalone registers it, its tenant {@code public} and namespace {@code public/default}).
      */
-    public record Settings(int brokerPort, int webPort, int bookiePort, String heap, int ledgerMaxEntries) {
-        /** With Pulsar's ledger rollover defaults. */
+    public record Settings(
+            int brokerPort, int webPort, int bookiePort, String heap, int ledgerMaxEntries, String clusterName) {
+        /** With Pulsar's ledger rollover defaults and the cluster {@value #DEFAULT_CLUSTER}. */
         public Settings(int brokerPort, int webPort, int bookiePort, String heap) {
-            this(brokerPort, webPort, bookiePort, heap, 0);
+            this(brokerPort, webPort, bookiePort, heap, 0, DEFAULT_CLUSTER);
+        }
+
+        public Settings {
+            if (!CLUSTER_NAME.matcher(clusterName).matches()) {
+                throw new IllegalArgumentException(
+                        "the cluster name must match " + CLUSTER_NAME.pattern() + ", not '" + clusterName + "'");
+            }
+        }
+
+        /** The same settings for the cluster {@code name}. */
+        public Settings withCluster(String name) {
+            return new Settings(brokerPort, webPort, bookiePort, heap, ledgerMaxEntries, name);
         }
     }
+
+    /** The cluster name of a standalone started without one (Pulsar's own default). */
+    public static final String DEFAULT_CLUSTER = "standalone";
+
+    /**
+     * Cluster names this launcher accepts: a conservative subset of Pulsar's (which also allows {@code = : .}), as
+     * they appear in URLs, topic stats and replicator names.
+     */
+    public static final java.util.regex.Pattern CLUSTER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final Path dir;
     private final List<String> classPath;
@@ -60,6 +84,11 @@ public final class StandaloneBroker implements AutoCloseable {
 
     public URI adminUrl() {
         return URI.create("http://127.0.0.1:" + settings.webPort());
+    }
+
+    /** The Pulsar cluster this broker forms. */
+    public String clusterName() {
+        return settings.clusterName();
     }
 
     /** The current (or last) start's output. */

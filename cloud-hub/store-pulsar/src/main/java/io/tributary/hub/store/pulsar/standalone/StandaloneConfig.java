@@ -23,7 +23,7 @@ final class StandaloneConfig {
                 String.join(
                         "\n",
                         "# Written by Tributary's StandaloneBroker at each start; edits are overwritten.",
-                        "clusterName=standalone",
+                        "clusterName=" + s.clusterName(),
                         "bindAddress=127.0.0.1",
                         "advertisedAddress=127.0.0.1",
                         "brokerServicePort=" + s.brokerPort(),

@@ -46,6 +46,7 @@ class PulsarStandaloneMainIT {
         assertThat(run()).isEqualTo(2); // --data-dir is required
         assertThat(run("--data-dir", dir.toString(), "--heap", "lots")).isEqualTo(2);
         assertThat(run("--data-dir", dir.toString(), "--port", "70000")).isEqualTo(2);
+        assertThat(run("--data-dir", dir.toString(), "--cluster", "east/1")).isEqualTo(2);
         assertThat(run("--help")).isZero();
     }
 
@@ -85,7 +86,8 @@ class PulsarStandaloneMainIT {
                                 "--port", Integer.toString(port),
                                 "--http-port", Integer.toString(http),
                                 "--bookie-port", Integer.toString(bookie),
-                                "--heap", "128m")))
+                                "--heap", "128m",
+                                "--cluster", "main-it")))
                 .redirectErrorStream(true)
                 .start();
         List<String> out = new CopyOnWriteArrayList<>();
@@ -105,7 +107,8 @@ class PulsarStandaloneMainIT {
         await("ready line, output " + out).atMost(Duration.ofMinutes(3)).until(() -> {
             assertThat(child.isAlive()).as("launcher alive, output %s", out).isTrue();
             return out.stream()
-                    .anyMatch(l -> l.startsWith("Pulsar standalone ready: service URL pulsar://127.0.0.1:" + port));
+                    .anyMatch(l -> l.startsWith(
+                            "Pulsar standalone ready: cluster main-it, service URL pulsar://127.0.0.1:" + port));
         });
         HttpResponse<String> clusters = HttpClient.newHttpClient()
                 .send(
@@ -114,7 +117,7 @@ class PulsarStandaloneMainIT {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         assertThat(clusters.statusCode()).isEqualTo(200);
-        assertThat(clusters.body()).contains("standalone");
+        assertThat(clusters.body()).as("the cluster named by --cluster").isEqualTo("[\"main-it\"]");
 
         // A second broker on the same data would corrupt it: refused by the directory lock.
         assertThat(run(
