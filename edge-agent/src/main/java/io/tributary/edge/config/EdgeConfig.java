@@ -198,7 +198,7 @@ public record EdgeConfig(
                 .topicAliasMaximum(v.integer("mqtt.topic-alias-maximum"))
                 .subscriberQueue(v.integer("mqtt.subscriber-queue"))
                 .subscriberInFlight(v.integer("mqtt.subscriber-in-flight"))
-                .subscriberWait(v.duration("mqtt.subscriber-wait"))
+                .subscriberWait(v.nonNegativeDuration("mqtt.subscriber-wait"))
                 .maxSessionExpiry(v.nonNegativeDuration("mqtt.session-expiry-max"));
         try {
             b.sessionLimits(new SessionLimits(

@@ -64,7 +64,7 @@ final class EdgeConfigKeys {
                     "250ms",
                     "Longest a publisher's reads pause while a local subscriber's queue is past half of"
                             + " mqtt.subscriber-queue (back-pressure instead of drops); a subscriber that makes no room"
-                            + " in time is not waited for until it catches up. Forwarded telemetry never waits; 0:"
+                            + " in time is not waited for until it catches up. A publish to a forwarded topic never waits; 0:"
                             + " publishers never wait."),
             new ConfigKey(
                     "mqtt.subscriber-in-flight",

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * bucket is even again, on MQTT 3.1.1 and 5 alike. Nothing is refused or dropped (QoS 0 included, which no reason code
  * could refuse); TCP flow control slows the client down. Packets read in one go before the pause are charged as
  * debt, so the pause can last as long as such a batch takes at the rate; the server does not count it against the
- * client's keep-alive ({@link ReadHolds#held()}), but a PINGREQ waits behind it, so a client that sends far beyond the rate
+ * client's keep-alive ({@link ReadHolds.Reason#RATE}), but a PINGREQ waits behind it, so a client that sends far beyond the rate
  * may see its ping answered late. Event loop of the connection only.
  */
 final class ClientAccess {

@@ -78,7 +78,8 @@ final class LocalBroker {
                 drops.dropped(session.clientId(), message.topic(), "offline");
                 return;
             }
-            outbound.offer(delivery, publisher);
+            // never for its own queue: a connection paused on it could not read the acks that drain it
+            outbound.offer(delivery, session == message.publisher() ? null : publisher);
         });
         if (queued.isEmpty()) {
             return durable;

@@ -157,13 +157,13 @@ public record MqttServerConfig(
             return this;
         }
 
-        /** Default 100. */
         /** Default {@link #DEFAULT_SUBSCRIBER_WAIT}; zero turns the back-pressure off. */
         public Builder subscriberWait(Duration subscriberWait) {
             this.subscriberWait = subscriberWait;
             return this;
         }
 
+        /** Default 100. */
         public Builder subscriberInFlight(int subscriberInFlight) {
             this.subscriberInFlight = subscriberInFlight;
             return this;

@@ -156,9 +156,10 @@ final class Outbound {
 
     private void dropOffered() {
         for (Delivery d = offered.poll(); d != null; d = offered.poll()) {
-            room.release();
+            room.release(d.stored() != null);
             dropUnlessStored(d, "disconnected");
         }
+        room.wakeAll(); // a publisher whose offer raced the close waits for nothing
     }
 
     /**
@@ -188,8 +189,7 @@ final class Outbound {
                 channel.write(pubRel(e.packetId, (byte) 0), channel.voidPromise());
                 wrote = true;
             } else {
-                room.take(true);
-                queue.add(e.delivery.stored(e));
+                queue.add(e.delivery.stored(e)); // stored: bounded by the session queue, not counted in the room
             }
         }
         if (wrote) {
@@ -219,7 +219,7 @@ final class Outbound {
             }
             if (live) {
                 queue.poll();
-                room.release();
+                room.release(d.stored() != null);
             } else {
                 retained.take();
             }
@@ -329,7 +329,7 @@ final class Outbound {
     void close() {
         closed = true;
         for (Delivery d : queue) {
-            room.release();
+            room.release(d.stored() != null);
             dropUnlessStored(d, "disconnected");
         }
         queue.clear();

@@ -63,8 +63,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         holds = new ReadHolds(ctx.channel());
         ctx.pipeline().addBefore(ctx.name(), MqttServerInitializer.READ_HOLDS, holds);
         acks = new AckQueue(ctx, server, holds);
-        SubscriberWait wait = new SubscriberWait(ctx.channel().eventLoop(), holds, server);
-        subscriberWait = wait.enabled() ? wait : null;
+        subscriberWait = SubscriberWait.forConnection(ctx.channel().eventLoop(), holds, server);
         outbound = new Outbound(ctx.channel(), server, connection);
         access = new ClientAccess(
                 server,
@@ -374,8 +373,9 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                             PacketRules.MALFORMED,
                             "topic_not_utf8",
                             "topic or filter is ill-formed UTF-8 or holds U+0000"));
-        } else if (evt instanceof IdleStateEvent && holds.held()) {
-            // not idle: the server paused its reads (rate limit, ack window, a full subscriber), each for a bound
+        } else if (evt instanceof IdleStateEvent
+                && (holds.holds(ReadHolds.Reason.RATE) || holds.holds(ReadHolds.Reason.SUBSCRIBER))) {
+            // not idle: paused by the server for a bound (the ack window is not exempt, see ReadHolds)
             log.debug("Keep-alive of {} not checked while its reads are paused", connection.clientId());
         } else if (evt instanceof IdleStateEvent) {
             server.clientLog()

@@ -22,18 +22,27 @@ final class QueueRoom {
         this.limit = limit;
     }
 
-    /** Counts one message in; false (not counted) when the queue is full, unless {@code unbounded}. */
-    boolean take(boolean unbounded) {
-        if (waiting.incrementAndGet() > limit && !unbounded) {
+    /**
+     * Counts one message in; false (not counted) when the queue is full. A persistent session's stored message is
+     * bounded by its session queue, not here, and is not counted: a reconnecting session's backlog must not make
+     * publishers wait for it or mark it stalled.
+     */
+    boolean take(boolean stored) {
+        if (stored) {
+            return true;
+        }
+        if (waiting.incrementAndGet() > limit) {
             waiting.decrementAndGet();
             return false;
         }
         return true;
     }
 
-    /** Counts one message out: sent or dropped. */
-    void release() {
-        waiting.decrementAndGet();
+    /** Counts one message out: sent or dropped ({@code stored}: one {@link #take} did not count). */
+    void release(boolean stored) {
+        if (!stored) {
+            waiting.decrementAndGet();
+        }
     }
 
     /** Past half full: send without delay, and a publisher may be asked to wait. */
@@ -67,6 +76,10 @@ final class QueueRoom {
             return false;
         }
         stalled = true;
+        if (waiting.get() <= limit / 4) {
+            stalled = false; // it made room meanwhile (a drain that looked before the mark could not clear it)
+            return false;
+        }
         return true;
     }
 

@@ -3,6 +3,8 @@ package io.tributary.edge.mqtt;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
@@ -15,10 +17,13 @@ import java.util.ArrayDeque;
  * hundreds of small publishes, each routed to subscribers as it is decoded. For {@link Reason#SUBSCRIBER} that would
  * overrun the very queue that asked for the pause, so while it holds, this handler (just before {@link
  * PublishHandler}) keeps the packets decoded after it in order and passes them on when it ends: at most one read's
- * packets per connection. On close they are passed on first, so nothing received is skipped.
+ * packets per connection. On close they are passed on first, so nothing received is skipped (a user event such as a
+ * session takeover is not deferred, so the packets read before it are then handled after it). Acks of what the
+ * connection receives as a subscriber, and PINGREQ, are never deferred ({@link #answersUs}).
  *
- * <p>Every reason is a pause the server chose, never the client's silence, so a held connection is not idle for
- * its keep-alive ({@link #held()}).
+ * <p>The rate limit's and a subscriber's pauses are the server's choice and bounded in time, so {@link PublishHandler}
+ * does not count them against the client's keep-alive; the ack window's is not exempt (it lasts as long as the store
+ * takes, and a dead client behind a hung store must still be found).
  *
  * <p>Event loop of the channel only.
  */
@@ -46,15 +51,20 @@ final class ReadHolds extends ChannelInboundHandlerAdapter {
         this.channel = channel;
     }
 
-    /** Pauses reads for {@code reason}; nothing changes when it already holds them. */
-    void hold(Reason reason) {
+    /**
+     * Pauses reads for {@code reason}; nothing changes when it already holds them.
+     *
+     * @return false when the connection is closed (nothing more to read; what is deferred is passed on anyway)
+     */
+    boolean hold(Reason reason) {
         if (closed) {
-            return; // nothing more to read; the packets still deferred are passed on by channelInactive
+            return false;
         }
         if (held == 0) {
             channel.config().setAutoRead(false);
         }
         held |= reason.bit;
+        return true;
     }
 
     /** Ends {@code reason}'s pause; reads resume when no other reason holds them. */
@@ -87,7 +97,7 @@ final class ReadHolds extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (holds(Reason.SUBSCRIBER) || !deferred.isEmpty()) {
+        if ((holds(Reason.SUBSCRIBER) || !deferred.isEmpty()) && !answersUs(msg)) {
             deferred.add(msg);
         } else {
             ctx.fireChannelRead(msg);
@@ -107,6 +117,22 @@ final class ReadHolds extends ChannelInboundHandlerAdapter {
         for (Object msg = deferred.poll(); msg != null; msg = deferred.poll()) {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /**
+     * Acknowledgements of what this connection receives as a subscriber, and pings: never deferred, since they can
+     * only free room (the queue this connection may be waiting for can be its peer's, which drains on these acks), and
+     * their order against the publishes it sends does not matter.
+     */
+    private static boolean answersUs(Object msg) {
+        if (!(msg instanceof MqttMessage m) || m.decoderResult().isFailure()) {
+            return false;
+        }
+        MqttMessageType type = m.fixedHeader().messageType();
+        return type == MqttMessageType.PUBACK
+                || type == MqttMessageType.PUBREC
+                || type == MqttMessageType.PUBCOMP
+                || type == MqttMessageType.PINGREQ;
     }
 
     private void passOnDeferred() {

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * <p>Bounded: a pause lasts at most {@code mqtt.subscriber-wait}. A subscriber that has not made room by then is
  * marked stalled ({@link QueueRoom#markStalled()}): publishers stop waiting for it, and what does not fit its queue is
  * dropped and counted as before, until it catches up. Only publishes that stay on the gateway wait: telemetry
- * forwarded to the hub is handed to local subscribers after it is stored and never waits for them. Each pause ends
+ * forwarded to the hub is handed to local subscribers after it is stored and never waits for them (though a
+ * connection paused for a local publish is paused whole). A connection never waits for its own queue, and a persistent
+ * session's stored messages are not counted in it ({@link QueueRoom#take}). Each pause ends
  * in {@code tributary_edge_mqtt_subscriber_waits_total{outcome="room"|"timeout"}}.
  *
  * <p>Threads: {@link #waitFor} on the publisher's event loop (where its publishes are routed); the subscriber wakes
@@ -45,6 +47,12 @@ final class SubscriberWait {
         return maxNanos > 0;
     }
 
+    /** The wait of one publishing connection; null when {@code mqtt.subscriber-wait} is 0 (publishers never wait). */
+    static SubscriberWait forConnection(EventLoop loop, ReadHolds holds, ServerContext server) {
+        SubscriberWait wait = new SubscriberWait(loop, holds, server);
+        return wait.enabled() ? wait : null;
+    }
+
     /**
      * {@code subscriber}'s queue is past half full after this connection's publish: pause reads until it has room
      * again. One pause at a time; a publish read before the pause took effect, or to another full queue meanwhile,
@@ -54,7 +62,9 @@ final class SubscriberWait {
         if (holds.holds(ReadHolds.Reason.SUBSCRIBER)) {
             return;
         }
-        holds.hold(ReadHolds.Reason.SUBSCRIBER);
+        if (!holds.hold(ReadHolds.Reason.SUBSCRIBER)) {
+            return; // closed: its last packets are being passed on, nothing to pause
+        }
         int pause = ++generation;
         timeout = loop.schedule(() -> timedOut(pause, subscriber, subscriberId), maxNanos, TimeUnit.NANOSECONDS);
         // always as a task: the wake may come from within this connection's own routing of a publish, and the release

@@ -2,7 +2,14 @@ package io.tributary.edge.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,5 +79,41 @@ class ReadHoldsTest {
         channel.close();
 
         assertThat(new String[] {channel.readInbound(), channel.readInbound()}).containsExactly("a", "b");
+    }
+
+    @Test
+    void acksAndPings_passWhileOtherPacketsWait() {
+        channel.pipeline().addLast(holds);
+        holds.hold(ReadHolds.Reason.SUBSCRIBER);
+        MqttMessage puback = new MqttMessage(
+                new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(7));
+
+        channel.writeInbound("publish", puback, MqttMessage.PINGREQ);
+
+        assertThat((Object) channel.readInbound()).isSameAs(puback); // acks of its deliveries can only free room
+        assertThat((Object) channel.readInbound()).isSameAs(MqttMessage.PINGREQ);
+        assertThat((Object) channel.readInbound()).isNull();
+    }
+
+    @Test
+    void packetsStillDeferredWhenTheHandlerIsRemoved_areReleased() {
+        channel.pipeline().addLast(holds);
+        holds.hold(ReadHolds.Reason.SUBSCRIBER);
+        ByteBuf deferred = Unpooled.buffer(8);
+        channel.writeInbound(deferred);
+
+        channel.pipeline().remove(holds);
+
+        assertThat(deferred.refCnt()).isZero();
+    }
+
+    @Test
+    void afterTheClose_nothingHoldsAnyMore() {
+        channel.pipeline().addLast(holds);
+        channel.close();
+
+        assertThat(holds.hold(ReadHolds.Reason.SUBSCRIBER)).isFalse();
+        assertThat(holds.held()).isFalse();
     }
 }

@@ -83,6 +83,28 @@ class SubscriberBackPressureIT {
                 .isZero();
     }
 
+    @Test
+    void aConnectionNeverWaitsForItsOwnQueue() throws Exception {
+        start(Duration.ofSeconds(60), "local/bp/#");
+        assertThat(publisher.subscribe(
+                        1,
+                        "local/bp/#",
+                        MqttSubscriptionOption.onlyFromQos(MqttQoS.AT_MOST_ONCE),
+                        io.netty.handler.codec.mqtt.MqttProperties.NO_PROPERTIES))
+                .containsExactly(0);
+        subscriber.close(); // only the publisher's own subscription is left
+        publisher.pauseReading(true); // it reads nothing of what it is sent: its own queue fills
+
+        publisher.publishWithoutWaiting("local/bp/t", PAYLOAD, MESSAGES);
+
+        await("every publish read: waiting for its own queue, it could not read the acks that drain it")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> published() == MESSAGES);
+        assertThat(server.count("tributary.edge.mqtt.subscriber.waits", "outcome", "room")
+                        + server.count("tributary.edge.mqtt.subscriber.waits", "outcome", "timeout"))
+                .isZero();
+    }
+
     private void start(Duration wait, String filter) throws Exception {
         server = TestServer.start(
                 ManualSink.automatic(),
