@@ -228,6 +228,10 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                 return;
             }
             if (!(found instanceof Here here)) {
+                if (found instanceof Nowhere nowhere && nowhere.reason() != null) {
+                    // transient: not an empty assignment, which would stop every worker of the member
+                    out.setUnavailableReason(nowhere.reason());
+                }
                 session.send(Frame.newBuilder().setLeaseAssignment(out).build());
                 return;
             }

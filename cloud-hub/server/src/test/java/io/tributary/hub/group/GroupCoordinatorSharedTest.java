@@ -248,6 +248,8 @@ class GroupCoordinatorSharedTest {
         LeaseAssignment a = reply().getLeaseAssignment();
         assertThat(a.getLeasesList()).isEmpty();
         assertThat(a.getCoordinatorEndpoint()).isEmpty();
+        // not an empty assignment (that would stop every worker): the member keeps its leases until their timeout
+        assertThat(a.getUnavailableReason()).contains("broker down");
         checkpoint(1, 5);
         store.nextClaim().complete(new GroupStore.Unavailable("broker down (test)"));
         CheckpointAck ack = reply().getCheckpointAck();

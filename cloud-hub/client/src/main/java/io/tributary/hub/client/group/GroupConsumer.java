@@ -58,6 +58,8 @@ public final class GroupConsumer implements AutoCloseable {
     private long leaseTimeoutMs = 10_000;
     /** Monotonic (nanoTime): a wall clock set forward must not give up every shard, set back must not keep them. */
     private long lastAssignmentNanos = System.nanoTime();
+    /** The last answer said the group is unavailable at the hub (logged once per episode). */
+    private boolean unavailable;
 
     private volatile boolean closed;
 
@@ -167,6 +169,24 @@ public final class GroupConsumer implements AutoCloseable {
             // Another hub coordinates the group: the session moves there (HubSession), where the next heartbeat is
             // answered; this answer grants and revokes nothing, and the workers keep their leases meanwhile.
             return;
+        }
+        if (!a.getUnavailableReason().isEmpty()) {
+            // The hub cannot have the group's state now: no news about the leases. The workers keep theirs until
+            // the lease timeout since the last real assignment (tick), as when the hub is unreachable.
+            if (!unavailable) {
+                unavailable = true;
+                log.warn(
+                        "group {} unavailable at the hub: {}; keeping {} shards for up to {} ms",
+                        options.group(),
+                        a.getUnavailableReason(),
+                        workers.size(),
+                        leaseTimeoutMs);
+            }
+            return;
+        }
+        if (unavailable) {
+            unavailable = false;
+            log.info("group {} available again", options.group());
         }
         lastAssignmentNanos = System.nanoTime();
         if (a.getLeaseTimeoutMs() > 0) {

@@ -3,7 +3,6 @@ package io.tributary.hub.client.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.testing.FakeHub;
@@ -104,24 +103,6 @@ class GroupConsumerRedirectTest {
                 GroupConsumerOptions.of("telemetry", "analytics")
                         .withMemberId("member-1")
                         .withHeartbeat(Duration.ofMillis(100)),
-                Idle::new);
-    }
-
-    /** Processes nothing: no lease is ever granted here. */
-    private static final class Idle implements RecordProcessor {
-        @Override
-        public void initialize(String shardId, long startSequence) {}
-
-        @Override
-        public void processRecords(List<ConsumerRecord> records, Checkpointer checkpointer) {}
-
-        @Override
-        public void leaseLost() {}
-
-        @Override
-        public void shardEnded(Checkpointer checkpointer) {}
-
-        @Override
-        public void shutdownRequested(Checkpointer checkpointer) {}
+                IdleProcessor::new);
     }
 }

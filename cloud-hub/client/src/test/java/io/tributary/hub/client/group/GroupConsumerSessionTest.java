@@ -1,12 +1,10 @@
 package io.tributary.hub.client.group;
 
-import io.tributary.hub.client.ConsumerRecord;
 import io.tributary.hub.client.core.ClientOptions;
 import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.client.testing.HubSessionContract;
 import io.tributary.protocol.v1.Frame;
 import java.time.Duration;
-import java.util.List;
 
 /** The link contract for {@link GroupConsumer} (its reconnect backoff is fixed: 50 ms to 2 s). */
 class GroupConsumerSessionTest extends HubSessionContract<GroupConsumer> {
@@ -18,22 +16,7 @@ class GroupConsumerSessionTest extends HubSessionContract<GroupConsumer> {
                 GroupConsumerOptions.of("telemetry", "analytics")
                         .withMemberId("member-1")
                         .withHeartbeat(Duration.ofSeconds(1)), // over the keepalive interval: pings go out
-                () -> new RecordProcessor() {
-                    @Override
-                    public void initialize(String shardId, long startSequence) {}
-
-                    @Override
-                    public void processRecords(List<ConsumerRecord> records, Checkpointer checkpointer) {}
-
-                    @Override
-                    public void leaseLost() {}
-
-                    @Override
-                    public void shardEnded(Checkpointer checkpointer) {}
-
-                    @Override
-                    public void shutdownRequested(Checkpointer checkpointer) {}
-                });
+                IdleProcessor::new);
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class FakeHub implements AutoCloseable {
     private volatile String homeEndpoint;
     private volatile String writerEndpoint;
     private volatile String coordinatorEndpoint;
+    private volatile LeaseAssignment heartbeatAnswer;
     private volatile String checkpointCoordinator;
     private volatile boolean acceptCheckpoints;
     private volatile boolean notReplicated;
@@ -121,6 +122,11 @@ public final class FakeHub implements AutoCloseable {
     public void redirectGroupsTo(String coordinator) {
         this.coordinatorEndpoint = coordinator;
         this.checkpointCoordinator = coordinator;
+    }
+
+    /** Answer every LeaseHeartbeat with {@code answer} (its request id set; null: ignore them again). */
+    public void answerHeartbeats(LeaseAssignment answer) {
+        this.heartbeatAnswer = answer;
     }
 
     /** As {@link #redirectGroupsTo} for checkpoints only (heartbeats are ignored, or answered as set). */
@@ -227,7 +233,13 @@ public final class FakeHub implements AutoCloseable {
                 case BATCH -> onBatch(ctx, frame.getBatch());
                 case LEASE_HEARTBEAT -> {
                     String coordinator = coordinatorEndpoint;
-                    if (coordinator != null) {
+                    LeaseAssignment answer = heartbeatAnswer;
+                    if (coordinator == null && answer != null) {
+                        ctx.writeAndFlush(Frame.newBuilder()
+                                .setLeaseAssignment(answer.toBuilder()
+                                        .setRequestId(frame.getLeaseHeartbeat().getRequestId()))
+                                .build());
+                    } else if (coordinator != null) {
                         ctx.writeAndFlush(Frame.newBuilder()
                                 .setLeaseAssignment(LeaseAssignment.newBuilder()
                                         .setRequestId(frame.getLeaseHeartbeat().getRequestId())
