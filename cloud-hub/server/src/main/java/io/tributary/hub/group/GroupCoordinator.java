@@ -136,6 +136,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         this.leases = new GroupLeases(streams, checkpoints, lag, groups, tokens, this::run);
         this.claims = new GroupClaims(streams, checkpoints, groups, coordinated, tokens, leases, lost, this::run);
         checkpoints.onLost((key, why) -> run(() -> claims.drop(key, why)));
+        streams.addListener(new DeletedStreamGroups(checkpoints, claims::forget, this::run));
         this.lag = lag;
         this.ticker = Ticker.of(clock);
         this.timeoutMs = Math.max(100, leaseTimeout.toMillis());

@@ -126,6 +126,28 @@ class ConsumerGroupIT {
     }
 
     @Test
+    void streamDeletedAndCreatedAgain_itsGroupStartsAtTheBeginning_oldTokensStale() throws Exception {
+        hub.createStream("s", 1);
+        RawMember a = member("a");
+        Lease old = a.heartbeat().getLeases(0);
+        assertThat(a.checkpoint(old.getShardId(), old.getToken(), 41, false).getAccepted())
+                .isTrue();
+
+        try (AdminClient admin = hub.admin()) {
+            admin.deleteStream("s");
+        }
+        hub.createStream("s", 1); // numbers its records anew: the old checkpoint would skip 42 of them
+
+        Lease fresh = await().atMost(Duration.ofSeconds(30))
+                .until(() -> a.heartbeat(), x -> x.getLeasesCount() == 1)
+                .getLeases(0);
+        assertThat(fresh.getCheckpoint()).isEqualTo(-1); // as a new group's
+        assertThat(fresh.getToken()).isGreaterThan(old.getToken());
+        assertThat(a.checkpoint(old.getShardId(), old.getToken(), 50, false).getAccepted())
+                .isFalse();
+    }
+
+    @Test
     void checkpoints_hubRestart_survive() throws Exception {
         hub.createStream("s", 2);
         hub.put("s", List.of("x", "y", "z"), 20);
