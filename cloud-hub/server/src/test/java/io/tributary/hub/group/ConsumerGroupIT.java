@@ -104,11 +104,8 @@ class ConsumerGroupIT {
 
     @Test
     void checkpoint_staleToken_isRefused() throws Exception {
-        hub.createStream("s", 1);
         RawMember a = member("a");
-        Lease old = a.heartbeat().getLeases(0);
-        assertThat(a.checkpoint(old.getShardId(), old.getToken(), 3, false).getAccepted())
-                .isTrue();
+        Lease old = oneShardCheckpointedAt(a, 3);
         a.close();
         RawMember b = member("b");
         Lease now = await().atMost(Duration.ofSeconds(30))
@@ -127,11 +124,8 @@ class ConsumerGroupIT {
 
     @Test
     void streamDeletedAndCreatedAgain_itsGroupStartsAtTheBeginning_oldTokensStale() throws Exception {
-        hub.createStream("s", 1);
         RawMember a = member("a");
-        Lease old = a.heartbeat().getLeases(0);
-        assertThat(a.checkpoint(old.getShardId(), old.getToken(), 41, false).getAccepted())
-                .isTrue();
+        Lease old = oneShardCheckpointedAt(a, 41);
 
         try (AdminClient admin = hub.admin()) {
             admin.deleteStream("s");
@@ -145,6 +139,16 @@ class ConsumerGroupIT {
         assertThat(fresh.getToken()).isGreaterThan(old.getToken());
         assertThat(a.checkpoint(old.getShardId(), old.getToken(), 50, false).getAccepted())
                 .isFalse();
+    }
+
+    /** A one-shard stream "s" whose only lease {@code m} takes and checkpoints at {@code sequence}. */
+    private Lease oneShardCheckpointedAt(RawMember m, long sequence) throws Exception {
+        hub.createStream("s", 1);
+        Lease lease = m.heartbeat().getLeases(0);
+        assertThat(m.checkpoint(lease.getShardId(), lease.getToken(), sequence, false)
+                        .getAccepted())
+                .isTrue();
+        return lease;
     }
 
     @Test
