@@ -1,6 +1,7 @@
 package io.tributary.edge.mqtt;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,7 +17,7 @@ final class QueueRoom {
     private final int limit;
     private final AtomicInteger waiting = new AtomicInteger(); // offered, not yet sent or dropped
     private final ConcurrentLinkedQueue<Runnable> waiters = new ConcurrentLinkedQueue<>(); // paused publishers
-    private volatile boolean stalled;
+    private final AtomicBoolean stalled = new AtomicBoolean();
 
     QueueRoom(int limit) {
         this.limit = limit;
@@ -52,7 +53,7 @@ final class QueueRoom {
 
     /** Whether a publisher should wait now: pressed, and not stalled. */
     boolean publisherShouldWait() {
-        return !stalled && pressed();
+        return !stalled.get() && pressed();
     }
 
     /**
@@ -72,12 +73,11 @@ final class QueueRoom {
      * @return true when this call marked it (false: already stalled)
      */
     boolean markStalled() {
-        if (stalled) {
-            return false;
+        if (!stalled.compareAndSet(false, true)) {
+            return false; // another publisher's timeout marked it: one WARN
         }
-        stalled = true;
         if (waiting.get() <= limit / 4) {
-            stalled = false; // it made room meanwhile (a drain that looked before the mark could not clear it)
+            stalled.set(false); // it made room meanwhile (a drain that looked before the mark could not clear it)
             return false;
         }
         return true;
@@ -88,8 +88,8 @@ final class QueueRoom {
         if (waiting.get() > limit / 4) {
             return;
         }
-        if (stalled) {
-            stalled = false;
+        if (stalled.get()) {
+            stalled.set(false);
         }
         if (!waiters.isEmpty()) {
             wakeAll();

@@ -81,7 +81,14 @@ final class GroupClaims {
         this.region = value;
     }
 
+    /** Whether this hub runs the groups of {@code stream} (its home region, or a stream without replicas). */
+    boolean home(StreamDefinition stream) {
+        return stream.replication().isHome(region);
+    }
+
+    /** Drops the cached groups of {@code stream}, their tokens and their lag gauges. */
     void forget(String stream) {
+        leases.forgetLag(stream);
         groups.keySet().removeIf(k -> k.stream().equals(stream));
         tokens.keySet().removeIf(k -> k.stream().equals(stream));
         coordinated.removeIf(k -> k.stream().equals(stream));
@@ -157,7 +164,7 @@ final class GroupClaims {
         Found found;
         if (failure != null) {
             log.error("group {}: its state cannot be had: {}", key, failure.toString());
-            found = new Nowhere(String.valueOf(failure.getMessage()));
+            found = new Nowhere(failure.toString()); // never empty: an empty reason would read as "no leases"
         } else if (claim instanceof GroupStore.Elsewhere e) {
             found = new There(e.endpoint(), e.coordinator());
         } else if (claim instanceof GroupStore.Unavailable u) {

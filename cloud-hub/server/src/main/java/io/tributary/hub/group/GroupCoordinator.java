@@ -136,7 +136,6 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
         this.leases = new GroupLeases(streams, checkpoints, lag, groups, tokens, this::run);
         this.claims = new GroupClaims(streams, checkpoints, groups, coordinated, tokens, leases, lost, this::run);
         checkpoints.onLost((key, why) -> run(() -> claims.drop(key, why)));
-        streams.addListener(new DeletedStreamGroups(checkpoints, claims::forget, this::run));
         this.lag = lag;
         this.ticker = Ticker.of(clock);
         this.timeoutMs = Math.max(100, leaseTimeout.toMillis());
@@ -145,6 +144,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             t.setDaemon(true);
             return t;
         });
+        streams.addListener(new DeletedStreamGroups(checkpoints, claims::home, claims::forget, thread));
         this.describer = new GroupDescriber(streams, checkpoints, lag, groups, thread);
         long tick = Math.max(50, timeoutMs / 4);
         scheduler.scheduleWithFixedDelay(() -> run(this::expireAll), tick, tick, TimeUnit.MILLISECONDS);
@@ -295,7 +295,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                 return;
             }
             if (found instanceof Nowhere nowhere && nowhere.reason() != null) {
-                ack.setAccepted(false).setReason("checkpoint not taken now: " + nowhere.reason());
+                ack.setAccepted(false).setUnavailable(true).setReason("checkpoint not taken now: " + nowhere.reason());
                 session.send(Frame.newBuilder().setCheckpointAck(ack).build());
                 return;
             }

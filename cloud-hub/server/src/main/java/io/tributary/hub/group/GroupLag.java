@@ -131,6 +131,15 @@ final class GroupLag {
         }
     }
 
+    /** Stops tracking every group shard of {@code stream} (deleted) and removes their gauges at once. */
+    void forget(String stream) {
+        for (Map.Entry<GroupShard, Tracked> e : tracked.entrySet()) {
+            if (e.getKey().stream().equals(stream) && tracked.remove(e.getKey(), e.getValue())) {
+                e.getValue().gauges.forEach(registry::remove);
+            }
+        }
+    }
+
     /** Refreshes every tracked group shard; drops those whose stream or shard is gone (deleted). */
     void refreshAll() {
         for (Map.Entry<GroupShard, Tracked> e : tracked.entrySet()) {

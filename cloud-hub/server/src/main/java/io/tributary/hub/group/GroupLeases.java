@@ -89,6 +89,11 @@ final class GroupLeases {
         }
     }
 
+    /** Stops the lag gauges of {@code stream}'s group shards (its groups are forgotten). */
+    void forgetLag(String stream) {
+        lag.forget(stream);
+    }
+
     /** Makes {@link GroupCoordinator#holds} honour exactly the durable grants of owned leases, and tracks their lag. */
     void publish(GroupKey key, ConsumerGroup g) {
         for (ShardLease l : g.leases().values()) {

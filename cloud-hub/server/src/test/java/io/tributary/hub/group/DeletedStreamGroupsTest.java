@@ -34,7 +34,7 @@ class DeletedStreamGroupsTest {
                     .get(10, TimeUnit.SECONDS);
             List<String> forgotten = new ArrayList<>();
             DeletedStreamGroups listener =
-                    new DeletedStreamGroups(new LocalGroupStore(store), forgotten::add, Runnable::run);
+                    new DeletedStreamGroups(new LocalGroupStore(store), s -> true, forgotten::add, Runnable::run);
 
             listener.onDeleted(StreamDefinition.create("s", KeyMode.GROUP, Retention.UNLIMITED, 2, Instant.now()));
 

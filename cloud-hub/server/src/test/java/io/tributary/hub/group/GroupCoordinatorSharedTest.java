@@ -255,5 +255,6 @@ class GroupCoordinatorSharedTest {
         CheckpointAck ack = reply().getCheckpointAck();
         assertThat(ack.getAccepted()).isFalse();
         assertThat(ack.getReason()).contains("broker down");
+        assertThat(ack.getUnavailable()).isTrue(); // the member sends it again instead of giving the shard up
     }
 }

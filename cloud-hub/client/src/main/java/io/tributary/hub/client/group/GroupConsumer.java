@@ -234,7 +234,8 @@ public final class GroupConsumer implements AutoCloseable {
      * Sends a checkpoint and waits for the hub's answer; called from processor threads. A hub that does not coordinate
      * the group refuses it naming the one that does: the session moves there and the checkpoint is sent again there
      * (within the same {@value #CHECKPOINT_ATTEMPTS} tries and timeout). One that fails because the session moved or
-     * its connection dropped while it was pending is sent again too, within the timeout.
+     * its connection dropped while it was pending, or that the hub could not take because the group's state is
+     * unavailable now, is sent again too, within the timeout.
      */
     void checkpoint(String shardId, long token, long sequence, boolean shardEnd) {
         long deadline = System.nanoTime() + CHECKPOINT_TIMEOUT.toNanos();
@@ -255,6 +256,12 @@ public final class GroupConsumer implements AutoCloseable {
             }
             if (ack.getAccepted()) {
                 return;
+            }
+            if (ack.getUnavailable() && System.nanoTime() - deadline < 0) {
+                // the group's state cannot be had now (its store is down): no verdict on the lease, try again
+                sleep(200);
+                attempt--;
+                continue;
             }
             if (ack.getCoordinatorEndpoint().isEmpty() || attempt >= CHECKPOINT_ATTEMPTS) {
                 throw new CheckpointRefusedException(ack.getReason());

@@ -1,5 +1,6 @@
 package io.tributary.hub.client.group;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.hub.client.core.ClientOptions;
@@ -60,6 +61,11 @@ class GroupConsumerUnavailableTest {
                         .until(() ->
                                 hub.received(Frame.BodyCase.LEASE_HEARTBEAT).size() >= heartbeats + 5
                                         && member.ownedShards().contains("shard-0"));
+
+                hub.acceptCheckpoints(true);
+                hub.unavailableCheckpoints(2);
+                member.checkpoint("shard-0", FakeHub.GRANT, 41, false); // returns: sent again until taken
+                assertThat(hub.received(Frame.BodyCase.CHECKPOINT)).hasSize(3);
 
                 await("given up after the lease timeout")
                         .atMost(WAIT)

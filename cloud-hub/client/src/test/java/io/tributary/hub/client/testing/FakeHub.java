@@ -57,6 +57,8 @@ public final class FakeHub implements AutoCloseable {
     private volatile String writerEndpoint;
     private volatile String coordinatorEndpoint;
     private volatile LeaseAssignment heartbeatAnswer;
+    private final java.util.concurrent.atomic.AtomicInteger unavailableCheckpoints =
+            new java.util.concurrent.atomic.AtomicInteger();
     private volatile String checkpointCoordinator;
     private volatile boolean acceptCheckpoints;
     private volatile boolean notReplicated;
@@ -132,6 +134,11 @@ public final class FakeHub implements AutoCloseable {
     /** As {@link #redirectGroupsTo} for checkpoints only (heartbeats are ignored, or answered as set). */
     public void redirectCheckpointsTo(String coordinator) {
         this.checkpointCoordinator = coordinator;
+    }
+
+    /** Refuse the next {@code count} Checkpoints as unavailable (the group's state cannot be had now). */
+    public void unavailableCheckpoints(int count) {
+        unavailableCheckpoints.set(count);
     }
 
     /** Accept every Checkpoint (unless redirected). */
@@ -250,7 +257,15 @@ public final class FakeHub implements AutoCloseable {
                 }
                 case CHECKPOINT -> {
                     String coordinator = checkpointCoordinator;
-                    if (coordinator == null && acceptCheckpoints) {
+                    if (unavailableCheckpoints.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        ctx.writeAndFlush(Frame.newBuilder()
+                                .setCheckpointAck(CheckpointAck.newBuilder()
+                                        .setRequestId(frame.getCheckpoint().getRequestId())
+                                        .setAccepted(false)
+                                        .setUnavailable(true)
+                                        .setReason("checkpoint not taken now: store down (test)"))
+                                .build());
+                    } else if (coordinator == null && acceptCheckpoints) {
                         ctx.writeAndFlush(Frame.newBuilder()
                                 .setCheckpointAck(CheckpointAck.newBuilder()
                                         .setRequestId(frame.getCheckpoint().getRequestId())
