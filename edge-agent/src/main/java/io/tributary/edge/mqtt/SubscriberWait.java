@@ -85,9 +85,11 @@ final class SubscriberWait {
         if (pause != generation || !holds.holds(ReadHolds.Reason.SUBSCRIBER)) {
             return;
         }
-        holds.release(ReadHolds.Reason.SUBSCRIBER);
         server.metrics().subscriberWait(true);
-        if (subscriber.markStalled()) {
+        // marked before the release: the packets the release passes on must not start another wait for it
+        boolean marked = subscriber.markStalled();
+        holds.release(ReadHolds.Reason.SUBSCRIBER);
+        if (marked) {
             server.clientLog()
                     .warn(
                             log,
