@@ -105,6 +105,46 @@ class SubscriberBackPressureIT {
                 .isZero();
     }
 
+    /**
+     * Ten publishers on two client threads into one subscriber, the server on two event loops: the waits and wakes
+     * cross threads. Every publish is read (a lost wake-up would leave a publisher paused for good) and each one is
+     * either delivered or counted as dropped: none vanishes.
+     */
+    @Test
+    void tenPublishersAcrossEventLoops_noneStuck_everyMessageDeliveredOrCounted() throws Exception {
+        int perPublisher = 20_000;
+        server = TestServer.start(
+                ManualSink.automatic(), b -> b.forward(List.of("tributary/#")).ioThreads(2));
+        subscriber = RawMqttClient.to(server.address());
+        assertThat(subscriber.connect(MqttVersion.MQTT_3_1_1, "sub", USER, PASSWORD))
+                .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        subscriber.subscribe(
+                1,
+                "local/#",
+                MqttSubscriptionOption.onlyFromQos(MqttQoS.AT_MOST_ONCE),
+                io.netty.handler.codec.mqtt.MqttProperties.NO_PROPERTIES);
+        var group = new io.netty.channel.MultiThreadIoEventLoopGroup(2, io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            List<RawMqttClient> publishers = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                RawMqttClient p = new RawMqttClient(group, server.address());
+                p.connect(MqttVersion.MQTT_3_1_1, "pub-" + i, USER, PASSWORD);
+                publishers.add(p);
+            }
+            publishers.parallelStream()
+                    .forEach(p -> p.publishWithoutWaiting("local/many/t", "y".repeat(100), perPublisher));
+
+            await("every publish read").atMost(Duration.ofSeconds(60)).until(() -> published() == 10 * perPublisher);
+            await("every message delivered or counted as dropped")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> subscriber.received().size() + dropped() == 10 * perPublisher);
+            publishers.forEach(RawMqttClient::close);
+        } finally {
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                    .syncUninterruptibly();
+        }
+    }
+
     private void start(Duration wait, String filter) throws Exception {
         server = TestServer.start(
                 ManualSink.automatic(),
