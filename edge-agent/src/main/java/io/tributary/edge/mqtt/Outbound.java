@@ -95,28 +95,19 @@ final class Outbound {
     }
 
     /**
-     * Queues a delivery; drops it (counted) when the queue is full or the connection is gone. Any thread.
+     * Queues a delivery; drops it (counted) when the queue is full or the connection is gone. Any thread; {@code
+     * publisher} (null: none) is asked to wait when the queue is past half full ({@link SubscriberWait}), on its loop.
      *
      * <p>Offers meet in a lock-free queue and one task on the event loop sends all that arrived meanwhile, with one
      * flush: a task and a flush (a write system call) per message would cap a subscriber fed by many publishers at a
      * small fraction of what its socket takes.
      */
-    void offer(Delivery delivery) {
-        offer(delivery, null);
-    }
-
-    /**
-     * {@link #offer(Delivery)} from a connection that may wait for this subscriber ({@link SubscriberWait}); its
-     * event loop.
-     */
     void offer(Delivery delivery, SubscriberWait publisher) {
         if (!room.take(delivery.stored() != null)) {
             drop(delivery, "queue_full");
-            if (publisher != null && room.publisherShouldWait()) {
-                // full while this publisher was not waiting (woken with others, or before its pause): wait now, or
-                // every other publish of its current read would be dropped too
-                publisher.waitFor(room, connection.clientId());
-            }
+            // full while this publisher was not waiting (woken with others, or before its pause): wait now, or every
+            // other publish of its current read would be dropped too
+            askToWait(publisher);
             return;
         }
         offered.add(delivery);
@@ -131,6 +122,10 @@ final class Outbound {
         } else {
             drainSoon();
         }
+        askToWait(publisher);
+    }
+
+    private void askToWait(SubscriberWait publisher) {
         if (publisher != null && room.publisherShouldWait()) {
             publisher.waitFor(room, connection.clientId());
         }

@@ -207,7 +207,7 @@ final class PersistentSessions {
             outbound = session.outbound();
         }
         if (outbound != null) {
-            outbound.offer(entry.delivery.stored(entry));
+            outbound.offer(entry.delivery.stored(entry), null); // stored: never waited for
         }
     }
 

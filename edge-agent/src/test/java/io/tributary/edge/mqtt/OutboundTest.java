@@ -52,7 +52,7 @@ class OutboundTest {
     @Test
     void offersArrivingTogether_goOutInOrder_withOneFlush() {
         for (int i = 0; i < QUEUE / 2; i++) {
-            outbound.offer(qos0("m" + i));
+            outbound.offer(qos0("m" + i), null);
         }
         assertThat(sent()).isEmpty(); // sent after the loop's current work, not per offer
         flushes.set(0);
@@ -66,7 +66,7 @@ class OutboundTest {
     @Test
     void pastHalfTheQueue_anOfferOnTheSubscribersLoop_sendsAtOnce() {
         for (int i = 0; i <= QUEUE / 2; i++) { // an embedded channel's caller is always on its loop
-            outbound.offer(qos0("m" + i));
+            outbound.offer(qos0("m" + i), null);
         }
         assertThat(sent()).containsExactly(numbered(QUEUE / 2 + 1)); // without running the loop's tasks
     }
@@ -76,7 +76,7 @@ class OutboundTest {
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1, 2)); // the subscriber reads nothing
         channel.write(Unpooled.wrappedBuffer(new byte[16])); // unflushed bytes: the channel is not writable
         for (int i = 0; i < QUEUE + 7; i++) {
-            outbound.offer(qos0("m" + i));
+            outbound.offer(qos0("m" + i), null);
         }
         channel.runPendingTasks();
 
@@ -85,9 +85,9 @@ class OutboundTest {
 
     @Test
     void offersAfterTheClose_areDroppedAsDisconnected() {
-        outbound.offer(qos0("before"));
+        outbound.offer(qos0("before"), null);
         outbound.close();
-        outbound.offer(qos0("after"));
+        outbound.offer(qos0("after"), null);
         channel.runPendingTasks();
 
         assertThat(sent()).isEmpty();
