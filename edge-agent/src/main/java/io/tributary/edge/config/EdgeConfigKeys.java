@@ -147,12 +147,7 @@ final class EdgeConfigKeys {
                     "Partition key group/device instead of group (spreads a hot group, keeps per-device order)."),
             new ConfigKey("batch.max-records", "int", "1000", "Records per batch at most."),
             new ConfigKey("batch.max-bytes", "size", "1MiB", "Record bytes per batch at most."),
-            new ConfigKey(
-                    "batch.linger",
-                    "duration",
-                    "10ms",
-                    "How long a partial batch waits for more records while its lane has a batch in flight (an idle"
-                            + " lane sends at once)."),
+            new ConfigKey("batch.linger", "duration", "10ms", "How long a partial batch waits for more records."),
             new ConfigKey("in-flight.batches", "int", "32", "Unacknowledged batches on the hub connection at most."),
             new ConfigKey("in-flight.per-lane", "int", "8", "Of those, per device group at most (fairness)."),
             new ConfigKey(

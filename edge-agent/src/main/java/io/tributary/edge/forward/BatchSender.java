@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * Reads the buffer's lanes and sends their batches on the current connection while the {@link InFlightWindow} has
  * room: round-robin over lanes, one batch per lane per turn, at most {@link ForwarderConfig#maxInFlightPerLane()} per
  * lane, each lane strictly in buffer order. A partial batch lingers up to {@link ForwarderConfig#linger()} for more
- * records while the lane has a batch in flight; a lane with none sends it at once. A batch the hub cannot order after the lane's earlier ones (a new epoch, or one after a local gap) waits
+ * records. A batch the hub cannot order after the lane's earlier ones (a new epoch, or one after a local gap) waits
  * until the lane has nothing in flight.
  *
  * <p>Loss accounting: in the same step as it reads a lane, the sender tells the buffer what of it is on its way
@@ -282,9 +282,7 @@ final class BatchSender {
             return null;
         }
         BatchAssembler.Run run = BatchAssembler.leadingRun(read, config.partitionByDevice());
-        // linger only while the lane waits for an ack anyway: an idle lane sends at once (the link is not busy, so a
-        // wait would only add latency), a busy one gathers what arrives until the ack or the linger, Nagle-style
-        if (!run.cut() && !isFull(read, maxBytes) && !config.linger().isZero() && !lane.inFlight.isEmpty()) {
+        if (!run.cut() && !isFull(read, maxBytes) && !config.linger().isZero()) {
             if (lane.partialSinceNanos == 0) {
                 lane.partialSinceNanos = now;
             }

@@ -11,8 +11,7 @@ import java.util.Objects;
  * @param codec batch compression
  * @param maxBatchRecords records per batch at most
  * @param maxBatchBytes serialized record bytes per batch at most (one larger record still goes alone)
- * @param linger how long a partial batch waits for more records before it is sent anyway, while its lane has a batch
- *     in flight (a lane with none sends at once)
+ * @param linger how long a partial batch waits for more records before it is sent anyway
  * @param maxInFlightBatches batches sent on the connection and not yet acknowledged, at most
  * @param maxInFlightPerLane of those, at most this many for one lane, so one lane's backlog cannot take the window
  * @param partitionByDevice partition key {@code group/device} instead of {@code group}
