@@ -41,8 +41,6 @@ final class ReplicaFollower {
         }
     }
 
-    private static final int READER_QUEUE = 32;
-
     private final PulsarClient client;
     private final String topic;
     private final int producerWindow;
@@ -71,7 +69,7 @@ final class ReplicaFollower {
                 reader = client.newReader(Schema.BYTES)
                         .topic(topic)
                         .startMessageId(MessageId.earliest)
-                        .receiverQueueSize(READER_QUEUE)
+                        .receiverQueueSize(TopicScan.READER_QUEUE)
                         .createAsync()
                         .get(timeoutMs, TimeUnit.MILLISECONDS);
             }

@@ -23,7 +23,6 @@ import org.apache.pulsar.client.api.Schema;
  * they do not block appends); a failed fetch drops the reader and the next one starts afresh.
  */
 final class TopicReader {
-    private static final int READER_QUEUE = 32;
 
     /** The batches a read returns, chosen under the shard's lock from its index; fetched without it. */
     record Plan(List<MessageId> ids, List<Long> bases, long next, long highWaterMark) {}
@@ -115,7 +114,7 @@ final class TopicReader {
                     .topic(topic)
                     .startMessageId(plan.ids().get(0))
                     .startMessageIdInclusive()
-                    .receiverQueueSize(READER_QUEUE)
+                    .receiverQueueSize(TopicScan.READER_QUEUE)
                     .create();
         }
         List<StoredBatch> batches = new ArrayList<>(plan.ids().size());

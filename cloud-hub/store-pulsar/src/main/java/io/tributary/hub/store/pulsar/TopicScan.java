@@ -25,7 +25,8 @@ import org.apache.pulsar.client.api.Schema;
  * starts at 0.
  */
 final class TopicScan {
-    private static final int READER_QUEUE = 32;
+    /** Messages a reader of a shard topic prefetches (scan, follower, reads): small, the topics hold batches. */
+    static final int READER_QUEUE = 32;
 
     final SequenceIndex index = new SequenceIndex();
     final ProducerRuns runs;
