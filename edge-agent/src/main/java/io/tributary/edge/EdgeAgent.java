@@ -99,8 +99,7 @@ public final class EdgeAgent implements AutoCloseable {
             mqtt.start();
             if (config.bridge().isPresent()) {
                 BridgeConfig b = config.bridge().get();
-                bridge = BrokerBridge.create(
-                                b, sink.bridged(buffered), config.dataDir().resolve("bridge"), registry, clock)
+                bridge = BrokerBridge.create(b, sink, config.dataDir().resolve("bridge"), registry, clock)
                         .start();
                 log.info("Bridging {} from {} as '{}'", b.topics(), b.url(), b.clientId());
             }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.mqtt.InboundPublish;
+import io.tributary.edge.mqtt.MarkingSink;
 import io.tributary.edge.mqtt.PayloadFormat;
 import io.tributary.edge.mqtt.SinkResult;
 import io.tributary.edge.mqtt.TopicMapping;
@@ -42,7 +43,7 @@ final class BridgeDelivery {
     }
 
     private final BridgeConfig config;
-    private final BridgeSink sink;
+    private final MarkingSink sink;
     private final RedeliveryMarks marks;
     private final Clock clock;
     private final MeterRegistry registry;
@@ -59,7 +60,11 @@ final class BridgeDelivery {
     private final Set<String> warnedTopics = ConcurrentHashMap.newKeySet();
 
     BridgeDelivery(
-            BridgeConfig config, BridgeSink sink, MeterRegistry registry, Clock clock, Consumer<SinkResult> onRefused) {
+            BridgeConfig config,
+            MarkingSink sink,
+            MeterRegistry registry,
+            Clock clock,
+            Consumer<SinkResult> onRefused) {
         this.config = config;
         this.sink = sink;
         this.marks = new RedeliveryMarks(config.clientId(), sink);

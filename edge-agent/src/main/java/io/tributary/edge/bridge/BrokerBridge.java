@@ -2,6 +2,7 @@ package io.tributary.edge.bridge;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.edge.buffer.LanePosition;
+import io.tributary.edge.mqtt.MarkingSink;
 import io.tributary.edge.mqtt.SinkResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Subscribes to an existing MQTT broker (e.g. Mosquitto on the gateway) and hands every message to {@link
- * BridgeDelivery}, which stores it in the {@link BridgeSink} and acknowledges it to the broker only once it is durable,
+ * BridgeDelivery}, which stores it in the {@link MarkingSink} and acknowledges it to the broker only once it is durable,
  * recognising redeliveries of what it stored already (see {@link RedeliveryMarks}). {@link #create} picks the MQTT
  * client by {@link BridgeConfig#mqttVersion}: {@link Mqtt3Bridge} (Paho, MQTT 3.1.1) or {@link Mqtt5Bridge} (Paho,
  * MQTT 5); this class is the connection life both share.
@@ -38,7 +39,7 @@ public abstract class BrokerBridge implements AutoCloseable {
 
     protected final BridgeConfig config;
     protected final BridgeDelivery delivery;
-    private final BridgeSink sink;
+    private final MarkingSink sink;
     private final ScheduledExecutorService scheduler;
     /** Bumped whenever a connection ends; an ack for a message of an earlier connection is not sent. */
     private final AtomicLong generation = new AtomicLong();
@@ -54,7 +55,7 @@ public abstract class BrokerBridge implements AutoCloseable {
      */
     private volatile boolean voidOwed;
 
-    protected BrokerBridge(BridgeConfig config, BridgeSink sink, MeterRegistry registry, Clock clock) {
+    protected BrokerBridge(BridgeConfig config, MarkingSink sink, MeterRegistry registry, Clock clock) {
         this.config = config;
         this.sink = sink;
         this.delivery = new BridgeDelivery(config, sink, registry, clock, this::refused);
@@ -72,7 +73,7 @@ public abstract class BrokerBridge implements AutoCloseable {
      * @throws IOException when the MQTT client cannot be created (e.g. a malformed URL)
      */
     public static BrokerBridge create(
-            BridgeConfig config, BridgeSink sink, Path stateDir, MeterRegistry registry, Clock clock)
+            BridgeConfig config, MarkingSink sink, Path stateDir, MeterRegistry registry, Clock clock)
             throws IOException {
         Path dir = stateDir.resolve(config.clientId().replaceAll("[^A-Za-z0-9._-]", "_"));
         try {

@@ -1,6 +1,7 @@
 package io.tributary.edge.bridge;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.edge.mqtt.MarkingSink;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
@@ -28,7 +29,7 @@ final class Mqtt3Bridge extends BrokerBridge {
     private final BridgeInbox inbox;
     private final MqttAsyncClient client;
 
-    Mqtt3Bridge(BridgeConfig config, BridgeSink sink, BridgeInbox inbox, MeterRegistry registry, Clock clock)
+    Mqtt3Bridge(BridgeConfig config, MarkingSink sink, BridgeInbox inbox, MeterRegistry registry, Clock clock)
             throws MqttException {
         super(config, sink, registry, clock);
         this.inbox = inbox;

@@ -1,6 +1,7 @@
 package io.tributary.edge.bridge;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.edge.mqtt.MarkingSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ final class Mqtt5Bridge extends BrokerBridge {
 
     private final MqttAsyncClient client;
 
-    Mqtt5Bridge(BridgeConfig config, BridgeSink sink, MeterRegistry registry, Clock clock) throws MqttException {
+    Mqtt5Bridge(BridgeConfig config, MarkingSink sink, MeterRegistry registry, Clock clock) throws MqttException {
         super(config, sink, registry, clock);
         // QoS 1 only: the client keeps nothing a crash would need (messages are redelivered until PUBACK)
         this.client = new MqttAsyncClient(config.url(), config.clientId(), new MemoryPersistence());

@@ -1,9 +1,9 @@
 package io.tributary.edge.bridge;
 
 import io.tributary.edge.buffer.LanePosition;
+import io.tributary.edge.buffer.MarkerIdentity;
+import io.tributary.edge.mqtt.MarkingSink;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +54,7 @@ final class RedeliveryMarks {
     private record Pending(long identity, CompletableFuture<Boolean> stored) {}
 
     /** Loads the committed marks of {@code clientId}'s bridge. */
-    RedeliveryMarks(String clientId, BridgeSink sink) {
+    RedeliveryMarks(String clientId, MarkingSink sink) {
         this.prefix = "bridge/" + clientId + "/";
         long max = 0;
         for (int i = 0; i < SLOTS; i++) {
@@ -68,20 +68,7 @@ final class RedeliveryMarks {
 
     /** 46 bits of SHA-256 over topic and payload: the identity of a QoS 1 message. */
     static long hash(String topic, byte[] payload) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(topic.getBytes(StandardCharsets.UTF_8));
-            d.update((byte) 0);
-            d.update(payload);
-            byte[] h = d.digest();
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = (v << 8) | (h[i] & 0xFF);
-            }
-            return v & IDENTITY_MASK;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return MarkerIdentity.of(topic.getBytes(StandardCharsets.UTF_8), payload);
     }
 
     /**

@@ -6,14 +6,13 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.edge.aggregate.AggregationLanes;
 import io.tributary.edge.aggregate.AggregationRules;
-import io.tributary.edge.bridge.BridgeSink;
 import io.tributary.edge.buffer.AppendOutcome;
 import io.tributary.edge.buffer.DurableBuffer;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.buffer.PendingRecord;
 import io.tributary.edge.mqtt.InboundPublish;
+import io.tributary.edge.mqtt.MarkingSink;
 import io.tributary.edge.mqtt.PayloadFormat;
-import io.tributary.edge.mqtt.PublishSink;
 import io.tributary.edge.mqtt.SinkResult;
 import io.tributary.protocol.json.Json;
 import io.tributary.protocol.v1.ContentType;
@@ -44,7 +43,7 @@ import java.util.concurrent.CompletionStage;
  * the buffer's writer thread with a cheap mapping; the MQTT handler itself hops back to the channel's event loop
  * before answering, so no second hop is made here.
  */
-public final class BufferPublishSink implements PublishSink, BridgeSink {
+public final class BufferPublishSink implements MarkingSink {
 
     /** The JSON field read as the device's event time, in epoch milliseconds. */
     public static final String EVENT_TIME_FIELD = "ts";
@@ -78,14 +77,9 @@ public final class BufferPublishSink implements PublishSink, BridgeSink {
         this.rules = Objects.requireNonNull(rules, "rules");
     }
 
-    @Override
-    public CompletionStage<SinkResult> accept(InboundPublish publish) {
-        return store(publish, Map.of());
-    }
-
     /**
-     * Stores the publish as {@link #accept(InboundPublish)} does and moves the buffer {@code markers} in the same
-     * commit (both or neither after a crash): how the bridge keeps its redelivery marks exact.
+     * Stores the publish and moves the buffer {@code markers} in the same commit (both or neither after a crash): how
+     * the bridge's redelivery marks and the MQTT endpoint's QoS 2 receipts stay exact.
      */
     @Override
     public CompletionStage<SinkResult> store(InboundPublish publish, Map<String, LanePosition> markers) {

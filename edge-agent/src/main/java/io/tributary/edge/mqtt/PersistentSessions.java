@@ -40,15 +40,23 @@ final class PersistentSessions {
     private final SessionLimits limits;
     private final DeliveryDrops drops;
     private final Clock clock;
+    private final InboundReceipts receipts;
     private final AtomicLong memorySeq = new AtomicLong();
     private final AtomicLong persistent = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
     private final Counter expired;
 
-    PersistentSessions(SessionStore store, SessionLimits limits, DeliveryDrops drops, Clock clock, MeterRegistry m) {
+    PersistentSessions(
+            SessionStore store,
+            SessionLimits limits,
+            DeliveryDrops drops,
+            InboundReceipts receipts,
+            Clock clock,
+            MeterRegistry m) {
         this.store = store;
         this.limits = limits;
         this.drops = drops;
+        this.receipts = receipts;
         this.clock = clock;
         Gauge.builder("tributary.edge.mqtt.sessions.persistent", persistent, AtomicLong::get)
                 .description("Sessions kept beyond their connection (clean session 0 / session expiry > 0)")
@@ -67,9 +75,15 @@ final class PersistentSessions {
         return persistent.get() >= limits.maxSessions();
     }
 
+    /** The inbound QoS 2 receipts of persistent sessions: stores and releases go through them. */
+    InboundReceipts receipts() {
+        return receipts;
+    }
+
     /**
      * A connection took {@code session} (just attached in the registry). Makes it persistent when {@code expiry} is
-     * above zero, journaling it; the future completes when the CONNACK may be sent.
+     * above zero, journaling it (and voiding the inbound QoS 2 receipts of an earlier session of its client); the
+     * future completes when the CONNACK may be sent.
      */
     CompletableFuture<Void> connected(Session session, boolean present, Duration expiry) {
         if (present && session.queue() != null) {
@@ -82,12 +96,15 @@ final class PersistentSessions {
             session.queue(new SessionQueue());
         }
         persistent.incrementAndGet();
+        CompletableFuture<Void> voided = receipts.fresh(session.clientId());
         return store == null
-                ? DONE
-                : store.create(
-                        session.clientId(),
-                        expiry.toSeconds(),
-                        List.copyOf(session.subscriptions().values()));
+                ? voided
+                : CompletableFuture.allOf(
+                        voided,
+                        store.create(
+                                session.clientId(),
+                                expiry.toSeconds(),
+                                List.copyOf(session.subscriptions().values())));
     }
 
     /** The connection of a persistent session ended; it is kept for {@code expiry} from now. */
@@ -128,10 +145,9 @@ final class PersistentSessions {
         return store == null || session.queue() == null ? DONE : store.subscribe(session.clientId(), s);
     }
 
-    void unsubscribed(Session session, String key) {
-        if (store != null && session.queue() != null) {
-            store.unsubscribe(session.clientId(), key);
-        }
+    /** Journals an unsubscribe of a persistent session; completes at once for the others. */
+    CompletableFuture<Void> unsubscribed(Session session, String key) {
+        return store == null || session.queue() == null ? DONE : store.unsubscribe(session.clientId(), key);
     }
 
     /** Hands {@code outbound} the session's messages, then lets the broker offer it new ones. Its event loop. */
@@ -250,6 +266,7 @@ final class PersistentSessions {
         }
         long now = clock.millis();
         int messages = 0;
+        int receipted = 0;
         List<StoredSession> stored = store.restored();
         for (StoredSession s : stored) {
             Session session = new Session(s.clientId(), null);
@@ -270,12 +287,18 @@ final class PersistentSessions {
             for (Subscription sub : s.subscriptions()) {
                 broker.subscribe(session, sub);
             }
+            receipted += receipts.restore(session);
             persistent.incrementAndGet();
             queued.addAndGet(q.size());
             long from = s.detachedAtMillis() == 0 ? now : s.detachedAtMillis();
             long left = Math.max(0, from + s.expirySeconds() * 1000 - now);
             registry.restore(session, Duration.ofMillis(left), timers);
         }
-        log.info("Restored {} persistent MQTT sessions with {} queued messages", stored.size(), messages);
+        log.info(
+                "Restored {} persistent MQTT sessions with {} queued messages and {} inbound QoS 2 publishes awaiting"
+                        + " PUBREL",
+                stored.size(),
+                messages,
+                receipted);
     }
 }

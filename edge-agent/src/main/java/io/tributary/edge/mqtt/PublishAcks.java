@@ -105,4 +105,9 @@ final class PublishAcks {
                 new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttPubReplyMessageVariableHeader(packetId, reasonCode, MqttProperties.NO_PROPERTIES));
     }
+
+    /** The packet id of a PUBACK, PUBREC, PUBREL or PUBCOMP. */
+    static int packetId(MqttMessage msg) {
+        return ((io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+    }
 }

@@ -5,11 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
@@ -116,18 +114,19 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         MqttMessageType type = msg.fixedHeader().messageType();
         switch (type) {
             case PUBLISH -> onPublish(ctx, (MqttPublishMessage) msg);
-            case PUBREL -> onPubRel(ctx, packetId(msg));
+            case PUBREL -> onPubRel(ctx, PublishAcks.packetId(msg));
             case PINGREQ -> ctx.writeAndFlush(MqttMessage.PINGRESP);
             case DISCONNECT -> onDisconnect(ctx, msg);
             case SUBSCRIBE ->
                 violatedIfAny(ctx, "SUBSCRIBE", subscribeRequests.subscribe(ctx, (MqttSubscribeMessage) msg));
             case UNSUBSCRIBE ->
                 violatedIfAny(ctx, "UNSUBSCRIBE", subscribeRequests.unsubscribe(ctx, (MqttUnsubscribeMessage) msg));
-            case PUBACK -> outbound.onPubAck(packetId(msg));
+            case PUBACK -> outbound.onPubAck(PublishAcks.packetId(msg));
             case PUBREC ->
                 outbound.onPubRec(
-                        packetId(msg), ((MqttPubReplyMessageVariableHeader) msg.variableHeader()).reasonCode() & 0xff);
-            case PUBCOMP -> outbound.onPubComp(packetId(msg));
+                        PublishAcks.packetId(msg),
+                        ((MqttPubReplyMessageVariableHeader) msg.variableHeader()).reasonCode() & 0xff);
+            case PUBCOMP -> outbound.onPubComp(PublishAcks.packetId(msg));
             default -> {
                 server.clientLog()
                         .info(
@@ -202,7 +201,9 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 PayloadFormat.detect(payload),
                 server.clock().millis(),
                 InboundPublish.userProperties(msg.variableHeader().properties()));
-        CompletionStage<SinkResult> stored = InboundPublish.offer(server.sink(), publish);
+        CompletionStage<SinkResult> stored = qos == 2
+                ? server.persistentSessions().receipts().store(session, publish, packetId)
+                : InboundPublish.offer(server.sink(), publish);
         if (qos == 0) {
             stored.whenComplete((result, error) -> {
                 if (result == SinkResult.STORED) {
@@ -291,47 +292,45 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }));
     }
 
-    private static int packetId(MqttMessage msg) {
-        return ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
-    }
-
-    /**
-     * DISCONNECT: deletes the will (MQTT 3.1.1 §3.14.4, 5 §3.14.2.1), except MQTT 5 reason 0x04 "Disconnect with
-     * Will Message", which keeps it for the close.
-     */
+    /** DISCONNECT: deletes the will unless kept by its reason; may set a new session expiry ({@link DisconnectPacket}). */
     private void onDisconnect(ChannelHandlerContext ctx, MqttMessage msg) {
-        boolean withWill = connection.isV5()
-                && msg.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
-                && h.reasonCode() == MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue();
-        if (connection.isV5()
-                && msg.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
-                && h.properties().getProperty(io.netty.handler.codec.mqtt.MqttProperties.SESSION_EXPIRY_INTERVAL)
-                        instanceof io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty p) {
-            long seconds = p.value() & 0xFFFF_FFFFL;
-            if (connection.sessionExpiry().isZero() && seconds > 0) {
-                // MQTT 5 §3.14.2.2.2: a session that was to end with its connection cannot be kept by DISCONNECT
-                violated(
-                        ctx,
-                        "DISCONNECT",
-                        new PacketRules.Violation(
-                                PacketRules.PROTOCOL_ERROR,
-                                "session_expiry_on_disconnect",
-                                "Session Expiry Interval set on DISCONNECT after 0 on CONNECT"));
-                return;
-            }
-            java.time.Duration max = server.config().maxSessionExpiry();
-            java.time.Duration asked = java.time.Duration.ofSeconds(seconds);
-            sessionExpiry = asked.compareTo(max) > 0 ? max : asked;
+        DisconnectPacket d = DisconnectPacket.read(
+                msg,
+                connection.isV5(),
+                connection.sessionExpiry(),
+                server.config().maxSessionExpiry());
+        if (d.violation() != null) {
+            violated(ctx, "DISCONNECT", d.violation());
+            return;
         }
-        if (will != null && !withWill) {
+        if (d.expiry() != null) {
+            sessionExpiry = d.expiry();
+        }
+        if (will != null && !d.withWill()) {
             will = null;
             server.wills().discarded(connection);
         }
         ctx.close();
     }
 
+    /** PUBREL: PUBCOMP once the packet id's durable receipt is void, for the client may reuse the id after it. */
     private void onPubRel(ChannelHandlerContext ctx, int packetId) {
         boolean known = session.releaseQos2(packetId);
+        CompletableFuture<Boolean> voided =
+                server.persistentSessions().receipts().release(session, packetId, known);
+        if (voided.isDone()) {
+            pubComp(ctx, packetId, known, voided.join());
+        } else {
+            voided.thenAccept(ok -> ctx.executor().execute(() -> pubComp(ctx, packetId, known, ok)));
+        }
+    }
+
+    private void pubComp(ChannelHandlerContext ctx, int packetId, boolean known, boolean voided) {
+        if (!voided) { // held again: the client sends PUBREL once more after reconnecting
+            session.restoreQos2(packetId);
+            disconnect(ctx, MqttReasonCodes.Disconnect.UNSPECIFIED_ERROR, "qos2_release_failed");
+            return;
+        }
         byte code = known || !connection.isV5() ? 0 : MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue();
         ctx.writeAndFlush(PublishAcks.reply(MqttMessageType.PUBCOMP, packetId, code));
         server.metrics().ack("pubcomp");

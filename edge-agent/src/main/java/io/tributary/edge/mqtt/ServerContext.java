@@ -36,8 +36,13 @@ record ServerContext(
             io.tributary.edge.mqtt.session.SessionStore sessionStore) {
         DeliveryDrops drops = new DeliveryDrops(metrics);
         LocalBroker broker = new LocalBroker(retained, drops);
-        PersistentSessions persistent =
-                new PersistentSessions(sessionStore, config.sessionLimits(), drops, clock, metrics.registry());
+        PersistentSessions persistent = new PersistentSessions(
+                sessionStore,
+                config.sessionLimits(),
+                drops,
+                InboundReceipts.create(sink, sessionStore != null, metrics.registry()),
+                clock,
+                metrics.registry());
         broker.persistentSessions(persistent);
         return new ServerContext(
                 config,

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * PUBREL, so a redelivered PUBLISH (DUP) is not stored twice, and the client's subscriptions. Kept while the client
  * is connected and, after it disconnects, for its session expiry interval. A persistent session (expiry above 0) also
  * has a {@link SessionQueue} of the QoS 1/2 messages its client has not acknowledged, and is journaled by
- * {@link PersistentSessions} so that it survives a restart (the inbound QoS 2 packet ids do not).
+ * {@link PersistentSessions} so that it survives a restart (its inbound QoS 2 packet ids through {@link InboundReceipts}).
  *
  * <p>Threads: the owning channel's event loop mostly, but a sink callback of a taken-over connection may still
  * touch it from another loop; fields are therefore concurrent/volatile.
@@ -30,7 +30,7 @@ final class Session {
     private final ConcurrentMap<Integer, Qos2State> qos2 = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** Token of the will waiting for its delay ({@link Wills}); taken once, by its task or by a reconnect. */
-    private final AtomicReference<Object> pendingWill = new AtomicReference<>();
+    private final AtomicReference<Runnable> pendingWill = new AtomicReference<>();
 
     private volatile Channel owner;
     private volatile Outbound outbound;
@@ -114,6 +114,11 @@ final class Session {
         qos2.replace(packetId, Qos2State.PENDING, Qos2State.STORED);
     }
 
+    /** A packet id stored before a restart and not released ({@link InboundReceipts}): a resend is a duplicate. */
+    void restoreQos2(int packetId) {
+        qos2.put(packetId, Qos2State.STORED);
+    }
+
     /** Forgets a packet id (PUBREL, or a refused publish); returns true when it was known. */
     boolean releaseQos2(int packetId) {
         return qos2.remove(packetId) != null;
@@ -123,18 +128,18 @@ final class Session {
         return qos2.size();
     }
 
-    /** Records that a will waits for its delay; {@code token} identifies it. */
-    void pendingWill(Object token) {
-        pendingWill.set(token);
+    /** Records that a will waits for its delay; {@code publish} publishes it (once taken). */
+    void pendingWill(Runnable publish) {
+        pendingWill.set(publish);
     }
 
-    /** True, exactly once, when the will {@code token} is still waiting: the caller publishes it. */
-    boolean takePendingWill(Object token) {
-        return pendingWill.compareAndSet(token, null);
+    /** True, exactly once, when the will {@code publish} is still waiting: the caller publishes it. */
+    boolean takePendingWill(Runnable publish) {
+        return pendingWill.compareAndSet(publish, null);
     }
 
-    /** Takes whichever will is waiting (a new connection cancels it); true when there was one. */
-    boolean takePendingWill() {
-        return pendingWill.getAndSet(null) != null;
+    /** Takes whichever will is waiting (a new connection decides its fate); null when there was none. */
+    Runnable takePendingWill() {
+        return pendingWill.getAndSet(null);
     }
 }

@@ -19,7 +19,8 @@ final class SessionRegistry {
 
     /**
      * Result of {@link #attach}. {@code previousOwner} is null when no other channel held the id;
-     * {@code willCancelled} is true when the previous connection's will was waiting for its delay (it is dropped).
+     * {@code willCancelled} is true when the previous connection's will was waiting for its delay and this connection
+     * resumes the session (Clean Start 0: the will is dropped; with Clean Start 1 the session ended and it was published).
      */
     record Attached(Session session, boolean sessionPresent, Channel previousOwner, boolean willCancelled) {}
 
@@ -77,11 +78,11 @@ final class SessionRegistry {
         Channel[] previous = new Channel[1];
         boolean[] present = new boolean[1];
         Session[] ended = new Session[1];
-        boolean[] willCancelled = new boolean[1];
+        Runnable[] pendingWill = new Runnable[1];
         Session session = sessions.compute(clientId, (id, old) -> {
             if (old != null) {
                 previous[0] = old.owner();
-                willCancelled[0] = old.takePendingWill(); // MQTT 5 §3.1.2.5: reconnected within the will delay
+                pendingWill[0] = old.takePendingWill(); // MQTT 5 §3.1.3.2.2: reconnected within the will delay
             }
             if (old == null || cleanStart) {
                 ended[0] = old;
@@ -94,7 +95,10 @@ final class SessionRegistry {
         if (ended[0] != null) {
             ended(ended[0], false);
         }
-        return new Attached(session, present[0], previous[0], willCancelled[0]);
+        if (pendingWill[0] != null && ended[0] != null) {
+            pendingWill[0].run(); // Clean Start 1 ended the session: its will is due now
+        }
+        return new Attached(session, present[0], previous[0], pendingWill[0] != null && ended[0] == null);
     }
 
     /**

@@ -126,9 +126,16 @@ final class SubscribeRequests {
                             codes[index] = FAILURE_311; // 0x80 is also MQTT 5's Unspecified error
                         }
                     }));
-            retainedToSend.add(() -> server.broker()
-                    .sendRetained(
-                            outbound, subscription, existed, server.clock().millis()));
+            retainedToSend.add(() -> {
+                if (codes[index] != FAILURE_311) { // not for a subscription the journal refused
+                    server.broker()
+                            .sendRetained(
+                                    outbound,
+                                    subscription,
+                                    existed,
+                                    server.clock().millis());
+                }
+            });
             codes[i] = qos;
             log.debug("Client {} subscribed to '{}' at QoS {}", connection.clientId(), request.topicName(), qos);
         }
@@ -165,6 +172,7 @@ final class SubscribeRequests {
                     PacketRules.PROTOCOL_ERROR, "empty_unsubscribe", "UNSUBSCRIBE without filter");
         }
         short[] codes = new short[v5 ? filters.size() : 0];
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
         for (int i = 0; i < filters.size(); i++) {
             String filter = filters.get(i);
             short code;
@@ -172,7 +180,22 @@ final class SubscribeRequests {
                 TopicFilters.parse(filter);
                 code = server.broker().unsubscribe(connection.session(), filter) ? (short) 0x00 : (short) 0x11;
                 if (code == 0) {
-                    server.persistentSessions().unsubscribed(connection.session(), filter);
+                    int index = i;
+                    durable.add(server.persistentSessions()
+                            .unsubscribed(connection.session(), filter)
+                            .whenComplete((ok, error) -> {
+                                if (error != null) {
+                                    // gone now, but a restart would bring it back: the client is told so
+                                    log.warn(
+                                            "Cannot journal the unsubscribe of {} from '{}'",
+                                            connection.clientId(),
+                                            filter,
+                                            error);
+                                    if (v5) {
+                                        codes[index] = (short) FAILURE_311; // 0x80 Unspecified error
+                                    }
+                                }
+                            }));
                 }
             } catch (IllegalArgumentException e) {
                 code = FILTER_INVALID_V5;
@@ -181,12 +204,22 @@ final class SubscribeRequests {
                 codes[i] = code;
             }
         }
+        int messageId = msg.idAndPropertiesVariableHeader().messageId();
+        // UNSUBACK once the change is durable, as SUBACK: after a crash an acknowledged unsubscribe stays done
+        CompletableFuture<Void> all = CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new));
+        if (all.isDone()) {
+            unsubAck(ctx, messageId, codes);
+        } else {
+            all.whenComplete((ok, error) -> ctx.executor().execute(() -> unsubAck(ctx, messageId, codes)));
+        }
+        return null;
+    }
+
+    private static void unsubAck(ChannelHandlerContext ctx, int messageId, short[] codes) {
         ctx.writeAndFlush(new MqttUnsubAckMessage(
                 new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttMessageIdAndPropertiesVariableHeader(
-                        msg.idAndPropertiesVariableHeader().messageId(), MqttProperties.NO_PROPERTIES),
+                new MqttMessageIdAndPropertiesVariableHeader(messageId, MqttProperties.NO_PROPERTIES),
                 new MqttUnsubAckPayload(codes)));
-        return null;
     }
 
     /** Options that make the whole SUBSCRIBE invalid, whatever its filters. */

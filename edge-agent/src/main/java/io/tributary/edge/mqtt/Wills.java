@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * Publishes Will Messages (MQTT 3.1.1 §3.1.2.5, 5 §3.1.2.5 and §3.1.3.2.2). A connection that ends without a
  * DISCONNECT 0x00 (network loss, keep-alive expiry, protocol error, takeover, or an MQTT 5 DISCONNECT 0x04 "with
  * will") publishes its will after the earlier of its Will Delay Interval and its session expiry; a new connection
- * for the same client id before then cancels it. A will is published like a PUBLISH from its client: to a
+ * to the same session before then (Clean Start 0) cancels it, one with Clean Start 1 ends the session and so
+ * publishes it at once (MQTT 5 §3.1.3.2.2: the earlier of the delay and the end of the session). A will is published like a PUBLISH from its client: to a
  * forwarded topic it goes through the {@link PublishSink} (the buffer) and reaches local subscribers once stored, a
  * refusal counted in {@code tributary_edge_mqtt_publishes_refused_total{reason}}; to other topics it goes straight
  * to the {@link LocalBroker}. Outcomes: {@code tributary_edge_mqtt_wills_total{outcome}}.
@@ -51,12 +52,14 @@ final class Wills {
      * the Will Delay Interval and the session expiry.
      *
      * @param channel the closed connection (its event loop runs a delayed will)
-     * @param takenOver true when a newer connection already holds the client id: a delayed will is then cancelled
+     * @param takenOver true when a newer connection already holds the client id: a delayed will is then cancelled,
+     *     unless that connection started a new session (the old one has ended)
      */
     void connectionLost(Channel channel, MqttConnection connection, Will will, boolean takenOver) {
         Duration delay =
                 will.delay().compareTo(connection.sessionExpiry()) < 0 ? will.delay() : connection.sessionExpiry();
-        if (delay.isZero()) {
+        Session session = connection.session();
+        if (delay.isZero() || session.ended()) { // ended: taken over with Clean Start 1, the delay ends with it
             publish(connection, will);
             return;
         }
@@ -64,14 +67,18 @@ final class Wills {
             cancelled(connection.clientId());
             return;
         }
-        Session session = connection.session();
-        Object token = new Object();
-        session.pendingWill(token);
+        Runnable publish = new Runnable() {
+            @Override
+            public void run() {
+                publish(connection, will);
+            }
+        };
+        session.pendingWill(publish);
         channel.eventLoop()
                 .schedule(
                         () -> {
-                            if (session.takePendingWill(token)) {
-                                publish(connection, will);
+                            if (session.takePendingWill(publish)) {
+                                publish.run();
                             }
                         },
                         delay.toMillis(),

@@ -10,6 +10,7 @@ import io.tributary.edge.EdgeAgent;
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.config.EdgeConfig;
 import io.tributary.edge.forward.FakeHub;
+import io.tributary.edge.mqtt.MarkingSink;
 import io.tributary.edge.mqtt.SinkResult;
 import io.tributary.edge.mqtt.TopicMapping;
 import io.tributary.testsupport.MosquittoBroker;
@@ -60,15 +61,15 @@ class BridgeIT {
         }
     }
 
-    private BrokerBridge bridge(BridgeSink sink, MeterRegistry registry) throws Exception {
+    private BrokerBridge bridge(MarkingSink sink, MeterRegistry registry) throws Exception {
         return bridge(sink, registry, 1);
     }
 
-    private BrokerBridge bridge(BridgeSink sink, MeterRegistry registry, int qos) throws Exception {
+    private BrokerBridge bridge(MarkingSink sink, MeterRegistry registry, int qos) throws Exception {
         return bridge(sink, registry, qos, 4);
     }
 
-    private BrokerBridge bridge(BridgeSink sink, MeterRegistry registry, int qos, int mqttVersion) throws Exception {
+    private BrokerBridge bridge(MarkingSink sink, MeterRegistry registry, int qos, int mqttVersion) throws Exception {
         BridgeConfig config = new BridgeConfig(
                 broker.url(),
                 List.of("tributary/#"),

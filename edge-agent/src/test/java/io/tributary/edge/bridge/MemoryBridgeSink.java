@@ -2,6 +2,7 @@ package io.tributary.edge.bridge;
 
 import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.mqtt.InboundPublish;
+import io.tributary.edge.mqtt.MarkingSink;
 import io.tributary.edge.mqtt.SinkResult;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,12 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A {@link BridgeSink} for tests: records every offer, and commits its marks (forward only, like buffer markers) when
+ * A {@link MarkingSink} for tests: records every offer, and commits its marks (forward only, like buffer markers) when
  * the offer's future completes {@link SinkResult#STORED}. {@code answer} decides what each offer's future does (null
  * leaves it open in {@link #held}). Several sinks may share one {@code marks} map, as bridges of successive agent runs
  * share the buffer.
  */
-final class MemoryBridgeSink implements BridgeSink {
+final class MemoryBridgeSink implements MarkingSink {
     final List<InboundPublish> offers = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<SinkResult>> held = new CopyOnWriteArrayList<>();
     final Map<String, LanePosition> marks;

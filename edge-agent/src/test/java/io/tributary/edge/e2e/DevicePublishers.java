@@ -44,6 +44,7 @@ final class DevicePublishers implements AutoCloseable {
     private final List<Set<Long>> acked = new ArrayList<>();
     private final AtomicLong ackedTotal = new AtomicLong();
     private final CountDownLatch stop = new CountDownLatch(1);
+    private boolean persistent;
     private final List<Thread> threads = new ArrayList<>();
 
     DevicePublishers(int mqttPort, int devices, int groups) {
@@ -84,6 +85,16 @@ final class DevicePublishers implements AutoCloseable {
     static long seqOf(String payload) {
         int at = payload.indexOf("\"seq\":");
         return Long.parseLong(payload.substring(at + 6, payload.length() - 1));
+    }
+
+    /**
+     * Before {@link #start}: each device keeps one client with a persistent session (clean session 0) and reconnects
+     * it, so that it resends what was in flight when the connection dropped (PUBLISH with DUP, PUBREL), as a real
+     * device does; a resent message keeps its sequence, so a sequence seen twice at the hub is still a duplicate.
+     */
+    DevicePublishers persistentSessions() {
+        this.persistent = true;
+        return this;
     }
 
     void start(long maxRunMillis) {
@@ -145,6 +156,12 @@ final class DevicePublishers implements AutoCloseable {
         long seq = 0;
         try {
             while (stop.getCount() > 0 && System.nanoTime() < deadlineNanos) {
+                if (persistent && client != null && !client.isConnected()) {
+                    if (!reconnect(client)) {
+                        stop.await(20, TimeUnit.MILLISECONDS);
+                    }
+                    continue;
+                }
                 if (client == null || !client.isConnected()) {
                     discard(client);
                     client = connect(d);
@@ -195,17 +212,31 @@ final class DevicePublishers implements AutoCloseable {
         MqttAsyncClient c = null;
         try {
             c = new MqttAsyncClient(uri, "crash-" + device(d), new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setCleanSession(true);
-            o.setMaxInflight(WINDOW * 2);
-            o.setConnectionTimeout(2);
-            o.setKeepAliveInterval(30);
-            o.setAutomaticReconnect(false);
-            c.connect(o).waitForCompletion(3_000);
+            c.connect(options()).waitForCompletion(3_000);
             return c;
         } catch (MqttException e) {
             discard(c);
             return null;
+        }
+    }
+
+    private MqttConnectOptions options() {
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(!persistent);
+        o.setMaxInflight(WINDOW * 2);
+        o.setConnectionTimeout(2);
+        o.setKeepAliveInterval(30);
+        o.setAutomaticReconnect(false);
+        return o;
+    }
+
+    /** Connects a persistent-session client again; false when the agent is not there (yet). */
+    private boolean reconnect(MqttAsyncClient c) {
+        try {
+            c.connect(options()).waitForCompletion(3_000);
+            return true;
+        } catch (MqttException e) {
+            return false; // refused, timed out, or an attempt still in progress
         }
     }
 

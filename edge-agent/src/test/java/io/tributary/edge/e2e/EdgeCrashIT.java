@@ -13,19 +13,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The edge agent in a child JVM, SIGKILLed at seeded random moments while devices publish QoS 1 and the forwarder
- * sends to a real hub, restarted on the same data directory each time. Proves promises 1, 3 and 5 across crashes:
- * every publish that got a PUBACK reaches the hub's shard exactly once and in per-device order, and the buffer
- * reopens every time (a new epoch each opening, never a report of damaged data).
+ * The edge agent in a child JVM, SIGKILLed at seeded random moments while devices publish (QoS 1 with clean sessions;
+ * QoS 2 with persistent sessions that resend) and the forwarder sends to a real hub, restarted on the same data
+ * directory each time. Proves promises 1, 3 and 5 across crashes: every publish that got its PUBACK/PUBCOMP reaches
+ * the hub's shard exactly once and in per-device order, and the buffer reopens every time (a new epoch each opening,
+ * never a report of damaged data).
  */
 class EdgeCrashIT {
     private static final long OPENING_BITS = 0xFFFF_FFFFL;
     private static final int KILLS = 20;
+    private static final int QOS2_KILLS = 10;
     private static final int DEVICES = 4;
     private static final int GROUPS = 2;
     private static final long SEED = 20_240_605L;
@@ -35,11 +38,25 @@ class EdgeCrashIT {
 
     @Test
     void sigkillUnderLoad_repeatedly_everyAckedPublishReachesHubOnceInOrder() throws Exception {
+        killUnderLoad(KILLS, port -> new DevicePublishers(port, DEVICES, GROUPS));
+    }
+
+    /**
+     * QoS 2 from devices with persistent sessions, which resend after each kill what was in flight (PUBLISH with DUP,
+     * PUBREL): a resent publish stored before the kill is not stored again (the agent's QoS 2 receipts, restored with
+     * the session), so every completed publish (PUBCOMP) is at the hub exactly once.
+     */
+    @Test
+    void sigkillUnderQos2Load_persistentSessionsResend_everyCompletedPublishReachesHubOnce() throws Exception {
+        killUnderLoad(QOS2_KILLS, port -> new DevicePublishers(port, DEVICES, GROUPS, 8, 10, 2).persistentSessions());
+    }
+
+    private void killUnderLoad(int kills, IntFunction<DevicePublishers> publishers) throws Exception {
         Random random = new Random(SEED);
         int mqttPort = freePort();
         Path edgeDir = dir.resolve("edge");
         try (RealHub hub = new RealHub(dir.resolve("hub"));
-                DevicePublishers devices = new DevicePublishers(mqttPort, DEVICES, GROUPS)) {
+                DevicePublishers devices = publishers.apply(mqttPort)) {
             hub.createStream(2);
             Path config = EdgeProcess.config(
                     dir.resolve("edge.yaml"),
@@ -59,7 +76,7 @@ class EdgeCrashIT {
                             "backoff.max: 200ms"));
             devices.start(Duration.ofSeconds(150).toMillis());
             long grant = 0;
-            for (int run = 0; run < KILLS; run++) {
+            for (int run = 0; run < kills; run++) {
                 long t0 = System.nanoTime();
                 EdgeProcess edge = EdgeProcess.start(config, dir.resolve("edge-" + run + ".err"));
                 long ready = (System.nanoTime() - t0) / 1_000_000;
@@ -94,7 +111,7 @@ class EdgeCrashIT {
             }
 
             EdgeProcess last = EdgeProcess.start(config, dir.resolve("edge-last.err"));
-            assertThat(last.epoch() & OPENING_BITS).isEqualTo(KILLS + 1L);
+            assertThat(last.epoch() & OPENING_BITS).isEqualTo(kills + 1L);
             assertThat(last.epoch() >>> 32).isEqualTo(grant).isPositive();
             long more = devices.ackedTotal() + 200;
             await().atMost(Duration.ofSeconds(30)).until(() -> devices.ackedTotal() >= more);
@@ -104,7 +121,7 @@ class EdgeCrashIT {
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> hub.storedRecords() >= acked && devices.missing(hub.readAll()) == 0);
             last.stop();
-            assertReopenedCleanly(last, KILLS);
+            assertReopenedCleanly(last, kills);
 
             List<ConsumerRecord> records = hub.readAll();
             Map<String, List<Long>> byDevice = new HashMap<>();
@@ -125,7 +142,7 @@ class EdgeCrashIT {
             }
             System.out.printf(
                     "edge crash test: %d SIGKILLs, %d acked publishes, %d records in the shards%n",
-                    KILLS, acked, records.size());
+                    kills, acked, records.size());
         }
     }
 

@@ -209,17 +209,53 @@ class WillsIT {
     }
 
     @Test
-    void reconnectWithinTheDelay_cancelsTheWill() throws Exception {
+    void reconnectToTheSessionWithinTheDelay_cancelsTheWill() throws Exception {
         subscriber("local/#");
         withWill(MqttVersion.MQTT_5, "flaky", 60, "local/flaky", 0, false, willDelay(2))
                 .close();
         await().until(() ->
                 server.server.clients().stream().noneMatch(c -> c.clientId().equals("flaky")));
         try (RawMqttClient again = RawMqttClient.to(server.address())) {
-            assertThat(again.connect(MqttVersion.MQTT_5, "flaky", USER, PASSWORD))
-                    .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            assertThat(again.connectPersistent(MqttVersion.MQTT_5, "flaky", 60)
+                            .variableHeader()
+                            .isSessionPresent())
+                    .isTrue();
             assertThat(wills("cancelled")).isEqualTo(1);
             assertNothingFor(Duration.ofSeconds(3));
+        }
+    }
+
+    /** MQTT 5 §3.1.3.2.2: the will is published at the earlier of the delay and the end of the session. */
+    @Test
+    void cleanStartWithinTheDelay_endsTheSession_andPublishesTheWillAtOnce() throws Exception {
+        subscriber("local/#");
+        withWill(MqttVersion.MQTT_5, "restarted", 60, "local/restarted", 0, false, willDelay(3600))
+                .close();
+        await().until(() ->
+                server.server.clients().stream().noneMatch(c -> c.clientId().equals("restarted")));
+        try (RawMqttClient again = RawMqttClient.to(server.address())) {
+            assertThat(again.connect(MqttVersion.MQTT_5, "restarted", USER, PASSWORD))
+                    .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            assertThat(nextWill().getTopic().toString()).isEqualTo("local/restarted");
+            assertThat(wills("cancelled")).isZero();
+        }
+    }
+
+    @Test
+    void takeover_withCleanStartPublishesTheWill_ofTheSessionCancelsIt() throws Exception {
+        subscriber("local/#");
+        try (RawMqttClient first = withWill(MqttVersion.MQTT_5, "twin", 60, "local/twin", 0, false, willDelay(3600));
+                RawMqttClient second = RawMqttClient.to(server.address())) {
+            assertThat(second.connect(MqttVersion.MQTT_5, "twin", USER, PASSWORD))
+                    .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            assertThat(nextWill().getTopic().toString()).isEqualTo("local/twin");
+        }
+        try (RawMqttClient first =
+                        withWill(MqttVersion.MQTT_5, "twin-2", 60, "local/twin-2", 0, false, willDelay(3600));
+                RawMqttClient second = RawMqttClient.to(server.address())) {
+            second.connectPersistent(MqttVersion.MQTT_5, "twin-2", 60);
+            await().until(() -> wills("cancelled") == 1);
+            assertNothingFor(Duration.ofSeconds(1));
         }
     }
 
