@@ -86,12 +86,18 @@ final class GroupClaims {
         return stream.replication().isHome(region);
     }
 
-    /** Drops the cached groups of {@code stream}, their tokens and their lag gauges. */
+    /**
+     * Drops the cached groups of {@code stream}, their tokens and their lag gauges, and lets go of the groups this hub
+     * coordinated (on a shared store another hub may claim them at once; a deleted stream's are reset without fencing).
+     */
     void forget(String stream) {
         leases.forgetLag(stream);
         groups.keySet().removeIf(k -> k.stream().equals(stream));
         tokens.keySet().removeIf(k -> k.stream().equals(stream));
-        coordinated.removeIf(k -> k.stream().equals(stream));
+        List<GroupKey> ran =
+                coordinated.stream().filter(k -> k.stream().equals(stream)).toList();
+        coordinated.removeAll(ran);
+        ran.forEach(checkpoints::release);
     }
 
     /** The store lost {@code key} (another hub may run it now): drop it at once, honour none of its tokens. */

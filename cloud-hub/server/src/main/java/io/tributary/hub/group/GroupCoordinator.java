@@ -144,7 +144,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             t.setDaemon(true);
             return t;
         });
-        streams.addListener(new DeletedStreamGroups(checkpoints, claims::home, claims::forget, thread));
+        streams.addListener(new DeletedStreamGroups(checkpoints, claims::home, claims::forget, thread, registry));
         this.describer = new GroupDescriber(streams, checkpoints, lag, groups, thread);
         long tick = Math.max(50, timeoutMs / 4);
         scheduler.scheduleWithFixedDelay(() -> run(this::expireAll), tick, tick, TimeUnit.MILLISECONDS);
