@@ -26,6 +26,8 @@ import java.util.TreeMap;
 final class ConsumerGroup {
     private final Map<String, Long> members = new TreeMap<>();
     private final Map<String, ShardLease> leases;
+    /** Monotonic millis when the group last had a member (or was first checked without one). */
+    private long lastMemberMs = Long.MIN_VALUE;
 
     ConsumerGroup(Map<String, ShardLease> saved) {
         this.leases = new TreeMap<>(saved);
@@ -38,7 +40,17 @@ final class ConsumerGroup {
 
     /** Records a heartbeat at {@code nowMs} (monotonic millis, a Ticker's); returns whether the member is new. */
     boolean heartbeat(String member, long nowMs) {
+        lastMemberMs = nowMs;
         return members.put(member, nowMs) == null;
+    }
+
+    /** Whether the group has had no member for {@code idleMs} at {@code nowMs}; checked on every expiry tick. */
+    boolean idleFor(long nowMs, long idleMs) {
+        if (!members.isEmpty() || lastMemberMs == Long.MIN_VALUE) {
+            lastMemberMs = nowMs;
+            return false;
+        }
+        return nowMs - lastMemberMs >= idleMs;
     }
 
     boolean leave(String member) {

@@ -1,13 +1,19 @@
 package io.tributary.hub.group;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.hub.stream.StreamRegistry;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -16,16 +22,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A stream deleted on this hub takes its consumer groups' progress with it. Each checkpoint row of the stream is
- * committed again as "nothing processed" (checkpoint -1, not ended: a member starts where a new group would, at its
- * initial position) with its fencing token raised by one: a stream created again under the same name numbers its
- * records anew, and its groups must not skip what the old stream's checkpoints cover. Runs inside the registry's
- * delete, under its lock (as the shards' deletion does), within {@link #WAIT} in all, so the name cannot be taken
- * again before the rows are reset.
+ * A stream deleted on this hub takes its consumer groups' progress with it. Each group of the stream is {@link
+ * GroupStore#reset}: every checkpoint row committed again as "nothing processed" (checkpoint -1, not ended: a member
+ * starts where a new group would, at its initial position) with its fencing token raised by one. A stream created
+ * again under the same name numbers its records anew, and its groups must not skip what the old stream's checkpoints
+ * cover. Runs inside the registry's delete, under its lock (as the shards' deletion does), within {@link #WAIT} in all,
+ * so the name cannot be taken again on this hub before the rows are reset.
  *
- * <p>Only where this hub runs the stream's groups (its home region) and on a group store it alone uses: a replica's
- * rows are the home's (replicated), and on a store several hubs share (Pulsar) the rows are kept and a WARN says so (a
- * limitation, docs/architecture.md). A delete made by another hub sharing the catalog resets nothing here.
+ * <p>Only where this hub runs the stream's groups (its home region): a replica's rows are the home's (replicated). On a
+ * store several hubs share (Pulsar) the deleting hub resets every group of the stream, also those another hub
+ * coordinates: that coordinator lets go when it hears of the deletion ({@link #onDeletedElsewhere}), or the store
+ * fences it, so none of its old rows lands after the reset. A delete made by another hub sharing the catalog resets
+ * nothing here (that hub did). A group not reset (the store unreachable, the wait over) is logged at ERROR and counted
+ * in {@code tributary_hub_group_reset_failures_total}: a stream created again under the name would resume its old
+ * checkpoints.
+ *
+ * <p>Threads: runs on the registry's mutating thread and blocks it (bounded); the coordinator's cached groups are
+ * dropped on its group thread first.
  */
 final class DeletedStreamGroups implements StreamRegistry.Listener {
 
@@ -38,18 +51,37 @@ final class DeletedStreamGroups implements StreamRegistry.Listener {
     private final Consumer<String> forget;
 
     private final Executor groupThread;
+    private final Counter failures;
 
     DeletedStreamGroups(
-            GroupStore store, Predicate<StreamDefinition> home, Consumer<String> forget, Executor groupThread) {
+            GroupStore store,
+            Predicate<StreamDefinition> home,
+            Consumer<String> forget,
+            Executor groupThread,
+            MeterRegistry registry) {
         this.store = store;
         this.home = home;
         this.forget = forget;
         this.groupThread = groupThread;
+        this.failures = Counter.builder("tributary.hub.group.reset.failures")
+                .description("Consumer groups of a stream deleted on this hub whose checkpoints could not be reset (a"
+                        + " stream created again under the name would resume them)")
+                .register(registry);
     }
 
+    /**
+     * The deleting hub resets the rows of a shared store; nothing of them is this hub's to change. It lets go of the
+     * stream's groups it coordinates, at once, so that the reset takes them over without fencing this hub.
+     */
     @Override
     public void onDeletedElsewhere(StreamDefinition stream) {
-        // the deleting hub resets (or keeps) the rows of a shared store; nothing of them is this hub's to change
+        if (home.test(stream)) {
+            try {
+                groupThread.execute(() -> forget.accept(stream.name()));
+            } catch (RejectedExecutionException e) {
+                // stopping: this hub lets go of every group anyway
+            }
+        }
     }
 
     @Override
@@ -58,14 +90,13 @@ final class DeletedStreamGroups implements StreamRegistry.Listener {
         if (!home.test(stream)) {
             return;
         }
-        if (store.shared()) {
-            log.warn(
-                    "stream {} deleted: the checkpoints of its groups are kept in the shared group store; a stream"
-                            + " created again under this name would resume them",
-                    name);
+        List<String> groups;
+        try {
+            groups = store.listGroups(name);
+        } catch (IOException | RuntimeException e) {
+            failed(name, List.of("(not listed)"), e);
             return;
         }
-        List<String> groups = store.groupsOf(name);
         if (groups.isEmpty()) {
             return;
         }
@@ -81,21 +112,28 @@ final class DeletedStreamGroups implements StreamRegistry.Listener {
             failed(name, groups, e); // stopping (the group thread refused the task), or it is stuck
             return;
         }
-        List<String> reset = new ArrayList<>();
+        Map<String, CompletableFuture<Void>> resets = new LinkedHashMap<>();
         for (String group : groups) {
             GroupKey key = new GroupKey(name, group);
             try {
-                List<CheckpointStore.Row> rows =
-                        store.read(key).get(left(deadline), TimeUnit.NANOSECONDS).values().stream()
-                                .map(r -> new CheckpointStore.Row(r.key(), -1, r.token() + 1, false))
-                                .toList();
-                store.commit(key, rows).get(left(deadline), TimeUnit.NANOSECONDS);
-                reset.add(group);
+                resets.put(group, store.reset(key));
+            } catch (RuntimeException e) {
+                resets.put(group, CompletableFuture.failedFuture(e));
+            }
+        }
+        List<String> reset = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<Void>> r : resets.entrySet()) {
+            try {
+                r.getValue().get(left(deadline), TimeUnit.NANOSECONDS);
+                reset.add(r.getKey());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                resets.values().forEach(f -> f.cancel(false));
                 return;
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                failed(name, List.of(group), e); // the others are still reset
+                // a reset not begun by now must not begin later, when the name may be a new stream's
+                r.getValue().cancel(false);
+                failed(name, List.of(r.getKey()), e); // the others are still reset
             }
         }
         log.info("stream {} deleted: the checkpoints of its groups {} reset to nothing processed", name, reset);
@@ -105,7 +143,8 @@ final class DeletedStreamGroups implements StreamRegistry.Listener {
         return Math.max(0, deadline - System.nanoTime());
     }
 
-    private static void failed(String stream, List<String> groups, Exception e) {
+    private void failed(String stream, List<String> groups, Exception e) {
+        failures.increment(groups.size());
         log.error(
                 "stream {} deleted: the checkpoints of its groups {} could not be reset ({}); a stream created again"
                         + " under this name would resume them",

@@ -3,8 +3,10 @@ package io.tributary.hub.group;
 import io.micrometer.core.instrument.Counter;
 import io.tributary.hub.stream.StreamDefinition;
 import io.tributary.hub.stream.StreamRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +29,13 @@ import org.slf4j.LoggerFactory;
 final class GroupClaims {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /**
+     * How long a group of a shared store may have no member before this hub lets it go. Long enough that a member
+     * restarting (a deploy, a crash under a supervisor, a network cut longer than the lease timeout) finds its group
+     * still run here, without a claim; short enough that an abandoned group does not hold a producer, its state and
+     * its lag gauges on one hub for ever, and that its next member's hub can run it (nothing else moves groups).
+     */
+    static final Duration IDLE = Duration.ofMinutes(10);
 
     private final StreamRegistry streams;
     private final GroupStore checkpoints;
@@ -86,12 +95,42 @@ final class GroupClaims {
         return stream.replication().isHome(region);
     }
 
-    /** Drops the cached groups of {@code stream}, their tokens and their lag gauges. */
+    /**
+     * Drops the cached groups of {@code stream}, their tokens and their lag gauges, and lets go of the groups this hub
+     * coordinated (on a shared store another hub may claim them at once; a deleted stream's are reset without fencing).
+     */
     void forget(String stream) {
         leases.forgetLag(stream);
         groups.keySet().removeIf(k -> k.stream().equals(stream));
         tokens.keySet().removeIf(k -> k.stream().equals(stream));
-        coordinated.removeIf(k -> k.stream().equals(stream));
+        List<GroupKey> ran =
+                coordinated.stream().filter(k -> k.stream().equals(stream)).toList();
+        coordinated.removeAll(ran);
+        ran.forEach(checkpoints::release);
+    }
+
+    /**
+     * On a store several hubs share, lets go of every group that has had no member for {@link #IDLE}: its state, tokens
+     * and lag gauges here, and its coordination (the next member's frame claims it again, here or at another hub). The
+     * local store keeps every group: nothing to give back, and an unconsumed group's lag stays visible.
+     */
+    void releaseIdle(long nowMs) {
+        if (!checkpoints.shared()) {
+            return;
+        }
+        for (Iterator<Map.Entry<GroupKey, ConsumerGroup>> it = groups.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<GroupKey, ConsumerGroup> e = it.next();
+            if (!e.getValue().idleFor(nowMs, IDLE.toMillis())) {
+                continue;
+            }
+            GroupKey key = e.getKey();
+            it.remove();
+            coordinated.remove(key);
+            tokens.keySet().removeIf(k -> k.groupKey().equals(key));
+            leases.forgetLag(key);
+            checkpoints.release(key);
+            log.info("group {}: no member for {}, let go (the next member's hub claims it)", key, IDLE);
+        }
     }
 
     /** The store lost {@code key} (another hub may run it now): drop it at once, honour none of its tokens. */

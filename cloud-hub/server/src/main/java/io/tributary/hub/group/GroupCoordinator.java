@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * coordinator_endpoint}: no leases, or a refused checkpoint), and the member moves there. A group the store loses
  * ({@link GroupStore#onLost}: fenced, its connection gone) is dropped at once: its tokens are no longer honoured and
  * its members' next frames claim it again or are sent on. A claim loads every row any coordinator made durable, so
- * the tokens granted after a takeover are above all of them and a revoked member's checkpoint stays refused.
+ * the tokens granted after a takeover are above all of them and a revoked member's checkpoint stays refused. On a
+ * shared store a group with no member for {@link GroupClaims#IDLE} is let go (its next member's hub claims it).
  *
  * <p>Thread rules: every group is touched only on this coordinator's single group thread, which never waits for a
  * disk (commits complete back onto it); {@link #holds} reads published values and may be called from any thread;
@@ -144,7 +145,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
             t.setDaemon(true);
             return t;
         });
-        streams.addListener(new DeletedStreamGroups(checkpoints, claims::home, claims::forget, thread));
+        streams.addListener(new DeletedStreamGroups(checkpoints, claims::home, claims::forget, thread, registry));
         this.describer = new GroupDescriber(streams, checkpoints, lag, groups, thread);
         long tick = Math.max(50, timeoutMs / 4);
         scheduler.scheduleWithFixedDelay(() -> run(this::expireAll), tick, tick, TimeUnit.MILLISECONDS);
@@ -360,6 +361,7 @@ public final class GroupCoordinator implements FrameService, LeaseCheck, AutoClo
                 leases.rebalance(e.getKey(), e.getValue(), () -> {});
             }
         }
+        claims.releaseIdle(now);
     }
 
     /** Describes a group's shards with owner, checkpoint and lag. Blocks; call from a worker thread. */

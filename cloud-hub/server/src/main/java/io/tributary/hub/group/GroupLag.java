@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,10 +132,10 @@ final class GroupLag {
         }
     }
 
-    /** Stops tracking every group shard of {@code stream} (deleted) and removes their gauges at once. */
-    void forget(String stream) {
+    /** Stops tracking the group shards {@code which} selects (deleted, let go) and removes their gauges at once. */
+    void forget(Predicate<GroupShard> which) {
         for (Map.Entry<GroupShard, Tracked> e : tracked.entrySet()) {
-            if (e.getKey().stream().equals(stream) && tracked.remove(e.getKey(), e.getValue())) {
+            if (which.test(e.getKey()) && tracked.remove(e.getKey(), e.getValue())) {
                 e.getValue().gauges.forEach(registry::remove);
             }
         }

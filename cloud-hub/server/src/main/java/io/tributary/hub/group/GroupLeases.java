@@ -91,7 +91,12 @@ final class GroupLeases {
 
     /** Stops the lag gauges of {@code stream}'s group shards (its groups are forgotten). */
     void forgetLag(String stream) {
-        lag.forget(stream);
+        lag.forget(k -> k.stream().equals(stream));
+    }
+
+    /** Stops the lag gauges of one group's shards (this hub let it go). */
+    void forgetLag(GroupKey group) {
+        lag.forget(k -> k.groupKey().equals(group));
     }
 
     /** Makes {@link GroupCoordinator#holds} honour exactly the durable grants of owned leases, and tracks their lag. */

@@ -1,5 +1,7 @@
 package io.tributary.hub.group;
 
+import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -78,8 +80,37 @@ public interface GroupStore extends AutoCloseable {
     /** The group's durable rows by shard id as stored now, without claiming it (read-only; e.g. another hub's group). */
     CompletableFuture<Map<String, CheckpointStore.Row>> read(GroupKey group);
 
-    /** The names of the groups of {@code stream} that have durable state, sorted. */
+    /** The names of the groups of {@code stream} that have durable state, sorted; none when they cannot be listed. */
     List<String> groupsOf(String stream);
+
+    /**
+     * As {@link #groupsOf}, but failing when the groups cannot be listed: for a stream's deletion, which must not take
+     * "no groups" for an answer.
+     */
+    default List<String> listGroups(String stream) throws IOException {
+        return groupsOf(stream);
+    }
+
+    /**
+     * Resets a group of a deleted stream: each of its rows made durable again as {@link #nothingProcessed}. When it
+     * completes, no coordinator of the group (on any hub) can make a row of it durable any more without claiming it
+     * again, which loads the reset rows. Fails when the rows are not reset. By default a {@link #read} and a {@link
+     * #commit}: for a store only this hub uses, whose coordinator already dropped the group.
+     */
+    default CompletableFuture<Void> reset(GroupKey group) {
+        return read(group).thenCompose(rows -> commit(group, nothingProcessed(rows.values())));
+    }
+
+    /**
+     * {@code rows} as a group of a stream created again under the same name must find them: checkpoint -1 (a member
+     * starts at the group's initial position, as in a new group), not finished, the token raised by one (a member of
+     * the old stream holds a stale one).
+     */
+    static List<CheckpointStore.Row> nothingProcessed(Collection<CheckpointStore.Row> rows) {
+        return rows.stream()
+                .map(r -> new CheckpointStore.Row(r.key(), -1, r.token() + 1, false))
+                .toList();
+    }
 
     /** What is wrong with the group state now (listed by {@code /health}, which is then degraded); empty: nothing. */
     List<String> problems();

@@ -1,6 +1,7 @@
 package io.tributary.hub.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.hub.server.Session;
@@ -12,6 +13,7 @@ import io.tributary.protocol.v1.CheckpointAck;
 import io.tributary.protocol.v1.Frame;
 import io.tributary.protocol.v1.Lease;
 import io.tributary.protocol.v1.LeaseAssignment;
+import io.tributary.testsupport.MutableClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +47,7 @@ class GroupCoordinatorSharedTest {
     private final HandStore store = new HandStore();
     private final BlockingQueue<Frame> sent = new LinkedBlockingQueue<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final MutableClock clock = new MutableClock(System.currentTimeMillis());
     private GroupCoordinator groups;
     private Session session;
     private String shard0;
@@ -55,6 +59,7 @@ class GroupCoordinatorSharedTest {
         final Map<String, CheckpointStore.Row> stored = new ConcurrentHashMap<>();
         volatile BiConsumer<GroupKey, String> lost;
         volatile boolean coordinating = true;
+        final List<GroupKey> released = new CopyOnWriteArrayList<>();
 
         @Override
         public boolean coordinates(GroupKey group) {
@@ -86,7 +91,9 @@ class GroupCoordinatorSharedTest {
         }
 
         @Override
-        public void release(GroupKey group) {}
+        public void release(GroupKey group) {
+            released.add(group);
+        }
 
         @Override
         public void onLost(BiConsumer<GroupKey, String> listener) {
@@ -132,9 +139,9 @@ class GroupCoordinatorSharedTest {
                 .get(0)
                 .id();
         ShardStore noStore = CoordinatorFrames.noShardStore();
-        GroupLag lag = new GroupLag(streams, noStore, Clock.systemUTC(), registry, r -> {}, scheduler);
-        groups = new GroupCoordinator(
-                streams, store, lag, Clock.systemUTC(), registry, Duration.ofSeconds(30), scheduler);
+        GroupLag lag = new GroupLag(streams, noStore, clock, registry, r -> {}, scheduler);
+        // Lease expiry ticks every 50 ms, but members expire only when the test moves the clock.
+        groups = new GroupCoordinator(streams, store, lag, clock, registry, Duration.ofMillis(200), scheduler);
         session = CoordinatorFrames.session(sent);
     }
 
@@ -256,5 +263,33 @@ class GroupCoordinatorSharedTest {
         assertThat(ack.getAccepted()).isFalse();
         assertThat(ack.getReason()).contains("broker down");
         assertThat(ack.getUnavailable()).isTrue(); // the member sends it again instead of giving the shard up
+    }
+
+    @Test
+    void aGroupWithNoMemberForTheIdleTime_isLetGo_andClaimedAgainByItsNextMember() throws Exception {
+        GroupKey key = new GroupKey("s", "g");
+        heartbeat();
+        store.nextClaim().complete(new GroupStore.Coordinating(Map.of()));
+        store.nextCommit().complete(null);
+        long token = reply().getLeaseAssignment().getLeases(0).getToken();
+        groups.onClosed(session); // the member leaves
+
+        clock.advance(GroupClaims.IDLE.minusSeconds(1));
+        await("kept until idle long enough")
+                .during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> store.released.isEmpty());
+        clock.advance(Duration.ofSeconds(2));
+        await("let go").atMost(Duration.ofSeconds(5)).until(() -> store.released.equals(List.of(key)));
+        assertThat(registry.get("tributary.hub.groups.coordinated").gauge().value())
+                .isZero();
+
+        // The next member claims it again (here, as the store says), from the stored rows: tokens above the old one.
+        heartbeat();
+        store.nextClaim().complete(new GroupStore.Coordinating(Map.copyOf(store.stored)));
+        store.nextCommit().complete(null);
+        assertThat(reply().getLeaseAssignment().getLeases(0).getToken()).isGreaterThan(token);
+        assertThat(registry.get("tributary.hub.groups.coordinated").gauge().value())
+                .isEqualTo(1);
     }
 }

@@ -48,6 +48,7 @@ final class GroupClaimer {
     private final Counter takeovers;
     private final Consumer<GroupKey> releaser;
     private final BooleanSupplier closing;
+    private final MeterRegistry registry;
 
     /**
      * @param held the store's held groups, which a claim adds to
@@ -72,6 +73,7 @@ final class GroupClaimer {
         this.held = held;
         this.releaser = releaser;
         this.closing = closing;
+        this.registry = registry;
         this.takeovers = Counter.builder("tributary.store.pulsar.group.takeovers")
                 .description("Consumer groups this hub took over from another coordinator (another hub, or an earlier"
                         + " run of this one) on the Pulsar store")
@@ -152,6 +154,16 @@ final class GroupClaimer {
                 .mapToLong(CheckpointStore.Row::token)
                 .max()
                 .orElse(0);
+    }
+
+    /** Counts a claim's outcome (the store answers some claims from memory, without taking the topic). */
+    void counted(Claim c) {
+        Counter.builder("tributary.store.pulsar.group.claims")
+                .description("Claims of consumer groups by this hub on the Pulsar store, by outcome: coordinating (this"
+                        + " hub runs the group), elsewhere (another hub does), unavailable")
+                .tag("outcome", c.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT))
+                .register(registry)
+                .increment();
     }
 
     /** The answer for a group whose topic {@code refusal} said another producer holds. */

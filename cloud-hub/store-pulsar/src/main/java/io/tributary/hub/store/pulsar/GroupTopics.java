@@ -6,8 +6,10 @@ import io.tributary.hub.group.GroupShard;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +24,7 @@ import org.apache.pulsar.client.api.Reader;
 import org.apache.pulsar.client.api.Schema;
 
 /**
- * The {@link PulsarGroupStore}'s group topics: their full names, the row codec ({@link #encode}: version byte 1,
+ * The {@link PulsarGroupStore}'s group topics: their full names, the groups of a stream (its group topics), the row codec ({@link #encode}: version byte 1,
  * checkpoint, token, flags; 18 bytes), and the reads of a topic's rows: up to a claim marker, or to its last message
  * (compacted view, then the tail); every Pulsar operation bounded by the operation timeout.
  *
@@ -33,16 +35,31 @@ final class GroupTopics {
     private static final int ROW_BYTES = 1 + 8 + 8 + 1;
 
     private final PulsarClient client;
+    private final PulsarAdminRest admin;
     private final PulsarGroupStore.Settings settings;
 
-    GroupTopics(PulsarClient client, PulsarGroupStore.Settings settings) {
+    GroupTopics(PulsarClient client, PulsarAdminRest admin, PulsarGroupStore.Settings settings) {
         this.client = client;
+        this.admin = admin;
         this.settings = settings;
     }
 
     /** The group topic's full name. */
     String topic(GroupKey key) {
         return "persistent://" + settings.tenant() + "/" + settings.namespace() + "/" + PulsarGroupStore.localName(key);
+    }
+
+    /** The groups of {@code stream} with a topic in the namespace, sorted; throws when the topics cannot be listed. */
+    List<String> groupsOf(String stream) throws IOException {
+        String prefix = PulsarGroupStore.TOPIC_PREFIX + stream + "=";
+        TreeSet<String> out = new TreeSet<>();
+        for (String full : admin.listTopics(settings.tenant(), settings.namespace())) {
+            String local = full.substring(full.lastIndexOf('/') + 1);
+            if (local.startsWith(prefix) && local.length() > prefix.length()) {
+                out.add(local.substring(prefix.length()));
+            }
+        }
+        return List.copyOf(out);
     }
 
     record Loaded(Map<String, CheckpointStore.Row> rows, String previousClaim) {}
@@ -101,8 +118,7 @@ final class GroupTopics {
         try {
             reader = openReader(key);
         } catch (IOException e) {
-            if (e.getCause() instanceof PulsarClientException.TopicDoesNotExistException
-                    || e.getCause() instanceof PulsarClientException.NotFoundException) {
+            if (missing(e)) {
                 return rows; // no member ever joined the group: no state
             }
             throw new CompletionException(e);
@@ -125,6 +141,12 @@ final class GroupTopics {
             throw new CompletionException(e);
         }
         return rows;
+    }
+
+    /** Whether {@code e}, of opening a reader or producer, says the group's topic does not exist. */
+    static boolean missing(IOException e) {
+        return e.getCause() instanceof PulsarClientException.TopicDoesNotExistException
+                || e.getCause() instanceof PulsarClientException.NotFoundException;
     }
 
     /** The 18 bytes of a row: version 1, checkpoint, token, flags (bit 0: the shard is finished). */

@@ -1,6 +1,5 @@
 package io.tributary.hub.store.pulsar;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.hub.group.CheckpointStore;
@@ -11,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * hear of it. A hub that dies frees its groups when the broker sees its connection close (at once for a killed
  * process); a hub that closes releases them.
  *
+ * <p><b>Reset of a deleted stream's group</b> ({@link #reset}, by the deleting hub, whichever hub coordinates the
+ * group): {@link GroupReset} takes the topic once its coordinator let go, or fences it ({@link
+ * ProducerAccessMode#ExclusiveWithFencing}) after a second, writes every row again as nothing processed with its token
+ * raised by one, and lets the topic go.
+ *
  * <p><b>Reads without a claim</b> ({@link #read}: lease checks and describes of a group another hub coordinates) open
  * a compacted reader, read to the topic's last message and close it.
  *
@@ -86,7 +89,6 @@ public final class PulsarGroupStore implements GroupStore {
             Duration checkInterval) {}
 
     private final PulsarClient client;
-    private final PulsarAdminRest admin;
     private final Settings settings;
     private final WriterName self;
     private final ScheduledExecutorService pool;
@@ -101,7 +103,7 @@ public final class PulsarGroupStore implements GroupStore {
     private final Map<GroupKey, Problem> problems = new ConcurrentHashMap<>();
     private final GroupTopics topics;
     private final GroupClaimer claimer;
-    private final MeterRegistry registry;
+    private final GroupReset resetter;
     private final Timer commits;
     private volatile BiConsumer<GroupKey, String> lostListener = (k, why) -> {};
     private volatile boolean closed;
@@ -123,9 +125,7 @@ public final class PulsarGroupStore implements GroupStore {
 
     PulsarGroupStore(PulsarClient client, PulsarAdminRest admin, Settings settings, MeterRegistry registry) {
         this.client = client;
-        this.admin = admin;
         this.settings = settings;
-        this.registry = registry;
         this.self = WriterName.forThisProcess(settings.writerEndpoint());
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newScheduledThreadPool(2, r -> {
@@ -133,9 +133,10 @@ public final class PulsarGroupStore implements GroupStore {
             t.setDaemon(true);
             return t;
         });
-        this.topics = new GroupTopics(client, settings);
+        this.topics = new GroupTopics(client, admin, settings);
         this.claimer =
                 new GroupClaimer(client, admin, settings, self, topics, held, this::release, () -> closed, registry);
+        this.resetter = new GroupReset(client, settings, self, topics);
         this.commits = Timer.builder("tributary.store.pulsar.group.commit")
                 .description("Writes of consumer-group rows (checkpoints, lease grants) to Pulsar, until acknowledged")
                 .register(registry);
@@ -202,17 +203,8 @@ public final class PulsarGroupStore implements GroupStore {
             }
             refused.put(key, new Refused(c, System.nanoTime() + REFUSED_NANOS));
         }
-        count("claims", c.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        claimer.counted(c);
         return c;
-    }
-
-    private void count(String what, String outcome) {
-        Counter.builder("tributary.store.pulsar.group." + what)
-                .description("Claims of consumer groups by this hub on the Pulsar store, by outcome: coordinating (this"
-                        + " hub runs the group), elsewhere (another hub does), unavailable")
-                .tag("outcome", outcome)
-                .register(registry)
-                .increment();
     }
 
     @Override
@@ -320,19 +312,27 @@ public final class PulsarGroupStore implements GroupStore {
 
     @Override
     public List<String> groupsOf(String stream) {
-        String prefix = TOPIC_PREFIX + stream + "=";
-        TreeSet<String> out = new TreeSet<>();
         try {
-            for (String full : admin.listTopics(settings.tenant(), settings.namespace())) {
-                String local = full.substring(full.lastIndexOf('/') + 1);
-                if (local.startsWith(prefix) && local.length() > prefix.length()) {
-                    out.add(local.substring(prefix.length()));
-                }
-            }
+            return listGroups(stream);
         } catch (IOException e) {
             LOG.warn("cannot list the consumer groups of {}: {}", stream, e.getMessage());
+            return List.of();
         }
-        return List.copyOf(out);
+    }
+
+    @Override
+    public List<String> listGroups(String stream) throws IOException {
+        return topics.groupsOf(stream);
+    }
+
+    /** Lets go of the group here if held (quietly: no loss), then takes it from any coordinator and resets the rows. */
+    @Override
+    public CompletableFuture<Void> reset(GroupKey key) {
+        return supply(() -> {
+            release(key);
+            resetter.reset(key);
+            return null;
+        });
     }
 
     @Override
@@ -359,6 +359,9 @@ public final class PulsarGroupStore implements GroupStore {
         CompletableFuture<T> f = new CompletableFuture<>();
         try {
             pool.execute(() -> {
+                if (f.isDone()) {
+                    return; // cancelled while queued (a deletion's reset after its wait)
+                }
                 try {
                     f.complete(call.run());
                 } catch (CompletionException e) {

@@ -106,6 +106,86 @@ class PulsarGroupStoreIT {
         }
     }
 
+    /**
+     * A deleted stream's group reset by another hub: taken without fencing when its coordinator lets go (as a hub does
+     * on hearing of the deletion), fenced after the handover when it does not (its next commit fails and it loses the
+     * group); the rows read as nothing processed with raised tokens, and a claim after loads them. The resetting
+     * store's own other group is untouched; a coordinator resetting its own group lets it go without a loss; a group
+     * without a topic is not created.
+     */
+    @Test
+    void resetByAnotherHub_handedOverOrFenced_rowsNothingProcessedTokensRaised_otherGroupsUntouched() throws Exception {
+        GroupKey key = new GroupKey("deleted.v1", "g");
+        GroupKey other = new GroupKey("kept", "g");
+        try (PulsarGroupStore first = store(client(), "127.0.0.1:7004", new SimpleMeterRegistry());
+                PulsarGroupStore second = store(client(), "127.0.0.1:7005", new SimpleMeterRegistry())) {
+            List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+            first.onLost((k, why) -> lost.add(k.toString()));
+            second.onLost((k, why) -> lost.add(k.toString()));
+            assertThat(first.claim(key).get(30, TimeUnit.SECONDS)).isInstanceOf(GroupStore.Coordinating.class);
+            assertThat(second.claim(other).get(30, TimeUnit.SECONDS)).isInstanceOf(GroupStore.Coordinating.class);
+            CheckpointStore.Row r0 = new CheckpointStore.Row(key.shard("shard-000000"), 99, 3, false);
+            CheckpointStore.Row r1 = new CheckpointStore.Row(key.shard("shard-000001"), 12, 5, true);
+            CheckpointStore.Row kept = new CheckpointStore.Row(other.shard("shard-000000"), 7, 2, false);
+            first.commit(key, List.of(r0, r1)).get(30, TimeUnit.SECONDS);
+            second.commit(other, List.of(kept)).get(30, TimeUnit.SECONDS);
+            assertThat(second.listGroups("deleted.v1")).containsExactly("g");
+
+            // Handed over: the coordinator lets go, the reset takes the topic without fencing.
+            first.release(key);
+            second.reset(key).get(30, TimeUnit.SECONDS);
+            assertThat(second.read(key).get(30, TimeUnit.SECONDS)).isEqualTo(rows(key, 4, 6));
+
+            // Claimed again (a stream created again under the name): from the reset rows.
+            await("claimed again from the reset rows")
+                    .atMost(Duration.ofSeconds(20))
+                    .ignoreExceptions()
+                    .until(() -> first.claim(key).get(30, TimeUnit.SECONDS) instanceof GroupStore.Coordinating c
+                            && c.rows().equals(rows(key, 4, 6)));
+
+            // Fenced: the coordinator does not let go within the handover; its next commit fails, it loses the group.
+            long start = System.nanoTime();
+            second.reset(key).get(30, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(GroupReset.HANDOVER);
+            assertThat(second.read(key).get(30, TimeUnit.SECONDS)).isEqualTo(rows(key, 5, 7));
+            assertThatThrownBy(() -> first.commit(key, List.of(r0)).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class);
+            await("the fenced coordinator loses the group")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> lost.contains(key.toString()));
+            assertThat(second.read(key).get(30, TimeUnit.SECONDS)).isEqualTo(rows(key, 5, 7));
+
+            // The resetting store's other group: still its own, its row as it was.
+            assertThat(second.coordinates(other)).isTrue();
+            assertThat(second.read(other).get(30, TimeUnit.SECONDS)).isEqualTo(java.util.Map.of("shard-000000", kept));
+            second.commit(other, List.of(kept)).get(30, TimeUnit.SECONDS);
+            assertThat(lost).containsExactly(key.toString());
+
+            // The coordinator resets its own group: it lets it go, no loss, no handover wait; the tokens rise again.
+            await("claimed again after the fence")
+                    .atMost(Duration.ofSeconds(20))
+                    .ignoreExceptions()
+                    .until(() -> second.claim(key).get(30, TimeUnit.SECONDS) instanceof GroupStore.Coordinating);
+            start = System.nanoTime();
+            second.reset(key).get(30, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(GroupReset.HANDOVER);
+            assertThat(second.coordinates(key)).isFalse();
+            assertThat(second.read(key).get(30, TimeUnit.SECONDS)).isEqualTo(rows(key, 6, 8));
+            assertThat(lost).containsExactly(key.toString());
+
+            // A group that has no topic: nothing to reset, and no topic made.
+            second.reset(new GroupKey("deleted.v1", "never")).get(30, TimeUnit.SECONDS);
+            assertThat(second.listGroups("deleted.v1")).containsExactly("g");
+        }
+    }
+
+    /** Two reset rows of {@code key}: nothing processed, not finished, with these tokens. */
+    private static java.util.Map<String, CheckpointStore.Row> rows(GroupKey key, long token0, long token1) {
+        return java.util.Map.of(
+                "shard-000000", new CheckpointStore.Row(key.shard("shard-000000"), -1, token0, false),
+                "shard-000001", new CheckpointStore.Row(key.shard("shard-000001"), -1, token1, false));
+    }
+
     /** A group held by something that is not a hub is run nowhere known: /health says so until it is run again. */
     @Test
     void heldByANonHubProducer_unavailable_listedAsAProblem_untilClaimedAgain() throws Exception {
