@@ -23,7 +23,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * {@code tributary edge-admin}: asks a running edge agent, over its metrics/console port ({@code metrics.port}), what
- * it knows — devices, retained messages, connected clients, lanes, the loss ledger — and prints tables, or the JSON
+ * it knows — devices, MQTT sessions and subscriptions, retained messages, connected clients, lanes, the loss ledger —
+ * and prints tables, or the JSON
  * answer as it is with {@code --json}. Read-only. Exit status 0 when answered, 1 when the edge could not be reached or
  * answered with an error, 2 on a usage error.
  */
@@ -140,6 +141,52 @@ public final class EdgeAdminMain implements Callable<Integer> {
         return 0;
     }
 
+    @Command(
+            name = "sessions",
+            description =
+                    "MQTT sessions: connected, or persistent and waiting for their client (one in detail with ID).")
+    int sessions(@Parameters(arity = "0..1", paramLabel = "ID", description = "A client id.") String id)
+            throws InterruptedException {
+        Map<String, Object> doc = get(id == null ? "sessions" + page() : "sessions/" + encode(id));
+        if (doc == null || json) {
+            return doc == null ? 1 : 0;
+        }
+        if (id != null) {
+            printSession(doc);
+            return 0;
+        }
+        Table t = new Table(List.of(
+                "CLIENT ID", "CONNECTED", "PERSISTENT", "EXPIRY S", "EXPIRES", "SUBS", "QUEUED", "BYTES", "QOS2 IN"));
+        for (Map<String, Object> s : items(doc)) {
+            t.add(List.of(
+                    str(s, "client_id"),
+                    str(s, "connected"),
+                    str(s, "persistent"),
+                    str(s, "expiry_s"),
+                    expires(s),
+                    str(s, "subscriptions"),
+                    str(s, "queued"),
+                    str(s, "queued_bytes"),
+                    str(s, "inbound_qos2")));
+        }
+        print(t, doc, "sessions");
+        return 0;
+    }
+
+    @Command(name = "subscriptions", description = "Subscriptions of the MQTT sessions, by client id and filter.")
+    int subscriptions() throws InterruptedException {
+        Map<String, Object> doc = get("subscriptions" + page());
+        if (doc == null || json) {
+            return doc == null ? 1 : 0;
+        }
+        Table t = subscriptionTable(true);
+        for (Map<String, Object> s : items(doc)) {
+            addSubscription(t, s, true);
+        }
+        print(t, doc, "subscriptions");
+        return 0;
+    }
+
     @Command(name = "ledger", description = "What the edge refused or dropped, by reason.")
     int ledger() throws InterruptedException {
         Map<String, Object> doc = get("ledger");
@@ -207,6 +254,49 @@ public final class EdgeAdminMain implements Callable<Integer> {
             out.println();
             t.print(out);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printSession(Map<String, Object> s) {
+        for (String k : List.of("client_id", "connected", "persistent", "expiry_s")) {
+            out.printf("%-13s %s%n", k, str(s, k));
+        }
+        out.printf("%-13s %s%n", "expires", expires(s));
+        for (String k : List.of("queued", "queued_bytes", "inbound_qos2")) {
+            out.printf("%-13s %s%n", k, str(s, k));
+        }
+        if (s.get("filters") instanceof List<?> filters && !filters.isEmpty()) {
+            Table t = subscriptionTable(false);
+            filters.forEach(f -> addSubscription(t, (Map<String, Object>) f, false));
+            out.println();
+            t.print(out);
+        }
+    }
+
+    private static Table subscriptionTable(boolean withClient) {
+        List<String> header = List.of("FILTER", "QOS", "NO LOCAL", "RETAIN AS PUBLISHED", "RETAIN HANDLING", "SUB ID");
+        List<String> all = new ArrayList<>(withClient ? List.of("CLIENT ID") : List.of());
+        all.addAll(header);
+        return new Table(all);
+    }
+
+    private static void addSubscription(Table t, Map<String, Object> s, boolean withClient) {
+        List<String> row = new ArrayList<>(withClient ? List.of(str(s, "client_id")) : List.of());
+        Object id = s.get("subscription_id");
+        row.addAll(List.of(
+                str(s, "filter"),
+                str(s, "qos"),
+                str(s, "no_local"),
+                str(s, "retain_as_published"),
+                str(s, "retain_handling"),
+                id instanceof Number n && n.longValue() == 0 ? "-" : String.valueOf(id)));
+        t.add(row);
+    }
+
+    /** When a detached session goes; "-" while a connection holds it. */
+    private static String expires(Map<String, Object> s) {
+        Object at = s.get("expires_at_ms");
+        return at instanceof Number n && n.longValue() == 0 ? "-" : time(at);
     }
 
     private void print(Table t, Map<String, Object> doc, String what) {

@@ -39,6 +39,8 @@ import java.util.Set;
  *       "remote"}}
  *   <li>{@code /api/devices}, {@code /api/devices/<id>}, {@code /api/retained}, {@code /api/ledger}: see {@link
  *       EdgeStateApi}
+ *   <li>{@code /api/sessions}, {@code /api/sessions/<client id>}, {@code /api/subscriptions}: see {@link
+ *       EdgeSessionsApi}
  * </ul>
  *
  * <p>Thread rules: thread-safe; reads snapshots of the buffer, forwarder and MQTT endpoint.
@@ -54,6 +56,7 @@ public final class EdgeConsoleApi implements ConsoleApi {
     private final MeterRegistry registry;
     private final Clock clock;
     private final EdgeStateApi state;
+    private final EdgeSessionsApi sessions;
 
     public EdgeConsoleApi(
             String agentId,
@@ -72,25 +75,28 @@ public final class EdgeConsoleApi implements ConsoleApi {
         this.registry = registry;
         this.clock = clock;
         this.state = new EdgeStateApi(buffer, mqtt, devices, registry, clock);
+        this.sessions = new EdgeSessionsApi(mqtt, clock);
     }
 
     @Override
     public String answer(ApiRequest request) {
         List<String> path = request.segments();
         String head = path.isEmpty() ? "overview" : path.get(0);
-        if (path.size() > 1 && !head.equals("devices")) {
+        if (path.size() > 1 && !head.equals("devices") && !head.equals("sessions")) {
             throw ApiError.notFound("no such resource");
         }
         return switch (head) {
             case "devices" -> state.devices(request, DEFAULT_PAGE);
             case "retained" -> state.retained(request, DEFAULT_PAGE);
             case "ledger" -> state.ledger();
+            case "sessions" -> sessions.sessions(request, DEFAULT_PAGE);
+            case "subscriptions" -> sessions.subscriptions(request, DEFAULT_PAGE);
             case "overview" -> overview();
             case "lanes" -> lanes(request.page(DEFAULT_PAGE));
             case "mqtt" -> mqtt(request.page(DEFAULT_PAGE));
             default ->
                 throw ApiError.notFound("no such resource; try /api/overview, /api/lanes, /api/mqtt, /api/devices,"
-                        + " /api/retained, /api/ledger");
+                        + " /api/retained, /api/ledger, /api/sessions, /api/subscriptions");
         };
     }
 

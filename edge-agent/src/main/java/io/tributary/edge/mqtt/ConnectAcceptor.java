@@ -96,7 +96,7 @@ final class ConnectAcceptor {
                     server.config().sessionLimits().maxSessions());
             return v5 ? CONNECTION_REFUSED_QUOTA_EXCEEDED : CONNECTION_REFUSED_SERVER_UNAVAILABLE;
         }
-        SessionRegistry.Attached attached = server.sessions().attach(clientId, cleanStart, ctx.channel());
+        SessionRegistry.Attached attached = server.sessions().attach(clientId, cleanStart, ctx.channel(), expiry);
         if (attached.previousOwner() != null && attached.previousOwner() != ctx.channel()) {
             server.clientLog()
                     .info(

@@ -215,6 +215,19 @@ public final class MqttServer implements AutoCloseable {
     }
 
     /**
+     * The sessions held now, connected or persistent and detached, sorted by client id: a snapshot of each, taken
+     * one after the other (any thread; takes each session's lock briefly, never waits on I/O).
+     */
+    public List<SessionInfo> sessions() {
+        return SessionSnapshots.all(context.sessions());
+    }
+
+    /** The session of {@code clientId}, connected or not, as in {@link #sessions()}. */
+    public Optional<SessionInfo> session(String clientId) {
+        return SessionSnapshots.one(context.sessions(), clientId);
+    }
+
+    /**
      * The live retained messages whose topics match {@code filter} ({@code #} for all but {@code $} topics), in no
      * order; a snapshot read from the store (any thread, not an event loop: a durable store reads its file).
      */

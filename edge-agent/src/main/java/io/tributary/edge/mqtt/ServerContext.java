@@ -47,7 +47,7 @@ record ServerContext(
         return new ServerContext(
                 config,
                 sink,
-                new SessionRegistry(broker::drop, persistent),
+                new SessionRegistry(broker::drop, persistent, sessionStore, clock),
                 metrics,
                 clock,
                 new OncePerKey(MAX_WARNED_TOPICS),

@@ -1,7 +1,10 @@
 package io.tributary.edge.mqtt;
 
 import io.netty.channel.Channel;
+import io.tributary.edge.mqtt.session.SessionStore;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -24,17 +27,34 @@ final class SessionRegistry {
      */
     record Attached(Session session, boolean sessionPresent, Channel previousOwner, boolean willCancelled) {}
 
+    /**
+     * A session's expiry as last set, for {@link SessionSnapshots} only (the expiry timers do not read it):
+     * {@code seconds} its interval; {@code expiresAtMillis} when it ends unless taken again, meaningful only while
+     * it is detached.
+     */
+    record Expiry(long seconds, long expiresAtMillis) {}
+
     private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
+    // Beside the session rather than in it: Session stays as the connection code needs it; keys are identities
+    private final ConcurrentMap<Session, Expiry> expiries = new ConcurrentHashMap<>();
     private final Consumer<Session> onEnd;
     private final PersistentSessions persistent;
+    private final SessionStore store;
+    private final Clock clock;
 
-    /** @param onEnd told of every session that ends (removed, or replaced by a clean start); any thread */
-    SessionRegistry(Consumer<Session> onEnd, PersistentSessions persistent) {
+    /**
+     * @param onEnd told of every session that ends (removed, or replaced by a clean start); any thread
+     * @param store where restored sessions' expiry intervals are read, null without one
+     */
+    SessionRegistry(Consumer<Session> onEnd, PersistentSessions persistent, SessionStore store, Clock clock) {
         this.onEnd = onEnd;
         this.persistent = persistent;
+        this.store = store;
+        this.clock = clock;
     }
 
     private void ended(Session session, boolean byExpiry) {
+        expiries.remove(session);
         onEnd.accept(session);
         persistent.ended(session, byExpiry);
     }
@@ -46,6 +66,11 @@ final class SessionRegistry {
 
     /** Puts back a session stored before a restart, disconnected, removed after {@code expiry} unless taken. */
     void restore(Session session, Duration expiry, io.netty.util.concurrent.EventExecutor timers) {
+        // the interval as journaled; expiry is only what is left of it
+        long seconds =
+                store == null ? -1 : store.expirySeconds(session.clientId()).orElse(-1);
+        expiries.put(
+                session, new Expiry(seconds < 0 ? expiry.toSeconds() : seconds, clock.millis() + expiry.toMillis()));
         sessions.put(session.clientId(), session);
         expireLater(session, session.detach(), expiry, timers);
     }
@@ -73,8 +98,11 @@ final class SessionRegistry {
         return clients;
     }
 
-    /** Binds {@code clientId} to {@code channel}, reusing the stored session unless {@code cleanStart}. */
-    Attached attach(String clientId, boolean cleanStart, Channel channel) {
+    /**
+     * Binds {@code clientId} to {@code channel}, reusing the stored session unless {@code cleanStart};
+     * {@code expiry} is the connection's session expiry (reported by {@link SessionSnapshots}).
+     */
+    Attached attach(String clientId, boolean cleanStart, Channel channel, Duration expiry) {
         Channel[] previous = new Channel[1];
         boolean[] present = new boolean[1];
         Session[] ended = new Session[1];
@@ -84,13 +112,17 @@ final class SessionRegistry {
                 previous[0] = old.owner();
                 pendingWill[0] = old.takePendingWill(); // MQTT 5 §3.1.3.2.2: reconnected within the will delay
             }
+            Session now;
             if (old == null || cleanStart) {
                 ended[0] = old;
-                return new Session(id, channel);
+                now = new Session(id, channel);
+            } else {
+                present[0] = true;
+                old.owner(channel);
+                now = old;
             }
-            present[0] = true;
-            old.owner(channel);
-            return old;
+            expiries.put(now, new Expiry(expiry.toSeconds(), 0)); // in here: atomic with a removal of the id
+            return now;
         });
         if (ended[0] != null) {
             ended(ended[0], false);
@@ -116,8 +148,25 @@ final class SessionRegistry {
             }
             return;
         }
+        // replace, not put: a session a clean start already ended must not be noted again (it would stay forever)
+        expiries.replace(session, new Expiry(expiry.toSeconds(), clock.millis() + expiry.toMillis()));
         persistent.detached(session, expiry);
         expireLater(session, stamp, expiry, channel.eventLoop());
+    }
+
+    /** The sessions stored now, connected or not, in no order: a snapshot, any thread. */
+    java.util.List<Session> all() {
+        return java.util.List.copyOf(sessions.values());
+    }
+
+    /** The session stored for {@code clientId}, connected or not. */
+    Optional<Session> session(String clientId) {
+        return Optional.ofNullable(sessions.get(clientId));
+    }
+
+    /** The expiry last set for {@code session}; zero seconds when none was (a session that just ended). */
+    Expiry expiry(Session session) {
+        return expiries.getOrDefault(session, new Expiry(0, 0));
     }
 
     /** Number of stored sessions, connected or not. */

@@ -1,20 +1,17 @@
 package io.tributary.edge.admin;
 
+import static io.tributary.edge.admin.AdminRuns.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.edge.EdgeAgent;
-import io.tributary.edge.config.EdgeConfig;
+import io.tributary.edge.admin.AdminRuns.Run;
 import io.tributary.edge.forward.FakeHub;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -36,22 +33,7 @@ class EdgeAdminIT {
     private EdgeAgent agent;
 
     private EdgeAgent startAgent() throws Exception {
-        return new EdgeAgent(
-                        EdgeConfig.load(
-                                Optional.empty(),
-                                Map.of(),
-                                Map.of(
-                                        "agent-id", "edge-admin-it",
-                                        "data-dir", dir.resolve("edge").toString(),
-                                        "mqtt.host", "127.0.0.1",
-                                        "mqtt.port", "0",
-                                        "mqtt.allow-anonymous", "true",
-                                        "mqtt.io-threads", "1",
-                                        "hub.endpoints", hub.address(),
-                                        "metrics.host", "127.0.0.1",
-                                        "metrics.port", "0")),
-                        Clock.systemUTC())
-                .start();
+        return AdminRuns.startAgent("edge-admin-it", dir, hub, Map.of());
     }
 
     @BeforeEach
@@ -79,18 +61,6 @@ class EdgeAdminIT {
             agent.close();
         }
         hub.close();
-    }
-
-    private record Run(int status, String out, String err) {}
-
-    private Run admin(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = EdgeAdminMain.run(
-                args,
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private String edge() {

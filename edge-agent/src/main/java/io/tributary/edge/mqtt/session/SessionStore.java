@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import org.mapdb.DB;
 import org.mapdb.HTreeMap;
@@ -182,6 +183,17 @@ public final class SessionStore implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The expiry interval {@code clientId}'s session was last journaled with (as applied to the view, so after its
+     * fsync); empty when no session of that id is stored. Reads the view; not after {@link #close()}.
+     */
+    public OptionalLong expirySeconds(String clientId) {
+        byte[] value = sessions.get(clientId);
+        return value == null
+                ? OptionalLong.empty()
+                : OptionalLong.of(SessionRecord.decode(ByteBuffer.wrap(value)).expirySeconds);
     }
 
     /** Sessions stored now. */
