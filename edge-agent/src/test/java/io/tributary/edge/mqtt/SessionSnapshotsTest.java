@@ -20,8 +20,8 @@ class SessionSnapshotsTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final DeliveryDrops drops = new DeliveryDrops(new MqttMetrics(meters));
     private final LocalBroker broker = new LocalBroker(new InMemoryRetainedMessages(), drops);
-    private final PersistentSessions persistent =
-            new PersistentSessions(null, SessionLimits.DEFAULTS, drops, clock, meters);
+    private final PersistentSessions persistent = new PersistentSessions(
+            null, SessionLimits.DEFAULTS, drops, InboundReceipts.create(p -> null, false, meters), clock, meters);
     private final SessionRegistry registry = new SessionRegistry(broker::drop, persistent, null, clock);
 
     {
