@@ -197,6 +197,7 @@ public record EdgeConfig(
                 .forward(forwardFilters(v))
                 .topicAliasMaximum(v.integer("mqtt.topic-alias-maximum"))
                 .subscriberQueue(v.integer("mqtt.subscriber-queue"))
+                .subscriberQueueBytes(v.size("mqtt.subscriber-queue-bytes"))
                 .subscriberInFlight(v.integer("mqtt.subscriber-in-flight"))
                 .subscriberWait(v.nonNegativeDuration("mqtt.subscriber-wait"))
                 .maxSessionExpiry(v.nonNegativeDuration("mqtt.session-expiry-max"));

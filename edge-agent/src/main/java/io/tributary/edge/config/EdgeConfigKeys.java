@@ -59,11 +59,17 @@ final class EdgeConfigKeys {
                     "1000",
                     "Messages waiting for one local subscriber; beyond, new ones are dropped for it (counted)."),
             new ConfigKey(
+                    "mqtt.subscriber-queue-bytes",
+                    "size",
+                    "16MiB",
+                    "Payload bytes waiting for one local subscriber; beyond, new messages are dropped for it (counted)"
+                            + " as past mqtt.subscriber-queue. A larger message still goes through an empty queue."),
+            new ConfigKey(
                     "mqtt.subscriber-wait",
                     "duration",
                     "250ms",
                     "Longest a publisher's reads pause while a local subscriber's queue is past half of"
-                            + " mqtt.subscriber-queue (back-pressure instead of drops); a subscriber that makes no room"
+                            + " mqtt.subscriber-queue or mqtt.subscriber-queue-bytes (back-pressure instead of drops); a subscriber that makes no room"
                             + " in time is not waited for until it catches up. A publish to a forwarded topic never waits; 0:"
                             + " publishers never wait."),
             new ConfigKey(

@@ -30,6 +30,8 @@ import java.util.Optional;
  * @param forward topic filters of the publishes that go to the hub (they must match {@code topicMapping}); the
  *     others stay on the edge, for local subscribers only
  * @param subscriberQueue messages waiting for one subscriber before further ones are dropped (counted)
+ * @param subscriberQueueBytes payload bytes waiting for one subscriber before further messages are dropped (counted);
+ *     a larger message still goes through an empty queue
  * @param subscriberInFlight unacknowledged QoS 1/2 messages sent to one subscriber at most (MQTT 5 clients may ask
  *     for fewer with Receive Maximum)
  * @param subscriberWait longest a publisher's reads pause while a local subscriber's queue is past half full
@@ -56,6 +58,7 @@ public record MqttServerConfig(
         int ioThreads,
         List<String> forward,
         int subscriberQueue,
+        long subscriberQueueBytes,
         int subscriberInFlight,
         Duration subscriberWait,
         Optional<Path> stateDirectory,
@@ -95,6 +98,7 @@ public record MqttServerConfig(
             }
         }
         if (subscriberQueue < 1) errors.add("subscriberQueue must be >= 1");
+        if (subscriberQueueBytes < 1) errors.add("subscriberQueueBytes must be >= 1");
         if (retainedCompactBytes < 1024) errors.add("retainedCompactBytes must be >= 1024");
         if (subscriberInFlight < 1 || subscriberInFlight > 65535) errors.add("subscriberInFlight must be 1..65535");
         if (subscriberWait.isNegative()) errors.add("subscriberWait must not be negative");
@@ -137,6 +141,7 @@ public record MqttServerConfig(
         private int ioThreads;
         private List<String> forward = List.of("#");
         private int subscriberQueue = 1000;
+        private long subscriberQueueBytes = 16L << 20;
         private int subscriberInFlight = 100;
         private Duration subscriberWait = DEFAULT_SUBSCRIBER_WAIT;
         private Path stateDirectory;
@@ -154,6 +159,12 @@ public record MqttServerConfig(
         /** Default 1000. */
         public Builder subscriberQueue(int subscriberQueue) {
             this.subscriberQueue = subscriberQueue;
+            return this;
+        }
+
+        /** Default 16 MiB. */
+        public Builder subscriberQueueBytes(long subscriberQueueBytes) {
+            this.subscriberQueueBytes = subscriberQueueBytes;
             return this;
         }
 
@@ -277,6 +288,7 @@ public record MqttServerConfig(
                     ioThreads,
                     forward,
                     subscriberQueue,
+                    subscriberQueueBytes,
                     subscriberInFlight,
                     subscriberWait,
                     Optional.ofNullable(stateDirectory),

@@ -91,7 +91,8 @@ final class Outbound {
         this.session = connection.session();
         this.window =
                 Math.min(connection.clientReceiveMaximum(), server.config().subscriberInFlight());
-        this.room = new QueueRoom(server.config().subscriberQueue());
+        this.room =
+                new QueueRoom(server.config().subscriberQueue(), server.config().subscriberQueueBytes());
     }
 
     /**
@@ -103,7 +104,7 @@ final class Outbound {
      * small fraction of what its socket takes.
      */
     void offer(Delivery delivery, SubscriberWait publisher) {
-        if (!room.take(delivery.stored() != null)) {
+        if (!room.take(delivery.stored() != null, delivery.message().payload().length)) {
             drop(delivery, "queue_full");
             // full while this publisher was not waiting (woken with others, or before its pause): wait now, or every
             // other publish of its current read would be dropped too
@@ -151,7 +152,7 @@ final class Outbound {
 
     private void dropOffered() {
         for (Delivery d = offered.poll(); d != null; d = offered.poll()) {
-            room.release(d.stored() != null);
+            room.release(d.stored() != null, d.message().payload().length);
             dropUnlessStored(d, "disconnected");
         }
         room.wakeAll(); // a publisher whose offer raced the close waits for nothing
@@ -214,7 +215,7 @@ final class Outbound {
             }
             if (live) {
                 queue.poll();
-                room.release(d.stored() != null);
+                room.release(d.stored() != null, d.message().payload().length);
             } else {
                 retained.take();
             }
@@ -324,7 +325,7 @@ final class Outbound {
     void close() {
         closed = true;
         for (Delivery d : queue) {
-            room.release(d.stored() != null);
+            room.release(d.stored() != null, d.message().payload().length);
             dropUnlessStored(d, "disconnected");
         }
         queue.clear();

@@ -49,7 +49,9 @@ final class RawMqttClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new MqttDecoder(), MqttEncoder.INSTANCE);
+                        ch.pipeline()
+                                .addLast(
+                                        new MqttDecoder(1 << 20), MqttEncoder.INSTANCE); // the server's 256 KiB packets
                         ch.pipeline().addLast(new SimpleChannelInboundHandler<MqttMessage>(false) {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {

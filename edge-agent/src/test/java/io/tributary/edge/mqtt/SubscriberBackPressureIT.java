@@ -145,6 +145,35 @@ class SubscriberBackPressureIT {
         }
     }
 
+    @Test
+    void largeMessages_areBoundedInBytes_notOnlyInCount() throws Exception {
+        int messages = 400; // 25 MiB of 64 KiB payloads: well within 1,000 messages, far past 256 KiB
+        server = TestServer.start(
+                ManualSink.automatic(),
+                b -> b.forward(List.of("tributary/#"))
+                        .subscriberQueue(1000)
+                        .subscriberQueueBytes(256 * 1024)
+                        .subscriberWait(Duration.ZERO));
+        subscriber = RawMqttClient.to(server.address());
+        subscriber.connect(MqttVersion.MQTT_3_1_1, "sub", USER, PASSWORD);
+        subscriber.subscribe(
+                1,
+                "local/big",
+                MqttSubscriptionOption.onlyFromQos(MqttQoS.AT_MOST_ONCE),
+                io.netty.handler.codec.mqtt.MqttProperties.NO_PROPERTIES);
+        subscriber.pauseReading(true);
+        publisher = RawMqttClient.to(server.address());
+        publisher.connect(MqttVersion.MQTT_3_1_1, "pub", USER, PASSWORD);
+        publisher.publishWithoutWaiting("local/big", "x".repeat(64 * 1024), messages);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> published() == messages);
+        subscriber.pauseReading(false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> subscriber.received().size() + dropped() == messages);
+        assertThat(dropped())
+                .as("more than the socket buffers and 256 KiB held: dropped, counted")
+                .isPositive();
+    }
+
     private void start(Duration wait, String filter) throws Exception {
         server = TestServer.start(
                 ManualSink.automatic(),
