@@ -6,6 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The edge's local broker: who subscribed to what, the retained messages ({@link RetainedMessages}), and the
@@ -17,6 +23,16 @@ import java.util.concurrent.CompletionStage;
  * session, so that a subscription cannot outlive a session that is being dropped.
  */
 final class LocalBroker {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalBroker.class);
+
+    /** Wildcard scans of the retained messages, one at a time; the thread ends when idle (nothing to close). */
+    private final ThreadPoolExecutor scans =
+            new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "retained-scan");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final SubscriptionIndex<Session> index = new SubscriptionIndex<>();
     private final RetainedMessages retained;
@@ -136,7 +152,26 @@ final class LocalBroker {
             return;
         }
         List<Integer> ids = subscription.subscriptionId() == 0 ? List.of() : List.of(subscription.subscriptionId());
-        outbound.offerRetained(retained.matching(subscription.filter(), nowMillis), subscription.qos(), ids);
+        outbound.offerRetained(scan(subscription.filter(), nowMillis), subscription.qos(), ids);
+    }
+
+    /**
+     * The retained messages matching {@code filter}: a topic name is one lookup, done here; a wildcard filter reads
+     * every retained topic (about 0.4 s per 100,000 from MapDB), so it runs on the scan thread, not the event loop.
+     */
+    private CompletionStage<List<LocalMessage>> scan(String filter, long nowMillis) {
+        if (filter.indexOf('+') < 0 && filter.indexOf('#') < 0) {
+            return CompletableFuture.completedFuture(retained.matching(filter, nowMillis));
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> retained.matching(filter, nowMillis), scans)
+                    .exceptionally(e -> {
+                        log.warn("Cannot read the retained messages for '{}'; none are sent", filter, e);
+                        return List.of();
+                    });
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(List.of());
+        }
     }
 
     /** The live retained messages whose topics match {@code filter} (a valid, non-shared filter). */

@@ -3,16 +3,15 @@ package io.tributary.edge.mqtt;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
-import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -160,15 +159,20 @@ final class Outbound {
 
     /**
      * Sends the retained messages of a new subscription, granted {@code grantedQos}, as the window and the socket
-     * allow ({@link RetainedReplay}); not bounded by the queue limit. Event loop.
+     * allow ({@link RetainedReplay}); not bounded by the queue limit. Live messages wait until {@code scan} (which may
+     * run off the event loop) has found them, so none overtakes an older retained one. Event loop.
      */
-    void offerRetained(List<LocalMessage> messages, int grantedQos, List<Integer> subscriptionIds) {
-        retained.add(messages, grantedQos, subscriptionIds);
-        if (closed) {
-            retained.discard(d -> drop(d, "disconnected"));
-        } else {
-            drain();
-        }
+    void offerRetained(CompletionStage<List<LocalMessage>> scan, int grantedQos, List<Integer> subscriptionIds) {
+        retained.expect();
+        // on the loop, also when the scan is done already; refused only when the server stops (the replay with it)
+        scan.thenAccept(messages -> channel.eventLoop().execute(() -> {
+            retained.add(messages, grantedQos, subscriptionIds);
+            if (closed) {
+                retained.discard(d -> drop(d, "disconnected"));
+            } else {
+                drain();
+            }
+        }));
     }
 
     /**
@@ -182,7 +186,7 @@ final class Outbound {
                 InFlight f = new InFlight(e.delivery.stored(e));
                 f.released = true;
                 inFlight.put(e.packetId, f);
-                channel.write(pubRel(e.packetId, (byte) 0), channel.voidPromise());
+                channel.write(PublishAcks.pubRel(e.packetId, (byte) 0), channel.voidPromise());
                 wrote = true;
             } else {
                 queue.add(e.delivery.stored(e)); // stored: bounded by the session queue, not counted in the room
@@ -207,7 +211,7 @@ final class Outbound {
         while (!closed && channel.isWritable()) {
             Delivery d = retained.peek(); // retained first: a live message never overtakes an older retained one
             boolean live = d == null;
-            if (live && (d = queue.peek()) == null) {
+            if (live && (retained.awaited() || (d = queue.peek()) == null)) {
                 break;
             }
             if (d.qos() > 0 && inFlight.size() >= window) {
@@ -276,7 +280,8 @@ final class Outbound {
         InFlight f = inFlight.get(packetId);
         if (f == null || f.delivery.qos() != 2) {
             // MQTT 5 §4.3.3: a PUBREC for an unknown id still gets a PUBREL (0x92 Packet Identifier not found)
-            channel.writeAndFlush(pubRel(packetId, connection.isV5() ? (byte) 0x92 : 0), channel.voidPromise());
+            channel.writeAndFlush(
+                    PublishAcks.pubRel(packetId, connection.isV5() ? (byte) 0x92 : 0), channel.voidPromise());
             return;
         }
         if (reasonCode >= 0x80) {
@@ -291,7 +296,7 @@ final class Outbound {
         f.released = true;
         SessionQueue.Entry stored = f.delivery.stored();
         if (stored == null) {
-            channel.writeAndFlush(pubRel(packetId, (byte) 0), channel.voidPromise());
+            channel.writeAndFlush(PublishAcks.pubRel(packetId, (byte) 0), channel.voidPromise());
             return;
         }
         // journaled first: after a restart the message is resumed with PUBREL, never delivered twice
@@ -302,7 +307,7 @@ final class Outbound {
             }
             channel.eventLoop().execute(() -> {
                 if (!closed) {
-                    channel.writeAndFlush(pubRel(packetId, (byte) 0), channel.voidPromise());
+                    channel.writeAndFlush(PublishAcks.pubRel(packetId, (byte) 0), channel.voidPromise());
                 }
             });
         });
@@ -386,11 +391,5 @@ final class Outbound {
         }
         nextPacketId = id == 65535 ? 1 : id + 1;
         return id;
-    }
-
-    private static MqttMessage pubRel(int packetId, byte reasonCode) {
-        return new MqttMessage(
-                new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                new MqttPubReplyMessageVariableHeader(packetId, reasonCode, MqttProperties.NO_PROPERTIES));
     }
 }

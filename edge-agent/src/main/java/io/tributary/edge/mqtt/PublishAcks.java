@@ -110,4 +110,11 @@ final class PublishAcks {
     static int packetId(MqttMessage msg) {
         return ((io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
     }
+
+    /** PUBREL (fixed header flags 0010) with a reason code (the encoder drops it for 3.1.1). */
+    static MqttMessage pubRel(int packetId, byte reasonCode) {
+        return new MqttMessage(
+                new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                new MqttPubReplyMessageVariableHeader(packetId, reasonCode, MqttProperties.NO_PROPERTIES));
+    }
 }

@@ -19,9 +19,21 @@ final class RetainedReplay {
 
     private final ArrayDeque<Source> sources = new ArrayDeque<>();
     private Outbound.Delivery head;
+    private int awaited;
 
-    /** Adds the retained messages of one new subscription, granted {@code grantedQos}. */
+    /** A subscription's retained messages are being looked up: live messages wait until {@link #add} brings them. */
+    void expect() {
+        awaited++;
+    }
+
+    /** True while a lookup {@link #expect}ed has not brought its messages yet. */
+    boolean awaited() {
+        return awaited > 0;
+    }
+
+    /** Adds the retained messages of one new subscription, granted {@code grantedQos} (after its {@link #expect}). */
     void add(List<LocalMessage> messages, int grantedQos, List<Integer> subscriptionIds) {
+        awaited--;
         if (!messages.isEmpty()) {
             sources.add(new Source(messages.iterator(), grantedQos, subscriptionIds));
         }

@@ -11,6 +11,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -20,6 +21,8 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -317,6 +320,34 @@ class RetainedIT {
                     .isLessThan(seen.indexOf("local/t/0=live"));
             assertThat(small.count("tributary.edge.mqtt.deliveries.dropped", "reason", "queue_full"))
                     .isZero();
+        }
+    }
+
+    /** A wildcard subscription's retained messages are read off the event loop; a live message still comes after. */
+    @Test
+    void durable_wildcardReplay_comesBeforeALiveMessagePublishedRightAfterTheSuback(@TempDir Path state)
+            throws Exception {
+        server.close();
+        server = durable(state);
+        try (RawMqttClient pub = raw("pub");
+                RawMqttClient sub = raw("sub")) {
+            for (int i = 0; i < 2_000; i++) {
+                publishRetained(pub, "local/many/" + i, 1, 1 + i % 60_000, "old-" + i);
+            }
+            sub.send(MqttMessageBuilders.subscribe()
+                    .messageId(1)
+                    .addSubscription("local/#", option(0, false, RetainedHandlingPolicy.SEND_AT_SUBSCRIBE))
+                    .build());
+            assertThat(sub.next().fixedHeader().messageType()).isEqualTo(MqttMessageType.SUBACK);
+            pub.publish("local/many/1999", 0, 0, false, "live");
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 2_001; i++) {
+                got.add(text(sub.nextPublish()));
+            }
+            assertThat(got.subList(0, 2_000))
+                    .allMatch(p -> p.startsWith("old-"))
+                    .doesNotHaveDuplicates();
+            assertThat(got.get(2_000)).isEqualTo("live");
         }
     }
 }
