@@ -3,14 +3,8 @@ package io.tributary.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
-import io.tributary.hub.cli.AdminMain;
-import io.tributary.protocol.cli.Cli;
 import io.tributary.protocol.v1.StreamDescription;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,24 +30,8 @@ class AdminCliIT {
         hub.close();
     }
 
-    private record Run(int code, List<String> out, String err) {}
-
-    private Run admin(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Cli.execute("admin", new AdminMain(), args);
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        return new Run(
-                code, out.toString(StandardCharsets.UTF_8).lines().toList(), err.toString(StandardCharsets.UTF_8));
+    private static AdminCliRun admin(String... args) {
+        return AdminCliRun.of(args);
     }
 
     @Test
@@ -62,18 +40,27 @@ class AdminCliIT {
                         .code())
                 .isZero();
 
-        Run list = admin("--hub", endpoint, "streams", "list");
+        AdminCliRun list = admin("--hub", endpoint, "streams", "list");
         assertThat(list.code()).isZero();
         assertThat(list.out()).anySatisfy(l -> assertThat(l).startsWith("stream telemetry"));
         assertThat(list.out()).noneSatisfy(l -> assertThat(l).startsWith("{"));
 
-        Run deleted = admin("--hub", endpoint, "streams", "delete", "telemetry");
+        // Which store holds the stream, and that this hub writes each shard (the local store: always).
+        AdminCliRun described = admin("--hub", endpoint, "streams", "describe", "telemetry");
+        assertThat(described.code()).isZero();
+        assertThat(described.out())
+                .contains("  store local  described by hub " + hub.config().hubId());
+        assertThat(described.out().stream().filter(l -> l.startsWith("  shard-")))
+                .hasSize(2)
+                .allSatisfy(l -> assertThat(l).contains("  online  writer " + endpoint + " (this hub)"));
+
+        AdminCliRun deleted = admin("--hub", endpoint, "streams", "delete", "telemetry");
         assertThat(deleted.out()).containsExactly("deleted stream telemetry");
     }
 
     @Test
     void json_oneParseableLineAndNothingElse() throws Exception {
-        Run created = admin("--hub", endpoint, "--json", "streams", "create", "telemetry", "--shards", "2");
+        AdminCliRun created = admin("--hub", endpoint, "--json", "streams", "create", "telemetry", "--shards", "2");
         assertThat(created.code()).isZero();
         assertThat(created.out()).hasSize(1);
         StreamDescription.Builder stream = StreamDescription.newBuilder();
@@ -81,13 +68,24 @@ class AdminCliIT {
         assertThat(stream.getStream()).isEqualTo("telemetry");
         assertThat(stream.getShardsList()).hasSize(2);
 
-        Run list = admin("--hub", endpoint, "--json", "streams", "list");
+        AdminCliRun list = admin("--hub", endpoint, "--json", "streams", "list");
         assertThat(list.out()).hasSize(1);
         assertThat(list.out().get(0))
                 .startsWith("{\"streams\":[{\"stream\":\"telemetry\"")
                 .endsWith("]}");
 
-        Run missing = admin("--hub", endpoint, "--json", "streams", "describe", "nope");
+        AdminCliRun described = admin("--hub", endpoint, "--json", "streams", "describe", "telemetry");
+        assertThat(described.out()).hasSize(1);
+        StreamDescription.Builder d = StreamDescription.newBuilder();
+        JsonFormat.parser().merge(described.out().get(0), d);
+        assertThat(d.getStore()).isEqualTo("local");
+        assertThat(d.getHubId()).isEqualTo(hub.config().hubId());
+        assertThat(d.getShardsList()).allSatisfy(shard -> {
+            assertThat(shard.getWriter()).isEqualTo(endpoint);
+            assertThat(shard.getWrittenHere()).isTrue();
+        });
+
+        AdminCliRun missing = admin("--hub", endpoint, "--json", "streams", "describe", "nope");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("nope");
         assertThat(missing.out()).singleElement().asString().startsWith("{\"ok\":false,\"error\":");

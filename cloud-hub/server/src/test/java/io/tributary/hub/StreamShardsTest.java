@@ -36,7 +36,7 @@ class StreamShardsTest {
                     switch (method.getName()) {
                         case "open" -> {
                             calls.add("open " + args[0]);
-                            return new ShardInfo((ShardKey) args[0], 0, 0, 0, 0, ShardStatus.ONLINE, "");
+                            return new ShardInfo((ShardKey) args[0], 0, 0, 0, 0, ShardStatus.ONLINE, "", "");
                         }
                         case "delete", "release" -> {
                             calls.add(method.getName() + " " + args[0]);

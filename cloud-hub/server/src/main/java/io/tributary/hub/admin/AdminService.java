@@ -6,6 +6,7 @@ import io.tributary.hub.server.HubContext;
 import io.tributary.hub.server.Session;
 import io.tributary.hub.store.ShardInfo;
 import io.tributary.hub.store.ShardKey;
+import io.tributary.hub.store.ShardStatus;
 import io.tributary.hub.stream.Replication;
 import io.tributary.hub.stream.Reshard;
 import io.tributary.hub.stream.StreamDefinition;
@@ -186,9 +187,39 @@ public final class AdminService implements FrameService {
         };
     }
 
-    /** The stream's description with each shard's live state. */
+    /**
+     * The shard's writer as {@code describe} reports it: this hub when the shard is ONLINE here (named as its store
+     * names it, else by this hub's endpoint); another hub as the store names it; on a replica of hub-to-hub
+     * replication the stream's home.
+     */
+    private void setWriter(ShardDescription.Builder shard, ShardInfo info, StreamDefinition stream) {
+        String writer = info.writer();
+        boolean here = info.status() == ShardStatus.ONLINE;
+        if (writer.isEmpty() && here) {
+            writer = endpoint();
+        } else if (writer.isEmpty()
+                && info.status() == ShardStatus.REPLICA
+                && hub.store().supportsReplicas()) {
+            writer = stream.replication().homeEndpoint();
+        }
+        shard.setWriter(writer).setWrittenHere(here);
+    }
+
+    /** This hub's {@code HOST:PORT}: replication's (advertised, else the listener's), else from the settings. */
+    private String endpoint() {
+        String advertised = replication.map(Replicator::endpoint).orElse(null);
+        if (advertised != null) {
+            return advertised;
+        }
+        advertised = hub.config().replication().advertisedEndpoint();
+        return advertised.isEmpty() ? hub.config().host() + ":" + hub.config().port() : advertised;
+    }
+
+    /** The stream's description with each shard's live state and writer, and the store that holds it. */
     public StreamDescription describe(StreamDefinition stream) {
-        StreamDescription.Builder d = StreamMessages.toDescription(stream).toBuilder();
+        StreamDescription.Builder d = StreamMessages.toDescription(stream).toBuilder()
+                .setStore(hub.config().store())
+                .setHubId(hub.config().hubId());
         for (int i = 0; i < d.getShardsCount(); i++) {
             ShardDescription.Builder shard = d.getShardsBuilder(i);
             ShardKey key = new ShardKey(stream.name(), shard.getShardId());
@@ -198,6 +229,7 @@ public final class AdminService implements FrameService {
                         .setNextSequence(info.nextSequence())
                         .setRetainedBytes(info.retainedBytes())
                         .setStatus(status(info));
+                setWriter(shard, info, stream);
             } catch (RuntimeException e) {
                 shard.setStatus("offline: " + e.getMessage());
             }

@@ -104,6 +104,9 @@ public final class AdminMain implements Runnable {
                 s.getKeyMode().name().replace("PARTITION_KEY_MODE_", "").toLowerCase(java.util.Locale.ROOT),
                 s.getRetentionMs() == 0 ? "unlimited" : s.getRetentionMs() + " ms",
                 s.getRetentionBytes() == 0 ? "unlimited" : String.valueOf(s.getRetentionBytes()));
+        if (!s.getStore().isEmpty()) { // empty: a hub from before the field
+            System.out.printf("  store %s  described by hub %s%n", s.getStore(), s.getHubId());
+        }
         if (!s.getHomeRegion().isEmpty()) {
             System.out.printf(
                     "  home %s  generation %d  ack %s  regions %s%n",
@@ -121,13 +124,14 @@ public final class AdminMain implements Runnable {
                     : "seq " + sh.getOldestSequence() + ".." + sh.getNextSequence() + "  " + sh.getRetainedBytes()
                             + " bytes";
             System.out.printf(
-                    "  %-14s %-7s hash %016x..%016x  %s  %s%s%n",
+                    "  %-14s %-7s hash %016x..%016x  %s  %s%s%s%n",
                     sh.getShardId(),
                     sh.getOpen() ? "open" : "closed",
                     sh.getStartHash(),
                     sh.getEndHash(),
                     positions,
                     sh.getStatus(),
+                    writer(sh),
                     sh.getParentShardsCount() == 0 ? "" : "  parents " + sh.getParentShardsList());
             for (ReplicaLag lag : sh.getReplicaLagList()) {
                 System.out.printf(
@@ -140,6 +144,14 @@ public final class AdminMain implements Runnable {
                         lag.getState());
             }
         }
+    }
+
+    /** {@code "  writer <writer>"}, marked {@code (this hub)} on the hub that writes the shard; empty when unknown. */
+    static String writer(ShardDescription sh) {
+        if (sh.getWriter().isEmpty()) {
+            return sh.getWrittenHere() ? "  writer this hub" : "";
+        }
+        return "  writer " + sh.getWriter() + (sh.getWrittenHere() ? " (this hub)" : "");
     }
 
     /** {@code admin streams ...} */

@@ -55,8 +55,9 @@ public record HubConfig(
                     "data-dir",
                     "path",
                     "tributary-data/hub",
-                    "Directory of the hub's state: consumer-group checkpoints and epoch grants; with store=local also"
-                            + " the streams' metadata and shard segments."),
+                    "Directory of the hub's lock and, with store=local, of its state: the streams' metadata, shard"
+                            + " segments, consumer-group checkpoints and epoch grants (with store=pulsar these live in"
+                            + " Pulsar, and a hub may start on an empty data-dir)."),
             new ConfigKey("host", "string", "127.0.0.1", "Address to listen on; 0.0.0.0 for every interface."),
             new ConfigKey("port", "int", "7400", "Port of the link, consumer and admin protocol (0 picks a free one)."),
             new ConfigKey("metrics-port", "int", "7401", "Port of /metrics (Prometheus) and /health; -1 disables it."),
@@ -106,9 +107,9 @@ public record HubConfig(
                     "local",
                     "Where shard data lives. local: segment files in data-dir/shards. pulsar: one Apache Pulsar topic"
                             + " per shard (needs the module tributary-hub-store-pulsar on the class path, which"
-                            + " ./tributary hub has, and a reachable broker), and the stream catalog and the epoch"
-                            + " grants in topics every hub on the namespace shares; consumer-group checkpoints stay in"
-                            + " data-dir either way; hub-to-hub replicas are refused."),
+                            + " ./tributary hub has, and a reachable broker), and the stream catalog, the epoch grants"
+                            + " and the consumer groups' checkpoints (a topic per group, one coordinating hub at a time)"
+                            + " in topics every hub on the namespace shares; hub-to-hub replicas are refused."),
             new ConfigKey(
                     "pulsar.service-url",
                     "string",

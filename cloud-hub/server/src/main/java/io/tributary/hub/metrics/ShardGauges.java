@@ -62,7 +62,7 @@ public final class ShardGauges {
         try {
             return s.info(key);
         } catch (RuntimeException e) {
-            return new ShardInfo(key, -1, -1, -1, 0, ShardStatus.OFFLINE, String.valueOf(e.getMessage()));
+            return new ShardInfo(key, -1, -1, -1, 0, ShardStatus.OFFLINE, String.valueOf(e.getMessage()), "");
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.tributary.hub.store;
 
+import java.util.Objects;
+
 /**
  * A point-in-time description of one shard.
  *
@@ -10,6 +12,9 @@ package io.tributary.hub.store;
  * @param segmentCount number of segments
  * @param status ONLINE or OFFLINE
  * @param cause why the shard is OFFLINE; empty when ONLINE
+ * @param writer who writes the shard, for people, as a store several hubs share names its writers (Pulsar's: {@code
+ *     HOST:PORT (run R)}, the same on every hub, this store's own name when ONLINE); empty when the store does not
+ *     name writers (the local store: its hub writes every shard it holds) or does not know the writer
  */
 public record ShardInfo(
         ShardKey key,
@@ -18,4 +23,11 @@ public record ShardInfo(
         long retainedBytes,
         int segmentCount,
         ShardStatus status,
-        String cause) {}
+        String cause,
+        String writer) {
+
+    /** Checks that {@code writer} is given ("" when unknown). */
+    public ShardInfo {
+        Objects.requireNonNull(writer, "writer");
+    }
+}

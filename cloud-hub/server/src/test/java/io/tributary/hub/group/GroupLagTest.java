@@ -53,7 +53,7 @@ class GroupLagTest {
                         throw new IllegalStateException("disk on fire");
                     }
                     return switch (method.getName()) {
-                        case "info" -> new ShardInfo((ShardKey) args[0], 0, n, 0, 1, ShardStatus.ONLINE, "");
+                        case "info" -> new ShardInfo((ShardKey) args[0], 0, n, 0, 1, ShardStatus.ONLINE, "", "");
                         case "read" -> new ReadResult(List.of(), n, n);
                         default -> throw new UnsupportedOperationException(method.getName());
                     };

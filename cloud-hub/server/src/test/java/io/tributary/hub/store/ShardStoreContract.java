@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,13 @@ public abstract class ShardStoreContract {
 
     /** A shard no other test uses. */
     protected abstract ShardKey shard();
+
+    /** {@link #openStore} with {@code shard} opened. */
+    private ShardStore openStoreWith(ShardKey shard) {
+        ShardStore store = openStore();
+        store.open(shard);
+        return store;
+    }
 
     /** {@link #newStore}, closed after the test. */
     protected final ShardStore openStore() {
@@ -233,5 +241,135 @@ public abstract class ShardStoreContract {
         ShardInfo again = store.open(shard);
         assertThat(again.nextSequence()).isZero();
         assertThat(readAll(store, shard)).isEmpty();
+    }
+
+    @Test
+    void infoTellsTheFirstAndNextSequenceAndAReopenedStoreTellsTheSame() {
+        ShardKey shard = shard();
+        ShardStore first = openStore();
+        ShardInfo empty = first.open(shard);
+        assertThat(empty.oldestSequence()).as("empty: oldest equals next").isEqualTo(empty.nextSequence());
+        assertThat(empty.nextSequence()).isZero();
+        List<AppendResult> results = appendRun(first, shard, 0, 6); // records 1,2,3,1,2,3
+        ShardInfo info = first.info(shard);
+        assertThat(info.key()).isEqualTo(shard);
+        assertThat(info.status()).isEqualTo(ShardStatus.ONLINE);
+        assertThat(info.oldestSequence()).isZero();
+        assertThat(info.nextSequence())
+                .isEqualTo(results.get(5).baseSequence() + 3)
+                .isEqualTo(12);
+        assertThat(info.retainedBytes()).isPositive();
+        first.close();
+
+        ShardStore reopened = openStore();
+        ShardInfo again = reopened.open(shard);
+        assertThat(again.oldestSequence()).isZero();
+        assertThat(again.nextSequence()).isEqualTo(12);
+        assertThat(reopened.info(shard).nextSequence()).isEqualTo(12);
+    }
+
+    /**
+     * Retention by age: what it deleted is gone for readers ({@link TrimmedException} naming the new oldest sequence),
+     * what the policy keeps is still there, and the high-water mark stays, also across a reopen. How much an old
+     * batch drags along is the store's unit (a segment, a batch): the test asks only that something old went, nothing
+     * young did. A subclass whose store trims in large units configures it small enough for 40 small batches.
+     */
+    @Test
+    void retentionTrimsTheOldest_readsBelowItAreTrimmed_andTheHighWaterMarkStays() {
+        ShardKey shard = shard();
+        ShardStore store = openStoreWith(shard);
+        appendRun(store, shard, 0, 40);
+        clock.advance(Duration.ofMinutes(2));
+        long young = store.info(shard).nextSequence();
+        ProducerKey lane = new ProducerKey(PRODUCER.agentId(), "lane-young", PRODUCER.epoch());
+        for (int i = 0; i < 5; i++) {
+            join(store.append(shard, batch(lane, 100 + i, i, 1)));
+        }
+        long hwm = store.info(shard).nextSequence();
+
+        RetentionResult r = join(store.enforceRetention(shard, new RetentionPolicy(60_000, 0)));
+
+        long oldest = r.oldestSequence();
+        assertThat(oldest).as("something old went, nothing young").isPositive().isLessThanOrEqualTo(young);
+        ShardInfo info = store.info(shard);
+        assertThat(info.oldestSequence()).isEqualTo(oldest);
+        assertThat(info.nextSequence()).as("the high-water mark stays").isEqualTo(hwm);
+        for (long below : List.of(0L, oldest - 1)) {
+            assertThatThrownBy(() -> store.read(shard, below, 10, 1 << 20))
+                    .isInstanceOfSatisfying(
+                            TrimmedException.class,
+                            e -> assertThat(e.oldestSequence()).isEqualTo(oldest));
+        }
+        List<StoredBatch> left = readAll(store, shard);
+        assertThat(left.get(0).baseSequence()).isEqualTo(oldest);
+        assertThat(left.get(left.size() - 1).nextSequence()).isEqualTo(hwm);
+        assertThat(left).extracting(SampleBatches::idOf).endsWith(100L, 101L, 102L, 103L, 104L);
+        store.close();
+
+        ShardStore reopened = openStore();
+        ShardInfo again = reopened.open(shard);
+        assertThat(again.nextSequence()).as("sequences are never reused").isEqualTo(hwm);
+        assertThat(again.oldestSequence()).isGreaterThanOrEqualTo(oldest);
+        assertThatThrownBy(() -> reopened.read(shard, 0, 10, 1 << 20)).isInstanceOf(TrimmedException.class);
+        AppendResult next = join(reopened.append(shard, batch(lane, 105, 5, 1)));
+        assertThat(next.status()).isEqualTo(AppendResult.Status.APPENDED);
+        assertThat(next.baseSequence()).isEqualTo(hwm);
+    }
+
+    /** {@link ShardStore#close}: the appends queued before it complete and are there for the next store; idempotent. */
+    @Test
+    void closeCompletesQueuedAppends_isIdempotent_andTheNextStoreHasThem() throws Exception {
+        ShardKey shard = shard();
+        ShardStore store = openStoreWith(shard);
+        List<CompletableFuture<AppendResult>> queued = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            queued.add(store.append(shard, batch(PRODUCER, i, i, 1)));
+        }
+        store.close();
+        store.close();
+        for (CompletableFuture<AppendResult> f : queued) {
+            assertThat(f.get(60, TimeUnit.SECONDS).status()).isEqualTo(AppendResult.Status.APPENDED);
+        }
+
+        ShardStore reopened = openStore();
+        assertThat(reopened.open(shard).nextSequence()).isEqualTo(20);
+        assertThat(readAll(reopened, shard)).extracting(SampleBatches::idOf).containsExactlyElementsOf(ids(20));
+    }
+
+    /**
+     * {@link ShardStore#release}: a store several hubs share closes the shard here and forgets it, keeping its data
+     * (open again, it goes on where it was); any other store refuses it with {@link UnsupportedOperationException}
+     * and keeps serving the shard.
+     */
+    @Test
+    void releaseForgetsTheShardButKeepsItsData_orIsUnsupported() {
+        ShardKey shard = shard();
+        ShardStore store = openStoreWith(shard);
+        appendRun(store, shard, 0, 3); // 6 records
+        Throwable refused = join(store.release(shard).handle((x, e) -> e));
+        if (refused != null) {
+            assertThat(refused instanceof CompletionException ? refused.getCause() : refused)
+                    .isInstanceOf(UnsupportedOperationException.class);
+            assertThat(store.shards()).contains(shard);
+            assertThat(join(store.append(shard, batch(PRODUCER, 3, 6, 1))).baseSequence())
+                    .isEqualTo(6);
+            return;
+        }
+        assertThat(store.shards()).doesNotContain(shard);
+        assertThat(failure(store.append(shard, batch(PRODUCER, 3, 6, 1))))
+                .isInstanceOf(ShardUnavailableException.class);
+
+        assertThat(store.open(shard).nextSequence()).as("the data stays").isEqualTo(6);
+        assertThat(readAll(store, shard)).extracting(SampleBatches::idOf).containsExactly(0L, 1L, 2L);
+        assertThat(join(store.append(shard, batch(PRODUCER, 3, 6, 1))).baseSequence())
+                .isEqualTo(6);
+    }
+
+    private static List<Long> ids(int n) {
+        List<Long> ids = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            ids.add(i);
+        }
+        return ids;
     }
 }

@@ -66,7 +66,7 @@ final class LocalShard {
 
     ShardInfo info() {
         if (openFailure != null) {
-            return new ShardInfo(key, 0, 0, 0, 0, ShardStatus.OFFLINE, openFailure.getMessage());
+            return new ShardInfo(key, 0, 0, 0, 0, ShardStatus.OFFLINE, openFailure.getMessage(), "");
         }
         return log.info();
     }

@@ -191,7 +191,8 @@ final class ShardLog {
                 retained,
                 segs.length,
                 online() ? ShardStatus.ONLINE : ShardStatus.OFFLINE,
-                offlineCause);
+                offlineCause,
+                ""); // the hub writes every shard of its local store
     }
 
     /**

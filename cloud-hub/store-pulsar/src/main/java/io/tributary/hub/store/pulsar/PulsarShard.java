@@ -271,7 +271,7 @@ final class PulsarShard {
     }
 
     synchronized ShardInfo info() {
-        return ShardInfos.of(key, offline, closed, index, highWaterMark, this::unavailable);
+        return ShardInfos.of(key, writers.self().toString(), offline, closed, index, highWaterMark, this::unavailable);
     }
 
     /** Whether appends are served: recovered, not offline, not closed. */

@@ -12,12 +12,14 @@ final class ShardInfos {
     private ShardInfos() {}
 
     /**
+     * @param self this store's writer name ({@link WriterName#toString()}): the writer of an ONLINE shard
      * @param offline why appends are refused; null while the shard is ONLINE
      * @param closed the store let go of the shard
      * @param unavailable what an append would be refused with (the cause of an OFFLINE shard)
      */
     static ShardInfo of(
             ShardKey key,
+            String self,
             ShardUnavailableException offline,
             boolean closed,
             SequenceIndex index,
@@ -34,7 +36,14 @@ final class ShardInfos {
             // This store's index is empty or stale (the shard moved on at its writer): no positions to tell. (With no
             // endpoint to send producers to, the shard counts as OFFLINE below: this hub cannot serve them.)
             return new ShardInfo(
-                    key, -1, -1, -1, 0, ShardStatus.WRITTEN_ELSEWHERE, "written by another hub: " + e.writer());
+                    key,
+                    -1,
+                    -1,
+                    -1,
+                    0,
+                    ShardStatus.WRITTEN_ELSEWHERE,
+                    "written by another hub: " + e.writer(),
+                    e.writer());
         } else {
             status = ShardStatus.OFFLINE;
         }
@@ -45,6 +54,12 @@ final class ShardInfos {
                     case REPLICA -> ReplicaFollower.ReadOnly.CAUSE;
                     default -> unavailable.get().getMessage();
                 };
-        return new ShardInfo(key, oldest, highWaterMark, index.bytes(), index.size() > 0 ? 1 : 0, status, cause);
+        // OFFLINE because its holder cannot take producers (an earlier run of this hub, a hub with no endpoint): named
+        // as the refusal names it. Unknown otherwise.
+        String writer = status == ShardStatus.ONLINE
+                ? self
+                : offline instanceof ShardWrittenElsewhereException e && !closed ? e.writer() : "";
+        return new ShardInfo(
+                key, oldest, highWaterMark, index.bytes(), index.size() > 0 ? 1 : 0, status, cause, writer);
     }
 }

@@ -3,6 +3,7 @@ package io.tributary.hub.store.pulsar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.hub.AdminCliRun;
 import io.tributary.hub.Hub;
 import io.tributary.hub.client.AdminClient;
 import io.tributary.hub.client.Producer;
@@ -12,6 +13,7 @@ import io.tributary.hub.client.core.ClientResources;
 import io.tributary.hub.store.ShardKey;
 import io.tributary.hub.store.ShardStatus;
 import io.tributary.protocol.v1.ShardDescription;
+import io.tributary.protocol.v1.StreamDescription;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +55,36 @@ class PulsarTwoHubsIT {
     }
 
     private static String status(ClientResources resources, Hub hub, String stream) {
+        return describe(resources, hub, stream).getShards(0).getStatus();
+    }
+
+    private static StreamDescription describe(ClientResources resources, Hub hub, String stream) {
         try (AdminClient admin = AdminClient.connect(resources, HubsOnPulsar.client(hub.port()))) {
-            ShardDescription shard = admin.describeStream(stream).getShards(0);
-            return shard.getStatus();
+            return admin.describeStream(stream);
         }
+    }
+
+    /**
+     * {@code streams describe} on both hubs names the Pulsar store and the same writer of the shard, the one at
+     * {@code writerPort}; only the writer says it is itself, in the answer and in the CLI's text.
+     */
+    private void assertDescribeNamesTheWriter(Hub writerHub, Hub otherHub, String stream, int writerPort) {
+        StreamDescription atWriter = describe(resources, writerHub, stream);
+        StreamDescription atOther = describe(resources, otherHub, stream);
+        assertThat(List.of(atWriter.getStore(), atOther.getStore())).containsOnly("pulsar");
+        ShardDescription w = atWriter.getShards(0);
+        ShardDescription o = atOther.getShards(0);
+        assertThat(w.getWriter())
+                .startsWith("127.0.0.1:" + writerPort + " (run ")
+                .isEqualTo(o.getWriter());
+        assertThat(w.getWrittenHere()).as("the writer says it is itself").isTrue();
+        assertThat(o.getWrittenHere()).isFalse();
+
+        AdminCliRun text = AdminCliRun.of("--hub", "127.0.0.1:" + writerHub.port(), "streams", "describe", stream);
+        assertThat(text.out())
+                .contains(
+                        "  store pulsar  described by hub " + writerHub.config().hubId());
+        assertThat(text.out()).anySatisfy(l -> assertThat(l).contains("writer " + w.getWriter() + " (this hub)"));
     }
 
     private static List<String> putAll(Producer p, int from, int to) throws Exception {
@@ -105,6 +133,7 @@ class PulsarTwoHubsIT {
         assertThat(other.store().info(key).status()).isEqualTo(ShardStatus.WRITTEN_ELSEWHERE);
         assertThat(status(resources, other, stream)).startsWith("written by another hub: 127.0.0.1:" + writerPort);
         assertThat(status(resources, writer, stream)).isEqualTo("online");
+        assertDescribeNamesTheWriter(writer, other, stream, writerPort);
 
         List<String> expected = new ArrayList<>();
         // The non-writer first in the list: the producer starts there and is sent on.
@@ -154,5 +183,8 @@ class PulsarTwoHubsIT {
                 .as("every record once, in order, read from the hub that took over")
                 .isEqualTo(expected);
         assertThat(status(resources, other, stream)).isEqualTo("online");
+        ShardDescription taken = describe(resources, other, stream).getShards(0);
+        assertThat(taken.getWriter()).startsWith("127.0.0.1:" + otherPort + " (run ");
+        assertThat(taken.getWrittenHere()).isTrue();
     }
 }
