@@ -71,8 +71,11 @@ final class InboundReceipts {
         return stored.whenComplete((result, error) -> {
             if (error == null && result == SinkResult.STORED) {
                 receipts.committed(receipt);
+            } else if (error == null && result != SinkResult.IO_ERROR && result != SinkResult.FAILED) {
+                receipts.failed(receipt); // refused before anything was written
             } else {
-                receipts.failed(receipt);
+                // an I/O error may have left the receipt on disk: void it before its slot is used again
+                voided(receipts.abandoning(receipt), session.clientId());
             }
         });
     }
@@ -126,7 +129,20 @@ final class InboundReceipts {
         return n;
     }
 
+    /** The session ended: its receipts are voided now (not waited for; {@link #fresh} is the safety net). */
+    void ended(String clientId) {
+        if (marking != null) {
+            Qos2Receipts.Write voids = receipts.voiding(Qos2Receipts.key(clientId));
+            if (!voids.isEmpty()) {
+                voided(voids, clientId);
+            }
+        }
+    }
+
     private CompletableFuture<Boolean> voided(Qos2Receipts.Write voids, String clientId) {
+        if (voids.isEmpty()) {
+            return RELEASED;
+        }
         CompletionStage<SinkResult> stage;
         try {
             stage = marking.mark(voids.marks());

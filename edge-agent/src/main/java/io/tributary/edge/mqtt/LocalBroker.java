@@ -179,6 +179,18 @@ final class LocalBroker {
         return retained.matching(filter, nowMillis);
     }
 
+    /** Stops the scan thread (bounded wait), before the retained store it reads is closed. */
+    void close() {
+        scans.shutdownNow();
+        try {
+            if (!scans.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("A retained-message scan is still running at stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Topics with a retained message. */
     int retainedMessages() {
         return retained.size();

@@ -268,6 +268,7 @@ public final class MqttServer implements AutoCloseable {
             workerGroup = null;
         }
         access.close();
+        context.broker().close();
         if (durableRetained != null) {
             try {
                 durableRetained.close();

@@ -96,15 +96,13 @@ final class PersistentSessions {
             session.queue(new SessionQueue());
         }
         persistent.incrementAndGet();
+        // the old session's receipts are void before the new one is journaled: a crash in between must not restore a
+        // session holding packet ids it never received
+        List<Subscription> subscriptions = List.copyOf(session.subscriptions().values());
         CompletableFuture<Void> voided = receipts.fresh(session.clientId());
         return store == null
                 ? voided
-                : CompletableFuture.allOf(
-                        voided,
-                        store.create(
-                                session.clientId(),
-                                expiry.toSeconds(),
-                                List.copyOf(session.subscriptions().values())));
+                : voided.thenCompose(v -> store.create(session.clientId(), expiry.toSeconds(), subscriptions));
     }
 
     /** The connection of a persistent session ended; it is kept for {@code expiry} from now. */
@@ -138,6 +136,7 @@ final class PersistentSessions {
         if (store != null) {
             store.end(session.clientId());
         }
+        receipts.ended(session.clientId());
     }
 
     /** Journals a subscription of a persistent session; completes at once for the others. */

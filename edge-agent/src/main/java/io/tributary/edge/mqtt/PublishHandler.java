@@ -36,6 +36,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private final MqttConnection connection;
     private final Session session;
     private final TopicAliases aliases;
+    private final PubRelFlow pubRels;
     private ReadHolds holds;
     private AckQueue acks;
     private SubscriberWait subscriberWait;
@@ -54,6 +55,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         this.aliases = new TopicAliases(server.config().topicAliasMaximum());
         this.will = connection.will();
         this.sessionExpiry = connection.sessionExpiry();
+        this.pubRels = new PubRelFlow(server, connection, (ctx, violation) -> violated(ctx, "PUBREL", violation));
     }
 
     @Override
@@ -114,7 +116,7 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         MqttMessageType type = msg.fixedHeader().messageType();
         switch (type) {
             case PUBLISH -> onPublish(ctx, (MqttPublishMessage) msg);
-            case PUBREL -> onPubRel(ctx, PublishAcks.packetId(msg));
+            case PUBREL -> pubRels.onPubRel(ctx, PublishAcks.packetId(msg));
             case PINGREQ -> ctx.writeAndFlush(MqttMessage.PINGRESP);
             case DISCONNECT -> onDisconnect(ctx, msg);
             case SUBSCRIBE ->
@@ -311,29 +313,6 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
             server.wills().discarded(connection);
         }
         ctx.close();
-    }
-
-    /** PUBREL: PUBCOMP once the packet id's durable receipt is void, for the client may reuse the id after it. */
-    private void onPubRel(ChannelHandlerContext ctx, int packetId) {
-        boolean known = session.releaseQos2(packetId);
-        CompletableFuture<Boolean> voided =
-                server.persistentSessions().receipts().release(session, packetId, known);
-        if (voided.isDone()) {
-            pubComp(ctx, packetId, known, voided.join());
-        } else {
-            voided.thenAccept(ok -> ctx.executor().execute(() -> pubComp(ctx, packetId, known, ok)));
-        }
-    }
-
-    private void pubComp(ChannelHandlerContext ctx, int packetId, boolean known, boolean voided) {
-        if (!voided) { // held again: the client sends PUBREL once more after reconnecting
-            session.restoreQos2(packetId);
-            disconnect(ctx, MqttReasonCodes.Disconnect.UNSPECIFIED_ERROR, "qos2_release_failed");
-            return;
-        }
-        byte code = known || !connection.isV5() ? 0 : MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue();
-        ctx.writeAndFlush(PublishAcks.reply(MqttMessageType.PUBCOMP, packetId, code));
-        server.metrics().ack("pubcomp");
     }
 
     private void violatedIfAny(ChannelHandlerContext ctx, String packet, PacketRules.Violation violation) {

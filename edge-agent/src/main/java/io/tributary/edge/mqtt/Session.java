@@ -119,6 +119,11 @@ final class Session {
         qos2.put(packetId, Qos2State.STORED);
     }
 
+    /** The state of an inbound QoS 2 packet id, null when it is free. */
+    Qos2State qos2(int packetId) {
+        return qos2.get(packetId);
+    }
+
     /** Forgets a packet id (PUBREL, or a refused publish); returns true when it was known. */
     boolean releaseQos2(int packetId) {
         return qos2.remove(packetId) != null;

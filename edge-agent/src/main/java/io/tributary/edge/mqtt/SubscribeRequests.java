@@ -112,6 +112,7 @@ final class SubscribeRequests {
                     o.retainHandling().value(),
                     subscriptionId);
             boolean existed = server.broker().subscribe(connection.session(), subscription);
+            codes[i] = qos; // before the journal's callback, which may run at once and turn it into a refusal
             int index = i;
             durable.add(server.persistentSessions()
                     .subscribed(connection.session(), subscription)
@@ -136,7 +137,6 @@ final class SubscribeRequests {
                                     server.clock().millis());
                 }
             });
-            codes[i] = qos;
             log.debug("Client {} subscribed to '{}' at QoS {}", connection.clientId(), request.topicName(), qos);
         }
         int messageId = msg.idAndPropertiesVariableHeader().messageId();

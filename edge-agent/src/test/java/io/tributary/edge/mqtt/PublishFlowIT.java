@@ -94,6 +94,18 @@ class PublishFlowIT {
     }
 
     @Test
+    void qos2_pubrelBeforePubrec_isAProtocolError() throws Exception {
+        ManualSink sink = ManualSink.manual();
+        connect(sink, MqttVersion.MQTT_5).publish(TOPIC, 2, 7, false, "pending");
+        await().atMost(RawMqttClient.WAIT).until(() -> sink.size() == 1);
+        client.pubRel(7); // its store still in flight: a PUBCOMP now would free an id whose receipt may yet commit
+
+        client.awaitClosed();
+        assertThat(server.count("tributary.edge.mqtt.malformed.packets", "reason", "pubrel_before_pubrec"))
+                .isEqualTo(1);
+    }
+
+    @Test
     void qos2Publish_duplicateBeforePubrel_storedOnceAndPubrecRepeated() throws Exception {
         ManualSink sink = ManualSink.automatic();
         connect(sink, MqttVersion.MQTT_3_1_1).publish(TOPIC, 2, 42, false, "once");

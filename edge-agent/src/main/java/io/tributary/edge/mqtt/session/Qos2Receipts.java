@@ -64,21 +64,30 @@ public final class Qos2Receipts {
     private long[] values = new long[64];
     /** Committed epoch of each slot's marker. */
     private long[] epochs = new long[64];
-    /** Slots live, or taken by a write in flight: not to be given to another receipt. */
+    /** Epoch and value of the last write handed out for each slot: while it is in flight, the slot is not free. */
+    private long[] issuedEpochs = new long[64];
+
+    private long[] issuedValues = new long[64];
+    /** Slots live, or written by a write in flight: not to be given to another receipt. */
     private final BitSet busy = new BitSet();
     /** Committed live receipts: value (without the live bit) → slot. */
     private final Map<Long, Integer> live = new HashMap<>();
 
     private long ordinal;
 
-    /** Loads the committed receipts: {@code committed} gives a marker's position (BEFORE_FIRST when never moved). */
+    /**
+     * Loads the committed receipts: {@code committed} gives a marker's position (BEFORE_FIRST when never moved). Every
+     * name is asked for: a slot whose first write was refused leaves a gap below slots written after it.
+     */
     public Qos2Receipts(Function<String, LanePosition> committed) {
         for (int i = 0; i < MAX_SLOTS; i++) {
             LanePosition p = committed.apply(PREFIX + i);
             if (p.epoch() < 0) {
-                break;
+                continue;
             }
             grow(i);
+            issuedEpochs[i] = p.epoch();
+            issuedValues[i] = p.sequence();
             apply(i, p);
             ordinal = Math.max(ordinal, p.epoch());
         }
@@ -113,25 +122,26 @@ public final class Qos2Receipts {
         if (slot >= MAX_SLOTS) {
             return Write.NONE;
         }
-        busy.set(slot);
         grow(slot);
-        return new Write(Map.of(PREFIX + slot, new LanePosition(++ordinal, v | LIVE)));
+        return new Write(Map.of(PREFIX + slot, issue(slot, v | LIVE)));
     }
 
     /** The void of the receipt at PUBREL; {@link Write#none} when there is none. */
     public synchronized Write releasing(long key, int packetId) {
         Integer slot = live.get(value(key, packetId));
-        return slot == null ? Write.NONE : new Write(Map.of(PREFIX + slot, new LanePosition(++ordinal, 0)));
+        return slot == null ? Write.NONE : new Write(Map.of(PREFIX + slot, issue(slot, 0)));
     }
 
     /** The voids of every live receipt of {@code key}'s client (a fresh session); {@link Write#none} when none. */
     public synchronized Write voiding(long key) {
         Map<String, LanePosition> out = new HashMap<>();
-        live.forEach((v, slot) -> {
-            if ((v & KEY_MASK) == key) {
-                out.put(PREFIX + slot, new LanePosition(++ordinal, 0));
+        for (int slot = busy.nextSetBit(0); slot >= 0; slot = busy.nextSetBit(slot + 1)) {
+            // committed live receipts, and stores still in flight (of the session being replaced): the void's later
+            // epoch wins over such a store whenever it commits
+            if (ofKey(values[slot], key) || ofKey(issuedValues[slot], key)) {
+                out.put(PREFIX + slot, issue(slot, 0));
             }
-        });
+        }
         return out.isEmpty() ? Write.NONE : new Write(out);
     }
 
@@ -145,14 +155,42 @@ public final class Qos2Receipts {
         });
     }
 
-    /** The write was refused or failed: a slot it took is free again unless it holds a live receipt. */
+    /**
+     * The write was refused or failed: a slot it took is free again unless it holds a live receipt or a later write is
+     * in flight. (A write that failed may still have reached the disk; its slot is then written again before reuse
+     * only if the caller voids it — see InboundReceipts.)
+     */
     public synchronized void failed(Write write) {
-        write.marks().keySet().forEach(name -> {
+        write.marks().forEach((name, pos) -> {
             int slot = slot(name);
-            if ((values[slot] & LIVE) == 0) {
-                busy.clear(slot);
+            if (issuedEpochs[slot] == pos.epoch()) {
+                issuedEpochs[slot] = epochs[slot];
+                issuedValues[slot] = values[slot];
+                freeIfDone(slot);
             }
         });
+    }
+
+    /**
+     * The voids of the slots {@code write} took, for a write whose failure is ambiguous (an I/O error: it may have
+     * reached the disk): the slot stays taken until the void is durable ({@link #committed}).
+     */
+    public synchronized Write abandoning(Write write) {
+        Map<String, LanePosition> out = new HashMap<>();
+        write.marks().forEach((name, pos) -> {
+            int slot = slot(name);
+            if (issuedEpochs[slot] == pos.epoch()) {
+                out.put(name, issue(slot, 0));
+            }
+        });
+        return out.isEmpty() ? Write.NONE : new Write(out);
+    }
+
+    private LanePosition issue(int slot, long value) {
+        busy.set(slot);
+        issuedEpochs[slot] = ++ordinal;
+        issuedValues[slot] = value;
+        return new LanePosition(ordinal, value);
     }
 
     private void apply(int slot, LanePosition pos) {
@@ -164,10 +202,21 @@ public final class Qos2Receipts {
         values[slot] = pos.sequence();
         if ((pos.sequence() & LIVE) != 0) {
             live.put(pos.sequence() & ~LIVE, slot);
+        }
+        freeIfDone(slot);
+    }
+
+    /** Busy while live or while a write issued later than the committed one is in flight. */
+    private void freeIfDone(int slot) {
+        if ((values[slot] & LIVE) != 0 || issuedEpochs[slot] > epochs[slot]) {
             busy.set(slot);
         } else {
             busy.clear(slot);
         }
+    }
+
+    private static boolean ofKey(long value, long key) {
+        return (value & LIVE) != 0 && (value & KEY_MASK) == key;
     }
 
     private void grow(int slot) {
@@ -175,6 +224,8 @@ public final class Qos2Receipts {
             int n = Math.min(MAX_SLOTS, Math.max(slot + 1, values.length * 2));
             values = Arrays.copyOf(values, n);
             epochs = Arrays.copyOf(epochs, n);
+            issuedEpochs = Arrays.copyOf(issuedEpochs, n);
+            issuedValues = Arrays.copyOf(issuedValues, n);
         }
     }
 

@@ -143,4 +143,62 @@ class Qos2ReceiptsTest {
         String name = again.marks().keySet().iterator().next();
         assertThat(again.marks().get(name).isAfter(buffer.get(name))).isTrue();
     }
+
+    @Test
+    void aGapLeftByARefusedFirstWrite_doesNotHideTheSlotsAbove() {
+        Qos2Receipts r = open();
+        Qos2Receipts.Write refused = r.storing(a, 1); // slot 0
+        Qos2Receipts.Write stored = r.storing(a, 2); // slot 1
+        r.failed(refused);
+        commit(r, stored);
+        Qos2Receipts reopened = open();
+        assertThat(reopened.held(a)).containsExactly(2);
+        Qos2Receipts.Write again = reopened.storing(b, 1);
+        String name = again.marks().keySet().iterator().next();
+        assertThat(again.marks().get(name).epoch())
+                .as("ordinal above every slot's")
+                .isGreaterThan(
+                        buffer.get(stored.marks().keySet().iterator().next()).epoch());
+    }
+
+    @Test
+    void voiding_coversAStoreStillInFlight_whicheverCommitsFirst() {
+        Qos2Receipts r = open();
+        Qos2Receipts.Write inFlight = r.storing(a, 7); // the old session's, not committed yet
+        Qos2Receipts.Write voids = r.voiding(a);
+        assertThat(voids.marks().keySet()).isEqualTo(inFlight.marks().keySet());
+        commit(r, voids);
+        commit(r, inFlight); // older: ignored on disk and here
+        assertThat(r.held(a)).isEmpty();
+        assertThat(open().held(a)).isEmpty();
+    }
+
+    @Test
+    void aSlotStaysTaken_whileALaterWriteToItIsInFlight() {
+        Qos2Receipts r = open();
+        commit(r, r.storing(a, 7));
+        Qos2Receipts.Write voidOfFirst = r.releasing(a, 7);
+        Qos2Receipts.Write again = r.storing(a, 7); // the id reused before the void committed
+        assertThat(again.marks().keySet()).isEqualTo(voidOfFirst.marks().keySet());
+        commit(r, voidOfFirst);
+        assertThat(r.storing(b, 1).marks().keySet())
+                .as("not handed out while the newer store is in flight")
+                .doesNotContainAnyElementsOf(again.marks().keySet());
+        commit(r, again);
+        assertThat(open().held(a)).containsExactly(7);
+    }
+
+    @Test
+    void anAmbiguousFailure_isVoidedBeforeTheSlotIsReused() {
+        Qos2Receipts r = open();
+        Qos2Receipts.Write failed = r.storing(a, 7);
+        buffer.put(
+                failed.marks().keySet().iterator().next(),
+                failed.marks().values().iterator().next()); // it landed
+        Qos2Receipts.Write voids = r.abandoning(failed);
+        assertThat(r.storing(b, 1).marks().keySet())
+                .doesNotContainAnyElementsOf(voids.marks().keySet());
+        commit(r, voids);
+        assertThat(open().held(a)).isEmpty();
+    }
 }
