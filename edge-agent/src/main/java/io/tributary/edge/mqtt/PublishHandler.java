@@ -88,7 +88,8 @@ final class PublishHandler extends SimpleChannelInboundHandler<MqttMessage> {
         session.clearOutbound(outbound);
         outbound.close();
         if (will != null) {
-            server.wills().connectionLost(ctx.channel(), connection, will, session.owner() != ctx.channel());
+            server.wills()
+                    .connectionLost(ctx.channel(), connection, will, sessionExpiry, session.owner() != ctx.channel());
         }
         server.sessions().detach(session, ctx.channel(), sessionExpiry);
         ctx.fireChannelInactive();

@@ -52,12 +52,13 @@ final class Wills {
      * the Will Delay Interval and the session expiry.
      *
      * @param channel the closed connection (its event loop runs a delayed will)
+     * @param sessionExpiry the session's expiry as it stands at the close (an MQTT 5 DISCONNECT may have changed it)
      * @param takenOver true when a newer connection already holds the client id: a delayed will is then cancelled,
      *     unless that connection started a new session (the old one has ended)
      */
-    void connectionLost(Channel channel, MqttConnection connection, Will will, boolean takenOver) {
-        Duration delay =
-                will.delay().compareTo(connection.sessionExpiry()) < 0 ? will.delay() : connection.sessionExpiry();
+    void connectionLost(
+            Channel channel, MqttConnection connection, Will will, Duration sessionExpiry, boolean takenOver) {
+        Duration delay = will.delay().compareTo(sessionExpiry) < 0 ? will.delay() : sessionExpiry;
         Session session = connection.session();
         if (delay.isZero() || session.ended()) { // ended: taken over with Clean Start 1, the delay ends with it
             publish(connection, will);

@@ -14,6 +14,7 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -257,6 +258,21 @@ class WillsIT {
             await().until(() -> wills("cancelled") == 1);
             assertNothingFor(Duration.ofSeconds(1));
         }
+    }
+
+    /** DISCONNECT 0x04 setting Session Expiry 0 ends the session at the close: the will's delay ends with it. */
+    @Test
+    void disconnectWithWill_andSessionExpiryZero_publishesAtOnce() throws Exception {
+        subscriber("local/#");
+        RawMqttClient c = withWill(MqttVersion.MQTT_5, "leaving", 60, "local/leaving", 0, false, willDelay(3600));
+        MqttProperties zero = new MqttProperties();
+        zero.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 0));
+        c.send(MqttMessageBuilders.disconnect()
+                .reasonCode(MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue())
+                .properties(zero)
+                .build());
+        assertThat(nextWill().getTopic().toString()).isEqualTo("local/leaving");
+        c.close();
     }
 
     @Test
