@@ -75,6 +75,15 @@ final class Wills {
             }
         };
         session.pendingWill(publish);
+        if ((session.owner() != channel || session.ended()) && session.takePendingWill(publish)) {
+            // a new connection attached (on another loop) after the checks above, and found no will waiting yet
+            if (session.ended()) {
+                publish.run();
+            } else {
+                cancelled(connection.clientId());
+            }
+            return;
+        }
         channel.eventLoop()
                 .schedule(
                         () -> {
