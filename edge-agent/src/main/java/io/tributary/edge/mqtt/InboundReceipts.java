@@ -3,7 +3,10 @@ package io.tributary.edge.mqtt;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.edge.buffer.LanePosition;
 import io.tributary.edge.mqtt.session.Qos2Receipts;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -94,24 +97,36 @@ final class InboundReceipts {
     }
 
     /**
-     * A persistent session is created afresh for {@code clientId}: its packet ids start anew, so the receipts of an
-     * earlier session of that client are voided first. Completes once durable; exceptionally when they could not be.
+     * {@code session} becomes persistent: the receipts of an earlier session of its client are voided (its packet ids
+     * start anew), and the ids it already holds stored (it was not persistent until a takeover made it so: their
+     * records are durable, so their receipts are true) get receipts. Completes once durable; exceptionally when not.
      */
-    CompletableFuture<Void> fresh(String clientId) {
+    CompletableFuture<Void> fresh(Session session) {
         if (marking == null) {
             return CompletableFuture.completedFuture(null);
         }
-        Qos2Receipts.Write voids = receipts.voiding(Qos2Receipts.key(clientId));
-        if (voids.isEmpty()) {
+        String clientId = session.clientId();
+        long key = Qos2Receipts.key(clientId);
+        Qos2Receipts.Write voids = receipts.voiding(key);
+        Map<String, LanePosition> marks = new HashMap<>(voids.marks());
+        for (int packetId : session.storedQos2()) {
+            Qos2Receipts.Write receipt = receipts.storing(key, packetId); // a later write than a void of its slot
+            if (receipt.isEmpty()) {
+                full.increment();
+            }
+            marks.putAll(receipt.marks());
+        }
+        if (marks.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         log.info(
-                "New session of {}: voiding {} QoS 2 receipts of its previous one",
+                "New persistent session of {}: voiding {} QoS 2 receipts of its previous one, {} written",
                 clientId,
-                voids.marks().size());
-        return voided(voids, clientId).thenAccept(ok -> {
+                voids.marks().size(),
+                marks.size() - voids.marks().size());
+        return voided(new Qos2Receipts.Write(marks), clientId).thenAccept(ok -> {
             if (!ok) {
-                throw new IllegalStateException("the buffer refused to void the QoS 2 receipts of " + clientId);
+                throw new IllegalStateException("the buffer refused the QoS 2 receipts of " + clientId);
             }
         });
     }

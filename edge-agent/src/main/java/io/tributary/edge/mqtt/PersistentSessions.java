@@ -99,7 +99,7 @@ final class PersistentSessions {
         // the old session's receipts are void before the new one is journaled: a crash in between must not restore a
         // session holding packet ids it never received
         List<Subscription> subscriptions = List.copyOf(session.subscriptions().values());
-        CompletableFuture<Void> voided = receipts.fresh(session.clientId());
+        CompletableFuture<Void> voided = receipts.fresh(session);
         return store == null
                 ? voided
                 : voided.thenCompose(v -> store.create(session.clientId(), expiry.toSeconds(), subscriptions));

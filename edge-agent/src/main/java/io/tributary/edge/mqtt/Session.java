@@ -119,6 +119,14 @@ final class Session {
         qos2.put(packetId, Qos2State.STORED);
     }
 
+    /** The inbound QoS 2 packet ids stored and not yet released. */
+    java.util.List<Integer> storedQos2() {
+        return qos2.entrySet().stream()
+                .filter(e -> e.getValue() == Qos2State.STORED)
+                .map(java.util.Map.Entry::getKey)
+                .toList();
+    }
+
     /** The state of an inbound QoS 2 packet id, null when it is free. */
     Qos2State qos2(int packetId) {
         return qos2.get(packetId);

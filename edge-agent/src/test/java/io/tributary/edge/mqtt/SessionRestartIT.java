@@ -170,6 +170,29 @@ class SessionRestartIT {
     }
 
     @Test
+    void sessionMadePersistentByATakeover_keepsTheIdsItHeld_acrossRestart() throws Exception {
+        try (Agent agent = new Agent();
+                RawMqttClient first =
+                        RawMqttClient.to(agent.server.plainAddress().orElseThrow())) {
+            first.connect(MqttVersion.MQTT_5, "dev-3", null, null); // Session Expiry 0: not persistent
+            first.publish(TOPIC, 2, 11, false, "{\"v\":1}");
+            expect(first, MqttMessageType.PUBREC, 11, SUCCESS);
+            try (RawMqttClient second = agent.client("dev-3", true)) { // takes the session over, now persistent
+                assertThat(agent.receipts()).as("a receipt for the id it held").isEqualTo(1);
+            }
+        }
+        try (Agent agent = new Agent();
+                RawMqttClient c = agent.client("dev-3", true)) {
+            c.publish(TOPIC, 2, 11, true, "{\"v\":1}");
+            expect(c, MqttMessageType.PUBREC, 11, SUCCESS);
+            assertThat(agent.buffer.storedRecords())
+                    .as("the resend is not stored")
+                    .isEqualTo(1);
+            assertThat(agent.duplicates()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void unsubscribe_acknowledged_staysDoneAcrossRestart() throws Exception {
         try (Agent agent = new Agent();
                 RawMqttClient c = agent.client("listener", false)) {
