@@ -217,7 +217,7 @@ final class DurableRetainedMessages implements RetainedMessages, AutoCloseable {
     @Override
     public List<LocalMessage> matching(String filter, long nowMillis) {
         List<LocalMessage> result = new ArrayList<>();
-        if (filter.indexOf('+') < 0 && filter.indexOf('#') < 0) {
+        if (TopicFilters.isTopicName(filter)) {
             byte[] value = byTopic.get(filter);
             if (value != null) {
                 keepIfLive(RetainedCodec.message(ByteBuffer.wrap(value)), nowMillis, result);

@@ -31,7 +31,7 @@ final class InMemoryRetainedMessages implements RetainedMessages {
     @Override
     public List<LocalMessage> matching(String filter, long nowMillis) {
         List<LocalMessage> result = new ArrayList<>();
-        if (filter.indexOf('+') < 0 && filter.indexOf('#') < 0) {
+        if (TopicFilters.isTopicName(filter)) {
             LocalMessage m = byTopic.get(filter);
             if (m != null) {
                 keepIfLive(m, nowMillis, result);

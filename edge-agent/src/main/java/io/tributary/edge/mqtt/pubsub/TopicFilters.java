@@ -73,6 +73,11 @@ public final class TopicFilters {
         }
     }
 
+    /** True when {@code filter} has no wildcard: it names one topic, found by a lookup rather than a scan. */
+    public static boolean isTopicName(String filter) {
+        return filter.indexOf('+') < 0 && filter.indexOf('#') < 0;
+    }
+
     /**
      * Whether {@code topic} matches {@code filter} (both valid). A topic starting with {@code $} is not matched by a
      * filter whose first level is a wildcard (MQTT 5 §4.7.2).
